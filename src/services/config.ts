@@ -1,0 +1,142 @@
+// The one configuration module: environment first (cron lines stay one-liners), then an optional
+// harbormaster.config.json beside the database, validated with zod; secrets are masked when shown.
+import {existsSync, readFileSync} from 'node:fs'
+import {dirname, join, resolve} from 'node:path'
+import {z} from 'zod'
+
+import {usageError} from './errors.js'
+
+export const DEFAULT_DB_PATH = './var/harbormaster.db'
+
+const aisSourcePattern = /^(sample|aisstream|aishub|nmea-file:.+|nmea-tcp:[^:]+:\d+|nmea-udp:\d+)$/
+
+const configSchema = z.object({
+  dbPath: z.string().min(1),
+  logFile: z.string().min(1).optional(),
+  aisSource: z
+    .string()
+    .regex(aisSourcePattern, 'expected sample, nmea-file:PATH, nmea-tcp:HOST:PORT, nmea-udp:PORT, aisstream or aishub'),
+  aisstreamApiKey: z.string().min(1).optional(),
+  aisstreamUrl: z.url(),
+  aishubUsername: z.string().min(1).optional(),
+  aishubUrl: z.url(),
+  nwsUrl: z.url(),
+  portsSource: z.enum(['ais', 'simulated']),
+  pingUrl: z.url().optional(),
+  adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Fixed "now" (ISO 8601) for reproducible runs and tests; unset in production. */
+  now: z.iso.datetime({offset: true}).optional(),
+  httpTimeoutMs: z.coerce.number().int().positive(),
+  lockLeaseSeconds: z.coerce.number().int().positive(),
+  /** How far back from the newest stored position a vessel's latest position still counts. */
+  positionWindowMinutes: z.coerce.number().int().positive(),
+  /** How far back from the newest shipped incident the piracy risk areas look. */
+  piracyWindowDays: z.coerce.number().int().positive(),
+  piracyRadiusKm: z.coerce.number().positive(),
+  piracyMinIncidents: z.coerce.number().int().min(1),
+})
+
+export type Config = z.infer<typeof configSchema>
+
+/** Keys whose values never appear in logs, errors or --json. */
+export const SECRET_KEYS: ReadonlyArray<keyof Config> = ['aisstreamApiKey', 'adminToken', 'pingUrl']
+
+const envNames: Record<keyof Config, string> = {
+  dbPath: 'HARBORMASTER_DB',
+  logFile: 'HARBORMASTER_LOG_FILE',
+  aisSource: 'HARBORMASTER_AIS_SOURCE',
+  aisstreamApiKey: 'AISSTREAM_API_KEY',
+  aisstreamUrl: 'HARBORMASTER_AISSTREAM_URL',
+  aishubUsername: 'AISHUB_USERNAME',
+  aishubUrl: 'HARBORMASTER_AISHUB_URL',
+  nwsUrl: 'HARBORMASTER_NWS_URL',
+  portsSource: 'HARBORMASTER_PORTS_SOURCE',
+  pingUrl: 'HARBORMASTER_PING_URL',
+  adminToken: 'HARBORMASTER_ADMIN_TOKEN',
+  now: 'HARBORMASTER_NOW',
+  httpTimeoutMs: 'HARBORMASTER_HTTP_TIMEOUT_MS',
+  lockLeaseSeconds: 'HARBORMASTER_LOCK_LEASE_SECONDS',
+  positionWindowMinutes: 'HARBORMASTER_POSITION_WINDOW_MINUTES',
+  piracyWindowDays: 'HARBORMASTER_PIRACY_WINDOW_DAYS',
+  piracyRadiusKm: 'HARBORMASTER_PIRACY_RADIUS_KM',
+  piracyMinIncidents: 'HARBORMASTER_PIRACY_MIN_INCIDENTS',
+}
+
+const defaults: Partial<Record<keyof Config, string>> = {
+  aisSource: 'sample',
+  aisstreamUrl: 'wss://stream.aisstream.io/v0/stream',
+  aishubUrl: 'https://data.aishub.net/ws.php',
+  nwsUrl: 'https://api.weather.gov',
+  portsSource: 'ais',
+  httpTimeoutMs: '10000',
+  lockLeaseSeconds: '900',
+  positionWindowMinutes: '360',
+  piracyWindowDays: '365',
+  piracyRadiusKm: '150',
+  piracyMinIncidents: '3',
+}
+
+export interface LoadConfigOptions {
+  env?: NodeJS.ProcessEnv
+  /** --db flag: wins over HARBORMASTER_DB. */
+  dbPath?: string
+  cwd?: string
+}
+
+/** flag > environment > harbormaster.config.json beside the database > default. */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env
+  const cwd = options.cwd ?? process.cwd()
+  const dbPath = options.dbPath ?? nonEmpty(env.HARBORMASTER_DB) ?? DEFAULT_DB_PATH
+  const isUrl = /^[a-z]+:\/\//i.test(dbPath)
+  const fileValues = isUrl ? {} : readConfigFile(join(dirname(resolve(cwd, dbPath)), 'harbormaster.config.json'))
+
+  const raw: Record<string, unknown> = {dbPath: isUrl ? dbPath : resolve(cwd, dbPath)}
+  for (const key of Object.keys(envNames) as Array<keyof Config>) {
+    if (key === 'dbPath') continue
+    raw[key] = nonEmpty(env[envNames[key]]) ?? fileValues[key] ?? defaults[key]
+  }
+
+  const parsed = configSchema.safeParse(raw)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const key = String(issue.path[0]) as keyof Config
+    const shown = SECRET_KEYS.includes(key) ? '(secret)' : JSON.stringify(raw[key])
+    throw usageError(
+      `configuration ${envNames[key] ?? key}=${shown} is invalid: ${issue.message}`,
+      `fix or unset ${envNames[key] ?? key}; run \`harbormaster config check\` to see every resolved value`,
+    )
+  }
+
+  if (parsed.data.logFile) parsed.data.logFile = resolve(cwd, parsed.data.logFile)
+  return parsed.data
+}
+
+/** The resolved configuration with secrets masked, for `config check` and --json output. */
+export function describeConfig(config: Config): Record<string, {env: string; value: unknown}> {
+  const out: Record<string, {env: string; value: unknown}> = {}
+  for (const key of Object.keys(envNames) as Array<keyof Config>) {
+    const value = config[key]
+    out[key] = {env: envNames[key], value: SECRET_KEYS.includes(key) && value !== undefined ? '********' : value}
+  }
+  return out
+}
+
+export function envNameOf(key: keyof Config): string {
+  return envNames[key]
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  if (!existsSync(path)) return {}
+  try {
+    const value: unknown = JSON.parse(readFileSync(path, 'utf8'))
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not a JSON object')
+    return value as Record<string, unknown>
+  } catch (error) {
+    throw usageError(`configuration file ${path} is not valid JSON: ${(error as Error).message}`, 'fix the file or remove it')
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value
+}

@@ -1,0 +1,216 @@
+// Opening the embedded SQLite store: path checks, pragmas (WAL, busy timeout, foreign keys), migrations
+// applied under a write lock, and the one way to write: BEGIN IMMEDIATE with busy retries.
+import {accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import Database from 'better-sqlite3'
+import {type BetterSQLite3Database, drizzle} from 'drizzle-orm/better-sqlite3'
+import {type MigrationMeta, readMigrationFiles} from 'drizzle-orm/migrator'
+
+import {HarbormasterError, usageError} from '../errors.js'
+import * as schema from './schema.js'
+
+export type Orm = BetterSQLite3Database<typeof schema>
+
+export interface Db {
+  /** drizzle over the connection: the query builder services use. */
+  orm: Orm
+  /** The raw connection, for prepared hot-path statements and pragmas (SQLite only). */
+  sqlite: Database.Database
+  path: string
+  close(): void
+}
+
+export const MIGRATIONS_FOLDER = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'drizzle')
+const MIGRATIONS_TABLE = '__drizzle_migrations'
+const SQLITE_HEADER = 'SQLite format 3\u0000'
+
+export interface OpenOptions {
+  /** Apply pending migrations (default true). `false` opens as is, for checks that report instead of fix. */
+  migrate?: boolean
+  busyTimeoutMs?: number
+  readonly?: boolean
+}
+
+export function openDatabase(path: string, options: OpenOptions = {}): Db {
+  if (/^[a-z]+:\/\//i.test(path)) {
+    throw usageError(`database ${path}: only SQLite files are supported so far`, 'pass --db with a file path')
+  }
+  if (path !== ':memory:') assertUsablePath(path, options.readonly ?? false)
+
+  let sqlite: Database.Database
+  try {
+    sqlite = new Database(path, {readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false})
+    sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
+    if (!options.readonly) {
+      const mode = sqlite.pragma('journal_mode', {simple: true})
+      if (mode !== 'wal' && path !== ':memory:') sqlite.pragma('journal_mode = WAL')
+      sqlite.pragma('synchronous = NORMAL')
+    }
+    sqlite.pragma('foreign_keys = ON')
+  } catch (error) {
+    const code = (error as {code?: string}).code
+    if (code === 'SQLITE_NOTADB') {
+      throw usageError(`database ${path} is not a SQLite file (refusing to overwrite it)`, 'pass --db or move the file')
+    }
+    if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY') {
+      throw usageError(`database ${path} cannot be opened for writing (${code})`, 'check the permissions or pass --db')
+    }
+    throw error
+  }
+
+  const orm = drizzle(sqlite, {schema})
+  const db: Db = {orm, sqlite, path, close: () => sqlite.open && sqlite.close()}
+  if (options.migrate ?? true) {
+    try {
+      migrate(db)
+    } catch (error) {
+      db.close()
+      throw error
+    }
+  }
+  return db
+}
+
+function assertUsablePath(path: string, readonly: boolean): void {
+  const dir = dirname(path)
+  if (existsSync(path)) {
+    const stat = statSync(path)
+    if (stat.isDirectory()) throw usageError(`database ${path} is a directory`, 'pass --db with a file path')
+    if (stat.size > 0 && !hasSqliteHeader(path)) {
+      throw usageError(`database ${path} is not a SQLite file (refusing to overwrite it)`, 'pass --db or move the file')
+    }
+    if (!readonly) {
+      try {
+        accessSync(path, constants.W_OK)
+        accessSync(dir, constants.W_OK)
+      } catch {
+        throw usageError(`database ${path} is not writable`, 'fix its permissions (and its directory\'s) or pass --db')
+      }
+    }
+    return
+  }
+  if (readonly) throw usageError(`database ${path} does not exist`, 'run `harbormaster db migrate` first or pass --db')
+  try {
+    mkdirSync(dir, {recursive: true})
+    accessSync(dir, constants.W_OK)
+  } catch {
+    throw usageError(`database ${path} is not writable: cannot create it in ${dir}`, 'pass --db with a writable path or set HARBORMASTER_DB')
+  }
+}
+
+function hasSqliteHeader(path: string): boolean {
+  const fd = openSync(path, 'r')
+  try {
+    const buffer = Buffer.alloc(16)
+    const read = readSync(fd, buffer, 0, 16, 0)
+    return read === 16 && buffer.toString('latin1') === SQLITE_HEADER
+  } finally {
+    closeSync(fd)
+  }
+}
+
+export interface MigrationStatus {
+  applied: number
+  total: number
+  pending: string[]
+}
+
+/** Migration names in journal order (drizzle's reader returns the SQL but not the tags). */
+function journalTags(): string[] {
+  const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as {entries: Array<{tag: string}>}
+  return journal.entries.map((entry) => entry.tag)
+}
+
+export function migrationStatus(db: Db): MigrationStatus {
+  const migrations = readMigrationFiles({migrationsFolder: MIGRATIONS_FOLDER})
+  const last = lastAppliedMillis(db)
+  const pending = migrations.filter((m) => last === null || last < m.folderMillis)
+  const tags = journalTags()
+  return {
+    applied: migrations.length - pending.length,
+    total: migrations.length,
+    pending: pending.map((m) => tags[migrations.indexOf(m)]),
+  }
+}
+
+function lastAppliedMillis(db: Db): number | null {
+  const exists = db.sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(MIGRATIONS_TABLE)
+  if (!exists) return null
+  const row = db.sqlite.prepare(`SELECT created_at FROM ${MIGRATIONS_TABLE} ORDER BY created_at DESC LIMIT 1`).get() as
+    | {created_at: number | string}
+    | undefined
+  return row ? Number(row.created_at) : null
+}
+
+/**
+ * Applies drizzle-kit's migrations (same bookkeeping table as drizzle's migrator), re-reading what is
+ * applied inside BEGIN IMMEDIATE so two processes opening a fresh database never apply a migration twice.
+ * Returns how many were applied.
+ */
+export function migrate(db: Db): number {
+  const migrations: MigrationMeta[] = readMigrationFiles({migrationsFolder: MIGRATIONS_FOLDER})
+  const latest = migrations.at(-1)?.folderMillis ?? 0
+  const before = lastAppliedMillis(db)
+  if (before !== null && before >= latest) return 0
+
+  return writeTransaction(db, () => {
+    db.sqlite.exec(
+      `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (id INTEGER PRIMARY KEY, hash text NOT NULL, created_at numeric)`,
+    )
+    const last = lastAppliedMillis(db)
+    let applied = 0
+    const record = db.sqlite.prepare(`INSERT INTO ${MIGRATIONS_TABLE} (hash, created_at) VALUES (?, ?)`)
+    for (const migration of migrations) {
+      if (last !== null && last >= migration.folderMillis) continue
+      for (const statement of migration.sql) {
+        if (statement.trim()) db.sqlite.exec(statement)
+      }
+      record.run(migration.hash, migration.folderMillis)
+      applied++
+    }
+    return applied
+  })
+}
+
+export interface WriteOptions {
+  /** Attempts after SQLITE_BUSY outlasts the busy timeout (default 5). */
+  attempts?: number
+}
+
+/**
+ * Runs `fn` in one BEGIN IMMEDIATE transaction: commits whole or rolls back whole. A deferred
+ * transaction that upgrades to a write can fail with SQLITE_BUSY at once, whatever the timeout, so
+ * every write starts IMMEDIATE; a busy error is retried with jittered, capped delays.
+ */
+export function writeTransaction<T>(db: Db, fn: () => T, options: WriteOptions = {}): T {
+  const attempts = options.attempts ?? 5
+  const run = db.sqlite.transaction(fn)
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return run.immediate()
+    } catch (error) {
+      if (!isBusy(error) || attempt >= attempts) {
+        if (isBusy(error)) {
+          throw new HarbormasterError(`database ${db.path} stayed locked by another process`, {
+            hint: 'another harbormaster process holds a long write transaction; try again shortly',
+            cause: error,
+          })
+        }
+        throw error
+      }
+      sleepSync(Math.min(2000, 50 * 2 ** attempt) * Math.random())
+    }
+  }
+}
+
+export function isBusy(error: unknown): boolean {
+  const code = (error as {code?: string} | null)?.code
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED'
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4))
+function sleepSync(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, Math.max(1, Math.round(ms)))
+}

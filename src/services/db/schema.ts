@@ -1,0 +1,287 @@
+// The domain model as drizzle schema. Times are UTC epoch milliseconds; every dataset row carries the
+// source it came from (live, cached, fallback, emergency) and when it was observed.
+import {sql} from 'drizzle-orm'
+import {index, integer, real, sqliteTable, text, uniqueIndex} from 'drizzle-orm/sqlite-core'
+
+export const DATA_SOURCES = ['live', 'cached', 'fallback', 'emergency', 'simulated'] as const
+export type DataSource = (typeof DATA_SOURCES)[number]
+
+/** Who made a row: shipped fallback data (recreated by ensure-fallback-data --force), ingest, or a person. */
+export const ORIGINS = ['fallback', 'ingest', 'user'] as const
+export type Origin = (typeof ORIGINS)[number]
+
+export const ports = sqliteTable(
+  'ports',
+  {
+    id: integer('id').primaryKey({autoIncrement: true}),
+    wpiNumber: integer('wpi_number'),
+    unlocode: text('unlocode'),
+    name: text('name').notNull(),
+    country: text('country'),
+    region: text('region'),
+    waterBody: text('water_body'),
+    lat: real('lat').notNull(),
+    lon: real('lon').notNull(),
+    /** Port limits approximated as a circle around the WPI position. */
+    radiusKm: real('radius_km').notNull(),
+    harborSize: text('harbor_size'),
+    harborType: text('harbor_type'),
+    origin: text('origin', {enum: ORIGINS}).notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('ports_wpi_number_unique').on(t.wpiNumber), index('ports_unlocode_idx').on(t.unlocode)],
+)
+
+export const portCongestion = sqliteTable(
+  'port_congestion',
+  {
+    id: integer('id').primaryKey({autoIncrement: true}),
+    portId: integer('port_id')
+      .notNull()
+      .references(() => ports.id, {onDelete: 'cascade'}),
+    observedAt: integer('observed_at').notNull(),
+    windowStart: integer('window_start').notNull(),
+    /** null when the port had no positions in the window (level no_data): never invented numbers. */
+    vesselsWaiting: integer('vessels_waiting'),
+    vesselsAtBerth: integer('vessels_at_berth'),
+    vesselsInPort: integer('vessels_in_port'),
+    level: text('level', {enum: ['normal', 'elevated', 'high', 'severe', 'no_data']}).notNull(),
+    baselineWaiting: real('baseline_waiting'),
+    baselineSamples: integer('baseline_samples').notNull().default(0),
+    trend: text('trend', {enum: ['rising', 'falling', 'steady', 'unknown']}).notNull(),
+    source: text('source', {enum: DATA_SOURCES}).notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('port_congestion_port_observed_idx').on(t.portId, t.observedAt)],
+)
+
+export const vessels = sqliteTable(
+  'vessels',
+  {
+    mmsi: integer('mmsi').primaryKey(),
+    imo: integer('imo'),
+    name: text('name'),
+    callsign: text('callsign'),
+    shipType: integer('ship_type'),
+    lengthM: integer('length_m'),
+    beamM: integer('beam_m'),
+    draughtM: real('draught_m'),
+    destination: text('destination'),
+    flag: text('flag'),
+    lat: real('lat'),
+    lon: real('lon'),
+    sog: real('sog'),
+    cog: real('cog'),
+    heading: integer('heading'),
+    navStatus: integer('nav_status'),
+    positionAt: integer('position_at'),
+    positionSource: text('position_source', {enum: DATA_SOURCES}),
+    origin: text('origin', {enum: ORIGINS}).notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('vessels_position_at_idx').on(t.positionAt)],
+)
+
+export const vesselPositions = sqliteTable(
+  'vessel_positions',
+  {
+    id: integer('id').primaryKey({autoIncrement: true}),
+    mmsi: integer('mmsi').notNull(),
+    observedAt: integer('observed_at').notNull(),
+    lat: real('lat').notNull(),
+    lon: real('lon').notNull(),
+    sog: real('sog'),
+    cog: real('cog'),
+    heading: integer('heading'),
+    navStatus: integer('nav_status'),
+    source: text('source', {enum: DATA_SOURCES}).notNull(),
+    receivedAt: integer('received_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('vessel_positions_mmsi_observed_unique').on(t.mmsi, t.observedAt),
+    index('vessel_positions_observed_idx').on(t.observedAt),
+  ],
+)
+
+export const ZONE_KINDS = ['storm', 'piracy', 'congestion'] as const
+export type ZoneKind = (typeof ZONE_KINDS)[number]
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const
+export type Severity = (typeof SEVERITIES)[number]
+
+export const safetyZones = sqliteTable(
+  'safety_zones',
+  {
+    id: integer('id').primaryKey({autoIncrement: true}),
+    kind: text('kind', {enum: ZONE_KINDS}).notNull(),
+    externalId: text('external_id').notNull(),
+    name: text('name').notNull(),
+    severity: text('severity', {enum: SEVERITIES}).notNull(),
+    /** GeoJSON Polygon or MultiPolygon, longitudes in [-180, 180]. */
+    geometry: text('geometry', {mode: 'json'}).notNull(),
+    minLon: real('min_lon').notNull(),
+    minLat: real('min_lat').notNull(),
+    maxLon: real('max_lon').notNull(),
+    maxLat: real('max_lat').notNull(),
+    validFrom: integer('valid_from'),
+    /** null: valid until replaced (piracy risk areas, congestion while it lasts). */
+    validTo: integer('valid_to'),
+    active: integer('active', {mode: 'boolean'}).notNull().default(true),
+    portId: integer('port_id').references(() => ports.id, {onDelete: 'set null'}),
+    source: text('source', {enum: DATA_SOURCES}).notNull(),
+    observedAt: integer('observed_at').notNull(),
+    origin: text('origin', {enum: ORIGINS}).notNull(),
+    metadata: text('metadata', {mode: 'json'}).$type<Record<string, unknown>>(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('safety_zones_external_id_unique').on(t.externalId), index('safety_zones_kind_idx').on(t.kind)],
+)
+
+export const EVENT_TYPES = ['storm', 'piracy', 'congestion'] as const
+export type EventType = (typeof EVENT_TYPES)[number]
+
+export const safetyEvents = sqliteTable(
+  'safety_events',
+  {
+    id: integer('id').primaryKey({autoIncrement: true}),
+    type: text('type', {enum: EVENT_TYPES}).notNull(),
+    severity: text('severity', {enum: SEVERITIES}).notNull(),
+    zoneId: integer('zone_id').references(() => safetyZones.id, {onDelete: 'set null'}),
+    portId: integer('port_id').references(() => ports.id, {onDelete: 'set null'}),
+    mmsi: integer('mmsi'),
+    /** (type, zone or port, vessel): one open event per key while the condition lasts. */
+    dedupeKey: text('dedupe_key').notNull(),
+    title: text('title').notNull(),
+    lat: real('lat'),
+    lon: real('lon'),
+    source: text('source', {enum: DATA_SOURCES}).notNull(),
+    observedAt: integer('observed_at').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    resolvedAt: integer('resolved_at'),
+    metadata: text('metadata', {mode: 'json'}).$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    uniqueIndex('safety_events_open_unique')
+      .on(t.dedupeKey)
+      .where(sql`resolved_at IS NULL`),
+    index('safety_events_created_idx').on(t.createdAt),
+  ],
+)
+
+export const ROLES = ['ADMIN', 'OPERATOR', 'VIEWER'] as const
+export type Role = (typeof ROLES)[number]
+
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey({autoIncrement: true}),
+  name: text('name').notNull().unique(),
+  role: text('role', {enum: ROLES}).notNull(),
+  /** sha256 of the API token; the token itself is shown once and never stored. */
+  tokenHash: text('token_hash').notNull().unique(),
+  webhookUrl: text('webhook_url'),
+  createdAt: integer('created_at').notNull(),
+})
+
+export const watchlists = sqliteTable(
+  'watchlists',
+  {
+    id: integer('id').primaryKey({autoIncrement: true}),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, {onDelete: 'cascade'}),
+    kind: text('kind', {enum: ['vessel', 'port', 'area']}).notNull(),
+    mmsi: integer('mmsi'),
+    portId: integer('port_id').references(() => ports.id, {onDelete: 'cascade'}),
+    minLon: real('min_lon'),
+    minLat: real('min_lat'),
+    maxLon: real('max_lon'),
+    maxLat: real('max_lat'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('watchlists_user_idx').on(t.userId)],
+)
+
+export const notifications = sqliteTable(
+  'notifications',
+  {
+    id: integer('id').primaryKey({autoIncrement: true}),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, {onDelete: 'cascade'}),
+    eventId: integer('event_id')
+      .notNull()
+      .references(() => safetyEvents.id, {onDelete: 'cascade'}),
+    channel: text('channel', {enum: ['database', 'webhook']}).notNull(),
+    status: text('status', {enum: ['stored', 'pending', 'sent', 'failed']}).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+    deliveredAt: integer('delivered_at'),
+  },
+  (t) => [
+    uniqueIndex('notifications_user_event_channel_unique').on(t.userId, t.eventId, t.channel),
+    index('notifications_created_idx').on(t.createdAt),
+  ],
+)
+
+export const JOB_STATUSES = ['running', 'success', 'failed', 'skipped', 'timeout'] as const
+export type JobStatus = (typeof JOB_STATUSES)[number]
+
+export const jobRuns = sqliteTable(
+  'job_runs',
+  {
+    id: integer('id').primaryKey({autoIncrement: true}),
+    job: text('job').notNull(),
+    status: text('status', {enum: JOB_STATUSES}).notNull(),
+    startedAt: integer('started_at').notNull(),
+    completedAt: integer('completed_at'),
+    durationMs: integer('duration_ms'),
+    summary: text('summary', {mode: 'json'}).$type<Record<string, unknown>>(),
+    error: text('error'),
+    peakRssBytes: integer('peak_rss_bytes'),
+    host: text('host').notNull(),
+    pid: integer('pid').notNull(),
+    trigger: text('trigger').notNull().default('cli'),
+  },
+  (t) => [index('job_runs_job_started_idx').on(t.job, t.startedAt)],
+)
+
+export const jobLocks = sqliteTable('job_locks', {
+  job: text('job').primaryKey(),
+  owner: text('owner').notNull(),
+  host: text('host').notNull(),
+  pid: integer('pid').notNull(),
+  acquiredAt: integer('acquired_at').notNull(),
+  heartbeatAt: integer('heartbeat_at').notNull(),
+  leaseExpiresAt: integer('lease_expires_at').notNull(),
+  runId: integer('run_id'),
+})
+
+export const apiCache = sqliteTable(
+  'api_cache',
+  {
+    key: text('key').primaryKey(),
+    source: text('source').notNull(),
+    payload: text('payload').notNull(),
+    fetchedAt: integer('fetched_at').notNull(),
+    ttlSeconds: integer('ttl_seconds').notNull(),
+  },
+  (t) => [index('api_cache_source_idx').on(t.source)],
+)
+
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value', {mode: 'json'}).notNull(),
+  updatedAt: integer('updated_at').notNull(),
+})
+
+export type Port = typeof ports.$inferSelect
+export type NewPort = typeof ports.$inferInsert
+export type Vessel = typeof vessels.$inferSelect
+export type SafetyZone = typeof safetyZones.$inferSelect
+export type NewSafetyZone = typeof safetyZones.$inferInsert
+export type SafetyEvent = typeof safetyEvents.$inferSelect
+export type JobRun = typeof jobRuns.$inferSelect
+export type PortCongestion = typeof portCongestion.$inferSelect

@@ -1,0 +1,12 @@
+import {defineConfig} from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Two cores: end-to-end tests spawn the CLI, so keep parallel files to what the machine can carry.
+    maxWorkers: 2,
+  },
+})
