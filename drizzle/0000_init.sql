@@ -70,7 +70,7 @@ CREATE TABLE `port_congestion` (
 CREATE INDEX `port_congestion_port_observed_idx` ON `port_congestion` (`port_id`,`observed_at`);--> statement-breakpoint
 CREATE TABLE `ports` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
-	`wpi_number` integer,
+	`wpi_number` text,
 	`unlocode` text,
 	`name` text NOT NULL,
 	`country` text,

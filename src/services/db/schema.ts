@@ -14,7 +14,7 @@ export const ports = sqliteTable(
   'ports',
   {
     id: integer('id').primaryKey({autoIncrement: true}),
-    wpiNumber: integer('wpi_number'),
+    wpiNumber: text('wpi_number'),
     unlocode: text('unlocode'),
     name: text('name').notNull(),
     country: text('country'),

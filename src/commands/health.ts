@@ -1,0 +1,27 @@
+import {BaseCommand} from '../cli/base-command.js'
+
+export default class Health extends BaseCommand<typeof Health> {
+  static override summary = 'Check the database, the AIS data and recent activity.'
+  static override description = `Reports each component with its status and the reason for it. Exit codes a monitor understands:
+0 healthy, 1 degraded, 2 unhealthy.`
+
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
+
+  async run() {
+    const {checkHealth, unreachableDatabase} = await import('../services/health.js')
+    let report
+    try {
+      const ctx = await this.context()
+      report = await checkHealth(ctx)
+    } catch (error) {
+      // A database that cannot be opened is a health result (unhealthy), not a crash.
+      report = unreachableDatabase(error)
+    }
+    process.exitCode = {healthy: 0, degraded: 1, unhealthy: 2}[report.overall_status]
+    if (!this.jsonEnabled()) {
+      const {renderHealth} = await import('../render/summaries.js')
+      this.log(renderHealth(report, this.painter(process.stdout)))
+    }
+    return report
+  }
+}

@@ -1,0 +1,49 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../cli/base-command.js'
+
+const JOB_CHOICES = ['ports', 'safety', 'vessels', 'all'] as const
+
+export default class RunBackgroundJobs extends BaseCommand<typeof RunBackgroundJobs> {
+  static override summary = 'Run the background jobs: vessel positions, port congestion and safety events.'
+  static override description = `Runs vessels (AIS intake), then ports (congestion from stored positions), then safety (storm,
+piracy and congestion zones, events and notifications). Each job holds a lease so two runs of one job
+never overlap: a second run exits 0 saying who holds it. A failing job is counted; the others still run.
+Prints a table, or with --json exactly the summary JSON. Exit 0 when every job succeeded or was skipped, 1 otherwise.`
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --verbose',
+    '<%= config.bin %> <%= command.id %> --job vessels --json',
+    '*/15 * * * * cd /opt/harbormaster && ./bin/run.js <%= command.id %> --job vessels --db /var/lib/harbormaster/harbormaster.db',
+  ]
+
+  static override flags = {
+    job: Flags.string({
+      description: 'Which job to run.',
+      options: [...JOB_CHOICES],
+      default: 'all',
+    }),
+  }
+
+  async run() {
+    // On a terminal the progress list replaces INFO lines; cron, CI and --verbose get the log lines.
+    const showProgress = process.stderr.isTTY && !this.jsonEnabled() && !this.flags.quiet && !this.flags.verbose
+    const ctx = await this.context({logLevel: showProgress ? 'warn' : undefined})
+    const {runBackgroundJobs, SEED_JOB_NAMES} = await import('../services/jobs/runner.js')
+    const jobs = this.flags.job === 'all' ? SEED_JOB_NAMES : SEED_JOB_NAMES.filter((j) => j === this.flags.job)
+
+    const {jobProgress} = await import('../render/progress.js')
+    const progress = showProgress
+      ? await jobProgress(jobs, {vessels: 'Vessel positions', ports: 'Port congestion', safety: 'Safety events'})
+      : undefined
+    const {summary} = await runBackgroundJobs(ctx, jobs, progress ?? {})
+    await progress?.done()
+
+    if (!summary.total_success) process.exitCode = 1
+    if (!this.jsonEnabled()) {
+      const {renderJobsSummary} = await import('../render/summaries.js')
+      this.log(renderJobsSummary(summary, this.painter(process.stdout)))
+    }
+    return summary
+  }
+}

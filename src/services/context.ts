@@ -1,0 +1,17 @@
+// What every service receives: configuration, database, logger, clock and (lazily) the HTTP client.
+import type {Clock} from './clock.js'
+import type {Config} from './config.js'
+import type {Db} from './db/client.js'
+import type {HttpClient} from './http/client.js'
+import type {Logger} from './log/logger.js'
+
+export interface Context {
+  config: Config
+  db: Db
+  logger: Logger
+  clock: Clock
+  /** Set by tests or created on first use by the providers that go outside. */
+  http?: HttpClient
+  /** Set when an operator asks the process to stop (SIGINT/SIGTERM): long work ends at a batch boundary. */
+  stopRequested?: () => boolean
+}

@@ -1,0 +1,123 @@
+// health: the database, the AIS data and recent activity, each with a status and the reason for it.
+import {existsSync} from 'node:fs'
+
+import {and, desc, eq, gte, inArray, sql} from 'drizzle-orm'
+
+import type {Context} from './context.js'
+import {jobRuns, notifications, ports, safetyEvents, vessels} from './db/schema.js'
+import {shippedFiles} from './datasets/paths.js'
+import {errorMessage} from './errors.js'
+import {mayNotify} from './provenance.js'
+
+export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy'
+
+export interface HealthReport {
+  timestamp: string
+  overall_status: HealthStatus
+  components: {
+    database: {status: HealthStatus; ports: number; vessels: number; events: number; notifications: number; reason?: string}
+    ais_service: {
+      status: HealthStatus
+      sample_data_available: boolean
+      source?: string | null
+      last_position_at?: string | null
+      reason?: string
+    }
+    recent_activity: {status: HealthStatus; events_24h: number; notifications_24h: number; last_success_at?: string | null; reason?: string}
+  }
+}
+
+const order: Record<HealthStatus, number> = {healthy: 0, degraded: 1, unhealthy: 2}
+const worst = (...statuses: HealthStatus[]) => statuses.reduce((a, b) => (order[b] > order[a] ? b : a), 'healthy')
+
+/** Live AIS older than this means the feed has stopped. */
+const AIS_STALE_MS = 60 * 60_000
+const DAY_MS = 86_400_000
+const SEED_JOBS = ['vessels', 'ports', 'safety']
+
+export async function checkHealth(ctx: Context): Promise<HealthReport> {
+  const {orm} = ctx.db
+  const now = ctx.clock.now()
+  const since = now - DAY_MS
+
+  const counts = {
+    ports: await orm.$count(ports),
+    vessels: await orm.$count(vessels),
+    events: await orm.$count(safetyEvents),
+    notifications: await orm.$count(notifications),
+  }
+  const database: HealthReport['components']['database'] =
+    counts.ports > 0
+      ? {status: 'healthy', ...counts}
+      : {status: 'degraded', ...counts, reason: 'no ports: run `harbormaster ensure-fallback-data`'}
+
+  const sampleAvailable = existsSync(shippedFiles.aisSample)
+  const newest = await orm
+    .select({at: vessels.positionAt, source: vessels.positionSource})
+    .from(vessels)
+    .where(sql`${vessels.positionAt} IS NOT NULL`)
+    .orderBy(desc(vessels.positionAt))
+    .limit(1)
+    .get()
+  let ais: HealthReport['components']['ais_service']
+  const base = {sample_data_available: sampleAvailable, source: newest?.source ?? null, last_position_at: newest?.at ? new Date(newest.at).toISOString() : null}
+  if (!newest) {
+    ais = sampleAvailable
+      ? {status: 'degraded', ...base, reason: 'no vessel positions yet: run `harbormaster run-background-jobs --job vessels`'}
+      : {status: 'unhealthy', ...base, reason: 'no vessel positions and the shipped AIS sample is missing'}
+  } else if (!mayNotify(newest.source ?? 'fallback')) {
+    ais = {status: 'degraded', ...base, reason: `serving ${newest.source} data only (no live AIS source)`}
+  } else if (now - (newest.at as number) > AIS_STALE_MS) {
+    ais = {status: 'degraded', ...base, reason: `newest live position is ${Math.round((now - (newest.at as number)) / 60_000)} min old`}
+  } else {
+    ais = {status: 'healthy', ...base}
+  }
+
+  const events24h = await orm.$count(safetyEvents, gte(safetyEvents.createdAt, since))
+  const notifications24h = await orm.$count(notifications, gte(notifications.createdAt, since))
+  const lastSuccess = await orm
+    .select({at: jobRuns.completedAt})
+    .from(jobRuns)
+    .where(and(eq(jobRuns.status, 'success'), inArray(jobRuns.job, SEED_JOBS)))
+    .orderBy(desc(jobRuns.completedAt))
+    .limit(1)
+    .get()
+  const failing: string[] = []
+  for (const job of SEED_JOBS) {
+    const last = await orm
+      .select({status: jobRuns.status})
+      .from(jobRuns)
+      .where(and(eq(jobRuns.job, job), inArray(jobRuns.status, ['success', 'failed', 'timeout'])))
+      .orderBy(desc(jobRuns.startedAt), desc(jobRuns.id))
+      .limit(1)
+      .get()
+    if (last && last.status !== 'success') failing.push(job)
+  }
+  const activityBase = {events_24h: events24h, notifications_24h: notifications24h, last_success_at: lastSuccess?.at ? new Date(lastSuccess.at).toISOString() : null}
+  const activity: HealthReport['components']['recent_activity'] =
+    failing.length > 0
+      ? {status: 'degraded', ...activityBase, reason: `last run failed: ${failing.join(', ')}`}
+      : !lastSuccess?.at || lastSuccess.at < since
+        ? {status: 'degraded', ...activityBase, reason: 'no successful job run in the last 24 h'}
+        : {status: 'healthy', ...activityBase}
+
+  return {
+    timestamp: new Date(now).toISOString(),
+    overall_status: worst(database.status, ais.status, activity.status),
+    components: {database, ais_service: ais, recent_activity: activity},
+  }
+}
+
+/** The report when the database cannot even be opened. */
+export function unreachableDatabase(error: unknown): HealthReport {
+  const reason = errorMessage(error)
+  return {
+    timestamp: new Date().toISOString(),
+    overall_status: 'unhealthy',
+    components: {
+      database: {status: 'unhealthy', ports: 0, vessels: 0, events: 0, notifications: 0, reason},
+      ais_service: {status: 'unhealthy', sample_data_available: existsSync(shippedFiles.aisSample), reason: 'database unavailable'},
+      recent_activity: {status: 'unhealthy', events_24h: 0, notifications_24h: 0, reason: 'database unavailable'},
+    },
+  }
+}

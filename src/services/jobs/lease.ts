@@ -1,0 +1,112 @@
+// One run per job across processes: a lease row in job_locks taken in one IMMEDIATE transaction, kept
+// alive by a heartbeat, and reclaimed when its owner is gone (its pid dead on this host, or its lease expired).
+import {hostname} from 'node:os'
+
+import {eq} from 'drizzle-orm'
+
+import type {Context} from '../context.js'
+import {writeTransaction} from '../db/client.js'
+import {jobLocks} from '../db/schema.js'
+
+export interface LeaseHolder {
+  owner: string
+  host: string
+  pid: number
+  acquiredAt: number
+  leaseExpiresAt: number
+}
+
+export type LeaseResult = {acquired: true; lease: Lease} | {acquired: false; holder: LeaseHolder}
+
+export interface Lease {
+  job: string
+  owner: string
+  /** Stops the heartbeat and deletes the row if this process still owns it. */
+  release(): void
+  setRunId(runId: number): void
+}
+
+export const HOST = hostname()
+
+/** Whether a process with this pid exists on this host (EPERM: it exists but is not ours). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+function describe(holder: LeaseHolder): string {
+  return `${holder.owner}, since ${new Date(holder.acquiredAt).toISOString()}`
+}
+
+export function holderText(job: string, holder: LeaseHolder): string {
+  return `${job} is running (${describe(holder)})`
+}
+
+export function acquireLease(ctx: Context, job: string, options: {pid?: number} = {}): LeaseResult {
+  const pid = options.pid ?? process.pid
+  const owner = `${HOST}:${pid}`
+  const leaseMs = ctx.config.lockLeaseSeconds * 1000
+  const {db, clock, logger} = ctx
+
+  const outcome = writeTransaction(db, (): LeaseResult | null => {
+    const now = clock.now()
+    const row = db.orm.select().from(jobLocks).where(eq(jobLocks.job, job)).get()
+    if (row) {
+      const expired = row.leaseExpiresAt <= now
+      const deadHere = row.host === HOST && row.pid !== pid && !pidAlive(row.pid)
+      if (!expired && !deadHere && row.owner !== owner) {
+        return {acquired: false, holder: row}
+      }
+      if (row.owner !== owner) {
+        logger.warn(`reclaiming the ${job} lease from ${row.owner}`, {reason: deadHere ? 'process gone' : 'lease expired'})
+      }
+      db.orm.delete(jobLocks).where(eq(jobLocks.job, job)).run()
+    }
+    db.orm
+      .insert(jobLocks)
+      .values({job, owner, host: HOST, pid, acquiredAt: now, heartbeatAt: now, leaseExpiresAt: now + leaseMs})
+      .run()
+    return null
+  })
+  if (outcome) return outcome
+
+  const beat = () => {
+    try {
+      writeTransaction(db, () => {
+        const now = clock.now()
+        db.orm.update(jobLocks).set({heartbeatAt: now, leaseExpiresAt: now + leaseMs}).where(eq(jobLocks.job, job)).run()
+      })
+    } catch (error) {
+      logger.warn(`heartbeat of the ${job} lease failed`, {error: (error as Error).message})
+    }
+  }
+  const timer = setInterval(beat, Math.max(1000, leaseMs / 3))
+  timer.unref()
+  let released = false
+  return {
+    acquired: true,
+    lease: {
+      job,
+      owner,
+      setRunId(runId) {
+        writeTransaction(db, () => {
+          db.orm.update(jobLocks).set({runId}).where(eq(jobLocks.job, job)).run()
+        })
+      },
+      release() {
+        if (released) return
+        released = true
+        clearInterval(timer)
+        if (!db.sqlite.open) return
+        writeTransaction(db, () => {
+          const row = db.orm.select({owner: jobLocks.owner}).from(jobLocks).where(eq(jobLocks.job, job)).get()
+          if (row?.owner === owner) db.orm.delete(jobLocks).where(eq(jobLocks.job, job)).run()
+        })
+      },
+    },
+  }
+}

@@ -1,0 +1,185 @@
+// Marine weather alerts from the NWS API (`/alerts/active`, GeoJSON), validated with zod, and the shipped
+// capture of that API used as the last fallback for storms.
+import {readFileSync} from 'node:fs'
+
+import {z} from 'zod'
+
+import {shippedFiles} from '../datasets/paths.js'
+import {type ZoneGeometry, asZoneGeometry} from '../geo/geometry.js'
+import type {Severity} from '../db/schema.js'
+import {type HttpClient, getJson} from '../http/client.js'
+
+/** Alert types that concern vessels at sea or in harbour (NWS marine products and tropical cyclones). */
+export const MARINE_EVENTS = new Set(
+  [
+    'Special Marine Warning',
+    'Small Craft Advisory',
+    'Gale Warning',
+    'Gale Watch',
+    'Storm Warning',
+    'Storm Watch',
+    'Hurricane Force Wind Warning',
+    'Hurricane Force Wind Watch',
+    'Hurricane Warning',
+    'Hurricane Watch',
+    'Tropical Storm Warning',
+    'Tropical Storm Watch',
+    'Typhoon Warning',
+    'Typhoon Watch',
+    'Hazardous Seas Warning',
+    'Hazardous Seas Watch',
+    'Heavy Freezing Spray Warning',
+    'Heavy Freezing Spray Watch',
+    'Freezing Spray Advisory',
+    'Marine Weather Statement',
+    'Dense Fog Advisory',
+    'Brisk Wind Advisory',
+    'Tsunami Warning',
+    'Tsunami Watch',
+    'Tsunami Advisory',
+    'Storm Surge Warning',
+    'Storm Surge Watch',
+    'High Surf Warning',
+  ].map((e) => e.toLowerCase()),
+)
+
+const nwsTime = z.string().nullish()
+
+const alertSchema = z.object({
+  id: z.string().optional(),
+  type: z.literal('Feature'),
+  geometry: z.unknown().nullable(),
+  properties: z.object({
+    id: z.string(),
+    event: z.string(),
+    headline: z.string().nullish(),
+    areaDesc: z.string().nullish(),
+    severity: z.string().nullish(),
+    status: z.string().nullish(),
+    messageType: z.string().nullish(),
+    sent: nwsTime,
+    effective: nwsTime,
+    onset: nwsTime,
+    expires: nwsTime,
+    ends: nwsTime,
+    affectedZones: z.array(z.string()).nullish(),
+  }),
+})
+
+const collectionSchema = z.object({
+  type: z.literal('FeatureCollection'),
+  features: z.array(z.unknown()),
+  updated: z.string().nullish(),
+})
+
+export interface MarineAlert {
+  externalId: string
+  event: string
+  headline: string | null
+  area: string | null
+  severity: Severity
+  geometry: ZoneGeometry | null
+  affectedZones: string[]
+  sent: number | null
+  validFrom: number | null
+  validTo: number | null
+}
+
+export interface AlertParse {
+  alerts: MarineAlert[]
+  /** Alerts of the feed that are not marine (heat, air quality, floods inland...). */
+  notMarine: number
+  rejected: Array<{id: string; reason: string}>
+}
+
+const severityMap: Record<string, Severity> = {extreme: 'critical', severe: 'high', moderate: 'medium', minor: 'low'}
+
+/**
+ * Reads an NWS time. The live API sends ISO 8601 with an offset; the shipped capture comes from a test
+ * proxy that writes `date:now -44 seconds`, resolved against the capture's reference time when one is given.
+ */
+export function parseNwsTime(value: string | null | undefined, reference?: number): number | null | string {
+  if (value === null || value === undefined) return null
+  const relative = /^date:now\s*([+-])\s*(\d+)\s*(second|minute|hour|day)s?$/.exec(value.trim())
+  if (relative) {
+    if (reference === undefined) return `relative time ${JSON.stringify(value)} outside a capture`
+    const unit = {second: 1e3, minute: 60e3, hour: 3600e3, day: 86_400e3}[relative[3] as 'second']
+    return reference + (relative[1] === '-' ? -1 : 1) * Number(relative[2]) * unit
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) {
+    return `unreadable time ${JSON.stringify(value)}`
+  }
+  return Date.parse(value)
+}
+
+/** Validates an `/alerts/active` payload and keeps the marine alerts. */
+export function parseAlerts(payload: unknown, reference?: number): AlertParse {
+  const collection = collectionSchema.safeParse(payload)
+  if (!collection.success) {
+    throw new Error(`not an NWS alerts FeatureCollection: ${collection.error.issues[0]?.message ?? 'wrong shape'}`)
+  }
+  const out: AlertParse = {alerts: [], notMarine: 0, rejected: []}
+  for (const raw of collection.data.features) {
+    const parsed = alertSchema.safeParse(raw)
+    if (!parsed.success) {
+      const id = (raw as {properties?: {id?: unknown}})?.properties?.id
+      out.rejected.push({id: typeof id === 'string' ? id : '(no id)', reason: `wrong shape: ${parsed.error.issues[0]?.message}`})
+      continue
+    }
+    const p = parsed.data.properties
+    if (!MARINE_EVENTS.has(p.event.toLowerCase())) {
+      out.notMarine++
+      continue
+    }
+    const times: Record<string, number | null> = {}
+    let problem: string | null = null
+    for (const key of ['sent', 'effective', 'onset', 'expires', 'ends'] as const) {
+      const t = parseNwsTime(p[key], reference)
+      if (typeof t === 'string') {
+        problem = `${key}: ${t}`
+        break
+      }
+      times[key] = t
+    }
+    let geometry: ZoneGeometry | null = null
+    if (problem === null && parsed.data.geometry !== null && parsed.data.geometry !== undefined) {
+      geometry = asZoneGeometry(parsed.data.geometry)
+      if (!geometry) problem = 'geometry is not a valid Polygon or MultiPolygon'
+    }
+    if (problem !== null) {
+      out.rejected.push({id: p.id, reason: problem})
+      continue
+    }
+    out.alerts.push({
+      externalId: p.id,
+      event: p.event,
+      headline: p.headline ?? null,
+      area: p.areaDesc ?? null,
+      severity: severityMap[(p.severity ?? '').toLowerCase()] ?? 'low',
+      geometry,
+      affectedZones: p.affectedZones ?? [],
+      sent: times.sent,
+      // onset may come after expires is set; the alert applies from its onset (or effective) time.
+      validFrom: times.onset ?? times.effective ?? times.sent,
+      // ends is when the hazard ends; expires only when this message does.
+      validTo: times.ends ?? times.expires,
+    })
+  }
+  return out
+}
+
+export async function fetchActiveAlerts(http: HttpClient, baseUrl: string): Promise<AlertParse> {
+  const url = `${baseUrl.replace(/\/+$/, '')}/alerts/active?status=actual`
+  return parseAlerts(await getJson(http, url))
+}
+
+/**
+ * The shipped capture: api.weather.gov `/alerts/active` as upstream's test proxy replays it, with times
+ * written relative to the moment it was taken. Headlines ("issued July 15 at 12:58PM MST", sent 164 s
+ * before) fix that moment at 2025-07-15T20:00:44Z; see data/PROVENANCE.md.
+ */
+export const SHIPPED_ALERTS_REFERENCE = Date.parse('2025-07-15T20:00:44Z')
+
+export function loadShippedAlerts(path: string = shippedFiles.nwsAlerts): AlertParse {
+  return parseAlerts(JSON.parse(readFileSync(path, 'utf8')), SHIPPED_ALERTS_REFERENCE)
+}

@@ -1,0 +1,145 @@
+// The safety job: refresh storm zones (NWS live, else what the database holds, else the shipped capture),
+// piracy risk areas (from the shipped incidents) and congestion areas (from the ports job), then detect
+// events and notify watchers.
+import {and, eq, gt, isNull, or} from 'drizzle-orm'
+
+import type {Context} from '../context.js'
+import {safetyEvents, safetyZones, type DataSource} from '../db/schema.js'
+import {loadShippedIncidents} from '../datasets/piracy.js'
+import {errorMessage} from '../errors.js'
+import {circleGeometry} from '../geo/geometry.js'
+import {createHttpClient} from '../http/client.js'
+import {latestCongestion} from '../ports/congestion.js'
+import {worstSource} from '../provenance.js'
+import {fetchActiveAlerts, loadShippedAlerts, SHIPPED_ALERTS_REFERENCE} from '../providers/nws.js'
+import {applyDetection, planDetection} from './detect.js'
+import {buildPiracyZones, storeZones, stormZonesFromAlerts, type ZoneDraft, type ZoneWrite} from './zones.js'
+
+export interface ZoneRefresh extends ZoneWrite {
+  source: DataSource
+  observed_at: string | null
+  fallback_reason?: string
+  [extra: string]: unknown
+}
+
+export interface SafetyEventsSummary {
+  total_events_created: number
+  total_notifications_created: number
+  success: boolean
+  /** The least trustworthy source among the zones the events were detected against. */
+  source: DataSource
+  events_resolved: number
+  events_open: number
+  errors_count: number
+  zones: {storm: ZoneRefresh; piracy: ZoneRefresh; congestion: ZoneRefresh}
+}
+
+export async function refreshStormZones(ctx: Context): Promise<ZoneRefresh> {
+  const log = ctx.logger.child({job: 'safety'})
+  const now = ctx.clock.now()
+  try {
+    ctx.http ??= createHttpClient({timeoutMs: ctx.config.httpTimeoutMs})
+    const parsed = await fetchActiveAlerts(ctx.http, ctx.config.nwsUrl)
+    const {drafts, withoutGeometry} = stormZonesFromAlerts(parsed.alerts, 'live', 'ingest', now)
+    const write = storeZones(ctx.db, 'storm', drafts, now, {origins: ['ingest']})
+    if (parsed.rejected.length > 0) log.warn(`NWS alerts rejected: ${parsed.rejected.length}`, {first: parsed.rejected[0]})
+    log.debug('NWS alerts read', {marine: parsed.alerts.length, not_marine: parsed.notMarine, without_geometry: withoutGeometry})
+    return {
+      ...write,
+      source: 'live',
+      observed_at: new Date(now).toISOString(),
+      marine_alerts: parsed.alerts.length,
+      without_geometry: withoutGeometry,
+      rejected: parsed.rejected.length,
+    }
+  } catch (error) {
+    const reason = errorMessage(error)
+    // The database still holds live zones from the last good fetch: they stay in force until they expire.
+    const held = await ctx.db.orm
+      .select({id: safetyZones.id, observedAt: safetyZones.observedAt})
+      .from(safetyZones)
+      .where(
+        and(
+          eq(safetyZones.kind, 'storm'),
+          eq(safetyZones.origin, 'ingest'),
+          eq(safetyZones.active, true),
+          or(isNull(safetyZones.validTo), gt(safetyZones.validTo, now)),
+        ),
+      )
+      .all()
+    const shipped = loadShippedAlerts()
+    const {drafts} = stormZonesFromAlerts(shipped.alerts, 'emergency', 'fallback', SHIPPED_ALERTS_REFERENCE)
+    const write = storeZones(ctx.db, 'storm', drafts, now, {origins: ['fallback']})
+    if (held.length > 0) {
+      log.warn(`NWS alerts unavailable; keeping ${held.length} storm zones from the last good fetch (fallback)`, {reason})
+      const newest = Math.max(...held.map((z) => z.observedAt))
+      return {...write, source: 'fallback', observed_at: new Date(newest).toISOString(), fallback_reason: reason, held: held.length}
+    }
+    log.warn('NWS alerts unavailable; storm zones come from the shipped capture of 2025-07-15 (emergency)', {reason})
+    return {...write, source: 'emergency', observed_at: new Date(SHIPPED_ALERTS_REFERENCE).toISOString(), fallback_reason: reason}
+  }
+}
+
+export function refreshPiracyZones(ctx: Context): ZoneRefresh {
+  const {incidents, rejected} = loadShippedIncidents()
+  if (rejected.length > 0) ctx.logger.debug(`piracy incidents rejected: ${rejected.length}`, {first: rejected[0]})
+  const drafts = buildPiracyZones(incidents, {
+    windowDays: ctx.config.piracyWindowDays,
+    radiusKm: ctx.config.piracyRadiusKm,
+    minIncidents: ctx.config.piracyMinIncidents,
+    source: 'emergency',
+    origin: 'fallback',
+  })
+  const write = storeZones(ctx.db, 'piracy', drafts, ctx.clock.now(), {origins: ['fallback']})
+  const newest = incidents.reduce((max, i) => Math.max(max, i.occurredAt), 0)
+  return {
+    ...write,
+    source: 'emergency',
+    observed_at: newest ? new Date(newest).toISOString() : null,
+    incidents: incidents.length,
+    incidents_rejected: rejected.length,
+    data_age_days: newest ? Math.floor((ctx.clock.now() - newest) / 86_400_000) : null,
+  }
+}
+
+export async function refreshCongestionZones(ctx: Context): Promise<ZoneRefresh> {
+  const now = ctx.clock.now()
+  const congested = await latestCongestion(ctx.db, ['high', 'severe'])
+  const drafts: ZoneDraft[] = congested.map((c) => ({
+    kind: 'congestion',
+    externalId: `congestion:port:${c.portId}`,
+    name: `${c.name}: ${c.level} congestion`,
+    severity: c.level === 'severe' ? 'critical' : 'high',
+    geometry: circleGeometry(c.lat, c.lon, c.radiusKm, 32),
+    validFrom: c.observedAt,
+    validTo: null,
+    active: true,
+    portId: c.portId,
+    source: c.source,
+    observedAt: c.observedAt,
+    origin: 'ingest',
+    metadata: {level: c.level, vessels_waiting: c.waiting, baseline_waiting: c.baseline},
+  }))
+  const write = storeZones(ctx.db, 'congestion', drafts, now, {origins: ['ingest']})
+  const newest = congested.reduce((max, c) => Math.max(max, c.observedAt), 0)
+  return {...write, source: worstSource(congested.map((c) => c.source)), observed_at: newest ? new Date(newest).toISOString() : null}
+}
+
+export async function runSafetyJob(ctx: Context): Promise<SafetyEventsSummary> {
+  const storm = await refreshStormZones(ctx)
+  const piracy = refreshPiracyZones(ctx)
+  const congestion = await refreshCongestionZones(ctx)
+  const plan = await planDetection(ctx)
+  const result = applyDetection(ctx, plan)
+  const open = await ctx.db.orm.$count(safetyEvents, isNull(safetyEvents.resolvedAt))
+  return {
+    total_events_created: result.created.length,
+    total_notifications_created: result.notifications,
+    success: true,
+    source: worstSource([storm.source, piracy.source, ...(congestion.created + congestion.updated + congestion.unchanged > 0 ? [congestion.source] : [])]),
+    events_resolved: result.resolved,
+    events_open: open,
+    errors_count: 0,
+    zones: {storm, piracy, congestion},
+  }
+}

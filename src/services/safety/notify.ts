@@ -1,0 +1,46 @@
+// Notifications: one per new event for each user whose watchlist covers it (the vessel, the port, or an
+// area holding the event), stored in the database; never twice for the same user and event, and never
+// for events made from shipped or fallback data.
+import {notifications, type SafetyEvent, watchlists} from '../db/schema.js'
+import type {Context} from '../context.js'
+import {mayNotify} from '../provenance.js'
+
+type Watch = typeof watchlists.$inferSelect
+
+/** The users watching an event: by vessel, by port, or by an area box containing it. */
+export function watchersOf(event: Pick<SafetyEvent, 'mmsi' | 'portId' | 'lat' | 'lon'>, watches: Watch[]): Set<number> {
+  const users = new Set<number>()
+  for (const w of watches) {
+    if (w.kind === 'vessel' && event.mmsi !== null && w.mmsi === event.mmsi) users.add(w.userId)
+    else if (w.kind === 'port' && event.portId !== null && w.portId === event.portId) users.add(w.userId)
+    else if (w.kind === 'area' && event.lat !== null && event.lon !== null && inArea(w, event.lon, event.lat)) users.add(w.userId)
+  }
+  return users
+}
+
+function inArea(w: Watch, lon: number, lat: number): boolean {
+  if (w.minLon === null || w.minLat === null || w.maxLon === null || w.maxLat === null) return false
+  if (lat < w.minLat || lat > w.maxLat) return false
+  // A box with minLon > maxLon spans the antimeridian.
+  return w.minLon <= w.maxLon ? lon >= w.minLon && lon <= w.maxLon : lon >= w.minLon || lon <= w.maxLon
+}
+
+/** Stores the notifications for newly created events; returns how many were created. Call inside a write transaction. */
+export function notifyWatchers(ctx: Context, events: SafetyEvent[]): number {
+  const eligible = events.filter((e) => mayNotify(e.source))
+  if (eligible.length === 0) return 0
+  const watches = ctx.db.orm.select().from(watchlists).all()
+  if (watches.length === 0) return 0
+  const now = ctx.clock.now()
+  let created = 0
+  for (const event of eligible) {
+    for (const userId of watchersOf(event, watches)) {
+      created += ctx.db.orm
+        .insert(notifications)
+        .values({userId, eventId: event.id, channel: 'database', status: 'stored', createdAt: now})
+        .onConflictDoNothing()
+        .run().changes
+    }
+  }
+  return created
+}
