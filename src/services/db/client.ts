@@ -93,11 +93,25 @@ function assertUsablePath(path: string, readonly: boolean): void {
   }
   if (readonly) throw usageError(`database ${path} does not exist`, 'run `harbormaster db migrate` first or pass --db')
   try {
-    mkdirSync(dir, {recursive: true})
+    makeDirectories(dir)
     accessSync(dir, constants.W_OK)
-  } catch {
-    throw usageError(`database ${path} is not writable: cannot create it in ${dir}`, 'pass --db with a writable path or set HARBORMASTER_DB')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error'
+    throw usageError(`database ${path} is not writable: cannot create it in ${dir} (${code})`, 'pass --db with a writable path or set HARBORMASTER_DB')
   }
+}
+
+/** mkdir -p one level at a time: Node's recursive mkdir can loop forever under /proc. */
+function makeDirectories(dir: string): void {
+  const missing: string[] = []
+  let current = dir
+  while (!existsSync(current)) {
+    missing.push(current)
+    const parent = dirname(current)
+    if (parent === current) break
+    current = parent
+  }
+  for (const part of missing.reverse()) mkdirSync(part)
 }
 
 function hasSqliteHeader(path: string): boolean {

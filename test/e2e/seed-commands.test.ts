@@ -1,0 +1,425 @@
+// The three seed commands and health through the real CLI (bin/run.js) against temp SQLite files.
+import {createHash} from 'node:crypto'
+import {chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {hostname} from 'node:os'
+import {join} from 'node:path'
+
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {z} from 'zod'
+
+import {collect, count, ROOT, runCli, startCli, tempDir, withDb} from '../helpers/cli.js'
+import {startNwsServer} from '../helpers/nws-server.js'
+
+const tmp = tempDir()
+afterAll(() => tmp.cleanup())
+let n = 0
+const freshDb = () => join(tmp.dir, `db-${++n}`, 'harbormaster.db')
+
+// The seed's summary JSON: these keys exactly at the top; each job may add fields but keeps the seed's.
+const summarySchema = z
+  .object({
+    started_at: z.iso.datetime(),
+    completed_at: z.iso.datetime(),
+    duration_seconds: z.number().nonnegative(),
+    total_success: z.boolean(),
+    jobs: z
+      .object({
+        // A run of one job (--job ports) reports that job only.
+        port_congestion: z.looseObject({ports_updated: z.number().int(), errors_count: z.number().int(), success: z.boolean()}).optional(),
+        safety_events: z
+          .looseObject({
+            total_events_created: z.number().int(),
+            total_notifications_created: z.number().int(),
+            success: z.boolean(),
+          })
+          .optional(),
+        vessel_positions: z.looseObject({vessels_updated: z.number().int(), errors_count: z.number().int(), success: z.boolean()}).optional(),
+      })
+      .strict(),
+  })
+  .strict()
+
+const healthSchema = z
+  .object({
+    timestamp: z.iso.datetime(),
+    overall_status: z.enum(['healthy', 'degraded', 'unhealthy']),
+    components: z.object({
+      database: z.object({
+        status: z.enum(['healthy', 'degraded', 'unhealthy']),
+        ports: z.number().int(),
+        vessels: z.number().int(),
+        events: z.number().int(),
+        notifications: z.number().int(),
+      }),
+      ais_service: z.object({status: z.enum(['healthy', 'degraded', 'unhealthy']), sample_data_available: z.boolean()}),
+      recent_activity: z.object({
+        status: z.enum(['healthy', 'degraded', 'unhealthy']),
+        events_24h: z.number().int(),
+        notifications_24h: z.number().int(),
+      }),
+    }),
+  })
+  .strict()
+
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex')
+
+/** Places a vessel's current position (arranging data the way an AIS feed would have stored it). */
+function placeVessel(db: string, v: {mmsi: number; lat: number; lon: number; at: number; name?: string; source?: string}) {
+  withDb(db, (d) => {
+    const source = v.source ?? 'live'
+    d.prepare(
+      `INSERT INTO vessel_positions (mmsi, observed_at, lat, lon, sog, source, received_at) VALUES (?, ?, ?, ?, 8.5, ?, ?)`,
+    ).run(v.mmsi, v.at, v.lat, v.lon, source, v.at)
+    d.prepare(
+      `INSERT INTO vessels (mmsi, name, lat, lon, sog, position_at, position_source, origin, created_at, updated_at)
+       VALUES (?, ?, ?, ?, 8.5, ?, ?, 'ingest', ?, ?)
+       ON CONFLICT(mmsi) DO UPDATE SET lat = excluded.lat, lon = excluded.lon, position_at = excluded.position_at, position_source = excluded.position_source`,
+    ).run(v.mmsi, v.name ?? null, v.lat, v.lon, v.at, source, v.at, v.at)
+  })
+}
+
+describe('run-background-jobs on a fresh database', () => {
+  const db = freshDb()
+  let first: Awaited<ReturnType<typeof runCli>>
+
+  beforeAll(async () => {
+    first = await runCli(['run-background-jobs', '--json', '--db', db])
+  })
+
+  it('prints exactly the summary JSON of the seed and nothing else on stdout', () => {
+    expect(first.code, first.stderr).toBe(0)
+    const summary = summarySchema.parse(JSON.parse(first.stdout))
+    expect(summary.total_success).toBe(true)
+    expect(Object.keys(JSON.parse(first.stdout).jobs)).toEqual(['vessel_positions', 'port_congestion', 'safety_events'])
+    expect(summary.jobs.vessel_positions?.vessels_updated).toBe(43)
+    expect(summary.jobs.port_congestion?.ports_updated).toBe(3766)
+  })
+
+  it('stores the ports, the sample vessels with their flags, congestion snapshots and zones, each run in job_runs', () => {
+    expect(count(db, 'SELECT count(*) FROM ports')).toBe(3766)
+    expect(count(db, 'SELECT count(*) FROM vessels')).toBe(43)
+    expect(count(db, `SELECT count(*) FROM vessels WHERE flag = 'Greece'`)).toBeGreaterThan(20)
+    expect(count(db, 'SELECT count(*) FROM vessel_positions')).toBe(84)
+    expect(count(db, `SELECT count(*) FROM vessel_positions WHERE source = 'emergency'`)).toBe(84)
+    expect(count(db, 'SELECT count(*) FROM port_congestion')).toBe(3766)
+    // Piraeus and its neighbours hold the capture's stopped vessels; every other port says no_data, never a number.
+    expect(count(db, `SELECT count(*) FROM port_congestion WHERE level = 'no_data' AND vessels_waiting IS NULL`)).toBe(3762)
+    const piraeus = withDb(db, (d) =>
+      d.prepare(`SELECT c.* FROM port_congestion c JOIN ports p ON p.id = c.port_id WHERE p.unlocode = 'GRPIR'`).get(),
+    ) as {vessels_in_port: number; source: string}
+    expect(piraeus.vessels_in_port).toBeGreaterThan(0)
+    expect(piraeus.source).toBe('emergency')
+    expect(count(db, `SELECT count(*) FROM safety_zones WHERE kind = 'piracy' AND source = 'emergency'`)).toBeGreaterThan(5)
+    expect(count(db, `SELECT count(*) FROM safety_zones WHERE kind = 'storm' AND source = 'emergency'`)).toBe(2)
+    expect(withDb(db, (d) => d.prepare(`SELECT job, status FROM job_runs ORDER BY id`).all())).toEqual([
+      {job: 'vessels', status: 'success'},
+      {job: 'ports', status: 'success'},
+      {job: 'safety', status: 'success'},
+    ])
+    expect(count(db, 'SELECT count(*) FROM job_locks')).toBe(0)
+  })
+
+  it('logs the fallbacks it served as warnings on stderr', () => {
+    expect(first.stderr).toMatch(/WARNING AIS data is the shipped sample capture/)
+    expect(first.stderr).toMatch(/WARNING NWS alerts unavailable; storm zones come from the shipped capture/)
+  })
+
+  it('is idempotent: a second run stores no duplicate positions, events or zones', async () => {
+    const positions = count(db, 'SELECT count(*) FROM vessel_positions')
+    const zones = count(db, 'SELECT count(*) FROM safety_zones')
+    const second = await runCli(['run-background-jobs', '--json', '--db', db])
+    expect(second.code, second.stderr).toBe(0)
+    const summary = summarySchema.parse(JSON.parse(second.stdout))
+    expect(summary.jobs.vessel_positions?.vessels_updated).toBe(0)
+    expect(summary.jobs.safety_events?.total_events_created).toBe(0)
+    expect(count(db, 'SELECT count(*) FROM vessel_positions')).toBe(positions)
+    expect(count(db, 'SELECT count(*) FROM safety_zones')).toBe(zones)
+    expect(count(db, 'SELECT count(*) FROM (SELECT dedupe_key FROM safety_events WHERE resolved_at IS NULL GROUP BY dedupe_key HAVING count(*) > 1)')).toBe(0)
+  })
+
+  it('prints a readable table without --json', async () => {
+    const result = await runCli(['run-background-jobs', '--job', 'ports', '--db', db])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/^job\s+status\s+errors\s+source/m)
+    expect(result.stdout).toMatch(/port_congestion\s+ok/)
+    expect(result.stdout).not.toMatch(/vessel_positions/)
+    expect(result.stdout).not.toMatch(/\u001B\[/)
+  })
+})
+
+describe('safety detection and notifications with a live NWS feed', () => {
+  const now = Date.parse('2026-11-24T12:00:00Z')
+  const db = freshDb()
+  let nws: Awaited<ReturnType<typeof startNwsServer>>
+  const env = () => ({HARBORMASTER_NWS_URL: nws.url, HARBORMASTER_NOW: new Date(now).toISOString()})
+
+  beforeAll(async () => {
+    nws = await startNwsServer(join(ROOT, 'data', 'weather', 'nws-alerts-active-1.json'), now)
+    const seeded = await runCli(['ensure-fallback-data', '--db', db], {env: env()})
+    expect(seeded.code, seeded.stderr).toBe(0)
+    // A watcher of a tanker that is inside the Special Marine Warning polygon over Matagorda Bay, Texas.
+    withDb(db, (d) => {
+      d.prepare(`INSERT INTO users (name, role, token_hash, created_at) VALUES ('ops', 'OPERATOR', 'x', 0)`).run()
+      d.prepare(`INSERT INTO watchlists (user_id, kind, mmsi, created_at) VALUES (1, 'vessel', 366999001, 0)`).run()
+      d.prepare(`INSERT INTO users (name, role, token_hash, created_at) VALUES ('gulf', 'VIEWER', 'y', 0)`).run()
+      d.prepare(`INSERT INTO watchlists (user_id, kind, min_lon, min_lat, max_lon, max_lat, created_at) VALUES (2, 'area', -98, 27, -94, 30, 0)`).run()
+    })
+  })
+  afterAll(() => nws.close())
+
+  it('stores live storm zones from the feed and puts a vessel inside one into an event that notifies its watchers once', async () => {
+    const result = await runCli(['run-background-jobs', '--job', 'safety', '--json', '--db', db], {env: env()})
+    expect(result.code, result.stderr).toBe(0)
+    expect(nws.requests[0].userAgent).toMatch(/^harbormaster\/\d+\.\d+\.\d+/)
+    const zone = withDb(db, (d) =>
+      d.prepare(`SELECT * FROM safety_zones WHERE kind = 'storm' AND source = 'live' AND name LIKE 'Special Marine Warning%' LIMIT 1`).get(),
+    ) as {name: string; geometry: string; max_lat: number}
+    expect(zone).toBeTruthy()
+    const ring = (JSON.parse(zone.geometry) as {coordinates: number[][][]}).coordinates[0]
+    // The centroid of the warning's own polygon.
+    const lon = ring.slice(0, -1).reduce((s, p) => s + p[0], 0) / (ring.length - 1)
+    const lat = ring.slice(0, -1).reduce((s, p) => s + p[1], 0) / (ring.length - 1)
+    placeVessel(db, {mmsi: 366999001, lat, lon, at: now - 60_000, name: 'GULF TANKER'})
+    placeVessel(db, {mmsi: 366999002, lat: zone.max_lat + 1, lon, at: now - 60_000, name: 'OUTSIDE'})
+
+    const dry = await runCli(['check-events', '--dry-run', '--json', '--db', db], {env: env()})
+    expect(dry.code, dry.stderr).toBe(0)
+    const plan = JSON.parse(dry.stdout)
+    expect(plan.dry_run).toBe(true)
+    expect(plan.created.map((e: {title: string}) => e.title)).toEqual([`GULF TANKER inside ${zone.name}`])
+    expect(count(db, 'SELECT count(*) FROM safety_events')).toBe(0)
+
+    const run = await runCli(['run-background-jobs', '--job', 'safety', '--json', '--db', db], {env: env()})
+    const summary = summarySchema.parse(JSON.parse(run.stdout))
+    expect(summary.jobs.safety_events?.total_events_created).toBe(1)
+    // Both the vessel's watcher and the area watcher, once each.
+    expect(summary.jobs.safety_events?.total_notifications_created).toBe(2)
+    const event = withDb(db, (d) => d.prepare(`SELECT * FROM safety_events`).get()) as {type: string; source: string; mmsi: number}
+    expect(event).toMatchObject({type: 'storm', source: 'live', mmsi: 366999001})
+
+    const again = await runCli(['check-events', '--json', '--db', db], {env: env()})
+    expect(JSON.parse(again.stdout)).toMatchObject({events_created: 0, notifications_created: 0})
+    expect(count(db, 'SELECT count(*) FROM notifications')).toBe(2)
+
+    // The vessel sails out: the event is resolved, with the time.
+    placeVessel(db, {mmsi: 366999001, lat: zone.max_lat + 2, lon, at: now, name: 'GULF TANKER'})
+    const out = await runCli(['check-events', '--json', '--db', db], {env: env()})
+    expect(JSON.parse(out.stdout)).toMatchObject({events_created: 0, events_resolved: 1})
+    expect(count(db, 'SELECT count(*) FROM safety_events WHERE resolved_at = ?', now)).toBe(1)
+  })
+
+  it('check-events --dry-run leaves the database file byte-identical and writes no job_runs row', async () => {
+    placeVessel(db, {mmsi: 366999003, lat: 1.1, lon: 103.6, at: now, name: 'IN THE STRAIT'})
+    const runsBefore = count(db, 'SELECT count(*) FROM job_runs')
+    const before = sha(db)
+    const dry = await runCli(['check-events', '--dry-run', '--db', db], {env: env()})
+    expect(dry.code, dry.stderr).toBe(0)
+    expect(dry.stdout).toMatch(/dry run \(nothing written\)/)
+    expect(sha(db)).toBe(before)
+    expect(count(db, 'SELECT count(*) FROM job_runs')).toBe(runsBefore)
+  })
+
+  it('events from shipped (emergency) zones notify nobody', async () => {
+    // Singapore Strait: inside a piracy risk area built from the shipped ASAM incidents.
+    const result = await runCli(['check-events', '--json', '--db', db], {env: env()})
+    const check = JSON.parse(result.stdout)
+    const piracy = check.created.filter((e: {type: string}) => e.type === 'piracy')
+    expect(piracy.length).toBeGreaterThan(0)
+    expect(piracy.every((e: {source: string}) => e.source === 'emergency')).toBe(true)
+    expect(check.notifications_created).toBe(0)
+  })
+})
+
+describe('one run per job at a time', () => {
+  it('a run exits 0 saying who holds the lease while another process holds it', async () => {
+    const db = freshDb()
+    await runCli(['db', 'migrate', '--db', db])
+    const since = Date.now()
+    withDb(db, (d) =>
+      d
+        .prepare(`INSERT INTO job_locks (job, owner, host, pid, acquired_at, heartbeat_at, lease_expires_at) VALUES ('vessels', ?, ?, ?, ?, ?, ?)`)
+        .run(`${hostname()}:${process.pid}`, hostname(), process.pid, since, since, since + 600_000),
+    )
+    const result = await runCli(['run-background-jobs', '--job', 'vessels', '--db', db])
+    expect(result.code).toBe(0)
+    expect(result.stderr).toContain(`skipped: vessels is running (${hostname()}:${process.pid}, since ${new Date(since).toISOString()})`)
+    expect(count(db, 'SELECT count(*) FROM vessel_positions')).toBe(0)
+    expect(withDb(db, (d) => d.prepare(`SELECT status FROM job_runs`).all())).toEqual([{status: 'skipped'}])
+  })
+
+  it('reclaims the lease of a process that is gone', async () => {
+    const db = freshDb()
+    await runCli(['db', 'migrate', '--db', db])
+    const dead = 2 ** 22 + 12_345 // above Linux's default pid_max: never a live process
+    withDb(db, (d) =>
+      d
+        .prepare(`INSERT INTO job_locks (job, owner, host, pid, acquired_at, heartbeat_at, lease_expires_at) VALUES ('vessels', ?, ?, ?, 0, 0, ?)`)
+        .run(`${hostname()}:${dead}`, hostname(), dead, Date.now() + 600_000),
+    )
+    const result = await runCli(['run-background-jobs', '--job', 'vessels', '--db', db])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stderr).toMatch(/reclaiming the vessels lease/)
+    expect(count(db, 'SELECT count(*) FROM vessel_positions')).toBe(84)
+  })
+
+  it('two concurrent runs of one job: exactly one works, the other exits 0 and skips', async () => {
+    const db = freshDb()
+    await runCli(['ensure-fallback-data', '--db', db])
+    const nws = await startNwsServer(join(ROOT, 'data', 'weather', 'nws-alerts-active-1.json'), Date.now())
+    nws.delayMs = 3000 // the safety job waits on NWS long enough for the second run to find it running
+    try {
+      const env = {HARBORMASTER_NWS_URL: nws.url}
+      const a = collect(startCli(['run-background-jobs', '--job', 'safety', '--json', '--db', db], {env}))
+      await new Promise((r) => setTimeout(r, 1000))
+      const b = collect(startCli(['run-background-jobs', '--job', 'safety', '--json', '--db', db], {env}))
+      const results = await Promise.all([a, b])
+      expect(results.map((r) => r.code)).toEqual([0, 0])
+      const summaries = results.map((r) => summarySchema.parse(JSON.parse(r.stdout)).jobs.safety_events as Record<string, unknown>)
+      expect(summaries.filter((s) => s.skipped === true)).toHaveLength(1)
+      expect(summaries.filter((s) => s.skipped === undefined)).toHaveLength(1)
+      expect(withDb(db, (d) => d.prepare(`SELECT status FROM job_runs WHERE job = 'safety' ORDER BY status`).all())).toEqual([
+        {status: 'skipped'},
+        {status: 'success'},
+      ])
+    } finally {
+      await nws.close()
+    }
+  })
+})
+
+describe('under cron conditions', () => {
+  it('runs with an empty environment, a minimal PATH, no TTY, another working directory and an absolute --db', async () => {
+    const db = freshDb()
+    const result = await runCli(['run-background-jobs', '--db', db], {
+      cleanEnv: true,
+      env: {PATH: '/usr/bin:/bin', HARBORMASTER_NWS_URL: 'http://127.0.0.1:9'},
+      cwd: '/',
+      node: existsSync('/usr/bin/node') ? '/usr/bin/node' : process.execPath,
+    })
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toMatch(/all jobs succeeded/)
+    expect(result.stdout + result.stderr).not.toMatch(/\u001B\[/)
+    expect(count(db, 'SELECT count(*) FROM vessels')).toBe(43)
+    // Nothing was created relative to the working directory.
+    expect(existsSync('/var/harbormaster.db')).toBe(false)
+  })
+
+  it('writes JSON lines to HARBORMASTER_LOG_FILE', async () => {
+    const db = freshDb()
+    const log = join(tmp.dir, 'logs', 'harbormaster.jsonl')
+    const result = await runCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env: {HARBORMASTER_LOG_FILE: log}})
+    expect(result.code).toBe(0)
+    const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    expect(lines.some((l) => l.level === 'WARNING' && /shipped sample/.test(l.message))).toBe(true)
+    expect(lines.every((l) => typeof l.time === 'string')).toBe(true)
+  })
+})
+
+describe('bad input: exit 2 and one clear line', () => {
+  it('an unknown --job lists the valid ones', async () => {
+    const result = await runCli(['run-background-jobs', '--job', 'bogus', '--db', freshDb()])
+    expect(result.code).toBe(2)
+    expect(result.stderr.trim().split('\n'), JSON.stringify(result.stderr)).toHaveLength(1)
+    expect(result.stderr).toMatch(/bogus/)
+    expect(result.stderr).toMatch(/ports, safety, vessels, all/)
+  })
+
+  it('a database path that is not writable', async () => {
+    const dir = join(tmp.dir, 'readonly')
+    mkdirSync(dir)
+    chmodSync(dir, 0o500)
+    const result = await runCli(['run-background-jobs', '--db', join(dir, 'sub', 'h.db')])
+    chmodSync(dir, 0o700)
+    // root ignores directory permissions; then /proc stands in for a place nobody can write.
+    const unwritable = result.code === 0 ? await runCli(['run-background-jobs', '--db', '/proc/harbormaster/h.db']) : result
+    expect(unwritable.code).toBe(2)
+    expect(unwritable.stderr.trim().split('\n')).toHaveLength(1)
+    expect(unwritable.stderr).toMatch(/not writable/)
+  })
+
+  it('a file that is not a SQLite database is refused and never overwritten', async () => {
+    const path = join(tmp.dir, 'notes.db')
+    writeFileSync(path, 'these are my notes, not a database\n'.repeat(20))
+    const before = sha(path)
+    for (const command of [['run-background-jobs'], ['ensure-fallback-data'], ['check-events', '--dry-run'], ['db', 'migrate']]) {
+      const result = await runCli([...command, '--db', path])
+      expect(result.code, command.join(' ')).toBe(2)
+      expect(result.stderr).toMatch(/is not a SQLite file \(refusing to overwrite it\); pass --db or move the file/)
+    }
+    expect(sha(path)).toBe(before)
+  })
+
+  it('an invalid setting names the variable and the fix', async () => {
+    const result = await runCli(['run-background-jobs', '--db', freshDb()], {env: {HARBORMASTER_AIS_SOURCE: 'carrier-pigeon'}})
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/HARBORMASTER_AIS_SOURCE="carrier-pigeon" is invalid/)
+  })
+})
+
+describe('ensure-fallback-data', () => {
+  it('creates what is missing, keeps what exists, and --force recreates fallback rows only', async () => {
+    const db = freshDb()
+    const first = await runCli(['ensure-fallback-data', '--json', '--db', db])
+    expect(first.code, first.stderr).toBe(0)
+    const report = JSON.parse(first.stdout)
+    expect(report.ports).toMatchObject({created: 3766, kept: 0})
+    expect(report.vessels).toMatchObject({created: 43})
+    expect(report.safety_zones.created).toBeGreaterThan(5)
+
+    const second = JSON.parse((await runCli(['ensure-fallback-data', '--json', '--db', db])).stdout)
+    expect(second.ports).toMatchObject({created: 0, kept: 3766})
+    expect(second.vessels).toMatchObject({created: 0, kept: 43})
+    expect(second.safety_zones.created).toBe(0)
+
+    // An operator's own port, and a shipped port that was edited by hand.
+    withDb(db, (d) => {
+      d.prepare(`INSERT INTO ports (name, lat, lon, radius_km, origin, created_at, updated_at) VALUES ('Private Jetty', 10, 10, 1, 'user', 0, 0)`).run()
+      d.prepare(`UPDATE ports SET name = 'Edited' WHERE unlocode = 'GRPIR'`).run()
+      d.prepare(`UPDATE vessels SET name = 'RENAMED' WHERE mmsi = 240205400`).run()
+    })
+    const forced = await runCli(['ensure-fallback-data', '--force', '--db', db])
+    expect(forced.code, forced.stderr).toBe(0)
+    expect(forced.stdout).toMatch(/^ports\s+0\s+0\s+3766\s+0/m)
+    expect(withDb(db, (d) => d.prepare(`SELECT name FROM ports WHERE unlocode = 'GRPIR'`).get())).toEqual({name: 'Piraievs'})
+    expect(withDb(db, (d) => d.prepare(`SELECT name, origin FROM ports WHERE name = 'Private Jetty'`).get())).toEqual({name: 'Private Jetty', origin: 'user'})
+    expect(withDb(db, (d) => d.prepare(`SELECT name FROM vessels WHERE mmsi = 240205400`).get())).not.toEqual({name: 'RENAMED'})
+    expect(count(db, 'SELECT count(*) FROM vessels')).toBe(43)
+  })
+})
+
+describe('health', () => {
+  it('reports the seed JSON shape with exit codes a monitor understands', async () => {
+    const db = freshDb()
+    await runCli(['db', 'migrate', '--db', db])
+    const empty = await runCli(['health', '--json', '--db', db])
+    expect(empty.code).toBe(1)
+    const emptyReport = healthSchema.parse(JSON.parse(empty.stdout))
+    expect(emptyReport.components.database.status).toBe('degraded')
+
+    await runCli(['run-background-jobs', '--db', db])
+    const after = await runCli(['health', '--json', '--db', db])
+    const report = healthSchema.parse(JSON.parse(after.stdout))
+    expect(report.components.database).toMatchObject({status: 'healthy', ports: 3766, vessels: 43})
+    expect(report.components.ais_service).toMatchObject({status: 'degraded', sample_data_available: true})
+    expect(report.components.recent_activity.status).toBe('healthy')
+    expect(after.code).toBe(1)
+
+    const broken = join(tmp.dir, 'broken.db')
+    writeFileSync(broken, 'x'.repeat(4096))
+    const unhealthy = await runCli(['health', '--json', '--db', broken])
+    expect(unhealthy.code).toBe(2)
+    expect(healthSchema.parse(JSON.parse(unhealthy.stdout)).overall_status).toBe('unhealthy')
+  })
+})
+
+describe('db migrate', () => {
+  it('creates the database directory, applies the migrations once, and reports up to date after', async () => {
+    const db = freshDb()
+    const first = await runCli(['db', 'migrate', '--db', db])
+    expect(first.code, first.stderr).toBe(0)
+    expect(first.stdout).toMatch(/applied 1 migration/)
+    const second = await runCli(['db', 'migrate', '--db', db])
+    expect(second.stdout).toMatch(/is up to date/)
+    expect(withDb(db, (d) => d.pragma('journal_mode', {simple: true}))).toBe('wal')
+  })
+})

@@ -1,0 +1,92 @@
+// Spawning the real CLI (bin/run.js, built code) against temp databases, as cron and operators run it.
+import {type ChildProcess, spawn} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join, resolve} from 'node:path'
+
+import Database from 'better-sqlite3'
+
+export const ROOT = resolve(import.meta.dirname, '..', '..')
+export const BIN = join(ROOT, 'bin', 'run.js')
+
+export interface CliResult {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+}
+
+export interface CliOptions {
+  env?: Record<string, string | undefined>
+  /** Start from an empty environment (cron's), plus `env`. */
+  cleanEnv?: boolean
+  cwd?: string
+  timeoutMs?: number
+  /** Node executable; `process.execPath` unless given. */
+  node?: string
+}
+
+/** The environment tests run the CLI with: no harbormaster settings from the developer's shell, none of
+ * vitest's (NODE_ENV=test makes oclif print development warnings), no network. */
+export function baseEnv(): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !/^(HARBORMASTER_|AISSTREAM|AISHUB|VITEST|NODE_ENV$)/.test(k)) env[k] = v
+  }
+  // Port 9 on loopback refuses at once: the live NWS fetch fails fast and the fallback is used.
+  env.HARBORMASTER_NWS_URL = 'http://127.0.0.1:9'
+  return env
+}
+
+export function startCli(args: string[], options: CliOptions = {}): ChildProcess {
+  const env = options.cleanEnv ? {...options.env} : {...baseEnv(), ...options.env}
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k]
+  return spawn(options.node ?? process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: env as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+}
+
+export function collect(child: ChildProcess, timeoutMs = 60_000): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    let stdout = ''
+    let stderr = ''
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`CLI timed out after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`))
+    }, timeoutMs)
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      resolvePromise({code, signal, stdout, stderr})
+    })
+  })
+}
+
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return collect(startCli(args, options), options.timeoutMs)
+}
+
+/** A fresh temp directory, removed by the returned cleanup. */
+export function tempDir(prefix = 'harbormaster-test-'): {dir: string; cleanup(): void} {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  return {dir, cleanup: () => rmSync(dir, {recursive: true, force: true})}
+}
+
+/** Runs `fn` against the SQLite file directly (for arranging data and asserting on rows). */
+export function withDb<T>(path: string, fn: (db: Database.Database) => T): T {
+  const db = new Database(path)
+  db.pragma('busy_timeout = 5000')
+  try {
+    return fn(db)
+  } finally {
+    db.close()
+  }
+}
+
+export function count(path: string, sql: string, ...params: unknown[]): number {
+  return withDb(path, (db) => Number(Object.values(db.prepare(sql).get(...params) as object)[0]))
+}
