@@ -132,6 +132,19 @@ function rotOf(raw: number): number | null {
   return Math.round((raw < 0 ? -value : value) * 10) / 10
 }
 
+/** The position block that class B reports (types 18 and 19) share, bits 46 to 138. */
+function classBPosition(): Pick<AisMessage, 'sog' | 'accuracy' | 'lon' | 'lat' | 'cog' | 'heading' | 'second'> {
+  return {
+    sog: sogOf(u(46, 10)),
+    accuracy: u(56, 1) === 1,
+    lon: lonOf(s(57, 28)),
+    lat: latOf(s(85, 27)),
+    cog: cogOf(u(112, 12)),
+    heading: headingOf(u(124, 9)),
+    second: secondOf(u(133, 6)),
+  }
+}
+
 export type PayloadResult = AisMessage | string
 
 /**
@@ -245,19 +258,7 @@ export function decodePayload(payload: string, fillBits: number): PayloadResult 
     }
 
     case 18: {
-      return {
-        msg_type: 18,
-        repeat,
-        mmsi,
-        sog: sogOf(u(46, 10)),
-        accuracy: u(56, 1) === 1,
-        lon: lonOf(s(57, 28)),
-        lat: latOf(s(85, 27)),
-        cog: cogOf(u(112, 12)),
-        heading: headingOf(u(124, 9)),
-        second: secondOf(u(133, 6)),
-        raim: u(147, 1) === 1,
-      }
+      return {msg_type: 18, repeat, mmsi, ...classBPosition(), raim: u(147, 1) === 1}
     }
 
     case 19: {
@@ -265,13 +266,7 @@ export function decodePayload(payload: string, fillBits: number): PayloadResult 
         msg_type: 19,
         repeat,
         mmsi,
-        sog: sogOf(u(46, 10)),
-        accuracy: u(56, 1) === 1,
-        lon: lonOf(s(57, 28)),
-        lat: latOf(s(85, 27)),
-        cog: cogOf(u(112, 12)),
-        heading: headingOf(u(124, 9)),
-        second: secondOf(u(133, 6)),
+        ...classBPosition(),
         shipname: text(143, 20, bits),
         shiptype: u(263, 8) || null,
         to_bow: dimension(u(271, 9)),
