@@ -56,12 +56,17 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   private cachedConfig?: Config
 
+  /** Command flags that stand in for settings (flag > environment); none by default. */
+  protected configOverrides(): Partial<Record<keyof Config, string | number>> {
+    return {}
+  }
+
   /** The resolved configuration (flag > environment > config file > default). */
   protected async loadConfig(): Promise<Config> {
     if (!this.cachedConfig) {
       // Imported here, not at the top: --help and --version never load configuration code.
       const {loadConfig} = await import('../services/config.js')
-      this.cachedConfig = loadConfig({dbPath: this.flags.db})
+      this.cachedConfig = loadConfig({dbPath: this.flags.db, overrides: this.configOverrides()})
     }
     return this.cachedConfig
   }

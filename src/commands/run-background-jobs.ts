@@ -14,6 +14,7 @@ Prints a table, or with --json exactly the summary JSON. Exit 0 when every job s
   static override examples = [
     '<%= config.bin %> <%= command.id %> --verbose',
     '<%= config.bin %> <%= command.id %> --job vessels --json',
+    'HARBORMASTER_AIS_SOURCE=nmea-udp:10110 <%= config.bin %> <%= command.id %> --job vessels --duration 30',
     '*/15 * * * * cd /opt/harbormaster && ./bin/run.js <%= command.id %> --job vessels --db /var/lib/harbormaster/harbormaster.db',
   ]
 
@@ -23,6 +24,15 @@ Prints a table, or with --json exactly the summary JSON. Exit 0 when every job s
       options: [...JOB_CHOICES],
       default: 'all',
     }),
+    duration: Flags.integer({
+      description: 'Seconds to read streaming AIS sources (nmea-tcp, nmea-udp, aisstream) [default: $HARBORMASTER_AIS_WINDOW_SECONDS or 60].',
+      min: 1,
+      helpValue: '<seconds>',
+    }),
+  }
+
+  protected override configOverrides() {
+    return this.flags.duration ? {aisWindowSeconds: this.flags.duration} : {}
   }
 
   async run() {

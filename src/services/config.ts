@@ -18,6 +18,12 @@ const configSchema = z.object({
     .regex(aisSourcePattern, 'expected sample, nmea-file:PATH, nmea-tcp:HOST:PORT, nmea-udp:PORT, aisstream or aishub'),
   aisstreamApiKey: z.string().min(1).optional(),
   aisstreamUrl: z.url(),
+  /** Bounding boxes for aisstream, `minLon,minLat,maxLon,maxLat` separated by `;`. */
+  aisstreamBoxes: z
+    .string()
+    .regex(/^-?[\d.]+,-?[\d.]+,-?[\d.]+,-?[\d.]+(;-?[\d.]+,-?[\d.]+,-?[\d.]+,-?[\d.]+)*$/, 'expected minLon,minLat,maxLon,maxLat[;...]'),
+  /** How long streaming AIS sources (TCP, UDP, aisstream) are read per run. */
+  aisWindowSeconds: z.coerce.number().positive(),
   aishubUsername: z.string().min(1).optional(),
   aishubUrl: z.url(),
   nwsUrl: z.url(),
@@ -47,6 +53,8 @@ const envNames: Record<keyof Config, string> = {
   aisSource: 'HARBORMASTER_AIS_SOURCE',
   aisstreamApiKey: 'AISSTREAM_API_KEY',
   aisstreamUrl: 'HARBORMASTER_AISSTREAM_URL',
+  aisstreamBoxes: 'HARBORMASTER_AISSTREAM_BBOXES',
+  aisWindowSeconds: 'HARBORMASTER_AIS_WINDOW_SECONDS',
   aishubUsername: 'AISHUB_USERNAME',
   aishubUrl: 'HARBORMASTER_AISHUB_URL',
   nwsUrl: 'HARBORMASTER_NWS_URL',
@@ -65,6 +73,8 @@ const envNames: Record<keyof Config, string> = {
 const defaults: Partial<Record<keyof Config, string>> = {
   aisSource: 'sample',
   aisstreamUrl: 'wss://stream.aisstream.io/v0/stream',
+  aisstreamBoxes: '-180,-90,180,90',
+  aisWindowSeconds: '60',
   aishubUrl: 'https://data.aishub.net/ws.php',
   nwsUrl: 'https://api.weather.gov',
   portsSource: 'ais',
@@ -80,6 +90,8 @@ export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv
   /** --db flag: wins over HARBORMASTER_DB. */
   dbPath?: string
+  /** Other flags that win over their environment variables (e.g. --duration). */
+  overrides?: Partial<Record<keyof Config, string | number>>
   cwd?: string
 }
 
@@ -94,7 +106,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const raw: Record<string, unknown> = {dbPath: isUrl ? dbPath : resolve(cwd, dbPath)}
   for (const key of Object.keys(envNames) as Array<keyof Config>) {
     if (key === 'dbPath') continue
-    raw[key] = nonEmpty(env[envNames[key]]) ?? fileValues[key] ?? defaults[key]
+    raw[key] = options.overrides?.[key] ?? nonEmpty(env[envNames[key]]) ?? fileValues[key] ?? defaults[key]
   }
 
   const parsed = configSchema.safeParse(raw)
@@ -109,6 +121,15 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
 
   if (parsed.data.logFile) parsed.data.logFile = resolve(cwd, parsed.data.logFile)
+  const needs: Array<[string, keyof Config]> = [
+    ['aisstream', 'aisstreamApiKey'],
+    ['aishub', 'aishubUsername'],
+  ]
+  for (const [source, key] of needs) {
+    if (parsed.data.aisSource === source && !parsed.data[key]) {
+      throw usageError(`HARBORMASTER_AIS_SOURCE=${source} needs ${envNames[key]}`, `set ${envNames[key]} or choose another AIS source`)
+    }
+  }
   return parsed.data
 }
 
@@ -139,4 +160,15 @@ function readConfigFile(path: string): Record<string, unknown> {
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value
+}
+
+/** The aisstream boxes as the API takes them: [[minLat, minLon], [maxLat, maxLon]]. */
+export function aisstreamBoxes(config: Config): Array<[[number, number], [number, number]]> {
+  return config.aisstreamBoxes.split(';').map((box) => {
+    const [minLon, minLat, maxLon, maxLat] = box.split(',').map(Number)
+    return [
+      [minLat, minLon],
+      [maxLat, maxLon],
+    ]
+  })
 }

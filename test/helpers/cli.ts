@@ -24,6 +24,8 @@ export interface CliOptions {
   timeoutMs?: number
   /** Node executable; `process.execPath` unless given. */
   node?: string
+  /** 'pipe' to write to the CLI's standard input. */
+  stdin?: 'ignore' | 'pipe'
 }
 
 /** The environment tests run the CLI with: no harbormaster settings from the developer's shell, none of
@@ -44,7 +46,7 @@ export function startCli(args: string[], options: CliOptions = {}): ChildProcess
   return spawn(options.node ?? process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     env: env as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
   })
 }
 

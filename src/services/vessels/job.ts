@@ -1,9 +1,18 @@
-// The vessels job: read the configured AIS source (falling back to the shipped sample when it fails),
-// ingest what it returns, and say which source served.
+// The vessels job: read the configured AIS source; when it fails, fall back to what the database holds,
+// and when that is empty too, to the shipped sample. The summary and the logs say which source served.
+import {desc, isNotNull} from 'drizzle-orm'
+
+import {aisstreamBoxes} from '../config.js'
 import type {Context} from '../context.js'
+import {vessels} from '../db/schema.js'
 import {errorMessage} from '../errors.js'
-import {type AisBatch, readSampleCapture} from '../providers/ais-sample.js'
-import {type IngestResult, ingestMessages} from './ingest.js'
+import {readAishub} from '../providers/ais/aishub.js'
+import {readAisstream} from '../providers/ais/aisstream.js'
+import type {AisBatch} from '../providers/ais/batch.js'
+import {readNmeaFile, readNmeaTcp, readNmeaUdp} from '../providers/ais/nmea-feed.js'
+import {readSampleCapture} from '../providers/ais/sample.js'
+import {parseAisSource} from '../providers/ais/source-spec.js'
+import {ingestMessages} from './ingest.js'
 
 export interface VesselPositionsSummary {
   vessels_updated: number
@@ -11,7 +20,7 @@ export interface VesselPositionsSummary {
   success: boolean
   source: string
   provider: string
-  observed_at: string
+  observed_at: string | null
   positions_stored: number
   duplicates: number
   messages: number
@@ -20,28 +29,72 @@ export interface VesselPositionsSummary {
   stopped?: boolean
 }
 
-/** Reads the configured live source; every source but the shipped sample arrives with the AIS ingestion work. */
-async function readConfiguredSource(ctx: Context): Promise<AisBatch> {
-  const source = ctx.config.aisSource
-  if (source === 'sample') return readSampleCapture()
-  throw new Error(`AIS source ${source.split(':')[0]} is not available in this build`)
+/** Reads the configured source (its settings were checked when the configuration was loaded). */
+export async function readConfiguredSource(ctx: Context): Promise<AisBatch> {
+  const spec = parseAisSource(ctx.config.aisSource)
+  const windowMs = ctx.config.aisWindowSeconds * 1000
+  switch (spec.kind) {
+    case 'sample':
+      return readSampleCapture()
+    case 'nmea-file':
+      return readNmeaFile(ctx, spec.path)
+    case 'nmea-tcp':
+      return readNmeaTcp(ctx, spec.host, spec.port, windowMs)
+    case 'nmea-udp':
+      return readNmeaUdp(ctx, spec.port, windowMs)
+    case 'aisstream':
+      return readAisstream(ctx, {
+        url: ctx.config.aisstreamUrl,
+        apiKey: ctx.config.aisstreamApiKey ?? '',
+        boxes: aisstreamBoxes(ctx.config),
+        durationMs: windowMs,
+      })
+    case 'aishub':
+      return readAishub(ctx, ctx.config.aishubUsername ?? '')
+  }
 }
 
 export async function runVesselsJob(ctx: Context): Promise<VesselPositionsSummary> {
   const log = ctx.logger.child({job: 'vessels'})
+  const provider = parseAisSource(ctx.config.aisSource).kind
   let batch: AisBatch
   let fallbackReason: string | undefined
   try {
     batch = await readConfiguredSource(ctx)
   } catch (error) {
     fallbackReason = errorMessage(error)
-    log.warn(`AIS source ${ctx.config.aisSource} failed; serving the shipped sample (emergency)`, {reason: fallbackReason})
+    const held = await ctx.db.orm
+      .select({at: vessels.positionAt})
+      .from(vessels)
+      .where(isNotNull(vessels.positionAt))
+      .orderBy(desc(vessels.positionAt))
+      .limit(1)
+      .get()
+    if (held?.at) {
+      log.warn(`AIS source ${provider} failed; serving the positions the database holds (fallback)`, {reason: fallbackReason})
+      return {
+        vessels_updated: 0,
+        errors_count: 0,
+        success: true,
+        source: 'fallback',
+        provider: 'database',
+        observed_at: new Date(held.at).toISOString(),
+        positions_stored: 0,
+        duplicates: 0,
+        messages: 0,
+        rejected_by_reason: {},
+        fallback_reason: fallbackReason,
+      }
+    }
+    log.warn(`AIS source ${provider} failed and the database holds no positions; serving the shipped sample (emergency)`, {
+      reason: fallbackReason,
+    })
     batch = readSampleCapture()
   }
   if (batch.source === 'emergency' && !fallbackReason) log.warn('AIS data is the shipped sample capture (emergency, 2023)')
   log.debug('AIS batch read', {provider: batch.provider, messages: batch.messages.length, decode_rejected: batch.decode.rejected})
 
-  const result: IngestResult = ingestMessages(ctx.db, batch.messages, {
+  const result = ingestMessages(ctx.db, batch.messages, {
     source: batch.source,
     origin: batch.source === 'emergency' ? 'fallback' : 'ingest',
     now: ctx.clock.now(),
@@ -51,7 +104,10 @@ export async function runVesselsJob(ctx: Context): Promise<VesselPositionsSummar
   const rejected = {...batch.decode.rejectedByReason}
   for (const [reason, n] of Object.entries(result.rejected_by_reason)) rejected[reason] = (rejected[reason] ?? 0) + n
   const errors = batch.decode.rejected + result.rejected
-  if (errors > 0) log.info('AIS input rejected', rejected)
+  if (errors > 0) log.info(`AIS input rejected: ${errors}`, rejected)
+  log.info(`${batch.provider}: ${result.positions_stored} positions stored, ${result.vessels_updated} vessels updated`, {
+    source: batch.source,
+  })
   return {
     vessels_updated: result.vessels_updated,
     errors_count: errors,

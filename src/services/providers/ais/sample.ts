@@ -3,20 +3,10 @@
 // capture date plus the report's own UTC second (documented in data/PROVENANCE.md).
 import {readFileSync} from 'node:fs'
 
-import {type DecoderStats, decodeText} from '../ais/nmea.js'
-import type {AisMessage} from '../ais/payload.js'
-import {shippedFiles} from '../datasets/paths.js'
-import type {DataSource} from '../db/schema.js'
-
-export interface AisBatch {
-  provider: string
-  source: DataSource
-  messages: AisMessage[]
-  decode: DecoderStats
-  /** When the batch's reports were observed (the newest). */
-  observedAt: number
-  observedAtOf(message: AisMessage): number
-}
+import {decodeText} from '../../ais/nmea.js'
+import type {AisMessage} from '../../ais/payload.js'
+import {shippedFiles} from '../../datasets/paths.js'
+import type {AisBatch} from './batch.js'
 
 export function readSampleCapture(path: string = shippedFiles.aisSample): AisBatch {
   const text = readFileSync(path, 'utf8')

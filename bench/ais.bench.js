@@ -1,0 +1,174 @@
+// AIS: decode throughput against ais-stream-decoder on 1M real sentences (the gpsd Piraeus capture
+// repeated), the whole `ais decode --json` process against gpsd's gpsdecode (when installed: see
+// bench/setup.sh), and ingest of 200,000 positions through the vessels service against raw better-sqlite3
+// prepared inserts of the same rows in one transaction. All measured in this one run.
+import {spawn, spawnSync} from 'node:child_process'
+import {createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import Database from 'better-sqlite3'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const dist = (p) => join(root, 'dist', 'services', p)
+const SENTENCES = 1_000_000
+const POSITIONS = 200_000
+
+function corpusFile() {
+  const dir = join(root, 'bench', '.cache')
+  mkdirSync(dir, {recursive: true})
+  const file = join(dir, 'piraeus-1m-lf.nmea')
+  if (!existsSync(file)) {
+    const lines = readFileSync(join(root, 'data', 'ais', 'gpsd-ais-raw-messages.log'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim()) // the capture has CRLF ends, which ais-stream-decoder cannot read
+      .filter((l) => l.startsWith('!'))
+    const out = []
+    for (let i = 0; i < SENTENCES; i++) out.push(lines[i % lines.length])
+    writeFileSync(file, out.join('\n') + '\n')
+  }
+  return file
+}
+
+function bestOf(runs, fn) {
+  let best = Infinity
+  let result
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now()
+    result = fn()
+    best = Math.min(best, performance.now() - t0)
+  }
+  return {ms: best, result}
+}
+
+async function decodeBench(lines) {
+  const {AisDecoder} = await import(dist('ais/nmea.js'))
+  const mod = await import('ais-stream-decoder')
+  const StreamDecoder = mod.default.default ?? mod.default
+  const ours = bestOf(3, () => {
+    const d = new AisDecoder()
+    let n = 0
+    for (const line of lines) if (d.decodeLine(line)) n++
+    return n
+  })
+  // The stream decodes asynchronously: time from the first write to its 'end'.
+  let theirs = {ms: Infinity, result: 0}
+  for (let run = 0; run < 2; run++) {
+    const t0 = performance.now()
+    const count = await new Promise((resolve) => {
+      const d = new StreamDecoder({silent: true}) // silent: a type it does not decode must not end the stream
+      let n = 0
+      d.on('data', () => n++)
+      d.on('error', () => undefined)
+      d.on('end', () => resolve(n))
+      for (const line of lines) d.write(line)
+      d.end()
+    })
+    const ms = performance.now() - t0
+    if (ms < theirs.ms) theirs = {ms, result: count}
+  }
+  const ourRate = lines.length / (ours.ms / 1000)
+  const theirRate = lines.length / (theirs.ms / 1000)
+  console.log(`decode, in process (${lines.length.toLocaleString()} sentences)`)
+  console.log(`  harbormaster        ${Math.round(ourRate).toLocaleString().padStart(12)} sentences/s  (${ours.result.toLocaleString()} messages)`)
+  console.log(`  ais-stream-decoder  ${Math.round(theirRate).toLocaleString().padStart(12)} sentences/s  (${theirs.result.toLocaleString()} messages)`)
+  console.log(`  ratio ${(ourRate / theirRate).toFixed(1)}x (target >= 5x: ${ourRate / theirRate >= 5 ? 'met' : 'NOT met'})`)
+}
+
+function timeProcess(command, args, input) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now()
+    const child = spawn(command, args, {stdio: ['pipe', 'pipe', 'ignore']})
+    let bytes = 0
+    child.stdout.on('data', (d) => (bytes += d.length))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ms: performance.now() - t0, bytes, code}))
+    createReadStream(input).pipe(child.stdin)
+  })
+}
+
+async function processBench(file) {
+  const gpsdecode = spawnSync('sh', ['-c', 'command -v gpsdecode'], {encoding: 'utf8'}).stdout.trim()
+  const ours = []
+  const theirs = []
+  for (let i = 0; i < 3; i++) {
+    ours.push(await timeProcess(process.execPath, [join(root, 'bin', 'run.js'), 'ais', 'decode', '-', '--json', '--quiet'], file))
+    if (gpsdecode) theirs.push(await timeProcess(gpsdecode, [], file))
+  }
+  const best = (xs) => xs.reduce((a, b) => (b.ms < a.ms ? b : a))
+  const o = best(ours)
+  console.log(`whole process, JSON out (${SENTENCES.toLocaleString()} sentences, stdin to stdout)`)
+  console.log(`  harbormaster ais decode --json  ${(o.ms / 1000).toFixed(2)} s  ${Math.round(SENTENCES / (o.ms / 1000)).toLocaleString()} sentences/s`)
+  if (!gpsdecode) {
+    console.log('  gpsdecode not installed: run bench/setup.sh (Debian package gpsd-clients) for the comparison')
+    return
+  }
+  const t = best(theirs)
+  console.log(`  gpsdecode                       ${(t.ms / 1000).toFixed(2)} s  ${Math.round(SENTENCES / (t.ms / 1000)).toLocaleString()} sentences/s`)
+  console.log(`  ratio ${(t.ms / o.ms).toFixed(2)}x gpsdecode's time (target > 1: ${t.ms > o.ms ? 'met' : 'NOT met'})`)
+}
+
+/** 20,000 vessels, 10 reports each a minute apart, moving at 10 kn around real positions of the capture. */
+function positions(base) {
+  const out = []
+  const vessels = POSITIONS / 10
+  for (let v = 0; v < vessels; v++) {
+    const mmsi = 237_000_000 + v
+    const lat0 = 30 + (v % 200) * 0.1
+    const lon0 = 10 + Math.floor(v / 200) * 0.1
+    for (let k = 0; k < 10; k++) {
+      out.push({msg_type: 1, repeat: 0, mmsi, lat: lat0 + k * 0.0028, lon: lon0, sog: 10, cog: 0, heading: 0, nav_status: 0, received_at: base + k * 60_000})
+    }
+  }
+  return out
+}
+
+async function ingestBench() {
+  const {openDatabase} = await import(dist('db/client.js'))
+  const {ingestMessages} = await import(dist('vessels/ingest.js'))
+  const dir = mkdtempSync(join(tmpdir(), 'harbormaster-ingest-'))
+  try {
+    const base = Date.parse('2026-11-24T00:00:00Z')
+    const messages = positions(base)
+    const rssBefore = process.memoryUsage().rss
+
+    // Baseline: the same rows, raw prepared inserts in one transaction.
+    const rawDb = openDatabase(join(dir, 'raw.db'))
+    const insert = rawDb.sqlite.prepare(
+      `INSERT OR IGNORE INTO vessel_positions (mmsi, observed_at, lat, lon, sog, cog, heading, nav_status, source, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    const t0 = performance.now()
+    rawDb.sqlite.transaction(() => {
+      for (const m of messages) insert.run(m.mmsi, m.received_at, m.lat, m.lon, m.sog, m.cog, m.heading, m.nav_status, 'live', base)
+    })()
+    const rawMs = performance.now() - t0
+    rawDb.close()
+
+    const db = openDatabase(join(dir, 'service.db'))
+    const t1 = performance.now()
+    const result = ingestMessages(db, messages, {source: 'live', origin: 'ingest', now: base + 3_600_000, observedAtOf: (m) => m.received_at})
+    const ms = performance.now() - t1
+    db.close()
+    const peak = process.resourceUsage().maxRSS * 1024
+    console.log(`ingest (${POSITIONS.toLocaleString()} positions of ${(POSITIONS / 10).toLocaleString()} vessels)`)
+    console.log(`  raw better-sqlite3 inserts, one transaction  ${Math.round(POSITIONS / (rawMs / 1000)).toLocaleString().padStart(10)} rows/s`)
+    console.log(
+      `  vessels service (validate, dedupe, jump check, latest position, batches)  ${Math.round(POSITIONS / (ms / 1000)).toLocaleString().padStart(10)} rows/s  (${result.positions_stored} stored, ${result.rejected} rejected)`,
+    )
+    console.log(`  ratio ${(rawMs / ms).toFixed(2)}x the raw rate (target >= 0.5x: ${rawMs / ms >= 0.5 ? 'met' : 'NOT met'})`)
+    console.log(`  peak RSS of this process ${(peak / 1024 / 1024).toFixed(0)} MB (before the ingest ${(rssBefore / 1024 / 1024).toFixed(0)} MB; target < 300 MB: ${peak < 300 * 1024 * 1024 ? 'met' : 'NOT met'})`)
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+}
+
+export default async function ais() {
+  if (!existsSync(join(root, 'dist'))) throw new Error('run `npm run build` first')
+  // Ingest first: its peak RSS is read before the decode corpus is loaded into memory.
+  await ingestBench()
+  const file = corpusFile()
+  const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean)
+  await decodeBench(lines)
+  await processBench(file)
+}

@@ -1,0 +1,30 @@
+// Human-readable AIS decodes: a line per message and the end-of-run summary.
+import type {DecoderStats} from '../services/ais/nmea.js'
+import type {AisMessage} from '../services/ais/payload.js'
+
+const num = (value: number | null | undefined, digits = 1) => (value === null || value === undefined ? '-' : value.toFixed(digits))
+
+export function formatMessage(m: AisMessage): string {
+  const parts = [`type ${String(m.msg_type).padStart(2)}`, `mmsi ${String(m.mmsi).padStart(9)}`]
+  if (m.lat !== undefined) parts.push(`pos ${num(m.lat, 5)},${num(m.lon, 5)}`)
+  if (m.sog !== undefined) parts.push(`sog ${num(m.sog)}`)
+  if (m.cog !== undefined) parts.push(`cog ${num(m.cog)}`)
+  if (m.heading !== undefined) parts.push(`hdg ${m.heading ?? '-'}`)
+  if (m.nav_status !== undefined && m.nav_status !== null) parts.push(`status ${m.nav_status}`)
+  if (m.shipname) parts.push(`name ${JSON.stringify(m.shipname)}`)
+  if (m.name) parts.push(`name ${JSON.stringify(m.name)}`)
+  if (m.callsign) parts.push(`callsign ${m.callsign}`)
+  if (m.imo) parts.push(`imo ${m.imo}`)
+  if (m.destination) parts.push(`dest ${JSON.stringify(m.destination)}`)
+  if (m.timestamp) parts.push(`time ${m.timestamp}`)
+  if (m.decoded === false) parts.push('(type not decoded)')
+  return parts.join('  ')
+}
+
+export function summaryLine(stats: DecoderStats, from: string): string {
+  const reasons = Object.entries(stats.rejectedByReason)
+    .sort((a, b) => b[1] - a[1])
+    .map(([reason, n]) => `${reason}: ${n}`)
+    .join(', ')
+  return `decoded ${stats.messages} messages from ${stats.lines} lines of ${from}; rejected ${stats.rejected}${reasons ? ` (${reasons})` : ''}; ignored ${stats.ignored} non-AIS lines`
+}

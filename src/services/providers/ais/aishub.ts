@@ -1,0 +1,134 @@
+// AISHub's JSON web service: `[header, records]` for a username, at most one request a minute. An error
+// header, an empty reply or a throttled one is a failure to fall back from, never "zero vessels".
+import {eq} from 'drizzle-orm'
+import {z} from 'zod'
+
+import type {AisMessage} from '../../ais/payload.js'
+import type {Context} from '../../context.js'
+import {writeTransaction} from '../../db/client.js'
+import {settings} from '../../db/schema.js'
+import {createHttpClient, getJson} from '../../http/client.js'
+import {type AisBatch, countRejection, emptyStats, liveBatch} from './batch.js'
+
+export const AISHUB_MIN_INTERVAL_MS = 60_000
+const LAST_REQUEST_KEY = 'aishub.last_request_at'
+
+const header = z.object({ERROR: z.boolean(), ERROR_MESSAGE: z.string().optional(), RECORDS: z.number().int().optional()}).loose()
+
+const record = z.object({
+  MMSI: z.number().int(),
+  TIME: z.string(),
+  LONGITUDE: z.number(),
+  LATITUDE: z.number(),
+  COG: z.number(),
+  SOG: z.number(),
+  HEADING: z.number().int(),
+  ROT: z.number().optional(),
+  NAVSTAT: z.number().int().optional(),
+  IMO: z.number().int().optional(),
+  NAME: z.string().optional(),
+  CALLSIGN: z.string().optional(),
+  TYPE: z.number().int().optional(),
+  A: z.number().optional(),
+  B: z.number().optional(),
+  C: z.number().optional(),
+  D: z.number().optional(),
+  DRAUGHT: z.number().optional(),
+  DEST: z.string().optional(),
+  ETA: z.string().optional(),
+})
+
+const trimmed = (s: string | undefined) => {
+  const t = s?.trim()
+  return t ? t : null
+}
+
+/** `2026-03-28 16:50:52 GMT` */
+function parseAishubTime(value: string): number | null {
+  const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) GMT$/.exec(value.trim())
+  return m ? Date.parse(`${m[1]}T${m[2]}Z`) : null
+}
+
+/** Validates a reply; returns position and static messages per vessel, or throws what is wrong with it. */
+export function parseAishubReply(payload: unknown, onReject: (reason: string) => void): AisMessage[] {
+  if (!Array.isArray(payload) || payload.length === 0) throw new Error('AISHub reply is not [header, records]')
+  const head = header.safeParse(payload[0])
+  if (!head.success) throw new Error('AISHub reply has no valid header')
+  if (head.data.ERROR) throw new Error(`AISHub refused the request: ${head.data.ERROR_MESSAGE ?? 'error without a message'}`)
+  const records = payload[1]
+  if (!Array.isArray(records) || records.length === 0) throw new Error('AISHub replied with no vessel records')
+  const out: AisMessage[] = []
+  for (const raw of records) {
+    const r = record.safeParse(raw)
+    if (!r.success) {
+      onReject(`invalid AISHub record: ${r.error.issues[0]?.path.join('.')} ${r.error.issues[0]?.message}`)
+      continue
+    }
+    const v = r.data
+    const at = parseAishubTime(v.TIME)
+    if (at === null) {
+      onReject(`unreadable AISHub time ${JSON.stringify(v.TIME)}`)
+      continue
+    }
+    out.push({
+      msg_type: 1,
+      repeat: 0,
+      mmsi: v.MMSI,
+      nav_status: v.NAVSTAT ?? null,
+      rot: v.ROT === undefined || v.ROT === 128 || v.ROT === -128 ? null : v.ROT,
+      sog: v.SOG >= 102.3 ? null : v.SOG,
+      cog: v.COG >= 360 ? null : v.COG,
+      heading: v.HEADING === 511 ? null : v.HEADING,
+      lat: v.LATITUDE === 91 ? null : v.LATITUDE,
+      lon: v.LONGITUDE === 181 ? null : v.LONGITUDE,
+      received_at: at,
+    })
+    out.push({
+      msg_type: 5,
+      repeat: 0,
+      mmsi: v.MMSI,
+      imo: v.IMO || null,
+      shipname: trimmed(v.NAME),
+      callsign: trimmed(v.CALLSIGN),
+      shiptype: v.TYPE || null,
+      to_bow: v.A || null,
+      to_stern: v.B || null,
+      to_port: v.C || null,
+      to_starboard: v.D || null,
+      draught: v.DRAUGHT || null,
+      destination: trimmed(v.DEST),
+      received_at: at,
+    })
+  }
+  return out
+}
+
+export async function readAishub(ctx: Context, username: string): Promise<AisBatch> {
+  const now = ctx.clock.now()
+  const last = ctx.db.orm.select().from(settings).where(eq(settings.key, LAST_REQUEST_KEY)).get()
+  const lastAt = typeof last?.value === 'number' ? last.value : 0
+  if (now - lastAt < AISHUB_MIN_INTERVAL_MS) {
+    throw new Error(`AISHub allows one request a minute; the last was ${Math.round((now - lastAt) / 1000)} s ago`)
+  }
+  writeTransaction(ctx.db, () => {
+    ctx.db.orm
+      .insert(settings)
+      .values({key: LAST_REQUEST_KEY, value: now, updatedAt: now})
+      .onConflictDoUpdate({target: settings.key, set: {value: now, updatedAt: now}})
+      .run()
+  })
+  const url = new URL(ctx.config.aishubUrl)
+  url.searchParams.set('username', username)
+  url.searchParams.set('format', '1')
+  url.searchParams.set('output', 'json')
+  url.searchParams.set('compress', '0')
+  ctx.http ??= createHttpClient({timeoutMs: ctx.config.httpTimeoutMs})
+  const stats = emptyStats()
+  const messages = parseAishubReply(await getJson(ctx.http, url.toString()), (reason) => {
+    countRejection(stats, reason.replace(/:.*$/, ''))
+    ctx.logger.debug(reason)
+  })
+  stats.lines = messages.length / 2 + stats.rejected
+  stats.messages = messages.length
+  return liveBatch('aishub', messages, stats, now)
+}
