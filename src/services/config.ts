@@ -32,7 +32,23 @@ const configSchema = z.object({
   adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Fixed "now" (ISO 8601) for reproducible runs and tests; unset in production. */
   now: z.iso.datetime({offset: true}).optional(),
+  /** Read timeout of outside calls (per provider defaults are capped by it). */
   httpTimeoutMs: z.coerce.number().int().positive(),
+  httpConnectTimeoutMs: z.coerce.number().int().positive(),
+  httpRetries: z.coerce.number().int().min(0).max(10),
+  httpMaxBytes: z.coerce.number().int().positive(),
+  /** A Retry-After longer than this is not waited for (the dataset falls back instead). */
+  httpMaxRetryAfterSeconds: z.coerce.number().int().min(0),
+  cacheTtlAisSeconds: z.coerce.number().int().min(0),
+  cacheTtlWeatherSeconds: z.coerce.number().int().min(0),
+  cacheTtlPortsSeconds: z.coerce.number().int().min(0),
+  /** `provider=N/hour|day|minute` separated by commas, e.g. `nws=1000/day,open-meteo=10000/day`. */
+  quotas: z.string().regex(/^([a-z-]+=\d+\/(minute|hour|day))?(,[a-z-]+=\d+\/(minute|hour|day))*$/, 'expected provider=N/minute|hour|day, comma separated'),
+  openMeteoUrl: z.url(),
+  /** How many of the busiest ports get sea-state readings each run. */
+  portWeatherPorts: z.coerce.number().int().min(0),
+  /** A provider serving only fallbacks for longer than this makes health degraded. */
+  providerFallbackGraceMinutes: z.coerce.number().int().positive(),
   lockLeaseSeconds: z.coerce.number().int().positive(),
   /** How far back from the newest stored position a vessel's latest position still counts. */
   positionWindowMinutes: z.coerce.number().int().positive(),
@@ -63,6 +79,17 @@ const envNames: Record<keyof Config, string> = {
   adminToken: 'HARBORMASTER_ADMIN_TOKEN',
   now: 'HARBORMASTER_NOW',
   httpTimeoutMs: 'HARBORMASTER_HTTP_TIMEOUT_MS',
+  httpConnectTimeoutMs: 'HARBORMASTER_HTTP_CONNECT_TIMEOUT_MS',
+  httpRetries: 'HARBORMASTER_HTTP_RETRIES',
+  httpMaxBytes: 'HARBORMASTER_HTTP_MAX_BYTES',
+  httpMaxRetryAfterSeconds: 'HARBORMASTER_HTTP_MAX_RETRY_AFTER_SECONDS',
+  cacheTtlAisSeconds: 'HARBORMASTER_CACHE_TTL_AIS_SECONDS',
+  cacheTtlWeatherSeconds: 'HARBORMASTER_CACHE_TTL_WEATHER_SECONDS',
+  cacheTtlPortsSeconds: 'HARBORMASTER_CACHE_TTL_PORTS_SECONDS',
+  quotas: 'HARBORMASTER_QUOTAS',
+  openMeteoUrl: 'HARBORMASTER_OPEN_METEO_URL',
+  portWeatherPorts: 'HARBORMASTER_PORT_WEATHER_PORTS',
+  providerFallbackGraceMinutes: 'HARBORMASTER_PROVIDER_FALLBACK_GRACE_MINUTES',
   lockLeaseSeconds: 'HARBORMASTER_LOCK_LEASE_SECONDS',
   positionWindowMinutes: 'HARBORMASTER_POSITION_WINDOW_MINUTES',
   piracyWindowDays: 'HARBORMASTER_PIRACY_WINDOW_DAYS',
@@ -78,7 +105,18 @@ const defaults: Partial<Record<keyof Config, string>> = {
   aishubUrl: 'https://data.aishub.net/ws.php',
   nwsUrl: 'https://api.weather.gov',
   portsSource: 'ais',
-  httpTimeoutMs: '10000',
+  httpTimeoutMs: '15000',
+  httpConnectTimeoutMs: '5000',
+  httpRetries: '3',
+  httpMaxBytes: String(20 * 1024 * 1024),
+  httpMaxRetryAfterSeconds: '30',
+  cacheTtlAisSeconds: '300',
+  cacheTtlWeatherSeconds: '600',
+  cacheTtlPortsSeconds: '3600',
+  quotas: '',
+  openMeteoUrl: 'https://marine-api.open-meteo.com/v1/marine',
+  portWeatherPorts: '100',
+  providerFallbackGraceMinutes: '120',
   lockLeaseSeconds: '900',
   positionWindowMinutes: '360',
   piracyWindowDays: '365',
@@ -145,6 +183,24 @@ export function describeConfig(config: Config): Record<string, {env: string; val
 
 export function envNameOf(key: keyof Config): string {
   return envNames[key]
+}
+
+export interface Quota {
+  limit: number
+  windowMs: number
+}
+
+const WINDOW_MS = {minute: 60_000, hour: 3_600_000, day: 86_400_000}
+
+/** HARBORMASTER_QUOTAS as a map from provider to its limit per window. */
+export function quotasOf(config: Config): Map<string, Quota> {
+  const out = new Map<string, Quota>()
+  for (const item of config.quotas.split(',').filter(Boolean)) {
+    const [provider, rule] = item.split('=')
+    const [limit, window] = rule.split('/') as [string, keyof typeof WINDOW_MS]
+    out.set(provider, {limit: Number(limit), windowMs: WINDOW_MS[window]})
+  }
+  return out
 }
 
 function readConfigFile(path: string): Record<string, unknown> {

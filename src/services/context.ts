@@ -2,7 +2,7 @@
 import type {Clock} from './clock.js'
 import type {Config} from './config.js'
 import type {Db} from './db/client.js'
-import type {HttpClient} from './http/client.js'
+import type {HttpClient, HttpRuntime} from './http/client.js'
 import type {Logger} from './log/logger.js'
 
 export interface Context {
@@ -12,6 +12,8 @@ export interface Context {
   clock: Clock
   /** Set by tests or created on first use by the providers that go outside. */
   http?: HttpClient
+  /** Replaces sleep/random of HTTP retries (a fake clock in tests). */
+  httpRuntime?: Partial<HttpRuntime>
   /** Set when an operator asks the process to stop (SIGINT/SIGTERM): long work ends at a batch boundary. */
   stopRequested?: () => boolean
 }

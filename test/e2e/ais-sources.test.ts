@@ -191,11 +191,10 @@ describe('aishub', () => {
         heading: null,
       })
 
-      // Within the minute: no request at all, and the database serves.
+      // Within the minute (and the AIS cache time): no request at all, the cached reply serves.
       const second = await vesselsJob(db, env)
       expect(server.requests).toHaveLength(1)
-      expect(second.summary).toMatchObject({source: 'fallback', provider: 'database'})
-      expect(second.summary.fallback_reason).toMatch(/one request a minute/)
+      expect(second.summary).toMatchObject({source: 'cached', provider: 'aishub', positions_stored: 0, duplicates: 1})
     } finally {
       await server.close()
     }
@@ -216,6 +215,8 @@ describe('aishub', () => {
       server.reply = {status: 200, body: '[{"ERROR":false},[{"MMSI":"not a number"'}
       const broken = await vesselsJob(freshDb(), env)
       expect(broken.summary.fallback_reason).toMatch(/not JSON/)
+      expect(server.requests.every((r) => !r.includes('harbor-user') || r.includes('username='))).toBe(true)
+      expect(throttled.result.stderr + empty.result.stderr + broken.result.stderr).not.toContain('harbor-user')
     } finally {
       await server.close()
     }

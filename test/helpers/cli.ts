@@ -35,8 +35,10 @@ export function baseEnv(): Record<string, string> {
   for (const [k, v] of Object.entries(process.env)) {
     if (v !== undefined && !/^(HARBORMASTER_|AISSTREAM|AISHUB|VITEST|NODE_ENV$)/.test(k)) env[k] = v
   }
-  // Port 9 on loopback refuses at once: the live NWS fetch fails fast and the fallback is used.
+  // Port 9 on loopback refuses at once: live calls fail fast, without retries, and the fallbacks serve.
   env.HARBORMASTER_NWS_URL = 'http://127.0.0.1:9'
+  env.HARBORMASTER_OPEN_METEO_URL = 'http://127.0.0.1:9'
+  env.HARBORMASTER_HTTP_RETRIES = '0'
   return env
 }
 

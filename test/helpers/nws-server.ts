@@ -7,7 +7,7 @@ import type {AddressInfo} from 'node:net'
 export interface NwsServer {
   url: string
   requests: Array<{path: string; userAgent?: string}>
-  /** Delay before answering, in ms (a slow upstream). */
+  /** Delay before answering /alerts/active, in ms (a slow upstream). */
   delayMs: number
   close(): Promise<void>
 }
@@ -21,18 +21,19 @@ export function withTimesAround(text: string, now: number): string {
   })
 }
 
-export async function startNwsServer(capturePath: string, now: number): Promise<NwsServer> {
+/** `zones` maps a path such as /zones/forecast/PKZ413 to a zone capture served there; other zones are 404. */
+export async function startNwsServer(capturePath: string, now: number, zones: Record<string, string> = {}): Promise<NwsServer> {
   const body = withTimesAround(readFileSync(capturePath, 'utf8'), now)
   const state = {requests: [] as NwsServer['requests'], delayMs: 0}
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     state.requests.push({path: req.url ?? '', userAgent: req.headers['user-agent']})
-    setTimeout(() => {
-      if (!req.url?.startsWith('/alerts/active')) {
-        res.writeHead(404, {'content-type': 'application/problem+json'}).end('{"title":"Not Found"}')
-        return
-      }
-      res.writeHead(200, {'content-type': 'application/geo+json'}).end(body)
-    }, state.delayMs)
+    if (!req.url?.startsWith('/alerts/active')) {
+      const zone = zones[req.url ?? '']
+      if (zone) res.writeHead(200, {'content-type': 'application/geo+json'}).end(zone)
+      else res.writeHead(404, {'content-type': 'application/problem+json'}).end('{"title":"Not Found"}')
+      return
+    }
+    setTimeout(() => res.writeHead(200, {'content-type': 'application/geo+json'}).end(body), state.delayMs)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const {port} = server.address() as AddressInfo

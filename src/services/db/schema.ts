@@ -285,3 +285,44 @@ export type NewSafetyZone = typeof safetyZones.$inferInsert
 export type SafetyEvent = typeof safetyEvents.$inferSelect
 export type JobRun = typeof jobRuns.$inferSelect
 export type PortCongestion = typeof portCongestion.$inferSelect
+
+/** Calls made to each outside provider per quota window. */
+export const providerUsage = sqliteTable(
+  'provider_usage',
+  {
+    provider: text('provider').notNull(),
+    windowStart: integer('window_start').notNull(),
+    requests: integer('requests').notNull().default(0),
+  },
+  (t) => [uniqueIndex('provider_usage_provider_window_unique').on(t.provider, t.windowStart)],
+)
+
+/** What `providers status` and health read: each provider's last success and failure, and since when it has served only fallbacks. */
+export const providerState = sqliteTable('provider_state', {
+  provider: text('provider').primaryKey(),
+  lastSuccessAt: integer('last_success_at'),
+  lastErrorAt: integer('last_error_at'),
+  lastError: text('last_error'),
+  /** Set at the first failure after a success; cleared by the next success. */
+  fallbackSince: integer('fallback_since'),
+  lastSource: text('last_source', {enum: DATA_SOURCES}),
+  updatedAt: integer('updated_at').notNull(),
+})
+
+/** Sea state at ports (Open-Meteo marine): wave height and the storm risk it implies. */
+export const portWeather = sqliteTable(
+  'port_weather',
+  {
+    id: integer('id').primaryKey({autoIncrement: true}),
+    portId: integer('port_id')
+      .notNull()
+      .references(() => ports.id, {onDelete: 'cascade'}),
+    observedAt: integer('observed_at').notNull(),
+    waveHeightM: real('wave_height_m'),
+    wavePeriodS: real('wave_period_s'),
+    stormRisk: text('storm_risk', {enum: ['low', 'moderate', 'high', 'severe', 'unknown']}).notNull(),
+    source: text('source', {enum: DATA_SOURCES}).notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('port_weather_port_observed_idx').on(t.portId, t.observedAt)],
+)

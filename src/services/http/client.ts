@@ -1,58 +1,195 @@
-// Outbound HTTP for every provider: one axios instance with a timeout, a response size cap and a
-// User-Agent naming harbormaster (the NWS API requires one); errors become one readable line.
+// Outbound HTTP for every provider: per-provider connect and read timeouts, retries with exponential
+// backoff and full jitter on timeouts, connection errors, 429 and 5xx (never other 4xx), Retry-After
+// honoured, a response size cap, a User-Agent naming harbormaster, and errors that never carry secrets.
+import {Agent as HttpAgent} from 'node:http'
+import {Agent as HttpsAgent} from 'node:https'
+import type {Socket} from 'node:net'
+
 import axios, {type AxiosInstance, isAxiosError} from 'axios'
 
+import {backoffDelay} from '../backoff.js'
 import {HarbormasterError} from '../errors.js'
+import type {Logger} from '../log/logger.js'
 import {USER_AGENT} from '../version.js'
 
-export interface HttpOptions {
-  timeoutMs: number
-  /** Largest response body accepted, in bytes. */
-  maxBytes?: number
+export interface HttpPolicy {
+  /** The provider's name, for logs, usage and status. */
+  provider: string
+  /** No TCP (and TLS) connection within this long: a timeout. */
+  connectTimeoutMs: number
+  /** No response within this long once connected (and an idle socket this long): a timeout. */
+  readTimeoutMs: number
+  /** Further attempts after the first, on retryable failures. */
+  retries: number
+  /** Largest body accepted, in bytes. */
+  maxBytes: number
+  baseDelayMs: number
+  maxDelayMs: number
+  /** A Retry-After longer than this is not waited for: the call fails and the caller falls back. */
+  maxRetryAfterMs: number
+}
+
+export interface HttpRuntime {
+  sleep(ms: number): Promise<void>
+  random(): number
+  now(): number
+  logger: Logger
+}
+
+export type FailureKind = 'timeout' | 'connection' | 'dns' | 'http' | 'too_large' | 'not_json' | 'invalid'
+
+/** A provider call that failed for good; `kind` says how, `attempts` how many calls it took. */
+export class ProviderError extends HarbormasterError {
+  constructor(
+    message: string,
+    readonly kind: FailureKind,
+    readonly attempts: number,
+    readonly status?: number,
+  ) {
+    super(message)
+    this.name = 'ProviderError'
+  }
 }
 
 export type HttpClient = AxiosInstance
 
-export function createHttpClient(options: HttpOptions): HttpClient {
+export function createHttpClient(): HttpClient {
   return axios.create({
-    timeout: options.timeoutMs,
-    maxContentLength: options.maxBytes ?? 20 * 1024 * 1024,
     maxRedirects: 3,
     headers: {'User-Agent': USER_AGENT, Accept: 'application/geo+json, application/json'},
-    // Parse JSON ourselves so a truncated body is reported as such, not passed on as a string.
+    // The body is parsed here, so a truncated body is reported as such rather than passed on as a string.
     responseType: 'text',
     transformResponse: [(data: unknown) => data],
+    validateStatus: () => true,
   })
 }
 
-/** GETs a URL and parses its JSON body; failures carry the URL (never its query secrets) and the cause. */
-export async function getJson(http: HttpClient, url: string): Promise<unknown> {
-  const shown = redactUrl(url)
-  let body: string
+/** Agents whose sockets fail when not connected within `ms` (axios has one timeout for the whole call). */
+const agents = new Map<number, {http: HttpAgent; https: HttpsAgent}>()
+function agentsFor(ms: number): {http: HttpAgent; https: HttpsAgent} {
+  let pair = agents.get(ms)
+  if (!pair) {
+    const guard = (socket: Socket, event: 'connect' | 'secureConnect') => {
+      const timer = setTimeout(() => socket.destroy(Object.assign(new Error(`connect timeout after ${ms} ms`), {code: 'ECONNTIMEOUT'})), ms)
+      socket.once(event, () => clearTimeout(timer))
+      socket.once('close', () => clearTimeout(timer))
+      return socket
+    }
+    class ConnectTimeoutHttp extends HttpAgent {
+      override createConnection(...args: Parameters<HttpAgent['createConnection']>) {
+        return guard(super.createConnection(...args) as Socket, 'connect')
+      }
+    }
+    class ConnectTimeoutHttps extends HttpsAgent {
+      override createConnection(...args: Parameters<HttpsAgent['createConnection']>) {
+        return guard(super.createConnection(...args) as Socket, 'secureConnect')
+      }
+    }
+    pair = {http: new ConnectTimeoutHttp({keepAlive: false}), https: new ConnectTimeoutHttps({keepAlive: false})}
+    agents.set(ms, pair)
+  }
+  return pair
+}
+
+/** Retry-After in milliseconds from `now`: seconds or an HTTP date; null when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now: number): number | null {
+  if (!value) return null
+  const trimmed = value.trim()
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
+  const at = Date.parse(trimmed)
+  return Number.isNaN(at) ? null : Math.max(0, at - now)
+}
+
+interface Attempt {
+  ok: boolean
+  body?: string
+  kind?: FailureKind
+  status?: number
+  detail: string
+  retryable: boolean
+  retryAfterMs?: number | null
+}
+
+async function attempt(http: HttpClient, url: string, policy: HttpPolicy, now: number): Promise<Attempt> {
+  const {http: httpAgent, https: httpsAgent} = agentsFor(policy.connectTimeoutMs)
   try {
-    const response = await http.get<string>(url)
-    body = response.data
+    const response = await http.get<string>(url, {
+      timeout: policy.readTimeoutMs,
+      maxContentLength: policy.maxBytes,
+      httpAgent,
+      httpsAgent,
+    })
+    if (response.status >= 200 && response.status < 300) return {ok: true, body: response.data, detail: `HTTP ${response.status}`, retryable: false}
+    const retryAfterMs = parseRetryAfter(response.headers['retry-after'] as string | undefined, now)
+    const retryable = response.status === 429 || response.status >= 500
+    return {ok: false, kind: 'http', status: response.status, detail: `HTTP ${response.status}`, retryable, retryAfterMs}
   } catch (error) {
-    throw new HarbormasterError(`GET ${shown} failed: ${describeHttpError(error)}`, {cause: error})
-  }
-  try {
-    return JSON.parse(body)
-  } catch {
-    throw new HarbormasterError(`GET ${shown} returned a body that is not JSON (${body.length} bytes)`)
+    if (isAxiosError(error)) {
+      const code = error.code ?? ''
+      if (/maxContentLength/.test(error.message)) {
+        return {ok: false, kind: 'too_large', detail: `response larger than ${policy.maxBytes} bytes`, retryable: false}
+      }
+      if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ECONNTIMEOUT' || /timeout/i.test(error.message)) {
+        return {ok: false, kind: 'timeout', detail: code === 'ECONNTIMEOUT' ? error.message : `timed out after ${policy.readTimeoutMs} ms`, retryable: true}
+      }
+      if (code === 'ENOTFOUND') return {ok: false, kind: 'dns', detail: 'DNS lookup failed (ENOTFOUND)', retryable: false}
+      if (code === 'EAI_AGAIN') return {ok: false, kind: 'dns', detail: 'DNS lookup failed (EAI_AGAIN)', retryable: true}
+      return {ok: false, kind: 'connection', detail: code || error.message, retryable: true}
+    }
+    return {ok: false, kind: 'connection', detail: (error as Error).message, retryable: true}
   }
 }
 
-export function describeHttpError(error: unknown): string {
-  if (isAxiosError(error)) {
-    if (error.response) return `HTTP ${error.response.status}`
-    if (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT') return 'timed out'
-    if (error.code === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(error.message)) return 'response too large'
-    return error.code ?? error.message
-  }
-  return error instanceof Error ? error.message : String(error)
+export interface JsonResult {
+  body: unknown
+  attempts: number
 }
 
-/** A URL as it may be shown: credentials and query values removed. */
+/**
+ * GETs `url` and parses its JSON, retrying what may pass. `onAttempt` sees every call (usage counting).
+ * Throws a ProviderError naming the URL without its secrets.
+ */
+export async function getJson(
+  http: HttpClient,
+  url: string,
+  policy: HttpPolicy,
+  runtime: HttpRuntime,
+  onAttempt?: () => void,
+): Promise<JsonResult> {
+  const shown = redactUrl(url)
+  for (let n = 1; ; n++) {
+    onAttempt?.()
+    const result = await attempt(http, url, policy, runtime.now())
+    if (result.ok) {
+      try {
+        return {body: JSON.parse(result.body as string), attempts: n}
+      } catch {
+        throw new ProviderError(`GET ${shown}: the body is not JSON (${(result.body ?? '').length} bytes, truncated?)`, 'not_json', n)
+      }
+    }
+    const last = n > policy.retries || !result.retryable
+    let delay = backoffDelay(n - 1, policy.baseDelayMs, policy.maxDelayMs, runtime.random)
+    if (result.retryAfterMs !== undefined && result.retryAfterMs !== null) {
+      if (result.retryAfterMs > policy.maxRetryAfterMs) {
+        throw new ProviderError(
+          `GET ${shown}: ${result.detail} with Retry-After ${Math.round(result.retryAfterMs / 1000)} s (longer than this run waits)`,
+          result.kind as FailureKind,
+          n,
+          result.status,
+        )
+      }
+      delay = result.retryAfterMs
+    }
+    if (last) {
+      const tries = n > 1 ? ` after ${n} attempts` : ''
+      throw new ProviderError(`GET ${shown} failed${tries}: ${result.detail}`, result.kind as FailureKind, n, result.status)
+    }
+    runtime.logger.debug(`${policy.provider}: ${result.detail}; retrying in ${Math.round(delay)} ms`, {attempt: n})
+    await runtime.sleep(delay)
+  }
+}
+
+/** A URL as it may be shown: credentials and secret-looking query values masked. */
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url)

@@ -7,7 +7,8 @@ import {z} from 'zod'
 import {shippedFiles} from '../datasets/paths.js'
 import {type ZoneGeometry, asZoneGeometry} from '../geo/geometry.js'
 import type {Severity} from '../db/schema.js'
-import {type HttpClient, getJson} from '../http/client.js'
+import type {Context} from '../context.js'
+import {fetchThroughCache, type Served} from './fetch.js'
 
 /** Alert types that concern vessels at sea or in harbour (NWS marine products and tropical cyclones). */
 export const MARINE_EVENTS = new Set(
@@ -168,9 +169,57 @@ export function parseAlerts(payload: unknown, reference?: number): AlertParse {
   return out
 }
 
-export async function fetchActiveAlerts(http: HttpClient, baseUrl: string): Promise<AlertParse> {
-  const url = `${baseUrl.replace(/\/+$/, '')}/alerts/active?status=actual`
-  return parseAlerts(await getJson(http, url))
+/** Active alerts, through the cache (live, else a cached answer); throws ProviderUnavailable when neither. */
+export async function fetchActiveAlerts(ctx: Context): Promise<Served<AlertParse>> {
+  const path = '/alerts/active?status=actual'
+  return fetchThroughCache(ctx, {
+    provider: 'nws',
+    key: `nws:${path}`,
+    url: `${ctx.config.nwsUrl.replace(/\/+$/, '')}${path}`,
+    parse: (body) => parseAlerts(body),
+  })
+}
+
+const zoneSchema = z.object({type: z.literal('Feature'), geometry: z.unknown(), properties: z.object({id: z.string()}).loose()})
+const ZONE_PATH = /^\/zones\/(forecast|offshore|coastal|marine|public|county|fire)\/[A-Z]{2,3}\d{3}$/
+
+/**
+ * The outline of a marine zone an alert names instead of giving a polygon (`affectedZones`), fetched once
+ * and cached for days. The zone URL's path is asked of the configured NWS base URL. Null when unavailable.
+ */
+export async function zoneOutline(ctx: Context, zoneUrl: string): Promise<ZoneGeometry | null> {
+  let path: string
+  try {
+    path = new URL(zoneUrl).pathname
+  } catch {
+    return null
+  }
+  if (!ZONE_PATH.test(path)) return null
+  try {
+    const served = await fetchThroughCache(ctx, {
+      provider: 'nws-zones',
+      key: `nws-zones:${path}`,
+      url: `${ctx.config.nwsUrl.replace(/\/+$/, '')}${path}`,
+      track: false,
+      parse: (body) => {
+        const zone = zoneSchema.parse(body)
+        const geometry = asZoneGeometry(zone.geometry)
+        if (!geometry) throw new Error(`zone ${zone.properties.id} has no polygon outline`)
+        return geometry
+      },
+    })
+    return served.data
+  } catch (error) {
+    ctx.logger.debug(`no outline for ${path}: ${(error as Error).message}`)
+    return null
+  }
+}
+
+/** Joins the outlines of several zones into one geometry. */
+export function joinOutlines(outlines: ZoneGeometry[]): ZoneGeometry | null {
+  if (outlines.length === 0) return null
+  if (outlines.length === 1) return outlines[0]
+  return {type: 'MultiPolygon', coordinates: outlines.flatMap((g) => (g.type === 'Polygon' ? [g.coordinates] : g.coordinates))}
 }
 
 /**

@@ -1,17 +1,13 @@
 // AISHub's JSON web service: `[header, records]` for a username, at most one request a minute. An error
 // header, an empty reply or a throttled one is a failure to fall back from, never "zero vessels".
-import {eq} from 'drizzle-orm'
 import {z} from 'zod'
 
 import type {AisMessage} from '../../ais/payload.js'
 import type {Context} from '../../context.js'
-import {writeTransaction} from '../../db/client.js'
-import {settings} from '../../db/schema.js'
-import {createHttpClient, getJson} from '../../http/client.js'
+import {fetchThroughCache, ProviderUnavailable} from '../fetch.js'
 import {type AisBatch, countRejection, emptyStats, liveBatch} from './batch.js'
 
 export const AISHUB_MIN_INTERVAL_MS = 60_000
-const LAST_REQUEST_KEY = 'aishub.last_request_at'
 
 const header = z.object({ERROR: z.boolean(), ERROR_MESSAGE: z.string().optional(), RECORDS: z.number().int().optional()}).loose()
 
@@ -103,32 +99,35 @@ export function parseAishubReply(payload: unknown, onReject: (reason: string) =>
   return out
 }
 
+/**
+ * One AISHub reply through the cache. AISHub allows one request a minute: answers are cached for at least
+ * that long, so a second run within the minute is served from the cache without a call.
+ */
 export async function readAishub(ctx: Context, username: string): Promise<AisBatch> {
-  const now = ctx.clock.now()
-  const last = ctx.db.orm.select().from(settings).where(eq(settings.key, LAST_REQUEST_KEY)).get()
-  const lastAt = typeof last?.value === 'number' ? last.value : 0
-  if (now - lastAt < AISHUB_MIN_INTERVAL_MS) {
-    throw new Error(`AISHub allows one request a minute; the last was ${Math.round((now - lastAt) / 1000)} s ago`)
-  }
-  writeTransaction(ctx.db, () => {
-    ctx.db.orm
-      .insert(settings)
-      .values({key: LAST_REQUEST_KEY, value: now, updatedAt: now})
-      .onConflictDoUpdate({target: settings.key, set: {value: now, updatedAt: now}})
-      .run()
-  })
   const url = new URL(ctx.config.aishubUrl)
   url.searchParams.set('username', username)
   url.searchParams.set('format', '1')
   url.searchParams.set('output', 'json')
   url.searchParams.set('compress', '0')
-  ctx.http ??= createHttpClient({timeoutMs: ctx.config.httpTimeoutMs})
   const stats = emptyStats()
-  const messages = parseAishubReply(await getJson(ctx.http, url.toString()), (reason) => {
-    countRejection(stats, reason.replace(/:.*$/, ''))
-    ctx.logger.debug(reason)
+  const served = await fetchThroughCache(
+    {...ctx, config: {...ctx.config, cacheTtlAisSeconds: Math.max(ctx.config.cacheTtlAisSeconds, AISHUB_MIN_INTERVAL_MS / 1000)}},
+    {
+      provider: 'aishub',
+      key: 'aishub:latest',
+      url: url.toString(),
+      parse: (body) =>
+        parseAishubReply(body, (reason) => {
+          countRejection(stats, reason.replace(/:.*$/, ''))
+          ctx.logger.debug(reason)
+        }),
+    },
+  ).catch((error: unknown) => {
+    if (error instanceof ProviderUnavailable) throw new Error(error.reason)
+    throw error
   })
-  stats.lines = messages.length / 2 + stats.rejected
-  stats.messages = messages.length
-  return liveBatch('aishub', messages, stats, now)
+  stats.lines = served.data.length / 2 + stats.rejected
+  stats.messages = served.data.length
+  const batch = liveBatch('aishub', served.data, stats, served.fetchedAt)
+  return {...batch, source: served.source}
 }

@@ -1,0 +1,113 @@
+// One call to an outside provider through the TTL cache: fresh cache without a call; otherwise a live
+// call (quota permitting) whose validated answer replaces the entry; on failure the stale entry, labelled
+// `cached` with its age. When neither is there, the caller falls back to the database, then shipped data.
+import type {Context} from '../context.js'
+import {HarbormasterError, errorMessage} from '../errors.js'
+import {isFresh, readCache, writeCache} from '../cache/api-cache.js'
+import {createHttpClient, getJson, type HttpRuntime} from '../http/client.js'
+import {sleep} from '../backoff.js'
+import {policyFor, ttlSeconds} from './registry.js'
+import {checkQuota, recordOutcome, recordRequest} from './usage.js'
+
+export interface ProviderRequest<T> {
+  provider: string
+  /** Cache key: the request, without secrets. */
+  key: string
+  url: string
+  /** Validates the body (zod) and turns it into data; throws on a wrong shape. */
+  parse(body: unknown): T
+  /** Record the outcome in provider_state (false for sub-requests such as zone outlines). */
+  track?: boolean
+}
+
+export interface Served<T> {
+  data: T
+  source: 'live' | 'cached'
+  fetchedAt: number
+  ageSeconds: number
+  /** True when the cache was past its TTL and served only because the call failed. */
+  stale: boolean
+  attempts: number
+  /** Why the live call was not used, when it was not. */
+  reason?: string
+}
+
+/** Nothing to serve: no live answer and no cache entry. The caller falls back further. */
+export class ProviderUnavailable extends HarbormasterError {
+  constructor(
+    readonly provider: string,
+    readonly reason: string,
+    readonly attempts: number,
+  ) {
+    super(`${provider}: ${reason}`)
+    this.name = 'ProviderUnavailable'
+  }
+}
+
+export function runtimeOf(ctx: Context): HttpRuntime {
+  return {sleep, random: Math.random, now: () => ctx.clock.now(), logger: ctx.logger, ...ctx.httpRuntime}
+}
+
+export async function fetchThroughCache<T>(ctx: Context, request: ProviderRequest<T>): Promise<Served<T>> {
+  const now = ctx.clock.now()
+  const log = ctx.logger.child({provider: request.provider})
+  const entry = readCache(ctx.db, request.key)
+  const track = request.track ?? true
+  const fromCache = (reason: string | undefined, attempts: number): Served<T> | undefined => {
+    if (!entry) return undefined
+    try {
+      const data = request.parse(JSON.parse(entry.payload))
+      return {data, source: 'cached', fetchedAt: entry.fetchedAt, ageSeconds: Math.round((now - entry.fetchedAt) / 1000), stale: !isFresh(entry, now), attempts, reason}
+    } catch {
+      return undefined
+    }
+  }
+
+  if (entry && isFresh(entry, now)) {
+    const served = fromCache(undefined, 0)
+    if (served) {
+      log.debug(`served from cache, ${served.ageSeconds} s old`)
+      return served
+    }
+  }
+
+  const quota = checkQuota(ctx, request.provider)
+  let skip: string | undefined
+  if (quota.state === 'blocked') {
+    skip = `quota used up (${quota.used}/${quota.limit}); blocked until ${new Date(quota.resetsAt as number).toISOString()}`
+  } else if (quota.state === 'switch' && entry) {
+    skip = `quota at ${Math.round((quota.used / (quota.limit as number)) * 100)} % (${quota.used}/${quota.limit}); switched to the fallback`
+  } else if (quota.state === 'warn') {
+    log.warn(`quota at ${Math.round((quota.used / (quota.limit as number)) * 100)} % (${quota.used}/${quota.limit}) until ${new Date(quota.resetsAt as number).toISOString()}`)
+  }
+
+  let reason: string
+  let attempts = 0
+  if (skip) {
+    reason = skip
+    log.warn(skip)
+  } else {
+    ctx.http ??= createHttpClient()
+    try {
+      const result = await getJson(ctx.http, request.url, policyFor(ctx.config, request.provider), runtimeOf(ctx), () => {
+        attempts++
+        recordRequest(ctx, request.provider)
+      })
+      const data = request.parse(result.body)
+      writeCache(ctx.db, {key: request.key, provider: request.provider, payload: JSON.stringify(result.body), fetchedAt: now, ttlSeconds: ttlSeconds(ctx.config, request.provider)})
+      if (track) recordOutcome(ctx, request.provider, {source: 'live'})
+      return {data, source: 'live', fetchedAt: now, ageSeconds: 0, stale: false, attempts}
+    } catch (error) {
+      reason = errorMessage(error)
+      attempts = Math.max(attempts, (error as {attempts?: number}).attempts ?? 0)
+    }
+  }
+
+  const cached = fromCache(reason, attempts)
+  if (track) recordOutcome(ctx, request.provider, {source: cached ? 'cached' : 'fallback', error: reason})
+  if (cached) {
+    log.warn(`${reason}; serving the cached answer from ${new Date(cached.fetchedAt).toISOString()} (${cached.ageSeconds} s old)`)
+    return cached
+  }
+  throw new ProviderUnavailable(request.provider, reason, attempts)
+}

@@ -1,0 +1,131 @@
+// Sea state at the busiest ports from Open-Meteo's marine API (no key): current wave height per port,
+// turned into a storm risk and stored with its source; several ports per request, through the cache.
+import {desc, inArray, sql} from 'drizzle-orm'
+import {z} from 'zod'
+
+import type {Context} from '../context.js'
+import {writeTransaction} from '../db/client.js'
+import {type DataSource, portWeather, ports} from '../db/schema.js'
+import {errorMessage} from '../errors.js'
+import {fetchThroughCache} from './fetch.js'
+
+const PORTS_PER_REQUEST = 50
+
+const location = z.object({
+  latitude: z.number(),
+  longitude: z.number(),
+  current: z
+    .object({
+      time: z.number().int(),
+      wave_height: z.number().nullable(),
+      wave_period: z.number().nullable().optional(),
+    })
+    .optional(),
+})
+/** One location answers with an object, several with a list of them (Open-Meteo's documented format). */
+const reply = z.union([z.array(location), location])
+
+export type StormRisk = 'low' | 'moderate' | 'high' | 'severe' | 'unknown'
+
+/** Significant wave height to a risk for port operations (Douglas sea state: 4 rough, 5 very rough, 6 high). */
+export function stormRiskOf(waveHeightM: number | null): StormRisk {
+  if (waveHeightM === null || waveHeightM < 0) return 'unknown'
+  if (waveHeightM >= 6) return 'severe'
+  if (waveHeightM >= 4) return 'high'
+  if (waveHeightM >= 2.5) return 'moderate'
+  return 'low'
+}
+
+export interface PortWeatherSummary {
+  ports: number
+  updated: number
+  source: DataSource | 'no_data'
+  observed_at: string | null
+  risk: Record<StormRisk, number>
+  fallback_reason?: string
+}
+
+/** The busiest ports first: WPI harbour size Large, then Medium. */
+async function busiestPorts(ctx: Context) {
+  return ctx.db.orm
+    .select({id: ports.id, lat: ports.lat, lon: ports.lon})
+    .from(ports)
+    .where(inArray(ports.harborSize, ['Large', 'Medium']))
+    .orderBy(sql`CASE ${ports.harborSize} WHEN 'Large' THEN 0 ELSE 1 END`, ports.id)
+    .limit(ctx.config.portWeatherPorts)
+    .all()
+}
+
+export async function refreshPortWeather(ctx: Context): Promise<PortWeatherSummary> {
+  const targets = await busiestPorts(ctx)
+  const risk: Record<StormRisk, number> = {low: 0, moderate: 0, high: 0, severe: 0, unknown: 0}
+  const summary: PortWeatherSummary = {ports: targets.length, updated: 0, source: 'no_data', observed_at: null, risk}
+  if (targets.length === 0) return summary
+  const now = ctx.clock.now()
+  const rows: Array<typeof portWeather.$inferInsert> = []
+  const sources = new Set<DataSource>()
+  let newest = 0
+  for (let i = 0; i < targets.length; i += PORTS_PER_REQUEST) {
+    const chunk = targets.slice(i, i + PORTS_PER_REQUEST)
+    const url = new URL(ctx.config.openMeteoUrl)
+    url.searchParams.set('latitude', chunk.map((p) => p.lat.toFixed(4)).join(','))
+    url.searchParams.set('longitude', chunk.map((p) => p.lon.toFixed(4)).join(','))
+    url.searchParams.set('current', 'wave_height,wave_period')
+    url.searchParams.set('timeformat', 'unixtime')
+    try {
+      const served = await fetchThroughCache(ctx, {
+        provider: 'open-meteo',
+        key: `open-meteo:marine:${chunk.map((p) => p.id).join(',')}`,
+        url: url.toString(),
+        parse: (body) => {
+          const parsed = reply.parse(body)
+          const list = Array.isArray(parsed) ? parsed : [parsed]
+          if (list.length !== chunk.length) throw new Error(`Open-Meteo answered ${list.length} locations for ${chunk.length}`)
+          return list
+        },
+      })
+      sources.add(served.source)
+      served.data.forEach((loc, k) => {
+        const observedAt = loc.current ? loc.current.time * 1000 : served.fetchedAt
+        newest = Math.max(newest, observedAt)
+        const wave = loc.current?.wave_height ?? null
+        const level = stormRiskOf(wave)
+        risk[level]++
+        rows.push({
+          portId: chunk[k].id,
+          observedAt,
+          waveHeightM: wave,
+          wavePeriodS: loc.current?.wave_period ?? null,
+          stormRisk: level,
+          source: served.source,
+          createdAt: now,
+        })
+      })
+    } catch (error) {
+      // One chunk unavailable means the service is: the rest are not asked this run.
+      summary.fallback_reason = errorMessage(error)
+      break
+    }
+  }
+  if (rows.length > 0) {
+    writeTransaction(ctx.db, () => {
+      for (let i = 0; i < rows.length; i += 500) ctx.db.orm.insert(portWeather).values(rows.slice(i, i + 500)).run()
+    })
+  }
+  summary.updated = rows.length
+  if (rows.length > 0) {
+    summary.source = sources.has('cached') ? 'cached' : 'live'
+    summary.observed_at = new Date(newest).toISOString()
+    return summary
+  }
+  // Nothing new: what the database holds from earlier runs stays (fallback); there is no shipped sea state.
+  const held = await ctx.db.orm.select({at: portWeather.observedAt}).from(portWeather).orderBy(desc(portWeather.observedAt)).limit(1).get()
+  if (held) {
+    summary.source = 'fallback'
+    summary.observed_at = new Date(held.at).toISOString()
+  }
+  ctx.logger.warn(`Open-Meteo marine unavailable; port sea state ${held ? 'stays as last stored (fallback)' : 'has no data'}`, {
+    reason: summary.fallback_reason,
+  })
+  return summary
+}
