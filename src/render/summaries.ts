@@ -61,5 +61,8 @@ export function renderHealth(report: HealthReport, p: Painter): string {
     ['ais_service', p.status(c.ais_service.status), `${c.ais_service.source ? `${p.source(c.ais_service.source)} data, newest ${c.ais_service.last_position_at}` : 'no positions'}${c.ais_service.reason ? `; ${c.ais_service.reason}` : ''}`],
     ['recent_activity', p.status(c.recent_activity.status), `${c.recent_activity.events_24h} events and ${c.recent_activity.notifications_24h} notifications in 24 h${c.recent_activity.reason ? `; ${c.recent_activity.reason}` : ''}`],
   ]
+  if (c.providers) {
+    rows.push(['providers', p.status(c.providers.status), `${c.providers.failed_over.length > 0 ? `failed over: ${c.providers.failed_over.join(', ')}` : 'all live or unused'}${c.providers.reason ? `; ${c.providers.reason}` : ''}`])
+  }
   return `${table(['component', 'status', 'detail'], rows, p)}\noverall: ${p.status(report.overall_status)}`
 }

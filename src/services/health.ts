@@ -8,6 +8,7 @@ import {jobRuns, notifications, ports, safetyEvents, vessels} from './db/schema.
 import {shippedFiles} from './datasets/paths.js'
 import {errorMessage} from './errors.js'
 import {mayNotify} from './provenance.js'
+import {providerStatuses} from './providers/status.js'
 
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy'
 
@@ -24,6 +25,7 @@ export interface HealthReport {
       reason?: string
     }
     recent_activity: {status: HealthStatus; events_24h: number; notifications_24h: number; last_success_at?: string | null; reason?: string}
+    providers?: {status: HealthStatus; failed_over: string[]; reason?: string}
   }
 }
 
@@ -101,10 +103,21 @@ export async function checkHealth(ctx: Context): Promise<HealthReport> {
         ? {status: 'degraded', ...activityBase, reason: 'no successful job run in the last 24 h'}
         : {status: 'healthy', ...activityBase}
 
+  const statuses = providerStatuses(ctx)
+  const degradedProviders = statuses.filter((s) => s.degraded).map((s) => s.provider)
+  const providers: NonNullable<HealthReport['components']['providers']> =
+    degradedProviders.length > 0
+      ? {
+          status: 'degraded',
+          failed_over: statuses.filter((s) => s.failed_over).map((s) => s.provider),
+          reason: `serving only fallbacks for over ${ctx.config.providerFallbackGraceMinutes} min: ${degradedProviders.join(', ')}`,
+        }
+      : {status: 'healthy', failed_over: statuses.filter((s) => s.failed_over).map((s) => s.provider)}
+
   return {
     timestamp: new Date(now).toISOString(),
-    overall_status: worst(database.status, ais.status, activity.status),
-    components: {database, ais_service: ais, recent_activity: activity},
+    overall_status: worst(database.status, ais.status, activity.status, providers.status),
+    components: {database, ais_service: ais, recent_activity: activity, providers},
   }
 }
 

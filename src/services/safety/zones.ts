@@ -139,7 +139,8 @@ export function stormZonesFromAlerts(
     }
     drafts.push({
       kind: 'storm',
-      externalId: `nws:${alert.externalId}`,
+      // Zones from the shipped capture get their own ids, so they never collide with the live alert they copy.
+      externalId: `${origin === 'fallback' ? 'nws-capture' : 'nws'}:${alert.externalId}`,
       name: alert.headline ?? alert.event,
       severity: alert.severity,
       geometry: alert.geometry,
@@ -188,7 +189,8 @@ export function storeZones(
         out.created++
         continue
       }
-      if (existing.origin === 'user') {
+      // People's zones are theirs; zones from live data are never overwritten by shipped (worse) data.
+      if (existing.origin === 'user' || (existing.origin === 'ingest' && draft.origin === 'fallback')) {
         out.untouched++
         continue
       }

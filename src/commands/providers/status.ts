@@ -1,0 +1,31 @@
+import {BaseCommand} from '../../cli/base-command.js'
+
+export default class ProvidersStatus extends BaseCommand<typeof ProvidersStatus> {
+  static override summary = 'Show each outside provider: last success and error, cache age, usage, failover.'
+  static override description = `A provider is failed over when its last answer was not live (it served the cache, the database or
+shipped data); after HARBORMASTER_PROVIDER_FALLBACK_GRACE_MINUTES of that, health reports it degraded.
+Usage is counted per quota window (HARBORMASTER_QUOTAS): at 80 % a warning, at 95 % the dataset switches to
+its fallback, at 100 % the provider is not called until the window resets.`
+
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
+
+  async run() {
+    const ctx = await this.context()
+    const {providerStatuses} = await import('../../services/providers/status.js')
+    const statuses = providerStatuses(ctx)
+    if (!this.jsonEnabled()) {
+      const {table} = await import('../../render/terminal.js')
+      const p = this.painter(process.stdout)
+      const rows = statuses.map((s) => [
+        s.provider,
+        s.degraded ? p.bad('degraded') : s.failed_over ? p.warn('failed over') : s.last_success_at ? p.good('ok') : p.dim('unused'),
+        s.last_success_at ?? '-',
+        s.last_error ? `${s.last_error_at} ${s.last_error.slice(0, 60)}` : '-',
+        s.cache_age_seconds === null ? '-' : `${s.cache_age_seconds} s (${s.cache_entries})`,
+        s.usage.limit === null ? `${s.usage.used}` : `${s.usage.used}/${s.usage.limit} ${s.usage.state}`,
+      ])
+      this.log(table(['provider', 'status', 'last success', 'last error', 'cache age', 'usage'], rows, p))
+    }
+    return {providers: statuses}
+  }
+}

@@ -1,0 +1,52 @@
+// `providers status`: for each provider its last success and error, cache age, usage against its quota,
+// and whether it is failed over (serving only fallbacks, and since when).
+import {cacheSummary} from '../cache/api-cache.js'
+import type {Context} from '../context.js'
+import {providerState} from '../db/schema.js'
+import {PROVIDERS} from './registry.js'
+import {checkQuota, type QuotaState} from './usage.js'
+
+export interface ProviderStatus {
+  provider: string
+  description: string
+  last_success_at: string | null
+  last_error_at: string | null
+  last_error: string | null
+  last_source: string | null
+  cache_entries: number
+  cache_age_seconds: number | null
+  usage: {used: number; limit: number | null; window_resets_at: string | null; state: QuotaState}
+  failed_over: boolean
+  failed_over_since: string | null
+  /** Serving only fallbacks for longer than the grace: what health reports as degraded. */
+  degraded: boolean
+}
+
+const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString())
+
+export function providerStatuses(ctx: Context): ProviderStatus[] {
+  const now = ctx.clock.now()
+  const states = new Map(ctx.db.orm.select().from(providerState).all().map((s) => [s.provider, s]))
+  const caches = cacheSummary(ctx.db)
+  const graceMs = ctx.config.providerFallbackGraceMinutes * 60_000
+  return Object.values(PROVIDERS).map((info) => {
+    const state = states.get(info.name)
+    const cache = caches.get(info.name)
+    const quota = checkQuota(ctx, info.name)
+    const since = state?.fallbackSince ?? null
+    return {
+      provider: info.name,
+      description: info.description,
+      last_success_at: iso(state?.lastSuccessAt),
+      last_error_at: iso(state?.lastErrorAt),
+      last_error: state?.lastError ?? null,
+      last_source: state?.lastSource ?? null,
+      cache_entries: cache?.entries ?? 0,
+      cache_age_seconds: cache ? Math.round((now - cache.newestAt) / 1000) : null,
+      usage: {used: quota.used, limit: quota.limit, window_resets_at: iso(quota.resetsAt), state: quota.state},
+      failed_over: since !== null,
+      failed_over_since: iso(since),
+      degraded: since !== null && now - since > graceMs,
+    }
+  })
+}
