@@ -133,7 +133,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const parseError = typeof error.oclif?.exit === 'number'
     const exitCode = expected ? error.exitCode : parseError ? (error.oclif?.exit as number) : 1
     process.exitCode = exitCode
-    const message = (error.message || String(error)).split('\n')[0]
+    // One line: oclif's parse errors span several ("The following error occurred:\n  --x ..."); join them.
+    const message = (error.message || String(error))
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !/^See more help with/.test(line))
+      .join(' ')
+      .replace(/^The following errors? occurred: /, '')
     if (this.jsonEnabled()) {
       this.logJson({error: {message, ...(error.hint ? {hint: error.hint} : {}), exit_code: exitCode}})
       return

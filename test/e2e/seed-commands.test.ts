@@ -8,6 +8,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {z} from 'zod'
 
 import {collect, count, ROOT, runCli, startCli, tempDir, withDb} from '../helpers/cli.js'
+import {placeVessel} from '../helpers/arrange.js'
 import {startNwsServer} from '../helpers/nws-server.js'
 
 const tmp = tempDir()
@@ -62,21 +63,6 @@ const healthSchema = z
   .strict()
 
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex')
-
-/** Places a vessel's current position (arranging data the way an AIS feed would have stored it). */
-function placeVessel(db: string, v: {mmsi: number; lat: number; lon: number; at: number; name?: string; source?: string}) {
-  withDb(db, (d) => {
-    const source = v.source ?? 'live'
-    d.prepare(
-      `INSERT INTO vessel_positions (mmsi, observed_at, lat, lon, sog, source, received_at) VALUES (?, ?, ?, ?, 8.5, ?, ?)`,
-    ).run(v.mmsi, v.at, v.lat, v.lon, source, v.at)
-    d.prepare(
-      `INSERT INTO vessels (mmsi, name, lat, lon, sog, position_at, position_source, origin, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 8.5, ?, ?, 'ingest', ?, ?)
-       ON CONFLICT(mmsi) DO UPDATE SET lat = excluded.lat, lon = excluded.lon, position_at = excluded.position_at, position_source = excluded.position_source`,
-    ).run(v.mmsi, v.name ?? null, v.lat, v.lon, v.at, source, v.at, v.at)
-  })
-}
 
 describe('run-background-jobs on a fresh database', () => {
   const db = freshDb()

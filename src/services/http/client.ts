@@ -110,10 +110,21 @@ interface Attempt {
   retryAfterMs?: number | null
 }
 
-async function attempt(http: HttpClient, url: string, policy: HttpPolicy, now: number): Promise<Attempt> {
+export interface OutboundRequest {
+  method: 'GET' | 'POST'
+  url: string
+  /** A JSON body (POST). */
+  json?: unknown
+}
+
+async function attempt(http: HttpClient, request: OutboundRequest, policy: HttpPolicy, now: number): Promise<Attempt> {
   const {http: httpAgent, https: httpsAgent} = agentsFor(policy.connectTimeoutMs)
   try {
-    const response = await http.get<string>(url, {
+    const response = await http.request<string>({
+      method: request.method,
+      url: request.url,
+      data: request.json === undefined ? undefined : JSON.stringify(request.json),
+      headers: request.json === undefined ? undefined : {'Content-Type': 'application/json'},
       timeout: policy.readTimeoutMs,
       maxContentLength: policy.maxBytes,
       httpAgent,
@@ -146,33 +157,27 @@ export interface JsonResult {
 }
 
 /**
- * GETs `url` and parses its JSON, retrying what may pass. `onAttempt` sees every call (usage counting).
- * Throws a ProviderError naming the URL without its secrets.
+ * Sends `request`, retrying what may pass. `onAttempt` sees every call (usage counting). Returns the body
+ * of the successful answer and how many calls it took; throws a ProviderError naming the URL without its secrets.
  */
-export async function getJson(
+export async function send(
   http: HttpClient,
-  url: string,
+  request: OutboundRequest,
   policy: HttpPolicy,
   runtime: HttpRuntime,
   onAttempt?: () => void,
-): Promise<JsonResult> {
-  const shown = redactUrl(url)
+): Promise<{body: string; attempts: number}> {
+  const shown = `${request.method} ${redactUrl(request.url)}`
   for (let n = 1; ; n++) {
     onAttempt?.()
-    const result = await attempt(http, url, policy, runtime.now())
-    if (result.ok) {
-      try {
-        return {body: JSON.parse(result.body as string), attempts: n}
-      } catch {
-        throw new ProviderError(`GET ${shown}: the body is not JSON (${(result.body ?? '').length} bytes, truncated?)`, 'not_json', n)
-      }
-    }
+    const result = await attempt(http, request, policy, runtime.now())
+    if (result.ok) return {body: result.body ?? '', attempts: n}
     const last = n > policy.retries || !result.retryable
     let delay = backoffDelay(n - 1, policy.baseDelayMs, policy.maxDelayMs, runtime.random)
     if (result.retryAfterMs !== undefined && result.retryAfterMs !== null) {
       if (result.retryAfterMs > policy.maxRetryAfterMs) {
         throw new ProviderError(
-          `GET ${shown}: ${result.detail} with Retry-After ${Math.round(result.retryAfterMs / 1000)} s (longer than this run waits)`,
+          `${shown}: ${result.detail} with Retry-After ${Math.round(result.retryAfterMs / 1000)} s (longer than this run waits)`,
           result.kind as FailureKind,
           n,
           result.status,
@@ -182,10 +187,26 @@ export async function getJson(
     }
     if (last) {
       const tries = n > 1 ? ` after ${n} attempts` : ''
-      throw new ProviderError(`GET ${shown} failed${tries}: ${result.detail}`, result.kind as FailureKind, n, result.status)
+      throw new ProviderError(`${shown} failed${tries}: ${result.detail}`, result.kind as FailureKind, n, result.status)
     }
     runtime.logger.debug(`${policy.provider}: ${result.detail}; retrying in ${Math.round(delay)} ms`, {attempt: n})
     await runtime.sleep(delay)
+  }
+}
+
+/** GETs `url` and parses its JSON (see `send`). */
+export async function getJson(
+  http: HttpClient,
+  url: string,
+  policy: HttpPolicy,
+  runtime: HttpRuntime,
+  onAttempt?: () => void,
+): Promise<JsonResult> {
+  const {body, attempts} = await send(http, {method: 'GET', url}, policy, runtime, onAttempt)
+  try {
+    return {body: JSON.parse(body), attempts}
+  } catch {
+    throw new ProviderError(`GET ${redactUrl(url)}: the body is not JSON (${body.length} bytes, truncated?)`, 'not_json', attempts)
   }
 }
 

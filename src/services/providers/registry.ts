@@ -20,6 +20,7 @@ export const PROVIDERS: Record<string, ProviderInfo> = {
   'nmea-tcp': {name: 'nmea-tcp', description: 'NMEA receiver feed over TCP', ttl: 'ais'},
   'nmea-udp': {name: 'nmea-udp', description: 'NMEA receiver datagrams over UDP', ttl: 'ais'},
   'nmea-file': {name: 'nmea-file', description: 'NMEA capture file', ttl: 'ais'},
+  webhook: {name: 'webhook', description: "users' notification webhooks", ttl: 'weather', readTimeoutMs: 10_000},
 }
 
 /** Zone outlines change a few times a year. */

@@ -3,6 +3,7 @@
 import type {Context} from '../context.js'
 import {runJob} from '../jobs/runner.js'
 import {applyDetection, type DetectionPlan, planDetection} from './detect.js'
+import {deliverWebhooks, type DeliveryResult} from './webhooks.js'
 
 export interface EventLine {
   id?: number
@@ -23,6 +24,7 @@ export interface EventCheckResult {
   resolved: EventLine[]
   vessels_checked: number
   zones_checked: number
+  webhooks?: DeliveryResult
   reason?: string
 }
 
@@ -53,7 +55,9 @@ export async function checkEvents(ctx: Context, options: {dryRun?: boolean} = {}
     async (c) => {
       const plan = await planDetection(c)
       const result = applyDetection(c, plan)
+      const webhooks = await deliverWebhooks(c)
       detail = {
+        webhooks,
         events_created: result.created.length,
         events_resolved: result.resolved,
         notifications_created: result.notifications,

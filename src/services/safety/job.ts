@@ -13,6 +13,7 @@ import {worstSource} from '../provenance.js'
 import {fetchActiveAlerts, joinOutlines, loadShippedAlerts, SHIPPED_ALERTS_REFERENCE, zoneOutline} from '../providers/nws.js'
 import {refreshPortWeather, type PortWeatherSummary} from '../providers/open-meteo.js'
 import {applyDetection, planDetection} from './detect.js'
+import {deliverWebhooks, type DeliveryResult} from './webhooks.js'
 import {buildPiracyZones, storeZones, stormZonesFromAlerts, type ZoneDraft, type ZoneWrite} from './zones.js'
 
 export interface ZoneRefresh extends ZoneWrite {
@@ -33,6 +34,7 @@ export interface SafetyEventsSummary {
   errors_count: number
   zones: {storm: ZoneRefresh; piracy: ZoneRefresh; congestion: ZoneRefresh}
   port_weather: PortWeatherSummary
+  webhooks: DeliveryResult
 }
 
 /** At most this many zone outlines are fetched per run (each is cached for a week after). */
@@ -169,6 +171,7 @@ export async function runSafetyJob(ctx: Context): Promise<SafetyEventsSummary> {
   const congestion = await refreshCongestionZones(ctx)
   const plan = await planDetection(ctx)
   const result = applyDetection(ctx, plan)
+  const webhooks = await deliverWebhooks(ctx)
   const open = await ctx.db.orm.$count(safetyEvents, isNull(safetyEvents.resolvedAt))
   return {
     total_events_created: result.created.length,
@@ -180,5 +183,6 @@ export async function runSafetyJob(ctx: Context): Promise<SafetyEventsSummary> {
     errors_count: 0,
     zones: {storm, piracy, congestion},
     port_weather: portWeather,
+    webhooks,
   }
 }

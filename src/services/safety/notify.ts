@@ -1,7 +1,7 @@
 // Notifications: one per new event for each user whose watchlist covers it (the vessel, the port, or an
-// area holding the event), stored in the database; never twice for the same user and event, and never
-// for events made from shipped or fallback data.
-import {notifications, type SafetyEvent, watchlists} from '../db/schema.js'
+// area holding the event), stored in the database and queued for the user's webhook; never twice for the
+// same user and event, and never for events made from shipped or fallback data.
+import {notifications, type SafetyEvent, users, watchlists} from '../db/schema.js'
 import type {Context} from '../context.js'
 import {mayNotify} from '../provenance.js'
 
@@ -32,6 +32,7 @@ export function notifyWatchers(ctx: Context, events: SafetyEvent[]): number {
   const watches = ctx.db.orm.select().from(watchlists).all()
   if (watches.length === 0) return 0
   const now = ctx.clock.now()
+  const webhooks = new Map(ctx.db.orm.select({id: users.id, url: users.webhookUrl}).from(users).all().map((u) => [u.id, u.url]))
   let created = 0
   for (const event of eligible) {
     for (const userId of watchersOf(event, watches)) {
@@ -40,6 +41,14 @@ export function notifyWatchers(ctx: Context, events: SafetyEvent[]): number {
         .values({userId, eventId: event.id, channel: 'database', status: 'stored', createdAt: now})
         .onConflictDoNothing()
         .run().changes
+      // The webhook copy is delivered after the transaction commits (deliverWebhooks).
+      if (webhooks.get(userId)) {
+        ctx.db.orm
+          .insert(notifications)
+          .values({userId, eventId: event.id, channel: 'webhook', status: 'pending', createdAt: now})
+          .onConflictDoNothing()
+          .run()
+      }
     }
   }
   return created

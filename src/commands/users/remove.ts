@@ -1,0 +1,17 @@
+import {Args} from '@oclif/core'
+
+import {BaseCommand} from '../../cli/base-command.js'
+
+export default class UsersRemove extends BaseCommand<typeof UsersRemove> {
+  static override summary = 'Remove a user with their watchlists and notifications.'
+  static override examples = ['<%= config.bin %> <%= command.id %> alice']
+  static override args = {name: Args.string({description: 'User name or id.', required: true})}
+
+  async run() {
+    const ctx = await this.context()
+    const {removeUser} = await import('../../services/users/users.js')
+    const result = removeUser(ctx, this.args.name)
+    this.log(`removed ${result.removed}`)
+    return result
+  }
+}

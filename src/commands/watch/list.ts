@@ -1,0 +1,20 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../cli/base-command.js'
+
+export default class WatchList extends BaseCommand<typeof WatchList> {
+  static override summary = 'List watchlists (all users, or one).'
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --user alice --json']
+  static override flags = {user: Flags.string({description: 'Only this user (name or id).'})}
+
+  async run() {
+    const ctx = await this.context()
+    const {listWatches} = await import('../../services/users/watchlists.js')
+    const watches = listWatches(ctx, this.flags.user)
+    if (!this.jsonEnabled()) {
+      const {table} = await import('../../render/terminal.js')
+      this.log(watches.length === 0 ? 'no watches' : table(['id', 'user', 'kind', 'target'], watches.map((w) => [String(w.id), w.user, w.kind, w.target]), this.painter(process.stdout)))
+    }
+    return {watches}
+  }
+}

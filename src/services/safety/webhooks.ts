@@ -1,0 +1,79 @@
+// Webhook delivery of notifications: a POST of the event as JSON to the user's webhook, retried with
+// backoff within a run and again in later runs until delivered or out of attempts; status recorded.
+import {and, eq, lt} from 'drizzle-orm'
+
+import type {Context} from '../context.js'
+import {writeTransaction} from '../db/client.js'
+import {notifications, safetyEvents, users} from '../db/schema.js'
+import {errorMessage} from '../errors.js'
+import {createHttpClient, send} from '../http/client.js'
+import {runtimeOf} from '../providers/fetch.js'
+import {policyFor} from '../providers/registry.js'
+
+/** Runs that try a webhook before it is given up as failed. */
+export const MAX_DELIVERY_RUNS = 5
+
+export interface DeliveryResult {
+  attempted: number
+  sent: number
+  failed: number
+  pending: number
+}
+
+export async function deliverWebhooks(ctx: Context): Promise<DeliveryResult> {
+  const pending = ctx.db.orm
+    .select({n: notifications, event: safetyEvents, url: users.webhookUrl, user: users.name})
+    .from(notifications)
+    .innerJoin(safetyEvents, eq(safetyEvents.id, notifications.eventId))
+    .innerJoin(users, eq(users.id, notifications.userId))
+    .where(and(eq(notifications.channel, 'webhook'), eq(notifications.status, 'pending'), lt(notifications.attempts, MAX_DELIVERY_RUNS)))
+    .all()
+  const result: DeliveryResult = {attempted: 0, sent: 0, failed: 0, pending: 0}
+  if (pending.length === 0) return result
+  ctx.http ??= createHttpClient()
+  const policy = {...policyFor(ctx.config, 'webhook'), retries: 2}
+  for (const {n, event, url, user} of pending) {
+    if (!url) continue
+    result.attempted++
+    const payload = {
+      notification_id: n.id,
+      user,
+      event: {
+        id: event.id,
+        type: event.type,
+        severity: event.severity,
+        title: event.title,
+        lat: event.lat,
+        lon: event.lon,
+        mmsi: event.mmsi,
+        port_id: event.portId,
+        zone_id: event.zoneId,
+        source: event.source,
+        observed_at: new Date(event.observedAt).toISOString(),
+        created_at: new Date(event.createdAt).toISOString(),
+      },
+    }
+    let calls = 0
+    try {
+      await send(ctx.http, {method: 'POST', url, json: payload}, policy, runtimeOf(ctx), () => calls++)
+      writeTransaction(ctx.db, () =>
+        ctx.db.orm.update(notifications).set({status: 'sent', attempts: n.attempts + 1, deliveredAt: ctx.clock.now(), lastError: null}).where(eq(notifications.id, n.id)).run(),
+      )
+      result.sent++
+    } catch (error) {
+      const runs = n.attempts + 1
+      const status = runs >= MAX_DELIVERY_RUNS ? 'failed' : 'pending'
+      writeTransaction(ctx.db, () =>
+        ctx.db.orm
+          .update(notifications)
+          .set({status, attempts: runs, lastError: `${errorMessage(error)} (${calls} calls this run)`})
+          .where(eq(notifications.id, n.id))
+          .run(),
+      )
+      ctx.logger.warn(`webhook for ${user} failed (run ${runs} of ${MAX_DELIVERY_RUNS})`, {error: errorMessage(error)})
+      if (status === 'failed') result.failed++
+      else result.pending++
+    }
+  }
+  return result
+}

@@ -1,0 +1,175 @@
+// Users, watchlists, congestion judged against each port's own baseline, and notifications delivered to
+// webhooks (a local server that fails before it succeeds), through the real CLI.
+import {createServer} from 'node:http'
+import type {AddressInfo} from 'node:net'
+import {join} from 'node:path'
+
+import {afterAll, describe, expect, it} from 'vitest'
+
+import {placeVessel} from '../helpers/arrange.js'
+import {count, ROOT, runCli, tempDir, withDb} from '../helpers/cli.js'
+import {startNwsServer} from '../helpers/nws-server.js'
+
+const NOW = Date.parse('2026-11-24T12:00:00Z')
+const tmp = tempDir()
+afterAll(() => tmp.cleanup())
+let n = 0
+const freshDb = () => join(tmp.dir, `db-${++n}`, 'harbormaster.db')
+const at = (ms: number) => ({HARBORMASTER_NOW: new Date(ms).toISOString()})
+
+describe('users and watchlists', () => {
+  const db = freshDb()
+
+  it('adds a user, shows the token once and stores only its hash', async () => {
+    await runCli(['ensure-fallback-data', '--db', db])
+    const added = await runCli(['users', 'add', 'alice', '--role', 'operator', '--json', '--db', db])
+    expect(added.code, added.stderr).toBe(0)
+    const user = JSON.parse(added.stdout)
+    expect(user).toMatchObject({name: 'alice', role: 'OPERATOR'})
+    expect(user.token).toMatch(/^hm_[A-Za-z0-9_-]{43}$/)
+    const stored = withDb(db, (d) => d.prepare(`SELECT * FROM users`).get()) as Record<string, unknown>
+    expect(JSON.stringify(stored)).not.toContain(user.token)
+    expect(stored.token_hash).toMatch(/^[0-9a-f]{64}$/)
+    const listed = await runCli(['users', 'list', '--db', db])
+    expect(listed.stdout).toMatch(/alice\s+OPERATOR/)
+    expect(listed.stdout).not.toContain(user.token)
+  })
+
+  it('watches a vessel, a port by UN/LOCODE and an area; lists and removes them', async () => {
+    const vessel = await runCli(['watch', 'add', '--user', 'alice', '--vessel', '240205400', '--db', db])
+    expect(vessel.stdout).toMatch(/alice watches vessel MMSI 240205400/)
+    const port = await runCli(['watch', 'add', '--user', 'alice', '--port', 'grpir', '--db', db])
+    expect(port.stdout).toMatch(/alice watches port Piraievs \(GRPIR\)/)
+    await runCli(['watch', 'add', '--user', 'alice', '--area', '170,50,-170,60', '--db', db])
+    const list = JSON.parse((await runCli(['watch', 'list', '--json', '--db', db])).stdout).watches
+    expect(list.map((w: {kind: string}) => w.kind)).toEqual(['vessel', 'port', 'area'])
+    const removed = await runCli(['watch', 'remove', String(list[0].id), '--db', db])
+    expect(removed.code).toBe(0)
+    expect(count(db, 'SELECT count(*) FROM watchlists')).toBe(2)
+  })
+
+  it.each([
+    [['users', 'add', 'alice', '--role', 'OPERATOR'], /user alice already exists/],
+    [['users', 'add', 'bob', '--role', 'CAPTAIN'], /role "CAPTAIN" is not one of ADMIN, OPERATOR, VIEWER/],
+    [['users', 'add', 'bob', '--role', 'VIEWER', '--webhook', 'ftp://x'], /must be http or https/],
+    [['watch', 'add', '--user', 'nobody', '--vessel', '240205400'], /no user nobody/],
+    [['watch', 'add', '--user', 'alice', '--vessel', '24020'], /MMSI "24020" is not 9 digits/],
+    [['watch', 'add', '--user', 'alice', '--port', 'XXNOPE'], /no port XXNOPE/],
+    [['watch', 'add', '--user', 'alice', '--area', '1,2,3'], /is not minLon,minLat,maxLon,maxLat/],
+    [['watch', 'add', '--user', 'alice'], /Exactly one of the following must be provided: --area, --port, --vessel/],
+    [['watch', 'remove', '999'], /no watch 999/],
+  ])('refuses %j with exit 2 and one line', async (args, message) => {
+    const result = await runCli([...args, '--db', db])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(message)
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+  })
+})
+
+describe('port congestion against the port\'s own baseline', () => {
+  it('turns high when waiting vessels far exceed the median of past snapshots, notifies port watchers, and resolves', async () => {
+    const db = freshDb()
+    await runCli(['ensure-fallback-data', '--db', db])
+    await runCli(['users', 'add', 'harbour-master', '--role', 'OPERATOR', '--db', db])
+    await runCli(['watch', 'add', '--user', 'harbour-master', '--port', 'BGVAR', '--db', db])
+    const port = withDb(db, (d) => d.prepare(`SELECT id, lat, lon, radius_km FROM ports WHERE unlocode = 'BGVAR'`).get()) as {
+      id: number
+      lat: number
+      lon: number
+      radius_km: number
+    }
+    // Anchorage ring: 7 km out (port limits 10 km, berths within 5 km).
+    const anchored = (k: number, total: number) => ({
+      lat: port.lat + (7 / 111) * Math.sin((2 * Math.PI * k) / total),
+      lon: port.lon + (7 / (111 * Math.cos((port.lat * Math.PI) / 180))) * Math.cos((2 * Math.PI * k) / total),
+    })
+    const env = (ms: number) => ({...at(ms)})
+    // Three earlier observations with one vessel waiting each: the baseline.
+    for (let i = 0; i < 3; i++) {
+      const t = NOW - (3 - i) * 3_600_000
+      placeVessel(db, {mmsi: 244000000, ...anchored(0, 1), at: t, sog: 0.1, navStatus: 1})
+      const ports = await runCli(['run-background-jobs', '--job', 'ports', '--json', '--db', db], {env: env(t)})
+      expect(ports.code, ports.stderr).toBe(0)
+    }
+    // Now eight ships wait at anchor and two are moored at the berths.
+    for (let k = 0; k < 8; k++) placeVessel(db, {mmsi: 244000001 + k, ...anchored(k, 8), at: NOW, sog: 0.2, navStatus: 1})
+    for (let k = 0; k < 2; k++) placeVessel(db, {mmsi: 244000100 + k, lat: port.lat + 0.01 * k, lon: port.lon, at: NOW, sog: 0, navStatus: 5})
+    const run = await runCli(['run-background-jobs', '--job', 'ports', '--json', '--db', db], {env: env(NOW)})
+    expect(JSON.parse(run.stdout).jobs.port_congestion.levels.severe).toBe(1)
+    const snapshot = withDb(db, (d) => d.prepare(`SELECT * FROM port_congestion WHERE port_id = ? ORDER BY id DESC LIMIT 1`).get(port.id)) as Record<string, unknown>
+    expect(snapshot).toMatchObject({vessels_waiting: 9, vessels_at_berth: 2, baseline_waiting: 1, baseline_samples: 3, level: 'severe', trend: 'rising', source: 'live'})
+
+    const safety = await runCli(['check-events', '--json', '--db', db], {env: env(NOW)})
+    const check = JSON.parse(safety.stdout)
+    expect(check.created.filter((e: {type: string}) => e.type === 'congestion')).toEqual([
+      expect.objectContaining({severity: 'critical', title: 'Varna: severe congestion, 9 vessels waiting (baseline 1)'}),
+    ])
+    expect(check.notifications_created).toBe(1)
+
+    // The queue clears: the next snapshot is normal and the event resolves.
+    for (let k = 0; k < 8; k++) placeVessel(db, {mmsi: 244000001 + k, lat: 43.9, lon: 29.5, at: NOW + 3_600_000, sog: 12})
+    placeVessel(db, {mmsi: 244000000, lat: 43.9, lon: 29.6, at: NOW + 3_600_000, sog: 12})
+    await runCli(['run-background-jobs', '--job', 'ports', '--db', db], {env: env(NOW + 3_600_000)})
+    const after = JSON.parse((await runCli(['check-events', '--json', '--db', db], {env: env(NOW + 3_600_000)})).stdout)
+    expect(after.resolved.map((e: {type: string}) => e.type)).toEqual(['congestion'])
+  })
+})
+
+describe('webhooks', () => {
+  it('delivers each notification as a JSON POST, retrying failures with backoff, and records the status', async () => {
+    const received: Array<{body: Record<string, unknown>; at: number}> = []
+    let failuresLeft = 2
+    const hook = createServer((req, res) => {
+      let body = ''
+      req.on('data', (d: Buffer) => (body += d.toString()))
+      req.on('end', () => {
+        if (failuresLeft-- > 0) {
+          res.writeHead(503).end()
+          return
+        }
+        received.push({body: JSON.parse(body), at: Date.now()})
+        res.writeHead(204).end()
+      })
+    })
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r))
+    const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/notify`
+    const nws = await startNwsServer(join(ROOT, 'data', 'weather', 'nws-alerts-active-1.json'), NOW)
+    try {
+      const db = freshDb()
+      const env = {...at(NOW), HARBORMASTER_NWS_URL: nws.url}
+      await runCli(['ensure-fallback-data', '--db', db])
+      await runCli(['users', 'add', 'captain', '--role', 'VIEWER', '--webhook', hookUrl, '--db', db])
+      await runCli(['users', 'add', 'broken', '--role', 'VIEWER', '--webhook', 'http://127.0.0.1:9/hook', '--db', db])
+      for (const user of ['captain', 'broken']) await runCli(['watch', 'add', '--user', user, '--vessel', '366999001', '--db', db])
+      await runCli(['run-background-jobs', '--job', 'safety', '--db', db], {env})
+      const zone = withDb(db, (d) => d.prepare(`SELECT geometry FROM safety_zones WHERE kind = 'storm' AND source = 'live' AND name LIKE 'Special Marine Warning%' LIMIT 1`).get()) as {geometry: string}
+      const ring = (JSON.parse(zone.geometry) as {coordinates: number[][][]}).coordinates[0].slice(0, -1)
+      placeVessel(db, {
+        mmsi: 366999001,
+        lat: ring.reduce((s, p) => s + p[1], 0) / ring.length,
+        lon: ring.reduce((s, p) => s + p[0], 0) / ring.length,
+        at: NOW - 60_000,
+        name: 'GULF TANKER',
+      })
+
+      const result = await runCli(['check-events', '--json', '--db', db], {env})
+      const check = JSON.parse(result.stdout)
+      expect(check).toMatchObject({events_created: 1, notifications_created: 2, webhooks: {attempted: 2, sent: 1, pending: 1}})
+      expect(received).toHaveLength(1)
+      expect(received[0].body).toMatchObject({user: 'captain', event: {type: 'storm', title: expect.stringMatching(/^GULF TANKER inside Special Marine Warning/), mmsi: 366999001, source: 'live'}})
+      const rows = withDb(db, (d) => d.prepare(`SELECT u.name, n.status, n.attempts, n.last_error FROM notifications n JOIN users u ON u.id = n.user_id WHERE channel = 'webhook' ORDER BY u.name`).all())
+      expect(rows).toEqual([
+        {name: 'broken', status: 'pending', attempts: 1, last_error: expect.stringMatching(/POST http:\/\/127\.0\.0\.1:9\/hook failed after 3 attempts: ECONNREFUSED \(3 calls this run\)/)},
+        {name: 'captain', status: 'sent', attempts: 1, last_error: null},
+      ])
+
+      // Later runs retry what is pending until it is given up, and never send a delivered one again.
+      for (let run = 0; run < 5; run++) await runCli(['check-events', '--db', db], {env})
+      expect(received).toHaveLength(1)
+      expect(withDb(db, (d) => d.prepare(`SELECT status, attempts FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.name = 'broken' AND channel = 'webhook'`).get())).toEqual({status: 'failed', attempts: 5})
+    } finally {
+      await nws.close()
+      await new Promise((r) => hook.close(r))
+    }
+  })
+})
