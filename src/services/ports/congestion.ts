@@ -1,14 +1,13 @@
 // Port congestion derived from stored vessel positions: vessels stopped inside port limits, split into
 // waiting (anchorage) and at berth, judged against the port's own baseline; one snapshot per port per run.
 import {and, desc, eq, gte, inArray, ne, sql} from 'drizzle-orm'
-import KDBush from 'kdbush'
-import * as geokdbush from 'geokdbush'
 
 import type {Context} from '../context.js'
 import {type Db, writeTransaction} from '../db/client.js'
+import {hotStatements, type SnapshotRow} from '../db/hot-statements.js'
 import {type DataSource, portCongestion, ports, vessels} from '../db/schema.js'
-import {haversineKm} from '../geo/geometry.js'
 import {worstSource} from '../provenance.js'
+import {PortIndex} from './port-index.js'
 
 export type CongestionLevel = 'normal' | 'elevated' | 'high' | 'severe' | 'no_data'
 export type Trend = 'rising' | 'falling' | 'steady' | 'unknown'
@@ -66,6 +65,14 @@ export function median(values: number[]): number | null {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
+/** Stores a run's snapshots in one transaction. */
+function storeSnapshots(db: Db, rows: SnapshotRow[]): void {
+  const {insertSnapshot} = hotStatements(db)
+  writeTransaction(db, () => {
+    for (const row of rows) insertSnapshot(row)
+  })
+}
+
 export async function computePortCongestion(ctx: Context): Promise<CongestionSummary> {
   const {db, config, clock} = ctx
   const now = clock.now()
@@ -83,42 +90,25 @@ export async function computePortCongestion(ctx: Context): Promise<CongestionSum
   const tallies = new Map<number, PortTally>()
   let vesselsInPorts = 0
   if (newest !== null && allPorts.length > 0) {
-    const index = new KDBush(allPorts.length)
-    for (const p of allPorts) index.add(p.lon, p.lat)
-    index.finish()
-    const maxRadius = Math.max(...allPorts.map((p) => p.radiusKm))
-    const current = await db.orm
-      .select({lat: vessels.lat, lon: vessels.lon, sog: vessels.sog, nav: vessels.navStatus, source: vessels.positionSource})
-      .from(vessels)
-      .where(gte(vessels.positionAt, windowStart))
-      .all()
+    const index = new PortIndex(allPorts)
+    const current = hotStatements(db).currentPositions(windowStart)
     for (const v of current) {
-      if (v.lat === null || v.lon === null) continue
-      // Nearest port whose own limits contain the vessel (ports' limits overlap in busy estuaries).
-      const candidates = geokdbush.around(index, v.lon, v.lat, 4, maxRadius) as number[]
-      let port = -1
-      let distance = 0
-      for (const k of candidates) {
-        const d = haversineKm(v.lat, v.lon, allPorts[k].lat, allPorts[k].lon)
-        if (d <= allPorts[k].radiusKm) {
-          port = k
-          distance = d
-          break
-        }
-      }
-      if (port < 0) continue
+      const hit = index.portAt(v.lat, v.lon)
+      if (!hit) continue
+      const port = hit.port
+      const distance = hit.distanceKm
       vesselsInPorts++
-      const id = allPorts[port].id
+      const id = port.id
       let tally = tallies.get(id)
       if (!tally) {
         tally = {inPort: 0, waiting: 0, atBerth: 0, sources: new Set()}
         tallies.set(id, tally)
       }
       tally.inPort++
-      if (v.source) tally.sources.add(v.source)
+      tally.sources.add(v.source)
       const stopped = v.sog !== null ? v.sog < STOPPED_KNOTS : v.nav === AT_ANCHOR || v.nav === MOORED
       if (!stopped) continue
-      const berth = v.nav === MOORED || (v.nav !== AT_ANCHOR && distance <= allPorts[port].radiusKm * BERTH_FRACTION)
+      const berth = v.nav === MOORED || (v.nav !== AT_ANCHOR && distance <= port.radiusKm * BERTH_FRACTION)
       if (berth) tally.atBerth++
       else tally.waiting++
     }
@@ -126,7 +116,7 @@ export async function computePortCongestion(ctx: Context): Promise<CongestionSum
 
   const levels: Record<CongestionLevel, number> = {normal: 0, elevated: 0, high: 0, severe: 0, no_data: 0}
   const dataSources = new Set<DataSource>()
-  const rows: Array<typeof portCongestion.$inferInsert> = []
+  const rows: SnapshotRow[] = []
   for (const p of allPorts) {
     const tally = tallies.get(p.id)
     if (!tally) {
@@ -147,19 +137,7 @@ export async function computePortCongestion(ctx: Context): Promise<CongestionSum
       })
       continue
     }
-    const history = await db.orm
-      .select({waiting: portCongestion.vesselsWaiting, observedAt: portCongestion.observedAt})
-      .from(portCongestion)
-      .where(
-        and(
-          eq(portCongestion.portId, p.id),
-          ne(portCongestion.level, 'no_data'),
-          gte(portCongestion.observedAt, observedAt - BASELINE_DAYS * 86_400_000),
-        ),
-      )
-      .orderBy(desc(portCongestion.observedAt))
-      .limit(BASELINE_MAX_SAMPLES)
-      .all()
+    const history = hotStatements(db).portHistory(p.id, observedAt - BASELINE_DAYS * 86_400_000, BASELINE_MAX_SAMPLES)
     // A rerun on the same observation must not count itself as history.
     const past = history.filter((h) => h.observedAt < observedAt && h.waiting !== null).map((h) => h.waiting as number)
     const baseline = past.length >= BASELINE_MIN_SAMPLES ? median(past) : null
@@ -186,9 +164,7 @@ export async function computePortCongestion(ctx: Context): Promise<CongestionSum
     })
   }
 
-  writeTransaction(db, () => {
-    for (let i = 0; i < rows.length; i += 500) db.orm.insert(portCongestion).values(rows.slice(i, i + 500)).run()
-  })
+  storeSnapshots(db, rows)
 
   const withData = allPorts.length - levels.no_data
   return {
@@ -233,9 +209,7 @@ async function simulateCongestion(ctx: Context): Promise<CongestionSummary> {
       createdAt: now,
     }
   })
-  writeTransaction(ctx.db, () => {
-    for (let i = 0; i < rows.length; i += 500) ctx.db.orm.insert(portCongestion).values(rows.slice(i, i + 500)).run()
-  })
+  storeSnapshots(ctx.db, rows)
   return {
     ports_updated: rows.length,
     errors_count: 0,

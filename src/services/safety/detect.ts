@@ -6,6 +6,7 @@ import Flatbush from 'flatbush'
 
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
+import {hotStatements} from '../db/hot-statements.js'
 import {
   type DataSource,
   type EventType,
@@ -55,21 +56,7 @@ export async function planDetection(ctx: Context): Promise<DetectionPlan> {
     .all()
 
   const newest = (await db.orm.select({at: sql<number | null>`max(${vessels.positionAt})`}).from(vessels).get())?.at ?? null
-  const current =
-    newest === null
-      ? []
-      : await db.orm
-          .select({
-            mmsi: vessels.mmsi,
-            name: vessels.name,
-            lat: vessels.lat,
-            lon: vessels.lon,
-            at: vessels.positionAt,
-            source: vessels.positionSource,
-          })
-          .from(vessels)
-          .where(gte(vessels.positionAt, newest - config.positionWindowMinutes * 60_000))
-          .all()
+  const current = newest === null ? [] : hotStatements(db).currentPositions(newest - config.positionWindowMinutes * 60_000)
 
   const holding = new Map<string, EventDraft>()
   if (zones.length > 0 && current.length > 0) {
@@ -77,7 +64,6 @@ export async function planDetection(ctx: Context): Promise<DetectionPlan> {
     for (const z of zones) index.add(z.minLon, z.minLat, z.maxLon, z.maxLat)
     index.finish()
     for (const v of current) {
-      if (v.lat === null || v.lon === null || v.at === null) continue
       for (const k of index.search(v.lon, v.lat, v.lon, v.lat)) {
         const zone = zones[k]
         // A zone counts for a position observed while the zone was valid (an old position is not in today's storm).
@@ -151,13 +137,9 @@ export function applyDetection(ctx: Context, plan: DetectionPlan): DetectionResu
   const now = ctx.clock.now()
   return writeTransaction(db, () => {
     const created: SafetyEvent[] = []
+    const {insertEvent} = hotStatements(db)
     for (const draft of plan.create) {
-      const row = db.orm
-        .insert(safetyEvents)
-        .values({...draft, createdAt: now, lastSeenAt: now})
-        .onConflictDoNothing()
-        .returning()
-        .get()
+      const row = insertEvent(draft, now)
       if (row) created.push(row)
     }
     let resolved = 0
