@@ -3,6 +3,8 @@ import type {FallbackReport} from '../services/fallback/ensure.js'
 import type {HealthReport} from '../services/health.js'
 import type {BackgroundJobsSummary} from '../services/jobs/runner.js'
 import type {EventCheckResult} from '../services/safety/check.js'
+import type {SystemCheck} from '../services/system-check.js'
+import type {WorkerStats} from '../services/alerts/worker.js'
 import {type Painter, table} from './terminal.js'
 
 const str = (value: unknown) => (value === undefined || value === null ? '-' : String(value))
@@ -65,4 +67,16 @@ export function renderHealth(report: HealthReport, p: Painter): string {
     rows.push(['providers', p.status(c.providers.status), `${c.providers.failed_over.length > 0 ? `failed over: ${c.providers.failed_over.join(', ')}` : 'all live or unused'}${c.providers.reason ? `; ${c.providers.reason}` : ''}`])
   }
   return `${table(['component', 'status', 'detail'], rows, p)}\noverall: ${p.status(report.overall_status)}`
+}
+
+export function renderSystemCheck(report: SystemCheck, p: Painter): string {
+  const rows = Object.entries(report.settings).map(([key, s]) => [key, s.env, s.value === undefined ? p.dim('(unset)') : String(s.value)])
+  const d = report.database
+  const db = d.ok ? p.good(`database ${d.path}: ok, ${d.migrations_total} migrations applied, every table present`) : p.bad(`database ${d.path}: ${d.problem}`)
+  return `${table(['setting', 'environment', 'value'], rows, p)}\n${db}`
+}
+
+export function renderWorkerStats(stats: WorkerStats, p: Painter): string {
+  const rows = Object.entries(stats).map(([k, v]) => [k, String(v ?? '-')])
+  return table(['statistic', 'value'], rows, p)
 }

@@ -3,7 +3,7 @@
 import type {Statement} from 'better-sqlite3'
 
 import type {Db} from './client.js'
-import type {DataSource, EventType, SafetyEvent, Severity} from './schema.js'
+import type {AlertEvent, AlertOperator, DataSource, EventType, SafetyEvent, Severity} from './schema.js'
 
 export interface CurrentPosition {
   mmsi: number
@@ -54,6 +54,18 @@ export interface HotStatements {
   insertSnapshot(row: SnapshotRow): void
   /** Inserts an event unless one with its dedupe key is open; returns the stored row or undefined. */
   insertEvent(row: EventRow, now: number): SafetyEvent | undefined
+  /** Opens an alert event unless one is open for the rule and target; returns it or undefined. */
+  insertAlertEvent(row: AlertEventRow, now: number): AlertEvent | undefined
+}
+
+export interface AlertEventRow {
+  alertId: number
+  target: string
+  currentValue: number
+  thresholdValue: number
+  operator: AlertOperator
+  metric: string
+  metadata: Record<string, unknown>
 }
 
 const cache = new WeakMap<Db, HotStatements>()
@@ -83,7 +95,18 @@ export function hotStatements(db: Db): HotStatements {
        last_seen_at, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT DO NOTHING RETURNING id`,
   )
+  const alertEvent: Statement = s.prepare(
+    `INSERT INTO alert_events (alert_id, target, triggered_at, current_value, threshold_value, operator, metric, is_resolved, metadata)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT DO NOTHING RETURNING id`,
+  )
   const statements: HotStatements = {
+    insertAlertEvent(r, now) {
+      const inserted = alertEvent.get(r.alertId, r.target, now, r.currentValue, r.thresholdValue, r.operator, r.metric, JSON.stringify(r.metadata)) as
+        | {id: number}
+        | undefined
+      if (!inserted) return undefined
+      return {...r, id: inserted.id, triggeredAt: now, isResolved: false, resolvedAt: null, resolutionValue: null}
+    },
     currentPositions(since) {
       const rows = positions.all(since) as Array<[number, string | null, number, number, number | null, number | null, number, DataSource]>
       const out: CurrentPosition[] = new Array(rows.length)

@@ -1,7 +1,7 @@
 // The domain model as drizzle schema. Times are UTC epoch milliseconds; every dataset row carries the
 // source it came from (live, cached, fallback, emergency) and when it was observed.
 import {sql} from 'drizzle-orm'
-import {index, integer, real, sqliteTable, text, uniqueIndex} from 'drizzle-orm/sqlite-core'
+import {type AnySQLiteColumn, index, integer, real, sqliteTable, text, uniqueIndex} from 'drizzle-orm/sqlite-core'
 
 export const DATA_SOURCES = ['live', 'cached', 'fallback', 'emergency', 'simulated'] as const
 export type DataSource = (typeof DATA_SOURCES)[number]
@@ -210,9 +210,9 @@ export const notifications = sqliteTable(
     userId: integer('user_id')
       .notNull()
       .references(() => users.id, {onDelete: 'cascade'}),
-    eventId: integer('event_id')
-      .notNull()
-      .references(() => safetyEvents.id, {onDelete: 'cascade'}),
+    /** The safety event notified about, or (alert worker) the alert event in alertEventId. */
+    eventId: integer('event_id').references(() => safetyEvents.id, {onDelete: 'cascade'}),
+    alertEventId: integer('alert_event_id').references((): AnySQLiteColumn => alertEvents.id, {onDelete: 'cascade'}),
     channel: text('channel', {enum: ['database', 'webhook']}).notNull(),
     status: text('status', {enum: ['stored', 'pending', 'sent', 'failed']}).notNull(),
     attempts: integer('attempts').notNull().default(0),
@@ -222,6 +222,7 @@ export const notifications = sqliteTable(
   },
   (t) => [
     uniqueIndex('notifications_user_event_channel_unique').on(t.userId, t.eventId, t.channel),
+    uniqueIndex('notifications_user_alert_event_channel_unique').on(t.userId, t.alertEventId, t.channel),
     index('notifications_created_idx').on(t.createdAt),
   ],
 )
@@ -326,3 +327,59 @@ export const portWeather = sqliteTable(
   },
   (t) => [index('port_weather_port_observed_idx').on(t.portId, t.observedAt)],
 )
+
+export const ALERT_OPERATORS = ['>', '<', '==', '>=', '<=', '!='] as const
+export type AlertOperator = (typeof ALERT_OPERATORS)[number]
+
+/** Threshold rules the alert worker evaluates: a metric of a target (or of all targets of its kind). */
+export const alertRules = sqliteTable(
+  'alert_rules',
+  {
+    id: integer('id').primaryKey({autoIncrement: true}),
+    name: text('name'),
+    metric: text('metric').notNull(),
+    /** port, vessel, zone, job or provider. */
+    targetKind: text('target_kind').notNull(),
+    /** The target's key (port id, MMSI, zone id, job or provider name); null: every target of the kind. */
+    targetId: text('target_id'),
+    operator: text('operator', {enum: ALERT_OPERATORS}).notNull(),
+    threshold: real('threshold').notNull(),
+    severity: text('severity', {enum: SEVERITIES}).notNull(),
+    enabled: integer('enabled', {mode: 'boolean'}).notNull().default(true),
+    /** Readings older than this are skipped; null: the metric's default. */
+    freshnessSeconds: integer('freshness_seconds'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('alert_rules_metric_idx').on(t.metric)],
+)
+
+/** Threshold crossings: open while the value stays past the threshold, resolved with the value that ended it. */
+export const alertEvents = sqliteTable(
+  'alert_events',
+  {
+    id: integer('id').primaryKey({autoIncrement: true}),
+    alertId: integer('alert_id')
+      .notNull()
+      .references(() => alertRules.id, {onDelete: 'cascade'}),
+    target: text('target').notNull(),
+    triggeredAt: integer('triggered_at').notNull(),
+    currentValue: real('current_value').notNull(),
+    thresholdValue: real('threshold_value').notNull(),
+    operator: text('operator', {enum: ALERT_OPERATORS}).notNull(),
+    metric: text('metric').notNull(),
+    isResolved: integer('is_resolved', {mode: 'boolean'}).notNull().default(false),
+    resolvedAt: integer('resolved_at'),
+    resolutionValue: real('resolution_value'),
+    metadata: text('metadata', {mode: 'json'}).$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    uniqueIndex('alert_events_open_unique')
+      .on(t.alertId, t.target)
+      .where(sql`is_resolved = 0`),
+    index('alert_events_triggered_idx').on(t.triggeredAt),
+  ],
+)
+
+export type AlertRule = typeof alertRules.$inferSelect
+export type AlertEvent = typeof alertEvents.$inferSelect

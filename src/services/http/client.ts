@@ -219,7 +219,9 @@ export function redactUrl(url: string): string {
     for (const key of [...parsed.searchParams.keys()]) {
       if (/key|token|user|pass|secret/i.test(key)) parsed.searchParams.set(key, '********')
     }
-    return parsed.toString()
+    const shown = parsed.toString()
+    // Long query strings (a hundred coordinates) make a log line unreadable; the start says enough.
+    return shown.length > 160 ? `${shown.slice(0, 157)}...` : shown
   } catch {
     return '(invalid URL)'
   }

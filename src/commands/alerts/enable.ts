@@ -1,0 +1,17 @@
+import {Args} from '@oclif/core'
+
+import {BaseCommand} from '../../cli/base-command.js'
+
+export default class AlertsEnable extends BaseCommand<typeof AlertsEnable> {
+  static override summary = 'Enable an alert rule.'
+  static override examples = ['<%= config.bin %> <%= command.id %> 3']
+  static override args = {id: Args.integer({description: 'Rule id (see alerts list).', required: true})}
+
+  async run() {
+    const ctx = await this.context()
+    const {setRuleEnabled} = await import('../../services/alerts/rules.js')
+    const result = setRuleEnabled(ctx, this.args.id, true)
+    this.log(`alert rule ${result.id} enabled`)
+    return result
+  }
+}

@@ -1,0 +1,17 @@
+import {BaseCommand} from '../../cli/base-command.js'
+
+export default class AlertsList extends BaseCommand<typeof AlertsList> {
+  static override summary = 'List alert rules.'
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
+
+  async run() {
+    const ctx = await this.context()
+    const {listRules} = await import('../../services/alerts/rules.js')
+    const rules = listRules(ctx)
+    if (!this.jsonEnabled()) {
+      const {renderRules} = await import('../../render/alerts.js')
+      this.log(renderRules(rules))
+    }
+    return {rules}
+  }
+}

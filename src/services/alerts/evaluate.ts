@@ -1,0 +1,170 @@
+// One evaluation cycle: read each metric once, compare every enabled rule with its targets' readings,
+// and open an alert event where a threshold is crossed (one open event per rule and target) or resolve the
+// open one when the value is back. Planning only reads, so a dry run shows what applying would write.
+import {and, eq, inArray} from 'drizzle-orm'
+
+import type {Context} from '../context.js'
+import {writeTransaction} from '../db/client.js'
+import {hotStatements} from '../db/hot-statements.js'
+import {type AlertEvent, type AlertOperator, type AlertRule, alertEvents, alertRules, notifications, users, watchlists} from '../db/schema.js'
+import {watchersOf} from '../safety/notify.js'
+import {CycleData, METRICS, type Reading} from './metrics.js'
+
+export interface Trigger {
+  rule: AlertRule
+  target: string
+  reading: Reading
+}
+
+export interface Resolution {
+  event: AlertEvent
+  value: number
+}
+
+export interface CyclePlan {
+  rulesEvaluated: number
+  open: Trigger[]
+  resolve: Resolution[]
+  /** Rule-target pairs whose reading was older than the freshness window. */
+  skippedStale: number
+  /** Rules whose target had no reading at all (unknown vessel, port without data). */
+  skippedMissing: number
+}
+
+export function compare(value: number, operator: AlertOperator, threshold: number): boolean {
+  switch (operator) {
+    case '>':
+      return value > threshold
+    case '<':
+      return value < threshold
+    case '>=':
+      return value >= threshold
+    case '<=':
+      return value <= threshold
+    case '==':
+      return value === threshold
+    case '!=':
+      return value !== threshold
+  }
+}
+
+export async function planCycle(ctx: Context): Promise<CyclePlan> {
+  const now = ctx.clock.now()
+  const rules = ctx.db.orm.select().from(alertRules).where(eq(alertRules.enabled, true)).all()
+  const openEvents = ctx.db.orm.select().from(alertEvents).where(eq(alertEvents.isResolved, false)).all()
+  const open = new Map(openEvents.map((e) => [`${e.alertId}|${e.target}`, e]))
+  const plan: CyclePlan = {rulesEvaluated: 0, open: [], resolve: [], skippedStale: 0, skippedMissing: 0}
+
+  const cycle = new CycleData(ctx)
+  const byMetric = new Map<string, AlertRule[]>()
+  for (const rule of rules) byMetric.set(rule.metric, [...(byMetric.get(rule.metric) ?? []), rule])
+  for (const [metricName, metricRules] of byMetric) {
+    const metric = METRICS[metricName]
+    if (!metric) continue
+    const readings = await metric.read(ctx, cycle)
+    for (const rule of metricRules) {
+      plan.rulesEvaluated++
+      const freshMs = (rule.freshnessSeconds ?? metric.freshnessSeconds) * 1000
+      const judge = (target: string, reading: Reading | undefined) => {
+        if (!reading) {
+          plan.skippedMissing++
+          return
+        }
+        if (now - reading.at > freshMs) {
+          plan.skippedStale++
+          return
+        }
+        const crossed = compare(reading.value, rule.operator, rule.threshold)
+        const existing = open.get(`${rule.id}|${target}`)
+        if (crossed && !existing) plan.open.push({rule, target, reading})
+        else if (!crossed && existing) plan.resolve.push({event: existing, value: reading.value})
+      }
+      if (rule.targetId === null) plan.skippedStale += readings.forEachFresh(now - freshMs, judge)
+      else judge(rule.targetId, readings.get(rule.targetId))
+    }
+  }
+  return plan
+}
+
+export interface CycleResult {
+  opened: AlertEvent[]
+  resolved: number
+  notifications: number
+}
+
+/** Writes a plan in one transaction: new events, resolutions, and notifications for watchers. */
+export function applyCycle(ctx: Context, plan: CyclePlan): CycleResult {
+  const now = ctx.clock.now()
+  const {orm} = ctx.db
+  return writeTransaction(ctx.db, () => {
+    const opened: AlertEvent[] = []
+    const {insertAlertEvent} = hotStatements(ctx.db)
+    for (const t of plan.open) {
+      const row = insertAlertEvent(
+        {
+          alertId: t.rule.id,
+          target: t.target,
+          currentValue: t.reading.value,
+          thresholdValue: t.rule.threshold,
+          operator: t.rule.operator,
+          metric: t.rule.metric,
+          metadata: {severity: t.rule.severity, rule: t.rule.name, observed_at: new Date(t.reading.at).toISOString(), target_kind: t.rule.targetKind},
+        },
+        now,
+      )
+      if (row) opened.push(row)
+    }
+    let resolved = 0
+    for (const r of plan.resolve) {
+      resolved += orm
+        .update(alertEvents)
+        .set({isResolved: true, resolvedAt: now, resolutionValue: r.value})
+        .where(and(eq(alertEvents.id, r.event.id), eq(alertEvents.isResolved, false)))
+        .run().changes
+    }
+    return {opened, resolved, notifications: notifyAlertWatchers(ctx, opened, plan)}
+  })
+}
+
+/**
+ * Watchers of a new alert event: those watching the vessel or port it is about, or an area holding it;
+ * for job and provider alerts, every ADMIN. Stored like detection's notifications (and queued for webhooks).
+ */
+function notifyAlertWatchers(ctx: Context, opened: AlertEvent[], plan: CyclePlan): number {
+  if (opened.length === 0) return 0
+  const {orm} = ctx.db
+  const watches = orm.select().from(watchlists).all()
+  const admins = orm.select({id: users.id}).from(users).where(eq(users.role, 'ADMIN')).all().map((u) => u.id)
+  const webhooks = new Map(orm.select({id: users.id, url: users.webhookUrl}).from(users).all().map((u) => [u.id, u.url]))
+  const readings = new Map(plan.open.map((t) => [`${t.rule.id}|${t.target}`, t]))
+  const now = ctx.clock.now()
+  let created = 0
+  for (const event of opened) {
+    const trigger = readings.get(`${event.alertId}|${event.target}`)
+    const kind = trigger?.rule.targetKind
+    const watchers =
+      kind === 'job' || kind === 'provider'
+        ? new Set(admins)
+        : watchersOf(
+            {
+              mmsi: kind === 'vessel' ? Number(event.target) : null,
+              portId: kind === 'port' ? Number(event.target) : null,
+              lat: trigger?.reading.lat ?? null,
+              lon: trigger?.reading.lon ?? null,
+            },
+            watches,
+          )
+    for (const userId of watchers) {
+      created += orm.insert(notifications).values({userId, alertEventId: event.id, channel: 'database', status: 'stored', createdAt: now}).onConflictDoNothing().run().changes
+      if (webhooks.get(userId)) {
+        orm.insert(notifications).values({userId, alertEventId: event.id, channel: 'webhook', status: 'pending', createdAt: now}).onConflictDoNothing().run()
+      }
+    }
+  }
+  return created
+}
+
+/** Rules by id, for rendering plans. */
+export function rulesById(ctx: Context, ids: number[]) {
+  return new Map(ctx.db.orm.select().from(alertRules).where(inArray(alertRules.id, ids)).all().map((r) => [r.id, r]))
+}

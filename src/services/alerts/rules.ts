@@ -1,0 +1,110 @@
+// Alert rules: validated on the way in (a known metric, an operator, a numeric threshold, a target that
+// exists and is of the metric's kind), then enabled, disabled or removed by id.
+import {eq} from 'drizzle-orm'
+
+import type {Context} from '../context.js'
+import {writeTransaction} from '../db/client.js'
+import {ALERT_OPERATORS, type AlertOperator, alertRules, safetyZones, SEVERITIES, type Severity} from '../db/schema.js'
+import {usageError} from '../errors.js'
+import {PROVIDERS} from '../providers/registry.js'
+import {findPort} from '../users/watchlists.js'
+import {METRICS} from './metrics.js'
+
+export interface RuleInput {
+  metric: string
+  /** `all`, or `kind:id` — port:GRPIR, vessel:240205400, zone:12, job:vessels, provider:nws. */
+  target: string
+  operator: string
+  threshold: string
+  severity?: string
+  name?: string
+  freshnessSeconds?: number
+  enabled?: boolean
+}
+
+const JOBS = ['vessels', 'ports', 'safety', 'check-events']
+
+/** Checks a rule and resolves its target; throws a usage error that names the problem and the choices. */
+export function validateRule(ctx: Context, input: RuleInput): typeof alertRules.$inferInsert {
+  const metric = METRICS[input.metric]
+  if (!metric) throw usageError(`unknown metric ${JSON.stringify(input.metric)}`, `choose one of ${Object.keys(METRICS).join(', ')}`)
+  if (!ALERT_OPERATORS.includes(input.operator as AlertOperator)) {
+    throw usageError(`unknown operator ${JSON.stringify(input.operator)}`, `choose one of ${ALERT_OPERATORS.join(' ')} (quote > and < in the shell)`)
+  }
+  const threshold = Number(input.threshold)
+  if (input.threshold.trim() === '' || !Number.isFinite(threshold)) throw usageError(`threshold ${JSON.stringify(input.threshold)} is not a number`)
+  const severity = (input.severity ?? 'medium').toLowerCase() as Severity
+  if (!SEVERITIES.includes(severity)) throw usageError(`severity ${JSON.stringify(input.severity)} is not one of ${SEVERITIES.join(', ')}`)
+  if (input.freshnessSeconds !== undefined && !(input.freshnessSeconds > 0)) throw usageError('freshness must be a positive number of seconds')
+
+  let targetId: string | null = null
+  if (input.target !== 'all') {
+    const [kind, ...rest] = input.target.split(':')
+    const ref = rest.join(':')
+    if (kind !== metric.kind || !ref) {
+      throw usageError(`target ${JSON.stringify(input.target)} does not fit ${metric.name}`, `use all or ${metric.kind}:<id>`)
+    }
+    targetId = resolveTarget(ctx, metric.kind, ref)
+  }
+  const now = ctx.clock.now()
+  return {
+    name: input.name ?? null,
+    metric: metric.name,
+    targetKind: metric.kind,
+    targetId,
+    operator: input.operator as AlertOperator,
+    threshold,
+    severity,
+    enabled: input.enabled ?? true,
+    freshnessSeconds: input.freshnessSeconds ?? null,
+    createdAt: now,
+    updatedAt: now,
+  }
+}
+
+function resolveTarget(ctx: Context, kind: string, ref: string): string {
+  switch (kind) {
+    case 'port': {
+      const port = findPort(ctx, ref)
+      if (!port) throw usageError(`no port ${ref}`, 'use a UN/LOCODE (GRPIR) or World Port Index number')
+      return String(port.id)
+    }
+    case 'vessel':
+      if (!/^\d{9}$/.test(ref)) throw usageError(`MMSI ${JSON.stringify(ref)} is not 9 digits`)
+      return ref
+    case 'zone':
+      if (!/^\d+$/.test(ref) || !ctx.db.orm.select({id: safetyZones.id}).from(safetyZones).where(eq(safetyZones.id, Number(ref))).get()) {
+        throw usageError(`no zone ${ref}`, 'zone ids are in the safety_zones table')
+      }
+      return ref
+    case 'job':
+      if (!JOBS.includes(ref)) throw usageError(`no job ${ref}`, `choose one of ${JOBS.join(', ')}`)
+      return ref
+    default:
+      if (!PROVIDERS[ref]) throw usageError(`no provider ${ref}`, `choose one of ${Object.keys(PROVIDERS).join(', ')}`)
+      return ref
+  }
+}
+
+export function addRule(ctx: Context, input: RuleInput) {
+  const values = validateRule(ctx, input)
+  return writeTransaction(ctx.db, () => ctx.db.orm.insert(alertRules).values(values).returning().get())
+}
+
+export function listRules(ctx: Context) {
+  return ctx.db.orm.select().from(alertRules).orderBy(alertRules.id).all()
+}
+
+export function setRuleEnabled(ctx: Context, id: number, enabled: boolean) {
+  const changes = writeTransaction(ctx.db, () =>
+    ctx.db.orm.update(alertRules).set({enabled, updatedAt: ctx.clock.now()}).where(eq(alertRules.id, id)).run().changes,
+  )
+  if (changes === 0) throw usageError(`no alert rule ${id}`, 'see `harbormaster alerts list`')
+  return {id, enabled}
+}
+
+export function removeRule(ctx: Context, id: number) {
+  const changes = writeTransaction(ctx.db, () => ctx.db.orm.delete(alertRules).where(eq(alertRules.id, id)).run().changes)
+  if (changes === 0) throw usageError(`no alert rule ${id}`, 'see `harbormaster alerts list`')
+  return {removed: id}
+}

@@ -1,0 +1,163 @@
+// The alert worker as a real process: rules and readings in a temp database, readings changed between
+// cycles, SIGTERM, a database locked by another process, --dry-run, --config-check and bad rules.
+import {spawn} from 'node:child_process'
+import {createHash} from 'node:crypto'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import Database from 'better-sqlite3'
+import {afterAll, describe, expect, it} from 'vitest'
+
+import {placeVessel} from '../helpers/arrange.js'
+import {collect, count, ROOT, runCli, startCli, tempDir, withDb} from '../helpers/cli.js'
+
+const NOW = Date.parse('2026-11-24T12:00:00Z')
+const env = {HARBORMASTER_NOW: new Date(NOW).toISOString()}
+const tmp = tempDir()
+afterAll(() => tmp.cleanup())
+let n = 0
+const freshDb = () => join(tmp.dir, `db-${++n}`, 'harbormaster.db')
+
+/** Resolves when `text` has appeared `times` times in what the stream has written. */
+function waitFor(stream: NodeJS.ReadableStream, pattern: RegExp, times = 1, timeoutMs = 20_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = ''
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern} (${times}) in:\n${seen}`)), timeoutMs)
+    stream.on('data', (d: Buffer) => {
+      seen += d.toString()
+      if ((seen.match(new RegExp(pattern, 'g')) ?? []).length >= times) {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+  })
+}
+
+async function databaseWithRules(): Promise<string> {
+  const db = freshDb()
+  await runCli(['ensure-fallback-data', '--db', db])
+  const add = (...args: string[]) => runCli(['alerts', 'add', ...args, '--db', db], {env})
+  expect((await add('--metric', 'vessel.speed', '--target', 'vessel:366000001', '--operator', '>', '--threshold', '10', '--severity', 'high')).code).toBe(0)
+  expect((await add('--metric', 'vessel.ais_gap_minutes', '--target', 'all', '--operator', '>=', '--threshold', '30')).code).toBe(0)
+  expect((await add('--metric', 'job.consecutive_failures', '--target', 'job:vessels', '--operator', '>=', '--threshold', '3')).code).toBe(0)
+  return db
+}
+
+describe('alert worker', () => {
+  it('opens an event when a threshold is crossed, resolves it when the value is back, and prints stats on SIGTERM', async () => {
+    const db = await databaseWithRules()
+    await runCli(['users', 'add', 'watcher', '--role', 'VIEWER', '--db', db])
+    await runCli(['watch', 'add', '--user', 'watcher', '--vessel', '366000001', '--db', db])
+    placeVessel(db, {mmsi: 366000001, lat: 29.3, lon: -94.7, at: NOW - 60_000, sog: 12.5})
+    placeVessel(db, {mmsi: 366000002, lat: 29.4, lon: -94.8, at: NOW - 45 * 60_000, sog: 0})
+
+    const worker = startCli(['alert-worker', '--interval', '1', '--db', db], {env})
+    const done = collect(worker)
+    await waitFor(worker.stderr as NodeJS.ReadableStream, /cycle \d+:/)
+    const open = withDb(db, (d) => d.prepare(`SELECT alert_id, target, current_value, threshold_value, operator, metric, is_resolved FROM alert_events ORDER BY alert_id`).all())
+    expect(open).toEqual([
+      {alert_id: 1, target: '366000001', current_value: 12.5, threshold_value: 10, operator: '>', metric: 'vessel.speed', is_resolved: 0},
+      {alert_id: 2, target: '366000002', current_value: 45, threshold_value: 30, operator: '>=', metric: 'vessel.ais_gap_minutes', is_resolved: 0},
+    ])
+    expect(count(db, 'SELECT count(*) FROM notifications WHERE alert_event_id IS NOT NULL')).toBe(1)
+
+    // The vessel slows down: the next cycles resolve its event, and never open a second one meanwhile.
+    placeVessel(db, {mmsi: 366000001, lat: 29.31, lon: -94.7, at: NOW - 30_000, sog: 4})
+    await waitFor(worker.stderr as NodeJS.ReadableStream, /1 resolved/)
+    worker.kill('SIGTERM')
+    const result = await done
+    expect(result.code).toBe(0)
+    expect(withDb(db, (d) => d.prepare(`SELECT is_resolved, resolved_at, resolution_value FROM alert_events WHERE alert_id = 1`).all())).toEqual([
+      {is_resolved: 1, resolved_at: NOW, resolution_value: 4},
+    ])
+    expect(result.stdout).toMatch(/^cycles\s+[2-9]/m)
+    expect(result.stdout).toMatch(/^triggered\s+2$/m)
+    expect(result.stdout).toMatch(/^resolved\s+1$/m)
+    expect(result.stderr).toMatch(/SIGTERM received/)
+    expect(result.stderr).toMatch(/INFO alert worker stopped after \d+ cycles/)
+  })
+
+  it('skips and counts readings older than the freshness window', async () => {
+    const db = await databaseWithRules()
+    placeVessel(db, {mmsi: 366000001, lat: 29.3, lon: -94.7, at: NOW - 20 * 60_000, sog: 15})
+    const result = await runCli(['alert-worker', '--once', '--json', '--db', db], {env})
+    expect(result.code, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout)).toMatchObject({cycles: 1, skipped: 1, triggered: 0})
+  })
+
+  it('a database locked by another process delays a cycle but does not crash the worker', async () => {
+    const db = await databaseWithRules()
+    placeVessel(db, {mmsi: 366000001, lat: 29.3, lon: -94.7, at: NOW - 60_000, sog: 12.5})
+    // Another process holds a write transaction for 3 s.
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const D=require(${JSON.stringify(join(ROOT, 'node_modules', 'better-sqlite3'))});const d=new D(${JSON.stringify(db)});d.exec('BEGIN IMMEDIATE');d.exec("INSERT INTO settings (key, value, updated_at) VALUES ('lock-test', '1', 0)");require('fs').writeSync(1,'locked\\n');Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,3000);d.exec('COMMIT')`,
+      ],
+      {stdio: ['ignore', 'pipe', 'inherit']},
+    )
+    const holderClosed = new Promise((r) => holder.on('close', r))
+    await waitFor(holder.stdout as NodeJS.ReadableStream, /locked/)
+    const started = Date.now()
+    const result = await runCli(['alert-worker', '--once', '--json', '--db', db], {env})
+    expect(result.code, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout)).toMatchObject({cycles: 1, triggered: 1, errors: 0})
+    expect(Date.now() - started).toBeGreaterThan(1500)
+    await holderClosed
+  })
+
+  it('--dry-run prints what it would open and writes nothing', async () => {
+    const db = await databaseWithRules()
+    placeVessel(db, {mmsi: 366000001, lat: 29.3, lon: -94.7, at: NOW - 60_000, sog: 12.5})
+    const sha = () => createHash('sha256').update(readFileSync(db)).digest('hex')
+    const before = sha()
+    const result = await runCli(['alert-worker', '--dry-run', '--db', db], {env})
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toMatch(/would open\s+1\s+vessel\.speed\s+366000001\s+12\.5 > 10/)
+    expect(result.stdout).toMatch(/dry run \(nothing written\): 3 rules evaluated, 1 would open/)
+    expect(sha()).toBe(before)
+  })
+
+  it('--config-check: 0 on a good database, 2 with the fix on one that is not migrated', async () => {
+    const db = await databaseWithRules()
+    const good = await runCli(['alert-worker', '--config-check', '--db', db])
+    expect(good.code).toBe(0)
+    expect(good.stdout).toMatch(/database .*: ok, 3 migrations applied, every table present/)
+    const bare = join(tmp.dir, 'bare.db')
+    new Database(bare).close()
+    const bad = await runCli(['alert-worker', '--config-check', '--json', '--db', bare])
+    expect(bad.code).toBe(2)
+    const report = JSON.parse(bad.stdout)
+    expect(report.database.problem).toMatch(/3 migration\(s\) pending: run `harbormaster db migrate`; tables missing: .*\bports\b/)
+    const badConfig = await runCli(['alert-worker', '--config-check', '--db', db], {env: {HARBORMASTER_QUOTAS: 'nws=lots'}})
+    expect(badConfig.code).toBe(2)
+    expect(badConfig.stderr).toMatch(/HARBORMASTER_QUOTAS="nws=lots" is invalid/)
+  })
+
+  it.each([
+    [['--metric', 'vessel.colour', '--target', 'all', '--operator', '>', '--threshold', '1'], /unknown metric "vessel.colour"; choose one of port.vessels_waiting/],
+    [['--metric', 'vessel.speed', '--target', 'all', '--operator', '=>', '--threshold', '1'], /unknown operator "=>"/],
+    [['--metric', 'vessel.speed', '--target', 'all', '--operator', '>', '--threshold', 'fast'], /threshold "fast" is not a number/],
+    [['--metric', 'vessel.speed', '--target', 'port:GRPIR', '--operator', '>', '--threshold', '1'], /target "port:GRPIR" does not fit vessel.speed; use all or vessel:<id>/],
+    [['--metric', 'job.consecutive_failures', '--target', 'job:laundry', '--operator', '>', '--threshold', '1'], /no job laundry/],
+  ])('alerts add refuses a bad rule: %j', async (args, message) => {
+    const db = freshDb()
+    const result = await runCli(['alerts', 'add', ...args, '--db', db])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(message)
+    expect(count(db, 'SELECT count(*) FROM alert_rules')).toBe(0)
+  })
+
+  it('alerts list, disable, enable and remove', async () => {
+    const db = await databaseWithRules()
+    expect((await runCli(['alerts', 'disable', '1', '--db', db])).stdout).toMatch(/alert rule 1 disabled/)
+    const list = JSON.parse((await runCli(['alerts', 'list', '--json', '--db', db])).stdout).rules
+    expect(list.map((r: {enabled: boolean}) => r.enabled)).toEqual([false, true, true])
+    await runCli(['alerts', 'enable', '1', '--db', db])
+    await runCli(['alerts', 'remove', '2', '--db', db])
+    expect(count(db, 'SELECT count(*) FROM alert_rules WHERE enabled = 1')).toBe(2)
+    expect((await runCli(['alerts', 'remove', '42', '--db', db])).code).toBe(2)
+  })
+})
+
