@@ -12,7 +12,7 @@ const str = (value: unknown) => (value === undefined || value === null ? '-' : S
 export function renderJobsSummary(summary: BackgroundJobsSummary, p: Painter): string {
   const rows: string[][] = []
   for (const [key, job] of Object.entries(summary.jobs) as unknown as Array<[string, Record<string, unknown>]>) {
-    const status = job.skipped ? 'skipped' : job.success ? 'ok' : 'failed'
+    const status = job.skipped ? 'skipped' : job.success ? 'ok' : String(job.status ?? 'failed')
     let result: string
     if (job.skipped) result = str(job.reason)
     else if (!job.success) result = str(job.error)
@@ -45,7 +45,7 @@ export function renderFallbackReport(report: FallbackReport, p: Painter): string
 }
 
 export function renderEventCheck(result: EventCheckResult, p: Painter): string {
-  if (result.status === 'skipped' || result.status === 'failed') return `${p.status(result.status)}: ${result.reason}`
+  if (result.status === 'skipped' || result.status === 'failed' || result.status === 'timeout') return `${p.status(result.status)}: ${result.reason}`
   const verb = result.dry_run ? 'would create' : 'created'
   const resolvedVerb = result.dry_run ? 'would resolve' : 'resolved'
   const rows = [
@@ -66,6 +66,10 @@ export function renderHealth(report: HealthReport, p: Painter): string {
   if (c.providers) {
     rows.push(['providers', p.status(c.providers.status), `${c.providers.failed_over.length > 0 ? `failed over: ${c.providers.failed_over.join(', ')}` : 'all live or unused'}${c.providers.reason ? `; ${c.providers.reason}` : ''}`])
   }
+  if (c.jobs) {
+    rows.push(['jobs', p.status(c.jobs.status), c.jobs.checks.length === 0 ? 'every job within its thresholds' : c.jobs.checks.map((k) => `${k.job} ${k.check}: ${k.reason}`).join('; ')])
+  }
+  if (c.host) rows.push(['host', p.status(c.host.status), c.host.reason ?? `${c.host.free_disk_percent} % disk free`])
   return `${table(['component', 'status', 'detail'], rows, p)}\noverall: ${p.status(report.overall_status)}`
 }
 

@@ -49,6 +49,18 @@ const configSchema = z.object({
   portWeatherPorts: z.coerce.number().int().min(0),
   /** A provider serving only fallbacks for longer than this makes health degraded. */
   providerFallbackGraceMinutes: z.coerce.number().int().positive(),
+  /** Where `db backup` writes; default: a backups folder beside the database. */
+  backupDir: z.string().min(1).optional(),
+  backupRetentionDays: z.coerce.number().int().positive(),
+  retentionPositionsDays: z.coerce.number().int().positive(),
+  retentionEventsDays: z.coerce.number().int().positive(),
+  retentionNotificationsDays: z.coerce.number().int().positive(),
+  retentionJobRunsDays: z.coerce.number().int().positive(),
+  retentionSnapshotsDays: z.coerce.number().int().positive(),
+  /** First delay between a failed job's retries (doubling, jittered, capped at 30 s). */
+  jobRetryBaseMs: z.coerce.number().int().min(0),
+  /** Per-job timeouts overriding the registry's, `job=seconds` comma separated. */
+  jobTimeouts: z.string().regex(/^([a-z-]+=\d+)?(,[a-z-]+=\d+)*$/, 'expected job=seconds, comma separated'),
   lockLeaseSeconds: z.coerce.number().int().positive(),
   /** How far back from the newest stored position a vessel's latest position still counts. */
   positionWindowMinutes: z.coerce.number().int().positive(),
@@ -90,6 +102,15 @@ const envNames: Record<keyof Config, string> = {
   openMeteoUrl: 'HARBORMASTER_OPEN_METEO_URL',
   portWeatherPorts: 'HARBORMASTER_PORT_WEATHER_PORTS',
   providerFallbackGraceMinutes: 'HARBORMASTER_PROVIDER_FALLBACK_GRACE_MINUTES',
+  backupDir: 'HARBORMASTER_BACKUP_DIR',
+  backupRetentionDays: 'HARBORMASTER_BACKUP_RETENTION_DAYS',
+  retentionPositionsDays: 'HARBORMASTER_RETENTION_POSITIONS_DAYS',
+  retentionEventsDays: 'HARBORMASTER_RETENTION_EVENTS_DAYS',
+  retentionNotificationsDays: 'HARBORMASTER_RETENTION_NOTIFICATIONS_DAYS',
+  retentionJobRunsDays: 'HARBORMASTER_RETENTION_JOB_RUNS_DAYS',
+  retentionSnapshotsDays: 'HARBORMASTER_RETENTION_SNAPSHOTS_DAYS',
+  jobRetryBaseMs: 'HARBORMASTER_JOB_RETRY_BASE_MS',
+  jobTimeouts: 'HARBORMASTER_JOB_TIMEOUTS',
   lockLeaseSeconds: 'HARBORMASTER_LOCK_LEASE_SECONDS',
   positionWindowMinutes: 'HARBORMASTER_POSITION_WINDOW_MINUTES',
   piracyWindowDays: 'HARBORMASTER_PIRACY_WINDOW_DAYS',
@@ -117,6 +138,14 @@ const defaults: Partial<Record<keyof Config, string>> = {
   openMeteoUrl: 'https://marine-api.open-meteo.com/v1/marine',
   portWeatherPorts: '100',
   providerFallbackGraceMinutes: '120',
+  backupRetentionDays: '30',
+  retentionPositionsDays: '30',
+  retentionEventsDays: '90',
+  retentionNotificationsDays: '90',
+  retentionJobRunsDays: '90',
+  retentionSnapshotsDays: '90',
+  jobRetryBaseMs: '1000',
+  jobTimeouts: '',
   lockLeaseSeconds: '900',
   positionWindowMinutes: '360',
   piracyWindowDays: '365',
@@ -159,6 +188,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
 
   if (parsed.data.logFile) parsed.data.logFile = resolve(cwd, parsed.data.logFile)
+  if (parsed.data.backupDir) parsed.data.backupDir = resolve(cwd, parsed.data.backupDir)
   const needs: Array<[string, keyof Config]> = [
     ['aisstream', 'aisstreamApiKey'],
     ['aishub', 'aishubUsername'],

@@ -1,5 +1,6 @@
 // health: the database, the AIS data and recent activity, each with a status and the reason for it.
-import {existsSync} from 'node:fs'
+import {existsSync, statfsSync} from 'node:fs'
+import {dirname} from 'node:path'
 
 import {and, desc, eq, gte, inArray, sql} from 'drizzle-orm'
 
@@ -9,6 +10,8 @@ import {shippedFiles} from './datasets/paths.js'
 import {errorMessage} from './errors.js'
 import {mayNotify} from './provenance.js'
 import {providerStatuses} from './providers/status.js'
+import {JOBS, periodMs} from './jobs/registry.js'
+import {consecutiveFailures, lastRun} from './jobs/runner.js'
 
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy'
 
@@ -26,7 +29,27 @@ export interface HealthReport {
     }
     recent_activity: {status: HealthStatus; events_24h: number; notifications_24h: number; last_success_at?: string | null; reason?: string}
     providers?: {status: HealthStatus; failed_over: string[]; reason?: string}
+    jobs?: {status: HealthStatus; checks: JobCheck[]}
+    host?: {status: HealthStatus; free_disk_percent: number | null; reason?: string}
   }
+}
+
+export interface JobCheck {
+  job: string
+  check: 'failures' | 'duration' | 'memory' | 'freshness'
+  status: HealthStatus
+  reason: string
+}
+
+/** Health thresholds: failures in a row, run time, peak memory, free disk. */
+export const THRESHOLDS = {
+  consecutiveFailures: 3,
+  durationWarnSeconds: 60,
+  durationCriticalSeconds: 300,
+  memoryWarnMb: 100,
+  memoryCriticalMb: 500,
+  diskWarnPercent: 10,
+  diskCriticalPercent: 5,
 }
 
 const order: Record<HealthStatus, number> = {healthy: 0, degraded: 1, unhealthy: 2}
@@ -114,10 +137,14 @@ export async function checkHealth(ctx: Context): Promise<HealthReport> {
         }
       : {status: 'healthy', failed_over: statuses.filter((s) => s.failed_over).map((s) => s.provider)}
 
+  const checks = jobChecks(ctx)
+  const jobs = {status: worst(...checks.map((c) => c.status)), checks: checks.filter((c) => c.status !== 'healthy')}
+  const host = diskCheck(ctx.db.path)
+
   return {
     timestamp: new Date(now).toISOString(),
-    overall_status: worst(database.status, ais.status, activity.status, providers.status),
-    components: {database, ais_service: ais, recent_activity: activity, providers},
+    overall_status: worst(database.status, ais.status, activity.status, providers.status, jobs.status, host.status),
+    components: {database, ais_service: ais, recent_activity: activity, providers, jobs, host},
   }
 }
 
@@ -132,5 +159,68 @@ export function unreachableDatabase(error: unknown): HealthReport {
       ais_service: {status: 'unhealthy', sample_data_available: existsSync(shippedFiles.aisSample), reason: 'database unavailable'},
       recent_activity: {status: 'unhealthy', events_24h: 0, notifications_24h: 0, reason: 'database unavailable'},
     },
+  }
+}
+
+/** Per job: failures in a row, last run time and peak memory against the thresholds, and data freshness. */
+function jobChecks(ctx: Context): JobCheck[] {
+  const now = ctx.clock.now()
+  const checks: JobCheck[] = []
+  const t = THRESHOLDS
+  for (const spec of JOBS) {
+    const streak = consecutiveFailures(ctx, spec.name)
+    checks.push({
+      job: spec.name,
+      check: 'failures',
+      status: streak >= t.consecutiveFailures ? 'unhealthy' : streak > 0 ? 'degraded' : 'healthy',
+      reason: `${streak} failed run(s) in a row`,
+    })
+    const last = lastRun(ctx, spec.name, ['success', 'failed', 'timeout'])
+    if (last?.durationMs != null) {
+      const seconds = last.durationMs / 1000
+      checks.push({
+        job: spec.name,
+        check: 'duration',
+        status: seconds > t.durationCriticalSeconds ? 'unhealthy' : seconds > t.durationWarnSeconds ? 'degraded' : 'healthy',
+        reason: `last run took ${seconds.toFixed(1)} s (warning ${t.durationWarnSeconds} s, critical ${t.durationCriticalSeconds} s)`,
+      })
+    }
+    if (last?.peakRssBytes != null) {
+      // What the run itself took: the process peak over what it held when the run started.
+      const mb = (last.peakRssBytes - (last.startRssBytes ?? 0)) / 1024 / 1024
+      checks.push({
+        job: spec.name,
+        check: 'memory',
+        status: mb > t.memoryCriticalMb ? 'unhealthy' : mb > t.memoryWarnMb ? 'degraded' : 'healthy',
+        reason: `last run took ${Math.round(mb)} MB of memory (warning ${t.memoryWarnMb} MB, critical ${t.memoryCriticalMb} MB)`,
+      })
+    }
+    // Freshness: the seed jobs must have succeeded within two periods; maintenance jobs once they have run.
+    const success = lastRun(ctx, spec.name, ['success'])
+    const seed = ['vessels', 'ports', 'safety'].includes(spec.name)
+    if (success || seed) {
+      const allowed = 2 * periodMs(spec.schedule, now)
+      const age = success ? now - (success.completedAt ?? success.startedAt) : Infinity
+      checks.push({
+        job: spec.name,
+        check: 'freshness',
+        status: age > allowed ? 'degraded' : 'healthy',
+        reason: success ? `last success ${Math.round(age / 60_000)} min ago (allowed ${Math.round(allowed / 60_000)} min)` : 'never succeeded',
+      })
+    }
+  }
+  return checks
+}
+
+function diskCheck(dbPath: string): {status: HealthStatus; free_disk_percent: number | null; reason?: string} {
+  try {
+    const stats = statfsSync(dirname(dbPath))
+    const percent = Math.round((stats.bavail / stats.blocks) * 1000) / 10
+    const t = THRESHOLDS
+    if (percent < t.diskCriticalPercent) return {status: 'unhealthy', free_disk_percent: percent, reason: `${percent} % free (critical below ${t.diskCriticalPercent} %)`}
+    if (percent < t.diskWarnPercent) return {status: 'degraded', free_disk_percent: percent, reason: `${percent} % free (warning below ${t.diskWarnPercent} %)`}
+    return {status: 'healthy', free_disk_percent: percent}
+  } catch (error) {
+    return {status: 'degraded', free_disk_percent: null, reason: `cannot read free disk space: ${errorMessage(error)}`}
   }
 }

@@ -88,14 +88,15 @@ describe('port congestion against the port\'s own baseline', () => {
     for (let i = 0; i < 3; i++) {
       const t = NOW - (3 - i) * 3_600_000
       placeVessel(db, {mmsi: 244000000, ...anchored(0, 1), at: t, sog: 0.1, navStatus: 1})
-      const ports = await runCli(['run-background-jobs', '--job', 'ports', '--json', '--db', db], {env: env(t)})
+      // No vessels job runs here (the positions are placed by hand), so the ports job is forced past its dependency.
+      const ports = await runCli(['jobs', 'run', 'ports', '--force', '--json', '--db', db], {env: env(t)})
       expect(ports.code, ports.stderr).toBe(0)
     }
     // Now eight ships wait at anchor and two are moored at the berths.
     for (let k = 0; k < 8; k++) placeVessel(db, {mmsi: 244000001 + k, ...anchored(k, 8), at: NOW, sog: 0.2, navStatus: 1})
     for (let k = 0; k < 2; k++) placeVessel(db, {mmsi: 244000100 + k, lat: port.lat + 0.01 * k, lon: port.lon, at: NOW, sog: 0, navStatus: 5})
-    const run = await runCli(['run-background-jobs', '--job', 'ports', '--json', '--db', db], {env: env(NOW)})
-    expect(JSON.parse(run.stdout).jobs.port_congestion.levels.severe).toBe(1)
+    const run = await runCli(['jobs', 'run', 'ports', '--force', '--json', '--db', db], {env: env(NOW)})
+    expect(JSON.parse(run.stdout).summary.levels.severe).toBe(1)
     const snapshot = withDb(db, (d) => d.prepare(`SELECT * FROM port_congestion WHERE port_id = ? ORDER BY id DESC LIMIT 1`).get(port.id)) as Record<string, unknown>
     expect(snapshot).toMatchObject({vessels_waiting: 9, vessels_at_berth: 2, baseline_waiting: 1, baseline_samples: 3, level: 'severe', trend: 'rising', source: 'live'})
 
@@ -109,7 +110,7 @@ describe('port congestion against the port\'s own baseline', () => {
     // The queue clears: the next snapshot is normal and the event resolves.
     for (let k = 0; k < 8; k++) placeVessel(db, {mmsi: 244000001 + k, lat: 43.9, lon: 29.5, at: NOW + 3_600_000, sog: 12})
     placeVessel(db, {mmsi: 244000000, lat: 43.9, lon: 29.6, at: NOW + 3_600_000, sog: 12})
-    await runCli(['run-background-jobs', '--job', 'ports', '--db', db], {env: env(NOW + 3_600_000)})
+    await runCli(['jobs', 'run', 'ports', '--force', '--db', db], {env: env(NOW + 3_600_000)})
     const after = JSON.parse((await runCli(['check-events', '--json', '--db', db], {env: env(NOW + 3_600_000)})).stdout)
     expect(after.resolved.map((e: {type: string}) => e.type)).toEqual(['congestion'])
   })

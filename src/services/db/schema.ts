@@ -241,7 +241,10 @@ export const jobRuns = sqliteTable(
     durationMs: integer('duration_ms'),
     summary: text('summary', {mode: 'json'}).$type<Record<string, unknown>>(),
     error: text('error'),
+    /** The process's peak resident memory by the end of the run. */
     peakRssBytes: integer('peak_rss_bytes'),
+    /** Resident memory when the run started: peak minus this is what the run itself took. */
+    startRssBytes: integer('start_rss_bytes'),
     host: text('host').notNull(),
     pid: integer('pid').notNull(),
     trigger: text('trigger').notNull().default('cli'),

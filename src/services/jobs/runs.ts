@@ -10,7 +10,7 @@ export function startRun(db: Db, job: string, startedAt: number, trigger: string
   return writeTransaction(db, () =>
     db.orm
       .insert(jobRuns)
-      .values({job, status: 'running', startedAt, host: hostname(), pid: process.pid, trigger})
+      .values({job, status: 'running', startedAt, host: hostname(), pid: process.pid, trigger, startRssBytes: process.memoryUsage.rss()})
       .returning({id: jobRuns.id})
       .get(),
   ).id

@@ -1,0 +1,20 @@
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../cli/base-command.js'
+
+export default class DbRestore extends BaseCommand<typeof DbRestore> {
+  static override summary = 'Replace the database with a backup (checked first; refused while jobs run).'
+  static override examples = ['<%= config.bin %> <%= command.id %> var/backups/harbormaster-20261124T030000Z.db --yes']
+  static override args = {file: Args.string({description: 'A backup written by db backup.', required: true})}
+  static override flags = {yes: Flags.boolean({description: 'Confirm: the current database is replaced.'})}
+
+  async run() {
+    const {usageError} = await import('../../services/errors.js')
+    if (!this.flags.yes) throw usageError('restoring replaces the current database', 'pass --yes to confirm')
+    const config = await this.loadConfig()
+    const {restoreBackup} = await import('../../services/maintenance/backup.js')
+    const result = await restoreBackup(config.dbPath, this.args.file, Date.now())
+    this.log(`restored ${result.restored} from ${result.from} (${result.tables} tables)`)
+    return result
+  }
+}

@@ -1,0 +1,17 @@
+import {BaseCommand} from '../../cli/base-command.js'
+
+export default class JobsList extends BaseCommand<typeof JobsList> {
+  static override summary = 'Every job: schedule, next run, last status, failures in a row, paused or not.'
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
+
+  async run() {
+    const ctx = await this.context()
+    const {jobStatuses} = await import('../../services/jobs/status.js')
+    const jobs = jobStatuses(ctx)
+    if (!this.jsonEnabled()) {
+      const {renderJobList} = await import('../../render/jobs.js')
+      this.log(renderJobList(jobs, this.painter(process.stdout)))
+    }
+    return {jobs}
+  }
+}

@@ -1,0 +1,20 @@
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../cli/base-command.js'
+
+export default class JobsResume extends BaseCommand<typeof JobsResume> {
+  static override summary = 'Lift a pause: one job, or every pause with --all.'
+  static override examples = ['<%= config.bin %> <%= command.id %> vessels', '<%= config.bin %> <%= command.id %> --all']
+  static override args = {name: Args.string({description: 'Job name.'})}
+  static override flags = {all: Flags.boolean({description: 'Lift every pause.', exclusive: ['name']})}
+
+  async run() {
+    const {usageError} = await import('../../services/errors.js')
+    if (!this.args.name && !this.flags.all) throw usageError('name a job or pass --all')
+    const ctx = await this.context()
+    const {resumeJobs} = await import('../../services/jobs/control.js')
+    const result = resumeJobs(ctx, this.flags.all ? undefined : this.args.name)
+    this.log(`resumed: ${result.resumed.map((j) => (j === '*' ? 'all jobs' : j)).join(', ')}`)
+    return result
+  }
+}

@@ -1,0 +1,19 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../cli/base-command.js'
+
+export default class ScheduleList extends BaseCommand<typeof ScheduleList> {
+  static override summary = 'Each scheduled job, its schedule in words and its next runs (UTC).'
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --count 5 --json']
+  static override flags = {count: Flags.integer({description: 'How many next runs to show.', default: 3, min: 1, max: 50})}
+
+  async run() {
+    const {scheduleList} = await import('../../services/jobs/status.js')
+    const entries = scheduleList(Date.now(), this.flags.count)
+    if (!this.jsonEnabled()) {
+      const {table} = await import('../../render/terminal.js')
+      this.log(table(['job', 'schedule', 'in words', 'next runs (UTC)'], entries.map((e) => [e.name, e.schedule, e.in_words, e.next_runs.join(', ')]), this.painter(process.stdout)))
+    }
+    return {schedules: entries}
+  }
+}

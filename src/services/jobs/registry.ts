@@ -1,0 +1,166 @@
+// Every job harbormaster runs, in one place: its schedule (UTC cron), priority (and so its retries), timeout,
+// dependencies, the command cron runs, and the service function that does the work.
+import {CronExpressionParser} from 'cron-parser'
+
+import type {Context} from '../context.js'
+import {runBackup} from '../maintenance/backup.js'
+import {runCleanup} from '../maintenance/cleanup.js'
+import {runMaintain} from '../maintenance/maintain.js'
+import {usageReport} from '../maintenance/usage-report.js'
+import {computePortCongestion} from '../ports/congestion.js'
+import {runSafetyJob} from '../safety/job.js'
+import {runVesselsJob} from '../vessels/job.js'
+
+export type Priority = 'critical' | 'high' | 'medium' | 'low'
+
+/** Retries after a failure, by priority (with capped, jittered exponential backoff between them). */
+export const RETRIES: Record<Priority, number> = {critical: 3, high: 2, medium: 2, low: 1}
+
+/** What every job returns: its own counters, with `success` at least. */
+export interface JobSummary {
+  success: boolean
+  errors_count?: number
+}
+
+export interface JobSpec {
+  name: string
+  description: string
+  /** Five-field cron, UTC. */
+  schedule: string
+  priority: Priority
+  timeoutSeconds: number
+  /** Jobs that must have succeeded within their period (plus half of it) for this one to run. */
+  dependsOn: string[]
+  enabled: boolean
+  /** The CLI arguments cron runs. */
+  command: string
+  /** Name of the log file in the crontab. */
+  log: string
+  work(ctx: Context): Promise<JobSummary>
+}
+
+export const JOBS: JobSpec[] = [
+  {
+    name: 'vessels',
+    description: 'vessel positions from the configured AIS source',
+    schedule: '*/15 * * * *',
+    priority: 'high',
+    timeoutSeconds: 600,
+    dependsOn: [],
+    enabled: true,
+    command: 'run-background-jobs --job vessels',
+    log: 'vessels',
+    work: runVesselsJob,
+  },
+  {
+    name: 'ports',
+    description: 'port congestion from the stored positions',
+    schedule: '*/30 * * * *',
+    priority: 'high',
+    timeoutSeconds: 600,
+    dependsOn: ['vessels'],
+    enabled: true,
+    command: 'run-background-jobs --job ports',
+    log: 'ports',
+    work: computePortCongestion,
+  },
+  {
+    name: 'safety',
+    description: 'storm, piracy and congestion zones, events and notifications',
+    schedule: '0 * * * *',
+    priority: 'critical',
+    timeoutSeconds: 900,
+    // Not on ports: storms and piracy must be detected even when congestion cannot be computed.
+    dependsOn: [],
+    enabled: true,
+    command: 'run-background-jobs --job safety',
+    log: 'safety',
+    work: runSafetyJob,
+  },
+  {
+    name: 'backup',
+    description: 'online backup of the database, verified, 30 days kept',
+    schedule: '0 3 * * *',
+    priority: 'critical',
+    timeoutSeconds: 1800,
+    dependsOn: [],
+    enabled: true,
+    command: 'db backup',
+    log: 'backup',
+    work: runBackup,
+  },
+  {
+    name: 'maintain',
+    description: 'integrity check, ANALYZE, PRAGMA optimize and VACUUM',
+    schedule: '0 2 * * 6',
+    priority: 'medium',
+    timeoutSeconds: 3600,
+    dependsOn: [],
+    enabled: true,
+    command: 'db maintain',
+    log: 'maintain',
+    work: runMaintain,
+  },
+  {
+    name: 'cleanup',
+    description: 'expired cache, and rows past their retention',
+    schedule: '0 */6 * * *',
+    priority: 'medium',
+    timeoutSeconds: 1800,
+    dependsOn: [],
+    enabled: true,
+    command: 'cleanup',
+    log: 'cleanup',
+    work: runCleanup,
+  },
+  {
+    name: 'usage-report',
+    description: 'provider usage and job durations over 24 h, anomalies flagged',
+    schedule: '0 1 * * *',
+    priority: 'low',
+    timeoutSeconds: 600,
+    dependsOn: [],
+    enabled: true,
+    command: 'usage-report',
+    log: 'usage-report',
+    work: usageReport,
+  },
+]
+
+/** Crontab lines that are not one registry job: the daily full run of the seed jobs, with DEBUG logs. */
+export const EXTRA_SCHEDULES = [
+  {name: 'full-run', description: 'the full run of every seed job with DEBUG logging', schedule: '0 2 * * *', command: 'run-background-jobs --verbose', log: 'full-run'},
+]
+
+export function jobSpec(name: string): JobSpec | undefined {
+  return JOBS.find((j) => j.name === name)
+}
+
+/** The last scheduled time at or before `now`, and the next ones after it (UTC). */
+export function scheduleTimes(schedule: string, now: number, count = 1): {previous: number; next: number[]} {
+  const previous = CronExpressionParser.parse(schedule, {currentDate: new Date(now + 1), tz: 'UTC'}).prev().getTime()
+  const forward = CronExpressionParser.parse(schedule, {currentDate: new Date(now), tz: 'UTC'})
+  const next: number[] = []
+  for (let i = 0; i < count; i++) next.push(forward.next().getTime())
+  return {previous, next}
+}
+
+/** The time between two runs (the gap after the last scheduled time). */
+export function periodMs(schedule: string, now: number): number {
+  const {previous, next} = scheduleTimes(schedule, now, 1)
+  return next[0] - previous
+}
+
+/** A cron expression in words, for `schedule list`. */
+export function describeSchedule(schedule: string): string {
+  const [minute, hour, dom, month, dow] = schedule.split(/\s+/)
+  const days = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']
+  const step = (field: string) => /^\*\/(\d+)$/.exec(field)?.[1]
+  const hhmm = (h: string, m: string) => `${h.padStart(2, '0')}:${m.padStart(2, '0')} UTC`
+  if (step(minute) && hour === '*' && dom === '*' && month === '*' && dow === '*') return `every ${step(minute)} minutes`
+  if (minute === '0' && hour === '*' && dom === '*' && dow === '*') return 'every hour, on the hour'
+  if (minute === '0' && step(hour) && dom === '*' && dow === '*') return `every ${step(hour)} hours, on the hour`
+  if (/^\d+$/.test(minute) && /^\d+$/.test(hour) && dom === '*' && month === '*' && dow === '*') return `daily at ${hhmm(hour, minute)}`
+  if (/^\d+$/.test(minute) && /^\d+$/.test(hour) && dom === '*' && month === '*' && /^\d$/.test(dow)) return `weekly on ${days[Number(dow)]} at ${hhmm(hour, minute)}`
+  return `cron ${schedule} (UTC)`
+}

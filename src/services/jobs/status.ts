@@ -1,0 +1,69 @@
+// What `jobs list`, `jobs history` and `schedule list` show: each job's schedule, next runs, last
+// status and failure streak, and the run history.
+import {desc, eq} from 'drizzle-orm'
+
+import type {Context} from '../context.js'
+import {jobRuns} from '../db/schema.js'
+import {describePause, pauseOf} from './control.js'
+import {describeSchedule, EXTRA_SCHEDULES, JOBS, scheduleTimes} from './registry.js'
+import {consecutiveFailures, lastRun} from './runner.js'
+
+const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString())
+
+export function jobStatuses(ctx: Context) {
+  const now = ctx.clock.now()
+  return JOBS.map((spec) => {
+    const last = lastRun(ctx, spec.name, ['success', 'failed', 'timeout', 'skipped'])
+    const pause = pauseOf(ctx, spec.name)
+    return {
+      job: spec.name,
+      description: spec.description,
+      schedule: spec.schedule,
+      schedule_in_words: describeSchedule(spec.schedule),
+      next_run: iso(scheduleTimes(spec.schedule, now, 1).next[0]),
+      priority: spec.priority,
+      timeout_seconds: spec.timeoutSeconds,
+      depends_on: spec.dependsOn,
+      enabled: spec.enabled,
+      paused: pause ? describePause(pause) : null,
+      last_status: last?.status ?? null,
+      last_run_at: iso(last?.startedAt),
+      consecutive_failures: consecutiveFailures(ctx, spec.name),
+    }
+  })
+}
+
+export function jobHistory(ctx: Context, options: {job?: string; limit?: number} = {}) {
+  return ctx.db.orm
+    .select()
+    .from(jobRuns)
+    .where(options.job ? eq(jobRuns.job, options.job) : undefined)
+    .orderBy(desc(jobRuns.startedAt), desc(jobRuns.id))
+    .limit(options.limit ?? 20)
+    .all()
+    .map((r) => ({
+      id: r.id,
+      job: r.job,
+      status: r.status,
+      started_at: iso(r.startedAt),
+      completed_at: iso(r.completedAt),
+      duration_seconds: r.durationMs === null ? null : r.durationMs / 1000,
+      peak_rss_mb: r.peakRssBytes === null ? null : Math.round(r.peakRssBytes / 1024 / 1024),
+      trigger: r.trigger,
+      host: r.host,
+      pid: r.pid,
+      error: r.error,
+      summary: r.summary,
+    }))
+}
+
+export function scheduleList(now: number, count = 3) {
+  return [
+    ...JOBS.map((j) => ({name: j.name, schedule: j.schedule, command: j.command, description: j.description})),
+    ...EXTRA_SCHEDULES.map((e) => ({name: e.name, schedule: e.schedule, command: e.command, description: e.description})),
+  ].map((entry) => ({
+    ...entry,
+    in_words: describeSchedule(entry.schedule),
+    next_runs: scheduleTimes(entry.schedule, now, count).next.map((t) => new Date(t).toISOString()),
+  }))
+}
