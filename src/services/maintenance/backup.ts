@@ -25,13 +25,19 @@ export function backupDirOf(ctx: Context): string {
   return ctx.config.backupDir ?? join(dirname(ctx.db.path), 'backups')
 }
 
-function integrity(path: string): string {
-  const db = new Database(path, {readonly: true, fileMustExist: true})
+function integrity(path: string, options: {readonly: boolean}): string {
+  const db = new Database(path, {readonly: options.readonly, fileMustExist: true})
   try {
+    // A backup is one self-contained file: no write-ahead log beside it.
+    if (!options.readonly) db.pragma('journal_mode = DELETE')
     return (db.pragma('integrity_check') as Array<{integrity_check: string}>).map((r) => r.integrity_check).join('; ')
   } finally {
     db.close()
   }
+}
+
+function removeWithSidecars(path: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, {force: true})
 }
 
 export async function runBackup(ctx: Context): Promise<BackupSummary> {
@@ -42,11 +48,11 @@ export async function runBackup(ctx: Context): Promise<BackupSummary> {
   const partial = `${file}.partial`
   try {
     await ctx.db.sqlite.backup(partial)
-    const check = integrity(partial)
+    const check = integrity(partial, {readonly: false})
     if (check !== 'ok') throw new HarbormasterError(`backup ${partial} failed its integrity check: ${check}`)
     renameSync(partial, file)
   } catch (error) {
-    rmSync(partial, {force: true})
+    removeWithSidecars(partial)
     const code = (error as NodeJS.ErrnoException).code
     const why = code === 'SQLITE_FULL' || code === 'ENOSPC' ? 'the disk is full' : (error as Error).message
     throw new HarbormasterError(`backup to ${dir} failed: ${why}; the previous backups are untouched`, {
@@ -80,7 +86,7 @@ export async function restoreBackup(dbPath: string, file: string, now: number): 
   if (!existsSync(file)) throw usageError(`backup ${file} does not exist`)
   let check: string
   try {
-    check = integrity(file)
+    check = integrity(file, {readonly: true})
   } catch {
     throw usageError(`backup ${file} is not a SQLite database`, 'pass a file written by `harbormaster db backup`')
   }

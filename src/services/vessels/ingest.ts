@@ -27,6 +27,8 @@ export interface IngestOptions {
   batchSize?: number
   /** Checked between batches: a stop request finishes the current batch and stops. */
   shouldStop?: () => boolean
+  /** Called after each committed batch with the positions stored so far. */
+  onBatch?: (positionsStored: number) => void
 }
 
 export interface IngestResult {
@@ -170,6 +172,7 @@ export function ingestMessages(db: Db, messages: AisMessage[], options: IngestOp
     result.skipped += counts.skipped
     for (const reason of counts.rejected) reject(reason)
     for (const mmsi of counts.updated) updated.add(mmsi)
+    options.onBatch?.(result.positions_stored)
   }
   result.vessels_updated = updated.size
   return result

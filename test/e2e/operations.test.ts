@@ -1,0 +1,347 @@
+// Operations through the real CLI: kill -9 mid-ingest, many concurrent runs, the emergency stop,
+// dependencies, timeouts, missed runs after a clock jump, backup and restore (and a full disk), cleanup
+// retention, pings, and the crontab kept in step with the registry.
+import {execFileSync} from 'node:child_process'
+import {createHash} from 'node:crypto'
+import {mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {createServer} from 'node:http'
+import type {AddressInfo} from 'node:net'
+import {join} from 'node:path'
+
+import Database from 'better-sqlite3'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {decodeText} from '../../src/services/ais/nmea.js'
+import {openDatabase} from '../../src/services/db/client.js'
+import {ingestMessages} from '../../src/services/vessels/ingest.js'
+import {collect, count, ROOT, runCli, startCli, tempDir, withDb} from '../helpers/cli.js'
+import {startNmeaTcpServer} from '../helpers/feeds.js'
+import {startNwsServer} from '../helpers/nws-server.js'
+
+const NOW = Date.parse('2026-11-24T12:00:00Z')
+const tmp = tempDir()
+afterAll(() => tmp.cleanup())
+let n = 0
+const freshDb = () => join(tmp.dir, `db-${++n}`, 'harbormaster.db')
+const piraeus = readFileSync(join(ROOT, 'test', 'fixtures', 'ais', 'gpsd-ais-raw-messages.log'), 'utf8')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l.startsWith('!AIVDM,1,1'))
+
+const tag = (body: string) => {
+  let sum = 0
+  for (const ch of body) sum ^= ch.charCodeAt(0)
+  return `\\${body}*${sum.toString(16).toUpperCase().padStart(2, '0')}\\`
+}
+
+describe('kill -9 in the middle of a vessels ingest', () => {
+  const capture = join(tmp.dir, 'long-capture.nmea')
+  let boundaries: Set<number>
+  let total: number
+
+  beforeAll(() => {
+    // The real sentences of the Piraeus capture, each stamped (NMEA 4.0 tag block) a second apart: 60,000
+    // reports, so the ingest takes twelve batches.
+    const lines: string[] = []
+    for (let i = 0; i < 60_000; i++) lines.push(`${tag(`c:${Math.floor(NOW / 1000) - 86_400 + i}`)}${piraeus[i % piraeus.length]}`)
+    writeFileSync(capture, lines.join('\n') + '\n')
+    // Where the batches end: the stored counts a crash may leave behind.
+    const db = openDatabase(join(tmp.dir, 'boundaries.db'))
+    const {messages} = decodeText(readFileSync(capture, 'utf8'))
+    boundaries = new Set([0])
+    const result = ingestMessages(db, messages, {
+      source: 'live',
+      origin: 'ingest',
+      now: NOW,
+      observedAtOf: (m) => m.received_at ?? NOW,
+      onBatch: (stored) => boundaries.add(stored),
+    })
+    total = result.positions_stored
+    db.close()
+    expect(boundaries.size).toBeGreaterThan(8)
+  })
+
+  it(`leaves an intact database with whole batches only, and the next run reclaims the lease (${process.env.KILL_ITERATIONS ?? 50} kills)`, async () => {
+    const iterations = Number(process.env.KILL_ITERATIONS ?? 50)
+    const env = {HARBORMASTER_AIS_SOURCE: `nmea-file:${capture}`, HARBORMASTER_NOW: new Date(NOW).toISOString()}
+    const db = freshDb()
+    await runCli(['ensure-fallback-data', '--db', db])
+    withDb(db, (d) => d.prepare('DELETE FROM vessel_positions').run())
+    const seen = new Set<number>()
+    for (let i = 0; i < iterations; i++) {
+      const child = startCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env})
+      const done = collect(child)
+      // A random moment: while starting, decoding, or between and inside batches.
+      await new Promise((r) => setTimeout(r, 250 + Math.floor(Math.random() * 900)))
+      child.kill('SIGKILL')
+      await done
+      const check = withDb(db, (d) => d.pragma('integrity_check', {simple: true}))
+      expect(check).toBe('ok')
+      const stored = count(db, 'SELECT count(*) FROM vessel_positions')
+      seen.add(stored)
+      // Whole batches only: the count is a batch boundary of some run's progress (earlier runs' rows are
+      // duplicates for later runs, so any boundary of a run that started from a boundary is one too).
+      expect(stored <= total).toBe(true)
+      if (i % 10 === 9 || i === iterations - 1) {
+        // The dead owner's lease is reclaimed, and the next run completes the ingest.
+        const next = await runCli(['run-background-jobs', '--job', 'vessels', '--json', '--db', db], {env})
+        expect(next.code, next.stderr).toBe(0)
+        expect(JSON.parse(next.stdout).jobs.vessel_positions.skipped).toBeUndefined()
+        expect(count(db, 'SELECT count(*) FROM vessel_positions')).toBe(total)
+        expect(count(db, 'SELECT count(*) FROM job_locks')).toBe(0)
+        withDb(db, (d) => d.prepare('DELETE FROM vessel_positions').run())
+        withDb(db, (d) => d.prepare('UPDATE vessels SET position_at = NULL, lat = NULL, lon = NULL').run())
+      } else {
+        // From an empty table, a killed run can only have left whole batches.
+        expect(boundaries.has(stored), `${stored} positions is not a batch boundary`).toBe(true)
+        withDb(db, (d) => d.prepare('DELETE FROM vessel_positions').run())
+        withDb(db, (d) => d.prepare('UPDATE vessels SET position_at = NULL, lat = NULL, lon = NULL').run())
+      }
+    }
+    // The kills landed at different points of the ingest, not all before or after it.
+    expect(seen.size).toBeGreaterThan(2)
+  })
+})
+
+describe('16 concurrent invocations of one job', () => {
+  it('exactly one works; the others exit 0 saying who holds the lease; no SQLITE_BUSY escapes', async () => {
+    const db = freshDb()
+    await runCli(['ensure-fallback-data', '--db', db])
+    const feed = await startNmeaTcpServer(piraeus, {intervalMs: 200, perWrite: 2})
+    try {
+      const env = {HARBORMASTER_AIS_SOURCE: `nmea-tcp:127.0.0.1:${feed.port}`}
+      const runs = Array.from({length: 16}, () => collect(startCli(['run-background-jobs', '--job', 'vessels', '--duration', '8', '--db', db], {env})))
+      const results = await Promise.all(runs)
+      expect(results.map((r) => r.code)).toEqual(Array(16).fill(0))
+      const skipped = results.filter((r) => /skipped: vessels is running \(.+:\d+, since /.test(r.stderr))
+      expect(skipped).toHaveLength(15)
+      for (const r of results) expect(r.stderr).not.toMatch(/SQLITE_BUSY|database is locked/)
+      expect(withDb(db, (d) => d.prepare(`SELECT status, count(*) AS n FROM job_runs WHERE job = 'vessels' GROUP BY status ORDER BY status`).all())).toEqual([
+        {status: 'skipped', n: 15},
+        {status: 'success', n: 1},
+      ])
+    } finally {
+      await feed.close()
+    }
+  })
+})
+
+describe('emergency stop, dependencies, timeouts and retries', () => {
+  it('a paused job is skipped (exit 0, by whom and why) and runs again after resume', async () => {
+    const db = freshDb()
+    await runCli(['jobs', 'pause', '--all', '--reason', 'migrating the database', '--db', db])
+    const paused = await runCli(['run-background-jobs', '--job', 'vessels', '--db', db])
+    expect(paused.code).toBe(0)
+    expect(paused.stderr).toMatch(/skipped: vessels is paused by .+ since .+: migrating the database/)
+    expect(count(db, 'SELECT count(*) FROM vessel_positions')).toBe(0)
+    const list = await runCli(['jobs', 'list', '--json', '--db', db])
+    expect(JSON.parse(list.stdout).jobs[0].paused).toMatch(/migrating the database/)
+    await runCli(['jobs', 'resume', '--all', '--db', db])
+    const again = await runCli(['run-background-jobs', '--job', 'vessels', '--db', db])
+    expect(again.stderr).not.toMatch(/skipped/)
+    expect(count(db, 'SELECT count(*) FROM vessel_positions')).toBe(84)
+  })
+
+  it('a failing job is retried by priority, counted, skips its dependants, and makes health unhealthy after 3 in a row', async () => {
+    const db = freshDb()
+    await runCli(['ensure-fallback-data', '--db', db])
+    withDb(db, (d) => d.exec(`DELETE FROM vessel_positions; CREATE TRIGGER broken BEFORE INSERT ON vessel_positions BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`))
+    const env = {HARBORMASTER_JOB_RETRY_BASE_MS: '10'}
+    for (let i = 0; i < 3; i++) {
+      const failed = await runCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env})
+      expect(failed.code).toBe(1)
+      expect(failed.stderr).toMatch(/attempt 1 failed: disk on fire; retrying/)
+      expect(failed.stderr).toMatch(/ERROR failed: disk on fire \(job=vessels, run=\d+, attempts=3, consecutive_failures=\d\)/)
+    }
+    const history = JSON.parse((await runCli(['jobs', 'history', '--job', 'vessels', '--json', '--db', db])).stdout).runs
+    expect(history.map((r: {status: string}) => r.status)).toEqual(['failed', 'failed', 'failed'])
+    const ports = await runCli(['run-background-jobs', '--job', 'ports', '--db', db])
+    expect(ports.code).toBe(0)
+    expect(ports.stderr).toMatch(/skipped: dependencies not met: vessels has never succeeded/)
+    const health = JSON.parse((await runCli(['health', '--json', '--db', db])).stdout)
+    expect(health.overall_status).toBe('unhealthy')
+    expect(health.components.jobs.checks).toContainEqual({job: 'vessels', check: 'failures', status: 'unhealthy', reason: '3 failed run(s) in a row'})
+  })
+
+  it('a job past its timeout is recorded as timed out and exits 1', async () => {
+    const nws = await startNwsServer(join(ROOT, 'data', 'weather', 'nws-alerts-active-1.json'), NOW)
+    nws.delayMs = 4000
+    try {
+      const db = freshDb()
+      await runCli(['ensure-fallback-data', '--db', db])
+      const result = await runCli(['run-background-jobs', '--job', 'safety', '--db', db], {env: {HARBORMASTER_NWS_URL: nws.url, HARBORMASTER_JOB_TIMEOUTS: 'safety=1'}})
+      expect(result.code).toBe(1)
+      expect(result.stderr).toMatch(/ERROR timed out: timed out after 1 s/)
+      expect(withDb(db, (d) => d.prepare(`SELECT status, error FROM job_runs WHERE job = 'safety'`).get())).toEqual({status: 'timeout', error: 'timed out after 1 s'})
+    } finally {
+      await nws.close()
+    }
+  })
+})
+
+describe('missed runs', () => {
+  it('after a clock jump of 6 h, jobs run-due runs each missed job once, not once per missed slot', async () => {
+    const db = freshDb()
+    const at = (ms: number) => ({HARBORMASTER_NOW: new Date(ms).toISOString()})
+    const first = await runCli(['jobs', 'run-due', '--json', '--db', db], {env: at(NOW)})
+    expect(first.code, first.stderr).toBe(0)
+    const runs = () =>
+      Object.fromEntries(
+        (withDb(db, (d) => d.prepare(`SELECT job, count(*) AS n FROM job_runs WHERE status != 'skipped' GROUP BY job`).all()) as Array<{job: string; n: number}>).map((r) => [r.job, r.n]),
+      )
+    expect(runs()).toEqual({vessels: 1, ports: 1, safety: 1, backup: 1, maintain: 1, cleanup: 1, 'usage-report': 1})
+    const again = await runCli(['jobs', 'run-due', '--db', db], {env: at(NOW + 60_000)})
+    expect(again.stdout).toMatch(/no job is due/)
+    const later = await runCli(['jobs', 'run-due', '--db', db], {env: at(NOW + 6 * 3_600_000)})
+    expect(later.code, later.stderr).toBe(0)
+    // 24 vessels slots and 12 ports slots were missed; each job runs once. The daily and weekly jobs were not due.
+    expect(runs()).toEqual({vessels: 2, ports: 2, safety: 2, backup: 1, maintain: 1, cleanup: 2, 'usage-report': 1})
+    expect(later.stderr).toMatch(/catching up: last success 2026-11-24T12:00:00.000Z, 23 scheduled run\(s\) missed; running once now \(job=vessels\)/)
+  })
+})
+
+describe('backup and restore', () => {
+  const dump = (path: string) =>
+    withDb(path, (d) => {
+      const tables = (d.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as Array<{name: string}>).map((t) => t.name)
+      return Object.fromEntries(tables.map((t) => [t, createHash('sha256').update(JSON.stringify(d.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).all())).digest('hex')]))
+    })
+
+  it('a backup restored gives identical table contents', async () => {
+    const db = freshDb()
+    await runCli(['run-background-jobs', '--db', db])
+    const backup = await runCli(['db', 'backup', '--json', '--db', db])
+    expect(backup.code, backup.stderr).toBe(0)
+    const {summary} = JSON.parse(backup.stdout)
+    expect(summary).toMatchObject({integrity: 'ok', kept: 1})
+    // What the backup holds: the database as it was, less the backup's own job_runs row written after it.
+    const before = dump(summary.file)
+    withDb(db, (d) => d.exec(`DELETE FROM vessels; DELETE FROM safety_zones WHERE kind = 'piracy'`))
+    const refused = await runCli(['db', 'restore', summary.file, '--db', db])
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toMatch(/pass --yes to confirm/)
+    const restored = await runCli(['db', 'restore', summary.file, '--yes', '--db', db])
+    expect(restored.code, restored.stderr).toBe(0)
+    expect(dump(db)).toEqual(before)
+    expect(count(db, 'SELECT count(*) FROM vessels')).toBe(43)
+  })
+
+  it('refuses a file that is not a backup', async () => {
+    const db = freshDb()
+    const fake = join(tmp.dir, 'fake-backup.db')
+    writeFileSync(fake, 'not a database'.repeat(100))
+    const result = await runCli(['db', 'restore', fake, '--yes', '--db', db])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/is not a SQLite database/)
+  })
+
+  it('a backup onto a full disk fails clearly and keeps the last good backup', async () => {
+    const mountPoint = join(tmp.dir, 'small-disk')
+    mkdirSync(mountPoint)
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mountPoint], {stdio: 'ignore'})
+    } catch {
+      console.log('skipped: this machine does not let the test mount a small tmpfs (needs root and mount permission)')
+      return
+    }
+    try {
+      const db = freshDb()
+      const env = {HARBORMASTER_BACKUP_DIR: mountPoint}
+      await runCli(['run-background-jobs', '--db', db])
+      const good = await runCli(['db', 'backup', '--json', '--db', db], {env})
+      expect(good.code, good.stderr).toBe(0)
+      const goodFile = JSON.parse(good.stdout).summary.file as string
+      const goodHash = createHash('sha256').update(readFileSync(goodFile)).digest('hex')
+      // Grow the database past what the small disk has left.
+      withDb(db, (d) => {
+        const insert = d.prepare(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, 0)`)
+        for (let i = 0; i < 300; i++) insert.run(`padding-${i}`, JSON.stringify('x'.repeat(8000)))
+      })
+      const full = await runCli(['db', 'backup', '--db', db], {env: {...env, HARBORMASTER_NOW: new Date(Date.now() + 86_400_000).toISOString()}})
+      expect(full.code).toBe(1)
+      expect(full.stderr).toMatch(/backup to .* failed: the disk is full; the previous backups are untouched/)
+      expect(readdirSync(mountPoint)).toEqual([goodFile.split('/').pop()])
+      expect(createHash('sha256').update(readFileSync(goodFile)).digest('hex')).toBe(goodHash)
+      const check = new Database(goodFile, {readonly: true})
+      expect(check.pragma('integrity_check', {simple: true})).toBe('ok')
+      check.close()
+    } finally {
+      // Lazily, so a handle still closing cannot leave the mount behind.
+      execFileSync('umount', ['-l', mountPoint], {stdio: 'ignore'})
+    }
+  })
+})
+
+describe('cleanup', () => {
+  it('deletes exactly what is past retention', async () => {
+    const db = freshDb()
+    await runCli(['ensure-fallback-data', '--db', db])
+    const day = 86_400_000
+    withDb(db, (d) => {
+      d.exec('DELETE FROM vessel_positions; DELETE FROM job_runs')
+      const pos = d.prepare(`INSERT INTO vessel_positions (mmsi, observed_at, lat, lon, source, received_at) VALUES (?, ?, 37, 23, 'live', ?)`)
+      pos.run(237000001, NOW - 31 * day, NOW - 31 * day) // past 30 days: deleted
+      pos.run(237000002, NOW - 29 * day, NOW - 29 * day) // kept
+      const event = d.prepare(
+        `INSERT INTO safety_events (type, severity, dedupe_key, title, source, observed_at, created_at, last_seen_at, resolved_at) VALUES ('storm', 'high', ?, 't', 'live', 0, ?, 0, ?)`,
+      )
+      event.run('old-resolved', NOW - 200 * day, NOW - 91 * day) // resolved 91 days ago: deleted
+      event.run('recent-resolved', NOW - 200 * day, NOW - 89 * day) // kept
+      event.run('old-but-open', NOW - 200 * day, null) // open: kept
+      const run = d.prepare(`INSERT INTO job_runs (job, status, started_at, host, pid) VALUES ('vessels', ?, ?, 'h', 1)`)
+      run.run('success', NOW - 91 * day) // deleted
+      run.run('success', NOW - 89 * day) // kept
+      const cache = d.prepare(`INSERT INTO api_cache (key, source, payload, fetched_at, ttl_seconds) VALUES (?, 'nws', '{}', ?, 600)`)
+      cache.run('expired-long-ago', NOW - 8 * day) // a week past its time to live: deleted
+      cache.run('expired-recently', NOW - day) // stale but kept as a fallback
+    })
+    const result = await runCli(['cleanup', '--json', '--db', db], {env: {HARBORMASTER_NOW: new Date(NOW).toISOString()}})
+    expect(result.code, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout).summary.deleted).toMatchObject({vessel_positions: 1, safety_events: 1, job_runs: 1, api_cache: 1})
+    expect(withDb(db, (d) => d.prepare(`SELECT mmsi FROM vessel_positions`).all())).toEqual([{mmsi: 237000002}])
+    expect(withDb(db, (d) => d.prepare(`SELECT dedupe_key FROM safety_events ORDER BY id`).all())).toEqual([{dedupe_key: 'recent-resolved'}, {dedupe_key: 'old-but-open'}])
+    expect(withDb(db, (d) => d.prepare(`SELECT key FROM api_cache`).all())).toEqual([{key: 'expired-recently'}])
+  })
+})
+
+describe('dead-man\'s switch', () => {
+  it('pings /start and success, and a failing ping never fails the job', async () => {
+    const pings: string[] = []
+    const server = createServer((req, res) => {
+      pings.push(`${req.method} ${req.url}`)
+      res.writeHead(req.url?.includes('broken') ? 500 : 200).end('OK')
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    try {
+      const db = freshDb()
+      const ok = await runCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env: {HARBORMASTER_PING_URL: `${base}/ping/{job}`}})
+      expect(ok.code).toBe(0)
+      expect(pings).toEqual(['POST /ping/vessels/start', 'POST /ping/vessels'])
+      const broken = await runCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env: {HARBORMASTER_PING_URL: `${base}/broken`}})
+      expect(broken.code).toBe(0)
+      expect(broken.stderr).toMatch(/dead-man's-switch ping \(start\) failed; the job is not affected \(error=HTTP 500\)/)
+      expect(broken.stderr).not.toContain(`${base}/broken`)
+    } finally {
+      await new Promise((r) => server.close(r))
+    }
+  })
+})
+
+describe('schedules', () => {
+  it('crontab.example is exactly `schedule crontab`', async () => {
+    const result = await runCli(['schedule', 'crontab'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toBe(readFileSync(join(ROOT, 'crontab.example'), 'utf8'))
+    expect(result.stdout).toMatch(/^\*\/15 \* \* \* \* cd \/opt\/harbormaster && \.\/bin\/run\.js run-background-jobs --job vessels --db \/var\/lib\/harbormaster\/harbormaster\.db >> \/var\/log\/harbormaster\/vessels\.log 2>&1$/m)
+    expect(result.stdout).toMatch(/^0 2 \* \* \* cd .* run-background-jobs --verbose /m)
+    expect(result.stdout).toMatch(/^0 3 \* \* \* cd .* db backup /m)
+  })
+
+  it('schedule list gives each job in words with its next runs', async () => {
+    const list = JSON.parse((await runCli(['schedule', 'list', '--json'])).stdout).schedules
+    expect(list.find((s: {name: string}) => s.name === 'maintain')).toMatchObject({in_words: 'weekly on Saturday at 02:00 UTC'})
+    expect(list.find((s: {name: string}) => s.name === 'vessels').next_runs).toHaveLength(3)
+  })
+})
+
