@@ -24,6 +24,12 @@ Prints a table, or with --json exactly the summary JSON. Exit 0 when every job s
       options: [...JOB_CHOICES],
       default: 'all',
     }),
+    jitter: Flags.integer({
+      description: 'Wait a random 0..N seconds first, so many hosts do not all start at :00.',
+      min: 0,
+      default: 0,
+      helpValue: '<seconds>',
+    }),
     duration: Flags.integer({
       description: 'Seconds to read streaming AIS sources (nmea-tcp, nmea-udp, aisstream) [default: $HARBORMASTER_AIS_WINDOW_SECONDS or 60].',
       min: 1,
@@ -39,6 +45,10 @@ Prints a table, or with --json exactly the summary JSON. Exit 0 when every job s
     // On a terminal the progress list replaces INFO lines; cron, CI and --verbose get the log lines.
     const showProgress = process.stderr.isTTY && !this.jsonEnabled() && !this.flags.quiet && !this.flags.verbose
     const ctx = await this.context({logLevel: showProgress ? 'warn' : undefined})
+    if (this.flags.jitter > 0) {
+      const {sleep} = await import('../services/backoff.js')
+      await sleep(Math.random() * this.flags.jitter * 1000)
+    }
     const {runBackgroundJobs, SEED_JOB_NAMES} = await import('../services/jobs/runner.js')
     const jobs = this.flags.job === 'all' ? SEED_JOB_NAMES : SEED_JOB_NAMES.filter((j) => j === this.flags.job)
 
