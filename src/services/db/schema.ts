@@ -386,3 +386,16 @@ export const alertEvents = sqliteTable(
 
 export type AlertRule = typeof alertRules.$inferSelect
 export type AlertEvent = typeof alertEvents.$inferSelect
+
+/** Work started over HTTP in the background (job runs, refreshes): its status and, when done, its result. */
+export const apiTasks = sqliteTable('api_tasks', {
+  id: integer('id').primaryKey({autoIncrement: true}),
+  kind: text('kind', {enum: ['jobs', 'refresh']}).notNull(),
+  target: text('target').notNull(),
+  status: text('status', {enum: ['running', 'success', 'failed', 'skipped']}).notNull(),
+  requestedBy: text('requested_by').notNull(),
+  createdAt: integer('created_at').notNull(),
+  completedAt: integer('completed_at'),
+  result: text('result', {mode: 'json'}).$type<Record<string, unknown>>(),
+  error: text('error'),
+})

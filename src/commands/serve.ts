@@ -1,0 +1,42 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../cli/base-command.js'
+
+export default class Serve extends BaseCommand<typeof Serve> {
+  static override summary = 'Serve the HTTP API: jobs, health, events, congestion, live vessels, cache.'
+  static override description = `Bearer tokens from \`users add\` (or HARBORMASTER_ADMIN_TOKEN) with roles ADMIN, OPERATOR, VIEWER. Job runs
+started over HTTP go through the same runner and leases as cron: a job already running answers 409 with its
+holder. SIGINT/SIGTERM stop accepting connections, let requests in flight finish, then exit 0. The access
+log is JSON lines on stderr (--quiet turns it off).`
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --host 0.0.0.0 --port 8080',
+    'curl -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:8000/api/ports/congestion/?country=Greece"',
+  ]
+
+  static override flags = {
+    host: Flags.string({description: 'Address to listen on.', default: '127.0.0.1'}),
+    port: Flags.integer({description: 'Port (0: any free port).', default: 8000, min: 0, max: 65_535}),
+  }
+
+  async run() {
+    const ctx = await this.context()
+    const {buildServer} = await import('../services/api/server.js')
+    const app = buildServer(ctx, {accessLog: this.flags.quiet ? undefined : process.stderr})
+    const address = await app.listen({host: this.flags.host, port: this.flags.port})
+    ctx.logger.info(`harbormaster API listening on ${address}`)
+    // Runs until asked to stop; then no new connections, in-flight requests finish.
+    while (!ctx.stopRequested?.()) await new Promise((r) => setTimeout(r, 100))
+    // close() stops accepting and waits for requests in flight; connections kept alive by clients are
+    // closed as soon as they fall idle, so a finished request does not hold the shutdown open.
+    const closing = app.close()
+    const sweep = setInterval(() => app.server.closeIdleConnections(), 100)
+    await closing
+    clearInterval(sweep)
+    // Background runs see the stop request and end at their next batch boundary.
+    await app.drain()
+    ctx.logger.info('harbormaster API stopped')
+    return {stopped: true, address}
+  }
+}

@@ -1,0 +1,272 @@
+// The HTTP API as a real process on an ephemeral port against a temp database: every endpoint, every auth
+// case, bad input, job runs against cron's leases in both directions, polling, and graceful shutdown.
+import type {ChildProcess} from 'node:child_process'
+import {createServer} from 'node:http'
+import type {AddressInfo} from 'node:net'
+import {join} from 'node:path'
+import {readFileSync} from 'node:fs'
+
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {collect, count, ROOT, runCli, startCli, tempDir, withDb} from '../helpers/cli.js'
+import {startNmeaTcpServer} from '../helpers/feeds.js'
+
+const tmp = tempDir()
+const db = join(tmp.dir, 'api', 'harbormaster.db')
+const ADMIN_TOKEN = 'bootstrap-admin-token-0123456789'
+const piraeus = readFileSync(join(ROOT, 'test', 'fixtures', 'ais', 'gpsd-ais-raw-messages.log'), 'utf8')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l.startsWith('!'))
+const aishub = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'ais', 'aishub-examples.json'), 'utf8')) as Record<string, unknown>
+
+let feed: Awaited<ReturnType<typeof startNmeaTcpServer>>
+let server: ChildProcess
+let serverDone: ReturnType<typeof collect>
+let base: string
+const tokens: Record<string, string> = {}
+
+async function startServer(env: Record<string, string>): Promise<{child: ChildProcess; done: ReturnType<typeof collect>; base: string}> {
+  const child = startCli(['serve', '--port', '0', '--db', db], {env})
+  const done = collect(child, 15 * 60_000)
+  const url = await new Promise<string>((resolve, reject) => {
+    let seen = ''
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${seen}`)), 20_000)
+    child.stderr?.on('data', (d: Buffer) => {
+      seen += d.toString()
+      serverLog += d.toString()
+      const m = /listening on (http:\/\/[\d.:]+)/.exec(seen)
+      if (m) {
+        clearTimeout(timer)
+        resolve(m[1])
+      }
+    })
+  })
+  return {child, done, base: url}
+}
+
+let serverLog = ''
+
+async function call(method: string, path: string, token?: string, body?: string) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: {...(token ? {authorization: `Bearer ${token}`} : {}), ...(body ? {'content-type': 'application/json'} : {})},
+    body,
+  }).catch((error: Error) => {
+    throw new Error(`${method} ${path}: ${error.message}; the server said:\n${serverLog.split('\n').filter((l) => !l.startsWith('{')).slice(-15).join('\n')}`)
+  })
+  const text = await response.text()
+  return {status: response.status, body: text ? JSON.parse(text) : null}
+}
+
+beforeAll(async () => {
+  await runCli(['run-background-jobs', '--db', db])
+  for (const [name, role] of [
+    ['ada', 'ADMIN'],
+    ['otto', 'OPERATOR'],
+    ['vera', 'VIEWER'],
+  ]) {
+    tokens[name] = JSON.parse((await runCli(['users', 'add', name, '--role', role, '--json', '--db', db])).stdout).token
+  }
+  feed = await startNmeaTcpServer(piraeus, {intervalMs: 100, perWrite: 5})
+  const started = await startServer({
+    HARBORMASTER_ADMIN_TOKEN: ADMIN_TOKEN,
+    HARBORMASTER_AIS_SOURCE: `nmea-tcp:127.0.0.1:${feed.port}`,
+    HARBORMASTER_AIS_WINDOW_SECONDS: '3',
+  })
+  server = started.child
+  serverDone = started.done
+  base = started.base
+})
+
+afterAll(async () => {
+  server.kill('SIGTERM')
+  await serverDone
+  await feed.close()
+  tmp.cleanup()
+})
+
+describe('auth', () => {
+  it('401 without a token or with a wrong one, 403 with a role too low, and never echoes a secret', async () => {
+    expect((await call('GET', '/api/ports/congestion/')).status).toBe(401)
+    expect((await call('GET', '/api/ports/congestion/', 'hm_not-a-real-token')).status).toBe(401)
+    const viewerRun = await call('POST', '/api/jobs/run/?job=ports', tokens.vera)
+    expect(viewerRun.status).toBe(403)
+    expect(viewerRun.body.error.message).toBe('ADMIN role required; vera is VIEWER')
+    expect((await call('POST', '/api/events/check/?dry_run=true', tokens.otto)).status).toBe(403)
+    expect((await call('GET', '/api/ports/congestion/?page_size=1', tokens.vera)).status).toBe(200)
+    expect((await call('POST', '/api/events/check/?dry_run=true', ADMIN_TOKEN)).status).toBe(200)
+    expect((await call('POST', '/api/events/check/?dry_run=true', tokens.ada)).status).toBe(200)
+  })
+})
+
+describe('endpoints', () => {
+  it('GET /api/system/health/ gives the health JSON (200 when degraded)', async () => {
+    const health = await call('GET', '/api/system/health/')
+    expect(health.status).toBe(200)
+    expect(health.body.overall_status).toBe('degraded')
+    expect(health.body.components.database).toMatchObject({status: 'healthy', ports: 3766, vessels: 43})
+  })
+
+  it('GET /api/ports/congestion/ filters by country and port, pages, and labels its source', async () => {
+    const greece = await call('GET', '/api/ports/congestion/?country=greece&page_size=10&page=2', tokens.vera)
+    expect(greece.status).toBe(200)
+    expect(greece.body).toMatchObject({count: 64, page: 2, page_size: 10})
+    expect(greece.body.results).toHaveLength(10)
+    expect(greece.body.results.every((r: {country: string}) => r.country === 'Greece')).toBe(true)
+    const piraeusPort = await call('GET', '/api/ports/congestion/?port=GRPIR', tokens.vera)
+    expect(piraeusPort.body.results).toEqual([expect.objectContaining({name: 'Piraievs', unlocode: 'GRPIR', level: 'normal', source: 'emergency'})])
+    expect(piraeusPort.body.metadata).toEqual({source: 'emergency', observed_at: '2023-04-08T00:00:59.000Z'})
+  })
+
+  it('GET /api/live-vessels/ serves the vessels in a box with the source and age of the data', async () => {
+    const vessels = await call('GET', '/api/live-vessels/?bbox=23.0,37.5,24.0,38.2', tokens.vera)
+    expect(vessels.status).toBe(200)
+    expect(vessels.body.count).toBeGreaterThan(20)
+    expect(vessels.body.metadata.source).toBe('emergency')
+    expect(vessels.body.metadata.age_seconds).toBeGreaterThan(86_400)
+    expect(vessels.body.results.every((v: {lat: number; lon: number}) => v.lat >= 37.5 && v.lat <= 38.2 && v.lon >= 23 && v.lon <= 24)).toBe(true)
+    const elsewhere = await call('GET', '/api/live-vessels/?bbox=-10,40,-5,45', tokens.vera)
+    expect(elsewhere.body.count).toBe(0)
+  })
+
+  it('GET /api/cache/<source>/ shows what the TTL cache holds without payloads', async () => {
+    const cache = await call('GET', '/api/cache/nws/', tokens.vera)
+    expect(cache.status).toBe(200)
+    expect(cache.body).toEqual({source: 'nws', entries: []})
+    expect((await call('GET', '/api/cache/carrier-pigeon/', tokens.vera)).status).toBe(400)
+  })
+
+  it('POST /api/events/check/ runs detection, or with dry_run writes nothing', async () => {
+    const runsBefore = count(db, 'SELECT count(*) FROM job_runs')
+    const dry = await call('POST', '/api/events/check/?dry_run=true', tokens.ada)
+    expect(dry.body).toMatchObject({dry_run: true, status: 'dry_run'})
+    expect(count(db, 'SELECT count(*) FROM job_runs')).toBe(runsBefore)
+    const real = await call('POST', '/api/events/check/', tokens.ada)
+    expect(real.body).toMatchObject({dry_run: false, status: 'success'})
+    expect(count(db, `SELECT count(*) FROM job_runs WHERE job = 'check-events'`)).toBe(1)
+  })
+
+  it('POST /api/tasks/<source>/refresh/ refreshes in the background and returns a run id', async () => {
+    const started = await call('POST', '/api/tasks/nws/refresh/', tokens.ada)
+    expect(started.status).toBe(202)
+    const done = await poll(started.body.status_url, tokens.vera)
+    expect(done).toMatchObject({kind: 'refresh', target: 'nws', status: 'success'})
+    expect(done.summary.source).toBe('emergency')
+  })
+})
+
+async function poll(statusUrl: string, token: string): Promise<Record<string, any>> {
+  for (let i = 0; i < 200; i++) {
+    const status = await call('GET', statusUrl, token)
+    if (status.body.status !== 'running') return status.body
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`${statusUrl} still running`)
+}
+
+describe('job runs over HTTP and cron', () => {
+  it('starts a run in the background (202), answers 409 while it runs, and the CLI skips meanwhile', async () => {
+    const started = await call('POST', '/api/jobs/run/?job=vessels', tokens.ada)
+    expect(started.status).toBe(202)
+    expect(started.body).toMatchObject({status: 'running', jobs: ['vessels']})
+    await new Promise((r) => setTimeout(r, 500))
+    const again = await call('POST', '/api/jobs/run/?job=vessels', tokens.ada)
+    expect(again.status).toBe(409)
+    expect(again.body.error.holder).toMatch(/^vessels is running \(.+:\d+, since /)
+    const cron = await runCli(['run-background-jobs', '--job', 'vessels', '--db', db])
+    expect(cron.code).toBe(0)
+    expect(cron.stderr).toMatch(/skipped: vessels is running/)
+    const done = await poll(started.body.status_url, tokens.vera)
+    expect(done.status).toBe('success')
+    expect(done.summary.jobs.vessel_positions).toMatchObject({success: true, source: 'live', provider: 'nmea-tcp'})
+    expect(Object.keys(done.summary)).toEqual(['started_at', 'completed_at', 'duration_seconds', 'total_success', 'jobs'])
+  })
+
+  it('409 with the holder while a cron-style CLI run holds the lock', async () => {
+    const child = startCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env: {HARBORMASTER_AIS_SOURCE: `nmea-tcp:127.0.0.1:${feed.port}`, HARBORMASTER_AIS_WINDOW_SECONDS: '4'}})
+    const cron = collect(child)
+    // Wait until the CLI holds the lease.
+    for (let i = 0; i < 100 && count(db, `SELECT count(*) FROM job_locks WHERE job = 'vessels' AND pid = ${child.pid}`) === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    const conflict = await call('POST', '/api/jobs/run/?job=vessels', tokens.ada)
+    expect(conflict.status, JSON.stringify(conflict.body)).toBe(409)
+    expect(conflict.body.error.holder).toMatch(new RegExp(`^vessels is running \\(.+:${child.pid}, since `))
+    expect((await cron).code).toBe(0)
+  })
+})
+
+describe('bad requests', () => {
+  it.each([
+    ['POST', '/api/jobs/run/?job=everything', 'job'],
+    ['POST', '/api/jobs/run/', 'job'],
+    ['GET', '/api/live-vessels/?bbox=1,2,3', 'bbox'],
+    ['GET', '/api/live-vessels/?bbox=200,0,210,10', 'bbox'],
+    ['GET', '/api/live-vessels/?bbox=0,10,5,5', 'bbox'],
+    ['GET', '/api/ports/congestion/?page_size=100000', 'page_size'],
+    ['GET', '/api/ports/congestion/?page=first', 'page'],
+    ['GET', '/api/jobs/runs/abc/', 'id'],
+  ])('%s %s: 400 naming %s', async (method, path, field) => {
+    const result = await call(method, path, tokens.ada)
+    expect(result.status).toBe(400)
+    expect(result.body.error.field).toBe(field)
+  })
+
+  it('a body over the size limit gets 413 and writes nothing', async () => {
+    const runs = count(db, 'SELECT count(*) FROM job_runs')
+    const result = await call('POST', '/api/events/check/', tokens.ada, JSON.stringify({padding: 'x'.repeat(100_000)}))
+    expect(result.status).toBe(413)
+    expect(count(db, 'SELECT count(*) FROM job_runs')).toBe(runs)
+  })
+
+  it('404 for a run that does not exist', async () => {
+    expect((await call('GET', '/api/jobs/runs/99999/', tokens.vera)).status).toBe(404)
+  })
+})
+
+describe('graceful shutdown', () => {
+  it('finishes a request in flight on SIGTERM, then exits 0', async () => {
+    // An AISHub stand-in that answers after 1.5 s keeps a live-vessels request in flight.
+    const slow = createServer((_req, res) => setTimeout(() => res.writeHead(200, {'content-type': 'application/json'}).end(JSON.stringify(aishub.human_format_test_capture)), 1500))
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r))
+    const second = await startServer({
+      HARBORMASTER_AIS_SOURCE: 'aishub',
+      AISHUB_USERNAME: 'harbor-user',
+      HARBORMASTER_AISHUB_URL: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/ws.php`,
+    })
+    try {
+      const inFlight = fetch(`${second.base}/api/live-vessels/?bbox=4,52,6,53`, {headers: {authorization: `Bearer ${tokens.vera}`}})
+      await new Promise((r) => setTimeout(r, 400))
+      second.child.kill('SIGTERM')
+      const response = await inFlight
+      expect(response.status).toBe(200)
+      const body = (await response.json()) as {count: number; metadata: {source: string}}
+      expect(body).toMatchObject({count: 1, metadata: {source: 'live'}})
+      const exit = await second.done
+      expect(exit.code).toBe(0)
+      expect(exit.stderr).toMatch(/harbormaster API stopped/)
+      await expect(fetch(`${second.base}/api/system/health/`)).rejects.toThrow()
+    } finally {
+      await new Promise((r) => slow.close(r))
+    }
+  })
+})
+
+describe('logs', () => {
+  it('the access log is structured and holds no token', async () => {
+    server.kill('SIGTERM')
+    const result = await serverDone
+    const lines = result.stderr.split('\n').filter((l) => l.startsWith('{'))
+    expect(lines.length).toBeGreaterThan(10)
+    const records = lines.map((l) => JSON.parse(l) as {msg: string; res?: {statusCode: number}; responseTime?: number})
+    expect(records.some((r) => r.msg === 'request completed' && r.res?.statusCode === 202 && typeof r.responseTime === 'number')).toBe(true)
+    for (const token of [...Object.values(tokens), ADMIN_TOKEN]) expect(result.stderr).not.toContain(token)
+    // The server is restarted for afterAll's benefit.
+    const restarted = await startServer({HARBORMASTER_ADMIN_TOKEN: ADMIN_TOKEN})
+    server = restarted.child
+    serverDone = restarted.done
+    base = restarted.base
+    withDb(db, (d) => d.prepare('SELECT 1').get())
+  })
+})
