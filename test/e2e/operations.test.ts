@@ -100,7 +100,7 @@ describe('kill -9 in the middle of a vessels ingest', () => {
     }
     // The kills landed at different points of the ingest, not all before or after it.
     expect(seen.size).toBeGreaterThan(2)
-  })
+  }, Number(process.env.KILL_ITERATIONS ?? 50) * 3000 + 60_000)
 })
 
 describe('16 concurrent invocations of one job', () => {

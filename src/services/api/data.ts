@@ -21,20 +21,37 @@ export interface Page {
   pageSize: number
 }
 
-/** Latest congestion per port from the database; when it holds none, the shipped ports with no data. */
-export async function congestionPage(ctx: Context, filter: {port?: string; country?: string}, page: Page) {
+type CongestionRows = Array<Awaited<ReturnType<typeof latestCongestion>>[number] & {unlocode: string | null; wpi: string | null; country: string | null}>
+
+/** The latest snapshot of every port changes only when the ports job stores new ones: kept until then. */
+const congestionCache = new WeakMap<Context['db'], {version: string; rows: CongestionRows}>()
+
+async function latestWithPorts(ctx: Context): Promise<CongestionRows> {
+  const version = JSON.stringify(ctx.db.sqlite.prepare(`SELECT max(id) AS id, (SELECT max(updated_at) FROM ports) AS ports FROM port_congestion`).get())
+  const cached = congestionCache.get(ctx.db)
+  if (cached?.version === version) return cached.rows
   const snapshots = await latestCongestion(ctx.db)
   const portRows = ctx.db.orm.select({id: ports.id, unlocode: ports.unlocode, wpi: ports.wpiNumber, country: ports.country}).from(ports).all()
   const byId = new Map(portRows.map((p) => [p.id, p]))
+  const rows = snapshots
+    .map((s) => {
+      const p = byId.get(s.portId)
+      return {...s, unlocode: p?.unlocode ?? null, wpi: p?.wpi ?? null, country: p?.country ?? null}
+    })
+    .sort((a, b) => a.portId - b.portId)
+  congestionCache.set(ctx.db, {version, rows})
+  return rows
+}
+
+/** Latest congestion per port from the database; when it holds none, the shipped ports with no data. */
+export async function congestionPage(ctx: Context, filter: {port?: string; country?: string}, page: Page) {
+  const snapshots = await latestWithPorts(ctx)
   const match = (p: {unlocode: string | null; wpi: string | null; country: string | null; name: string}) =>
     (!filter.port || p.unlocode === filter.port.toUpperCase() || p.wpi === filter.port || p.name.toLowerCase() === filter.port.toLowerCase()) &&
     (!filter.country || (p.country ?? '').toLowerCase() === filter.country.toLowerCase())
 
   if (snapshots.length > 0) {
-    const rows = snapshots
-      .map((s) => ({...s, ...byId.get(s.portId), name: s.name}))
-      .filter((r) => match({unlocode: r.unlocode ?? null, wpi: r.wpi ?? null, country: r.country ?? null, name: r.name}))
-      .sort((a, b) => a.portId - b.portId)
+    const rows = snapshots.filter((r) => match(r))
     const slice = rows.slice((page.page - 1) * page.pageSize, page.page * page.pageSize)
     const observed = slice.reduce((max, r) => Math.max(max, r.observedAt), 0)
     return {
