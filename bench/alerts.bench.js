@@ -1,34 +1,17 @@
 // Alert worker: one cycle of 10,000 enabled rules over 200,000 vessels and every port, through the
 // service (each metric read once per cycle), against the naive worker (a query per rule for its latest
 // reading) on the same database in the same run. Target: < 0.5 s per cycle.
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {dirname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {dist, openWorld} from './world.js'
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const dist = (p) => import(join(root, 'dist', 'services', p))
 const VESSELS = 200_000
 const RULES = 10_000
 const NOW = Date.parse('2026-11-24T12:00:00Z')
 
 export default async function alerts() {
-  const [{openDatabase}, {ensureFallbackData}, {computePortCongestion}, {planCycle, applyCycle, compare}, {loadConfig}, {fixedClock}, {silentLogger}] = await Promise.all([
-    dist('db/client.js'),
-    dist('fallback/ensure.js'),
-    dist('ports/congestion.js'),
-    dist('alerts/evaluate.js'),
-    dist('config.js'),
-    dist('clock.js'),
-    dist('log/logger.js'),
-  ])
-  const dir = mkdtempSync(join(tmpdir(), 'harbormaster-alerts-'))
+  const [{computePortCongestion}, {planCycle, applyCycle, compare}] = await Promise.all([dist('ports/congestion.js'), dist('alerts/evaluate.js')])
+  const world = await openWorld('alerts', NOW)
+  const {ctx, db, ports} = world
   try {
-    const dbPath = join(dir, 'alerts.db')
-    const db = openDatabase(dbPath)
-    const ctx = {config: loadConfig({env: {}, dbPath}), db, logger: silentLogger, clock: fixedClock(NOW)}
-    await ensureFallbackData(ctx, {skipVessels: true})
-    const ports = db.sqlite.prepare(`SELECT id, lat, lon FROM ports`).all()
     const insertVessel = db.sqlite.prepare(
       `INSERT INTO vessels (mmsi, lat, lon, sog, position_at, position_source, origin, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'live', 'ingest', ?, ?)`,
     )
@@ -89,8 +72,7 @@ export default async function alerts() {
     const naiveMs = performance.now() - t1
     console.log(`  naive worker (a query per rule): ${naiveMs.toFixed(0)} ms, ${crossings.toLocaleString()} crossings (harbormaster opened ${applied.opened.length.toLocaleString()})`)
     console.log(`  ratio ${(naiveMs / oursMs).toFixed(1)}x`)
-    db.close()
   } finally {
-    rmSync(dir, {recursive: true, force: true})
+    world.close()
   }
 }

@@ -1,16 +1,10 @@
 // HTTP API throughput: autocannon against GET /api/ports/congestion/ and GET /api/system/health/ on the
 // world-scale dataset (every port with a snapshot, 200,000 vessels), side by side with a bare fastify
 // route returning a constant, in the same run. Prints requests per second, p99 latency and the ratios.
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {dirname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
-
 import autocannon from 'autocannon'
 import Fastify from 'fastify'
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const dist = (p) => import(join(root, 'dist', 'services', p))
+import {dist, openWorld} from './world.js'
 const VESSELS = 200_000
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8)
 
@@ -21,23 +15,10 @@ function load(url, headers = {}) {
 }
 
 export default async function api() {
-  const [{openDatabase}, {ensureFallbackData}, {computePortCongestion}, {loadConfig}, {systemClock}, {silentLogger}, {buildServer}, {addUser}] = await Promise.all([
-    dist('db/client.js'),
-    dist('fallback/ensure.js'),
-    dist('ports/congestion.js'),
-    dist('config.js'),
-    dist('clock.js'),
-    dist('log/logger.js'),
-    dist('api/server.js'),
-    dist('users/users.js'),
-  ])
-  const dir = mkdtempSync(join(tmpdir(), 'harbormaster-api-'))
+  const [{computePortCongestion}, {buildServer}, {addUser}] = await Promise.all([dist('ports/congestion.js'), dist('api/server.js'), dist('users/users.js')])
+  const world = await openWorld('api', Date.now())
+  const {ctx, db, ports} = world
   try {
-    const dbPath = join(dir, 'api.db')
-    const db = openDatabase(dbPath)
-    const ctx = {config: loadConfig({env: {}, dbPath}), db, logger: silentLogger, clock: systemClock}
-    await ensureFallbackData(ctx, {skipVessels: true})
-    const ports = db.sqlite.prepare(`SELECT lat, lon FROM ports`).all()
     const insert = db.sqlite.prepare(`INSERT INTO vessels (mmsi, lat, lon, sog, position_at, position_source, origin, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'live', 'ingest', ?, ?)`)
     const now = Date.now()
     db.sqlite.transaction(() => {
@@ -67,8 +48,7 @@ export default async function api() {
     console.log(`  ratio to the bare route: congestion ${(congestion.requests.average / baseline.requests.average).toFixed(3)}x, health ${(health.requests.average / baseline.requests.average).toFixed(3)}x`)
     await app.close()
     await bare.close()
-    db.close()
   } finally {
-    rmSync(dir, {recursive: true, force: true})
+    world.close()
   }
 }

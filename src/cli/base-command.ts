@@ -121,6 +121,19 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     process.on('SIGTERM', onSignal)
   }
 
+  /** The system check (config check, alert-worker --config-check): prints the report, exit 2 unless all is well. */
+  protected async reportSystemCheck() {
+    const config = await this.loadConfig()
+    const {systemCheck} = await import('../services/system-check.js')
+    const report = systemCheck(config)
+    if (!report.ok) process.exitCode = 2
+    if (!this.jsonEnabled()) {
+      const {renderSystemCheck} = await import('../render/summaries.js')
+      this.log(renderSystemCheck(report, this.painter(process.stdout)))
+    }
+    return report
+  }
+
   /** Plain JSON on stdout: exactly one document, no colour codes, whatever the terminal. */
   override logJson(json: unknown): void {
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)

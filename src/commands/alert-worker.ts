@@ -24,17 +24,7 @@ users watching their vessel, port or area (job and provider alerts: every ADMIN)
   }
 
   async run() {
-    if (this.flags['config-check']) {
-      const config = await this.loadConfig()
-      const {systemCheck} = await import('../services/system-check.js')
-      const report = systemCheck(config)
-      if (!report.ok) process.exitCode = 2
-      if (!this.jsonEnabled()) {
-        const {renderSystemCheck} = await import('../render/summaries.js')
-        this.log(renderSystemCheck(report, this.painter(process.stdout)))
-      }
-      return report
-    }
+    if (this.flags['config-check']) return this.reportSystemCheck()
     const ctx = await this.context()
     if (this.flags['dry-run']) {
       const {planCycle} = await import('../services/alerts/evaluate.js')

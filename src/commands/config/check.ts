@@ -9,14 +9,6 @@ sets it. Exit 0 when everything is in order, 2 otherwise.`
   static override examples = ['<%= config.bin %> <%= command.id %>', 'HARBORMASTER_AIS_SOURCE=nmea-udp:10110 <%= config.bin %> <%= command.id %> --json']
 
   async run() {
-    const config = await this.loadConfig()
-    const {systemCheck} = await import('../../services/system-check.js')
-    const report = systemCheck(config)
-    if (!report.ok) process.exitCode = 2
-    if (!this.jsonEnabled()) {
-      const {renderSystemCheck} = await import('../../render/summaries.js')
-      this.log(renderSystemCheck(report, this.painter(process.stdout)))
-    }
-    return report
+    return this.reportSystemCheck()
   }
 }

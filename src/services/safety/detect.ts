@@ -6,7 +6,7 @@ import Flatbush from 'flatbush'
 
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
-import {hotStatements} from '../db/hot-statements.js'
+import {type EventRow, hotStatements} from '../db/hot-statements.js'
 import {
   type DataSource,
   type EventType,
@@ -21,20 +21,8 @@ import {latestCongestion} from '../ports/congestion.js'
 import {worstSource} from '../provenance.js'
 import {notifyWatchers} from './notify.js'
 
-export interface EventDraft {
-  type: EventType
-  severity: Severity
-  zoneId: number | null
-  portId: number | null
-  mmsi: number | null
-  dedupeKey: string
-  title: string
-  lat: number | null
-  lon: number | null
-  source: DataSource
-  observedAt: number
-  metadata: Record<string, unknown>
-}
+/** An event to open: the row detection would store. */
+export type EventDraft = EventRow
 
 export interface DetectionPlan {
   create: EventDraft[]
