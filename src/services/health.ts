@@ -11,7 +11,7 @@ import {errorMessage} from './errors.js'
 import {mayNotify} from './provenance.js'
 import {providerStatuses} from './providers/status.js'
 import {JOBS, periodMs} from './jobs/registry.js'
-import {consecutiveFailures, lastRun} from './jobs/runner.js'
+import {consecutiveFailures, lastRun} from './jobs/runs.js'
 
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy'
 

@@ -3,13 +3,15 @@
 import {CronExpressionParser} from 'cron-parser'
 
 import type {Context} from '../context.js'
-import {runBackup} from '../maintenance/backup.js'
-import {runCleanup} from '../maintenance/cleanup.js'
-import {runMaintain} from '../maintenance/maintain.js'
-import {usageReport} from '../maintenance/usage-report.js'
-import {computePortCongestion} from '../ports/congestion.js'
-import {runSafetyJob} from '../safety/job.js'
-import {runVesselsJob} from '../vessels/job.js'
+
+// Jobs are imported when they run, so what only reads the registry (health, jobs list) stays light.
+const runVesselsJob = async (ctx: Context) => (await import('../vessels/job.js')).runVesselsJob(ctx)
+const computePortCongestion = async (ctx: Context) => (await import('../ports/congestion.js')).computePortCongestion(ctx)
+const runSafetyJob = async (ctx: Context) => (await import('../safety/job.js')).runSafetyJob(ctx)
+const runBackup = async (ctx: Context) => (await import('../maintenance/backup.js')).runBackup(ctx)
+const runMaintain = async (ctx: Context) => (await import('../maintenance/maintain.js')).runMaintain(ctx)
+const runCleanup = async (ctx: Context) => (await import('../maintenance/cleanup.js')).runCleanup(ctx)
+const usageReport = async (ctx: Context) => (await import('../maintenance/usage-report.js')).usageReport(ctx)
 
 export type Priority = 'critical' | 'high' | 'medium' | 'low'
 

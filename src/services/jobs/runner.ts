@@ -1,18 +1,18 @@
 // The runner every job goes through: emergency stop, dependencies, the lease lock, a job_runs row,
 // retries by priority with capped jittered backoff, the timeout, dead-man's-switch pings, and catching up
 // after downtime (once, never once per missed slot). Jobs themselves never lock, record or retry.
-import {and, desc, eq, inArray} from 'drizzle-orm'
-
 import {backoffDelay, sleep} from '../backoff.js'
 import type {Context} from '../context.js'
-import {jobRuns, ports} from '../db/schema.js'
+import {ports} from '../db/schema.js'
 import {errorMessage, HarbormasterError} from '../errors.js'
 import {ensureFallbackData} from '../fallback/ensure.js'
 import {describePause, pauseOf} from './control.js'
 import {acquireLease, holderText} from './lease.js'
 import {ping} from './ping.js'
 import {JOBS, jobSpec, type JobSpec, type JobSummary, periodMs, RETRIES, scheduleTimes} from './registry.js'
-import {finishRun, recordSkip, startRun} from './runs.js'
+import {consecutiveFailures, finishRun, lastRun, recordSkip, startRun} from './runs.js'
+
+export {consecutiveFailures, lastRun} from './runs.js'
 
 export type {JobSummary} from './registry.js'
 
@@ -53,33 +53,6 @@ export function unmetDependencies(ctx: Context, spec: JobSpec): string[] {
     }
   }
   return unmet
-}
-
-export function lastRun(ctx: Context, job: string, statuses: Array<typeof jobRuns.$inferSelect.status>) {
-  return ctx.db.orm
-    .select()
-    .from(jobRuns)
-    .where(and(eq(jobRuns.job, job), inArray(jobRuns.status, statuses)))
-    .orderBy(desc(jobRuns.startedAt), desc(jobRuns.id))
-    .limit(1)
-    .get()
-}
-
-/** Failed or timed-out runs in a row since the last success. */
-export function consecutiveFailures(ctx: Context, job: string): number {
-  const runs = ctx.db.orm
-    .select({status: jobRuns.status})
-    .from(jobRuns)
-    .where(and(eq(jobRuns.job, job), inArray(jobRuns.status, ['success', 'failed', 'timeout'])))
-    .orderBy(desc(jobRuns.startedAt), desc(jobRuns.id))
-    .limit(100)
-    .all()
-  let n = 0
-  for (const r of runs) {
-    if (r.status === 'success') break
-    n++
-  }
-  return n
 }
 
 function timeoutSeconds(ctx: Context, job: string, fallback: number): number {

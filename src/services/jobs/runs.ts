@@ -1,8 +1,9 @@
 // The job_runs history: a row per run with status, summary, error, duration and peak memory.
 import {hostname} from 'node:os'
 
-import {eq} from 'drizzle-orm'
+import {and, desc, eq, inArray} from 'drizzle-orm'
 
+import type {Context} from '../context.js'
 import {type Db, writeTransaction} from '../db/client.js'
 import {type JobStatus, jobRuns} from '../db/schema.js'
 
@@ -47,3 +48,31 @@ export function recordSkip(db: Db, job: string, at: number, trigger: string, rea
       .run()
   })
 }
+
+export function lastRun(ctx: Context, job: string, statuses: Array<typeof jobRuns.$inferSelect.status>) {
+  return ctx.db.orm
+    .select()
+    .from(jobRuns)
+    .where(and(eq(jobRuns.job, job), inArray(jobRuns.status, statuses)))
+    .orderBy(desc(jobRuns.startedAt), desc(jobRuns.id))
+    .limit(1)
+    .get()
+}
+
+/** Failed or timed-out runs in a row since the last success. */
+export function consecutiveFailures(ctx: Context, job: string): number {
+  const runs = ctx.db.orm
+    .select({status: jobRuns.status})
+    .from(jobRuns)
+    .where(and(eq(jobRuns.job, job), inArray(jobRuns.status, ['success', 'failed', 'timeout'])))
+    .orderBy(desc(jobRuns.startedAt), desc(jobRuns.id))
+    .limit(100)
+    .all()
+  let n = 0
+  for (const r of runs) {
+    if (r.status === 'success') break
+    n++
+  }
+  return n
+}
+

@@ -6,7 +6,7 @@ import type {Context} from '../context.js'
 import {jobRuns} from '../db/schema.js'
 import {describePause, pauseOf} from './control.js'
 import {describeSchedule, EXTRA_SCHEDULES, JOBS, scheduleTimes} from './registry.js'
-import {consecutiveFailures, lastRun} from './runner.js'
+import {consecutiveFailures, lastRun} from './runs.js'
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString())
 
