@@ -67,12 +67,17 @@ describe('kill -9 in the middle of a vessels ingest', () => {
     const db = freshDb()
     await runCli(['ensure-fallback-data', '--db', db])
     withDb(db, (d) => d.prepare('DELETE FROM vessel_positions').run())
+    // How long a whole run takes on this machine, so the kills spread over all of it.
+    const t0 = Date.now()
+    const timed = await runCli(['run-background-jobs', '--job', 'vessels', '--db', join(tmp.dir, 'timing', 'h.db')], {env})
+    expect(timed.code, timed.stderr).toBe(0)
+    const runMs = Date.now() - t0
     const seen = new Set<number>()
     for (let i = 0; i < iterations; i++) {
       const child = startCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env})
       const done = collect(child)
       // A random moment: while starting, decoding, or between and inside batches.
-      await new Promise((r) => setTimeout(r, 250 + Math.floor(Math.random() * 900)))
+      await new Promise((r) => setTimeout(r, Math.floor(runMs * (0.3 + Math.random() * 0.75))))
       child.kill('SIGKILL')
       await done
       const check = withDb(db, (d) => d.pragma('integrity_check', {simple: true}))
