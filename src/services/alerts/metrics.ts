@@ -4,7 +4,7 @@ import {desc, eq, sql} from 'drizzle-orm'
 import Flatbush from 'flatbush'
 
 import type {Context} from '../context.js'
-import {type CurrentPosition, hotStatements} from '../db/hot-statements.js'
+import {hotStatements, type PositionColumns} from '../db/hot-statements.js'
 import {jobRuns, safetyZones} from '../db/schema.js'
 import {type ZoneGeometry, pointInGeometry} from '../geo/geometry.js'
 import {latestCongestion} from '../ports/congestion.js'
@@ -31,17 +31,20 @@ export interface Readings {
 
 /** What one cycle reads once and shares between metrics (the current vessel positions). */
 export class CycleData {
-  private positions?: CurrentPosition[]
+  private columns?: PositionColumns
   private byMmsi?: Map<number, number>
   constructor(private readonly ctx: Context) {}
 
-  /** Every vessel seen in the last day (older ones have no current value). */
-  vessels(): {positions: CurrentPosition[]; byMmsi: Map<number, number>} {
-    if (!this.positions) {
-      this.positions = hotStatements(this.ctx.db).currentPositions(this.ctx.clock.now() - 86_400_000)
-      this.byMmsi = new Map(this.positions.map((p, i) => [p.mmsi, i]))
+  /** Every vessel seen in the last day (older ones have no current value), as columns. */
+  vessels(): {columns: PositionColumns; byMmsi: Map<number, number>} {
+    if (!this.columns) {
+      const columns = hotStatements(this.ctx.db).positionColumns(this.ctx.clock.now() - 86_400_000)
+      const byMmsi = new Map<number, number>()
+      for (let i = 0; i < columns.length; i++) byMmsi.set(columns.mmsi[i], i)
+      this.columns = columns
+      this.byMmsi = byMmsi
     }
-    return {positions: this.positions, byMmsi: this.byMmsi as Map<number, number>}
+    return {columns: this.columns, byMmsi: this.byMmsi as Map<number, number>}
   }
 }
 
@@ -58,22 +61,22 @@ export interface MetricSpec {
  * Readings over the cycle's vessel positions, computed per vessel on demand. `observedAt` gives a vessel's
  * reading time without building the reading, so stale ones cost nothing in rules over every vessel.
  */
-function vesselReadings(cycle: CycleData, observedAt: (v: CurrentPosition) => number, reading: (v: CurrentPosition) => Reading | undefined): Readings {
-  const {positions, byMmsi} = cycle.vessels()
+function vesselReadings(cycle: CycleData, observedAt: (c: PositionColumns, i: number) => number, reading: (c: PositionColumns, i: number) => Reading | undefined): Readings {
+  const {columns, byMmsi} = cycle.vessels()
   return {
     get: (target) => {
       const i = byMmsi.get(Number(target))
-      return i === undefined ? undefined : reading(positions[i])
+      return i === undefined ? undefined : reading(columns, i)
     },
     forEachFresh: (freshSince, fn) => {
       let stale = 0
-      for (const v of positions) {
-        if (observedAt(v) < freshSince) {
+      for (let i = 0; i < columns.length; i++) {
+        if (observedAt(columns, i) < freshSince) {
           stale++
           continue
         }
-        const r = reading(v)
-        if (r) fn(String(v.mmsi), r)
+        const r = reading(columns, i)
+        if (r) fn(String(columns.mmsi[i]), r)
       }
       return stale
     },
@@ -145,8 +148,8 @@ export const METRICS: Record<string, MetricSpec> = {
     read: async (_, cycle) =>
       vesselReadings(
         cycle,
-        (v) => v.at,
-        (v) => (v.sog === null ? undefined : {value: v.sog, at: v.at, lat: v.lat, lon: v.lon}),
+        (c, i) => c.at[i],
+        (c, i) => (Number.isNaN(c.sog[i]) ? undefined : {value: c.sog[i], at: c.at[i], lat: c.lat[i], lon: c.lon[i]}),
       ),
   },
   'vessel.ais_gap_minutes': {
@@ -160,7 +163,7 @@ export const METRICS: Record<string, MetricSpec> = {
       return vesselReadings(
         cycle,
         () => now,
-        (v) => ({value: Math.round((now - v.at) / 6000) / 10, at: now, lat: v.lat, lon: v.lon}),
+        (c, i) => ({value: Math.round((now - c.at[i]) / 6000) / 10, at: now, lat: c.lat[i], lon: c.lon[i]}),
       )
     },
   },

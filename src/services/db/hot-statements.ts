@@ -16,6 +16,16 @@ export interface CurrentPosition {
   source: DataSource
 }
 
+export interface PositionColumns {
+  length: number
+  mmsi: Float64Array
+  lat: Float64Array
+  lon: Float64Array
+  /** NaN where the speed is not available. */
+  sog: Float64Array
+  at: Float64Array
+}
+
 export interface EventRow {
   type: EventType
   severity: Severity
@@ -49,6 +59,8 @@ export interface SnapshotRow {
 export interface HotStatements {
   /** Each vessel's latest position observed at or after `since`. */
   currentPositions(since: number): CurrentPosition[]
+  /** The same positions as columns (no object per vessel): what rules over every vessel read. */
+  positionColumns(since: number): PositionColumns
   /** Waiting counts of a port's snapshots with data since `since`, newest first. */
   portHistory(portId: number, since: number, limit: number): Array<{waiting: number | null; observedAt: number}>
   insertSnapshot(row: SnapshotRow): void
@@ -82,6 +94,7 @@ export function hotStatements(db: Db): HotStatements {
        WHERE +position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL`,
     )
     .raw()
+  const columns: Statement = s.prepare(`SELECT mmsi, lat, lon, sog, position_at FROM vessels WHERE +position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL`).raw()
   const history: Statement = s.prepare(
     `SELECT vessels_waiting AS waiting, observed_at AS observedAt FROM port_congestion
      WHERE port_id = ? AND level != 'no_data' AND observed_at >= ? ORDER BY observed_at DESC LIMIT ?`,
@@ -115,6 +128,26 @@ export function hotStatements(db: Db): HotStatements {
         out[i] = {mmsi: r[0], name: r[1], lat: r[2], lon: r[3], sog: r[4], nav: r[5], at: r[6], source: r[7]}
       }
       return out
+    },
+    positionColumns(since) {
+      const cols: PositionColumns = {length: 0, mmsi: new Float64Array(1024), lat: new Float64Array(1024), lon: new Float64Array(1024), sog: new Float64Array(1024), at: new Float64Array(1024)}
+      const grow = () => {
+        for (const k of ['mmsi', 'lat', 'lon', 'sog', 'at'] as const) {
+          const next = new Float64Array(cols[k].length * 2)
+          next.set(cols[k])
+          cols[k] = next
+        }
+      }
+      for (const r of columns.iterate(since) as Iterable<[number, number, number, number | null, number]>) {
+        if (cols.length === cols.mmsi.length) grow()
+        const i = cols.length++
+        cols.mmsi[i] = r[0]
+        cols.lat[i] = r[1]
+        cols.lon[i] = r[2]
+        cols.sog[i] = r[3] ?? Number.NaN
+        cols.at[i] = r[4]
+      }
+      return cols
     },
     portHistory: (portId, since, limit) => history.all(portId, since, limit) as Array<{waiting: number | null; observedAt: number}>,
     insertSnapshot(r) {
