@@ -1,6 +1,8 @@
 // The alert worker as a real process: rules and readings in a temp database, readings changed between
 // cycles, SIGTERM, a database locked by another process, --dry-run, --config-check and bad rules.
 import {spawn} from 'node:child_process'
+import {createServer} from 'node:http'
+import type {AddressInfo} from 'node:net'
 import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -46,7 +48,18 @@ async function databaseWithRules(): Promise<string> {
 describe('alert worker', () => {
   it('opens an event when a threshold is crossed, resolves it when the value is back, and prints stats on SIGTERM', async () => {
     const db = await databaseWithRules()
-    await runCli(['users', 'add', 'watcher', '--role', 'VIEWER', '--db', db])
+    const posts: Array<Record<string, unknown>> = []
+    const hook = createServer((req, res) => {
+      let body = ''
+      req.on('data', (d: Buffer) => (body += d.toString()))
+      req.on('end', () => {
+        posts.push(JSON.parse(body))
+        res.writeHead(204).end()
+      })
+    })
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r))
+    afterAll(() => new Promise((r) => hook.close(r)))
+    await runCli(['users', 'add', 'watcher', '--role', 'VIEWER', '--webhook', `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alerts`, '--db', db])
     await runCli(['watch', 'add', '--user', 'watcher', '--vessel', '366000001', '--db', db])
     placeVessel(db, {mmsi: 366000001, lat: 29.3, lon: -94.7, at: NOW - 60_000, sog: 12.5})
     placeVessel(db, {mmsi: 366000002, lat: 29.4, lon: -94.8, at: NOW - 45 * 60_000, sog: 0})
@@ -59,7 +72,10 @@ describe('alert worker', () => {
       {alert_id: 1, target: '366000001', current_value: 12.5, threshold_value: 10, operator: '>', metric: 'vessel.speed', is_resolved: 0},
       {alert_id: 2, target: '366000002', current_value: 45, threshold_value: 30, operator: '>=', metric: 'vessel.ais_gap_minutes', is_resolved: 0},
     ])
-    expect(count(db, 'SELECT count(*) FROM notifications WHERE alert_event_id IS NOT NULL')).toBe(1)
+    expect(count(db, `SELECT count(*) FROM notifications WHERE alert_event_id IS NOT NULL AND channel = 'database'`)).toBe(1)
+    expect(posts).toEqual([
+      expect.objectContaining({user: 'watcher', alert: expect.objectContaining({rule_id: 1, metric: 'vessel.speed', target: '366000001', current_value: 12.5, operator: '>', threshold_value: 10})}),
+    ])
 
     // The vessel slows down: the next cycles resolve its event, and never open a second one meanwhile.
     placeVessel(db, {mmsi: 366000001, lat: 29.31, lon: -94.7, at: NOW - 30_000, sog: 4})

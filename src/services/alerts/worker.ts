@@ -2,6 +2,7 @@
 // is logged and the next one runs after a backoff; a stop request ends the wait at once.
 import type {Context} from '../context.js'
 import {errorMessage} from '../errors.js'
+import {deliverWebhooks} from '../safety/webhooks.js'
 import {applyCycle, planCycle} from './evaluate.js'
 
 export interface WorkerStats {
@@ -55,6 +56,8 @@ export async function runWorker(ctx: Context, options: WorkerOptions): Promise<W
     try {
       const plan = await planCycle(ctx)
       const result = applyCycle(ctx, plan)
+      // Webhook copies of the cycle's notifications (and earlier ones still pending).
+      await deliverWebhooks(ctx)
       const ms = Math.round(performance.now() - t0)
       stats.cycles++
       stats.rules_evaluated += plan.rulesEvaluated

@@ -1,10 +1,11 @@
-// Webhook delivery of notifications: a POST of the event as JSON to the user's webhook, retried with
-// backoff within a run and again in later runs until delivered or out of attempts; status recorded.
+// Webhook delivery of notifications (of safety events and of alert events): a POST of the event as JSON
+// to the user's webhook, retried with backoff within a run and again in later runs until delivered or out
+// of attempts; status recorded.
 import {and, eq, lt} from 'drizzle-orm'
 
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
-import {notifications, safetyEvents, users} from '../db/schema.js'
+import {alertEvents, type AlertEvent, notifications, type SafetyEvent, safetyEvents, users} from '../db/schema.js'
 import {errorMessage} from '../errors.js'
 import {createHttpClient, send} from '../http/client.js'
 import {runtimeOf} from '../providers/fetch.js'
@@ -22,9 +23,10 @@ export interface DeliveryResult {
 
 export async function deliverWebhooks(ctx: Context): Promise<DeliveryResult> {
   const pending = ctx.db.orm
-    .select({n: notifications, event: safetyEvents, url: users.webhookUrl, user: users.name})
+    .select({n: notifications, event: safetyEvents, alert: alertEvents, url: users.webhookUrl, user: users.name})
     .from(notifications)
-    .innerJoin(safetyEvents, eq(safetyEvents.id, notifications.eventId))
+    .leftJoin(safetyEvents, eq(safetyEvents.id, notifications.eventId))
+    .leftJoin(alertEvents, eq(alertEvents.id, notifications.alertEventId))
     .innerJoin(users, eq(users.id, notifications.userId))
     .where(and(eq(notifications.channel, 'webhook'), eq(notifications.status, 'pending'), lt(notifications.attempts, MAX_DELIVERY_RUNS)))
     .all()
@@ -32,27 +34,10 @@ export async function deliverWebhooks(ctx: Context): Promise<DeliveryResult> {
   if (pending.length === 0) return result
   ctx.http ??= createHttpClient()
   const policy = {...policyFor(ctx.config, 'webhook'), retries: 2}
-  for (const {n, event, url, user} of pending) {
-    if (!url) continue
+  for (const {n, event, alert, url, user} of pending) {
+    if (!url || (!event && !alert)) continue
     result.attempted++
-    const payload = {
-      notification_id: n.id,
-      user,
-      event: {
-        id: event.id,
-        type: event.type,
-        severity: event.severity,
-        title: event.title,
-        lat: event.lat,
-        lon: event.lon,
-        mmsi: event.mmsi,
-        port_id: event.portId,
-        zone_id: event.zoneId,
-        source: event.source,
-        observed_at: new Date(event.observedAt).toISOString(),
-        created_at: new Date(event.createdAt).toISOString(),
-      },
-    }
+    const payload = {notification_id: n.id, user, ...(event ? {event: eventPayload(event)} : {alert: alertPayload(alert as AlertEvent)})}
     let calls = 0
     try {
       await send(ctx.http, {method: 'POST', url, json: payload}, policy, runtimeOf(ctx), () => calls++)
@@ -76,4 +61,35 @@ export async function deliverWebhooks(ctx: Context): Promise<DeliveryResult> {
     }
   }
   return result
+}
+
+function eventPayload(event: SafetyEvent) {
+  return {
+    id: event.id,
+    type: event.type,
+    severity: event.severity,
+    title: event.title,
+    lat: event.lat,
+    lon: event.lon,
+    mmsi: event.mmsi,
+    port_id: event.portId,
+    zone_id: event.zoneId,
+    source: event.source,
+    observed_at: new Date(event.observedAt).toISOString(),
+    created_at: new Date(event.createdAt).toISOString(),
+  }
+}
+
+function alertPayload(alert: AlertEvent) {
+  return {
+    id: alert.id,
+    rule_id: alert.alertId,
+    metric: alert.metric,
+    target: alert.target,
+    current_value: alert.currentValue,
+    operator: alert.operator,
+    threshold_value: alert.thresholdValue,
+    triggered_at: new Date(alert.triggeredAt).toISOString(),
+    metadata: alert.metadata,
+  }
 }
