@@ -6,8 +6,8 @@ import {and, eq, inArray} from 'drizzle-orm'
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
 import {hotStatements} from '../db/hot-statements.js'
-import {type AlertEvent, type AlertOperator, type AlertRule, alertEvents, alertRules, notifications, users, watchlists} from '../db/schema.js'
-import {watchersOf} from '../safety/notify.js'
+import {type AlertEvent, type AlertOperator, type AlertRule, alertEvents, alertRules, users, watchlists} from '../db/schema.js'
+import {notificationStore, watchersOf} from '../safety/notify.js'
 import {CycleData, METRICS, type Reading} from './metrics.js'
 
 export interface Trigger {
@@ -135,9 +135,8 @@ function notifyAlertWatchers(ctx: Context, opened: AlertEvent[], plan: CyclePlan
   const {orm} = ctx.db
   const watches = orm.select().from(watchlists).all()
   const admins = orm.select({id: users.id}).from(users).where(eq(users.role, 'ADMIN')).all().map((u) => u.id)
-  const webhooks = new Map(orm.select({id: users.id, url: users.webhookUrl}).from(users).all().map((u) => [u.id, u.url]))
+  const store = notificationStore(ctx)
   const readings = new Map(plan.open.map((t) => [`${t.rule.id}|${t.target}`, t]))
-  const now = ctx.clock.now()
   let created = 0
   for (const event of opened) {
     const trigger = readings.get(`${event.alertId}|${event.target}`)
@@ -154,12 +153,7 @@ function notifyAlertWatchers(ctx: Context, opened: AlertEvent[], plan: CyclePlan
             },
             watches,
           )
-    for (const userId of watchers) {
-      created += orm.insert(notifications).values({userId, alertEventId: event.id, channel: 'database', status: 'stored', createdAt: now}).onConflictDoNothing().run().changes
-      if (webhooks.get(userId)) {
-        orm.insert(notifications).values({userId, alertEventId: event.id, channel: 'webhook', status: 'pending', createdAt: now}).onConflictDoNothing().run()
-      }
-    }
+    for (const userId of watchers) created += store(userId, {alertEventId: event.id})
   }
   return created
 }

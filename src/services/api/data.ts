@@ -7,7 +7,7 @@ import {writeTransaction} from '../db/client.js'
 import {apiCache, apiTasks, jobLocks, ports, vessels} from '../db/schema.js'
 import {loadShippedPorts} from '../datasets/ports.js'
 import {errorMessage} from '../errors.js'
-import {holderText, HOST, pidAlive} from '../jobs/lease.js'
+import {holderText, leaseInForce} from '../jobs/lease.js'
 import {latestCongestion} from '../ports/congestion.js'
 import {worstSource} from '../provenance.js'
 import {readAishub} from '../providers/ais/aishub.js'
@@ -185,9 +185,8 @@ export function cacheEntries(ctx: Context, provider: string) {
 /** Who holds a job's lease right now (a live owner, unexpired), if anyone. */
 export function leaseHolder(ctx: Context, job: string): string | null {
   const row = ctx.db.orm.select().from(jobLocks).where(eq(jobLocks.job, job)).get()
-  if (!row || row.leaseExpiresAt <= ctx.clock.now()) return null
-  if (row.host === HOST && !pidAlive(row.pid)) return null
-  return holderText(job, row)
+  // The server's own pid counts as a holder here: a run it started is a run in progress.
+  return row && leaseInForce(row, ctx.clock.now(), -1) ? holderText(job, row) : null
 }
 
 export function createTask(ctx: Context, kind: 'jobs' | 'refresh', target: string, requestedBy: string): number {

@@ -42,6 +42,13 @@ function describe(holder: LeaseHolder): string {
   return `${holder.owner}, since ${new Date(holder.acquiredAt).toISOString()}`
 }
 
+/** Whether a lease row still binds others: unexpired, and its owner not a process gone from this host. */
+export function leaseInForce(row: LeaseHolder, now: number, pid: number = process.pid): boolean {
+  const expired = row.leaseExpiresAt <= now
+  const deadHere = row.host === HOST && row.pid !== pid && !pidAlive(row.pid)
+  return !expired && !deadHere
+}
+
 export function holderText(job: string, holder: LeaseHolder): string {
   return `${job} is running (${describe(holder)})`
 }
@@ -56,13 +63,10 @@ export function acquireLease(ctx: Context, job: string, options: {pid?: number} 
     const now = clock.now()
     const row = db.orm.select().from(jobLocks).where(eq(jobLocks.job, job)).get()
     if (row) {
-      const expired = row.leaseExpiresAt <= now
-      const deadHere = row.host === HOST && row.pid !== pid && !pidAlive(row.pid)
-      if (!expired && !deadHere && row.owner !== owner) {
-        return {acquired: false, holder: row}
-      }
+      const inForce = leaseInForce(row, now, pid)
+      if (inForce && row.owner !== owner) return {acquired: false, holder: row}
       if (row.owner !== owner) {
-        logger.warn(`reclaiming the ${job} lease from ${row.owner}`, {reason: deadHere ? 'process gone' : 'lease expired'})
+        logger.warn(`reclaiming the ${job} lease from ${row.owner}`, {reason: row.leaseExpiresAt <= now ? 'lease expired' : 'process gone'})
       }
       db.orm.delete(jobLocks).where(eq(jobLocks.job, job)).run()
     }

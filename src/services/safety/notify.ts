@@ -31,25 +31,35 @@ export function notifyWatchers(ctx: Context, events: SafetyEvent[]): number {
   if (eligible.length === 0) return 0
   const watches = ctx.db.orm.select().from(watchlists).all()
   if (watches.length === 0) return 0
-  const now = ctx.clock.now()
-  const webhooks = new Map(ctx.db.orm.select({id: users.id, url: users.webhookUrl}).from(users).all().map((u) => [u.id, u.url]))
+  const store = notificationStore(ctx)
   let created = 0
   for (const event of eligible) {
-    for (const userId of watchersOf(event, watches)) {
-      created += ctx.db.orm
-        .insert(notifications)
-        .values({userId, eventId: event.id, channel: 'database', status: 'stored', createdAt: now})
-        .onConflictDoNothing()
-        .run().changes
-      // The webhook copy is delivered after the transaction commits (deliverWebhooks).
-      if (webhooks.get(userId)) {
-        ctx.db.orm
-          .insert(notifications)
-          .values({userId, eventId: event.id, channel: 'webhook', status: 'pending', createdAt: now})
-          .onConflictDoNothing()
-          .run()
-      }
-    }
+    for (const userId of watchersOf(event, watches)) created += store(userId, {eventId: event.id})
   }
   return created
+}
+
+/**
+ * Stores a user's notification of a safety event or an alert event: the database copy, and a pending
+ * webhook copy (delivered after the transaction commits) when the user has a webhook. Never twice.
+ * Returns a function giving 1 when the database copy is new, 0 when it existed. Call inside a write transaction.
+ */
+export function notificationStore(ctx: Context): (userId: number, about: {eventId: number} | {alertEventId: number}) => number {
+  const now = ctx.clock.now()
+  const webhooks = new Map(ctx.db.orm.select({id: users.id, url: users.webhookUrl}).from(users).all().map((u) => [u.id, u.url]))
+  return (userId, about) => {
+    const created = ctx.db.orm
+      .insert(notifications)
+      .values({userId, ...about, channel: 'database', status: 'stored', createdAt: now})
+      .onConflictDoNothing()
+      .run().changes
+    if (webhooks.get(userId)) {
+      ctx.db.orm
+        .insert(notifications)
+        .values({userId, ...about, channel: 'webhook', status: 'pending', createdAt: now})
+        .onConflictDoNothing()
+        .run()
+    }
+    return created
+  }
 }
