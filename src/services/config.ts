@@ -211,9 +211,6 @@ export function describeConfig(config: Config): Record<string, {env: string; val
   return out
 }
 
-export function envNameOf(key: keyof Config): string {
-  return envNames[key]
-}
 
 export interface Quota {
   limit: number

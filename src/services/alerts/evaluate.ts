@@ -1,7 +1,7 @@
 // One evaluation cycle: read each metric once, compare every enabled rule with its targets' readings,
 // and open an alert event where a threshold is crossed (one open event per rule and target) or resolve the
 // open one when the value is back. Planning only reads, so a dry run shows what applying would write.
-import {and, eq, inArray} from 'drizzle-orm'
+import {and, eq} from 'drizzle-orm'
 
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
@@ -156,9 +156,4 @@ function notifyAlertWatchers(ctx: Context, opened: AlertEvent[], plan: CyclePlan
     for (const userId of watchers) created += store(userId, {alertEventId: event.id})
   }
   return created
-}
-
-/** Rules by id, for rendering plans. */
-export function rulesById(ctx: Context, ids: number[]) {
-  return new Map(ctx.db.orm.select().from(alertRules).where(inArray(alertRules.id, ids)).all().map((r) => [r.id, r]))
 }

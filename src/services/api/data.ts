@@ -2,6 +2,7 @@
 // contents, background tasks; each dataset with its source and observation time.
 import {and, desc, eq, gte, lte} from 'drizzle-orm'
 
+import {iso} from '../clock.js'
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
 import {apiCache, apiTasks, jobLocks, ports, vessels} from '../db/schema.js'
@@ -14,7 +15,6 @@ import {readAishub} from '../providers/ais/aishub.js'
 import {readSampleCapture} from '../providers/ais/sample.js'
 import {parseAisSource} from '../providers/ais/source-spec.js'
 
-const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString())
 
 export interface Page {
   page: number

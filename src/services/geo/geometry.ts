@@ -83,9 +83,6 @@ export function pointInGeometry(geometry: ZoneGeometry, lon: number, lat: number
   return false
 }
 
-export function pointInBBox(box: BBox, lon: number, lat: number): boolean {
-  return lon >= box.minLon && lon <= box.maxLon && lat >= box.minLat && lat <= box.maxLat
-}
 
 /**
  * A circle of `radiusKm` around a point as a polygon of `segments` vertices (geodesic destination points),

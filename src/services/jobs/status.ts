@@ -2,13 +2,13 @@
 // status and failure streak, and the run history.
 import {desc, eq} from 'drizzle-orm'
 
+import {iso} from '../clock.js'
 import type {Context} from '../context.js'
 import {jobRuns} from '../db/schema.js'
 import {describePause, pauseOf} from './control.js'
 import {describeSchedule, EXTRA_SCHEDULES, JOBS, scheduleTimes} from './registry.js'
 import {consecutiveFailures, lastRun} from './runs.js'
 
-const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString())
 
 export function jobStatuses(ctx: Context) {
   const now = ctx.clock.now()

@@ -1,6 +1,6 @@
 // Port congestion derived from stored vessel positions: vessels stopped inside port limits, split into
 // waiting (anchorage) and at berth, judged against the port's own baseline; one snapshot per port per run.
-import {and, desc, eq, gte, inArray, ne, sql} from 'drizzle-orm'
+import {eq, inArray, sql} from 'drizzle-orm'
 
 import type {Context} from '../context.js'
 import {type Db, writeTransaction} from '../db/client.js'

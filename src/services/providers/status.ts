@@ -1,6 +1,7 @@
 // `providers status`: for each provider its last success and error, cache age, usage against its quota,
 // and whether it is failed over (serving only fallbacks, and since when).
 import {cacheSummary} from '../cache/api-cache.js'
+import {iso} from '../clock.js'
 import type {Context} from '../context.js'
 import {providerState} from '../db/schema.js'
 import {PROVIDERS} from './registry.js'
@@ -22,7 +23,6 @@ export interface ProviderStatus {
   degraded: boolean
 }
 
-const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString())
 
 export function providerStatuses(ctx: Context): ProviderStatus[] {
   const now = ctx.clock.now()

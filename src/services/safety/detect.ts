@@ -1,14 +1,13 @@
 // Safety-event detection: vessels inside storm or piracy zones and ports at high congestion become events,
 // one open event per (type, zone or port, vessel) while the condition lasts, resolved when it ends.
 // Planning only reads, so --dry-run shows exactly what applying would write.
-import {and, eq, gte, inArray, isNull, sql} from 'drizzle-orm'
+import {and, eq, inArray, isNull, sql} from 'drizzle-orm'
 import Flatbush from 'flatbush'
 
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
 import {type EventRow, hotStatements} from '../db/hot-statements.js'
 import {
-  type DataSource,
   type EventType,
   type SafetyEvent,
   type Severity,
