@@ -46,7 +46,7 @@ export const portCongestion = sqliteTable(
     vesselsWaiting: integer('vessels_waiting'),
     vesselsAtBerth: integer('vessels_at_berth'),
     vesselsInPort: integer('vessels_in_port'),
-    level: text('level', {enum: ['normal', 'elevated', 'high', 'severe', 'no_data']}).notNull(),
+    level: text('level', {enum: ['normal', 'elevated', 'high', 'severe', 'no_data', 'insufficient_history']}).notNull(),
     baselineWaiting: real('baseline_waiting'),
     baselineSamples: integer('baseline_samples').notNull().default(0),
     trend: text('trend', {enum: ['rising', 'falling', 'steady', 'unknown']}).notNull(),
@@ -75,6 +75,8 @@ export const vessels = sqliteTable(
     cog: real('cog'),
     heading: integer('heading'),
     navStatus: integer('nav_status'),
+    /** AIS time stamp second of the latest position: 0-59, or 60 not available, 61 manual input, 62 dead reckoning, 63 positioning inoperative. */
+    utcSecond: integer('utc_second'),
     positionAt: integer('position_at'),
     positionSource: text('position_source', {enum: DATA_SOURCES}),
     origin: text('origin', {enum: ORIGINS}).notNull(),
@@ -96,6 +98,8 @@ export const vesselPositions = sqliteTable(
     cog: real('cog'),
     heading: integer('heading'),
     navStatus: integer('nav_status'),
+    /** AIS time stamp second: 0-59, or 60 not available, 61 manual input, 62 dead reckoning, 63 positioning inoperative. */
+    utcSecond: integer('utc_second'),
     source: text('source', {enum: DATA_SOURCES}).notNull(),
     receivedAt: integer('received_at').notNull(),
   },
@@ -139,7 +143,7 @@ export const safetyZones = sqliteTable(
   (t) => [uniqueIndex('safety_zones_external_id_unique').on(t.externalId), index('safety_zones_kind_idx').on(t.kind)],
 )
 
-export const EVENT_TYPES = ['storm', 'piracy', 'congestion'] as const
+export const EVENT_TYPES = ['storm', 'piracy', 'congestion', 'distress'] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 
 export const safetyEvents = sqliteTable(

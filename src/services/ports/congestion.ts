@@ -9,7 +9,7 @@ import {type DataSource, portCongestion, ports, vessels} from '../db/schema.js'
 import {worstSource} from '../provenance.js'
 import {PortIndex} from './port-index.js'
 
-export type CongestionLevel = 'normal' | 'elevated' | 'high' | 'severe' | 'no_data'
+export type CongestionLevel = 'normal' | 'elevated' | 'high' | 'severe' | 'no_data' | 'insufficient_history'
 export type Trend = 'rising' | 'falling' | 'steady' | 'unknown'
 
 /** Global Fishing Watch starts a stop under 0.2 kn and ends it above 0.5 kn: under 0.5 kn is stopped. */
@@ -114,7 +114,7 @@ export async function computePortCongestion(ctx: Context): Promise<CongestionSum
     }
   }
 
-  const levels: Record<CongestionLevel, number> = {normal: 0, elevated: 0, high: 0, severe: 0, no_data: 0}
+  const levels: Record<CongestionLevel, number> = {normal: 0, elevated: 0, high: 0, severe: 0, no_data: 0, insufficient_history: 0}
   const dataSources = new Set<DataSource>()
   const rows: SnapshotRow[] = []
   for (const p of allPorts) {
@@ -188,7 +188,7 @@ async function simulateCongestion(ctx: Context): Promise<CongestionSummary> {
   const now = ctx.clock.now()
   const hour = Math.floor(now / 3_600_000)
   const large = await ctx.db.orm.select({id: ports.id}).from(ports).where(eq(ports.harborSize, 'Large')).all()
-  const levels: Record<CongestionLevel, number> = {normal: 0, elevated: 0, high: 0, severe: 0, no_data: 0}
+  const levels: Record<CongestionLevel, number> = {normal: 0, elevated: 0, high: 0, severe: 0, no_data: 0, insufficient_history: 0}
   const rows = large.map((p) => {
     const waiting = pseudoRandom(p.id * 7919 + hour) % 12
     const atBerth = pseudoRandom(p.id * 104_729 + hour) % 20
