@@ -1,7 +1,7 @@
 // The domain model as drizzle schema. Times are UTC epoch milliseconds; every dataset row carries the
 // source it came from (live, cached, fallback, emergency) and when it was observed.
 import {sql} from 'drizzle-orm'
-import {type AnySQLiteColumn, index, integer, real, sqliteTable, text, uniqueIndex} from 'drizzle-orm/sqlite-core'
+import {type AnySQLiteColumn, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex} from 'drizzle-orm/sqlite-core'
 
 export const DATA_SOURCES = ['live', 'cached', 'fallback', 'emergency', 'simulated'] as const
 export type DataSource = (typeof DATA_SOURCES)[number]
@@ -107,6 +107,28 @@ export const vesselPositions = sqliteTable(
     uniqueIndex('vessel_positions_mmsi_observed_unique').on(t.mmsi, t.observedAt),
     index('vessel_positions_observed_idx').on(t.observedAt),
   ],
+)
+
+/**
+ * Position reports held back by the track rule: each jumped (over 50 kn) from the vessel's last accepted
+ * fix. A run of them that agree with one another becomes the track; otherwise they are discarded.
+ */
+export const positionSuspects = sqliteTable(
+  'position_suspects',
+  {
+    mmsi: integer('mmsi').notNull(),
+    observedAt: integer('observed_at').notNull(),
+    lat: real('lat').notNull(),
+    lon: real('lon').notNull(),
+    sog: real('sog'),
+    cog: real('cog'),
+    heading: integer('heading'),
+    navStatus: integer('nav_status'),
+    utcSecond: integer('utc_second'),
+    source: text('source', {enum: DATA_SOURCES}).notNull(),
+    receivedAt: integer('received_at').notNull(),
+  },
+  (t) => [primaryKey({columns: [t.mmsi, t.observedAt]})],
 )
 
 export const ZONE_KINDS = ['storm', 'piracy', 'congestion'] as const
