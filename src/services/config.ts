@@ -128,8 +128,8 @@ const defaults: Partial<Record<keyof Config, string>> = {
   aisWindowSeconds: '60',
   aishubUrl: 'https://data.aishub.net/ws.php',
   nwsUrl: 'https://api.weather.gov',
-  // Every marine zone NWS has (coastal, offshore, high seas: under 700) and the coastal land zones surf
-  // warnings name, with room for retries: a national storm day on a fresh database fits in one run.
+  // Every marine zone NWS has (coastal, offshore, high seas) and the coastal land zones surf warnings name,
+  // with room for retries: a national storm day on an empty cache fits in one run.
   nwsZoneFetchBudget: '2000',
   portsSource: 'ais',
   httpTimeoutMs: '15000',
