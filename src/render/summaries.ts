@@ -22,9 +22,9 @@ export function renderJobsSummary(summary: BackgroundJobsSummary, p: Painter): s
       result = `${job.ports_updated} ports: ${job.ports_with_data} with data (${levels.elevated} elevated, ${levels.high} high, ${levels.severe} severe), ${job.ports_no_data} no data`
     } else {
       result = `${job.total_events_created} events created, ${job.events_resolved} resolved, ${job.total_notifications_created} notifications`
-      const storm = (job.zones as {storm?: {warnings_without_geometry?: Record<string, number>}} | undefined)?.storm
-      const unplaced = Object.entries(storm?.warnings_without_geometry ?? {})
-      if (unplaced.length > 0) result += `; warnings without outline: ${unplaced.map(([event, n]) => `${event} ×${n}`).join(', ')}`
+      const storm = (job.zones as {storm?: {warnings_without_geometry?: Array<{event: string; alerts: number}>}} | undefined)?.storm
+      const unplaced = storm?.warnings_without_geometry ?? []
+      if (unplaced.length > 0) result += `; warnings without outline: ${unplaced.map((w) => `${w.event} ×${w.alerts}`).join(', ')}`
     }
     rows.push([key, p.status(status), str(job.errors_count ?? 0), job.source ? p.source(String(job.source)) : '-', str(job.observed_at), result])
   }

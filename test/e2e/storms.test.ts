@@ -45,7 +45,7 @@ interface StormSummary {
   ended: number
   zone_outlines: {named: number; from_cache: number; fetched: number; stale: number; failed: number; deferred: number; requests: number; budget: number}
   pending_alerts: {waiting: number; unplaceable: number; completed: number; expired: number; withdrawn: number}
-  warnings_without_geometry: Record<string, number>
+  warnings_without_geometry: Array<{event: string; alerts: number}>
 }
 
 async function safetyRun(db: string, at: number, env: Record<string, string> = {}) {
@@ -135,7 +135,7 @@ describe('capture 1 (a July day: 74 marine alerts, 72 of them naming zones) with
       with_polygon: 2,
       outlined_from_zones: 72,
       without_geometry: 0,
-      warnings_without_geometry: {},
+      warnings_without_geometry: [],
       pending_alerts: {waiting: 0, unplaceable: 0},
       zone_outlines: {named: zones.length, from_cache: 0, fetched: zones.length, failed: 0, deferred: 0, requests: zones.length},
     })
@@ -258,7 +258,10 @@ describe('capture 2 (upstream test alerts of every type) with every named zone s
       expect(first.result.stderr).toContain(`WARNING ${event} for ${a.properties.areaDesc} (${a.id}) cannot be placed:`)
     }
     expect(warnings).toMatchObject({'Storm Warning': 1, 'Hurricane Force Wind Warning': 1, 'Gale Warning': 2, 'Hazardous Seas Warning': 1})
-    expect(first.storm.warnings_without_geometry).toEqual(warnings)
+    const byEvent = Object.fromEntries(first.storm.warnings_without_geometry.map((w) => [w.event, w.alerts]))
+    expect(byEvent).toEqual(warnings)
+    // Most severe first.
+    expect(first.storm.warnings_without_geometry[0]).toEqual({event: 'Hurricane Force Wind Warning', alerts: 1})
     expect(first.storm).toMatchObject({outlined_from_zones: 2, without_geometry: unplaceable.length, pending_alerts: {waiting: 0, unplaceable: unplaceable.length}})
     expect(first.result.stderr).toMatch(/WARNING Gale Warning for Cape Tolstoi to Cape Sarichef from 15 to 100 NM \(urn:oid:\S+\) cannot be placed: it names no zones and has no polygon/)
     expect(first.result.stderr).toMatch(/WARNING Heavy Freezing Spray Warning for Saint Matthew Island Waters \(urn:oid:\S+\) cannot be placed: it names no NWS zone harbormaster can ask for \(https:\/\/api.weather.gov\/zones\/forecast\/AR-MARINE\)/)
@@ -270,6 +273,8 @@ describe('capture 2 (upstream test alerts of every type) with every named zone s
     expect(report.overall_status).not.toBe('healthy')
     expect(report.components.storm_alerts).toMatchObject({status: 'degraded', warnings_without_outline: Object.values(warnings).reduce((s, k) => s + k, 0)})
     expect(report.components.storm_alerts.reason).toMatch(/marine warning\(s\) without an outline: Gale Warning/)
+    const table = await runCli(['run-background-jobs', '--job', 'safety', '--db', db], {env: {HARBORMASTER_NWS_URL: server.url, HARBORMASTER_NOW: iso(NOW)}})
+    expect(table.stdout).toMatch(/safety_events\s+ok.*warnings without outline: Hurricane Force Wind Warning ×1, Hurricane Warning ×1/)
   })
 
   it('puts a vessel in the High Surf Warning area into an event once the warning begins', async () => {
@@ -313,7 +318,7 @@ describe('a zone server failing for half the zones', () => {
       outlined_from_zones: zoneBased.length - noneAtAll.length,
       without_geometry: noneAtAll.length,
       pending_alerts: {waiting: waiting.length, unplaceable: 0},
-      warnings_without_geometry: {'Gale Warning': 1},
+      warnings_without_geometry: [{event: 'Gale Warning', alerts: 1}],
       zone_outlines: {named: capture.zones.length, failed: failing.size, fetched: capture.zones.length - failing.size, requests: capture.zones.length},
     })
     expect(first.job.errors_count).toBe(failing.size)
@@ -359,7 +364,7 @@ describe('a zone server failing for half the zones', () => {
     const second = await safetyRun(db, NOW + 60_000)
     expect(second.storm.source).toBe('fallback')
     expect(second.storm.pending_alerts).toMatchObject({waiting: 0, completed: waitingOf(capture.alerts).length})
-    expect(second.storm.warnings_without_geometry).toEqual({})
+    expect(second.storm.warnings_without_geometry).toEqual([])
     // Each failed zone asked once more; the outlines had before came from the cache.
     for (const path of capture.zones) expect(hitsOf(path), path).toBe(failing.has(path) ? 2 : 1)
     expect(second.storm.zone_outlines).toMatchObject({fetched: failing.size, requests: failing.size, failed: 0})

@@ -21,7 +21,7 @@ import {
 } from '../providers/nws.js'
 import {recordOutcome} from '../providers/usage.js'
 import type {ZoneRefresh} from './job.js'
-import {isWarning} from './storm-severity.js'
+import {isWarning, marineEvent} from './storm-severity.js'
 import {type ZoneDraft, type ZoneWrite, storeZones, stormZonesFromAlerts} from './zones.js'
 
 /** NWS asks clients to be gentle; a few outlines at a time keep a national storm day to minutes. */
@@ -229,8 +229,8 @@ export interface StormRefresh extends ZoneRefresh {
   ended: number
   zone_outlines: OutlineStats
   pending_alerts: {waiting: number; unplaceable: number; completed: number; expired: number; withdrawn: number}
-  /** Warning-level alerts in force without their outline (or part of it), by event. */
-  warnings_without_geometry: Record<string, number>
+  /** Warning-level alerts in force without their outline (or part of it), by event, most severe first. */
+  warnings_without_geometry: Array<{event: string; alerts: number}>
 }
 
 export async function refreshStormZones(ctx: Context): Promise<StormRefresh> {
@@ -332,8 +332,9 @@ async function settle(ctx: Context, result: PlacementResult, ended: {expired: st
 }
 
 function counts(result: PlacementResult, drafts: ZoneDraft[], ended: number, pending: Awaited<ReturnType<typeof settle>>) {
-  const warnings: Record<string, number> = {}
-  for (const w of result.waiting) if (w.warning) warnings[w.event] = (warnings[w.event] ?? 0) + 1
+  const warnings = new Map<string, number>()
+  for (const w of result.waiting) if (w.warning) warnings.set(w.event, (warnings.get(w.event) ?? 0) + 1)
+  const rank = (event: string) => marineEvent(event)?.rank ?? Infinity
   const {zones, ...settled} = pending
   const placed = new Set(result.placed.map((p) => p.alert.externalId))
   return {
@@ -344,7 +345,9 @@ function counts(result: PlacementResult, drafts: ZoneDraft[], ended: number, pen
     ended: ended + zones.ended,
     zone_outlines: result.outlines.stats,
     pending_alerts: settled,
-    warnings_without_geometry: warnings,
+    warnings_without_geometry: [...warnings]
+      .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
+      .map(([event, alerts]) => ({event, alerts})),
   }
 }
 
