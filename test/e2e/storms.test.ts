@@ -325,7 +325,7 @@ describe('a zone server failing for half the zones', () => {
     expect(first.result.stderr).toMatch(
       /WARNING Gale Warning for Coastal Waters from Point Pinos to Point Piedras Blancas California out to 10 nm \(urn:oid:\S+\) has no outline yet: none of its 1 zone outlines \(PZZ565\): failed: HTTP 500; kept and retried next run/,
     )
-    expect(first.result.stderr).toMatch(new RegExp(`INFO ${waiting.length - 1} marine advisories and watches wait for zone outlines`))
+    expect(first.result.stderr).toMatch(new RegExp(`INFO ${waiting.length - 1} marine alerts other than warnings wait for zone outlines`))
     expect(count(db, `SELECT count(*) FROM pending_storm_alerts WHERE state = 'pending'`)).toBe(waiting.length)
     // Alerts with some outlines are stored with those, and say which zones are missing.
     const partial = waiting.filter((a) => !noneAtAll.includes(a))

@@ -361,7 +361,7 @@ function sumWrites(a: ZoneWrite, b: ZoneWrite): ZoneWrite {
   }
 }
 
-/** A warning without its outline is a WARN line naming it; advisories waiting are one INFO line. */
+/** A warning without its outline is a WARN line naming it; the other alerts waiting are one INFO line. */
 function report(ctx: Context, result: PlacementResult, pending: Settled): void {
   const log = ctx.logger.child({job: 'safety'})
   for (const w of result.waiting.filter((x) => x.warning)) {
@@ -372,7 +372,7 @@ function report(ctx: Context, result: PlacementResult, pending: Settled): void {
   }
   const others = result.waiting.filter((x) => !x.warning)
   if (others.length > 0) {
-    log.info(`${others.length} marine advisories and watches wait for zone outlines (${others[0].event}: ${others[0].reason}); retried next run`)
+    log.info(`${others.length} marine alerts other than warnings wait for zone outlines (${others[0].event}: ${others[0].reason}); retried next run`)
   }
   if (pending.completed > 0) log.info(`${pending.completed} marine alerts waiting from earlier runs have their outlines now`)
   if (pending.expired > 0) log.info(`${pending.expired} marine alerts ended while waiting for zone outlines`)
