@@ -1,8 +1,5 @@
-// Storm zones from NWS marine alerts. An alert that names zones instead of giving a polygon takes their
-// outlines: each zone asked at most once a run, cached outlines free, network requests within a budget.
-// An alert short of outlines is kept in the database and retried next run (even with NWS down) until it
-// is completed, ends or NWS stops listing it; a warning left without an outline is reported, not counted
-// away. Zones are then settled against the clock: upcoming until onset, inactive once ended.
+// Storm zones from NWS marine alerts: zone outlines within a per-run request budget, alerts short of outlines
+// kept and retried, warnings without an outline reported, zones settled against the clock (upcoming, ended).
 import {iso} from '../clock.js'
 import type {Context} from '../context.js'
 import type {DataSource} from '../db/schema.js'
