@@ -7,6 +7,7 @@ import type {Context} from '../context.js'
 import {safetyEvents, safetyZones, type DataSource} from '../db/schema.js'
 import {loadShippedIncidents} from '../datasets/piracy.js'
 import {errorMessage} from '../errors.js'
+import {reportCondition} from '../log/conditions.js'
 import {circleGeometry} from '../geo/geometry.js'
 import {latestCongestion} from '../ports/congestion.js'
 import {worstSource} from '../provenance.js'
@@ -50,6 +51,7 @@ export async function refreshStormZones(ctx: Context): Promise<ZoneRefresh> {
     return stormFallback(ctx, errorMessage(error))
   }
   const parsed = served.data
+  await reportCondition(ctx, 'nws-alerts', null, log)
   // Alerts that name marine zones instead of giving a polygon take the zones' outlines.
   let fetches = 0
   let outlined = 0
@@ -111,11 +113,11 @@ async function stormFallback(ctx: Context, reason: string): Promise<ZoneRefresh>
   const write = storeZones(ctx.db, 'storm', drafts, now, {origins: ['fallback']})
   const meta = {fallback_reason: reason, attempts, retries: Math.max(0, attempts - 1)}
   if (held.length > 0) {
-    log.warn(`NWS alerts unavailable; keeping ${held.length} storm zones from the last good answer (fallback)`, {reason})
+    await reportCondition(ctx, 'nws-alerts', {state: 'fallback', message: `NWS alerts unavailable; keeping ${held.length} storm zones from the last good answer (fallback)`, fields: {reason}}, log)
     const newest = Math.max(...held.map((z) => z.observedAt))
     return {...write, source: 'fallback', observed_at: new Date(newest).toISOString(), held: held.length, ...meta}
   }
-  log.warn('NWS alerts unavailable; storm zones come from the shipped capture of 2025-07-15 (emergency)', {reason})
+  await reportCondition(ctx, 'nws-alerts', {state: 'emergency', message: 'NWS alerts unavailable; storm zones come from the shipped capture of 2025-07-15 (emergency)', fields: {reason}}, log)
   return {...write, source: 'emergency', observed_at: new Date(SHIPPED_ALERTS_REFERENCE).toISOString(), ...meta}
 }
 
