@@ -68,6 +68,8 @@ const configSchema = z.object({
   piracyWindowDays: z.coerce.number().int().positive(),
   piracyRadiusKm: z.coerce.number().positive(),
   piracyMinIncidents: z.coerce.number().int().min(1),
+  /** Requests a client (a bearer token, else an address) may make to the HTTP API per minute; 0: no limit. */
+  apiRateLimitPerMinute: z.coerce.number().int().min(0),
 })
 
 export type Config = z.infer<typeof configSchema>
@@ -126,6 +128,7 @@ const envNames: Record<keyof Config, string> = {
   piracyWindowDays: 'HARBORMASTER_PIRACY_WINDOW_DAYS',
   piracyRadiusKm: 'HARBORMASTER_PIRACY_RADIUS_KM',
   piracyMinIncidents: 'HARBORMASTER_PIRACY_MIN_INCIDENTS',
+  apiRateLimitPerMinute: 'HARBORMASTER_API_RATE_LIMIT',
 }
 
 const defaults: Partial<Record<keyof Config, string>> = {
@@ -161,6 +164,7 @@ const defaults: Partial<Record<keyof Config, string>> = {
   piracyWindowDays: '365',
   piracyRadiusKm: '150',
   piracyMinIncidents: '3',
+  apiRateLimitPerMinute: '600',
 }
 
 export interface LoadConfigOptions {

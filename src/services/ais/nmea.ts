@@ -123,11 +123,8 @@ export class AisDecoder {
       this.reject('checksum mismatch', raw)
       return null
     }
-    // After the checksum: the end of the line, or receiver fields such as ",d-109,S2105,t050056.00".
-    if (star + 3 < end && raw.charCodeAt(star + 3) !== 44 /* , */) {
-      this.reject('junk after checksum', raw)
-      return null
-    }
+    // After the checksum come receiver fields (",d-109,S2105,t050056.00") or, from some logging tools, junk
+    // (a literal "\x0d\x0a"). Both are ignored, as gpsd does: only what the checksum covers is decoded.
 
     // Fields: talker+type, count, number, sequential id, channel, payload, fill bits.
     const c1 = start + 6
