@@ -87,7 +87,7 @@ export function renderSystemCheck(report: SystemCheck, p: Painter): string {
   lines.push(
     d.ok
       ? p.good(`database ${d.path}: ok, ${d.migrations_total} migrations applied, every table present`)
-      : p.bad(`database ${d.path}: ${d.problem}${d.hint ? `; ${d.hint}` : ''}`),
+      : p.bad(`${d.problem?.includes(d.path) ? 'database' : `database ${d.path}`}: ${d.problem}${d.hint ? `; ${d.hint}` : ''}`),
   )
   const bad = Object.values(report.settings).filter((s) => s.problem).length
   if (bad > 0) lines.push(p.bad(`${bad} setting(s) marked ✗ need fixing`))

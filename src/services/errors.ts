@@ -75,7 +75,11 @@ export function environmentError(error: unknown, scene: ErrorScene = {}): Harbor
   }
   if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG') {
     const what = code.startsWith('SQLITE') ? database : (path ?? 'a file')
-    return runtime(`no space left writing ${what} (${code}): the disk or its quota is full`, 'free space on that disk (`harbormaster cleanup` deletes rows past retention) and run again; nothing was half-written')
+    return runtime(`no space left writing ${what} (${code}): the disk or its quota is full; the last transaction was rolled back`, 'free space on that disk (`harbormaster cleanup` deletes rows past retention) and run again')
+  }
+  if (code === 'SQLITE_IOERR_WRITE' || code === 'SQLITE_IOERR_FSYNC' || code === 'SQLITE_IOERR_TRUNCATE') {
+    // SQLite keeps the system's reason to itself: a full disk, a file size limit or a failing disk.
+    return runtime(`writing ${database} failed (${code}); the last transaction was rolled back`, 'check free space (df), the file size limit (ulimit -f) and the disk (dmesg), then run again')
   }
   if (code.startsWith('SQLITE_IOERR') || code === 'EIO') {
     const what = code.startsWith('SQLITE') ? database : (path ?? 'a file')

@@ -2,7 +2,7 @@
 // applied under a write lock, and the one way to write: BEGIN IMMEDIATE with busy retries.
 import {accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync} from 'node:fs'
 import {dirname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import Database from 'better-sqlite3'
 import {type BetterSQLite3Database, drizzle} from 'drizzle-orm/better-sqlite3'
@@ -44,12 +44,15 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     throw usageError(`database ${path}: only SQLite files are supported so far`, 'pass --db with a file path')
   }
   const readonly = options.readonly ?? false
+  // URI filenames (for `immutable`, see openForReading): better-sqlite3 reads this once, when its addon
+  // loads at the first connection, which is this one.
+  process.env.SQLITE_USE_URI ??= '1'
   if (path !== ':memory:') assertUsablePath(path, readonly)
   if (readonly && (options.migrate ?? true)) applyPendingMigrationsIfWritable(path)
 
   let sqlite: Database.Database
   try {
-    sqlite = new Database(path, {readonly, fileMustExist: readonly})
+    sqlite = readonly ? openForReading(path) : new Database(path)
     sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
     if (!readonly) {
       const mode = sqlite.pragma('journal_mode', {simple: true})
@@ -91,6 +94,24 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     }
   }
   return db
+}
+
+/**
+ * A read-only connection. A WAL database needs its shared-memory file: when no writer holds one and this
+ * user may not create one (a read-only directory), the file is read as immutable: nothing is locked or
+ * created, and only what has been checkpointed into the file is seen (no writer is active then).
+ */
+function openForReading(path: string): Database.Database {
+  const plain = new Database(path, {readonly: true, fileMustExist: true})
+  try {
+    plain.prepare('SELECT count(*) FROM sqlite_master').get()
+    return plain
+  } catch (error) {
+    plain.close()
+    const code = (error as {code?: string}).code
+    if (code !== 'SQLITE_READONLY_DIRECTORY' && code !== 'SQLITE_CANTOPEN' && code !== 'SQLITE_READONLY_CANTINIT') throw error
+  }
+  return new Database(`${pathToFileURL(path).href}?immutable=1`, {readonly: true, fileMustExist: true})
 }
 
 /** A read-only command on a database older than this version: migrate it first when the file may be written. */
