@@ -104,6 +104,9 @@ export function buildServer(ctx: Context, options: ServerOptions = {}): FastifyI
     })
   }
 
+  // An answer can quote what a provider said (an error echoing the AISHub username): credentials are masked.
+  app.addHook('onSend', async (_req, _reply, payload) => (typeof payload === 'string' ? hide(payload) : payload))
+
   // A request waits here one turn of the event loop, so a client that gave up while the server was busy
   // is seen as gone and its work is never started: the server stays free for the clients still there.
   app.addHook('preValidation', async (req, reply) => {

@@ -23,7 +23,10 @@ function sizeOf(path: string): number {
 /** PRAGMA integrity_check's findings ("ok" alone when there are none); a file too damaged to check says so. */
 function integrityFindings(sqlite: Context['db']['sqlite']): string[] {
   try {
-    return (sqlite.pragma('integrity_check') as Array<{integrity_check: string}>).map((r) => r.integrity_check)
+    // One finding per row, or several lines in one row under a "*** in database main ***" heading.
+    return (sqlite.pragma('integrity_check') as Array<{integrity_check: string}>)
+      .flatMap((r) => r.integrity_check.split('\n'))
+      .filter((line) => line.trim() !== '' && !line.startsWith('***'))
   } catch (error) {
     const code = (error as {code?: string}).code
     if (typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')) return [`the check itself could not read the file (${code})`]
