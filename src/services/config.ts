@@ -241,7 +241,7 @@ export function inspectConfig(options: LoadConfigOptions = {}): ConfigInspection
 
   const problemOf = new Map<keyof Config, string>()
   if (typeof raw.dbPath === 'string' && raw.dbPath.trim() === '') {
-    problemOf.set('dbPath', fromFlag ? '--db is empty: pass the path of the database file' : 'empty')
+    problemOf.set('dbPath', fromFlag ? '--db is empty' : 'empty')
   }
   const parsed = configSchema.safeParse(raw)
   if (!parsed.success) {
@@ -275,7 +275,7 @@ export function inspectConfig(options: LoadConfigOptions = {}): ConfigInspection
     const needsOther = /needs /.test(problem)
     error =
       key === 'dbPath' && fromFlag
-        ? usageError(problem, 'pass --db with a file path, or leave it out to use HARBORMASTER_DB or the default')
+        ? usageError(problem, 'pass --db with the path of the database file, or leave it out to use HARBORMASTER_DB or the default')
         : needsOther
           ? usageError(problem, `set ${envNames[key]} or choose another AIS source`)
           : usageError(

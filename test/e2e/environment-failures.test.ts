@@ -151,7 +151,8 @@ describe('a directory where a file belongs', () => {
 
 describe('a database this user may not read', () => {
   let db: string
-  const asOther = process.getuid?.() === 0 ? {uid: 65_534, gid: 65_534} : {}
+  // As root, permissions do not apply: the commands run as nobody (with a home it may read).
+  const asOther = process.getuid?.() === 0 ? {uid: 65_534, gid: 65_534, env: {HOME: tmp.dir}} : {}
 
   beforeAll(async () => {
     db = freshDb()

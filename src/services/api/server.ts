@@ -107,10 +107,11 @@ export function buildServer(ctx: Context, options: ServerOptions = {}): FastifyI
   // An answer can quote what a provider said (an error echoing the AISHub username): credentials are masked.
   app.addHook('onSend', async (_req, _reply, payload) => (typeof payload === 'string' ? hide(payload) : payload))
 
-  // A request waits here one turn of the event loop, so a client that gave up while the server was busy
-  // is seen as gone and its work is never started: the server stays free for the clients still there.
+  // A request waits here until the server has read its socket once more (Node delivers a hang-up read
+  // together with the request one turn later), so a client that gave up while the server was busy is seen
+  // as gone and its work is never started: the server stays free for the clients still there.
   app.addHook('preValidation', async (req, reply) => {
-    await new Promise<void>((resolve) => setImmediate(resolve))
+    for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve))
     if (clientGone(req)) {
       options.onAbandoned?.(redactRequestUrl(req.url))
       req.raw.socket?.destroy()
