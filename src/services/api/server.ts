@@ -89,8 +89,15 @@ export function buildServer(ctx: Context, options: ServerOptions = {}): FastifyI
           stream: {write: (line: string) => access.write(hide(line))},
         }
       : false,
+    // One access log line per request, when it is answered (fastify's default adds one when it arrives).
+    disableRequestLogging: true,
     ajv: {customOptions: {coerceTypes: true, removeAdditional: false}},
   })
+  if (access) {
+    app.addHook('onResponse', async (req, reply) => {
+      req.log.info({req, res: {statusCode: reply.statusCode}, responseTime: Math.round(reply.elapsedTime * 10) / 10}, 'request completed')
+    })
+  }
 
   const perMinute = ctx.config.apiRateLimitPerMinute
   if (perMinute > 0) {
@@ -111,6 +118,7 @@ export function buildServer(ctx: Context, options: ServerOptions = {}): FastifyI
   // together with the request one turn later), so a client that gave up while the server was busy is seen
   // as gone and its work is never started: the server stays free for the clients still there.
   app.addHook('preValidation', async (req, reply) => {
+    if ((req.routeOptions.config as {dropIfClientGone?: boolean}).dropIfClientGone === false) return
     for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve))
     if (clientGone(req)) {
       options.onAbandoned?.(redactRequestUrl(req.url))
@@ -213,6 +221,8 @@ export function buildServer(ctx: Context, options: ServerOptions = {}): FastifyI
     api.get(
       '/api/system/health/',
       {
+        // A monitor's question is answered at once, ahead of the crowd (see the preValidation hook).
+        config: {dropIfClientGone: false},
         schema: {
           response: {
             '2xx': {type: 'object', properties: {timestamp: {type: 'string'}, overall_status: healthStatus, components: {type: 'object', additionalProperties: true}}, required: ['timestamp', 'overall_status', 'components']},
