@@ -146,7 +146,6 @@ function assertUsablePath(path: string, readonly: boolean): void {
     if (stat.size > 0 && !hasSqliteHeader(path)) {
       throw usageError(`database ${path} is not a SQLite file (refusing to overwrite it)`, 'pass --db or move the file')
     }
-    if (readonly && stat.size === 0) throw usageError(`database ${path} is empty`, CREATE_HINT)
     if (!readonly && !mayWrite(path)) {
       throw usageError(`database ${path} is not writable`, "fix its permissions (and its directory's) or pass --db; read-only commands (health, jobs list, config check, ...) work without writing")
     }
