@@ -128,7 +128,7 @@ describe('clients that have gone', () => {
         Array.from({length: CLIENTS}, (_, i) =>
           new Promise<void>((resolve) => {
             const socket = connect(Number(port), '127.0.0.1', () => {
-              socket.write(`GET /api/system/health/?client=${i} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`)
+              socket.write(`GET /api/ports/congestion/?page=${i + 1}&client=${i} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`)
               socket.destroy()
               resolve()
             })
@@ -137,7 +137,7 @@ describe('clients that have gone', () => {
       )
       await gone
       expect(abandoned).toHaveLength(CLIENTS)
-      expect(abandoned[0]).toMatch(/^\/api\/system\/health\/\?client=\*{8}$/)
+      expect(abandoned[0]).toMatch(/^\/api\/ports\/congestion\/\?page=\d+&client=\*{8}$/)
       const still = await fetch(`${address}/api/system/health/`)
       expect(still.status).toBe(200)
       expect(abandoned).toHaveLength(CLIENTS)
