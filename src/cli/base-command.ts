@@ -1,5 +1,7 @@
 // What every command shares (Django's BaseCommand): the common flags, the context (config, database,
 // logger, clock), one-line errors with their fix, stacks only under --verbose, and closing the database.
+import {format} from 'node:util'
+
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
 import {paint, type Painter} from '../render/terminal.js'
@@ -30,10 +32,20 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   static override enableJsonFlag = true
 
+  /**
+   * Under --quiet a command prints nothing when it succeeds (cron mails any output): its report is held
+   * and shown only when it fails. Commands whose output is the data asked for (lists, shows) set this false.
+   */
+  static quietHidesReport = true
+
   protected flags!: CommandFlags<T>
   protected args!: CommandArgs<T>
   private openedDb?: Db
   private stopRequests = 0
+  /** Masks the configured credentials in whatever the command writes; identity until configuration is read. */
+  private redact: (text: string) => string = (text) => text
+  private secrets: string[] = []
+  private heldReport: string[] = []
 
   override async init(): Promise<void> {
     await super.init()
@@ -66,13 +78,25 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (!this.cachedConfig) {
       // Imported here, not at the top: --help and --version never load configuration code.
       const {loadConfig} = await import('../services/config.js')
+      await this.useSecrets()
       this.cachedConfig = loadConfig({dbPath: this.flags.db, overrides: this.configOverrides()})
+      await this.useSecrets(this.cachedConfig)
     }
     return this.cachedConfig
   }
 
-  /** Builds the service context: configuration, logger, clock and the database (migrated on first use). */
-  protected async context(options: {migrate?: boolean; logLevel?: 'debug' | 'info' | 'warn'} = {}): Promise<Context> {
+  /** From now on, mask the credentials of the environment (and of `config`) in everything written. */
+  private async useSecrets(config?: Config): Promise<void> {
+    const [{environmentSecrets, secretValues}, {redactor, secretFragments}] = await Promise.all([import('../services/config.js'), import('../services/log/redact.js')])
+    this.secrets = [...new Set([...environmentSecrets(), ...(config ? secretValues(config) : [])])]
+    this.redact = redactor(secretFragments(this.secrets))
+  }
+
+  /**
+   * Builds the service context: configuration, logger, clock and the database (migrated on first use).
+   * `readonly`: the read-only commands open the database for reading only and never create it.
+   */
+  protected async context(options: {migrate?: boolean; logLevel?: 'debug' | 'info' | 'warn'; readonly?: boolean} = {}): Promise<Context> {
     const [{openDatabase}, {createLogger}, {systemClock, fixedClock}] = await Promise.all([
       import('../services/db/client.js'),
       import('../services/log/logger.js'),
@@ -81,7 +105,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const config = await this.loadConfig()
     const logger = this.makeLogger(createLogger, config, options.logLevel ?? this.logLevel())
     const clock = config.now ? fixedClock(config.now) : systemClock
-    this.openedDb = openDatabase(config.dbPath, {migrate: options.migrate ?? true})
+    this.openedDb = openDatabase(config.dbPath, {migrate: options.migrate ?? true, readonly: options.readonly ?? false})
     this.installStopHandlers(logger)
     return {config, db: this.openedDb, logger, clock, stopRequested: () => this.stopRequests > 0}
   }
@@ -98,13 +122,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     level: 'debug' | 'info' | 'warn',
   ): Logger {
     const colour = this.painter(process.stderr)
-    const secrets = [config.aisstreamApiKey, config.adminToken, config.pingUrl].filter((s): s is string => Boolean(s))
     return create({
       level,
-      write: (line) => process.stderr.write(`${line}\n`),
+      // The logger masks the configured secrets itself; this also catches those only the environment holds.
+      write: (line) => process.stderr.write(`${this.redact(line)}\n`),
       paint: (level, text) => colour.level(level, text),
       file: config.logFile,
-      secrets,
+      secrets: this.secrets,
     })
   }
 
@@ -121,11 +145,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     process.on('SIGTERM', onSignal)
   }
 
-  /** The system check (config check, alert-worker --config-check): prints the report, exit 2 unless all is well. */
+  /**
+   * The system check (config check, alert-worker --config-check): every setting, the bad ones marked, and
+   * the database (opened read-only, never created); exit 2 unless all is well. Works when the
+   * configuration is broken, since showing what is wrong is its job.
+   */
   protected async reportSystemCheck() {
-    const config = await this.loadConfig()
-    const {systemCheck} = await import('../services/system-check.js')
-    const report = systemCheck(config)
+    const [{inspectConfig}, {systemCheck}] = await Promise.all([import('../services/config.js'), import('../services/system-check.js')])
+    await this.useSecrets()
+    const report = systemCheck(inspectConfig({dbPath: this.flags.db, overrides: this.configOverrides()}))
     if (!report.ok) process.exitCode = 2
     if (!this.jsonEnabled()) {
       const {renderSystemCheck} = await import('../render/summaries.js')
@@ -134,39 +162,71 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return report
   }
 
-  /** Plain JSON on stdout: exactly one document, no colour codes, whatever the terminal. */
+  /** Results on stdout, credentials masked; under --quiet a report is held and shown only on failure. */
+  override log(message = '', ...args: unknown[]): void {
+    if (this.jsonEnabled()) return
+    const text = this.redact(format(message, ...args))
+    if (this.flags?.quiet && (this.ctor as typeof BaseCommand).quietHidesReport) {
+      this.heldReport.push(text)
+      return
+    }
+    process.stdout.write(`${text}\n`)
+  }
+
+  /** What must be shown even under --quiet (a token printed once). */
+  protected logAlways(text: string): void {
+    if (!this.jsonEnabled()) process.stdout.write(`${this.redact(text)}\n`)
+  }
+
+  /** Plain JSON on stdout: exactly one document, no colour codes, whatever the terminal; credentials masked. */
   override logJson(json: unknown): void {
-    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+    process.stdout.write(`${this.redact(JSON.stringify(json, null, 2))}\n`)
   }
 
   override async catch(error: Error & {exitCode?: number; hint?: string; oclif?: {exit?: number}}): Promise<void> {
-    const {HarbormasterError} = await import('../services/errors.js')
+    const {HarbormasterError, environmentError} = await import('../services/errors.js')
+    if (!this.cachedConfig) await this.useSecrets().catch(() => undefined)
+    // A failure of the machine (damaged or full disk, port in use...) is not a bug: one line with what to do.
+    const environment = environmentError(error, {dbPath: this.openedDb?.path ?? this.cachedConfig?.dbPath})
+    if (environment) error = environment
     const expected = error instanceof HarbormasterError
     // oclif's own parse errors (unknown flag, bad option value) carry their exit code (2).
     const parseError = typeof error.oclif?.exit === 'number'
     const exitCode = expected ? error.exitCode : parseError ? (error.oclif?.exit as number) : 1
     process.exitCode = exitCode
+    this.showHeldReport()
     // One line: oclif's parse errors span several ("The following error occurred:\n  --x ..."); join them.
-    const message = (error.message || String(error))
-      .split('\n')
-      .map((line) => line.trim())
-      .filter((line) => line && !/^See more help with/.test(line))
-      .join(' ')
-      .replace(/^The following errors? occurred: /, '')
+    const message = this.redact(
+      (error.message || String(error))
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line && !/^See more help with/.test(line))
+        .join(' ')
+        .replace(/^The following errors? occurred: /, ''),
+    )
+    const hint = error.hint ? this.redact(error.hint) : undefined
     if (this.jsonEnabled()) {
-      this.logJson({error: {message, ...(error.hint ? {hint: error.hint} : {}), exit_code: exitCode}})
+      this.logJson({error: {message, ...(hint ? {hint} : {}), exit_code: exitCode}})
       return
     }
     const colour = this.painter(process.stderr)
-    const hint = error.hint ? `; ${error.hint}` : parseError ? '; see --help' : ''
-    process.stderr.write(`${colour.level('error', 'Error:')} ${message}${hint}\n`)
+    const shownHint = hint ? `; ${hint}` : parseError ? '; see --help' : ''
+    process.stderr.write(`${colour.level('error', 'Error:')} ${message}${shownHint}\n`)
+    if (environment && this.flags?.verbose) process.stderr.write(`${this.redact(`what the system said: ${String((environment.cause as Error)?.message ?? environment.cause)}`)}\n`)
     if (!expected && !parseError) {
-      if (this.flags?.verbose) process.stderr.write(`${error.stack}\n`)
+      if (this.flags?.verbose) process.stderr.write(`${this.redact(String(error.stack))}\n`)
       else process.stderr.write('This is a bug in harbormaster; run again with --verbose for the stack.\n')
     }
   }
 
+  /** A report held under --quiet, shown after all because the command failed. */
+  private showHeldReport(): void {
+    if (this.heldReport.length > 0) process.stdout.write(`${this.heldReport.join('\n')}\n`)
+    this.heldReport = []
+  }
+
   override async finally(error: Error | undefined): Promise<void> {
+    if (process.exitCode !== undefined && process.exitCode !== 0) this.showHeldReport()
     this.openedDb?.close()
     await super.finally(error)
   }

@@ -17,7 +17,7 @@ users watching their vessel, port or area (job and provider alerts: every ADMIN)
   ]
 
   static override flags = {
-    interval: Flags.integer({char: 'i', description: 'Seconds between cycles.', default: 30, min: 1}),
+    interval: Flags.integer({char: 'i', description: 'Seconds between cycles.', default: 30, min: 1, exclusive: ['once', 'dry-run', 'config-check']}),
     once: Flags.boolean({description: 'Run one cycle and exit.', exclusive: ['dry-run', 'config-check']}),
     'dry-run': Flags.boolean({description: 'Show what one cycle would open and resolve; write nothing.', exclusive: ['config-check']}),
     'config-check': Flags.boolean({description: 'Check configuration, database, tables and migrations; exit 0 or 2.'}),
@@ -25,7 +25,7 @@ users watching their vessel, port or area (job and provider alerts: every ADMIN)
 
   async run() {
     if (this.flags['config-check']) return this.reportSystemCheck()
-    const ctx = await this.context()
+    const ctx = await this.context({readonly: this.flags['dry-run']})
     if (this.flags['dry-run']) {
       const {planCycle} = await import('../services/alerts/evaluate.js')
       const {renderAlertPlan} = await import('../render/alerts.js')

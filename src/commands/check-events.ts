@@ -20,7 +20,7 @@ be created and resolved and writes nothing at all (not even a job_runs row).`
   }
 
   async run() {
-    const ctx = await this.context()
+    const ctx = await this.context({readonly: this.flags['dry-run']})
     const {checkEvents} = await import('../services/safety/check.js')
     const result = await checkEvents(ctx, {dryRun: this.flags['dry-run']})
     if (result.status === 'failed' || result.status === 'timeout') process.exitCode = 1

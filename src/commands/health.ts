@@ -9,13 +9,15 @@ export default class Health extends BaseCommand<typeof Health> {
 
   async run() {
     const {checkHealth, unreachableDatabase} = await import('../services/health.js')
+    // A configuration error is a usage error (exit 2 with its fix), not a health result.
+    const config = await this.loadConfig()
     let report
     try {
-      const ctx = await this.context()
+      const ctx = await this.context({readonly: true})
       report = await checkHealth(ctx)
     } catch (error) {
-      // A database that cannot be opened is a health result (unhealthy), not a crash.
-      report = unreachableDatabase(error)
+      // A database that cannot be opened or read is a health result (unhealthy), not a crash.
+      report = unreachableDatabase(error, config.dbPath)
     }
     process.exitCode = {healthy: 0, degraded: 1, unhealthy: 2}[report.overall_status]
     if (!this.jsonEnabled()) {

@@ -6,8 +6,11 @@ export default class Serve extends BaseCommand<typeof Serve> {
   static override summary = 'Serve the HTTP API: jobs, health, events, congestion, live vessels, cache.'
   static override description = `Bearer tokens from \`users add\` (or HARBORMASTER_ADMIN_TOKEN) with roles ADMIN, OPERATOR, VIEWER. Job runs
 started over HTTP go through the same runner and leases as cron: a job already running answers 409 with its
-holder. SIGINT/SIGTERM stop accepting connections, let requests in flight finish, then exit 0. The access
-log is JSON lines on stderr (--quiet turns it off).`
+holder. Each client (a bearer token, else an address) may make HARBORMASTER_API_RATE_LIMIT requests a minute
+(429 with Retry-After past it); a request whose client has gone before its work starts is dropped undone.
+SIGINT/SIGTERM stop accepting connections, let requests in flight finish, then exit 0. The access log is JSON
+lines on stderr (--quiet turns it off); query values other than the API's own parameters are masked in it.
+A port already in use exits 1 saying so.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -23,7 +26,8 @@ log is JSON lines on stderr (--quiet turns it off).`
   async run() {
     const ctx = await this.context()
     const {buildServer} = await import('../services/api/server.js')
-    const app = buildServer(ctx, {accessLog: this.flags.quiet ? undefined : process.stderr})
+    let abandoned = 0
+    const app = buildServer(ctx, {accessLog: this.flags.quiet ? undefined : process.stderr, onAbandoned: () => abandoned++})
     const address = await app.listen({host: this.flags.host, port: this.flags.port})
     ctx.logger.info(`harbormaster API listening on ${address}`)
     // Runs until asked to stop; then no new connections, in-flight requests finish.
@@ -36,7 +40,7 @@ log is JSON lines on stderr (--quiet turns it off).`
     clearInterval(sweep)
     // Background runs see the stop request and end at their next batch boundary.
     await app.drain()
-    ctx.logger.info('harbormaster API stopped')
-    return {stopped: true, address}
+    ctx.logger.info('harbormaster API stopped', {requests_abandoned: abandoned})
+    return {stopped: true, address, requests_abandoned: abandoned}
   }
 }

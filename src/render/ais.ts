@@ -1,6 +1,7 @@
 // Human-readable AIS decodes: a line per message and the end-of-run summary.
 import type {DecoderStats} from '../services/ais/nmea.js'
 import type {AisMessage} from '../services/ais/payload.js'
+import {printableExcerpt} from './terminal.js'
 
 const num = (value: number | null | undefined, digits = 1) => (value === null || value === undefined ? '-' : value.toFixed(digits))
 
@@ -27,4 +28,9 @@ export function summaryLine(stats: DecoderStats, from: string): string {
     .map(([reason, n]) => `${reason}: ${n}`)
     .join(', ')
   return `decoded ${stats.messages} messages from ${stats.lines} lines of ${from}; rejected ${stats.rejected}${reasons ? ` (${reasons})` : ''}; ignored ${stats.ignored} non-AIS lines`
+}
+
+/** A rejected line as stderr shows it: the reason and the start of the line, escaped (it is outside input). */
+export function rejectedLine(reason: string, line: string): string {
+  return `rejected: ${printableExcerpt(reason)}: ${printableExcerpt(line.trimEnd())}`
 }

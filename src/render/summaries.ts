@@ -83,10 +83,24 @@ export function renderHealth(report: HealthReport, p: Painter): string {
 }
 
 export function renderSystemCheck(report: SystemCheck, p: Painter): string {
-  const rows = Object.entries(report.settings).map(([key, s]) => [key, s.env, s.value === undefined ? p.dim('(unset)') : String(s.value)])
+  const rows = Object.entries(report.settings).map(([key, s]) => [
+    s.problem ? p.bad(`✗ ${key}`) : `  ${key}`,
+    s.env,
+    s.value === undefined ? p.dim('(unset)') : String(s.value),
+    s.from,
+    s.problem ? p.bad(s.problem) : '',
+  ])
+  const lines = [table(['setting', 'environment', 'value', 'from', 'problem'], rows, p)]
+  for (const problem of report.problems.filter((x) => !Object.values(report.settings).some((s) => x === `${s.env}: ${s.problem}`))) lines.push(p.bad(problem))
   const d = report.database
-  const db = d.ok ? p.good(`database ${d.path}: ok, ${d.migrations_total} migrations applied, every table present`) : p.bad(`database ${d.path}: ${d.problem}`)
-  return `${table(['setting', 'environment', 'value'], rows, p)}\n${db}`
+  lines.push(
+    d.ok
+      ? p.good(`database ${d.path}: ok, ${d.migrations_total} migrations applied, every table present`)
+      : p.bad(`${d.problem?.includes(d.path) ? 'database' : `database ${d.path}`}: ${d.problem}${d.hint ? `; ${d.hint}` : ''}`),
+  )
+  const bad = Object.values(report.settings).filter((s) => s.problem).length
+  if (bad > 0) lines.push(p.bad(`${bad} setting(s) marked ✗ need fixing`))
+  return lines.join('\n')
 }
 
 export function renderWorkerStats(stats: WorkerStats, p: Painter): string {

@@ -51,3 +51,27 @@ export function table(header: string[], rows: string[][], painter?: Painter): st
   const head = line(header)
   return [painter ? painter.bold(head) : head, ...rows.map(line)].join('\n')
 }
+
+/** About this many characters of outside input are shown in a message: enough to recognise the line. */
+export const EXCERPT_CHARS = 120
+
+/**
+ * Outside input (a rejected NMEA line) as it may be shown on a terminal: control characters, terminal
+ * escape sequences and bytes outside printable ASCII written as escapes (`\x1b`, `\n`), cut to about
+ * `max` characters with how much was left out. A 10 MB line or random bytes stay one readable line.
+ */
+export function printableExcerpt(text: string, max = EXCERPT_CHARS): string {
+  let out = ''
+  let i = 0
+  for (; i < text.length && out.length < max; i++) {
+    const code = text.charCodeAt(i)
+    if (code >= 0x20 && code < 0x7f) out += text[i]
+    else if (code === 0x09) out += '\\t'
+    else if (code === 0x0a) out += '\\n'
+    else if (code === 0x0d) out += '\\r'
+    else if (code <= 0xff) out += `\\x${code.toString(16).padStart(2, '0')}`
+    else out += `\\u${code.toString(16).padStart(4, '0')}`
+  }
+  const rest = text.length - i
+  return rest > 0 ? `${out}… (${rest.toLocaleString('en-US')} more characters)` : out
+}

@@ -70,12 +70,24 @@ const configSchema = z.object({
   piracyWindowDays: z.coerce.number().int().positive(),
   piracyRadiusKm: z.coerce.number().positive(),
   piracyMinIncidents: z.coerce.number().int().min(1),
+  /** Requests a client (a bearer token, else an address) may make to the HTTP API per minute; 0: no limit. */
+  apiRateLimitPerMinute: z.coerce.number().int().min(0),
 })
 
 export type Config = z.infer<typeof configSchema>
 
-/** Keys whose values never appear in logs, errors or --json. */
-export const SECRET_KEYS: ReadonlyArray<keyof Config> = ['aisstreamApiKey', 'adminToken', 'pingUrl']
+/** Keys whose values are credentials: they never appear in output, logs, errors or --json. */
+export const SECRET_KEYS: ReadonlyArray<keyof Config> = ['aisstreamApiKey', 'aishubUsername', 'adminToken', 'pingUrl']
+
+/** The credential values set in a configuration, for masking whatever harbormaster writes. */
+export function secretValues(config: Partial<Config>): string[] {
+  return SECRET_KEYS.map((key) => config[key]).filter((v): v is string => typeof v === 'string' && v !== '')
+}
+
+/** The credential values the environment holds, known before (and without) a valid configuration. */
+export function environmentSecrets(env: NodeJS.ProcessEnv = process.env): string[] {
+  return SECRET_KEYS.map((key) => nonEmpty(env[envNames[key]])).filter((v): v is string => v !== undefined)
+}
 
 const envNames: Record<keyof Config, string> = {
   dbPath: 'HARBORMASTER_DB',
@@ -119,6 +131,7 @@ const envNames: Record<keyof Config, string> = {
   piracyWindowDays: 'HARBORMASTER_PIRACY_WINDOW_DAYS',
   piracyRadiusKm: 'HARBORMASTER_PIRACY_RADIUS_KM',
   piracyMinIncidents: 'HARBORMASTER_PIRACY_MIN_INCIDENTS',
+  apiRateLimitPerMinute: 'HARBORMASTER_API_RATE_LIMIT',
 }
 
 const defaults: Partial<Record<keyof Config, string>> = {
@@ -157,6 +170,7 @@ const defaults: Partial<Record<keyof Config, string>> = {
   piracyWindowDays: '365',
   piracyRadiusKm: '150',
   piracyMinIncidents: '3',
+  apiRateLimitPerMinute: '600',
 }
 
 export interface LoadConfigOptions {
@@ -168,55 +182,131 @@ export interface LoadConfigOptions {
   cwd?: string
 }
 
-/** flag > environment > harbormaster.config.json beside the database > default. */
-export function loadConfig(options: LoadConfigOptions = {}): Config {
+/** One setting as resolved: the variable that sets it, where the value came from, and what is wrong with it. */
+export interface SettingReport {
+  env: string
+  /** Masked for secrets. */
+  value: unknown
+  from: 'flag' | 'environment' | 'file' | 'default' | 'unset'
+  problem?: string
+}
+
+export interface ConfigInspection {
+  settings: Record<string, SettingReport>
+  /** Problems that belong to no single setting (an unreadable configuration file). */
+  problems: string[]
+  /** The configuration, when every value is valid. */
+  config?: Config
+  /** The configuration error a command would stop with, when there is one. */
+  error?: Error
+}
+
+const MASKED = '********'
+
+/**
+ * Every setting with the variable that sets it, where its value came from and what is wrong with it (all of
+ * them, not just the first), secrets masked. `config check` shows this even when the configuration is
+ * broken; other commands stop at the first problem (see `loadConfig`).
+ */
+export function inspectConfig(options: LoadConfigOptions = {}): ConfigInspection {
   const env = options.env ?? process.env
   const cwd = options.cwd ?? process.cwd()
+  const problems: string[] = []
+  const fromFlag = options.dbPath !== undefined
   const dbPath = options.dbPath ?? nonEmpty(env.HARBORMASTER_DB) ?? DEFAULT_DB_PATH
   const isUrl = /^[a-z]+:\/\//i.test(dbPath)
-  const fileValues = isUrl ? {} : readConfigFile(join(dirname(resolve(cwd, dbPath)), 'harbormaster.config.json'))
-
-  const raw: Record<string, unknown> = {dbPath: isUrl ? dbPath : resolve(cwd, dbPath)}
-  for (const key of Object.keys(envNames) as Array<keyof Config>) {
-    if (key === 'dbPath') continue
-    raw[key] = options.overrides?.[key] ?? nonEmpty(env[envNames[key]]) ?? fileValues[key] ?? defaults[key]
-  }
-
-  const parsed = configSchema.safeParse(raw)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    const key = String(issue.path[0]) as keyof Config
-    const shown = SECRET_KEYS.includes(key) ? '(secret)' : JSON.stringify(raw[key])
-    throw usageError(
-      `configuration ${envNames[key] ?? key}=${shown} is invalid: ${issue.message}`,
-      `fix or unset ${envNames[key] ?? key}; run \`harbormaster config check\` to see every resolved value`,
-    )
-  }
-
-  if (parsed.data.logFile) parsed.data.logFile = resolve(cwd, parsed.data.logFile)
-  if (parsed.data.backupDir) parsed.data.backupDir = resolve(cwd, parsed.data.backupDir)
-  const needs: Array<[string, keyof Config]> = [
-    ['aisstream', 'aisstreamApiKey'],
-    ['aishub', 'aishubUsername'],
-  ]
-  for (const [source, key] of needs) {
-    if (parsed.data.aisSource === source && !parsed.data[key]) {
-      throw usageError(`HARBORMASTER_AIS_SOURCE=${source} needs ${envNames[key]}`, `set ${envNames[key]} or choose another AIS source`)
+  let fileValues: Record<string, unknown> = {}
+  let fileError: Error | undefined
+  if (!isUrl && dbPath.trim() !== '') {
+    try {
+      fileValues = readConfigFile(join(dirname(resolve(cwd, dbPath)), 'harbormaster.config.json'))
+    } catch (error) {
+      fileError = error as Error
+      problems.push((error as Error).message)
     }
   }
-  return parsed.data
-}
 
-/** The resolved configuration with secrets masked, for `config check` and --json output. */
-export function describeConfig(config: Config): Record<string, {env: string; value: unknown}> {
-  const out: Record<string, {env: string; value: unknown}> = {}
+  const raw: Record<string, unknown> = {}
+  const from: Record<string, SettingReport['from']> = {}
   for (const key of Object.keys(envNames) as Array<keyof Config>) {
-    const value = config[key]
-    out[key] = {env: envNames[key], value: SECRET_KEYS.includes(key) && value !== undefined ? '********' : value}
+    if (key === 'dbPath') {
+      raw.dbPath = dbPath.trim() === '' || isUrl ? dbPath : resolve(cwd, dbPath)
+      from.dbPath = fromFlag ? 'flag' : nonEmpty(env.HARBORMASTER_DB) !== undefined ? 'environment' : 'default'
+      continue
+    }
+    const choices: Array<[SettingReport['from'], unknown]> = [
+      ['flag', options.overrides?.[key]],
+      ['environment', nonEmpty(env[envNames[key]])],
+      ['file', fileValues[key]],
+      ['default', defaults[key]],
+    ]
+    const chosen = choices.find(([, value]) => value !== undefined)
+    raw[key] = chosen?.[1]
+    from[key] = chosen?.[0] ?? 'unset'
   }
-  return out
+
+  const problemOf = new Map<keyof Config, string>()
+  if (typeof raw.dbPath === 'string' && raw.dbPath.trim() === '') {
+    problemOf.set('dbPath', fromFlag ? '--db is empty' : 'empty')
+  }
+  const parsed = configSchema.safeParse(raw)
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0]) as keyof Config
+      if (!problemOf.has(key)) problemOf.set(key, issue.message)
+    }
+  }
+  if (parsed.success) {
+    const needs: Array<[string, keyof Config]> = [
+      ['aisstream', 'aisstreamApiKey'],
+      ['aishub', 'aishubUsername'],
+    ]
+    for (const [source, key] of needs) {
+      if (parsed.data.aisSource === source && !parsed.data[key]) problemOf.set(key, `HARBORMASTER_AIS_SOURCE=${source} needs ${envNames[key]}`)
+    }
+  }
+
+  const settings: Record<string, SettingReport> = {}
+  for (const key of Object.keys(envNames) as Array<keyof Config>) {
+    const value = raw[key]
+    const secret = SECRET_KEYS.includes(key) && value !== undefined
+    settings[key] = {env: envNames[key], value: secret ? MASKED : value, from: from[key], ...(problemOf.has(key) ? {problem: problemOf.get(key)} : {})}
+  }
+
+  let error: Error | undefined
+  const first = [...problemOf.entries()][0]
+  if (first) {
+    const [key, problem] = first
+    const shown = SECRET_KEYS.includes(key) ? '(secret)' : JSON.stringify(raw[key])
+    const needsOther = /needs /.test(problem)
+    error =
+      key === 'dbPath' && fromFlag
+        ? usageError(problem, 'pass --db with the path of the database file, or leave it out to use HARBORMASTER_DB or the default')
+        : needsOther
+          ? usageError(problem, `set ${envNames[key]} or choose another AIS source`)
+          : usageError(
+              `configuration ${envNames[key]}=${shown} is invalid: ${problem}`,
+              `fix or unset ${envNames[key]}${from[key] === 'file' ? ' (set in harbormaster.config.json)' : ''}; \`harbormaster config check\` lists every setting and marks the bad ones`,
+            )
+  } else if (fileError) {
+    error = fileError
+  }
+
+  let config: Config | undefined
+  if (parsed.success && !error) {
+    config = parsed.data
+    if (config.logFile) config.logFile = resolve(cwd, config.logFile)
+    if (config.backupDir) config.backupDir = resolve(cwd, config.backupDir)
+  }
+  return {settings, problems, config, error}
 }
 
+/** flag > environment > harbormaster.config.json beside the database > default; stops at the first problem. */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const inspection = inspectConfig(options)
+  if (inspection.error || !inspection.config) throw inspection.error ?? usageError('configuration is invalid', 'run `harbormaster config check`')
+  return inspection.config
+}
 
 export interface Quota {
   limit: number

@@ -7,7 +7,7 @@ import {and, desc, eq, gte, inArray, sql} from 'drizzle-orm'
 import type {Context} from './context.js'
 import {jobRuns, notifications, ports, safetyEvents, vessels} from './db/schema.js'
 import {shippedFiles} from './datasets/paths.js'
-import {errorMessage} from './errors.js'
+import {environmentError, errorMessage, HarbormasterError} from './errors.js'
 import {mayNotify} from './provenance.js'
 import {providerStatuses} from './providers/status.js'
 import {stormAlertsHealth, type StormAlertsHealth} from './safety/storms.js'
@@ -152,9 +152,10 @@ export async function checkHealth(ctx: Context): Promise<HealthReport> {
   }
 }
 
-/** The report when the database cannot even be opened. */
-export function unreachableDatabase(error: unknown): HealthReport {
-  const reason = errorMessage(error)
+/** The report when the database cannot even be opened (or read): the reason says what to do. */
+export function unreachableDatabase(error: unknown, dbPath?: string): HealthReport {
+  const known = error instanceof HarbormasterError ? error : environmentError(error, {dbPath})
+  const reason = known ? `${known.message}${known.hint ? `; ${known.hint}` : ''}` : errorMessage(error)
   return {
     timestamp: new Date().toISOString(),
     overall_status: 'unhealthy',

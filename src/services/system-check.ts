@@ -1,28 +1,46 @@
 // The checks every command relies on (Django's system checks): configuration valid, database reachable,
-// every migration applied and every table present. Reports; never fixes.
+// every migration applied and every table present. Reports; never fixes, never creates a database.
 import {getTableName, is} from 'drizzle-orm'
 import {SQLiteTable} from 'drizzle-orm/sqlite-core'
 
-import {describeConfig, type Config} from './config.js'
+import type {ConfigInspection, SettingReport} from './config.js'
 import {migrationStatus, openDatabase} from './db/client.js'
 import * as schema from './db/schema.js'
-import {errorMessage} from './errors.js'
+import {environmentError, errorMessage, HarbormasterError} from './errors.js'
 
 export interface SystemCheck {
   ok: boolean
-  settings: ReturnType<typeof describeConfig>
-  database: {path: string; ok: boolean; migrations_applied?: number; migrations_total?: number; missing_tables?: string[]; problem?: string}
+  settings: Record<string, SettingReport>
+  /** Configuration problems: each bad setting, and problems of no single setting. */
+  problems: string[]
+  database: {path: string; ok: boolean; migrations_applied?: number; migrations_total?: number; missing_tables?: string[]; problem?: string; hint?: string}
 }
 
 const TABLES = Object.values(schema)
   .filter((t) => is(t, SQLiteTable))
   .map((t) => getTableName(t as SQLiteTable))
 
-export function systemCheck(config: Config): SystemCheck {
-  const settings = describeConfig(config)
+export function systemCheck(inspection: ConfigInspection): SystemCheck {
+  const {settings} = inspection
+  const problems = [
+    ...Object.values(settings)
+      .filter((s) => s.problem)
+      .map((s) => `${s.env}: ${s.problem}`),
+    ...inspection.problems,
+  ]
+  const path = String(settings.dbPath.value ?? '')
   let database: SystemCheck['database']
+  if (settings.dbPath.problem) {
+    database = {path, ok: false, problem: settings.dbPath.problem}
+  } else {
+    database = checkDatabase(path)
+  }
+  return {ok: problems.length === 0 && database.ok, settings, problems, database}
+}
+
+function checkDatabase(path: string): SystemCheck['database'] {
   try {
-    const db = openDatabase(config.dbPath, {migrate: false})
+    const db = openDatabase(path, {readonly: true, migrate: false})
     try {
       const status = migrationStatus(db)
       const present = new Set((db.sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as Array<{name: string}>).map((r) => r.name))
@@ -31,8 +49,8 @@ export function systemCheck(config: Config): SystemCheck {
         ...(status.pending.length > 0 ? [`${status.pending.length} migration(s) pending: run \`harbormaster db migrate\``] : []),
         ...(missing.length > 0 ? [`tables missing: ${missing.join(', ')}`] : []),
       ]
-      database = {
-        path: config.dbPath,
+      return {
+        path,
         ok: problems.length === 0,
         migrations_applied: status.applied,
         migrations_total: status.total,
@@ -43,7 +61,7 @@ export function systemCheck(config: Config): SystemCheck {
       db.close()
     }
   } catch (error) {
-    database = {path: config.dbPath, ok: false, problem: errorMessage(error)}
+    const known = error instanceof HarbormasterError ? error : environmentError(error, {dbPath: path})
+    return {path, ok: false, problem: known?.message ?? errorMessage(error), ...(known?.hint ? {hint: known.hint} : {})}
   }
-  return {ok: database.ok, settings, database}
 }

@@ -26,6 +26,9 @@ export interface CliOptions {
   node?: string
   /** 'pipe' to write to the CLI's standard input. */
   stdin?: 'ignore' | 'pipe'
+  /** Run as this user and group (a test running as root that needs permissions to apply). */
+  uid?: number
+  gid?: number
 }
 
 /** The environment tests run the CLI with: no harbormaster settings from the developer's shell, none of
@@ -49,6 +52,7 @@ export function startCli(args: string[], options: CliOptions = {}): ChildProcess
     cwd: options.cwd ?? ROOT,
     env: env as NodeJS.ProcessEnv,
     stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
+    ...(options.uid === undefined ? {} : {uid: options.uid, gid: options.gid ?? options.uid}),
   })
 }
 

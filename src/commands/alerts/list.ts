@@ -2,10 +2,11 @@ import {BaseCommand} from '../../cli/base-command.js'
 
 export default class AlertsList extends BaseCommand<typeof AlertsList> {
   static override summary = 'List alert rules.'
+  static override quietHidesReport = false
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
 
   async run() {
-    const ctx = await this.context()
+    const ctx = await this.context({readonly: true})
     const {listRules} = await import('../../services/alerts/rules.js')
     const rules = listRules(ctx)
     if (!this.jsonEnabled()) {

@@ -5,7 +5,7 @@ import {BaseCommand} from '../../cli/base-command.js'
 export default class AlertsRemove extends BaseCommand<typeof AlertsRemove> {
   static override summary = 'Remove an alert rule and its events.'
   static override examples = ['<%= config.bin %> <%= command.id %> 3']
-  static override args = {id: Args.integer({description: 'Rule id (see alerts list).', required: true})}
+  static override args = {id: Args.integer({ignoreStdin: true, description: 'Rule id (see alerts list).', required: true})}
 
   async run() {
     const ctx = await this.context()

@@ -2,10 +2,15 @@ import {JobCommand} from '../../cli/job-command.js'
 
 export default class DbMaintain extends JobCommand<typeof DbMaintain> {
   static override summary = 'Integrity check, ANALYZE, PRAGMA optimize and VACUUM; prints the space reclaimed.'
-  static override description = 'Runs as the registry job "maintain" (lease, history, retries, timeout); see `harbormaster schedule list` for its schedule.'
+  static override description = `Checks the database's integrity first on a read-only connection: a damaged database is reported with
+what the check found and the newest backup to restore (exit 1), and nothing is written to it. Then runs as the
+registry job "maintain" (lease, history, retries, timeout); see \`harbormaster schedule list\` for its schedule.`
+
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
 
   async run() {
+    const {assertIntact} = await import('../../services/maintenance/maintain.js')
+    assertIntact(await this.loadConfig())
     return this.runRegistryJob('maintain')
   }
 }

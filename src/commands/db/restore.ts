@@ -5,7 +5,7 @@ import {BaseCommand} from '../../cli/base-command.js'
 export default class DbRestore extends BaseCommand<typeof DbRestore> {
   static override summary = 'Replace the database with a backup (checked first; refused while jobs run).'
   static override examples = ['<%= config.bin %> <%= command.id %> var/backups/harbormaster-20261124T030000Z.db --yes']
-  static override args = {file: Args.string({description: 'A backup written by db backup.', required: true})}
+  static override args = {file: Args.string({ignoreStdin: true, description: 'A backup written by db backup.', required: true})}
   static override flags = {yes: Flags.boolean({description: 'Confirm: the current database is replaced.'})}
 
   async run() {

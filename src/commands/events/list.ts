@@ -5,6 +5,7 @@ import {EVENT_TYPES} from '../../services/db/schema.js'
 
 export default class EventsList extends BaseCommand<typeof EventsList> {
   static override summary = 'List safety events, newest first.'
+  static override quietHidesReport = false
   static override description =
     'Storm, piracy, congestion and distress events with their severity, status (open or resolved), source and times. `--format geojson` prints them as points.'
   static override examples = [
@@ -22,7 +23,7 @@ export default class EventsList extends BaseCommand<typeof EventsList> {
   }
 
   async run() {
-    const ctx = await this.context()
+    const ctx = await this.context({readonly: true})
     const [{eventListing, eventsGeoJson}, {parseDuration}] = await Promise.all([
       import('../../services/safety/catalog.js'),
       import('../../services/duration.js'),

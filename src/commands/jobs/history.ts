@@ -4,6 +4,7 @@ import {BaseCommand} from '../../cli/base-command.js'
 
 export default class JobsHistory extends BaseCommand<typeof JobsHistory> {
   static override summary = 'Recent job runs: status, duration, peak memory, error.'
+  static override quietHidesReport = false
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --job vessels --limit 50 --json']
   static override flags = {
     job: Flags.string({description: 'Only this job.'}),
@@ -11,7 +12,7 @@ export default class JobsHistory extends BaseCommand<typeof JobsHistory> {
   }
 
   async run() {
-    const ctx = await this.context()
+    const ctx = await this.context({readonly: true})
     const {jobHistory} = await import('../../services/jobs/status.js')
     const runs = jobHistory(ctx, {job: this.flags.job, limit: this.flags.limit})
     if (!this.jsonEnabled()) {

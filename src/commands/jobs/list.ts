@@ -2,10 +2,11 @@ import {BaseCommand} from '../../cli/base-command.js'
 
 export default class JobsList extends BaseCommand<typeof JobsList> {
   static override summary = 'Every job: schedule, next run, last status, failures in a row, paused or not.'
+  static override quietHidesReport = false
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
 
   async run() {
-    const ctx = await this.context()
+    const ctx = await this.context({readonly: true})
     const {jobStatuses} = await import('../../services/jobs/status.js')
     const jobs = jobStatuses(ctx)
     if (!this.jsonEnabled()) {

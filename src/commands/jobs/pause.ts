@@ -8,15 +8,17 @@ export default class JobsPause extends BaseCommand<typeof JobsPause> {
 batch boundary. Undo with jobs resume.`
 
   static override examples = [`<%= config.bin %> <%= command.id %> vessels --reason "AIS feed sends garbage, ticket OPS-42"`, `<%= config.bin %> <%= command.id %> --all --reason "database migration"`]
-  static override args = {name: Args.string({description: 'Job name (see jobs list).'})}
+  static override args = {name: Args.string({ignoreStdin: true, description: 'Job name (see jobs list).'})}
   static override flags = {
-    all: Flags.boolean({description: 'Pause every job.', exclusive: ['name']}),
+    all: Flags.boolean({description: 'Pause every job.'}),
     reason: Flags.string({description: 'Why (shown to everyone whose run is skipped).', required: true}),
   }
 
   async run() {
     const {usageError} = await import('../../services/errors.js')
     if (!this.args.name && !this.flags.all) throw usageError('name a job or pass --all')
+    // oclif's `exclusive` relates flags only, so a job name given with --all is refused here.
+    if (this.args.name && this.flags.all) throw usageError(`${this.args.name} and --all exclude each other`, `name one job, or pass --all to pause every job`)
     const ctx = await this.context()
     const {pauseJobs} = await import('../../services/jobs/control.js')
     const pauses = pauseJobs(ctx, this.flags.all ? undefined : this.args.name, this.flags.reason)

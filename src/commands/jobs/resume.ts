@@ -5,12 +5,14 @@ import {BaseCommand} from '../../cli/base-command.js'
 export default class JobsResume extends BaseCommand<typeof JobsResume> {
   static override summary = 'Lift a pause: one job, or every pause with --all.'
   static override examples = ['<%= config.bin %> <%= command.id %> vessels', '<%= config.bin %> <%= command.id %> --all']
-  static override args = {name: Args.string({description: 'Job name.'})}
-  static override flags = {all: Flags.boolean({description: 'Lift every pause.', exclusive: ['name']})}
+  static override args = {name: Args.string({ignoreStdin: true, description: 'Job name.'})}
+  static override flags = {all: Flags.boolean({description: 'Lift every pause.'})}
 
   async run() {
     const {usageError} = await import('../../services/errors.js')
     if (!this.args.name && !this.flags.all) throw usageError('name a job or pass --all')
+    // oclif's `exclusive` relates flags only, so a job name given with --all is refused here.
+    if (this.args.name && this.flags.all) throw usageError(`${this.args.name} and --all exclude each other`, `name one job, or pass --all to lift every pause`)
     const ctx = await this.context()
     const {resumeJobs} = await import('../../services/jobs/control.js')
     const result = resumeJobs(ctx, this.flags.all ? undefined : this.args.name)

@@ -5,7 +5,7 @@ import {JobCommand} from '../../cli/job-command.js'
 export default class JobsRun extends JobCommand<typeof JobsRun> {
   static override summary = 'Run one job now, through the runner (lease, history, retries, timeout).'
   static override examples = ['<%= config.bin %> <%= command.id %> vessels', '<%= config.bin %> <%= command.id %> ports --force', '<%= config.bin %> <%= command.id %> backup --json']
-  static override args = {name: Args.string({description: 'Job name (see jobs list).', required: true})}
+  static override args = {name: Args.string({ignoreStdin: true, description: 'Job name (see jobs list).', required: true})}
   static override flags = {force: Flags.boolean({description: 'Run even if the jobs it depends on have not succeeded recently.'})}
 
   async run() {

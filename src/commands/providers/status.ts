@@ -2,6 +2,7 @@ import {BaseCommand} from '../../cli/base-command.js'
 
 export default class ProvidersStatus extends BaseCommand<typeof ProvidersStatus> {
   static override summary = 'Show each outside provider: last success and error, cache age, usage, failover.'
+  static override quietHidesReport = false
   static override description = `A provider is failed over when its last answer was not live (it served the cache, the database or
 shipped data); after HARBORMASTER_PROVIDER_FALLBACK_GRACE_MINUTES of that, health reports it degraded.
 Usage is counted per quota window (HARBORMASTER_QUOTAS): at 80 % a warning, at 95 % the dataset switches to
@@ -10,7 +11,7 @@ its fallback, at 100 % the provider is not called until the window resets.`
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
 
   async run() {
-    const ctx = await this.context()
+    const ctx = await this.context({readonly: true})
     const {providerStatuses} = await import('../../services/providers/status.js')
     const statuses = providerStatuses(ctx)
     if (!this.jsonEnabled()) {

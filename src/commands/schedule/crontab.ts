@@ -4,6 +4,7 @@ import {BaseCommand} from '../../cli/base-command.js'
 
 export default class ScheduleCrontab extends BaseCommand<typeof ScheduleCrontab> {
   static override summary = 'Print crontab lines for every scheduled job (crontab.example is this output).'
+  static override quietHidesReport = false
   static override examples = [
     '<%= config.bin %> <%= command.id %> > crontab.example',
     '<%= config.bin %> <%= command.id %> --install-dir /srv/harbormaster --db /srv/data/harbormaster.db | crontab -',

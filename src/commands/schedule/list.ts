@@ -4,6 +4,7 @@ import {BaseCommand} from '../../cli/base-command.js'
 
 export default class ScheduleList extends BaseCommand<typeof ScheduleList> {
   static override summary = 'Each scheduled job, its schedule in words and its next runs (UTC).'
+  static override quietHidesReport = false
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --count 5 --json']
   static override flags = {count: Flags.integer({description: 'How many next runs to show.', default: 3, min: 1, max: 50})}
 

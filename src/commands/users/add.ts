@@ -9,7 +9,7 @@ export default class UsersAdd extends BaseCommand<typeof UsersAdd> {
     '<%= config.bin %> <%= command.id %> ops-bot --role VIEWER --webhook https://hooks.example.org/harbormaster',
   ]
 
-  static override args = {name: Args.string({description: 'User name (letters, digits, . _ @ -).', required: true})}
+  static override args = {name: Args.string({ignoreStdin: true, description: 'User name (letters, digits, . _ @ -).', required: true})}
   static override flags = {
     role: Flags.string({description: 'What the user may do: ADMIN, OPERATOR or VIEWER.', required: true, helpValue: 'ADMIN|OPERATOR|VIEWER'}),
     webhook: Flags.string({description: 'URL that receives a POST for each notification.', helpValue: '<url>'}),
@@ -20,7 +20,7 @@ export default class UsersAdd extends BaseCommand<typeof UsersAdd> {
     const {addUser} = await import('../../services/users/users.js')
     const user = addUser(ctx, {name: this.args.name, role: this.flags.role, webhookUrl: this.flags.webhook})
     this.log(`added ${user.name} (${user.role})${user.webhook_url ? `, webhook ${user.webhook_url}` : ''}`)
-    this.log(`API token (shown once, store it now): ${user.token}`)
+    this.logAlways(`API token (shown once, store it now): ${user.token}`)
     return user
   }
 }

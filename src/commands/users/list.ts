@@ -2,10 +2,11 @@ import {BaseCommand} from '../../cli/base-command.js'
 
 export default class UsersList extends BaseCommand<typeof UsersList> {
   static override summary = 'List users and their roles (tokens are never shown again).'
+  static override quietHidesReport = false
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
 
   async run() {
-    const ctx = await this.context()
+    const ctx = await this.context({readonly: true})
     const {listUsers} = await import('../../services/users/users.js')
     const list = listUsers(ctx)
     if (!this.jsonEnabled()) {

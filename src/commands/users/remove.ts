@@ -5,7 +5,7 @@ import {BaseCommand} from '../../cli/base-command.js'
 export default class UsersRemove extends BaseCommand<typeof UsersRemove> {
   static override summary = 'Remove a user with their watchlists and notifications.'
   static override examples = ['<%= config.bin %> <%= command.id %> alice']
-  static override args = {name: Args.string({description: 'User name or id.', required: true})}
+  static override args = {name: Args.string({ignoreStdin: true, description: 'User name or id.', required: true})}
 
   async run() {
     const ctx = await this.context()

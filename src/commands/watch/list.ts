@@ -4,11 +4,12 @@ import {BaseCommand} from '../../cli/base-command.js'
 
 export default class WatchList extends BaseCommand<typeof WatchList> {
   static override summary = 'List watchlists (all users, or one).'
+  static override quietHidesReport = false
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --user alice --json']
   static override flags = {user: Flags.string({description: 'Only this user (name or id).'})}
 
   async run() {
-    const ctx = await this.context()
+    const ctx = await this.context({readonly: true})
     const {listWatches} = await import('../../services/users/watchlists.js')
     const watches = listWatches(ctx, this.flags.user)
     if (!this.jsonEnabled()) {

@@ -5,7 +5,7 @@ import {BaseCommand} from '../../cli/base-command.js'
 export default class WatchRemove extends BaseCommand<typeof WatchRemove> {
   static override summary = 'Remove a watch by its id (see watch list).'
   static override examples = ['<%= config.bin %> <%= command.id %> 3', '<%= config.bin %> <%= command.id %> 3 --user alice']
-  static override args = {id: Args.integer({description: 'Watch id.', required: true})}
+  static override args = {id: Args.integer({ignoreStdin: true, description: 'Watch id.', required: true})}
   static override flags = {user: Flags.string({description: "Only if it is this user's watch."})}
 
   async run() {

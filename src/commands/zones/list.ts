@@ -5,6 +5,7 @@ import {ZONE_KINDS} from '../../services/db/schema.js'
 
 export default class ZonesList extends BaseCommand<typeof ZonesList> {
   static override summary = 'List safety zones: storms, piracy risk areas, congested ports.'
+  static override quietHidesReport = false
   static override description =
     'Each zone with its external id (the NWS alert id for storm zones), kind, severity, status (upcoming, in_force, ended), source, and when it was observed and is valid. `--format geojson` prints the zones with their outlines as a GeoJSON FeatureCollection.'
   static override examples = [
@@ -20,7 +21,7 @@ export default class ZonesList extends BaseCommand<typeof ZonesList> {
   }
 
   async run() {
-    const ctx = await this.context()
+    const ctx = await this.context({readonly: true})
     const {zoneListing, zonesGeoJson} = await import('../../services/safety/catalog.js')
     const listing = zoneListing(ctx, {kind: this.flags.type as (typeof ZONE_KINDS)[number] | undefined, active: this.flags.active})
     if (this.flags.format === 'geojson') {

@@ -123,11 +123,8 @@ export class AisDecoder {
       this.reject('checksum mismatch', raw)
       return null
     }
-    // After the checksum: the end of the line, or receiver fields such as ",d-109,S2105,t050056.00".
-    if (star + 3 < end && raw.charCodeAt(star + 3) !== 44 /* , */) {
-      this.reject('junk after checksum', raw)
-      return null
-    }
+    // After the checksum come receiver fields (",d-109,S2105,t050056.00") or, from some logging tools, junk
+    // (a literal "\x0d\x0a"). Both are ignored, as gpsd does: only what the checksum covers is decoded.
 
     // Fields: talker+type, count, number, sequential id, channel, payload, fill bits.
     const c1 = start + 6
@@ -182,6 +179,13 @@ export class AisDecoder {
     return this.finish(group.parts.join(''), group.fill, channel, group.receivedAt, raw)
   }
 
+  /** Counts a line too long to be NMEA, known only by its start; never a message (returns null). */
+  rejectOversized(start: string, length: number): null {
+    this.stats.lines++
+    this.reject(`line too long (${length} characters; NMEA sentences are at most 82)`, start)
+    return null
+  }
+
   /** Reports every incomplete multi-part message as orphaned (call at end of input). */
   flush(): void {
     for (const group of this.pending.values()) this.orphan(group)
@@ -215,7 +219,7 @@ export class AisDecoder {
 
   private reject(reason: string, line: string): void {
     this.stats.rejected++
-    const key = reason.startsWith('orphaned') ? 'orphaned fragment' : reason.replace(/ \d+ bits?.*$/, '').replace(/".*"/, '')
+    const key = reason.startsWith('orphaned') ? 'orphaned fragment' : reason.startsWith('line too long') ? 'line too long' : reason.replace(/ \d+ bits?.*$/, '').replace(/".*"/, '')
     this.stats.rejectedByReason[key] = (this.stats.rejectedByReason[key] ?? 0) + 1
     this.onReject?.(reason, line)
   }

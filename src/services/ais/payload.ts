@@ -54,11 +54,15 @@ export interface AisMessage {
   decoded?: false
 }
 
-/** Minimum payload length in bits per message type; shorter payloads are nonsense, not messages. */
+/**
+ * Minimum payload length in bits per message type; shorter payloads are nonsense, not messages. Class A
+ * reports (1-3) are 168 bits, but transmitters in the wild send 163 with the radio status cut short, a
+ * field harbormaster does not read: accepted from 163, as gpsd does.
+ */
 const MIN_BITS: Record<number, number> = {
-  1: 168,
-  2: 168,
-  3: 168,
+  1: 163,
+  2: 163,
+  3: 163,
   4: 168,
   5: 420,
   9: 168,

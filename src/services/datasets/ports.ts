@@ -35,7 +35,19 @@ export interface PortsLoad {
   superseded: Array<{row: number; by: number; wpiNumber: string}>
 }
 
+const loaded = new Map<string, PortsLoad>()
+
+/** The shipped index never changes while harbormaster runs: it is parsed once per process (about 250 ms). */
 export function loadShippedPorts(path: string = shippedFiles.ports): PortsLoad {
+  let load = loaded.get(path)
+  if (!load) {
+    load = parsePortIndex(path)
+    loaded.set(path, load)
+  }
+  return load
+}
+
+function parsePortIndex(path: string): PortsLoad {
   const rows = parse(readFileSync(path, 'utf8'), {columns: true, skip_empty_lines: true, bom: true}) as Array<Record<string, string>>
   const byNumber = new Map<string, {row: number; port: ShippedPort}>()
   const rejected: PortsLoad['rejected'] = []

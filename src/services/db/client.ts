@@ -2,7 +2,7 @@
 // applied under a write lock, and the one way to write: BEGIN IMMEDIATE with busy retries.
 import {accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync} from 'node:fs'
 import {dirname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import Database from 'better-sqlite3'
 import {type BetterSQLite3Database, drizzle} from 'drizzle-orm/better-sqlite3'
@@ -30,20 +30,31 @@ export interface OpenOptions {
   /** Apply pending migrations (default true). `false` opens as is, for checks that report instead of fix. */
   migrate?: boolean
   busyTimeoutMs?: number
+  /**
+   * Open for reading only (the read-only commands): the file must exist, nothing is created or written.
+   * Pending migrations are applied first when this user may write the file, and reported when not.
+   */
   readonly?: boolean
 }
+
+const CREATE_HINT = 'create it with a writing command (`harbormaster run-background-jobs`, `harbormaster ensure-fallback-data`) or `harbormaster db migrate`, or pass --db with an existing database'
 
 export function openDatabase(path: string, options: OpenOptions = {}): Db {
   if (/^[a-z]+:\/\//i.test(path)) {
     throw usageError(`database ${path}: only SQLite files are supported so far`, 'pass --db with a file path')
   }
-  if (path !== ':memory:') assertUsablePath(path, options.readonly ?? false)
+  const readonly = options.readonly ?? false
+  // URI filenames (for `immutable`, see openForReading): better-sqlite3 reads this once, when its addon
+  // loads at the first connection, which is this one.
+  process.env.SQLITE_USE_URI ??= '1'
+  if (path !== ':memory:') assertUsablePath(path, readonly)
+  if (readonly && (options.migrate ?? true)) applyPendingMigrationsIfWritable(path)
 
   let sqlite: Database.Database
   try {
-    sqlite = new Database(path, {readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false})
+    sqlite = readonly ? openForReading(path) : new Database(path)
     sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
-    if (!options.readonly) {
+    if (!readonly) {
       const mode = sqlite.pragma('journal_mode', {simple: true})
       if (mode !== 'wal' && path !== ':memory:') sqlite.pragma('journal_mode = WAL')
       sqlite.pragma('synchronous = NORMAL')
@@ -55,14 +66,16 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
       throw usageError(`database ${path} is not a SQLite file (refusing to overwrite it)`, 'pass --db or move the file')
     }
     if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY') {
-      throw usageError(`database ${path} cannot be opened for writing (${code})`, 'check the permissions or pass --db')
+      throw readonly
+        ? usageError(`database ${path} cannot be opened for reading (${code})`, 'check the permissions of the file and its directory, or pass --db')
+        : usageError(`database ${path} cannot be opened for writing (${code})`, 'check the permissions or pass --db')
     }
     throw error
   }
 
   const orm = drizzle(sqlite, {schema})
   const db: Db = {orm, sqlite, path, close: () => sqlite.open && sqlite.close()}
-  if (options.migrate ?? true) {
+  if (!readonly && (options.migrate ?? true)) {
     try {
       migrate(db)
     } catch (error) {
@@ -70,7 +83,59 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
       throw error
     }
   }
+  if (readonly && (options.migrate ?? true)) {
+    const pending = migrationStatus(db).pending.length
+    if (pending > 0) {
+      db.close()
+      throw usageError(
+        `database ${path} needs ${pending} migration(s) and this user may not write it`,
+        'run `harbormaster db migrate` as a user who may write the file and its directory',
+      )
+    }
+  }
   return db
+}
+
+/**
+ * A read-only connection. A WAL database needs its shared-memory file: when no writer holds one and this
+ * user may not create one (a read-only directory), the file is read as immutable: nothing is locked or
+ * created, and only what has been checkpointed into the file is seen (no writer is active then).
+ */
+function openForReading(path: string): Database.Database {
+  const plain = new Database(path, {readonly: true, fileMustExist: true})
+  try {
+    plain.prepare('SELECT count(*) FROM sqlite_master').get()
+    return plain
+  } catch (error) {
+    plain.close()
+    const code = (error as {code?: string}).code
+    if (code !== 'SQLITE_READONLY_DIRECTORY' && code !== 'SQLITE_CANTOPEN' && code !== 'SQLITE_READONLY_CANTINIT') throw error
+  }
+  return new Database(`${pathToFileURL(path).href}?immutable=1`, {readonly: true, fileMustExist: true})
+}
+
+/** A read-only command on a database older than this version: migrate it first when the file may be written. */
+function applyPendingMigrationsIfWritable(path: string): void {
+  if (!mayWrite(path)) return
+  const probe = new Database(path, {readonly: true, fileMustExist: true})
+  let pending: number
+  try {
+    probe.pragma('busy_timeout = 5000')
+    pending = migrationStatus({orm: drizzle(probe, {schema}), sqlite: probe, path, close: () => probe.close()}).pending.length
+  } finally {
+    probe.close()
+  }
+  if (pending > 0) openDatabase(path).close()
+}
+
+function mayWrite(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK)
+    accessSync(dirname(path), constants.W_OK)
+    return true
+  } catch {
+    return false
+  }
 }
 
 function assertUsablePath(path: string, readonly: boolean): void {
@@ -81,17 +146,12 @@ function assertUsablePath(path: string, readonly: boolean): void {
     if (stat.size > 0 && !hasSqliteHeader(path)) {
       throw usageError(`database ${path} is not a SQLite file (refusing to overwrite it)`, 'pass --db or move the file')
     }
-    if (!readonly) {
-      try {
-        accessSync(path, constants.W_OK)
-        accessSync(dir, constants.W_OK)
-      } catch {
-        throw usageError(`database ${path} is not writable`, 'fix its permissions (and its directory\'s) or pass --db')
-      }
+    if (!readonly && !mayWrite(path)) {
+      throw usageError(`database ${path} is not writable`, "fix its permissions (and its directory's) or pass --db; read-only commands (health, jobs list, config check, ...) work without writing")
     }
     return
   }
-  if (readonly) throw usageError(`database ${path} does not exist`, 'run `harbormaster db migrate` first or pass --db')
+  if (readonly) throw usageError(`database ${path} does not exist`, CREATE_HINT)
   try {
     makeDirectories(dir)
     accessSync(dir, constants.W_OK)

@@ -3,6 +3,8 @@
 import {appendFileSync, mkdirSync} from 'node:fs'
 import {dirname} from 'node:path'
 
+import {redactor, secretFragments} from './redact.js'
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export type LogFields = Record<string, unknown>
 
@@ -28,18 +30,13 @@ export interface LoggerOptions {
   /** JSON-lines file: gets every record from `fileLevel` up, whatever `level` is. */
   file?: string
   fileLevel?: LogLevel
-  /** Values that must never be written anywhere. */
+  /** Values that must never be written anywhere (secret URLs: their tokens too). */
   secrets?: string[]
   now?: () => number
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  const secrets = (options.secrets ?? []).filter((s) => s.length >= 4)
-  const scrub = (text: string): string => {
-    let out = text
-    for (const secret of secrets) out = out.split(secret).join('********')
-    return out
-  }
+  const scrub = redactor(secretFragments(options.secrets ?? []))
   const now = options.now ?? Date.now
   const fileLevel = options.fileLevel ?? 'debug'
   let fileReady = false

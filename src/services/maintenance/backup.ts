@@ -6,6 +6,7 @@ import {dirname, join} from 'node:path'
 
 import Database from 'better-sqlite3'
 
+import type {Config} from '../config.js'
 import type {Context} from '../context.js'
 import {openDatabase} from '../db/client.js'
 import {HarbormasterError, usageError} from '../errors.js'
@@ -22,7 +23,22 @@ export interface BackupSummary {
 }
 
 export function backupDirOf(ctx: Context): string {
-  return ctx.config.backupDir ?? join(dirname(ctx.db.path), 'backups')
+  return backupDirFor(ctx.config, ctx.db.path)
+}
+
+function backupDirFor(config: Pick<Config, 'backupDir'>, dbPath: string): string {
+  return config.backupDir ?? join(dirname(dbPath), 'backups')
+}
+
+/** The newest backup of the database, for a hint when it is damaged; undefined when there is none. */
+export function newestBackup(config: Pick<Config, 'backupDir'>, dbPath: string): string | undefined {
+  const dir = backupDirFor(config, dbPath)
+  if (!existsSync(dir)) return undefined
+  const newest = readdirSync(dir)
+    .filter((f) => NAME.test(f))
+    .sort()
+    .at(-1)
+  return newest ? join(dir, newest) : undefined
 }
 
 function integrity(path: string, options: {readonly: boolean}): string {
@@ -92,8 +108,10 @@ export async function restoreBackup(dbPath: string, file: string, now: number): 
   }
   if (check !== 'ok') throw usageError(`backup ${file} failed its integrity check: ${check}`, 'choose another backup')
   if (existsSync(dbPath)) {
-    const current = openDatabase(dbPath, {migrate: false})
+    let current: ReturnType<typeof openDatabase> | undefined
     try {
+      // A damaged database is what a restore is for: when it cannot be read, there is no lease to respect.
+      current = openDatabase(dbPath, {migrate: false})
       const held = current.sqlite.prepare(`SELECT job, owner FROM job_locks WHERE lease_expires_at > ?`).all(now) as Array<{job: string; owner: string}>
       if (held.length > 0) {
         throw usageError(`cannot restore while jobs run: ${held.map((h) => `${h.job} (${h.owner})`).join(', ')}`, 'pause them with `harbormaster jobs pause --all` and wait')
@@ -101,7 +119,7 @@ export async function restoreBackup(dbPath: string, file: string, now: number): 
     } catch (error) {
       if (error instanceof HarbormasterError) throw error
     } finally {
-      current.close()
+      current?.close()
     }
   }
   const restoring = `${dbPath}.restoring`

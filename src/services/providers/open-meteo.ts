@@ -7,6 +7,7 @@ import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
 import {type DataSource, portWeather, ports} from '../db/schema.js'
 import {errorMessage} from '../errors.js'
+import {reportCondition} from '../log/conditions.js'
 import {fetchThroughCache} from './fetch.js'
 
 const PORTS_PER_REQUEST = 50
@@ -114,6 +115,7 @@ export async function refreshPortWeather(ctx: Context): Promise<PortWeatherSumma
   }
   summary.updated = rows.length
   if (rows.length > 0) {
+    await reportCondition(ctx, 'open-meteo', null)
     summary.source = sources.has('cached') ? 'cached' : 'live'
     summary.observed_at = new Date(newest).toISOString()
     return summary
@@ -124,8 +126,10 @@ export async function refreshPortWeather(ctx: Context): Promise<PortWeatherSumma
     summary.source = 'fallback'
     summary.observed_at = new Date(held.at).toISOString()
   }
-  ctx.logger.warn(`Open-Meteo marine unavailable; port sea state ${held ? 'stays as last stored (fallback)' : 'has no data'}`, {
-    reason: summary.fallback_reason,
+  await reportCondition(ctx, 'open-meteo', {
+    state: held ? 'fallback' : 'no_data',
+    message: `Open-Meteo marine unavailable; port sea state ${held ? 'stays as last stored (fallback)' : 'has no data'}`,
+    fields: {reason: summary.fallback_reason},
   })
   return summary
 }

@@ -5,6 +5,7 @@ import type {Context} from '../context.js'
 import type {DataSource} from '../db/schema.js'
 import * as stored from '../db/storm-alerts.js'
 import {errorMessage} from '../errors.js'
+import {reportCondition} from '../log/conditions.js'
 import type {ZoneGeometry} from '../geo/geometry.js'
 import {
   cachedZoneOutline,
@@ -241,6 +242,7 @@ export async function refreshStormZones(ctx: Context): Promise<StormRefresh> {
   const now = ctx.clock.now()
   const {alerts, notMarine, rejected} = served.data
   const log = ctx.logger.child({job: 'safety'})
+  await reportCondition(ctx, 'nws-alerts', null, log)
 
   const listed = new Map(alerts.map((a) => [a.externalId, a]))
   const open = await stored.openPendingAlerts(ctx.db)
@@ -305,11 +307,11 @@ async function stormFallback(ctx: Context, reason: string): Promise<StormRefresh
   const write = sumWrites(completedWrite, storeZones(ctx.db, 'storm', shippedDrafts, now, {origins: ['fallback']}))
   const meta = {fallback_reason: reason, attempts, retries: Math.max(0, attempts - 1), ...counts(result, drafts, 0, pending), marine_alerts: 0, rejected: 0}
   if (held.length > 0) {
-    log.warn(`NWS alerts unavailable; keeping ${held.length} storm zones from the last good answer (fallback)`, {reason})
+    await reportCondition(ctx, 'nws-alerts', {state: 'fallback', message: `NWS alerts unavailable; keeping ${held.length} storm zones from the last good answer (fallback)`, fields: {reason}}, log)
     const newest = Math.max(...held.map((z) => z.observedAt))
     return {...write, source: 'fallback', observed_at: new Date(newest).toISOString(), held: held.length, ...meta}
   }
-  log.warn('NWS alerts unavailable; storm zones come from the shipped capture of 2025-07-15 (emergency)', {reason})
+  await reportCondition(ctx, 'nws-alerts', {state: 'emergency', message: 'NWS alerts unavailable; storm zones come from the shipped capture of 2025-07-15 (emergency)', fields: {reason}}, log)
   return {...write, source: 'emergency', observed_at: new Date(SHIPPED_ALERTS_REFERENCE).toISOString(), ...meta}
 }
 

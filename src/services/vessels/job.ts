@@ -6,6 +6,7 @@ import {aisstreamBoxes} from '../config.js'
 import type {Context} from '../context.js'
 import {vessels} from '../db/schema.js'
 import {errorMessage} from '../errors.js'
+import {reportCondition} from '../log/conditions.js'
 import {readAishub} from '../providers/ais/aishub.js'
 import {readAisstream} from '../providers/ais/aisstream.js'
 import type {AisBatch} from '../providers/ais/batch.js'
@@ -81,7 +82,7 @@ export async function runVesselsJob(ctx: Context): Promise<VesselPositionsSummar
       .limit(1)
       .get()
     if (held?.at) {
-      log.warn(`AIS source ${provider} failed; serving the positions the database holds (fallback)`, {reason: fallbackReason})
+      await reportCondition(ctx, 'ais-data', {state: `fallback:${provider}`, message: `AIS source ${provider} failed; serving the positions the database holds (fallback)`, fields: {reason: fallbackReason}}, log)
       return {
         vessels_updated: 0,
         errors_count: 0,
@@ -100,12 +101,18 @@ export async function runVesselsJob(ctx: Context): Promise<VesselPositionsSummar
         fallback_reason: fallbackReason,
       }
     }
-    log.warn(`AIS source ${provider} failed and the database holds no positions; serving the shipped sample (emergency)`, {
-      reason: fallbackReason,
-    })
+    await reportCondition(
+      ctx,
+      'ais-data',
+      {state: `emergency:${provider}`, message: `AIS source ${provider} failed and the database holds no positions; serving the shipped sample (emergency)`, fields: {reason: fallbackReason}},
+      log,
+    )
     batch = readSampleCapture()
   }
-  if (batch.source === 'emergency' && !fallbackReason) log.warn('AIS data is the shipped sample capture (emergency, 2023)')
+  if (!fallbackReason) {
+    const sample = batch.source === 'emergency' ? {state: 'emergency:sample', message: 'AIS data is the shipped sample capture (emergency, 2023)'} : null
+    await reportCondition(ctx, 'ais-data', sample, log)
+  }
   log.debug('AIS batch read', {provider: batch.provider, messages: batch.messages.length, decode_rejected: batch.decode.rejected})
 
   const result = ingestMessages(ctx.db, batch.messages, {

@@ -1,0 +1,156 @@
+// The HTTP API protecting itself and the database: per-client rate limits, refreshes through the runner
+// (pause, lease, history), requests of clients that have gone dropped before their work starts, and the
+// shipped port list parsed once.
+import {hostname} from 'node:os'
+import {connect} from 'node:net'
+import type {ChildProcess} from 'node:child_process'
+import {join} from 'node:path'
+
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {systemClock} from '../../src/services/clock.js'
+import {loadConfig} from '../../src/services/config.js'
+import {openDatabase} from '../../src/services/db/client.js'
+import {loadShippedPorts} from '../../src/services/datasets/ports.js'
+import {silentLogger} from '../../src/services/log/logger.js'
+import {buildServer} from '../../src/services/api/server.js'
+import {collect, count, runCli, startCli, tempDir, withDb} from '../helpers/cli.js'
+
+const tmp = tempDir()
+const db = join(tmp.dir, 'api', 'harbormaster.db')
+const ADMIN_TOKEN = 'bootstrap-admin-token-0123456789'
+const tokens: Record<string, string> = {}
+let server: ChildProcess
+let serverDone: ReturnType<typeof collect>
+let base: string
+
+async function call(method: string, path: string, token?: string) {
+  const response = await fetch(`${base}${path}`, {method, headers: token ? {authorization: `Bearer ${token}`} : {}})
+  const text = await response.text()
+  return {status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null}
+}
+
+async function poll(statusUrl: string): Promise<Record<string, any>> {
+  for (let i = 0; i < 600; i++) {
+    const status = await call('GET', statusUrl, ADMIN_TOKEN)
+    if (status.body.status !== 'running') return status.body
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`${statusUrl} still running`)
+}
+
+beforeAll(async () => {
+  expect((await runCli(['ensure-fallback-data', '--db', db])).code).toBe(0)
+  for (const name of ['ada', 'vera']) tokens[name] = JSON.parse((await runCli(['users', 'add', name, '--role', 'VIEWER', '--json', '--db', db])).stdout).token
+  server = startCli(['serve', '--port', '0', '--db', db], {env: {HARBORMASTER_ADMIN_TOKEN: ADMIN_TOKEN, HARBORMASTER_API_RATE_LIMIT: '30'}})
+  serverDone = collect(server, 10 * 60_000)
+  base = await new Promise<string>((resolve, reject) => {
+    let seen = ''
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${seen}`)), 60_000)
+    server.stderr?.on('data', (d: Buffer) => {
+      seen += d.toString()
+      const m = /listening on (http:\/\/[\d.:]+)/.exec(seen)
+      if (m) {
+        clearTimeout(timer)
+        resolve(m[1])
+      }
+    })
+  })
+})
+
+afterAll(async () => {
+  server.kill('SIGTERM')
+  await serverDone
+  tmp.cleanup()
+})
+
+describe('per-client rate limits', () => {
+  it('a client past its limit gets 429 with Retry-After; other clients are not affected', async () => {
+    for (let i = 0; i < 30; i++) expect((await call('GET', '/api/ports/congestion/?page_size=1', tokens.ada)).status).toBe(200)
+    const limited = await call('GET', '/api/ports/congestion/?page_size=1', tokens.ada)
+    expect(limited.status).toBe(429)
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect(limited.body.error.message).toMatch(/^rate limit: at most 30 requests a minute per client; retry in/)
+    // Another token, and a client without one (by its address), each have their own allowance.
+    expect((await call('GET', '/api/ports/congestion/?page_size=1', tokens.vera)).status).toBe(200)
+    expect((await call('GET', '/api/system/health/')).status).toBe(200)
+  })
+})
+
+describe('task refreshes', () => {
+  it('go through the runner: a job_runs row, the pause, the lease', async () => {
+    const started = await call('POST', '/api/tasks/nws/refresh/', ADMIN_TOKEN)
+    expect(started.status).toBe(202)
+    expect(started.body.job).toBe('nws-refresh')
+    const done = await poll(started.body.status_url)
+    expect(done).toMatchObject({kind: 'refresh', target: 'nws', status: 'success'})
+    expect(done.summary.source).toBe('emergency')
+    expect(count(db, `SELECT count(*) FROM job_runs WHERE job = 'nws-refresh' AND trigger = 'api' AND status = 'success'`)).toBe(1)
+
+    // The emergency stop holds for refreshes too.
+    expect((await runCli(['jobs', 'pause', '--all', '--reason', 'migrating', '--db', db])).code).toBe(0)
+    const paused = await poll((await call('POST', '/api/tasks/open-meteo/refresh/', ADMIN_TOKEN)).body.status_url)
+    expect(paused).toMatchObject({status: 'skipped', error: expect.stringMatching(/paused by .*: migrating/)})
+    expect((await runCli(['jobs', 'resume', '--all', '--db', db])).code).toBe(0)
+
+    // A safety run in progress (its lease held by a live process): the refresh that shares it answers 409.
+    withDb(db, (d) =>
+      d
+        .prepare(`INSERT INTO job_locks (job, owner, host, pid, acquired_at, heartbeat_at, lease_expires_at) VALUES ('safety', ?, ?, ?, ?, ?, ?)`)
+        .run(`${hostname()}:${process.pid}`, hostname(), process.pid, Date.now(), Date.now(), Date.now() + 3_600_000),
+    )
+    const busy = await call('POST', '/api/tasks/nws/refresh/', ADMIN_TOKEN)
+    expect(busy.status).toBe(409)
+    expect(busy.body.error.holder).toMatch(/^safety is running/)
+    withDb(db, (d) => d.prepare(`DELETE FROM job_locks WHERE job = 'safety'`).run())
+  })
+})
+
+describe('clients that have gone', () => {
+  it("their requests are dropped before any work starts; the clients still there are answered", async () => {
+    const dbHandle = openDatabase(db)
+    const config = loadConfig({dbPath: db, env: {HARBORMASTER_API_RATE_LIMIT: '0'}})
+    const abandoned: string[] = []
+    let allGone: () => void
+    const gone = new Promise<void>((resolve) => (allGone = resolve))
+    const CLIENTS = 20
+    const app = buildServer({config, db: dbHandle, logger: silentLogger, clock: systemClock}, {
+      onAbandoned: (url) => {
+        abandoned.push(url)
+        if (abandoned.length === CLIENTS) allGone()
+      },
+    })
+    try {
+      const address = await app.listen({host: '127.0.0.1', port: 0})
+      const {port} = new URL(address)
+      // Each client sends its request and hangs up at once, before the server has read it.
+      await Promise.all(
+        Array.from({length: CLIENTS}, (_, i) =>
+          new Promise<void>((resolve) => {
+            const socket = connect(Number(port), '127.0.0.1', () => {
+              socket.write(`GET /api/ports/congestion/?page=${i + 1}&client=${i} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`)
+              socket.destroy()
+              resolve()
+            })
+          }),
+        ),
+      )
+      await gone
+      expect(abandoned).toHaveLength(CLIENTS)
+      expect(abandoned[0]).toMatch(/^\/api\/ports\/congestion\/\?page=\d+&client=\*{8}$/)
+      const still = await fetch(`${address}/api/system/health/`)
+      expect(still.status).toBe(200)
+      expect(abandoned).toHaveLength(CLIENTS)
+    } finally {
+      await app.close()
+      dbHandle.close()
+    }
+  })
+})
+
+describe('the shipped port list', () => {
+  it('is parsed once per process, however many requests read it', () => {
+    expect(loadShippedPorts()).toBe(loadShippedPorts())
+    expect(loadShippedPorts().ports).toHaveLength(3766)
+  })
+})
