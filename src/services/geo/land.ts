@@ -7,7 +7,7 @@ import Flatbush from 'flatbush'
 import * as polygonClipping from 'polyclip-ts'
 import {feature} from 'topojson-client'
 
-import {type BBox, type Ring, type ZoneGeometry, polygonsOf, splitAtAntimeridian} from './geometry.js'
+import {type BBox, haversineKm, type Ring, type ZoneGeometry, polygonsOf, splitAtAntimeridian} from './geometry.js'
 
 /** Natural Earth scales world-atlas ships: 1:10m (409k vertices), 1:50m (61k), 1:110m (5k). */
 export type LandScale = '10m' | '50m' | '110m'
@@ -237,18 +237,23 @@ class IndexedLand implements LandOutline {
     return best <= maxKm ? best : Infinity
   }
 
-  /** Distance from a position to one edge, in a local equidistant frame centred on the position. */
+  /**
+   * Great-circle distance from a position to one edge: the edge's nearest point is found in a local
+   * equidistant frame centred on the position, the distance to it measured on the sphere.
+   */
   private edgeKm(i: number, lon: number, lat: number): number {
     const k = Math.cos((lat * Math.PI) / 180) * KM_PER_DEGREE
-    const ax = wrapDelta(this.edges[i * 4] - lon) * k
-    const ay = (this.edges[i * 4 + 1] - lat) * KM_PER_DEGREE
-    const bx = wrapDelta(this.edges[i * 4 + 2] - lon) * k
-    const by = (this.edges[i * 4 + 3] - lat) * KM_PER_DEGREE
-    const dx = bx - ax
-    const dy = by - ay
+    const x1 = this.edges[i * 4]
+    const y1 = this.edges[i * 4 + 1]
+    const dLon = wrapDelta(this.edges[i * 4 + 2] - x1)
+    const dLat = this.edges[i * 4 + 3] - y1
+    const ax = wrapDelta(x1 - lon) * k
+    const ay = (y1 - lat) * KM_PER_DEGREE
+    const dx = dLon * k
+    const dy = dLat * KM_PER_DEGREE
     const len = dx * dx + dy * dy
     const t = len === 0 ? 0 : Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len))
-    return Math.hypot(ax + t * dx, ay + t * dy)
+    return haversineKm(lat, lon, y1 + t * dLat, x1 + t * dLon)
   }
 
   landWithin(box: BBox): Ring[][] {

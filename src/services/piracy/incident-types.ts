@@ -62,13 +62,28 @@ const STOWAWAY_SMUGGLING = /\b(stowaways (were|was) (found|discovered)|stowed aw
 // Phrases that name an act without it having happened ("evaded the hijacking attempt", "did not board").
 const NOT_HIJACKED = /\b(attempt(ed|ing|s)? (to )?hijack\w*|hijack\w* attempts?|(evad|avoid|prevent|foil|thwart)\w* (a |the )?hijack\w*)/gi
 const NOT_FIRED = /\b(warning shots? (were |was )?fired|no shots (were |was )?fired)\b/gi
-const NOT_BOARDED = /\b((not|never|no one|nobody|no robbers|no pirates) (been |be |being )?(board(ed)?|robbed)|(tried|attempt(ed|ing)?|trying) to (steal|rob|board|climb)\w*)\b/gi
+const NOT_BOARDED = new RegExp(
+  [
+    String.raw`\b(not|never|no one|nobody|no robbers|no pirates) (been |be |being )?(board(ed)?|robbed)\b`,
+    String.raw`\b(tried|attempt(ed|ing)?|trying) to (be )?(steal|rob|board|climb)\w*`,
+    String.raw`\b(nothing|no items?|no property|none|nothing else) (was |were )?(reported |found |confirmed )?(stolen|missing)\b`,
+    String.raw`\bwithout (stealing|boarding|robbing)\b`,
+    String.raw`\bno (perpetrators|robbers|pirates|intruders|unauthori[sz]ed \w+|one) (were |was )?(found )?on ?board\b`,
+    // Boarded by the people who answered the call, not by the attackers.
+    String.raw`\b(coast ?guard|navy|naval|police|authorities|officers|security team|boarding team|forces|personnel|officials|inspectors|marines)( [\w-]+)? (then |later |subsequently )?boarded\b`,
+    String.raw`\b(was |were )?(later |then )?boarded by (the )?([\w-]+ ){0,2}(coast ?guard|navy|naval|police|authorities|officers|forces|marines|security team|boarding team)\b`,
+  ].join('|'),
+  'gi',
+)
 
 const HIJACKING = /\b(hijack(ed|ing|ers?)?|(was|been|vessel|ship) pirated)\b/i
 const KIDNAPPING = /\b(kidnap\w*|abduct\w*|taken captive|held captive|(were|was) captured by (a group of )?(pirates|robbers|gunmen))\b/i
 const FIRED_UPON = /\b(fired (up)?on|under fire|fired at|opened fire|shot at|shots? (were |was )?fired|fired (several |multiple )?(shots|rounds) (at|on|towards)|exchange of fire|exchanged fire|returned fire)\b/i
 const BOARDING =
-  /\b(boarded|robbed|robbery|robbers? (stole|boarded)|stole|stolen|theft|broke (into|open|the lock)|climbed (on ?board|aboard|up)|gained (access|entry)|(was|were) (seen|spotted|sighted|noticed|found|discovered) (on ?board|on the (deck|forecastle|poop deck)|in the)|ransacked|looted|boarding (took place|occurred)|(managed|were able|was able) to (board|steal|climb)|steal(ing)?|(were|was) missing|padlocks?|(robbers?|thieves|intruders|unauthori[sz]ed persons?) (were |was )?(on ?board|in the|on the|near the))\b/i
+  /\b(boarded|robbed|robbery|robbers? (stole|boarded)|stole|stolen|theft|broke (into|open|the lock)|climbed (on ?board|aboard|up)|gained (access|entry)|(was|were) (seen|spotted|sighted|noticed|found|discovered) (on ?board|on the (deck|forecastle|poop deck)|in the)|ransacked|looted|boarding (took place|occurred)|(managed|were able|was able) to (board|steal|climb)|steal(ing)?|(were|was) missing|padlocks?|threatened by [^.]{0,30}\b(robbers|pirates))\b/i
+// Attackers seen aboard, whether or not they took anything ("a robber hiding on the forecastle deck").
+const ABOARD =
+  /\b(robbers?|pirates?|thieves|intruders|perpetrators|unauthori[sz]ed (persons?|individuals|personnel)|armed (persons|men))\b[^.]{0,60}?\b(on ?board (the|a|an) (ship|vessel|tanker|bulk carrier|carrier|barge|tug|yacht|container ship)|on (the )?(deck|forecastle|poop deck|stern|bow|main deck)|in the (engine|steering|hawse|store|accommodation|pump)|hiding)\b/i
 const ATTEMPT =
   /\b(at?tempt(ed|ing|s)? (to )?(board|boarding|hijack|climb|steal)\w*|tried to (board|climb|steal)|climbing (up )?the (anchor chain|hawse)|unsuccessful(ly)? (attempt|to board|boarding)|failed to board|unable to board|could not board|abort(ed)? (the |their )?(attempt|attack|boarding)|attack(ed|ing)?|attcked|evaded)\b/i
 const APPROACH = /\b(approach(ed|es|ing)?|chas(ed|ing)|pursu(ed|ing)|follow(ed|ing)|suspicious|skiffs?|speed ?boats?|circled)\b/i
@@ -79,9 +94,11 @@ const HOSTILITY_ATTEMPT = /\battempt/i
 /**
  * The rule, in order: (1) a record whose hostility names a state actor, whose victim is a warship or
  * patrol vessel, or whose description tells of war damage or a state seizure is military or state
- * action; (2) protests; (3) terrorism and insurgent attacks; (4) attacks on installations, not ships;
- * then (5) the piracy type from the description and hostility, most severe first; (6) stowaways and
- * smuggling with no attack; (7) anything else describes no attack on a ship.
+ * action; (2) protests; (3) terrorism (suicide and bomb boats); (4) attacks on installations, not
+ * ships; (5) stowaways and smuggling named in the hostility field; then (6) the piracy type the
+ * description and hostility tell, most severe first, after striking phrases that name an act that did
+ * not happen ("evaded the hijacking attempt", "nothing was stolen", "boarded by the coast guard");
+ * (7) stowaways and smuggling told with no attack; (8) anything else describes no attack on a ship.
  */
 export function classifyIncident(fields: AsamFields): IncidentClass {
   const hostility = fields.hostility ?? ''
@@ -109,7 +126,7 @@ function piracyType(hostility: string, description: string): PiracyType | null {
   if (HIJACKING.test(done)) return 'hijacking'
   if (KIDNAPPING.test(done)) return 'kidnapping'
   if (FIRED_UPON.test(done)) return 'fired_upon'
-  if (BOARDING.test(done)) return 'boarding'
+  if (BOARDING.test(done) || ABOARD.test(done)) return 'boarding'
   if (ATTEMPT.test(told) || HOSTILITY_ATTEMPT.test(hostility)) return 'attempted_boarding'
   if (HOSTILITY_ROBBERY.test(hostility)) return 'boarding'
   if (APPROACH.test(told)) return 'suspicious_approach'
