@@ -153,7 +153,7 @@ function zoneDraft(
   return {
     kind: 'piracy',
     externalId: `piracy:${first}`,
-    name: `Piracy risk area${place ? `: ${place}` : ''} (${members.length} incidents ${years}${severe > 0 ? `, ${severe} hijackings or kidnappings` : ''})`,
+    name: `Piracy risk area${place ? `: ${place}` : ''} (${members.length} incidents ${years}${severe > 0 ? `, ${severe} ${severe === 1 ? 'hijacking or kidnapping' : 'hijackings or kidnappings'}` : ''})`,
     severity,
     geometry: area.geometry,
     validFrom: area.oldestAt,
