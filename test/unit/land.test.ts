@@ -106,6 +106,15 @@ describe('distance to shore', () => {
     expect(land.distanceToShoreKm(-140, -45, 100)).toBe(Infinity)
     expect(land.distanceToShoreKm(103.8, 1.15)).toBeLessThan(20)
   })
+
+  it('measures to the real coast, not to where the outline is cut at the antimeridian or the pole', () => {
+    // Inland Chukotka either side of 180°: the same coast, some 75 km away.
+    const east = land.distanceToShoreKm(179.99, 67)
+    const west = land.distanceToShoreKm(-179.99, 67)
+    expect(east).toBeGreaterThan(50)
+    expect(Math.abs(east - west)).toBeLessThan(2)
+    expect(land.distanceToShoreKm(0, -88)).toBeGreaterThan(300)
+  })
 })
 
 describe('clipping to the water', () => {

@@ -14,7 +14,7 @@ export type LandScale = '10m' | '50m' | '110m'
 
 export interface LandOutline {
   readonly scale: LandScale
-  /** The Natural Earth release the outline comes from, for cache keys and provenance. */
+  /** The package and scale the outline comes from, for cache keys and provenance. */
   readonly version: string
   isOnLand(lon: number, lat: number): boolean
   /**
@@ -36,7 +36,7 @@ const UNKNOWN = -1
 
 const outlines = new Map<LandScale, LandOutline>()
 
-/** The outline at a scale, loaded once per process (the 1:10m outline takes about half a second). */
+/** The outline at a scale, loaded once per process (the 1:10m outline takes about a second). */
 export function landOutline(scale: LandScale = '10m'): LandOutline {
   let outline = outlines.get(scale)
   if (!outline) {
@@ -96,8 +96,10 @@ function withinAntimeridian(polygon: Ring[]): Ring[][] {
 }
 
 class IndexedLand implements LandOutline {
-  /** x1, y1, x2, y2 of every coastline edge. */
+  /** x1, y1, x2, y2 of every edge of the outline. */
   private readonly edges: Float64Array
+  /** 1 for edges that are no coast: the cuts along the antimeridian and the poles. */
+  private readonly cut: Uint8Array
   private readonly edgeIndex: Flatbush
   private readonly polygonIndex: Flatbush
   /** 1 where a coastline edge touches the grid cell: only there does the answer vary inside the cell. */
@@ -113,6 +115,7 @@ class IndexedLand implements LandOutline {
     let count = 0
     for (const polygon of polygons) for (const ring of polygon) count += ring.length - 1
     this.edges = new Float64Array(count * 4)
+    this.cut = new Uint8Array(count)
     this.edgeIndex = new Flatbush(count)
     this.polygonIndex = new Flatbush(polygons.length)
     let e = 0
@@ -129,6 +132,7 @@ class IndexedLand implements LandOutline {
           this.edges[e * 4 + 1] = y1
           this.edges[e * 4 + 2] = x2
           this.edges[e * 4 + 3] = y2
+          if ((Math.abs(x1) === 180 && x1 === x2) || (Math.abs(y1) === 90 && y1 === y2)) this.cut[e] = 1
           const ex0 = Math.min(x1, x2)
           const ey0 = Math.min(y1, y2)
           const ex1 = Math.max(x1, x2)
@@ -221,7 +225,7 @@ class IndexedLand implements LandOutline {
     const x = normaliseLon(lon)
     // Nearest edges by flat degrees first: a good bound, then every edge that bound could still hide.
     let best = Infinity
-    for (const i of this.edgeIndex.neighbors(x, lat, 8)) best = Math.min(best, this.edgeKm(i, x, lat))
+    for (const i of this.edgeIndex.neighbors(x, lat, 8, Infinity, (k) => this.cut[k] === 0)) best = Math.min(best, this.edgeKm(i, x, lat))
     const reach = Math.min(best, maxKm)
     const dLat = reach / KM_PER_DEGREE
     const cosMin = Math.cos((Math.min(89.9, Math.abs(lat) + dLat) * Math.PI) / 180)
@@ -231,7 +235,7 @@ class IndexedLand implements LandOutline {
     if (x + dLon > 180) boxes.push([-180, x + dLon - 360])
     for (const [x0, x1] of boxes) {
       for (const i of this.edgeIndex.search(Math.max(-180, x0), lat - dLat, Math.min(180, x1), lat + dLat)) {
-        best = Math.min(best, this.edgeKm(i, x, lat))
+        if (this.cut[i] === 0) best = Math.min(best, this.edgeKm(i, x, lat))
       }
     }
     return best <= maxKm ? best : Infinity

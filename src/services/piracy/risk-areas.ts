@@ -1,6 +1,6 @@
-// Piracy risk areas from classified incidents: clusters of incidents (DBSCAN on great-circle distance),
-// each drawn as its convex hull grown by a buffer the data supports and cut to the water, ranked by
-// incident type and recency (exponential decay, so chronic areas stay and one-off years fade).
+// Piracy risk areas from typed incidents: weighted clusters (DBSCAN on great-circle distance, incidents
+// weighed by type and by an exponential decay with age, so chronic areas stay and one-off years fade),
+// each drawn as hulls of its anchoring incidents grown by a buffer the data supports and cut to the water.
 import KDBush from 'kdbush'
 import * as geokdbush from 'geokdbush'
 
@@ -82,7 +82,9 @@ export function recurrenceDistanceKm(incidents: TypedIncident[], quantile: numbe
   const byYear = new Map<number, TypedIncident[]>()
   for (const i of incidents) {
     const year = new Date(i.occurredAt).getUTCFullYear()
-    byYear.set(year, [...(byYear.get(year) ?? []), i])
+    const list = byYear.get(year)
+    if (list) list.push(i)
+    else byYear.set(year, [i])
   }
   const years = [...byYear.keys()].sort((a, b) => a - b)
   const distances: number[] = []
