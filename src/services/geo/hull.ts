@@ -81,15 +81,15 @@ export function convexHull(points: Array<[number, number]>): Array<[number, numb
 
 /**
  * The convex hull of the points grown by `bufferKm` on every side (the hull of circles around them,
- * which is exactly the buffer of a convex hull), as a lon/lat polygon with edges no longer than
+ * which is exactly the buffer of a convex hull), as one lon/lat polygon with edges no longer than
  * `maxEdgeKm`, split at the antimeridian when it crosses it.
  *
- * With `maxGapKm`, a hull that would hold a spot farther than that from every point (a chain of
+ * With `maxGapKm`, several: a hull that would hold a spot farther than that from every point (a chain of
  * points curving round a bay, two groups far apart) is split in two around its two farthest points,
  * again and again, so the hulls hug the points: no spot of the result lies farther than
  * `maxGapKm + bufferKm` from a point (checked on a grid of `maxGapKm / 4`).
  */
-export function bufferedHull(
+export function bufferedHulls(
   points: LonLat[],
   bufferKm: number,
   options: {circleSegments?: number; maxEdgeKm?: number; maxGapKm?: number} = {},

@@ -7,7 +7,7 @@ import * as geokdbush from 'geokdbush'
 import * as polygonClipping from 'polyclip-ts'
 
 import {circleGeometry, haversineKm, pointInGeometry, polygonsOf, type Ring, type ZoneGeometry} from '../geo/geometry.js'
-import {bufferedHull} from '../geo/hull.js'
+import {bufferedHulls} from '../geo/hull.js'
 import type {LandOutline} from '../geo/land.js'
 import {PIRACY_TYPES, type PiracyType, TYPE_WEIGHT} from './incident-types.js'
 
@@ -171,7 +171,7 @@ export function buildRiskAreas(incidents: TypedIncident[], settings: RiskAreaSet
     // every scattered old report would cover open ocean no recent attack came near.
     const anchors = group.filter((k) => core[k])
     const geometry = withAshoreMembers(
-      land.clipToWater(unionOf(bufferedHull(anchors.map((k) => incidents[k]), bufferKm, {maxGapKm: settings.maxGapKm}))),
+      land.clipToWater(unionOf(bufferedHulls(anchors.map((k) => incidents[k]), bufferKm, {maxGapKm: settings.maxGapKm}))),
       anchors.map((k) => incidents[k]),
       settings.positionToleranceKm,
     )
