@@ -20,7 +20,12 @@ export function renderJobsSummary(summary: BackgroundJobsSummary, p: Painter): s
     else if (key === 'port_congestion') {
       const levels = job.levels as Record<string, number>
       result = `${job.ports_updated} ports: ${job.ports_with_data} with data (${levels.elevated} elevated, ${levels.high} high, ${levels.severe} severe), ${job.ports_no_data} no data`
-    } else result = `${job.total_events_created} events created, ${job.events_resolved} resolved, ${job.total_notifications_created} notifications`
+    } else {
+      result = `${job.total_events_created} events created, ${job.events_resolved} resolved, ${job.total_notifications_created} notifications`
+      const storm = (job.zones as {storm?: {warnings_without_geometry?: Array<{event: string; alerts: number}>}} | undefined)?.storm
+      const unplaced = storm?.warnings_without_geometry ?? []
+      if (unplaced.length > 0) result += `; warnings without outline: ${unplaced.map((w) => `${w.event} ×${w.alerts}`).join(', ')}`
+    }
     rows.push([key, p.status(status), str(job.errors_count ?? 0), job.source ? p.source(String(job.source)) : '-', str(job.observed_at), result])
   }
   const footer = `${summary.total_success ? p.good('all jobs succeeded') : p.bad('some jobs failed')} in ${summary.duration_seconds} s`
@@ -65,6 +70,10 @@ export function renderHealth(report: HealthReport, p: Painter): string {
   ]
   if (c.providers) {
     rows.push(['providers', p.status(c.providers.status), `${c.providers.failed_over.length > 0 ? `failed over: ${c.providers.failed_over.join(', ')}` : 'all live or unused'}${c.providers.reason ? `; ${c.providers.reason}` : ''}`])
+  }
+  if (c.storm_alerts) {
+    const s = c.storm_alerts
+    rows.push(['storm_alerts', p.status(s.status), s.reason ?? `${s.alerts_waiting} alerts waiting for zone outlines, ${s.alerts_unplaceable} unplaceable; every warning placed`])
   }
   if (c.jobs) {
     rows.push(['jobs', p.status(c.jobs.status), c.jobs.checks.length === 0 ? 'every job within its thresholds' : c.jobs.checks.map((k) => `${k.job} ${k.check}: ${k.reason}`).join('; ')])

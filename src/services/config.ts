@@ -28,6 +28,8 @@ const configSchema = z.object({
   aishubUsername: z.string().min(1).optional(),
   aishubUrl: z.url(),
   nwsUrl: z.url(),
+  /** Network requests for NWS zone outlines per run (retries count; outlines already cached cost none). */
+  nwsZoneFetchBudget: z.coerce.number().int().min(0),
   portsSource: z.enum(['ais', 'simulated']),
   pingUrl: z.url().optional(),
   adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -97,6 +99,7 @@ const envNames: Record<keyof Config, string> = {
   aishubUsername: 'AISHUB_USERNAME',
   aishubUrl: 'HARBORMASTER_AISHUB_URL',
   nwsUrl: 'HARBORMASTER_NWS_URL',
+  nwsZoneFetchBudget: 'HARBORMASTER_NWS_ZONE_FETCH_BUDGET',
   portsSource: 'HARBORMASTER_PORTS_SOURCE',
   pingUrl: 'HARBORMASTER_PING_URL',
   adminToken: 'HARBORMASTER_ADMIN_TOKEN',
@@ -140,6 +143,9 @@ const defaults: Partial<Record<keyof Config, string>> = {
   aisWindowSeconds: '60',
   aishubUrl: 'https://data.aishub.net/ws.php',
   nwsUrl: 'https://api.weather.gov',
+  // Every marine zone NWS has (coastal, offshore, high seas) and the coastal land zones surf warnings name,
+  // with room for retries: a national storm day on an empty cache fits in one run.
+  nwsZoneFetchBudget: '2000',
   portsSource: 'ais',
   httpTimeoutMs: '15000',
   httpConnectTimeoutMs: '5000',

@@ -10,6 +10,7 @@ import {shippedFiles} from './datasets/paths.js'
 import {errorMessage} from './errors.js'
 import {mayNotify} from './provenance.js'
 import {providerStatuses} from './providers/status.js'
+import {stormAlertsHealth, type StormAlertsHealth} from './safety/storms.js'
 import {JOBS, periodMs} from './jobs/registry.js'
 import {consecutiveFailures, lastRun} from './jobs/runs.js'
 
@@ -29,6 +30,8 @@ export interface HealthReport {
     }
     recent_activity: {status: HealthStatus; events_24h: number; notifications_24h: number; last_success_at?: string | null; reason?: string}
     providers?: {status: HealthStatus; failed_over: string[]; reason?: string}
+    /** Marine warnings harbormaster holds but cannot place on the map (no zone outline). */
+    storm_alerts?: StormAlertsHealth
     jobs?: {status: HealthStatus; checks: JobCheck[]}
     host?: {status: HealthStatus; free_disk_percent: number | null; reason?: string}
   }
@@ -137,14 +140,15 @@ export async function checkHealth(ctx: Context): Promise<HealthReport> {
         }
       : {status: 'healthy', failed_over: statuses.filter((s) => s.failed_over).map((s) => s.provider)}
 
+  const stormAlerts = await stormAlertsHealth(ctx)
   const checks = jobChecks(ctx)
   const jobs = {status: worst(...checks.map((c) => c.status)), checks: checks.filter((c) => c.status !== 'healthy')}
   const host = diskCheck(ctx.db.path)
 
   return {
     timestamp: new Date(now).toISOString(),
-    overall_status: worst(database.status, ais.status, activity.status, providers.status, jobs.status, host.status),
-    components: {database, ais_service: ais, recent_activity: activity, providers, jobs, host},
+    overall_status: worst(database.status, ais.status, activity.status, providers.status, stormAlerts.status, jobs.status, host.status),
+    components: {database, ais_service: ais, recent_activity: activity, providers, storm_alerts: stormAlerts, jobs, host},
   }
 }
 

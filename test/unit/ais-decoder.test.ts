@@ -38,7 +38,7 @@ function expectedFromGpsd(g: Gpsd): Partial<AisMessage> {
         lat: lat(g.lat),
         cog: tenths(g.course, 3600),
         heading: orNull(g.heading, 511),
-        second: g.second > 59 ? null : g.second,
+        second: g.second === 60 ? null : g.second,
         maneuver: g.maneuver,
         raim: g.raim,
       }
@@ -71,7 +71,7 @@ function expectedFromGpsd(g: Gpsd): Partial<AisMessage> {
         lat: lat(g.lat),
         cog: tenths(g.course, 3600),
         heading: orNull(g.heading, 511),
-        second: g.second > 59 ? null : g.second,
+        second: g.second === 60 ? null : g.second,
         raim: g.raim,
       }
     case 21:
@@ -87,7 +87,7 @@ function expectedFromGpsd(g: Gpsd): Partial<AisMessage> {
         to_port: g.to_port || null,
         to_starboard: g.to_starboard || null,
         epfd: g.epfd,
-        second: g.second > 59 ? null : g.second,
+        second: g.second === 60 ? null : g.second,
         off_position: g.off_position,
         raim: g.raim,
         virtual_aid: g.virtual_aid,

@@ -10,7 +10,7 @@ import {loadConfig} from '../../src/services/config.js'
 import {fixedClock} from '../../src/services/clock.js'
 import {silentLogger} from '../../src/services/log/logger.js'
 import {createHttpClient, getJson, type HttpPolicy, parseRetryAfter, ProviderError} from '../../src/services/http/client.js'
-import {zoneOutline} from '../../src/services/providers/nws.js'
+import {cachedZoneOutline, fetchZoneOutline, zonePath} from '../../src/services/providers/nws.js'
 import {pointInGeometry, type ZoneGeometry} from '../../src/services/geo/geometry.js'
 import {type FaultServer, startFaultServer} from '../helpers/fault-server.js'
 import {ROOT, tempDir} from '../helpers/cli.js'
@@ -110,16 +110,21 @@ describe('NWS zone outlines', () => {
       server.script('/zones/forecast/PKZ413', [{ok: readFileSync(join(ROOT, 'test', 'fixtures', 'weather', 'nws-zone-PKZ413.json'), 'utf8')}])
       const config = loadConfig({env: {HARBORMASTER_NWS_URL: server.url}, dbPath: join(tmp.dir, 'h.db')})
       const ctx = {config, db, logger: silentLogger, clock: fixedClock(NOW)}
-      const url = 'https://api.weather.gov/zones/forecast/PKZ413'
-      const outline = (await zoneOutline(ctx, url)) as ZoneGeometry
+      const path = zonePath('https://api.weather.gov/zones/forecast/PKZ413') as string
+      expect(path).toBe('/zones/forecast/PKZ413')
+      const fetched = await fetchZoneOutline(ctx, path)
+      expect(fetched).toMatchObject({source: 'live', requests: 1})
+      const outline = fetched.geometry as ZoneGeometry
       expect(outline.type).toBe('Polygon')
-      expect(await zoneOutline(ctx, url)).toEqual(outline)
+      expect(cachedZoneOutline(ctx, path)).toEqual({geometry: outline, fresh: true})
       expect(server.hits.get('/zones/forecast/PKZ413')).toHaveLength(1)
       // A vessel west of 171°W in the Bering Sea is inside; one across the date line, at 179.5°E, is not.
       expect(pointInGeometry(outline, -179.5, 55)).toBe(true)
       expect(pointInGeometry(outline, -179.99, 55.5)).toBe(true)
       expect(pointInGeometry(outline, 179.5, 55)).toBe(false)
-      expect(await zoneOutline(ctx, 'https://api.weather.gov/zones/forecast/not-a-zone')).toBeNull()
+      expect(zonePath('https://api.weather.gov/zones/forecast/not-a-zone')).toBeNull()
+      expect(zonePath('https://every-alert/zone')).toBeNull()
+      expect(zonePath('https://api.weather.gov/zones/forecast/AR-MARINE')).toBeNull()
     } finally {
       db.close()
       tmp.cleanup()

@@ -64,17 +64,94 @@ describe('ingestMessages', () => {
     expect(rows('SELECT count(*) AS n FROM vessel_positions')).toEqual([{n: 2}])
   })
 
-  it('rejects a report implying more than 50 kn, but not GPS jitter over a few seconds', () => {
+  it('holds a report implying more than 50 kn and discards it when the track goes on; GPS jitter is no jump', () => {
     ingestMessages(db, [position(237000001, 37.9, 23.6, T0)], options())
     // 0.1° of latitude (11.1 km) in 6 minutes is 60 kn.
     const jump = ingestMessages(db, [position(237000001, 38.0, 23.6, T0 + 360_000)], options())
-    expect(jump.rejected_by_reason).toEqual({'jump implying over 50 kn': 1})
-    // 100 m in 2 s is 97 kn, but it is jitter, not a voyage.
+    expect(jump).toMatchObject({positions_stored: 0, positions_held: 1, rejected: 0})
+    // 100 m in 2 s is 97 kn, but it is jitter, not a voyage; the track goes on, so the jump was a teleport.
     const jitter = ingestMessages(db, [position(237000001, 37.9009, 23.6, T0 + 2000)], options())
-    expect(jitter).toMatchObject({positions_stored: 1, rejected: 0})
-    // 11.1 km in 1 h is 6 kn.
+    expect(jitter).toMatchObject({positions_stored: 1, positions_held: 1})
+    expect(rows('SELECT count(*) AS n FROM position_suspects')).toEqual([{n: 1}])
+    // 11.1 km in 1 h is 6 kn: accepted, and the held report is overtaken and discarded.
     const voyage = ingestMessages(db, [position(237000001, 38.0, 23.6, T0 + 3_600_000)], options())
-    expect(voyage).toMatchObject({positions_stored: 1, rejected: 0})
+    expect(voyage).toMatchObject({positions_stored: 1, positions_held: 0, rejected_by_reason: {'jump implying over 50 kn': 1}})
+    expect(rows('SELECT count(*) AS n FROM position_suspects')).toEqual([{n: 0}])
+  })
+
+  it('never freezes a vessel behind a bad fix: reports that agree with one another become the track', () => {
+    // The first fix is 300 km off; the true track follows, one report a minute at 12 kn.
+    ingestMessages(db, [position(237000001, 40.6, 23.6, T0)], options())
+    const truth = Array.from({length: 4}, (_, i) => position(237000001, 37.9 + i * 0.0033, 23.6, T0 + (i + 1) * 60_000))
+    const result = ingestMessages(db, truth, options())
+    expect(result).toMatchObject({track_moves: 1, positions_stored: 4, positions_held: 0, rejected: 0})
+    expect(rows('SELECT lat, position_at FROM vessels')).toEqual([{lat: 37.9 + 3 * 0.0033, position_at: T0 + 4 * 60_000}])
+  })
+
+  it('moves the track across runs when each run brings one report (a snapshot source)', () => {
+    ingestMessages(db, [position(237000001, 40.6, 23.6, T0)], options())
+    const runs = [1, 2, 3].map((i) => ingestMessages(db, [position(237000001, 37.9 + i * 0.03, 23.6, T0 + i * 900_000)], options()))
+    expect(runs.map((r) => [r.positions_stored, r.positions_held, r.track_moves])).toEqual([
+      [0, 1, 0],
+      [0, 2, 0],
+      [3, 0, 1],
+    ])
+    expect(rows('SELECT lat FROM vessels')).toEqual([{lat: 37.9 + 3 * 0.03}])
+  })
+
+  it('discards a teleport between true reports and counts it', () => {
+    const track = [
+      position(237000001, 37.9, 23.6, T0),
+      position(237000001, 12.0, 45.0, T0 + 60_000), // one report from far away
+      position(237000001, 37.9033, 23.6, T0 + 120_000),
+      position(237000001, 37.9066, 23.6, T0 + 180_000),
+    ]
+    const result = ingestMessages(db, track, options())
+    expect(result).toMatchObject({positions_stored: 3, positions_held: 0, track_moves: 0, rejected_by_reason: {'jump implying over 50 kn': 1}})
+  })
+
+  it('rejects (0,0) with its reason and judges later reports against the last accepted fix', () => {
+    ingestMessages(db, [position(237000001, 37.9, 23.6, T0)], options())
+    const result = ingestMessages(
+      db,
+      [position(237000001, 0, 0, T0 + 60_000), position(237000001, 37.9033, 23.6, T0 + 120_000), position(237000001, 37.9066, 23.6, T0 + 180_000)],
+      options(),
+    )
+    expect(result).toMatchObject({positions_stored: 2, rejected_by_reason: {'position (0,0)': 1}})
+    expect(rows('SELECT count(*) AS n FROM vessel_positions WHERE lat = 0 AND lon = 0')).toEqual([{n: 0}])
+  })
+
+  it('records time stamp seconds 61-63 and never judges speed by a dead-reckoned or inoperative fix', () => {
+    const result = ingestMessages(
+      db,
+      [
+        position(237000001, 37.9, 23.6, T0, {second: 10}),
+        position(237000001, 39.0, 23.6, T0 + 60_000, {second: 63}), // positioning inoperative: far off
+        position(237000001, 37.9033, 23.6, T0 + 120_000, {second: 62}),
+        position(237000001, 37.9033, 23.6, T0 + 130_000, {second: 61}),
+        position(237000001, 37.9066, 23.6, T0 + 180_000, {second: 30}),
+      ],
+      options(),
+    )
+    expect(result).toMatchObject({positions_stored: 5, estimated_positions: 2, rejected: 0, positions_held: 0})
+    expect(rows('SELECT utc_second AS s FROM vessel_positions ORDER BY observed_at')).toEqual([{s: 10}, {s: 63}, {s: 62}, {s: 61}, {s: 30}])
+  })
+
+  it('keeps distress transmitters (AIS-SART, MOB-AIS, EPIRB-AIS) and says when only accepted reports were observed', () => {
+    const result = ingestMessages(
+      db,
+      [
+        position(970123456, 37.5, 23.5, T0, {nav_status: 14}),
+        position(972000001, 37.6, 23.5, T0 + 1000, {nav_status: 14}),
+        position(974000001, 37.7, 23.5, T0 + 2000, {nav_status: 15}),
+        position(237000001, 37.9, 23.6, T0 + 5 * 3_600_000), // in the future: rejected, never "observed at"
+      ],
+      options(),
+    )
+    expect(result.rejected_by_reason).toEqual({'timestamp in the future': 1})
+    expect(result.distress.map((r) => r.mmsi)).toEqual([970123456, 972000001, 974000001])
+    expect(result.newest_observed_at).toBe(T0 + 2000)
+    expect(rows('SELECT mmsi FROM vessels ORDER BY mmsi')).toEqual([{mmsi: 970123456}, {mmsi: 972000001}, {mmsi: 974000001}])
   })
 
   it('rejects what is not a position of a ship: unavailable or out-of-range positions, non-ship MMSIs, future times', () => {

@@ -18,13 +18,28 @@ its fallback, at 100 % the provider is not called until the window resets.`
       const p = this.painter(process.stdout)
       const rows = statuses.map((s) => [
         s.provider,
-        s.degraded ? p.bad('degraded') : s.failed_over ? p.warn('failed over') : s.last_success_at ? p.good('ok') : p.dim('unused'),
+        s.degraded
+          ? p.bad('degraded')
+          : s.failed_over
+            ? p.warn('failed over')
+            : s.last_success_at && s.last_error_at && s.last_error_at >= s.last_success_at
+              ? p.warn('partly failing')
+              : s.last_success_at
+                ? p.good('ok')
+                : p.dim('unused'),
         s.last_success_at ?? '-',
         s.last_error ? `${s.last_error_at} ${s.last_error.slice(0, 60)}` : '-',
         s.cache_age_seconds === null ? '-' : `${s.cache_age_seconds} s (${s.cache_entries})`,
         s.usage.limit === null ? `${s.usage.used}` : `${s.usage.used}/${s.usage.limit} ${s.usage.state}`,
       ])
       this.log(table(['provider', 'status', 'last success', 'last error', 'cache age', 'usage'], rows, p))
+      const zones = statuses.find((s) => s.provider === 'nws-zones')?.details as
+        | {alerts_waiting: number; alerts_unplaceable: number; warnings_without_outline: Array<{event: string; alert_id: string; reason: string}>}
+        | undefined
+      if (zones && zones.alerts_waiting + zones.alerts_unplaceable > 0) {
+        this.log(`nws-zones: ${zones.alerts_waiting} marine alerts wait for zone outlines, ${zones.alerts_unplaceable} name no zone that can be asked for`)
+        for (const w of zones.warnings_without_outline) this.log(p.warn(`  ${w.event} (${w.alert_id}): ${w.reason}`))
+      }
     }
     return {providers: statuses}
   }

@@ -122,7 +122,8 @@ const latOf = (raw: number): number | null => (raw === 54_600_000 ? null : raw /
 const sogOf = (raw: number): number | null => (raw === 1023 ? null : raw / 10)
 const cogOf = (raw: number): number | null => (raw >= 3600 ? null : raw / 10)
 const headingOf = (raw: number): number | null => (raw === 511 ? null : raw)
-const secondOf = (raw: number): number | null => (raw > 59 ? null : raw)
+// 60 is "not available"; 61 manual input, 62 dead reckoning and 63 positioning inoperative say how the fix was made.
+const secondOf = (raw: number): number | null => (raw === 60 ? null : raw)
 const dimension = (raw: number): number | null => (raw === 0 ? null : raw)
 
 /** Rate of turn in degrees per minute from the AIS indicator; null when not available (-128). */

@@ -11,7 +11,7 @@ import {runBackgroundJobs, SEED_JOB_NAMES, type SeedJobName} from '../jobs/runne
 import {refreshPortWeather} from '../providers/open-meteo.js'
 import {PROVIDERS} from '../providers/registry.js'
 import {checkEvents} from '../safety/check.js'
-import {refreshStormZones} from '../safety/job.js'
+import {refreshStormZones} from '../safety/storms.js'
 import {userForToken} from '../users/users.js'
 import {runVesselsJob} from '../vessels/job.js'
 import {cacheEntries, congestionPage, createTask, finishTask, leaseHolder, liveVessels, taskStatus} from './data.js'

@@ -1,7 +1,7 @@
 // The domain model as drizzle schema. Times are UTC epoch milliseconds; every dataset row carries the
 // source it came from (live, cached, fallback, emergency) and when it was observed.
 import {sql} from 'drizzle-orm'
-import {type AnySQLiteColumn, index, integer, real, sqliteTable, text, uniqueIndex} from 'drizzle-orm/sqlite-core'
+import {type AnySQLiteColumn, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex} from 'drizzle-orm/sqlite-core'
 
 export const DATA_SOURCES = ['live', 'cached', 'fallback', 'emergency', 'simulated'] as const
 export type DataSource = (typeof DATA_SOURCES)[number]
@@ -107,6 +107,28 @@ export const vesselPositions = sqliteTable(
     uniqueIndex('vessel_positions_mmsi_observed_unique').on(t.mmsi, t.observedAt),
     index('vessel_positions_observed_idx').on(t.observedAt),
   ],
+)
+
+/**
+ * Position reports held back by the track rule: each jumped (over 50 kn) from the vessel's last accepted
+ * fix. A run of them that agree with one another becomes the track; otherwise they are discarded.
+ */
+export const positionSuspects = sqliteTable(
+  'position_suspects',
+  {
+    mmsi: integer('mmsi').notNull(),
+    observedAt: integer('observed_at').notNull(),
+    lat: real('lat').notNull(),
+    lon: real('lon').notNull(),
+    sog: real('sog'),
+    cog: real('cog'),
+    heading: integer('heading'),
+    navStatus: integer('nav_status'),
+    utcSecond: integer('utc_second'),
+    source: text('source', {enum: DATA_SOURCES}).notNull(),
+    receivedAt: integer('received_at').notNull(),
+  },
+  (t) => [primaryKey({columns: [t.mmsi, t.observedAt]})],
 )
 
 export const ZONE_KINDS = ['storm', 'piracy', 'congestion'] as const
@@ -403,3 +425,43 @@ export const apiTasks = sqliteTable('api_tasks', {
   result: text('result', {mode: 'json'}).$type<Record<string, unknown>>(),
   error: text('error'),
 })
+
+/** pending: waiting for zone outlines; unplaceable: names no zone harbormaster can ask for; the rest are settled. */
+export const STORM_ALERT_STATES = ['pending', 'unplaceable', 'completed', 'expired', 'withdrawn'] as const
+export type StormAlertState = (typeof STORM_ALERT_STATES)[number]
+
+/**
+ * Marine alerts whose zone outlines could not all be had: kept with the alert itself, so a later run
+ * retries them even when NWS is down, until they are completed, expire or NWS stops listing them.
+ */
+export const pendingStormAlerts = sqliteTable(
+  'pending_storm_alerts',
+  {
+    /** The NWS alert id. */
+    alertId: text('alert_id').primaryKey(),
+    event: text('event').notNull(),
+    /** A warning-level event: reported as a warning and in health while it waits. */
+    warning: integer('warning', {mode: 'boolean'}).notNull(),
+    area: text('area'),
+    state: text('state', {enum: STORM_ALERT_STATES}).notNull(),
+    /** The alert as parsed (MarineAlert), to build its zone later without asking NWS again. */
+    alert: text('alert', {mode: 'json'}).$type<Record<string, unknown>>().notNull(),
+    /** Paths of the zones it names, and of those still without an outline. */
+    zones: text('zones', {mode: 'json'}).$type<string[]>().notNull(),
+    missingZones: text('missing_zones', {mode: 'json'}).$type<string[]>().notNull(),
+    reason: text('reason'),
+    /** The source of the alert when it was read (live or cached). */
+    source: text('source', {enum: DATA_SOURCES}).notNull(),
+    validFrom: integer('valid_from'),
+    validTo: integer('valid_to'),
+    firstSeenAt: integer('first_seen_at').notNull(),
+    /** When the NWS answer that last listed the alert was fetched. */
+    listedAt: integer('listed_at').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastAttemptAt: integer('last_attempt_at'),
+    settledAt: integer('settled_at'),
+  },
+  (t) => [index('pending_storm_alerts_state_idx').on(t.state)],
+)
+
+export type PendingStormAlert = typeof pendingStormAlerts.$inferSelect

@@ -14,6 +14,8 @@ export interface PositionRow {
   cog: number | null
   heading: number | null
   navStatus: number | null
+  /** AIS time stamp second: 0-59, 61 manual, 62 dead reckoning, 63 positioning inoperative; null when not available. */
+  utcSecond: number | null
   source: DataSource
   receivedAt: number
 }
@@ -37,7 +39,16 @@ export interface VesselStore {
   upsertLatest(row: PositionRow, flag: string | null, origin: Origin, now: number): boolean
   /** Merges static data (non-null fields win); true when anything changed. */
   mergeStatic(row: StaticRow, flag: string | null, origin: Origin, now: number): boolean
-  latestOf(mmsi: number): {positionAt: number; lat: number; lon: number} | undefined
+  /** The vessel's newest stored fix that speed checks may use (not dead-reckoned, positioning not inoperative). */
+  lastTrackFix(mmsi: number): {at: number; lat: number; lon: number} | undefined
+  /** Reports held back by the track rule, oldest first. */
+  suspectsOf(mmsi: number): PositionRow[]
+  /** Vessels with reports held back. */
+  vesselsWithHeld(): Set<number>
+  /** Reports held back across all vessels. */
+  heldTotal(): number
+  /** Replaces the vessel's held reports. */
+  replaceSuspects(mmsi: number, rows: PositionRow[]): void
 }
 
 const cache = new WeakMap<Db, VesselStore>()
@@ -47,15 +58,16 @@ export function vesselStore(db: Db): VesselStore {
   if (existing) return existing
   const s = db.sqlite
   const insertPosition: Statement = s.prepare(
-    `INSERT OR IGNORE INTO vessel_positions (mmsi, observed_at, lat, lon, sog, cog, heading, nav_status, source, received_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT OR IGNORE INTO vessel_positions (mmsi, observed_at, lat, lon, sog, cog, heading, nav_status, utc_second, source, received_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   )
   const upsertLatest: Statement = s.prepare(
-    `INSERT INTO vessels (mmsi, flag, lat, lon, sog, cog, heading, nav_status, position_at, position_source, origin, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO vessels (mmsi, flag, lat, lon, sog, cog, heading, nav_status, utc_second, position_at, position_source, origin, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT(mmsi) DO UPDATE SET
        lat = excluded.lat, lon = excluded.lon, sog = excluded.sog, cog = excluded.cog, heading = excluded.heading,
-       nav_status = excluded.nav_status, position_at = excluded.position_at, position_source = excluded.position_source,
+       nav_status = excluded.nav_status, utc_second = excluded.utc_second, position_at = excluded.position_at,
+       position_source = excluded.position_source,
        flag = coalesce(vessels.flag, excluded.flag),
        origin = CASE WHEN vessels.origin = 'fallback' THEN excluded.origin ELSE vessels.origin END,
        updated_at = excluded.updated_at
@@ -79,13 +91,27 @@ export function vesselStore(db: Db): VesselStore {
         OR (excluded.draught_m IS NOT NULL AND excluded.draught_m IS NOT vessels.draught_m)
         OR (excluded.destination IS NOT NULL AND excluded.destination IS NOT vessels.destination)`,
   )
-  const latestOf: Statement = s.prepare(`SELECT position_at AS positionAt, lat, lon FROM vessels WHERE mmsi = ? AND position_at IS NOT NULL`)
+  const lastTrackFix: Statement = s.prepare(
+    `SELECT observed_at AS at, lat, lon FROM vessel_positions
+     WHERE mmsi = ? AND (utc_second IS NULL OR utc_second < 62) ORDER BY observed_at DESC LIMIT 1`,
+  )
+  const suspectsOf: Statement = s.prepare(
+    `SELECT mmsi, observed_at AS observedAt, lat, lon, sog, cog, heading, nav_status AS navStatus, utc_second AS utcSecond,
+       source, received_at AS receivedAt FROM position_suspects WHERE mmsi = ? ORDER BY observed_at`,
+  )
+  const holders: Statement = s.prepare(`SELECT DISTINCT mmsi FROM position_suspects`).pluck()
+  const heldTotal: Statement = s.prepare(`SELECT count(*) FROM position_suspects`).pluck()
+  const deleteSuspects: Statement = s.prepare(`DELETE FROM position_suspects WHERE mmsi = ?`)
+  const insertSuspect: Statement = s.prepare(
+    `INSERT OR REPLACE INTO position_suspects (mmsi, observed_at, lat, lon, sog, cog, heading, nav_status, utc_second, source, received_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  )
 
   const store: VesselStore = {
     insertPosition: (r) =>
-      insertPosition.run(r.mmsi, r.observedAt, r.lat, r.lon, r.sog, r.cog, r.heading, r.navStatus, r.source, r.receivedAt).changes > 0,
+      insertPosition.run(r.mmsi, r.observedAt, r.lat, r.lon, r.sog, r.cog, r.heading, r.navStatus, r.utcSecond, r.source, r.receivedAt).changes > 0,
     upsertLatest: (r, flag, origin, now) =>
-      upsertLatest.run(r.mmsi, flag, r.lat, r.lon, r.sog, r.cog, r.heading, r.navStatus, r.observedAt, r.source, origin, now, now)
+      upsertLatest.run(r.mmsi, flag, r.lat, r.lon, r.sog, r.cog, r.heading, r.navStatus, r.utcSecond, r.observedAt, r.source, origin, now, now)
         .changes > 0,
     mergeStatic: (r, flag, origin, now) =>
       mergeStatic.run(
@@ -103,7 +129,16 @@ export function vesselStore(db: Db): VesselStore {
         now,
         now,
       ).changes > 0,
-    latestOf: (mmsi) => latestOf.get(mmsi) as {positionAt: number; lat: number; lon: number} | undefined,
+    lastTrackFix: (mmsi) => lastTrackFix.get(mmsi) as {at: number; lat: number; lon: number} | undefined,
+    suspectsOf: (mmsi) => suspectsOf.all(mmsi) as PositionRow[],
+    heldTotal: () => heldTotal.get() as number,
+    vesselsWithHeld: () => new Set(holders.all() as number[]),
+    replaceSuspects(mmsi, rows) {
+      deleteSuspects.run(mmsi)
+      for (const r of rows) {
+        insertSuspect.run(r.mmsi, r.observedAt, r.lat, r.lon, r.sog, r.cog, r.heading, r.navStatus, r.utcSecond, r.source, r.receivedAt)
+      }
+    },
   }
   cache.set(db, store)
   return store

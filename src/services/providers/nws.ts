@@ -6,43 +6,11 @@ import {z} from 'zod'
 
 import {shippedFiles} from '../datasets/paths.js'
 import {type ZoneGeometry, asZoneGeometry} from '../geo/geometry.js'
-import type {Severity} from '../db/schema.js'
+import {isFresh, readCache} from '../cache/api-cache.js'
 import type {Context} from '../context.js'
-import {fetchThroughCache, type Served} from './fetch.js'
-
-/** Alert types that concern vessels at sea or in harbour (NWS marine products and tropical cyclones). */
-export const MARINE_EVENTS = new Set(
-  [
-    'Special Marine Warning',
-    'Small Craft Advisory',
-    'Gale Warning',
-    'Gale Watch',
-    'Storm Warning',
-    'Storm Watch',
-    'Hurricane Force Wind Warning',
-    'Hurricane Force Wind Watch',
-    'Hurricane Warning',
-    'Hurricane Watch',
-    'Tropical Storm Warning',
-    'Tropical Storm Watch',
-    'Typhoon Warning',
-    'Typhoon Watch',
-    'Hazardous Seas Warning',
-    'Hazardous Seas Watch',
-    'Heavy Freezing Spray Warning',
-    'Heavy Freezing Spray Watch',
-    'Freezing Spray Advisory',
-    'Marine Weather Statement',
-    'Dense Fog Advisory',
-    'Brisk Wind Advisory',
-    'Tsunami Warning',
-    'Tsunami Watch',
-    'Tsunami Advisory',
-    'Storm Surge Warning',
-    'Storm Surge Watch',
-    'High Surf Warning',
-  ].map((e) => e.toLowerCase()),
-)
+import {errorMessage} from '../errors.js'
+import {isMarineEvent, marineEvent} from '../safety/storm-severity.js'
+import {fetchThroughCache, ProviderUnavailable, type Served} from './fetch.js'
 
 const nwsTime = z.string().nullish()
 
@@ -56,6 +24,7 @@ const alertSchema = z.object({
     headline: z.string().nullish(),
     areaDesc: z.string().nullish(),
     severity: z.string().nullish(),
+    certainty: z.string().nullish(),
     status: z.string().nullish(),
     messageType: z.string().nullish(),
     sent: nwsTime,
@@ -74,13 +43,19 @@ const collectionSchema = z.object({
 })
 
 export interface MarineAlert {
+  /** The NWS alert id (`properties.id`). */
   externalId: string
+  /** As the marine event table spells it. */
   event: string
   headline: string | null
   area: string | null
-  severity: Severity
+  /** NWS's own severity and certainty (Extreme/Severe/Moderate/Minor, Observed/Likely/Possible/Unlikely). */
+  nwsSeverity: string | null
+  certainty: string | null
   geometry: ZoneGeometry | null
   affectedZones: string[]
+  /** Set when the geometry was joined from the outlines of the zones the alert names (paths of those had and missing). */
+  outline?: {zones: string[]; missing: string[]}
   sent: number | null
   validFrom: number | null
   validTo: number | null
@@ -92,8 +67,6 @@ export interface AlertParse {
   notMarine: number
   rejected: Array<{id: string; reason: string}>
 }
-
-const severityMap: Record<string, Severity> = {extreme: 'critical', severe: 'high', moderate: 'medium', minor: 'low'}
 
 /**
  * Reads an NWS time. The live API sends ISO 8601 with an offset; the shipped capture comes from a test
@@ -128,7 +101,7 @@ export function parseAlerts(payload: unknown, reference?: number): AlertParse {
       continue
     }
     const p = parsed.data.properties
-    if (!MARINE_EVENTS.has(p.event.toLowerCase())) {
+    if (!isMarineEvent(p.event)) {
       out.notMarine++
       continue
     }
@@ -153,10 +126,11 @@ export function parseAlerts(payload: unknown, reference?: number): AlertParse {
     }
     out.alerts.push({
       externalId: p.id,
-      event: p.event,
+      event: marineEvent(p.event)?.event ?? p.event,
       headline: p.headline ?? null,
       area: p.areaDesc ?? null,
-      severity: severityMap[(p.severity ?? '').toLowerCase()] ?? 'low',
+      nwsSeverity: p.severity ?? null,
+      certainty: p.certainty ?? null,
       geometry,
       affectedZones: p.affectedZones ?? [],
       sent: times.sent,
@@ -183,35 +157,58 @@ export async function fetchActiveAlerts(ctx: Context): Promise<Served<AlertParse
 const zoneSchema = z.object({type: z.literal('Feature'), geometry: z.unknown(), properties: z.object({id: z.string()}).loose()})
 const ZONE_PATH = /^\/zones\/(forecast|offshore|coastal|marine|public|county|fire)\/[A-Z]{2,3}\d{3}$/
 
-/**
- * The outline of a marine zone an alert names instead of giving a polygon (`affectedZones`), fetched once
- * and cached for days. The zone URL's path is asked of the configured NWS base URL. Null when unavailable.
- */
-export async function zoneOutline(ctx: Context, zoneUrl: string): Promise<ZoneGeometry | null> {
-  let path: string
+/** The path of an NWS zone an alert names (`affectedZones`), e.g. `/zones/forecast/PKZ413`; null when the reference is not one. */
+export function zonePath(zoneUrl: string): string | null {
   try {
-    path = new URL(zoneUrl).pathname
+    const path = new URL(zoneUrl).pathname
+    return ZONE_PATH.test(path) ? path : null
   } catch {
     return null
   }
-  if (!ZONE_PATH.test(path)) return null
+}
+
+const zoneKey = (path: string) => `nws-zones:${path}`
+
+function parseZone(body: unknown): ZoneGeometry {
+  const zone = zoneSchema.parse(body)
+  const geometry = asZoneGeometry(zone.geometry)
+  if (!geometry) throw new Error(`zone ${zone.properties.id} has no polygon outline`)
+  return geometry
+}
+
+/** A zone's outline as the cache holds it, with whether it is still within its time to live; no call. */
+export function cachedZoneOutline(ctx: Context, path: string): {geometry: ZoneGeometry; fresh: boolean} | null {
+  const entry = readCache(ctx.db, zoneKey(path))
+  if (!entry) return null
+  try {
+    return {geometry: parseZone(JSON.parse(entry.payload)), fresh: isFresh(entry, ctx.clock.now())}
+  } catch {
+    return null
+  }
+}
+
+export type ZoneOutlineResult =
+  | {geometry: ZoneGeometry; source: 'live' | 'cached'; requests: number; reason?: string}
+  | {geometry: null; requests: number; reason: string}
+
+/**
+ * A zone's outline from the configured NWS base URL (the zone URL's path is asked of it), cached for a week;
+ * when the call fails, a stale cached outline still serves. `requests` counts the calls made (retries too).
+ */
+export async function fetchZoneOutline(ctx: Context, path: string): Promise<ZoneOutlineResult> {
   try {
     const served = await fetchThroughCache(ctx, {
       provider: 'nws-zones',
-      key: `nws-zones:${path}`,
+      key: zoneKey(path),
       url: `${ctx.config.nwsUrl.replace(/\/+$/, '')}${path}`,
+      // One outcome per run is recorded for the whole set of outlines, not one per zone.
       track: false,
-      parse: (body) => {
-        const zone = zoneSchema.parse(body)
-        const geometry = asZoneGeometry(zone.geometry)
-        if (!geometry) throw new Error(`zone ${zone.properties.id} has no polygon outline`)
-        return geometry
-      },
+      parse: parseZone,
     })
-    return served.data
+    return {geometry: served.data, source: served.source, requests: served.attempts, reason: served.reason}
   } catch (error) {
-    ctx.logger.debug(`no outline for ${path}: ${(error as Error).message}`)
-    return null
+    if (error instanceof ProviderUnavailable) return {geometry: null, requests: error.attempts, reason: error.reason}
+    return {geometry: null, requests: 0, reason: errorMessage(error)}
   }
 }
 

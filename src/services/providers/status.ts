@@ -4,6 +4,7 @@ import {cacheSummary} from '../cache/api-cache.js'
 import {iso} from '../clock.js'
 import type {Context} from '../context.js'
 import {providerState} from '../db/schema.js'
+import {zoneOutlineDetails} from '../safety/storms.js'
 import {PROVIDERS} from './registry.js'
 import {checkQuota, type QuotaState} from './usage.js'
 
@@ -21,6 +22,8 @@ export interface ProviderStatus {
   failed_over_since: string | null
   /** Serving only fallbacks for longer than the grace: what health reports as degraded. */
   degraded: boolean
+  /** What the provider's data is still missing (zone outlines: the marine alerts waiting for them). */
+  details?: Record<string, unknown>
 }
 
 
@@ -47,6 +50,7 @@ export function providerStatuses(ctx: Context): ProviderStatus[] {
       failed_over: since !== null,
       failed_over_since: iso(since),
       degraded: since !== null && now - since > graceMs,
+      ...(info.name === 'nws-zones' ? {details: zoneOutlineDetails(ctx)} : {}),
     }
   })
 }

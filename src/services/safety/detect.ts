@@ -1,5 +1,6 @@
-// Safety-event detection: vessels inside storm or piracy zones and ports at high congestion become events,
-// one open event per (type, zone or port, vessel) while the condition lasts, resolved when it ends.
+// Safety-event detection: vessels inside storm or piracy zones, ports at high congestion and distress
+// transmitters become events, one open event per (type, zone or port, vessel) while the condition lasts,
+// resolved when it ends.
 // Planning only reads, so --dry-run shows exactly what applying would write.
 import {and, eq, inArray, isNull, sql} from 'drizzle-orm'
 import Flatbush from 'flatbush'
@@ -18,6 +19,7 @@ import {
 import {type ZoneGeometry, pointInGeometry} from '../geo/geometry.js'
 import {latestCongestion} from '../ports/congestion.js'
 import {worstSource} from '../provenance.js'
+import {distressDevice, distressDraft, portsOf} from './distress.js'
 import {notifyWatchers} from './notify.js'
 
 /** An event to open: the row detection would store. */
@@ -76,6 +78,16 @@ export async function planDetection(ctx: Context): Promise<DetectionPlan> {
       }
     }
   }
+
+  // Distress transmitters still transmitting hold their event open (intake opens it the moment one is heard).
+  const transmitting = current
+    .filter((v) => distressDevice(v.mmsi) !== null)
+    .map((v) => ({mmsi: v.mmsi, lat: v.lat, lon: v.lon, observedAt: v.at, navStatus: v.nav, source: v.source}))
+  const distressPorts = portsOf(ctx, transmitting)
+  transmitting.forEach((report, k) => {
+    const draft = distressDraft(report, distressPorts[k])
+    if (draft) holding.set(draft.dedupeKey, draft)
+  })
 
   // Ports whose latest snapshot is high or severe.
   const congested = await latestCongestion(db, ['high', 'severe'])

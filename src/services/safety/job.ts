@@ -1,20 +1,19 @@
 // The safety job: refresh storm zones (NWS live, else what the database holds, else the shipped capture),
 // piracy risk areas (from the shipped incidents) and congestion areas (from the ports job), then detect
 // events and notify watchers.
-import {and, eq, gt, isNull, or} from 'drizzle-orm'
+import {isNull} from 'drizzle-orm'
 
 import type {Context} from '../context.js'
-import {safetyEvents, safetyZones, type DataSource} from '../db/schema.js'
-import {errorMessage} from '../errors.js'
+import {safetyEvents, type DataSource} from '../db/schema.js'
 import {circleGeometry} from '../geo/geometry.js'
 import {shippedPiracyZones} from '../piracy/zones.js'
 import {latestCongestion} from '../ports/congestion.js'
 import {worstSource} from '../provenance.js'
-import {fetchActiveAlerts, joinOutlines, loadShippedAlerts, SHIPPED_ALERTS_REFERENCE, zoneOutline} from '../providers/nws.js'
 import {refreshPortWeather, type PortWeatherSummary} from '../providers/open-meteo.js'
 import {applyDetection, planDetection} from './detect.js'
+import {refreshStormZones, type StormRefresh} from './storms.js'
 import {deliverWebhooks, type DeliveryResult} from './webhooks.js'
-import {storeZones, stormZonesFromAlerts, type ZoneDraft, type ZoneWrite} from './zones.js'
+import {storeZones, type ZoneDraft, type ZoneWrite} from './zones.js'
 
 export interface ZoneRefresh extends ZoneWrite {
   source: DataSource
@@ -32,91 +31,9 @@ export interface SafetyEventsSummary {
   events_resolved: number
   events_open: number
   errors_count: number
-  zones: {storm: ZoneRefresh; piracy: ZoneRefresh; congestion: ZoneRefresh}
+  zones: {storm: StormRefresh; piracy: ZoneRefresh; congestion: ZoneRefresh}
   port_weather: PortWeatherSummary
   webhooks: DeliveryResult
-}
-
-/** At most this many zone outlines are fetched per run (each is cached for a week after). */
-const ZONE_FETCHES_PER_RUN = 100
-
-export async function refreshStormZones(ctx: Context): Promise<ZoneRefresh> {
-  const log = ctx.logger.child({job: 'safety'})
-  const now = ctx.clock.now()
-  let served
-  try {
-    served = await fetchActiveAlerts(ctx)
-  } catch (error) {
-    return stormFallback(ctx, errorMessage(error))
-  }
-  const parsed = served.data
-  // Alerts that name marine zones instead of giving a polygon take the zones' outlines.
-  let fetches = 0
-  let outlined = 0
-  const alerts = []
-  for (const alert of parsed.alerts) {
-    if (!alert.geometry && alert.affectedZones.length > 0 && fetches < ZONE_FETCHES_PER_RUN) {
-      const outlines = []
-      for (const zoneUrl of alert.affectedZones) {
-        if (fetches >= ZONE_FETCHES_PER_RUN) break
-        fetches++
-        const outline = await zoneOutline(ctx, zoneUrl)
-        if (outline) outlines.push(outline)
-      }
-      const geometry = joinOutlines(outlines)
-      if (geometry) outlined++
-      alerts.push({...alert, geometry})
-    } else {
-      alerts.push(alert)
-    }
-  }
-  const {drafts, withoutGeometry} = stormZonesFromAlerts(alerts, served.source, 'ingest', served.fetchedAt)
-  const write = storeZones(ctx.db, 'storm', drafts, now, {origins: ['ingest']})
-  if (parsed.rejected.length > 0) log.warn(`NWS alerts rejected: ${parsed.rejected.length}`, {first: parsed.rejected[0]})
-  log.debug('NWS alerts read', {marine: parsed.alerts.length, not_marine: parsed.notMarine, outlined_from_zones: outlined, without_geometry: withoutGeometry})
-  return {
-    ...write,
-    source: served.source,
-    observed_at: new Date(served.fetchedAt).toISOString(),
-    age_seconds: served.ageSeconds,
-    attempts: served.attempts,
-    retries: Math.max(0, served.attempts - 1),
-    marine_alerts: parsed.alerts.length,
-    outlined_from_zones: outlined,
-    without_geometry: withoutGeometry,
-    rejected: parsed.rejected.length,
-    ...(served.reason ? {fallback_reason: served.reason} : {}),
-  }
-}
-
-/** NWS unavailable and nothing cached: the zones the database holds from the last good answer, else the shipped capture. */
-async function stormFallback(ctx: Context, reason: string): Promise<ZoneRefresh> {
-  const log = ctx.logger.child({job: 'safety'})
-  const now = ctx.clock.now()
-  const attempts = Number(/after (\d+) attempts/.exec(reason)?.[1] ?? 1)
-  const held = await ctx.db.orm
-    .select({id: safetyZones.id, observedAt: safetyZones.observedAt})
-    .from(safetyZones)
-    .where(
-      and(
-        eq(safetyZones.kind, 'storm'),
-        eq(safetyZones.origin, 'ingest'),
-        eq(safetyZones.active, true),
-        or(isNull(safetyZones.validTo), gt(safetyZones.validTo, now)),
-      ),
-    )
-    .all()
-  const shipped = loadShippedAlerts()
-  const {drafts} = stormZonesFromAlerts(shipped.alerts, 'emergency', 'fallback', SHIPPED_ALERTS_REFERENCE)
-  const write = storeZones(ctx.db, 'storm', drafts, now, {origins: ['fallback']})
-  const meta = {fallback_reason: reason, attempts, retries: Math.max(0, attempts - 1)}
-  if (held.length > 0) {
-    log.warn(`NWS alerts unavailable; keeping ${held.length} storm zones from the last good answer (fallback)`, {reason})
-    const newest = Math.max(...held.map((z) => z.observedAt))
-    return {...write, source: 'fallback', observed_at: new Date(newest).toISOString(), held: held.length, ...meta}
-  }
-  log.warn('NWS alerts unavailable; storm zones come from the shipped capture of 2025-07-15 (emergency)', {reason})
-  return {...write, source: 'emergency', observed_at: new Date(SHIPPED_ALERTS_REFERENCE).toISOString(), ...meta}
 }
 
 /** Piracy risk areas from the shipped incidents (built once per machine, then read from the cache). */
@@ -177,7 +94,8 @@ export async function runSafetyJob(ctx: Context): Promise<SafetyEventsSummary> {
     source: worstSource([storm.source, piracy.source, ...(congestion.created + congestion.updated + congestion.unchanged > 0 ? [congestion.source] : [])]),
     events_resolved: result.resolved,
     events_open: open,
-    errors_count: 0,
+    // Alerts NWS sent that could not be read, and zone outlines that could not be had.
+    errors_count: storm.rejected + storm.zone_outlines.failed,
     zones: {storm, piracy, congestion},
     port_weather: portWeather,
     webhooks,

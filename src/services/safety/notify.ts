@@ -1,6 +1,8 @@
 // Notifications: one per new event for each user whose watchlist covers it (the vessel, the port, or an
-// area holding the event), stored in the database and queued for the user's webhook; never twice for the
+// area holding the event) and, for distress, every ADMIN; stored in the database and queued for the user's webhook; never twice for the
 // same user and event, and never for events made from shipped or fallback data.
+import {eq} from 'drizzle-orm'
+
 import {notifications, type SafetyEvent, users, watchlists} from '../db/schema.js'
 import type {Context} from '../context.js'
 import {mayNotify} from '../provenance.js'
@@ -25,16 +27,27 @@ function inArea(w: Watch, lon: number, lat: number): boolean {
   return w.minLon <= w.maxLon ? lon >= w.minLon && lon <= w.maxLon : lon >= w.minLon || lon <= w.maxLon
 }
 
-/** Stores the notifications for newly created events; returns how many were created. Call inside a write transaction. */
+/** Event types every ADMIN hears about, watched or not: lives may be at stake. */
+const ADMINS_HEAR: ReadonlySet<string> = new Set(['distress'])
+
+/**
+ * Stores the notifications for newly created events (watchers, and every ADMIN for distress); returns
+ * how many were created. Call inside a write transaction.
+ */
 export function notifyWatchers(ctx: Context, events: SafetyEvent[]): number {
   const eligible = events.filter((e) => mayNotify(e.source))
   if (eligible.length === 0) return 0
   const watches = ctx.db.orm.select().from(watchlists).all()
-  if (watches.length === 0) return 0
+  const admins = eligible.some((e) => ADMINS_HEAR.has(e.type))
+    ? ctx.db.orm.select({id: users.id}).from(users).where(eq(users.role, 'ADMIN')).all().map((u) => u.id)
+    : []
+  if (watches.length === 0 && admins.length === 0) return 0
   const store = notificationStore(ctx)
   let created = 0
   for (const event of eligible) {
-    for (const userId of watchersOf(event, watches)) created += store(userId, {eventId: event.id})
+    const recipients = watchersOf(event, watches)
+    if (ADMINS_HEAR.has(event.type)) for (const id of admins) recipients.add(id)
+    for (const userId of recipients) created += store(userId, {eventId: event.id})
   }
   return created
 }

@@ -6,17 +6,23 @@ import {type Db, writeTransaction} from '../db/client.js'
 import {type DataSource, type NewSafetyZone, type Origin, type ZoneKind, safetyZones} from '../db/schema.js'
 import {bboxOf, type ZoneGeometry} from '../geo/geometry.js'
 import type {MarineAlert} from '../providers/nws.js'
+import {isWarning, marineEvent, stormSeverity} from './storm-severity.js'
 
 export type ZoneDraft = Omit<NewSafetyZone, 'id' | 'createdAt' | 'updatedAt' | 'minLon' | 'minLat' | 'maxLon' | 'maxLat' | 'geometry'> & {
   geometry: ZoneGeometry
 }
 
-/** Storm zones from marine alerts that carry a polygon; alerts naming only marine zones are counted. */
+/**
+ * Storm zones from marine alerts that have an outline (their own polygon or the zones they name); alerts
+ * without one are counted. A zone's external id is the NWS alert id; zones from the shipped capture get
+ * their own ids, so they never collide with the live alert they copy. `now` decides which are upcoming.
+ */
 export function stormZonesFromAlerts(
   alerts: MarineAlert[],
   source: DataSource,
   origin: Origin,
   observedAt: number,
+  now: number = observedAt,
 ): {drafts: ZoneDraft[]; withoutGeometry: number} {
   const drafts: ZoneDraft[] = []
   let withoutGeometry = 0
@@ -27,19 +33,30 @@ export function stormZonesFromAlerts(
     }
     drafts.push({
       kind: 'storm',
-      // Zones from the shipped capture get their own ids, so they never collide with the live alert they copy.
-      externalId: `${origin === 'fallback' ? 'nws-capture' : 'nws'}:${alert.externalId}`,
+      externalId: origin === 'fallback' ? `nws-capture:${alert.externalId}` : alert.externalId,
       name: alert.headline ?? alert.event,
-      severity: alert.severity,
+      severity: stormSeverity(alert.event, alert.nwsSeverity, alert.certainty),
       geometry: alert.geometry,
       validFrom: alert.validFrom,
       validTo: alert.validTo,
       active: true,
       portId: null,
       source,
+      // When NWS issued this version of the alert.
       observedAt: alert.sent ?? observedAt,
       origin,
-      metadata: {event: alert.event, area: alert.area, affected_zones: alert.affectedZones.length},
+      metadata: {
+        event: alert.event,
+        event_rank: marineEvent(alert.event)?.rank ?? null,
+        nws_severity: alert.nwsSeverity,
+        certainty: alert.certainty,
+        warning: isWarning(alert.event),
+        // Stored but raising no vessel events until its onset (detection compares position times with valid_from).
+        upcoming: alert.validFrom !== null && alert.validFrom > now,
+        area: alert.area,
+        affected_zones: alert.affectedZones.length,
+        ...(alert.outline ? {outline_from_zones: alert.outline.zones, zones_missing: alert.outline.missing} : {}),
+      },
     })
   }
   return {drafts, withoutGeometry}

@@ -3,6 +3,7 @@ import {and, eq, or} from 'drizzle-orm'
 
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
+import {portsByCode} from '../db/ports.js'
 import {ports, users, watchlists} from '../db/schema.js'
 import {usageError} from '../errors.js'
 import {findUser} from './users.js'
@@ -30,9 +31,7 @@ export function parseArea(text: string): [number, number, number, number] {
 
 /** A port by UN/LOCODE (GRPIR), World Port Index number, or harbormaster id. */
 export function findPort(ctx: Context, ref: string) {
-  const text = ref.trim()
-  const conditions = [eq(ports.unlocode, text.toUpperCase().replace(/\s+/g, '')), eq(ports.wpiNumber, text)]
-  const rows = ctx.db.orm.select().from(ports).where(or(...conditions)).all()
+  const rows = portsByCode(ctx.db, ref)
   if (rows.length === 1) return rows[0]
   if (rows.length > 1) throw usageError(`port ${ref} matches ${rows.length} ports`, `use a World Port Index number: ${rows.map((r) => `${r.wpiNumber} (${r.name})`).join(', ')}`)
   return undefined

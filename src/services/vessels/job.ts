@@ -12,6 +12,8 @@ import type {AisBatch} from '../providers/ais/batch.js'
 import {readNmeaFile, readNmeaTcp, readNmeaUdp} from '../providers/ais/nmea-feed.js'
 import {readSampleCapture} from '../providers/ais/sample.js'
 import {parseAisSource} from '../providers/ais/source-spec.js'
+import {raiseDistressEvents} from '../safety/distress.js'
+import {deliverWebhooks} from '../safety/webhooks.js'
 import {ingestMessages} from './ingest.js'
 
 export interface VesselPositionsSummary {
@@ -25,6 +27,14 @@ export interface VesselPositionsSummary {
   duplicates: number
   messages: number
   rejected_by_reason: Record<string, number>
+  /** Reports held back by the track rule until reports that agree with them arrive. */
+  positions_held: number
+  /** Vessels whose track moved to a run of agreeing reports (their earlier fix was the bad one). */
+  track_moves: number
+  /** Dead-reckoned or positioning-inoperative reports (time stamp 62/63): stored, not judged by speed. */
+  estimated_positions: number
+  /** Distress transmitters (AIS-SART, MOB-AIS, EPIRB-AIS) heard in this intake. */
+  distress: {raised: number; ongoing: number; tests: number; notifications: number}
   fallback_reason?: string
   stopped?: boolean
 }
@@ -83,6 +93,10 @@ export async function runVesselsJob(ctx: Context): Promise<VesselPositionsSummar
         duplicates: 0,
         messages: 0,
         rejected_by_reason: {},
+        positions_held: 0,
+        track_moves: 0,
+        estimated_positions: 0,
+        distress: {raised: 0, ongoing: 0, tests: 0, notifications: 0},
         fallback_reason: fallbackReason,
       }
     }
@@ -101,6 +115,9 @@ export async function runVesselsJob(ctx: Context): Promise<VesselPositionsSummar
     observedAtOf: batch.observedAtOf,
     shouldStop: ctx.stopRequested,
   })
+  const distress = raiseDistressEvents(ctx, result.distress)
+  for (const event of distress.events) log.warn(`distress: ${event.title}`, {source: event.source})
+  if (distress.notifications > 0) await deliverWebhooks(ctx)
   const rejected = {...batch.decode.rejectedByReason}
   for (const [reason, n] of Object.entries(result.rejected_by_reason)) rejected[reason] = (rejected[reason] ?? 0) + n
   const errors = batch.decode.rejected + result.rejected
@@ -114,11 +131,16 @@ export async function runVesselsJob(ctx: Context): Promise<VesselPositionsSummar
     success: true,
     source: batch.source,
     provider: batch.provider,
-    observed_at: new Date(batch.observedAt).toISOString(),
+    // Only reports that were accepted say when the data was observed (a rejected future time never does).
+    observed_at: result.newest_observed_at === null ? null : new Date(result.newest_observed_at).toISOString(),
     positions_stored: result.positions_stored,
     duplicates: result.duplicates,
     messages: batch.messages.length,
     rejected_by_reason: rejected,
+    positions_held: result.positions_held,
+    track_moves: result.track_moves,
+    estimated_positions: result.estimated_positions,
+    distress: {raised: distress.raised, ongoing: distress.ongoing, tests: distress.tests, notifications: distress.notifications},
     ...(fallbackReason ? {fallback_reason: fallbackReason} : {}),
     ...(result.stopped ? {stopped: true} : {}),
   }

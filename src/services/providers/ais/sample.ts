@@ -14,7 +14,8 @@ export function readSampleCapture(path: string = shippedFiles.aisSample): AisBat
   if (!date) throw new Error(`AIS sample ${path} has no "# Date:" header to date its reports`)
   const base = Date.parse(`${date}T00:00:00Z`)
   const {messages, stats} = decodeText(text)
-  const observedAtOf = (m: AisMessage) => m.received_at ?? base + (m.second ?? 0) * 1000
+  // Seconds 60-63 are statuses (not available, manual, dead reckoning, inoperative), not times.
+  const observedAtOf = (m: AisMessage) => m.received_at ?? base + (m.second != null && m.second < 60 ? m.second : 0) * 1000
   return {
     provider: 'sample',
     source: 'emergency',

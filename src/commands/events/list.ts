@@ -1,0 +1,47 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../cli/base-command.js'
+import {EVENT_TYPES} from '../../services/db/schema.js'
+
+export default class EventsList extends BaseCommand<typeof EventsList> {
+  static override summary = 'List safety events, newest first.'
+  static override description =
+    'Storm, piracy, congestion and distress events with their severity, status (open or resolved), source and times. `--format geojson` prints them as points.'
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --open',
+    '<%= config.bin %> <%= command.id %> --type distress --type storm --since 24h',
+    '<%= config.bin %> <%= command.id %> --since 7d --format geojson > events.geojson',
+  ]
+
+  static override flags = {
+    type: Flags.string({description: 'Only events of this type (repeatable).', options: [...EVENT_TYPES], multiple: true}),
+    open: Flags.boolean({description: 'Only events not yet resolved.'}),
+    since: Flags.string({description: 'Only events created within this long before now: 90m, 24h, 7d.', helpValue: '<duration>'}),
+    limit: Flags.integer({description: 'At most this many events.', default: 200, min: 1}),
+    format: Flags.string({description: 'Output format.', options: ['table', 'geojson'], default: 'table'}),
+  }
+
+  async run() {
+    const ctx = await this.context()
+    const [{eventListing, eventsGeoJson}, {parseDuration}] = await Promise.all([
+      import('../../services/safety/catalog.js'),
+      import('../../services/duration.js'),
+    ])
+    const events = eventListing(ctx, {
+      types: this.flags.type as Array<(typeof EVENT_TYPES)[number]> | undefined,
+      open: this.flags.open,
+      sinceMs: this.flags.since === undefined ? undefined : parseDuration(this.flags.since, '--since'),
+      limit: this.flags.limit,
+    })
+    if (this.flags.format === 'geojson') {
+      const collection = eventsGeoJson(events)
+      if (!this.jsonEnabled()) this.logJson(collection)
+      return collection
+    }
+    if (!this.jsonEnabled()) {
+      const {renderEvents} = await import('../../render/safety.js')
+      this.log(renderEvents(events, this.painter(process.stdout)))
+    }
+    return {events}
+  }
+}

@@ -1,0 +1,27 @@
+import {Args} from '@oclif/core'
+
+import {BaseCommand} from '../../cli/base-command.js'
+
+export default class VesselsShow extends BaseCommand<typeof VesselsShow> {
+  static override summary = 'Show one vessel: identity, latest accepted position, recent events.'
+  static override examples = ['<%= config.bin %> <%= command.id %> 240205400', '<%= config.bin %> <%= command.id %> 970123456 --json']
+
+  static override args = {
+    mmsi: Args.string({description: 'The vessel\'s MMSI (9 digits).', required: true}),
+  }
+
+  async run() {
+    if (!/^\d{9}$/.test(this.args.mmsi)) {
+      const {usageError} = await import('../../services/errors.js')
+      throw usageError(`MMSI ${JSON.stringify(this.args.mmsi)} is not 9 digits`)
+    }
+    const ctx = await this.context()
+    const {vesselDetails} = await import('../../services/vessels/details.js')
+    const details = vesselDetails(ctx, Number(this.args.mmsi))
+    if (!this.jsonEnabled()) {
+      const {renderVessel} = await import('../../render/safety.js')
+      this.log(renderVessel(details, this.painter(process.stdout)))
+    }
+    return details
+  }
+}

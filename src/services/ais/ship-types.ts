@@ -1,0 +1,40 @@
+// AIS ship and cargo type codes (ITU-R M.1371, message 5 and 24B) in words, and which of them are merchant
+// ships: passenger, cargo and tanker (60-89), the ships that queue for berths.
+
+const SPECIAL: Record<number, string> = {
+  30: 'fishing',
+  31: 'towing',
+  32: 'towing, large',
+  33: 'dredging or underwater operations',
+  34: 'diving operations',
+  35: 'military operations',
+  36: 'sailing',
+  37: 'pleasure craft',
+  50: 'pilot vessel',
+  51: 'search and rescue vessel',
+  52: 'tug',
+  53: 'port tender',
+  54: 'anti-pollution equipment',
+  55: 'law enforcement',
+  58: 'medical transport',
+  59: 'noncombatant ship',
+}
+
+const DECADES: Record<number, string> = {2: 'wing in ground', 4: 'high-speed craft', 6: 'passenger', 7: 'cargo', 8: 'tanker', 9: 'other type'}
+
+/** The type in words; null when not available (0 or missing). */
+export function shipTypeText(code: number | null | undefined): string | null {
+  if (code === null || code === undefined || code === 0) return null
+  if (SPECIAL[code]) return SPECIAL[code]
+  const decade = DECADES[Math.floor(code / 10)]
+  if (decade) return decade
+  return `reserved (${code})`
+}
+
+export type ShipClass = 'merchant' | 'other' | 'unknown'
+
+/** Merchant ships (60-89), every other known type, or unknown (no static data, or 0). */
+export function shipClass(code: number | null | undefined): ShipClass {
+  if (code === null || code === undefined || code === 0) return 'unknown'
+  return code >= 60 && code <= 89 ? 'merchant' : 'other'
+}

@@ -1,0 +1,151 @@
+// What operators list of the safety data: zones with their validity, events with where and when, as rows
+// for tables and --json, and as GeoJSON for maps.
+import {iso} from '../clock.js'
+import type {Context} from '../context.js'
+import {listEvents, type ListedEvent} from '../db/events.js'
+import type {EventType, SafetyZone, ZoneKind} from '../db/schema.js'
+import {listZones} from '../db/zones.js'
+import type {ZoneGeometry} from '../geo/geometry.js'
+
+/** Where a zone stands at a given time: not begun yet, in force, or over (expired, replaced or withdrawn). */
+export type ZoneStatus = 'upcoming' | 'in_force' | 'ended'
+
+export interface ZoneRow {
+  id: number
+  external_id: string
+  kind: ZoneKind
+  name: string
+  severity: string
+  status: ZoneStatus
+  source: string
+  observed_at: string | null
+  valid_from: string | null
+  valid_to: string | null
+  port_id: number | null
+  metadata: Record<string, unknown> | null
+}
+
+export function zoneStatus(zone: Pick<SafetyZone, 'active' | 'validFrom' | 'validTo'>, now: number): ZoneStatus {
+  if (!zone.active || (zone.validTo !== null && zone.validTo <= now)) return 'ended'
+  if (zone.validFrom !== null && zone.validFrom > now) return 'upcoming'
+  return 'in_force'
+}
+
+export interface ZoneQuery {
+  kind?: ZoneKind
+  /** Only zones in force now. */
+  active?: boolean
+}
+
+export interface ZoneListing {
+  zones: ZoneRow[]
+  geometries: ZoneGeometry[]
+}
+
+export function zoneListing(ctx: Context, query: ZoneQuery = {}): ZoneListing {
+  const now = ctx.clock.now()
+  const zones = listZones(ctx.db, {kinds: query.kind ? [query.kind] : undefined, inForceAt: query.active ? now : undefined})
+  return {
+    zones: zones.map((z) => ({
+      id: z.id,
+      external_id: z.externalId,
+      kind: z.kind,
+      name: z.name,
+      severity: z.severity,
+      status: zoneStatus(z, now),
+      source: z.source,
+      observed_at: iso(z.observedAt),
+      valid_from: iso(z.validFrom),
+      valid_to: iso(z.validTo),
+      port_id: z.portId,
+      metadata: z.metadata ?? null,
+    })),
+    geometries: zones.map((z) => z.geometry as ZoneGeometry),
+  }
+}
+
+export interface EventRowOut {
+  id: number
+  type: EventType
+  severity: string
+  status: 'open' | 'resolved'
+  title: string
+  mmsi: number | null
+  port: string | null
+  zone_external_id: string | null
+  lat: number | null
+  lon: number | null
+  source: string
+  observed_at: string | null
+  created_at: string | null
+  last_seen_at: string | null
+  resolved_at: string | null
+  metadata: Record<string, unknown> | null
+}
+
+export interface EventQuery {
+  types?: EventType[]
+  open?: boolean
+  /** Created within this many milliseconds before now. */
+  sinceMs?: number
+  mmsi?: number
+  limit?: number
+}
+
+export function eventListing(ctx: Context, query: EventQuery = {}): EventRowOut[] {
+  const since = query.sinceMs === undefined ? undefined : ctx.clock.now() - query.sinceMs
+  return listEvents(ctx.db, {types: query.types, open: query.open, since, mmsi: query.mmsi, limit: query.limit}).map(eventRow)
+}
+
+function eventRow(e: ListedEvent): EventRowOut {
+  return {
+    id: e.id,
+    type: e.type,
+    severity: e.severity,
+    status: e.resolvedAt === null ? 'open' : 'resolved',
+    title: e.title,
+    mmsi: e.mmsi,
+    port: e.portUnlocode ?? e.portName,
+    zone_external_id: e.zoneExternalId,
+    lat: e.lat,
+    lon: e.lon,
+    source: e.source,
+    observed_at: iso(e.observedAt),
+    created_at: iso(e.createdAt),
+    last_seen_at: iso(e.lastSeenAt),
+    resolved_at: iso(e.resolvedAt),
+    metadata: e.metadata ?? null,
+  }
+}
+
+interface Feature {
+  type: 'Feature'
+  id: number
+  geometry: ZoneGeometry | {type: 'Point'; coordinates: [number, number]} | null
+  properties: Record<string, unknown>
+}
+
+export interface FeatureCollection {
+  type: 'FeatureCollection'
+  features: Feature[]
+}
+
+export function zonesGeoJson(listing: ZoneListing): FeatureCollection {
+  return {
+    type: 'FeatureCollection',
+    features: listing.zones.map((z, k) => ({type: 'Feature', id: z.id, geometry: listing.geometries[k], properties: {...z}})),
+  }
+}
+
+/** Events as points (events without a position keep a null geometry, as GeoJSON allows). */
+export function eventsGeoJson(events: EventRowOut[]): FeatureCollection {
+  return {
+    type: 'FeatureCollection',
+    features: events.map((e) => ({
+      type: 'Feature',
+      id: e.id,
+      geometry: e.lat !== null && e.lon !== null ? {type: 'Point', coordinates: [e.lon, e.lat]} : null,
+      properties: {...e},
+    })),
+  }
+}

@@ -1,0 +1,78 @@
+// One vessel as `vessels show` tells it: identity, its latest accepted position and where that came from,
+// and its recent events.
+import {shipTypeText} from '../ais/ship-types.js'
+import {iso} from '../clock.js'
+import type {Context} from '../context.js'
+import {positionCountSince, vesselByMmsi} from '../db/vessels.js'
+import {HarbormasterError} from '../errors.js'
+import {distressDevice} from '../safety/distress.js'
+import {eventListing, type EventRowOut} from '../safety/catalog.js'
+
+export interface VesselDetails {
+  mmsi: number
+  imo: number | null
+  name: string | null
+  callsign: string | null
+  ship_type: number | null
+  ship_type_text: string | null
+  /** AIS-SART, MOB-AIS or EPIRB-AIS for distress transmitters. */
+  device: string | null
+  flag: string | null
+  length_m: number | null
+  beam_m: number | null
+  draught_m: number | null
+  destination: string | null
+  position: {
+    lat: number
+    lon: number
+    sog: number | null
+    cog: number | null
+    heading: number | null
+    nav_status: number | null
+    utc_second: number | null
+    observed_at: string | null
+    source: string | null
+  } | null
+  positions_24h: number
+  events: EventRowOut[]
+}
+
+export function vesselDetails(ctx: Context, mmsi: number, options: {events?: number} = {}): VesselDetails {
+  const v = vesselByMmsi(ctx.db, mmsi)
+  if (!v) {
+    throw new HarbormasterError(`no vessel with MMSI ${mmsi} is stored`, {
+      hint: 'check the MMSI; a vessel is stored once the vessels job has accepted a report of it',
+    })
+  }
+  const now = ctx.clock.now()
+  return {
+    mmsi: v.mmsi,
+    imo: v.imo,
+    name: v.name,
+    callsign: v.callsign,
+    ship_type: v.shipType,
+    ship_type_text: shipTypeText(v.shipType),
+    device: distressDevice(v.mmsi),
+    flag: v.flag,
+    length_m: v.lengthM,
+    beam_m: v.beamM,
+    draught_m: v.draughtM,
+    destination: v.destination,
+    position:
+      v.lat === null || v.lon === null
+        ? null
+        : {
+            lat: v.lat,
+            lon: v.lon,
+            sog: v.sog,
+            cog: v.cog,
+            heading: v.heading,
+            nav_status: v.navStatus,
+            utc_second: v.utcSecond,
+            observed_at: iso(v.positionAt),
+            source: v.positionSource,
+          },
+    positions_24h: positionCountSince(ctx.db, mmsi, (v.positionAt ?? now) - 86_400_000),
+    events: eventListing(ctx, {mmsi, limit: options.events ?? 20}),
+  }
+}
