@@ -1,6 +1,9 @@
 // Piracy risk areas from the shipped NGA ASAM export: the type filter on real records, severity by type
 // and recency, areas that hug their incidents and stay off land, and the 2020–2022 holdout.
-import {beforeAll, describe, expect, it} from 'vitest'
+import {readdirSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {loadConfig} from '../../src/services/config.js'
 import {type PiracyIncident, loadShippedIncidents} from '../../src/services/datasets/piracy.js'
@@ -9,7 +12,10 @@ import {landOutline} from '../../src/services/geo/land.js'
 import {piracyHoldout} from '../../src/services/piracy/holdout.js'
 import {classifyIncident, TYPE_WEIGHT} from '../../src/services/piracy/incident-types.js'
 import {buildRiskAreas, incidentWeight, type TypedIncident} from '../../src/services/piracy/risk-areas.js'
-import {buildPiracyZones, classifyIncidents, type PiracyZoneBuild, riskAreaSettings, severityOfScore} from '../../src/services/piracy/zones.js'
+import {buildPiracyZones, classifyIncidents, type PiracyZoneBuild, riskAreaSettings, severityOfScore, shippedPiracyZones} from '../../src/services/piracy/zones.js'
+import {silentLogger} from '../../src/services/log/logger.js'
+import type {Context} from '../../src/services/context.js'
+import {tempDir} from '../helpers/cli.js'
 
 const load = loadShippedIncidents()
 const record = (reference: string): PiracyIncident => {
@@ -218,5 +224,25 @@ describe('the 2020–2022 holdout', () => {
     expect(figures.heldShare).toBeGreaterThanOrEqual(0.75)
     expect(figures.areaKm2).toBeLessThanOrEqual(2.0e6)
     expect(figures.landShare).toBeLessThan(0.05)
+  }, 180_000)
+})
+
+describe('the cached build', () => {
+  const tmp = tempDir()
+  afterAll(() => tmp.cleanup())
+
+  it('builds once, reads the cache after, and rebuilds over a cache file it cannot read', () => {
+    const ctx = {config: {...loadConfig({env: {}}), cacheDir: tmp.dir}, logger: silentLogger} as unknown as Context
+    const built = shippedPiracyZones(ctx)
+    expect(built.builtFrom).toBe('data')
+    const cached = shippedPiracyZones(ctx)
+    expect(cached.builtFrom).toBe('cache')
+    expect(cached.drafts).toEqual(built.drafts)
+    expect(cached.summary).toEqual(built.summary)
+    const [file] = readdirSync(tmp.dir)
+    writeFileSync(join(tmp.dir, file), '{"key":"trunc')
+    const rebuilt = shippedPiracyZones(ctx)
+    expect(rebuilt.builtFrom).toBe('data')
+    expect(rebuilt.drafts.map((d) => d.externalId)).toEqual(built.drafts.map((d) => d.externalId))
   }, 180_000)
 })

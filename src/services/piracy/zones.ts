@@ -1,7 +1,7 @@
 // Piracy risk zones from the shipped NGA ASAM incidents: the type filter, the risk areas as zone drafts
 // with their metadata and severity, and the build cached by the data, the settings and the code.
 import {readFileSync} from 'node:fs'
-import {dirname, join} from 'node:path'
+import {dirname, extname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {cacheKey, readDerived, writeDerived} from '../cache/derived-cache.js'
@@ -206,17 +206,20 @@ export interface ShippedPiracyZones extends PiracyZoneBuild {
 }
 
 const CACHE_NAME = 'piracy-zones'
-const here = dirname(fileURLToPath(import.meta.url))
+const self = fileURLToPath(import.meta.url)
+const here = dirname(self)
+// .js when built, .ts when run from the sources (bin/dev.js, tests).
+const ext = extname(self)
 /** The code a build depends on: a change to any of these makes a new cache key. */
 const BUILD_CODE = [
-  join(here, 'incident-types.js'),
-  join(here, 'risk-areas.js'),
-  join(here, 'zones.js'),
-  join(here, '..', 'datasets', 'piracy.js'),
-  join(here, '..', 'geo', 'geometry.js'),
-  join(here, '..', 'geo', 'hull.js'),
-  join(here, '..', 'geo', 'land.js'),
-  join(here, '..', 'geo', 'area.js'),
+  join(here, `incident-types${ext}`),
+  join(here, `risk-areas${ext}`),
+  join(here, `zones${ext}`),
+  join(here, '..', 'datasets', `piracy${ext}`),
+  join(here, '..', 'geo', `geometry${ext}`),
+  join(here, '..', 'geo', `hull${ext}`),
+  join(here, '..', 'geo', `land${ext}`),
+  join(here, '..', 'geo', `area${ext}`),
 ]
 
 /**
