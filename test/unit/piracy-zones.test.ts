@@ -14,7 +14,6 @@ import {classifyIncident, TYPE_WEIGHT} from '../../src/services/piracy/incident-
 import {buildRiskAreas, incidentWeight, type TypedIncident} from '../../src/services/piracy/risk-areas.js'
 import {buildPiracyZones, classifyIncidents, type PiracyZoneBuild, riskAreaSettings, severityOfScore, shippedPiracyZones} from '../../src/services/piracy/zones.js'
 import {silentLogger} from '../../src/services/log/logger.js'
-import type {Context} from '../../src/services/context.js'
 import {tempDir} from '../helpers/cli.js'
 
 const load = loadShippedIncidents()
@@ -232,7 +231,7 @@ describe('the cached build', () => {
   afterAll(() => tmp.cleanup())
 
   it('builds once, reads the cache after, and rebuilds over a cache file it cannot read', () => {
-    const ctx = {config: {...loadConfig({env: {}}), cacheDir: tmp.dir}, logger: silentLogger} as unknown as Context
+    const ctx = {config: {...loadConfig({env: {}}), cacheDir: tmp.dir}, logger: silentLogger}
     const built = shippedPiracyZones(ctx)
     expect(built.builtFrom).toBe('data')
     const cached = shippedPiracyZones(ctx)

@@ -226,7 +226,7 @@ const BUILD_CODE = [
  * The zones from the shipped incidents, for the safety job and `ensure-fallback-data`: built once per
  * machine (a few seconds: the 1:10m land outline and the clipping) and read from the cache after that.
  */
-export function shippedPiracyZones(ctx: Context): ShippedPiracyZones {
+export function shippedPiracyZones(ctx: Pick<Context, 'config' | 'logger'>): ShippedPiracyZones {
   const started = performance.now()
   const settings = riskAreaSettings(ctx.config)
   const key = cacheKey([
