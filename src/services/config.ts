@@ -4,6 +4,7 @@ import {existsSync, readFileSync} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
 import {z} from 'zod'
 
+import {defaultCacheDir} from './cache/derived-cache.js'
 import {usageError} from './errors.js'
 
 export const DEFAULT_DB_PATH = './var/harbormaster.db'
@@ -66,10 +67,20 @@ const configSchema = z.object({
   lockLeaseSeconds: z.coerce.number().int().positive(),
   /** How far back from the newest stored position a vessel's latest position still counts. */
   positionWindowMinutes: z.coerce.number().int().positive(),
-  /** How far back from the newest shipped incident the piracy risk areas look. */
-  piracyWindowDays: z.coerce.number().int().positive(),
-  piracyRadiusKm: z.coerce.number().positive(),
-  piracyMinIncidents: z.coerce.number().int().min(1),
+  /** Piracy risk areas (README, "Piracy risk areas"): incidents closer than this chain into one area. */
+  piracyClusterKm: z.coerce.number().positive(),
+  /** No spot of a piracy risk area lies farther than this (plus the buffer) from the incidents that anchor it. */
+  piracyMaxGapKm: z.coerce.number().positive(),
+  /** Weighted incidents (type weight, halved every half-life) within the cluster distance that anchor an area. */
+  piracyCoreWeight: z.coerce.number().positive(),
+  /** An incident's weight halves every this many days before the newest incident of the data. */
+  piracyHalfLifeDays: z.coerce.number().positive(),
+  /** Share of each year's incidents that lay within the buffer of earlier years' incidents: sets the buffer. */
+  piracyBufferQuantile: z.coerce.number().gt(0).lt(1),
+  /** Incidents the land outline puts ashore keep a disc this wide (ASAM positions are given to the minute). */
+  piracyPositionToleranceKm: z.coerce.number().min(0),
+  /** Where data derived from shipped data (built piracy zones) is cached. */
+  cacheDir: z.string().min(1),
   /** Requests a client (a bearer token, else an address) may make to the HTTP API per minute; 0: no limit. */
   apiRateLimitPerMinute: z.coerce.number().int().min(0),
 })
@@ -128,9 +139,13 @@ const envNames: Record<keyof Config, string> = {
   jobTimeouts: 'HARBORMASTER_JOB_TIMEOUTS',
   lockLeaseSeconds: 'HARBORMASTER_LOCK_LEASE_SECONDS',
   positionWindowMinutes: 'HARBORMASTER_POSITION_WINDOW_MINUTES',
-  piracyWindowDays: 'HARBORMASTER_PIRACY_WINDOW_DAYS',
-  piracyRadiusKm: 'HARBORMASTER_PIRACY_RADIUS_KM',
-  piracyMinIncidents: 'HARBORMASTER_PIRACY_MIN_INCIDENTS',
+  piracyClusterKm: 'HARBORMASTER_PIRACY_CLUSTER_KM',
+  piracyMaxGapKm: 'HARBORMASTER_PIRACY_MAX_GAP_KM',
+  piracyCoreWeight: 'HARBORMASTER_PIRACY_CORE_WEIGHT',
+  piracyHalfLifeDays: 'HARBORMASTER_PIRACY_HALF_LIFE_DAYS',
+  piracyBufferQuantile: 'HARBORMASTER_PIRACY_BUFFER_QUANTILE',
+  piracyPositionToleranceKm: 'HARBORMASTER_PIRACY_POSITION_TOLERANCE_KM',
+  cacheDir: 'HARBORMASTER_CACHE_DIR',
   apiRateLimitPerMinute: 'HARBORMASTER_API_RATE_LIMIT',
 }
 
@@ -167,9 +182,12 @@ const defaults: Partial<Record<keyof Config, string>> = {
   jobTimeouts: '',
   lockLeaseSeconds: '900',
   positionWindowMinutes: '360',
-  piracyWindowDays: '365',
-  piracyRadiusKm: '150',
-  piracyMinIncidents: '3',
+  piracyClusterKm: '100',
+  piracyMaxGapKm: '150',
+  piracyCoreWeight: '3',
+  piracyHalfLifeDays: '1095',
+  piracyBufferQuantile: '0.6',
+  piracyPositionToleranceKm: '2',
   apiRateLimitPerMinute: '600',
 }
 
@@ -238,7 +256,7 @@ export function inspectConfig(options: LoadConfigOptions = {}): ConfigInspection
       ['flag', options.overrides?.[key]],
       ['environment', nonEmpty(env[envNames[key]])],
       ['file', fileValues[key]],
-      ['default', defaults[key]],
+      ['default', key === 'cacheDir' ? defaultCacheDir(env) : defaults[key]],
     ]
     const chosen = choices.find(([, value]) => value !== undefined)
     raw[key] = chosen?.[1]
@@ -297,6 +315,7 @@ export function inspectConfig(options: LoadConfigOptions = {}): ConfigInspection
     config = parsed.data
     if (config.logFile) config.logFile = resolve(cwd, config.logFile)
     if (config.backupDir) config.backupDir = resolve(cwd, config.backupDir)
+    config.cacheDir = resolve(cwd, config.cacheDir)
   }
   return {settings, problems, config, error}
 }

@@ -42,6 +42,8 @@ export function baseEnv(): Record<string, string> {
   env.HARBORMASTER_NWS_URL = 'http://127.0.0.1:9'
   env.HARBORMASTER_OPEN_METEO_URL = 'http://127.0.0.1:9'
   env.HARBORMASTER_HTTP_RETRIES = '0'
+  // Derived data (built piracy zones) is keyed by what it is built from, so every test run can share it.
+  env.HARBORMASTER_CACHE_DIR = join(tmpdir(), 'harbormaster-test-cache')
   return env
 }
 

@@ -1,4 +1,4 @@
-// Zone geometry on real shapes: NWS warning polygons and piracy risk areas from the shipped incidents;
+// Zone geometry on real shapes (NWS warning polygons; piracy risk areas are tested in piracy-zones.test.ts):
 // inside, outside, on the edge, and across the antimeridian; cross-checked against turf.
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -6,10 +6,8 @@ import {join} from 'node:path'
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon'
 import {describe, expect, it} from 'vitest'
 
-import {loadShippedIncidents} from '../../src/services/datasets/piracy.js'
 import {bboxOf, circleGeometry, haversineKm, pointInGeometry, type ZoneGeometry} from '../../src/services/geo/geometry.js'
 import {parseAlerts} from '../../src/services/providers/nws.js'
-import {buildPiracyZones} from '../../src/services/safety/zones.js'
 import {ROOT} from '../helpers/cli.js'
 import {withTimesAround} from '../helpers/nws-server.js'
 
@@ -75,38 +73,6 @@ describe('point in zone', () => {
       expect(haversineKm(-17, 179.5, lat, lon)).toBeLessThan(145)
       expect(pointInGeometry(zone, lon, lat), `bearing ${bearing}`).toBe(true)
     }
-  })
-})
-
-describe('piracy risk areas from the shipped ASAM incidents', () => {
-  const {incidents} = loadShippedIncidents()
-  const zones = buildPiracyZones(incidents, {windowDays: 365, radiusKm: 150, minIncidents: 3, source: 'emergency', origin: 'fallback'})
-
-  it('clusters the last year of incidents (measured back from the newest, 2022-06-01) into areas', () => {
-    expect(zones.length).toBeGreaterThan(5)
-    const windowStart = Date.parse('2022-06-01T00:00:00Z') - 365 * 86_400_000
-    for (const z of zones) {
-      expect(z.validFrom).toBe(windowStart)
-      expect(z.validTo).toBeNull()
-      expect(z.metadata?.incidents).toBeGreaterThanOrEqual(3)
-    }
-    const total = zones.reduce((sum, z) => sum + (z.metadata?.incidents as number), 0)
-    const recent = incidents.filter((i) => i.occurredAt >= windowStart).length
-    expect(total).toBeLessThanOrEqual(recent)
-  })
-
-  it('puts every incident of a cluster inside its area; the Singapore Strait is one of them', () => {
-    const strait = zones.find((z) => pointInGeometry(z.geometry, 103.8, 1.2))
-    expect(strait).toBeDefined()
-    expect(strait?.severity).toBe('critical')
-    const windowStart = Date.parse('2022-06-01T00:00:00Z') - 365 * 86_400_000
-    const members = incidents.filter((i) => i.occurredAt >= windowStart && haversineKm(i.lat, i.lon, 1.2, 103.8) < 60)
-    for (const m of members) expect(pointInGeometry(strait?.geometry as ZoneGeometry, m.lon, m.lat)).toBe(true)
-  })
-
-  it('is deterministic: the same incidents give the same areas and ids', () => {
-    const again = buildPiracyZones(incidents, {windowDays: 365, radiusKm: 150, minIncidents: 3, source: 'emergency', origin: 'fallback'})
-    expect(again.map((z) => z.externalId)).toEqual(zones.map((z) => z.externalId))
   })
 })
 

@@ -12,12 +12,15 @@ export interface PiracyIncident {
   lon: number
   hostility: string | null
   victim: string | null
+  description: string | null
   navArea: string | null
 }
 
 export interface PiracyLoad {
   incidents: PiracyIncident[]
   rejected: Array<{reference: string; reason: string}>
+  /** Records repeating a reference already read (the export holds a few twice); the first is kept. */
+  duplicates: number
 }
 
 // 46°37'50.89"N — seconds optional; the export also writes 5°60'00"N, which is not a coordinate.
@@ -47,8 +50,17 @@ export function loadShippedIncidents(path: string = shippedFiles.piracy): Piracy
   }) as Array<Record<string, string>>
   const incidents: PiracyIncident[] = []
   const rejected: PiracyLoad['rejected'] = []
+  const seen = new Set<string>()
+  let duplicates = 0
   for (const row of rows) {
     const reference = row.reference?.trim() || '(no reference)'
+    if (row.reference?.trim()) {
+      if (seen.has(reference)) {
+        duplicates++
+        continue
+      }
+      seen.add(reference)
+    }
     const occurredAt = Date.parse(`${row.date?.trim()}T00:00:00Z`)
     const parts = (row.position ?? '').split(/\r?\n/).map((p) => p.trim()).filter(Boolean)
     if (Number.isNaN(occurredAt)) {
@@ -72,8 +84,9 @@ export function loadShippedIncidents(path: string = shippedFiles.piracy): Piracy
       lon,
       hostility: row.hostility?.trim() || null,
       victim: row.victim?.trim() || null,
+      description: row.description?.trim() || null,
       navArea: row.navArea?.trim() || null,
     })
   }
-  return {incidents, rejected}
+  return {incidents, rejected, duplicates}
 }

@@ -6,11 +6,11 @@ import {and, eq, inArray} from 'drizzle-orm'
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
 import {ports, vesselPositions, vessels} from '../db/schema.js'
-import {loadShippedIncidents} from '../datasets/piracy.js'
 import {loadShippedPorts} from '../datasets/ports.js'
 import {readSampleCapture} from '../providers/ais/sample.js'
 import {loadShippedAlerts, SHIPPED_ALERTS_REFERENCE} from '../providers/nws.js'
-import {buildPiracyZones, storeZones, stormZonesFromAlerts} from '../safety/zones.js'
+import {shippedPiracyZones} from '../piracy/zones.js'
+import {storeZones, stormZonesFromAlerts} from '../safety/zones.js'
 import {ingestMessages} from '../vessels/ingest.js'
 
 export interface DatasetCounts {
@@ -42,14 +42,15 @@ export async function ensureFallbackData(ctx: Context, options: EnsureOptions = 
   const now = ctx.clock.now()
   const shippedPorts = loadShippedPorts()
   const sample = readSampleCapture()
-  const incidents = loadShippedIncidents()
+  // Built (or read from the cache) before the write transaction: building takes seconds.
+  const piracy = shippedPiracyZones(ctx)
   const alerts = loadShippedAlerts()
   const report: FallbackReport = {
     forced: force,
     ports: zero(),
     vessels: zero(),
     safety_zones: zero(),
-    rejected: {ports: shippedPorts.rejected.length, piracy_incidents: incidents.rejected.length, ais_sentences: sample.decode.rejected},
+    rejected: {ports: shippedPorts.rejected.length, piracy_incidents: piracy.summary.incidents_rejected, ais_sentences: sample.decode.rejected},
   }
 
   writeTransaction(ctx.db, () => {
@@ -103,15 +104,8 @@ export async function ensureFallbackData(ctx: Context, options: EnsureOptions = 
     }
 
     // Safety zones: piracy risk areas from the incidents, storm zones from the alerts capture.
-    const piracy = buildPiracyZones(incidents.incidents, {
-      windowDays: ctx.config.piracyWindowDays,
-      radiusKm: ctx.config.piracyRadiusKm,
-      minIncidents: ctx.config.piracyMinIncidents,
-      source: 'emergency',
-      origin: 'fallback',
-    })
     const storms = stormZonesFromAlerts(alerts.alerts, 'emergency', 'fallback', SHIPPED_ALERTS_REFERENCE).drafts
-    for (const [kind, drafts] of [['piracy', piracy], ['storm', storms]] as const) {
+    for (const [kind, drafts] of [['piracy', piracy.drafts], ['storm', storms]] as const) {
       const write = storeZones(ctx.db, kind, drafts, now, force ? {origins: ['fallback']} : undefined, {onlyMissing: !force})
       report.safety_zones.created += write.created
       report.safety_zones.untouched += write.untouched

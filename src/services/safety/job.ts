@@ -5,15 +5,15 @@ import {isNull} from 'drizzle-orm'
 
 import type {Context} from '../context.js'
 import {safetyEvents, type DataSource} from '../db/schema.js'
-import {loadShippedIncidents} from '../datasets/piracy.js'
 import {circleGeometry} from '../geo/geometry.js'
+import {shippedPiracyZones} from '../piracy/zones.js'
 import {latestCongestion} from '../ports/congestion.js'
 import {worstSource} from '../provenance.js'
 import {refreshPortWeather, type PortWeatherSummary} from '../providers/open-meteo.js'
 import {applyDetection, planDetection} from './detect.js'
 import {refreshStormZones, type StormRefresh} from './storms.js'
 import {deliverWebhooks, type DeliveryResult} from './webhooks.js'
-import {buildPiracyZones, storeZones, type ZoneDraft, type ZoneWrite} from './zones.js'
+import {storeZones, type ZoneDraft, type ZoneWrite} from './zones.js'
 
 export interface ZoneRefresh extends ZoneWrite {
   source: DataSource
@@ -36,25 +36,22 @@ export interface SafetyEventsSummary {
   webhooks: DeliveryResult
 }
 
+/** Piracy risk areas from the shipped incidents (built once per machine, then read from the cache). */
 export function refreshPiracyZones(ctx: Context): ZoneRefresh {
-  const {incidents, rejected} = loadShippedIncidents()
-  if (rejected.length > 0) ctx.logger.debug(`piracy incidents rejected: ${rejected.length}`, {first: rejected[0]})
-  const drafts = buildPiracyZones(incidents, {
-    windowDays: ctx.config.piracyWindowDays,
-    radiusKm: ctx.config.piracyRadiusKm,
-    minIncidents: ctx.config.piracyMinIncidents,
-    source: 'emergency',
-    origin: 'fallback',
+  const built = shippedPiracyZones(ctx)
+  const write = storeZones(ctx.db, 'piracy', built.drafts, ctx.clock.now(), {origins: ['fallback']})
+  const newest = built.newestAt
+  ctx.logger.child({job: 'safety'}).debug(`piracy zones ${built.builtFrom === 'cache' ? 'read from the cache' : 'built'} in ${built.buildMs} ms`, {
+    zones: built.drafts.length,
   })
-  const write = storeZones(ctx.db, 'piracy', drafts, ctx.clock.now(), {origins: ['fallback']})
-  const newest = incidents.reduce((max, i) => Math.max(max, i.occurredAt), 0)
   return {
     ...write,
     source: 'emergency',
-    observed_at: newest ? new Date(newest).toISOString() : null,
-    incidents: incidents.length,
-    incidents_rejected: rejected.length,
-    data_age_days: newest ? Math.floor((ctx.clock.now() - newest) / 86_400_000) : null,
+    observed_at: newest === null ? null : new Date(newest).toISOString(),
+    data_age_days: newest === null ? null : Math.floor((ctx.clock.now() - newest) / 86_400_000),
+    ...built.summary,
+    built_from: built.builtFrom,
+    build_ms: built.buildMs,
   }
 }
 
