@@ -68,6 +68,8 @@ const configSchema = z.object({
   piracyWindowDays: z.coerce.number().int().positive(),
   piracyRadiusKm: z.coerce.number().positive(),
   piracyMinIncidents: z.coerce.number().int().min(1),
+  /** Distinct vessels that must have stopped 3 h or more in a cell before it becomes a port's anchorage or berth cell. */
+  learnedCellMinVessels: z.coerce.number().int().min(1),
 })
 
 export type Config = z.infer<typeof configSchema>
@@ -116,6 +118,7 @@ const envNames: Record<keyof Config, string> = {
   piracyWindowDays: 'HARBORMASTER_PIRACY_WINDOW_DAYS',
   piracyRadiusKm: 'HARBORMASTER_PIRACY_RADIUS_KM',
   piracyMinIncidents: 'HARBORMASTER_PIRACY_MIN_INCIDENTS',
+  learnedCellMinVessels: 'HARBORMASTER_LEARNED_CELL_MIN_VESSELS',
 }
 
 const defaults: Partial<Record<keyof Config, string>> = {
@@ -151,6 +154,7 @@ const defaults: Partial<Record<keyof Config, string>> = {
   piracyWindowDays: '365',
   piracyRadiusKm: '150',
   piracyMinIncidents: '3',
+  learnedCellMinVessels: '3',
 }
 
 export interface LoadConfigOptions {

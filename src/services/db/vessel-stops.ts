@@ -1,0 +1,151 @@
+// Vessel stops in the database: the positions not yet tracked (read after a watermark, as columns), the
+// open stops, and the writes a tracking pass makes; plus what congestion and cell learning read back.
+import type {Db} from './client.js'
+import type {StopKind} from './schema.js'
+import {readSetting, writeSetting} from './settings.js'
+
+export interface StopRow {
+  id: number
+  mmsi: number
+  portId: number | null
+  kind: StopKind
+  cell: string
+  lat: number
+  lon: number
+  startedAt: number
+  lastAt: number
+  endedAt: number | null
+  anchoredReports: number
+  mooredReports: number
+}
+
+/** Positions as columns (no object per report): NaN where a value is not available. */
+export interface PositionBatch {
+  length: number
+  /** The highest position id covered (the next watermark). */
+  lastId: number
+  mmsi: Float64Array
+  at: Float64Array
+  lat: Float64Array
+  lon: Float64Array
+  sog: Float64Array
+  nav: Float64Array
+  second: Float64Array
+}
+
+const WATERMARK_KEY = 'ports.stops.position_id'
+
+/** The id of the last position a tracking pass read, or null before the first pass. */
+export async function stopsWatermark(db: Db): Promise<number | null> {
+  return readSetting<{position_id: number}>(db, WATERMARK_KEY)?.position_id ?? null
+}
+
+/** Positions stored after `afterId` (up to the newest stored when called) and observed at or after `since`, in id order. */
+export async function positionsAfter(db: Db, afterId: number, since: number): Promise<PositionBatch> {
+  // The bound is read first: rows committed while this reads wait for the next pass instead of being skipped.
+  const upTo = (db.sqlite.prepare(`SELECT max(id) FROM vessel_positions`).pluck().get() as number | null) ?? afterId
+  let size = 4096
+  const alloc = () => new Float64Array(size)
+  const b: PositionBatch = {length: 0, lastId: Math.max(afterId, upTo), mmsi: alloc(), at: alloc(), lat: alloc(), lon: alloc(), sog: alloc(), nav: alloc(), second: alloc()}
+  const statement = db.sqlite
+    .prepare(`SELECT mmsi, observed_at, lat, lon, sog, nav_status, utc_second FROM vessel_positions WHERE id > ? AND id <= ? AND observed_at >= ? ORDER BY id`)
+    .raw()
+  for (const r of statement.iterate(afterId, upTo, since) as Iterable<[number, number, number, number, number | null, number | null, number | null]>) {
+    if (b.length === size) {
+      size *= 2
+      for (const k of ['mmsi', 'at', 'lat', 'lon', 'sog', 'nav', 'second'] as const) {
+        const next = new Float64Array(size)
+        next.set(b[k])
+        b[k] = next
+      }
+    }
+    const i = b.length++
+    b.mmsi[i] = r[0]
+    b.at[i] = r[1]
+    b.lat[i] = r[2]
+    b.lon[i] = r[3]
+    b.sog[i] = r[4] ?? Number.NaN
+    b.nav[i] = r[5] ?? Number.NaN
+    b.second[i] = r[6] ?? Number.NaN
+  }
+  return b
+}
+
+const stopColumns = `id, mmsi, port_id AS portId, kind, cell, lat, lon, started_at AS startedAt, last_at AS lastAt, ended_at AS endedAt,
+  anchored_reports AS anchoredReports, moored_reports AS mooredReports`
+
+export async function openStops(db: Db): Promise<StopRow[]> {
+  return db.sqlite.prepare(`SELECT ${stopColumns} FROM vessel_stops WHERE ended_at IS NULL`).all() as StopRow[]
+}
+
+export interface StopWrites {
+  /** New stops (without id); those still open keep the vessel's one open stop. */
+  inserts: Array<Omit<StopRow, 'id'>>
+  /** Changed stops already stored: their last report, counts, kind, end. */
+  updates: StopRow[]
+  watermark: number
+}
+
+/** Applies a tracking pass's writes; call inside a write transaction. */
+export function applyStopWrites(db: Db, writes: StopWrites, now: number): void {
+  const s = db.sqlite
+  const insert = s.prepare(
+    `INSERT INTO vessel_stops (mmsi, port_id, kind, cell, lat, lon, started_at, last_at, ended_at, anchored_reports, moored_reports)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  )
+  const update = s.prepare(
+    `UPDATE vessel_stops SET port_id = ?, kind = ?, last_at = ?, ended_at = ?, anchored_reports = ?, moored_reports = ? WHERE id = ?`,
+  )
+  // Closed stops first, so a vessel's new open stop never meets its old one in the open-stop index.
+  for (const u of writes.updates) update.run(u.portId, u.kind, u.lastAt, u.endedAt, u.anchoredReports, u.mooredReports, u.id)
+  const ordered = [...writes.inserts].sort((a, b) => (a.endedAt === null ? 1 : 0) - (b.endedAt === null ? 1 : 0))
+  for (const r of ordered) insert.run(r.mmsi, r.portId, r.kind, r.cell, r.lat, r.lon, r.startedAt, r.lastAt, r.endedAt, r.anchoredReports, r.mooredReports)
+  writeSetting(db, WATERMARK_KEY, {position_id: writes.watermark}, now)
+}
+
+export interface PortStopRow {
+  mmsi: number
+  portId: number
+  kind: StopKind
+  startedAt: number
+  lastAt: number
+  endedAt: number | null
+  shipType: number | null
+}
+
+/** Stops in port areas (anchorage or berth) still open or ended at or after `since`, with the vessel's AIS ship type. */
+export async function portStopsSince(db: Db, since: number): Promise<PortStopRow[]> {
+  return db.sqlite
+    .prepare(
+      `SELECT s.mmsi, s.port_id AS portId, s.kind, s.started_at AS startedAt, s.last_at AS lastAt, s.ended_at AS endedAt, v.ship_type AS shipType
+       FROM vessel_stops s LEFT JOIN vessels v ON v.mmsi = s.mmsi
+       WHERE s.port_id IS NOT NULL AND (s.ended_at IS NULL OR s.ended_at >= ?)`,
+    )
+    .all(since) as PortStopRow[]
+}
+
+export interface CellStopsRow {
+  cell: string
+  vessels: number
+  lat: number
+  lon: number
+  anchoredReports: number
+  mooredReports: number
+}
+
+/**
+ * Cells where at least `minVessels` distinct vessels stopped for `minMs` or more since `since`, that are no
+ * port's cell yet: the stops' mean position and what their reports said (at anchor or moored).
+ */
+export async function cellsWithLongStops(db: Db, since: number, minMs: number, minVessels: number): Promise<CellStopsRow[]> {
+  return db.sqlite
+    .prepare(
+      `SELECT cell, count(DISTINCT mmsi) AS vessels, avg(lat) AS lat, avg(lon) AS lon,
+         sum(anchored_reports) AS anchoredReports, sum(moored_reports) AS mooredReports
+       FROM vessel_stops
+       WHERE started_at >= ? AND coalesce(ended_at, last_at) - started_at >= ?
+         AND cell NOT IN (SELECT cell FROM port_area_cells)
+       GROUP BY cell HAVING count(DISTINCT mmsi) >= ?`,
+    )
+    .all(since, minMs, minVessels) as CellStopsRow[]
+}

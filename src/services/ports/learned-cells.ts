@@ -1,0 +1,60 @@
+// Anchorage and berth cells learned from the stored AIS: cells (S2 level 14) where at least N distinct
+// vessels stopped for 3 h or more and that no port has yet, each given to the nearest port within 20 km.
+// A cell where the stopped ships mostly reported moored is a berth (Barbours Cut), else an anchorage (San
+// Pedro Bay). Learning reads a month of stops, so it runs at most once a day.
+import type {Context} from '../context.js'
+import {writeTransaction} from '../db/client.js'
+import {type NewAreaCell, storeAreaCells} from '../db/port-areas.js'
+import {readSetting, writeSetting} from '../db/settings.js'
+import {cellsWithLongStops} from '../db/vessel-stops.js'
+import type {PortAreas} from './port-areas.js'
+import {ASSIGN_WITHIN_KM} from './shipped-areas.js'
+
+export const LEARN_MIN_STOP_MS = 3 * 3_600_000
+const LEARN_EVERY_MS = 86_400_000
+const LEARNED_AT_KEY = 'ports.cells.learned_at'
+
+export interface LearnedCells {
+  /** false when the last learning was less than a day ago. */
+  ran: boolean
+  cells_learned: number
+  /** Cells with enough stops but no port within reach. */
+  cells_without_port: number
+}
+
+export async function learnAreaCells(ctx: Context, areas: PortAreas, at: number): Promise<LearnedCells> {
+  const {db, config} = ctx
+  const last = readSetting<number>(db, LEARNED_AT_KEY)
+  // A clock set back (a replay) learns again rather than waiting for the old date.
+  if (last !== undefined && at >= last && at - last < LEARN_EVERY_MS) {
+    return {ran: false, cells_learned: 0, cells_without_port: 0}
+  }
+  const candidates = await cellsWithLongStops(db, at - config.retentionPositionsDays * 86_400_000, LEARN_MIN_STOP_MS, config.learnedCellMinVessels)
+  let withoutPort = 0
+  const cells: NewAreaCell[] = []
+  for (const c of candidates) {
+    const near = areas.nearestPort(c.lat, c.lon, ASSIGN_WITHIN_KM)
+    if (!near) {
+      withoutPort++
+      continue
+    }
+    cells.push({
+      portId: near.portId,
+      cell: c.cell,
+      lat: c.lat,
+      lon: c.lon,
+      kind: c.mooredReports > c.anchoredReports ? ('berth' as const) : ('anchorage' as const),
+      method: 'learned' as const,
+      label: null,
+      sublabel: null,
+      vessels: c.vessels,
+      origin: 'ingest' as const,
+    })
+  }
+  const write = writeTransaction(db, () => {
+    const stored = storeAreaCells(db, 'ingest', cells, ctx.clock.now(), {replace: false})
+    writeSetting(db, LEARNED_AT_KEY, at, ctx.clock.now())
+    return stored
+  })
+  return {ran: true, cells_learned: write.created, cells_without_port: withoutPort}
+}
