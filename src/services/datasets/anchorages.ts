@@ -28,17 +28,24 @@ export interface AnchoragesLoad {
 }
 
 export function loadShippedAnchorages(path: string = shippedFiles.anchorages): AnchoragesLoad {
-  const rows = parse(readFileSync(path, 'utf8'), {columns: true, skip_empty_lines: true, bom: true}) as Array<Record<string, string>>
+  // Arrays, not an object per row: 60,410 rows.
+  const [header, ...rows] = parse(readFileSync(path, 'utf8'), {skip_empty_lines: true, bom: true}) as string[][]
+  const col = (name: string) => {
+    const k = header.indexOf(name)
+    if (k < 0) throw new Error(`${path}: no ${name} column`)
+    return k
+  }
+  const [S2ID, LATITUDE, LONGITUDE, LABEL, SUBLABEL, ISO3] = ['s2id', 'latitude', 'longitude', 'label', 'sublabel', 'iso3'].map(col)
   const byCell = new Map<string, ShippedAnchorage>()
   const rejected: AnchoragesLoad['rejected'] = []
   let duplicates = 0
   let s2idDisagrees = 0
   rows.forEach((r, index) => {
     const row = index + 2
-    const lat = Number(r.latitude)
-    const lon = Number(r.longitude)
-    const label = r.label?.trim()
-    if (!r.latitude?.trim() || !r.longitude?.trim() || !(Math.abs(lat) <= 90) || !(Math.abs(lon) <= 180)) {
+    const lat = Number(r[LATITUDE])
+    const lon = Number(r[LONGITUDE])
+    const label = r[LABEL]?.trim()
+    if (!r[LATITUDE]?.trim() || !r[LONGITUDE]?.trim() || !(Math.abs(lat) <= 90) || !(Math.abs(lon) <= 180)) {
       rejected.push({row, reason: 'missing or out-of-range coordinates'})
       return
     }
@@ -47,13 +54,13 @@ export function loadShippedAnchorages(path: string = shippedFiles.anchorages): A
       return
     }
     const cell = cellToken(lat, lon)
-    if ((r.s2id ?? '').trim().toLowerCase() !== cell) s2idDisagrees++
+    if ((r[S2ID] ?? '').trim().toLowerCase() !== cell) s2idDisagrees++
     if (byCell.has(cell)) {
       duplicates++
       return
     }
-    const iso3 = r.iso3?.trim().toUpperCase()
-    byCell.set(cell, {cell, lat, lon, label, sublabel: r.sublabel?.trim() || null, iso3: iso3 && /^[A-Z]{3}$/.test(iso3) ? iso3 : null, row})
+    const iso3 = r[ISO3]?.trim().toUpperCase()
+    byCell.set(cell, {cell, lat, lon, label, sublabel: r[SUBLABEL]?.trim() || null, iso3: iso3 && /^[A-Z]{3}$/.test(iso3) ? iso3 : null, row})
   })
   return {anchorages: [...byCell.values()], rejected, duplicates, s2idDisagrees}
 }

@@ -12,6 +12,7 @@ export interface AreaPortRow {
   lat: number
   lon: number
   radiusKm: number
+  harborSize: string | null
 }
 
 export interface AreaCellRow {
@@ -32,7 +33,7 @@ export interface NewAreaCell extends AreaCellRow {
 
 export async function areaPorts(db: Db): Promise<AreaPortRow[]> {
   return db.sqlite
-    .prepare(`SELECT id, wpi_number AS wpiNumber, unlocode, name, country, lat, lon, radius_km AS radiusKm FROM ports ORDER BY id`)
+    .prepare(`SELECT id, wpi_number AS wpiNumber, unlocode, name, country, lat, lon, radius_km AS radiusKm, harbor_size AS harborSize FROM ports ORDER BY id`)
     .all() as AreaPortRow[]
 }
 

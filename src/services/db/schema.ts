@@ -78,6 +78,8 @@ export const portCongestionDaily = sqliteTable(
     /** null: the port had no snapshot with data that day. */
     medianWaiting: real('median_waiting'),
     snapshots: integer('snapshots').notNull(),
+    /** Snapshots that day taken during a spell above normal: a day mostly in one stays out of later baselines. */
+    episodeSnapshots: integer('episode_snapshots').notNull().default(0),
   },
   (t) => [primaryKey({columns: [t.portId, t.day]})],
 )
@@ -150,7 +152,7 @@ export const vesselStops = sqliteTable(
       .on(t.mmsi)
       .where(sql`ended_at IS NULL`),
     index('vessel_stops_port_started_idx').on(t.portId, t.startedAt),
-    index('vessel_stops_last_idx').on(t.lastAt),
+    index('vessel_stops_ended_idx').on(t.endedAt),
   ],
 )
 

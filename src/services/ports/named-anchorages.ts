@@ -131,15 +131,43 @@ function nameScore(label: Omit<NameKey, 'port'>, key: NameKey): number {
   return within(label.words, key.words) || within(key.words, label.words) ? 1 : 0
 }
 
+/** One country's port names, indexed so a label is compared only with names it shares a word with. */
+class CountryNames {
+  private readonly exact = new Map<string, NameKey[]>()
+  private readonly byWord = new Map<string, NameKey[]>()
+
+  add(key: NameKey): void {
+    for (const k of new Set([key.full, key.compact])) push(this.exact, k, key)
+    for (const w of new Set(key.words)) push(this.byWord, w, key)
+  }
+
+  /** Names that could match: the same name, or one sharing a (nearly) same distinctive word. */
+  candidates(label: Omit<NameKey, 'port'>): Set<NameKey> {
+    const out = new Set<NameKey>([...(this.exact.get(label.full) ?? []), ...(this.exact.get(label.compact) ?? [])])
+    for (const w of label.words) {
+      for (const [word, keys] of this.byWord) {
+        if (word.charCodeAt(0) === w.charCodeAt(0) && sameWord(w, word)) for (const k of keys) out.add(k)
+      }
+    }
+    return out
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key)
+  if (list) list.push(value)
+  else map.set(key, [value])
+}
+
 export function matchNamedAnchorages(anchorages: ShippedAnchorage[], ports: MatchablePort[], options: MatchOptions): NamedAnchorageMatch {
-  const keysByCountry = new Map<string, NameKey[]>()
+  const namesByCountry = new Map<string, CountryNames>()
   for (const port of ports) {
     if (!port.iso3) continue
-    let keys = keysByCountry.get(port.iso3)
-    if (!keys) keysByCountry.set(port.iso3, (keys = []))
+    let names = namesByCountry.get(port.iso3)
+    if (!names) namesByCountry.set(port.iso3, (names = new CountryNames()))
     for (const name of [port.name, ...port.alternateNames]) {
       const full = normalizeName(name)
-      if (full) keys.push({port, ...keyOf(full)})
+      if (full) names.add({port, ...keyOf(full)})
     }
   }
 
@@ -154,14 +182,16 @@ export function matchNamedAnchorages(anchorages: ShippedAnchorage[], ports: Matc
     const label = keyOf(normalized)
     let best = 0
     let found: MatchablePort[] = []
-    for (const key of [iso3, ...(COUNTRIES_ALSO[iso3] ?? [])].flatMap((c) => keysByCountry.get(c) ?? [])) {
-      const score = nameScore(label, key)
-      if (score === 0 || score < best) continue
-      if (score > best) {
-        best = score
-        found = []
+    for (const country of [iso3, ...(COUNTRIES_ALSO[iso3] ?? [])]) {
+      for (const key of namesByCountry.get(country)?.candidates(label) ?? []) {
+        const score = nameScore(label, key)
+        if (score === 0 || score < best) continue
+        if (score > best) {
+          best = score
+          found = []
+        }
+        if (!found.includes(key.port)) found.push(key.port)
       }
-      if (!found.includes(key.port)) found.push(key.port)
     }
     named.set(memo, found)
     return found
