@@ -207,20 +207,26 @@ export function matchNamedAnchorages(anchorages: ShippedAnchorage[], ports: Matc
   let byProximity = 0
   for (const a of anchorages) {
     const label = normalizeName(a.label)
-    const candidates = PLACEHOLDER.test(label) ? portsNamed(a.iso3, a.sublabel) : portsNamed(a.iso3, label)
-    const fromSublabel = candidates.length === 0 && !PLACEHOLDER.test(label) ? portsNamed(a.iso3, a.sublabel) : []
-    // Several ports of one name (a label for a whole port WPI splits into terminals): the nearest of them.
-    let port: MatchablePort | null = null
-    let km = Infinity
-    for (const p of candidates.length > 0 ? candidates : fromSublabel) {
-      const d = haversineKm(a.lat, a.lon, p.lat, p.lon)
-      if (d < km) {
-        km = d
-        port = p
+    const byLabel = PLACEHOLDER.test(label) ? [] : portsNamed(a.iso3, label)
+    // Sublabels are often only a destination someone typed (HOUSTON TX, PORT ARTHUR on a Galveston Bay cell):
+    // they only choose among the ports within reach.
+    const bySublabel = byLabel.length === 0 ? portsNamed(a.iso3, a.sublabel) : []
+    const nearest = (candidates: MatchablePort[], maxKm: number) => {
+      let best: MatchablePort | null = null
+      let km = maxKm
+      for (const p of candidates) {
+        const d = haversineKm(a.lat, a.lon, p.lat, p.lon)
+        if (d <= km) {
+          km = d
+          best = p
+        }
       }
+      return best
     }
+    // Several ports of one name (a label for a whole port WPI splits into terminals): the nearest of them.
+    let port = nearest(byLabel, options.maxNamedKm) ?? nearest(bySublabel, options.proximityKm)
     let method: MatchMethod = 'name'
-    if (!port || km > options.maxNamedKm) {
+    if (!port) {
       const near = geokdbush.around(index, a.lon, a.lat, 1, options.proximityKm) as number[]
       port = near.length > 0 ? ports[near[0]] : null
       method = 'proximity'
