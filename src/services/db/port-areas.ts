@@ -22,13 +22,13 @@ export interface AreaCellRow {
   lon: number
   kind: AreaCellKind
   method: AreaCellMethod
+  origin: Origin
 }
 
 export interface NewAreaCell extends AreaCellRow {
   label: string | null
   sublabel: string | null
   vessels: number | null
-  origin: Origin
 }
 
 export async function areaPorts(db: Db): Promise<AreaPortRow[]> {
@@ -44,16 +44,12 @@ export function portIdsByWpiNumber(db: Db): Map<string, number> {
 }
 
 export async function areaCells(db: Db): Promise<AreaCellRow[]> {
-  return db.sqlite.prepare(`SELECT port_id AS portId, cell, lat, lon, kind, method FROM port_area_cells ORDER BY id`).all() as AreaCellRow[]
+  return db.sqlite.prepare(`SELECT port_id AS portId, cell, lat, lon, kind, method, origin FROM port_area_cells ORDER BY id`).all() as AreaCellRow[]
 }
 
-/** Cells per origin: what `ensure-fallback-data` and the ports job check before building. */
-export function areaCellCounts(db: Db): Record<Origin, number> {
-  const counts: Record<Origin, number> = {fallback: 0, ingest: 0, user: 0}
-  for (const r of db.sqlite.prepare(`SELECT origin, count(*) AS n FROM port_area_cells GROUP BY origin`).all() as Array<{origin: Origin; n: number}>) {
-    counts[r.origin] = r.n
-  }
-  return counts
+/** Whether any cell of the origin is stored. */
+export function hasAreaCells(db: Db, origin: Origin): boolean {
+  return db.sqlite.prepare(`SELECT EXISTS (SELECT 1 FROM port_area_cells WHERE origin = ?)`).pluck().get(origin) === 1
 }
 
 /** Per port: its cells by method and kind (what `ports areas` shows). */

@@ -3,7 +3,7 @@
 // port's own baseline that a persistent queue does not absorb; one snapshot per port per run.
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
-import {areaCellCounts, areaCells, areaPorts} from '../db/port-areas.js'
+import {areaCells, areaPorts, hasAreaCells} from '../db/port-areas.js'
 import {
   type CongestionLevel,
   dailyMediansSince,
@@ -51,7 +51,7 @@ const zeroLevels = (): Record<CongestionLevel, number> => ({normal: 0, elevated:
 /** The port areas as stored; a database from before port areas gets the shipped anchorage cells first. */
 async function loadPortAreas(ctx: Context): Promise<PortAreas> {
   const {db} = ctx
-  if (areaCellCounts(db).fallback === 0) {
+  if (!hasAreaCells(db, 'fallback')) {
     const shippedPorts = loadShippedPorts().ports
     const anchorages = loadShippedAnchorages().anchorages
     const report = writeTransaction(db, () => storeShippedAnchorageCells(db, shippedPorts, anchorages, ctx.clock.now(), false))
@@ -161,7 +161,7 @@ export async function computePortCongestion(ctx: Context): Promise<CongestionSum
   }
 
   writeTransaction(db, () => insertSnapshots(db, rows))
-  const counts = areaCellCounts(db)
+  const shipped = areas.cells.filter((c) => c.origin === 'fallback').length
   return {
     ports_updated: rows.length,
     errors_count: 0,
@@ -173,7 +173,7 @@ export async function computePortCongestion(ctx: Context): Promise<CongestionSum
     observed_at: newest === null ? null : new Date(observedAt).toISOString(),
     levels,
     stops,
-    area_cells: {shipped: counts.fallback, learned: counts.ingest, learned_this_run: learned},
+    area_cells: {shipped, learned: areas.cells.length - shipped + learned.cells_learned, learned_this_run: learned},
   }
 }
 

@@ -7,7 +7,7 @@ import KDBush from 'kdbush'
 
 import {haversineKm} from '../geo/geometry.js'
 import {cellToken} from '../geo/s2.js'
-import type {AreaCellKind} from '../db/schema.js'
+import type {AreaCellKind, Origin} from '../db/schema.js'
 
 export interface AreaPort {
   id: number
@@ -23,6 +23,7 @@ export interface AreaCell {
   lat: number
   lon: number
   kind: AreaCellKind
+  origin?: Origin
 }
 
 export type Place = 'anchorage' | 'berth'
