@@ -299,10 +299,20 @@ describe('cleanup', () => {
       const cache = d.prepare(`INSERT INTO api_cache (key, source, payload, fetched_at, ttl_seconds) VALUES (?, 'nws', '{}', ?, 600)`)
       cache.run('expired-long-ago', NOW - 8 * day) // a week past its time to live: deleted
       cache.run('expired-recently', NOW - day) // stale but kept as a fallback
+      const stop = d.prepare(
+        `INSERT INTO vessel_stops (mmsi, kind, cell, lat, lon, started_at, last_at, ended_at) VALUES (?, 'outside', '47c44bb9', 51.88, 4.3, ?, ?, ?)`,
+      )
+      stop.run(244000001, NOW - 40 * day, NOW - 32 * day, NOW - 31 * day) // ended past the positions' 30 days: deleted
+      stop.run(244000002, NOW - 40 * day, NOW - 29 * day, NOW - 29 * day) // kept
+      stop.run(244000003, NOW - 40 * day, NOW - 39 * day, null) // still open: kept
+      const daily = d.prepare(`INSERT INTO port_congestion_daily (port_id, day, median_waiting, snapshots) VALUES (1, ?, 2, 4)`)
+      daily.run(NOW - 91 * day) // past the snapshots' 90 days: deleted
+      daily.run(NOW - 89 * day) // kept
     })
     const result = await runCli(['cleanup', '--json', '--db', db], {env: {HARBORMASTER_NOW: new Date(NOW).toISOString()}})
     expect(result.code, result.stderr).toBe(0)
-    expect(JSON.parse(result.stdout).summary.deleted).toMatchObject({vessel_positions: 1, safety_events: 1, job_runs: 1, api_cache: 1})
+    expect(JSON.parse(result.stdout).summary.deleted).toMatchObject({vessel_positions: 1, safety_events: 1, job_runs: 1, api_cache: 1, vessel_stops: 1, port_congestion_daily: 1})
+    expect(withDb(db, (d) => d.prepare(`SELECT mmsi FROM vessel_stops ORDER BY mmsi`).all())).toEqual([{mmsi: 244000002}, {mmsi: 244000003}])
     expect(withDb(db, (d) => d.prepare(`SELECT mmsi FROM vessel_positions`).all())).toEqual([{mmsi: 237000002}])
     expect(withDb(db, (d) => d.prepare(`SELECT dedupe_key FROM safety_events ORDER BY id`).all())).toEqual([{dedupe_key: 'recent-resolved'}, {dedupe_key: 'old-but-open'}])
     expect(withDb(db, (d) => d.prepare(`SELECT key FROM api_cache`).all())).toEqual([{key: 'expired-recently'}])

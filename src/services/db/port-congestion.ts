@@ -103,6 +103,11 @@ export interface DayOfWaiting {
   episode: boolean
 }
 
+/** Deletes daily medians of days before `before`; call inside a write transaction. */
+export function deleteDailyBefore(db: Db, before: number): number {
+  return db.sqlite.prepare(`DELETE FROM port_congestion_daily WHERE day < ?`).run(before).changes
+}
+
 /** Daily medians with data from `since` on, per port. */
 export async function dailyMediansSince(db: Db, since: number): Promise<Map<number, DayOfWaiting[]>> {
   const out = new Map<number, DayOfWaiting[]>()

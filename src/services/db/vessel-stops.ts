@@ -149,3 +149,8 @@ export async function cellsWithLongStops(db: Db, since: number, minMs: number, m
     )
     .all(since, minMs, minVessels) as CellStopsRow[]
 }
+
+/** Deletes stops that ended before `before` (open stops stay); call inside a write transaction. */
+export function deleteStopsEndedBefore(db: Db, before: number): number {
+  return db.sqlite.prepare(`DELETE FROM vessel_stops WHERE ended_at < ?`).run(before).changes
+}
