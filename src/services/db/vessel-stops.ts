@@ -34,6 +34,7 @@ export interface PositionBatch {
 }
 
 const WATERMARK_KEY = 'ports.stops.position_id'
+const POSITION_CHUNK = 50_000
 
 /** The id of the last position a tracking pass read, or null before the first pass. */
 export async function stopsWatermark(db: Db): Promise<number | null> {
@@ -47,26 +48,35 @@ export async function positionsAfter(db: Db, afterId: number, since: number): Pr
   let size = 4096
   const alloc = () => new Float64Array(size)
   const b: PositionBatch = {length: 0, lastId: Math.max(afterId, upTo), mmsi: alloc(), at: alloc(), lat: alloc(), lon: alloc(), sog: alloc(), nav: alloc(), second: alloc()}
+  // Chunks of rows with all() (much faster than iterate() per row), not the whole range at once.
   const statement = db.sqlite
-    .prepare(`SELECT mmsi, observed_at, lat, lon, sog, nav_status, utc_second FROM vessel_positions WHERE id > ? AND id <= ? AND observed_at >= ? ORDER BY id`)
+    .prepare(
+      `SELECT id, mmsi, observed_at, lat, lon, sog, nav_status, utc_second FROM vessel_positions
+       WHERE id > ? AND id <= ? AND observed_at >= ? ORDER BY id LIMIT ${POSITION_CHUNK}`,
+    )
     .raw()
-  for (const r of statement.iterate(afterId, upTo, since) as Iterable<[number, number, number, number, number | null, number | null, number | null]>) {
-    if (b.length === size) {
-      size *= 2
+  for (let from = afterId; ; ) {
+    const rows = statement.all(from, upTo, since) as Array<[number, number, number, number, number, number | null, number | null, number | null]>
+    if (b.length + rows.length > size) {
+      while (b.length + rows.length > size) size *= 2
       for (const k of ['mmsi', 'at', 'lat', 'lon', 'sog', 'nav', 'second'] as const) {
         const next = new Float64Array(size)
         next.set(b[k])
         b[k] = next
       }
     }
-    const i = b.length++
-    b.mmsi[i] = r[0]
-    b.at[i] = r[1]
-    b.lat[i] = r[2]
-    b.lon[i] = r[3]
-    b.sog[i] = r[4] ?? Number.NaN
-    b.nav[i] = r[5] ?? Number.NaN
-    b.second[i] = r[6] ?? Number.NaN
+    for (const r of rows) {
+      const i = b.length++
+      b.mmsi[i] = r[1]
+      b.at[i] = r[2]
+      b.lat[i] = r[3]
+      b.lon[i] = r[4]
+      b.sog[i] = r[5] ?? Number.NaN
+      b.nav[i] = r[6] ?? Number.NaN
+      b.second[i] = r[7] ?? Number.NaN
+    }
+    if (rows.length < POSITION_CHUNK) break
+    from = rows[rows.length - 1][0]
   }
   return b
 }

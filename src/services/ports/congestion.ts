@@ -70,7 +70,15 @@ export async function computePortCongestion(ctx: Context): Promise<CongestionSum
   const now = clock.now()
   if (config.portsSource === 'simulated') return simulateCongestion(ctx)
 
+  const phases: Record<string, number> = {}
+  let mark = performance.now()
+  const phase = (name: string) => {
+    const t = performance.now()
+    phases[name] = Math.round(t - mark)
+    mark = t
+  }
   const areas = await loadPortAreas(ctx)
+  phase('areas')
   const hot = hotStatements(db)
   const newest = hot.newestPositionAt()
   const windowMs = config.positionWindowMinutes * 60_000
@@ -78,7 +86,9 @@ export async function computePortCongestion(ctx: Context): Promise<CongestionSum
   const windowStart = observedAt - windowMs
 
   const stops = await trackStops(ctx, areas, {observedAt, windowMs})
+  phase('stops')
   const learned = await learnAreaCells(ctx, areas, observedAt)
+  phase('learning')
 
   // Vessels in each port's area now (any type): whether the port has data at all.
   const tallies = new Map<number, PortTally>()
@@ -96,11 +106,14 @@ export async function computePortCongestion(ctx: Context): Promise<CongestionSum
     }
   }
 
+  phase('in_port')
   const withData = [...tallies.keys()]
   const waiting = await portWaiting(db, {observedAt, windowStart})
+  phase('waiting')
   const previous = await previousSnapshots(db, withData, observedAt)
   await updateDailyMedians(db, withData, observedAt)
   const daily = await dailyMediansSince(db, observedAt - 2 * BASELINE_DAYS * DAY_MS - DAY_MS)
+  phase('baselines')
 
   const levels = zeroLevels()
   const dataSources = new Set<DataSource>()
@@ -161,6 +174,8 @@ export async function computePortCongestion(ctx: Context): Promise<CongestionSum
   }
 
   writeTransaction(db, () => insertSnapshots(db, rows))
+  phase('snapshots')
+  ctx.logger.debug('ports job phases (ms)', phases)
   const shipped = areas.cells.filter((c) => c.origin === 'fallback').length
   return {
     ports_updated: rows.length,

@@ -79,8 +79,10 @@ export class VesselStopTracker {
   /** Returns false when the position is older than one already applied (out of order: skipped). */
   add(p: TrackedPosition): boolean {
     if (p.at <= this.lastAt) return false
-    const hit = this.areas.locate(p.lat, p.lon)
     const byStatus = p.nav === AT_ANCHOR && !(p.sog > ANCHOR_STATUS_MAX_KNOTS)
+    // Only a slow (or anchored) report can start or continue a stop, so only then does the place matter:
+    // most reports are from ships under way, and they are not looked up.
+    const hit = byStatus || !(p.sog >= ANCHORED_KNOTS) ? this.areas.locate(p.lat, p.lon) : null
     const atAnchor = byStatus || (hit !== null && hit.place === 'anchorage' && p.sog < ANCHORED_KNOTS)
     const open = this.open
     if (this.stopped && p.at - this.lastAt > this.options.maxGapMs) this.end(this.lastAt)
