@@ -93,13 +93,18 @@ export default async function ports() {
     let phases = {}
     world.ctx.logger = {...world.ctx.logger, debug: (message, fields) => message.startsWith('ports job phases') && (phases = fields)}
     const rss0 = process.memoryUsage().rss
+    const cpu0 = process.cpuUsage()
     const t0 = performance.now()
     const summary = await computePortCongestion(world.ctx)
     const oursMs = performance.now() - t0
+    const cpu = process.cpuUsage(cpu0)
+    const cpuMs = (cpu.user + cpu.system) / 1000
     const peak = process.resourceUsage().maxRSS * 1024
-    const positions = summary.stops.positions_read
+    const positions = summary.stops.positions_new
     console.log(`${VESSELS.toLocaleString()} vessels, ${positions.toLocaleString()} new positions, ${portRows.length.toLocaleString()} ports, ${cellRows.length.toLocaleString()} cells`)
-    console.log(`  harbormaster ports job: ${(oursMs / 1000).toFixed(2)} s (${Math.round(positions / (oursMs / 1000)).toLocaleString()} positions/s)`)
+    // CPU time beside wall time: on a shared machine the wall clock also measures the neighbours.
+    console.log(`  harbormaster ports job: ${(oursMs / 1000).toFixed(2)} s wall, ${(cpuMs / 1000).toFixed(2)} s CPU (${Math.round(positions / (oursMs / 1000)).toLocaleString()} positions/s)`)
+    console.log(`    ${summary.stops.positions_read.toLocaleString()} positions read (vessels that may have stopped), ${(positions - summary.stops.positions_read).toLocaleString()} of ships under way left unread`)
     console.log(`    phases (ms): ${Object.entries(phases).map(([k, v]) => `${k} ${v}`).join(', ')}`)
     console.log(`    ${summary.ports_with_data} ports with data, ${summary.vessels_in_ports.toLocaleString()} vessels in ports, ${summary.stops.stops_open.toLocaleString()} open stops`)
     console.log(`    peak RSS ${(peak / 1024 / 1024).toFixed(0)} MB (${(rss0 / 1024 / 1024).toFixed(0)} MB before) — target < 10 s: ${oursMs < 10_000 ? 'met' : 'NOT met'}`)
@@ -109,6 +114,7 @@ export default async function ports() {
     const areas = new PortAreas(portRows, cellRows)
     const sample = Array.from({length: SAMPLE}, () => vessels[Math.floor(random() * vessels.length)])
     const t1 = performance.now()
+    const naiveCpu0 = process.cpuUsage()
     const naive = sample.map((v) => {
       let best = null
       let bestKm = Infinity
@@ -132,6 +138,8 @@ export default async function ports() {
     })
     const naivePerPosition = (performance.now() - t1) / SAMPLE
     const naiveMs = naivePerPosition * positions
+    const naiveCpu = process.cpuUsage(naiveCpu0)
+    const naiveCpuMs = ((naiveCpu.user + naiveCpu.system) / 1000 / SAMPLE) * positions
     // Same ports? (Where a position lies in a port's own cell ours takes that port outright; the scan has no
     // cells to test membership with, so those are compared on the port only when no other port's cell is nearer.)
     let same = 0
@@ -139,7 +147,7 @@ export default async function ports() {
       if ((areas.locate(v.lat, v.lon)?.portId ?? null) === naive[k]) same++
     })
     console.log(`  naive scan (every port and cell per position): ${naivePerPosition.toFixed(2)} ms per position, ${(naiveMs / 60_000).toFixed(1)} min for this run (extrapolated from ${SAMPLE.toLocaleString()})`)
-    console.log(`  same port for ${same} of ${SAMPLE} sampled positions; ratio ${(naiveMs / oursMs).toFixed(0)}x the naive scan`)
+    console.log(`  same port for ${same} of ${SAMPLE} sampled positions; ratio ${(naiveMs / oursMs).toFixed(0)}x the naive scan (wall), ${(naiveCpuMs / cpuMs).toFixed(0)}x (CPU)`)
     if (same < SAMPLE * 0.99) process.exitCode = 1
   } finally {
     world.close()

@@ -50,6 +50,8 @@ export interface HotStatements {
   positionColumns(since: number): PositionColumns
   /** When the newest stored latest position was observed, or null with none. */
   newestPositionAt(): number | null
+  /** Each vessel's latest position observed at or after `since`, as rows [lat, lon, AIS time stamp second, source] (no object per vessel). */
+  latestPlaces(since: number): Array<[number, number, number | null, DataSource]>
   /** Inserts an event unless one with its dedupe key is open; returns the stored row or undefined. */
   insertEvent(row: EventRow, now: number): SafetyEvent | undefined
   /** Opens an alert event unless one is open for the rule and target; returns it or undefined. */
@@ -82,6 +84,9 @@ export function hotStatements(db: Db): HotStatements {
     .raw()
   const columns: Statement = s.prepare(`SELECT mmsi, lat, lon, sog, position_at FROM vessels WHERE +position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL`).raw()
   const newest: Statement = s.prepare(`SELECT max(position_at) FROM vessels`).pluck()
+  const places: Statement = s
+    .prepare(`SELECT lat, lon, utc_second, position_source FROM vessels WHERE +position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL`)
+    .raw()
   const event: Statement = s.prepare(
     `INSERT INTO safety_events (type, severity, zone_id, port_id, mmsi, dedupe_key, title, lat, lon, source, observed_at, created_at,
        last_seen_at, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -129,6 +134,7 @@ export function hotStatements(db: Db): HotStatements {
       return cols
     },
     newestPositionAt: () => (newest.get() as number | null) ?? null,
+    latestPlaces: (since) => places.all(since) as Array<[number, number, number | null, DataSource]>,
     insertEvent(r, now) {
       const metadata = JSON.stringify(r.metadata)
       const inserted = event.get(r.type, r.severity, r.zoneId, r.portId, r.mmsi, r.dedupeKey, r.title, r.lat, r.lon, r.source, r.observedAt, now, now, metadata) as

@@ -21,6 +21,8 @@ export interface StopRow {
 
 /** Positions as columns (no object per report): NaN where a value is not available. */
 export interface PositionBatch {
+  /** Positions stored in the range, read or not. */
+  inRange: number
   length: number
   /** The highest position id covered (the next watermark). */
   lastId: number
@@ -35,24 +37,40 @@ export interface PositionBatch {
 
 const WATERMARK_KEY = 'ports.stops.position_id'
 const POSITION_CHUNK = 50_000
+/** Under this (or with no speed, or at anchor or moored by status) a report may be part of a stop. */
+const SLOW_KNOTS = 1
 
 /** The id of the last position a tracking pass read, or null before the first pass. */
 export async function stopsWatermark(db: Db): Promise<number | null> {
   return readSetting<{position_id: number}>(db, WATERMARK_KEY)?.position_id ?? null
 }
 
-/** Positions stored after `afterId` (up to the newest stored when called) and observed at or after `since`, in id order. */
+/**
+ * Positions stored after `afterId` (up to the newest stored when called) and observed at or after `since`,
+ * in id order, of the vessels that may be stopped: those with an open stop and those with a slow or anchored
+ * report in the range (all their reports, fast ones too, since one ends a stop). The rest, ships under way
+ * the whole time, cannot start or end a stop and stay in the database: most of the rows, never read.
+ */
 export async function positionsAfter(db: Db, afterId: number, since: number): Promise<PositionBatch> {
+  const s = db.sqlite
   // The bound is read first: rows committed while this reads wait for the next pass instead of being skipped.
-  const upTo = (db.sqlite.prepare(`SELECT max(id) FROM vessel_positions`).pluck().get() as number | null) ?? afterId
+  const upTo = (s.prepare(`SELECT max(id) FROM vessel_positions`).pluck().get() as number | null) ?? afterId
+  s.exec(`CREATE TEMP TABLE IF NOT EXISTS stop_candidates (mmsi INTEGER PRIMARY KEY); DELETE FROM temp.stop_candidates`)
+  s.prepare(`INSERT OR IGNORE INTO temp.stop_candidates SELECT mmsi FROM vessel_stops WHERE ended_at IS NULL`).run()
+  s.prepare(
+    `INSERT OR IGNORE INTO temp.stop_candidates SELECT mmsi FROM vessel_positions
+     WHERE id > ? AND id <= ? AND observed_at >= ? AND (sog IS NULL OR sog < ${SLOW_KNOTS} OR nav_status IN (1, 5))`,
+  ).run(afterId, upTo, since)
+  // Ids are handed out in order and never reused: the range's width is what was stored since (less any deleted).
+  const inRange = Math.max(0, upTo - afterId)
   let size = 4096
   const alloc = () => new Float64Array(size)
-  const b: PositionBatch = {length: 0, lastId: Math.max(afterId, upTo), mmsi: alloc(), at: alloc(), lat: alloc(), lon: alloc(), sog: alloc(), nav: alloc(), second: alloc()}
+  const b: PositionBatch = {inRange, length: 0, lastId: Math.max(afterId, upTo), mmsi: alloc(), at: alloc(), lat: alloc(), lon: alloc(), sog: alloc(), nav: alloc(), second: alloc()}
   // Chunks of rows with all() (much faster than iterate() per row), not the whole range at once.
   const statement = db.sqlite
     .prepare(
       `SELECT id, mmsi, observed_at, lat, lon, sog, nav_status, utc_second FROM vessel_positions
-       WHERE id > ? AND id <= ? AND observed_at >= ? ORDER BY id LIMIT ${POSITION_CHUNK}`,
+       WHERE id > ? AND id <= ? AND observed_at >= ? AND mmsi IN (SELECT mmsi FROM temp.stop_candidates) ORDER BY id LIMIT ${POSITION_CHUNK}`,
     )
     .raw()
   for (let from = afterId; ; ) {

@@ -94,15 +94,15 @@ export async function computePortCongestion(ctx: Context): Promise<CongestionSum
   const tallies = new Map<number, PortTally>()
   let vesselsInPorts = 0
   if (newest !== null) {
-    for (const v of hot.currentPositions(windowStart)) {
-      if (v.second !== null && NOT_A_FIX.has(v.second)) continue
-      const hit = areas.locate(v.lat, v.lon)
+    for (const [lat, lon, second, source] of hot.latestPlaces(windowStart)) {
+      if (second !== null && NOT_A_FIX.has(second)) continue
+      const hit = areas.locate(lat, lon)
       if (!hit) continue
       vesselsInPorts++
       let tally = tallies.get(hit.portId)
       if (!tally) tallies.set(hit.portId, (tally = {inPort: 0, sources: new Set()}))
       tally.inPort++
-      tally.sources.add(v.source)
+      tally.sources.add(source)
     }
   }
 

@@ -164,6 +164,9 @@ export class VesselStopTracker {
 }
 
 export interface StopTrackingSummary {
+  /** Positions stored since the last pass. */
+  positions_new: number
+  /** Of those, the reports of vessels that may have stopped (the rest are ships under way throughout). */
   positions_read: number
   /** Dead reckoning or positioning inoperative (AIS time stamp second 62, 63). */
   positions_not_fixes: number
@@ -206,7 +209,7 @@ export async function trackStops(ctx: Context, areas: PortAreas, window: {observ
   const since = watermark === null ? window.observedAt - FIRST_PASS_DAYS * 86_400_000 : window.observedAt - 2 * FIRST_PASS_DAYS * 86_400_000
   const batch = await positionsAfter(db, watermark ?? 0, since)
   const open = new Map((await openStops(db)).map((s) => [s.mmsi, s as OpenStop]))
-  const summary: StopTrackingSummary = {positions_read: batch.length, positions_not_fixes: 0, positions_out_of_order: 0, stops_started: 0, stops_ended: 0, stops_open: 0}
+  const summary: StopTrackingSummary = {positions_new: batch.inRange, positions_read: batch.length, positions_not_fixes: 0, positions_out_of_order: 0, stops_started: 0, stops_ended: 0, stops_open: 0}
   const options: StopTrackerOptions = {maxGapMs: window.windowMs}
   const writes: StopWrites = {inserts: [], updates: [], watermark: batch.lastId}
   const record = (tracker: VesselStopTracker, stored: OpenStop | undefined) => {
