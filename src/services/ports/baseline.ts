@@ -45,7 +45,7 @@ export const ABOVE_NORMAL: ReadonlySet<CongestionLevel> = new Set(['elevated', '
 
 /**
  * Computes the daily medians of the days that have ended since each port's last one (at most two baseline
- * windows back), from its snapshots with data; once per port and day.
+ * windows back), from its snapshots with data; once per port and day with data.
  */
 export async function updateDailyMedians(db: Db, portIds: number[], observedAt: number): Promise<number> {
   const coverage = await dailyCoverage(db)
@@ -63,10 +63,8 @@ export async function updateDailyMedians(db: Db, portIds: number[], observedAt: 
       entry.waiting.push(s.waiting)
       entry.episode += s.inEpisode
     }
-    for (let day = from; day < today; day += DAY_MS) {
-      const entry = byDay.get(day)
-      rows.push({portId, day, medianWaiting: entry ? median(entry.waiting) : null, snapshots: entry?.waiting.length ?? 0, episodeSnapshots: entry?.episode ?? 0})
-    }
+    // Only days with data are stored: a day without is looked for again next run, one indexed query that finds nothing.
+    for (const [day, entry] of byDay) rows.push({portId, day, medianWaiting: median(entry.waiting), snapshots: entry.waiting.length, episodeSnapshots: entry.episode})
   }
   if (rows.length > 0) writeTransaction(db, () => storeDailyMedians(db, rows))
   return rows.length
