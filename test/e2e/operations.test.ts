@@ -3,7 +3,7 @@
 // retention, pings, and the crontab kept in step with the registry.
 import {execFileSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {join} from 'node:path'
@@ -67,9 +67,13 @@ describe('kill -9 in the middle of a vessels ingest', () => {
     const db = freshDb()
     await runCli(['ensure-fallback-data', '--db', db])
     withDb(db, (d) => d.prepare('DELETE FROM vessel_positions').run())
-    // How long a whole run takes on this machine, so the kills spread over all of it.
+    // How long a whole run takes on this machine, so the kills spread over all of it (on a database seeded
+    // like the one killed, so the first-use seeding is not timed with it).
+    const timing = join(tmp.dir, 'timing', 'h.db')
+    await runCli(['ensure-fallback-data', '--db', timing])
+    withDb(timing, (d) => d.prepare('DELETE FROM vessel_positions').run())
     const t0 = Date.now()
-    const timed = await runCli(['run-background-jobs', '--job', 'vessels', '--db', join(tmp.dir, 'timing', 'h.db')], {env})
+    const timed = await runCli(['run-background-jobs', '--job', 'vessels', '--db', timing], {env})
     expect(timed.code, timed.stderr).toBe(0)
     const runMs = Date.now() - t0
     const seen = new Set<number>()
@@ -243,24 +247,26 @@ describe('backup and restore', () => {
   it('a backup onto a full disk fails clearly and keeps the last good backup', async () => {
     const mountPoint = join(tmp.dir, 'small-disk')
     mkdirSync(mountPoint)
+    const db = freshDb()
+    await runCli(['run-background-jobs', '--db', db])
+    // A disk with room for one backup and a half.
+    const bytes = statSync(db).size + (statSync(`${db}-wal`, {throwIfNoEntry: false})?.size ?? 0)
     try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mountPoint], {stdio: 'ignore'})
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${Math.ceil((1.5 * bytes) / 1024)}k`, 'tmpfs', mountPoint], {stdio: 'ignore'})
     } catch {
       console.log('skipped: this machine does not let the test mount a small tmpfs (needs root and mount permission)')
       return
     }
     try {
-      const db = freshDb()
       const env = {HARBORMASTER_BACKUP_DIR: mountPoint}
-      await runCli(['run-background-jobs', '--db', db])
       const good = await runCli(['db', 'backup', '--json', '--db', db], {env})
       expect(good.code, good.stderr).toBe(0)
       const goodFile = JSON.parse(good.stdout).summary.file as string
       const goodHash = createHash('sha256').update(readFileSync(goodFile)).digest('hex')
-      // Grow the database past what the small disk has left.
+      // Grow the database past what the small disk has left (to twice its size).
       withDb(db, (d) => {
         const insert = d.prepare(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, 0)`)
-        for (let i = 0; i < 300; i++) insert.run(`padding-${i}`, JSON.stringify('x'.repeat(8000)))
+        for (let i = 0; i < Math.ceil(bytes / 8000); i++) insert.run(`padding-${i}`, JSON.stringify('x'.repeat(8000)))
       })
       const full = await runCli(['db', 'backup', '--db', db], {env: {...env, HARBORMASTER_NOW: new Date(Date.now() + 86_400_000).toISOString()}})
       expect(full.code).toBe(1)
