@@ -120,6 +120,8 @@ describe('port areas: named anchorages and terminals beyond the old circles', ()
     const T = NOW + 2 * DAY
     placeReports(db, [
       ...[0, 1, 2].flatMap((k) => track({mmsi: 366200001 + k, lat: spot.lat + k * 0.0004, lon: spot.lon, shipType: 70, navStatus: 1, sog: 0.1}, T - 4 * HOUR, T, 30 * 60_000)),
+      // Tugs waiting as long at their own spot teach nothing about where ships queue.
+      ...[0, 1, 2].flatMap((k) => track({mmsi: 366200101 + k, lat: 33.68 + k * 0.0004, lon: -118.12, shipType: 52, navStatus: 1, sog: 0.1}, T - 4 * HOUR, T, 30 * 60_000)),
     ])
     const summary = await portsJob(db, T)
     expect(summary.area_cells.learned_this_run).toMatchObject({ran: true, cells_learned: 1})

@@ -152,30 +152,26 @@ export async function portStopsSince(db: Db, since: number): Promise<PortStopRow
     .all(since) as PortStopRow[]
 }
 
-export interface CellStopsRow {
+export interface LongStopRow {
+  mmsi: number
   cell: string
-  vessels: number
   lat: number
   lon: number
   anchoredReports: number
   mooredReports: number
+  shipType: number | null
 }
 
-/**
- * Cells where at least `minVessels` distinct vessels stopped for `minMs` or more since `since`, that are no
- * port's cell yet: the stops' mean position and what their reports said (at anchor or moored).
- */
-export async function cellsWithLongStops(db: Db, since: number, minMs: number, minVessels: number): Promise<CellStopsRow[]> {
+/** Stops begun since `since` that lasted `minMs` or more in a cell no port has yet, with the vessel's AIS ship type. */
+export async function longStopsOutsideCells(db: Db, since: number, minMs: number): Promise<LongStopRow[]> {
   return db.sqlite
     .prepare(
-      `SELECT cell, count(DISTINCT mmsi) AS vessels, avg(lat) AS lat, avg(lon) AS lon,
-         sum(anchored_reports) AS anchoredReports, sum(moored_reports) AS mooredReports
-       FROM vessel_stops
-       WHERE started_at >= ? AND coalesce(ended_at, last_at) - started_at >= ?
-         AND cell NOT IN (SELECT cell FROM port_area_cells)
-       GROUP BY cell HAVING count(DISTINCT mmsi) >= ?`,
+      `SELECT s.mmsi, s.cell, s.lat, s.lon, s.anchored_reports AS anchoredReports, s.moored_reports AS mooredReports, v.ship_type AS shipType
+       FROM vessel_stops s LEFT JOIN vessels v ON v.mmsi = s.mmsi
+       WHERE s.started_at >= ? AND coalesce(s.ended_at, s.last_at) - s.started_at >= ?
+         AND s.cell NOT IN (SELECT cell FROM port_area_cells)`,
     )
-    .all(since, minMs, minVessels) as CellStopsRow[]
+    .all(since, minMs) as LongStopRow[]
 }
 
 /** Deletes stops that ended before `before` (open stops stay); call inside a write transaction. */

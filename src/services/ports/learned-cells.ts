@@ -1,12 +1,15 @@
 // Anchorage and berth cells learned from the stored AIS: cells (S2 level 14) where at least N distinct
 // vessels stopped for 3 h or more and that no port has yet, each given to the nearest port within 20 km.
+// Only merchant ships and those of unknown type count: a fishing fleet's or the tugs' moorings are no
+// anchorage for a queue of ships.
 // A cell where the stopped ships mostly reported moored is a berth (Barbours Cut), else an anchorage (San
 // Pedro Bay). Learning reads a month of stops, so it runs at most once a day.
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
 import {type NewAreaCell, storeAreaCells} from '../db/port-areas.js'
 import {readSetting, writeSetting} from '../db/settings.js'
-import {cellsWithLongStops} from '../db/vessel-stops.js'
+import {longStopsOutsideCells} from '../db/vessel-stops.js'
+import {shipClass} from './anchorage-waits.js'
 import type {PortAreas} from './port-areas.js'
 import {ASSIGN_WITHIN_KM} from './shipped-areas.js'
 
@@ -29,7 +32,25 @@ export async function learnAreaCells(ctx: Context, areas: PortAreas, at: number)
   if (last !== undefined && at >= last && at - last < LEARN_EVERY_MS) {
     return {ran: false, cells_learned: 0, cells_without_port: 0}
   }
-  const candidates = await cellsWithLongStops(db, at - config.retentionPositionsDays * 86_400_000, LEARN_MIN_STOP_MS, config.learnedCellMinVessels)
+  // Mean positions accumulate longitudes as offsets from the cell's first stop: a cell may straddle the antimeridian.
+  const byCell = new Map<string, {vessels: Set<number>; lat: number; lon0: number; dLon: number; stops: number; anchoredReports: number; mooredReports: number}>()
+  for (const stop of await longStopsOutsideCells(db, at - config.retentionPositionsDays * 86_400_000, LEARN_MIN_STOP_MS)) {
+    if (shipClass(stop.shipType) === 'other') continue
+    let c = byCell.get(stop.cell)
+    if (!c) byCell.set(stop.cell, (c = {vessels: new Set(), lat: 0, lon0: stop.lon, dLon: 0, stops: 0, anchoredReports: 0, mooredReports: 0}))
+    c.vessels.add(stop.mmsi)
+    c.lat += stop.lat
+    c.dLon += ((((stop.lon - c.lon0 + 180) % 360) + 360) % 360) - 180
+    c.stops++
+    c.anchoredReports += stop.anchoredReports
+    c.mooredReports += stop.mooredReports
+  }
+  const candidates = [...byCell]
+    .filter(([, c]) => c.vessels.size >= config.learnedCellMinVessels)
+    .map(([cell, c]) => {
+      const lon = c.lon0 + c.dLon / c.stops
+      return {cell, vessels: c.vessels.size, lat: c.lat / c.stops, lon: lon > 180 ? lon - 360 : lon < -180 ? lon + 360 : lon, anchoredReports: c.anchoredReports, mooredReports: c.mooredReports}
+    })
   let withoutPort = 0
   const cells: NewAreaCell[] = []
   for (const c of candidates) {
