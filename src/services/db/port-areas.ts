@@ -52,13 +52,6 @@ export function hasAreaCells(db: Db, origin: Origin): boolean {
   return db.sqlite.prepare(`SELECT EXISTS (SELECT 1 FROM port_area_cells WHERE origin = ?)`).pluck().get(origin) === 1
 }
 
-/** Per port: its cells by method and kind (what `ports areas` shows). */
-export async function areaCellSummary(db: Db): Promise<Array<{portId: number; method: AreaCellMethod; kind: AreaCellKind; cells: number}>> {
-  return db.sqlite
-    .prepare(`SELECT port_id AS portId, method, kind, count(*) AS cells FROM port_area_cells GROUP BY port_id, method, kind`)
-    .all() as Array<{portId: number; method: AreaCellMethod; kind: AreaCellKind; cells: number}>
-}
-
 export interface CellWrite {
   created: number
   /** Already there with this origin. */

@@ -44,6 +44,8 @@ export interface CongestionSummary {
   levels: Record<CongestionLevel, number>
   stops?: StopTrackingSummary
   area_cells?: {shipped: number; learned: number; learned_this_run: LearnedCells}
+  /** Where the run's time went (areas, stops, learning, in_port, waiting, baselines, snapshots). */
+  timings_ms?: Record<string, number>
 }
 
 const zeroLevels = (): Record<CongestionLevel, number> => ({normal: 0, elevated: 0, high: 0, severe: 0, no_data: 0, insufficient_history: 0})
@@ -175,7 +177,6 @@ export async function computePortCongestion(ctx: Context): Promise<CongestionSum
 
   writeTransaction(db, () => insertSnapshots(db, rows))
   phase('snapshots')
-  ctx.logger.debug('ports job phases (ms)', phases)
   const shipped = areas.cells.filter((c) => c.origin === 'fallback').length
   return {
     ports_updated: rows.length,
@@ -189,6 +190,7 @@ export async function computePortCongestion(ctx: Context): Promise<CongestionSum
     levels,
     stops,
     area_cells: {shipped, learned: areas.cells.length - shipped + learned.cells_learned, learned_this_run: learned},
+    timings_ms: phases,
   }
 }
 

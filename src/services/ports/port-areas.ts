@@ -94,7 +94,6 @@ export class PortAreas {
   private readonly cellByToken: Map<string, AreaCell>
   private readonly portBuckets = new Map<number, number[]>()
   private readonly cellBuckets = new Map<number, number[]>()
-  readonly cellCounts: Map<number, number>
 
   constructor(
     readonly ports: AreaPort[],
@@ -105,12 +104,6 @@ export class PortAreas {
     this.cellByToken = new Map(cells.map((c) => [c.cell, c]))
     ports.forEach((p, k) => register(this.portBuckets, k, p.lat, p.lon, p.radiusKm))
     cells.forEach((c, k) => register(this.cellBuckets, k, c.lat, c.lon, CELL_REACH_KM))
-    this.cellCounts = new Map()
-    for (const c of cells) this.cellCounts.set(c.portId, (this.cellCounts.get(c.portId) ?? 0) + 1)
-  }
-
-  hasCell(token: string): boolean {
-    return this.cellByToken.has(token)
   }
 
   /** The port whose area holds the position, or null. */
