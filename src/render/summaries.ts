@@ -19,7 +19,7 @@ export function renderJobsSummary(summary: BackgroundJobsSummary, p: Painter): s
     else if (key === 'vessel_positions') result = `${job.vessels_updated} vessels updated, ${job.positions_stored} positions stored, ${job.duplicates} duplicates`
     else if (key === 'port_congestion') {
       const levels = job.levels as Record<string, number>
-      result = `${job.ports_updated} ports: ${job.ports_with_data} with data (${levels.elevated} elevated, ${levels.high} high, ${levels.severe} severe), ${job.ports_no_data} no data`
+      result = `${job.ports_updated} ports: ${job.ports_with_data} with data (${levels.elevated} elevated, ${levels.high} high, ${levels.severe} severe, ${levels.insufficient_history} without enough history), ${job.ports_no_data} no data`
     } else {
       result = `${job.total_events_created} events created, ${job.events_resolved} resolved, ${job.total_notifications_created} notifications`
       const storm = (job.zones as {storm?: {warnings_without_geometry?: Array<{event: string; alerts: number}>}} | undefined)?.storm
@@ -40,11 +40,18 @@ export function renderFallbackReport(report: FallbackReport, p: Painter): string
     String(report[k].recreated),
     String(report[k].untouched),
   ])
+  const cells = report.anchorage_cells
+  rows.splice(1, 0, ['anchorage_cells', String(cells.created), String(cells.kept), String(cells.recreated), String(cells.untouched)])
   const rejected = report.rejected
+  const unmatched = cells.unmatched.slice(0, 10).map((u) => `${u.label.trim()} (${u.iso3 ?? '?'}, ${u.cells})`)
   return [
     table(['dataset', 'created', 'kept', 'recreated', 'untouched (not fallback)'], rows, p),
     p.dim(
-      `shipped rows rejected as unreadable: ${rejected.ports} ports, ${rejected.piracy_incidents} piracy incidents, ${rejected.ais_sentences} AIS sentences`,
+      `named anchorages: ${cells.matched_by_name} cells placed by port name, ${cells.matched_by_proximity} by the nearest port within 20 km; ` +
+        `${cells.unmatched_cells} cells under ${cells.unmatched_labels} labels match no port${unmatched.length > 0 ? ` (most cells: ${unmatched.join(', ')}; all in --json)` : ''}`,
+    ),
+    p.dim(
+      `shipped rows rejected as unreadable: ${rejected.ports} ports, ${rejected.anchorage_rows} anchorages, ${rejected.piracy_incidents} piracy incidents, ${rejected.ais_sentences} AIS sentences`,
     ),
   ].join('\n')
 }

@@ -83,6 +83,8 @@ const configSchema = z.object({
   cacheDir: z.string().min(1),
   /** Requests a client (a bearer token, else an address) may make to the HTTP API per minute; 0: no limit. */
   apiRateLimitPerMinute: z.coerce.number().int().min(0),
+  /** Distinct vessels that must have stopped 3 h or more in a cell before it becomes a port's anchorage or berth cell. */
+  learnedCellMinVessels: z.coerce.number().int().min(1),
 })
 
 export type Config = z.infer<typeof configSchema>
@@ -147,6 +149,7 @@ const envNames: Record<keyof Config, string> = {
   piracyPositionToleranceKm: 'HARBORMASTER_PIRACY_POSITION_TOLERANCE_KM',
   cacheDir: 'HARBORMASTER_CACHE_DIR',
   apiRateLimitPerMinute: 'HARBORMASTER_API_RATE_LIMIT',
+  learnedCellMinVessels: 'HARBORMASTER_LEARNED_CELL_MIN_VESSELS',
 }
 
 const defaults: Partial<Record<keyof Config, string>> = {
@@ -189,6 +192,7 @@ const defaults: Partial<Record<keyof Config, string>> = {
   piracyBufferQuantile: '0.6',
   piracyPositionToleranceKm: '2',
   apiRateLimitPerMinute: '600',
+  learnedCellMinVessels: '3',
 }
 
 export interface LoadConfigOptions {

@@ -6,7 +6,7 @@ import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {placeVessel} from '../helpers/arrange.js'
+import {placeReports, placeSnapshots, placeVessel, track} from '../helpers/arrange.js'
 import {count, ROOT, runCli, tempDir, withDb} from '../helpers/cli.js'
 import {startNwsServer} from '../helpers/nws-server.js'
 
@@ -67,7 +67,7 @@ describe('users and watchlists', () => {
 })
 
 describe('port congestion against the port\'s own baseline', () => {
-  it('turns high when waiting vessels far exceed the median of past snapshots, notifies port watchers, and resolves', async () => {
+  it('turns severe when merchant ships waiting far exceed the median of past days, notifies port watchers, and resolves', async () => {
     const db = freshDb()
     await runCli(['ensure-fallback-data', '--db', db])
     await runCli(['users', 'add', 'harbour-master', '--role', 'OPERATOR', '--db', db])
@@ -78,27 +78,28 @@ describe('port congestion against the port\'s own baseline', () => {
       lon: number
       radius_km: number
     }
-    // Anchorage ring: 7 km out (port limits 10 km, berths within 5 km).
+    // Ships at anchor in Varna Bay, 7 km out, saying so in their navigational status.
     const anchored = (k: number, total: number) => ({
       lat: port.lat + (7 / 111) * Math.sin((2 * Math.PI * k) / total),
       lon: port.lon + (7 / (111 * Math.cos((port.lat * Math.PI) / 180))) * Math.cos((2 * Math.PI * k) / total),
     })
     const env = (ms: number) => ({...at(ms)})
-    // Three earlier observations with one vessel waiting each: the baseline.
-    for (let i = 0; i < 3; i++) {
-      const t = NOW - (3 - i) * 3_600_000
-      placeVessel(db, {mmsi: 244000000, ...anchored(0, 1), at: t, sog: 0.1, navStatus: 1})
-      // No vessels job runs here (the positions are placed by hand), so the ports job is forced past its dependency.
-      const ports = await runCli(['jobs', 'run', 'ports', '--force', '--json', '--db', db], {env: env(t)})
-      expect(ports.code, ports.stderr).toBe(0)
-    }
-    // Now eight ships wait at anchor and two are moored at the berths.
-    for (let k = 0; k < 8; k++) placeVessel(db, {mmsi: 244000001 + k, ...anchored(k, 8), at: NOW, sog: 0.2, navStatus: 1})
-    for (let k = 0; k < 2; k++) placeVessel(db, {mmsi: 244000100 + k, lat: port.lat + 0.01 * k, lon: port.lon, at: NOW, sog: 0, navStatus: 5})
+    // Four days of earlier snapshots with one ship waiting: the baseline.
+    placeSnapshots(db, Array.from({length: 16}, (_, k) => ({portId: port.id, observedAt: NOW - 4 * 86_400_000 + k * 6 * 3_600_000, waiting: 1})))
+    // Now, for two hours: the regular and eight more cargo ships at anchor, and two moored at the berths.
+    const from = NOW - 2 * 3_600_000
+    const every = 20 * 60_000
+    placeReports(db, [
+      ...track({mmsi: 244000000, ...anchored(0, 1), sog: 0.1, navStatus: 1, shipType: 70}, from, NOW, every),
+      ...Array.from({length: 8}, (_, k) => track({mmsi: 244000001 + k, ...anchored(k, 8), sog: 0.2, navStatus: 1, shipType: 70}, from, NOW, every)).flat(),
+      ...Array.from({length: 2}, (_, k) => track({mmsi: 244000100 + k, lat: port.lat + 0.01 * k, lon: port.lon, sog: 0, navStatus: 5, shipType: 80}, from, NOW, every)).flat(),
+    ])
+    // No vessels job runs here (the positions are placed by hand), so the ports job is forced past its dependency.
     const run = await runCli(['jobs', 'run', 'ports', '--force', '--json', '--db', db], {env: env(NOW)})
+    expect(run.code, run.stderr).toBe(0)
     expect(JSON.parse(run.stdout).summary.levels.severe).toBe(1)
     const snapshot = withDb(db, (d) => d.prepare(`SELECT * FROM port_congestion WHERE port_id = ? ORDER BY id DESC LIMIT 1`).get(port.id)) as Record<string, unknown>
-    expect(snapshot).toMatchObject({vessels_waiting: 9, vessels_at_berth: 2, baseline_waiting: 1, baseline_samples: 3, level: 'severe', trend: 'rising', source: 'live'})
+    expect(snapshot).toMatchObject({vessels_waiting: 9, vessels_at_berth: 2, baseline_waiting: 1, baseline_samples: 4, level: 'severe', trend: 'rising', source: 'live'})
 
     const safety = await runCli(['check-events', '--json', '--db', db], {env: env(NOW)})
     const check = JSON.parse(safety.stdout)
@@ -107,10 +108,14 @@ describe('port congestion against the port\'s own baseline', () => {
     ])
     expect(check.notifications_created).toBe(1)
 
-    // The queue clears: the next snapshot is normal and the event resolves.
-    for (let k = 0; k < 8; k++) placeVessel(db, {mmsi: 244000001 + k, lat: 43.9, lon: 29.5, at: NOW + 3_600_000, sog: 12})
-    placeVessel(db, {mmsi: 244000000, lat: 43.9, lon: 29.6, at: NOW + 3_600_000, sog: 12})
+    // The queue clears: the ships get under way; the next snapshot is normal and the event resolves.
+    placeReports(db, [
+      ...Array.from({length: 8}, (_, k) => ({mmsi: 244000001 + k, lat: 43.9, lon: 29.5, at: NOW + 3_600_000, sog: 12})),
+      {mmsi: 244000000, lat: 43.9, lon: 29.6, at: NOW + 3_600_000, sog: 12},
+    ])
     await runCli(['jobs', 'run', 'ports', '--force', '--db', db], {env: env(NOW + 3_600_000)})
+    const cleared = withDb(db, (d) => d.prepare(`SELECT level, vessels_waiting FROM port_congestion WHERE port_id = ? ORDER BY id DESC LIMIT 1`).get(port.id))
+    expect(cleared).toEqual({level: 'normal', vessels_waiting: 0})
     const after = JSON.parse((await runCli(['check-events', '--json', '--db', db], {env: env(NOW + 3_600_000)})).stdout)
     expect(after.resolved.map((e: {type: string}) => e.type)).toEqual(['congestion'])
   })

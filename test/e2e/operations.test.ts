@@ -3,7 +3,7 @@
 // retention, pings, and the crontab kept in step with the registry.
 import {execFileSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {join} from 'node:path'
@@ -67,9 +67,13 @@ describe('kill -9 in the middle of a vessels ingest', () => {
     const db = freshDb()
     await runCli(['ensure-fallback-data', '--db', db])
     withDb(db, (d) => d.prepare('DELETE FROM vessel_positions').run())
-    // How long a whole run takes on this machine, so the kills spread over all of it.
+    // How long a whole run takes on this machine, so the kills spread over all of it (on a database seeded
+    // like the one killed, so the first-use seeding is not timed with it).
+    const timing = join(tmp.dir, 'timing', 'h.db')
+    await runCli(['ensure-fallback-data', '--db', timing])
+    withDb(timing, (d) => d.prepare('DELETE FROM vessel_positions').run())
     const t0 = Date.now()
-    const timed = await runCli(['run-background-jobs', '--job', 'vessels', '--db', join(tmp.dir, 'timing', 'h.db')], {env})
+    const timed = await runCli(['run-background-jobs', '--job', 'vessels', '--db', timing], {env})
     expect(timed.code, timed.stderr).toBe(0)
     const runMs = Date.now() - t0
     const seen = new Set<number>()
@@ -243,24 +247,26 @@ describe('backup and restore', () => {
   it('a backup onto a full disk fails clearly and keeps the last good backup', async () => {
     const mountPoint = join(tmp.dir, 'small-disk')
     mkdirSync(mountPoint)
+    const db = freshDb()
+    await runCli(['run-background-jobs', '--db', db])
+    // A disk with room for one backup and a half.
+    const bytes = statSync(db).size + (statSync(`${db}-wal`, {throwIfNoEntry: false})?.size ?? 0)
     try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mountPoint], {stdio: 'ignore'})
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${Math.ceil((1.5 * bytes) / 1024)}k`, 'tmpfs', mountPoint], {stdio: 'ignore'})
     } catch {
       console.log('skipped: this machine does not let the test mount a small tmpfs (needs root and mount permission)')
       return
     }
     try {
-      const db = freshDb()
       const env = {HARBORMASTER_BACKUP_DIR: mountPoint}
-      await runCli(['run-background-jobs', '--db', db])
       const good = await runCli(['db', 'backup', '--json', '--db', db], {env})
       expect(good.code, good.stderr).toBe(0)
       const goodFile = JSON.parse(good.stdout).summary.file as string
       const goodHash = createHash('sha256').update(readFileSync(goodFile)).digest('hex')
-      // Grow the database past what the small disk has left.
+      // Grow the database past what the small disk has left (to twice its size).
       withDb(db, (d) => {
         const insert = d.prepare(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, 0)`)
-        for (let i = 0; i < 300; i++) insert.run(`padding-${i}`, JSON.stringify('x'.repeat(8000)))
+        for (let i = 0; i < Math.ceil(bytes / 8000); i++) insert.run(`padding-${i}`, JSON.stringify('x'.repeat(8000)))
       })
       const full = await runCli(['db', 'backup', '--db', db], {env: {...env, HARBORMASTER_NOW: new Date(Date.now() + 86_400_000).toISOString()}})
       expect(full.code).toBe(1)
@@ -299,10 +305,20 @@ describe('cleanup', () => {
       const cache = d.prepare(`INSERT INTO api_cache (key, source, payload, fetched_at, ttl_seconds) VALUES (?, 'nws', '{}', ?, 600)`)
       cache.run('expired-long-ago', NOW - 8 * day) // a week past its time to live: deleted
       cache.run('expired-recently', NOW - day) // stale but kept as a fallback
+      const stop = d.prepare(
+        `INSERT INTO vessel_stops (mmsi, kind, cell, lat, lon, started_at, last_at, ended_at) VALUES (?, 'outside', '47c44bb9', 51.88, 4.3, ?, ?, ?)`,
+      )
+      stop.run(244000001, NOW - 40 * day, NOW - 32 * day, NOW - 31 * day) // ended past the positions' 30 days: deleted
+      stop.run(244000002, NOW - 40 * day, NOW - 29 * day, NOW - 29 * day) // kept
+      stop.run(244000003, NOW - 40 * day, NOW - 39 * day, null) // still open: kept
+      const daily = d.prepare(`INSERT INTO port_congestion_daily (port_id, day, median_waiting, snapshots) VALUES (1, ?, 2, 4)`)
+      daily.run(NOW - 91 * day) // past the snapshots' 90 days: deleted
+      daily.run(NOW - 89 * day) // kept
     })
     const result = await runCli(['cleanup', '--json', '--db', db], {env: {HARBORMASTER_NOW: new Date(NOW).toISOString()}})
     expect(result.code, result.stderr).toBe(0)
-    expect(JSON.parse(result.stdout).summary.deleted).toMatchObject({vessel_positions: 1, safety_events: 1, job_runs: 1, api_cache: 1})
+    expect(JSON.parse(result.stdout).summary.deleted).toMatchObject({vessel_positions: 1, safety_events: 1, job_runs: 1, api_cache: 1, vessel_stops: 1, port_congestion_daily: 1})
+    expect(withDb(db, (d) => d.prepare(`SELECT mmsi FROM vessel_stops ORDER BY mmsi`).all())).toEqual([{mmsi: 244000002}, {mmsi: 244000003}])
     expect(withDb(db, (d) => d.prepare(`SELECT mmsi FROM vessel_positions`).all())).toEqual([{mmsi: 237000002}])
     expect(withDb(db, (d) => d.prepare(`SELECT dedupe_key FROM safety_events ORDER BY id`).all())).toEqual([{dedupe_key: 'recent-resolved'}, {dedupe_key: 'old-but-open'}])
     expect(withDb(db, (d) => d.prepare(`SELECT key FROM api_cache`).all())).toEqual([{key: 'expired-recently'}])

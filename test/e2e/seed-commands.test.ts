@@ -353,21 +353,34 @@ describe('ensure-fallback-data', () => {
     expect(report.ports).toMatchObject({created: 3766, kept: 0})
     expect(report.vessels).toMatchObject({created: 43})
     expect(report.safety_zones.created).toBeGreaterThan(5)
+    const cells = report.anchorage_cells.created
+    expect(cells).toBe(count(db, `SELECT count(*) FROM port_area_cells WHERE origin = 'fallback'`))
+    expect(cells).toBeGreaterThan(30_000)
 
     const second = JSON.parse((await runCli(['ensure-fallback-data', '--json', '--db', db])).stdout)
     expect(second.ports).toMatchObject({created: 0, kept: 3766})
     expect(second.vessels).toMatchObject({created: 0, kept: 43})
     expect(second.safety_zones.created).toBe(0)
+    expect(second.anchorage_cells).toMatchObject({created: 0, kept: cells})
 
     // An operator's own port, and a shipped port that was edited by hand.
     withDb(db, (d) => {
       d.prepare(`INSERT INTO ports (name, lat, lon, radius_km, origin, created_at, updated_at) VALUES ('Private Jetty', 10, 10, 1, 'user', 0, 0)`).run()
       d.prepare(`UPDATE ports SET name = 'Edited' WHERE unlocode = 'GRPIR'`).run()
       d.prepare(`UPDATE vessels SET name = 'RENAMED' WHERE mmsi = 240205400`).run()
+      // A shipped anchorage cell lost, and one learned from the stored AIS.
+      d.prepare(`DELETE FROM port_area_cells WHERE id = (SELECT min(id) FROM port_area_cells)`).run()
+      d.prepare(
+        `INSERT INTO port_area_cells (port_id, cell, lat, lon, kind, method, vessels, origin, created_at, updated_at)
+         SELECT id, '80dd3a67', 33.7, -118.17, 'anchorage', 'learned', 3, 'ingest', 0, 0 FROM ports WHERE unlocode = 'USLGB'`,
+      ).run()
     })
     const forced = await runCli(['ensure-fallback-data', '--force', '--db', db])
     expect(forced.code, forced.stderr).toBe(0)
     expect(forced.stdout).toMatch(/^ports\s+0\s+0\s+3766\s+0/m)
+    expect(forced.stdout).toMatch(new RegExp(`^anchorage_cells\\s+1\\s+0\\s+${cells - 1}\\s+0`, 'm'))
+    expect(count(db, `SELECT count(*) FROM port_area_cells WHERE origin = 'fallback'`)).toBe(cells)
+    expect(count(db, `SELECT count(*) FROM port_area_cells WHERE origin = 'ingest'`)).toBe(1)
     expect(withDb(db, (d) => d.prepare(`SELECT name FROM ports WHERE unlocode = 'GRPIR'`).get())).toEqual({name: 'Piraievs'})
     expect(withDb(db, (d) => d.prepare(`SELECT name, origin FROM ports WHERE name = 'Private Jetty'`).get())).toEqual({name: 'Private Jetty', origin: 'user'})
     expect(withDb(db, (d) => d.prepare(`SELECT name FROM vessels WHERE mmsi = 240205400`).get())).not.toEqual({name: 'RENAMED'})

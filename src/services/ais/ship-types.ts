@@ -33,8 +33,12 @@ export function shipTypeText(code: number | null | undefined): string | null {
 
 export type ShipClass = 'merchant' | 'other' | 'unknown'
 
-/** Merchant ships (60-89), every other known type, or unknown (no static data, or 0). */
+/**
+ * Whether a ship counts in a port's queue: passenger, cargo and tankers (60-89) are the merchant ships a
+ * queue is made of; tugs, pilots, fishing, pleasure craft, SAR and the rest are not; 0, reserved codes
+ * (1-19, over 99) and no static data yet are unknown.
+ */
 export function shipClass(code: number | null | undefined): ShipClass {
-  if (code === null || code === undefined || code === 0) return 'unknown'
+  if (code === null || code === undefined || code < 20 || code > 99) return 'unknown'
   return code >= 60 && code <= 89 ? 'merchant' : 'other'
 }

@@ -5,7 +5,7 @@ import {and, desc, eq, gte, lte} from 'drizzle-orm'
 import {iso} from '../clock.js'
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
-import {apiCache, apiTasks, jobLocks, ports, vessels} from '../db/schema.js'
+import {apiCache, apiTasks, jobLocks, vessels} from '../db/schema.js'
 import {loadShippedPorts} from '../datasets/ports.js'
 import {errorMessage} from '../errors.js'
 import {holderText, leaseInForce} from '../jobs/lease.js'
@@ -21,7 +21,7 @@ export interface Page {
   pageSize: number
 }
 
-type CongestionRows = Array<Awaited<ReturnType<typeof latestCongestion>>[number] & {unlocode: string | null; wpi: string | null; country: string | null}>
+type CongestionRows = Awaited<ReturnType<typeof latestCongestion>>
 
 /** The latest snapshot of every port changes only when the ports job stores new ones: kept until then. */
 const congestionCache = new WeakMap<Context['db'], {version: string; rows: CongestionRows}>()
@@ -30,15 +30,7 @@ async function latestWithPorts(ctx: Context): Promise<CongestionRows> {
   const version = JSON.stringify(ctx.db.sqlite.prepare(`SELECT max(id) AS id, (SELECT max(updated_at) FROM ports) AS ports FROM port_congestion`).get())
   const cached = congestionCache.get(ctx.db)
   if (cached?.version === version) return cached.rows
-  const snapshots = await latestCongestion(ctx.db)
-  const portRows = ctx.db.orm.select({id: ports.id, unlocode: ports.unlocode, wpi: ports.wpiNumber, country: ports.country}).from(ports).all()
-  const byId = new Map(portRows.map((p) => [p.id, p]))
-  const rows = snapshots
-    .map((s) => {
-      const p = byId.get(s.portId)
-      return {...s, unlocode: p?.unlocode ?? null, wpi: p?.wpi ?? null, country: p?.country ?? null}
-    })
-    .sort((a, b) => a.portId - b.portId)
+  const rows = await latestCongestion(ctx.db)
   congestionCache.set(ctx.db, {version, rows})
   return rows
 }
@@ -46,8 +38,8 @@ async function latestWithPorts(ctx: Context): Promise<CongestionRows> {
 /** Latest congestion per port from the database; when it holds none, the shipped ports with no data. */
 export async function congestionPage(ctx: Context, filter: {port?: string; country?: string}, page: Page) {
   const snapshots = await latestWithPorts(ctx)
-  const match = (p: {unlocode: string | null; wpi: string | null; country: string | null; name: string}) =>
-    (!filter.port || p.unlocode === filter.port.toUpperCase() || p.wpi === filter.port || p.name.toLowerCase() === filter.port.toLowerCase()) &&
+  const match = (p: {unlocode: string | null; wpiNumber: string | null; country: string | null; name: string}) =>
+    (!filter.port || p.unlocode === filter.port.toUpperCase() || p.wpiNumber === filter.port || p.name.toLowerCase() === filter.port.toLowerCase()) &&
     (!filter.country || (p.country ?? '').toLowerCase() === filter.country.toLowerCase())
 
   if (snapshots.length > 0) {
@@ -68,7 +60,15 @@ export async function congestionPage(ctx: Context, filter: {port?: string; count
         level: r.level,
         vessels_waiting: r.waiting,
         vessels_at_berth: r.atBerth,
+        vessels_in_port: r.inPort,
+        waiting_unknown_type: r.waitingUnknownType,
+        at_berth_unknown_type: r.atBerthUnknownType,
         baseline_waiting: r.baseline,
+        baseline_days: r.baselineSamples,
+        median_wait_hours: r.medianWaitHours,
+        waits_counted: r.waitsCounted,
+        trend: r.trend,
+        episode_started_at: iso(r.episodeStartedAt),
         source: r.source,
         observed_at: iso(r.observedAt),
       })),
@@ -76,7 +76,7 @@ export async function congestionPage(ctx: Context, filter: {port?: string; count
     }
   }
   // Nothing computed yet: the shipped port list, every port without data.
-  const shipped = loadShippedPorts().ports.filter((p) => match({unlocode: p.unlocode, wpi: p.wpiNumber, country: p.country, name: p.name}))
+  const shipped = loadShippedPorts().ports.filter((p) => match(p))
   const slice = shipped.slice((page.page - 1) * page.pageSize, page.page * page.pageSize)
   return {
     count: shipped.length,
@@ -92,7 +92,15 @@ export async function congestionPage(ctx: Context, filter: {port?: string; count
       level: 'no_data',
       vessels_waiting: null,
       vessels_at_berth: null,
+      vessels_in_port: null,
+      waiting_unknown_type: null,
+      at_berth_unknown_type: null,
       baseline_waiting: null,
+      baseline_days: 0,
+      median_wait_hours: null,
+      waits_counted: null,
+      trend: 'unknown',
+      episode_started_at: null,
       source: 'emergency',
       observed_at: null,
     })),

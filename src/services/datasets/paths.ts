@@ -6,6 +6,7 @@ export const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..'
 
 export const shippedFiles = {
   ports: join(DATA_DIR, 'ports', 'nga-wpi-UpdatedPub150.csv'),
+  anchorages: join(DATA_DIR, 'ports', 'gfw-anchorage-overrides.csv'),
   piracy: join(DATA_DIR, 'piracy', 'nga-asam-2022-06-21-head-2008-on.csv'),
   aisSample: join(DATA_DIR, 'ais', 'gpsd-ais-raw-messages.log'),
   mid: join(DATA_DIR, 'ais', 'itu-maritime-identification-digits.csv'),

@@ -10,6 +10,8 @@ export interface ShippedPort {
   /** WPI numbers are mostly integers, but the index also holds inserted ones such as 49454.5. */
   wpiNumber: string
   name: string
+  /** WPI's other names for the port (its Alternate Port Name column, `;` separated). */
+  alternateNames: string[]
   unlocode: string | null
   country: string | null
   region: string | null
@@ -83,6 +85,7 @@ function parsePortIndex(path: string): PortsLoad {
       port: {
         wpiNumber: wpiNumber as string,
         name: name as string,
+        alternateNames: (value('Alternate Port Name') ?? '').split(';').map((n) => n.trim()).filter(Boolean),
         unlocode: locode ? locode.replace(/\s+/g, '') : null,
         country: value('Country Code'),
         region: value('Region Name'),

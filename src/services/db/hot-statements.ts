@@ -1,4 +1,4 @@
-// Prepared statements for the per-vessel and per-port hot paths of the ports job and event detection
+// Prepared statements for the per-vessel hot paths of the ports job and event detection
 // (drizzle's builder costs more than the work at 200,000 vessels), cached per connection.
 import type {Statement} from 'better-sqlite3'
 
@@ -12,6 +12,8 @@ export interface CurrentPosition {
   lon: number
   sog: number | null
   nav: number | null
+  /** AIS time stamp second of the position (62 dead reckoning, 63 positioning inoperative), when known. */
+  second: number | null
   at: number
   source: DataSource
 }
@@ -41,29 +43,15 @@ export interface EventRow {
   metadata: Record<string, unknown>
 }
 
-export interface SnapshotRow {
-  portId: number
-  observedAt: number
-  windowStart: number
-  vesselsWaiting: number | null
-  vesselsAtBerth: number | null
-  vesselsInPort: number | null
-  level: string
-  baselineWaiting: number | null
-  baselineSamples: number
-  trend: string
-  source: DataSource
-  createdAt: number
-}
-
 export interface HotStatements {
   /** Each vessel's latest position observed at or after `since`. */
   currentPositions(since: number): CurrentPosition[]
   /** The same positions as columns (no object per vessel): what rules over every vessel read. */
   positionColumns(since: number): PositionColumns
-  /** Waiting counts of a port's snapshots with data since `since`, newest first. */
-  portHistory(portId: number, since: number, limit: number): Array<{waiting: number | null; observedAt: number}>
-  insertSnapshot(row: SnapshotRow): void
+  /** When the newest stored latest position was observed, or null with none. */
+  newestPositionAt(): number | null
+  /** Each vessel's latest position observed at or after `since`, as rows [lat, lon, AIS time stamp second, source] (no object per vessel). */
+  latestPlaces(since: number): Array<[number, number, number | null, DataSource]>
   /** Inserts an event unless one with its dedupe key is open; returns the stored row or undefined. */
   insertEvent(row: EventRow, now: number): SafetyEvent | undefined
   /** Opens an alert event unless one is open for the rule and target; returns it or undefined. */
@@ -90,19 +78,15 @@ export function hotStatements(db: Db): HotStatements {
   // in order instead of a lookup per row.
   const positions: Statement = s
     .prepare(
-      `SELECT mmsi, name, lat, lon, sog, nav_status, position_at, position_source FROM vessels
+      `SELECT mmsi, name, lat, lon, sog, nav_status, utc_second, position_at, position_source FROM vessels
        WHERE +position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL`,
     )
     .raw()
   const columns: Statement = s.prepare(`SELECT mmsi, lat, lon, sog, position_at FROM vessels WHERE +position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL`).raw()
-  const history: Statement = s.prepare(
-    `SELECT vessels_waiting AS waiting, observed_at AS observedAt FROM port_congestion
-     WHERE port_id = ? AND level != 'no_data' AND observed_at >= ? ORDER BY observed_at DESC LIMIT ?`,
-  )
-  const snapshot: Statement = s.prepare(
-    `INSERT INTO port_congestion (port_id, observed_at, window_start, vessels_waiting, vessels_at_berth, vessels_in_port, level,
-       baseline_waiting, baseline_samples, trend, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  )
+  const newest: Statement = s.prepare(`SELECT max(position_at) FROM vessels`).pluck()
+  const places: Statement = s
+    .prepare(`SELECT lat, lon, utc_second, position_source FROM vessels WHERE +position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL`)
+    .raw()
   const event: Statement = s.prepare(
     `INSERT INTO safety_events (type, severity, zone_id, port_id, mmsi, dedupe_key, title, lat, lon, source, observed_at, created_at,
        last_seen_at, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -121,11 +105,11 @@ export function hotStatements(db: Db): HotStatements {
       return {...r, id: inserted.id, triggeredAt: now, isResolved: false, resolvedAt: null, resolutionValue: null}
     },
     currentPositions(since) {
-      const rows = positions.all(since) as Array<[number, string | null, number, number, number | null, number | null, number, DataSource]>
+      const rows = positions.all(since) as Array<[number, string | null, number, number, number | null, number | null, number | null, number, DataSource]>
       const out: CurrentPosition[] = new Array(rows.length)
       for (let i = 0; i < rows.length; i++) {
         const r = rows[i]
-        out[i] = {mmsi: r[0], name: r[1], lat: r[2], lon: r[3], sog: r[4], nav: r[5], at: r[6], source: r[7]}
+        out[i] = {mmsi: r[0], name: r[1], lat: r[2], lon: r[3], sog: r[4], nav: r[5], second: r[6], at: r[7], source: r[8]}
       }
       return out
     },
@@ -149,10 +133,8 @@ export function hotStatements(db: Db): HotStatements {
       }
       return cols
     },
-    portHistory: (portId, since, limit) => history.all(portId, since, limit) as Array<{waiting: number | null; observedAt: number}>,
-    insertSnapshot(r) {
-      snapshot.run(r.portId, r.observedAt, r.windowStart, r.vesselsWaiting, r.vesselsAtBerth, r.vesselsInPort, r.level, r.baselineWaiting, r.baselineSamples, r.trend, r.source, r.createdAt)
-    },
+    newestPositionAt: () => (newest.get() as number | null) ?? null,
+    latestPlaces: (since) => places.all(since) as Array<[number, number, number | null, DataSource]>,
     insertEvent(r, now) {
       const metadata = JSON.stringify(r.metadata)
       const inserted = event.get(r.type, r.severity, r.zoneId, r.portId, r.mmsi, r.dedupeKey, r.title, r.lat, r.lon, r.source, r.observedAt, now, now, metadata) as

@@ -22,7 +22,7 @@ export const ports = sqliteTable(
     waterBody: text('water_body'),
     lat: real('lat').notNull(),
     lon: real('lon').notNull(),
-    /** Port limits approximated as a circle around the WPI position. */
+    /** The reach of the port's berths around its WPI position (by WPI harbour size); its anchorages are in port_area_cells. */
     radiusKm: real('radius_km').notNull(),
     harborSize: text('harbor_size'),
     harborType: text('harbor_type'),
@@ -47,13 +47,113 @@ export const portCongestion = sqliteTable(
     vesselsAtBerth: integer('vessels_at_berth'),
     vesselsInPort: integer('vessels_in_port'),
     level: text('level', {enum: ['normal', 'elevated', 'high', 'severe', 'no_data', 'insufficient_history']}).notNull(),
+    /** Median of the daily medians of vessels waiting over the 28 days before the current episode; null with too little history. */
     baselineWaiting: real('baseline_waiting'),
+    /** How many daily medians the baseline was made of. */
     baselineSamples: integer('baseline_samples').notNull().default(0),
     trend: text('trend', {enum: ['rising', 'falling', 'steady', 'unknown']}).notNull(),
+    /** Stopped vessels of unknown AIS ship type, counted apart from the merchant ships above. */
+    waitingUnknownType: integer('waiting_unknown_type'),
+    atBerthUnknownType: integer('at_berth_unknown_type'),
+    /** Median time merchant ships waited at anchorage over the last 7 days, and how many waits it is the median of. */
+    medianWaitHours: real('median_wait_hours'),
+    waitsCounted: integer('waits_counted'),
+    /** When the port's current spell above normal began (kept out of its baseline); null while normal. */
+    episodeStartedAt: integer('episode_started_at'),
     source: text('source', {enum: DATA_SOURCES}).notNull(),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [index('port_congestion_port_observed_idx').on(t.portId, t.observedAt)],
+)
+
+/** Each port's median of vessels waiting per UTC day, from its snapshots with data: what baselines are made of. */
+export const portCongestionDaily = sqliteTable(
+  'port_congestion_daily',
+  {
+    portId: integer('port_id')
+      .notNull()
+      .references(() => ports.id, {onDelete: 'cascade'}),
+    /** Start of the UTC day, epoch ms. */
+    day: integer('day').notNull(),
+    /** null: the port had no snapshot with data that day. */
+    medianWaiting: real('median_waiting'),
+    snapshots: integer('snapshots').notNull(),
+    /** Snapshots that day taken during a spell above normal: a day mostly in one stays out of later baselines. */
+    episodeSnapshots: integer('episode_snapshots').notNull().default(0),
+  },
+  (t) => [primaryKey({columns: [t.portId, t.day]})],
+)
+
+export const AREA_CELL_KINDS = ['anchorage', 'berth'] as const
+export type AreaCellKind = (typeof AREA_CELL_KINDS)[number]
+export const AREA_CELL_METHODS = ['name', 'proximity', 'learned'] as const
+export type AreaCellMethod = (typeof AREA_CELL_METHODS)[number]
+
+/**
+ * The cells (S2 level 14, about 0.5 km across) that make a port's area beside its WPI position: Global
+ * Fishing Watch's named anchorages (origin fallback) and cells learned from stops in the stored AIS (origin ingest).
+ */
+export const portAreaCells = sqliteTable(
+  'port_area_cells',
+  {
+    id: integer('id').primaryKey({autoIncrement: true}),
+    portId: integer('port_id')
+      .notNull()
+      .references(() => ports.id, {onDelete: 'cascade'}),
+    /** S2 cell token. */
+    cell: text('cell').notNull(),
+    lat: real('lat').notNull(),
+    lon: real('lon').notNull(),
+    /** anchorage: stopped here is waiting; berth: stopped here is at berth. */
+    kind: text('kind', {enum: AREA_CELL_KINDS}).notNull(),
+    /** How the cell came to the port: GFW's label named it, it was the nearest port, or learned from stops. */
+    method: text('method', {enum: AREA_CELL_METHODS}).notNull(),
+    label: text('label'),
+    sublabel: text('sublabel'),
+    /** Learned cells: distinct vessels seen stopped here for 3 h or more. */
+    vessels: integer('vessels'),
+    origin: text('origin', {enum: ORIGINS}).notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('port_area_cells_cell_unique').on(t.cell), index('port_area_cells_port_idx').on(t.portId)],
+)
+
+export const STOP_KINDS = ['anchorage', 'berth', 'outside'] as const
+export type StopKind = (typeof STOP_KINDS)[number]
+
+/**
+ * Vessels stopped (Global Fishing Watch's hysteresis: a stop starts under 0.2 kn and ends over 0.5 kn) in or
+ * near a port: waiting at anchorage, at berth, or outside any port area (what new anchorage cells are learned
+ * from). Open while ended_at is null; one open stop per vessel.
+ */
+export const vesselStops = sqliteTable(
+  'vessel_stops',
+  {
+    id: integer('id').primaryKey({autoIncrement: true}),
+    mmsi: integer('mmsi').notNull(),
+    /** The port whose area holds the stop; null outside every port area. */
+    portId: integer('port_id').references(() => ports.id, {onDelete: 'cascade'}),
+    kind: text('kind', {enum: STOP_KINDS}).notNull(),
+    /** S2 level-14 cell and position where the stop began. */
+    cell: text('cell').notNull(),
+    lat: real('lat').notNull(),
+    lon: real('lon').notNull(),
+    startedAt: integer('started_at').notNull(),
+    /** The last position report of the stop. */
+    lastAt: integer('last_at').notNull(),
+    endedAt: integer('ended_at'),
+    /** Reports during the stop saying at anchor (1) or moored (5): what a learned cell's kind is read from. */
+    anchoredReports: integer('anchored_reports').notNull().default(0),
+    mooredReports: integer('moored_reports').notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex('vessel_stops_open_unique')
+      .on(t.mmsi)
+      .where(sql`ended_at IS NULL`),
+    index('vessel_stops_port_started_idx').on(t.portId, t.startedAt),
+    index('vessel_stops_ended_idx').on(t.endedAt),
+  ],
 )
 
 export const vessels = sqliteTable(

@@ -1,12 +1,14 @@
-// The minimum viable dataset from shipped data: every WPI port, the vessels of the sample capture, piracy
-// risk areas and the storm capture's zones. Creates what is missing; `force` rewrites the fallback rows
+// The minimum viable dataset from shipped data: every WPI port with its named anchorage cells, the vessels
+// of the sample capture, piracy risk areas and the storm capture's zones. Creates what is missing; `force` rewrites the fallback rows
 // (origin 'fallback') to their shipped values in one transaction and never touches other rows.
 import {and, eq, inArray} from 'drizzle-orm'
 
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
 import {ports, vesselPositions, vessels} from '../db/schema.js'
+import {loadShippedAnchorages} from '../datasets/anchorages.js'
 import {loadShippedPorts} from '../datasets/ports.js'
+import {type AnchorageCellsReport, storeShippedAnchorageCells} from '../ports/shipped-areas.js'
 import {readSampleCapture} from '../providers/ais/sample.js'
 import {loadShippedAlerts, SHIPPED_ALERTS_REFERENCE} from '../providers/nws.js'
 import {shippedPiracyZones} from '../piracy/zones.js'
@@ -24,9 +26,11 @@ export interface DatasetCounts {
 export interface FallbackReport {
   forced: boolean
   ports: DatasetCounts
+  /** Global Fishing Watch's named anchorages as port area cells, and the labels no port took. */
+  anchorage_cells: AnchorageCellsReport
   vessels: DatasetCounts
   safety_zones: DatasetCounts
-  rejected: {ports: number; piracy_incidents: number; ais_sentences: number}
+  rejected: {ports: number; anchorage_rows: number; piracy_incidents: number; ais_sentences: number}
 }
 
 const zero = (): DatasetCounts => ({created: 0, kept: 0, recreated: 0, untouched: 0})
@@ -41,6 +45,7 @@ export async function ensureFallbackData(ctx: Context, options: EnsureOptions = 
   const force = options.force ?? false
   const now = ctx.clock.now()
   const shippedPorts = loadShippedPorts()
+  const anchorages = loadShippedAnchorages()
   const sample = readSampleCapture()
   // Built (or read from the cache) before the write transaction: building takes seconds.
   const piracy = shippedPiracyZones(ctx)
@@ -48,16 +53,17 @@ export async function ensureFallbackData(ctx: Context, options: EnsureOptions = 
   const report: FallbackReport = {
     forced: force,
     ports: zero(),
+    anchorage_cells: {...zero(), matched_by_name: 0, matched_by_proximity: 0, unmatched_cells: 0, unmatched_labels: 0, unmatched: []},
     vessels: zero(),
     safety_zones: zero(),
-    rejected: {ports: shippedPorts.rejected.length, piracy_incidents: piracy.summary.incidents_rejected, ais_sentences: sample.decode.rejected},
+    rejected: {ports: shippedPorts.rejected.length, anchorage_rows: anchorages.rejected.length, piracy_incidents: piracy.summary.incidents_rejected, ais_sentences: sample.decode.rejected},
   }
 
   writeTransaction(ctx.db, () => {
     const {orm} = ctx.db
     // Ports, keyed by WPI number.
     const existing = new Map(orm.select({wpi: ports.wpiNumber, origin: ports.origin}).from(ports).all().map((r) => [r.wpi, r.origin]))
-    for (const p of shippedPorts.ports) {
+    for (const {alternateNames: _names, ...p} of shippedPorts.ports) {
       const origin = existing.get(p.wpiNumber)
       if (origin === undefined) {
         orm.insert(ports).values({...p, origin: 'fallback', createdAt: now, updatedAt: now}).run()
@@ -71,6 +77,8 @@ export async function ensureFallbackData(ctx: Context, options: EnsureOptions = 
         report.ports.kept++
       }
     }
+
+    report.anchorage_cells = storeShippedAnchorageCells(ctx.db, shippedPorts.ports, anchorages.anchorages, now, force)
 
     // Vessels of the sample capture: --force drops the fallback vessels and their emergency positions, then ingests anew.
     const sampleMmsis = options.skipVessels ? [] : [...new Set(sample.messages.map((m) => m.mmsi))]

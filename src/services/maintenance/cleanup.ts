@@ -1,5 +1,6 @@
-// Cleanup every 6 h: expired cache entries, and positions, congestion snapshots, resolved events and
-// alert events, notifications and job runs older than their retention. Exactly what is past retention.
+// Cleanup every 6 h: expired cache entries, and positions (with the vessel stops made from them),
+// congestion snapshots (with their daily medians), resolved events and alert events, notifications and
+// job runs older than their retention. Exactly what is past retention.
 // Positions and snapshots age from when they were stored (a shipped capture of 2023 is not deleted on
 // arrival); events from when they were resolved; the rest from when they were made.
 import {and, isNotNull, lt, ne} from 'drizzle-orm'
@@ -7,7 +8,9 @@ import {and, isNotNull, lt, ne} from 'drizzle-orm'
 import {purgeExpired} from '../cache/api-cache.js'
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
+import {deleteDailyBefore} from '../db/port-congestion.js'
 import {alertEvents, jobRuns, notifications, portCongestion, safetyEvents, vesselPositions} from '../db/schema.js'
+import {deleteStopsEndedBefore} from '../db/vessel-stops.js'
 
 /** Expired cache entries are kept this long as a stale fallback before they go. */
 const CACHE_GRACE_MS = 7 * 86_400_000
@@ -26,7 +29,9 @@ export async function runCleanup(ctx: Context): Promise<CleanupSummary> {
   deleted.api_cache = purgeExpired(ctx.db, now, CACHE_GRACE_MS)
   writeTransaction(ctx.db, () => {
     deleted.vessel_positions = orm.delete(vesselPositions).where(lt(vesselPositions.receivedAt, days(c.retentionPositionsDays))).run().changes
+    deleted.vessel_stops = deleteStopsEndedBefore(ctx.db, days(c.retentionPositionsDays))
     deleted.port_congestion = orm.delete(portCongestion).where(lt(portCongestion.createdAt, days(c.retentionSnapshotsDays))).run().changes
+    deleted.port_congestion_daily = deleteDailyBefore(ctx.db, days(c.retentionSnapshotsDays))
     deleted.notifications = orm.delete(notifications).where(lt(notifications.createdAt, days(c.retentionNotificationsDays))).run().changes
     deleted.safety_events = orm
       .delete(safetyEvents)

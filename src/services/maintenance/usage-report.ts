@@ -5,7 +5,7 @@ import {and, gte, lt} from 'drizzle-orm'
 
 import type {Context} from '../context.js'
 import {jobRuns, providerUsage} from '../db/schema.js'
-import {median} from '../ports/congestion.js'
+import {median} from '../ports/statistics.js'
 import {providerStatuses} from '../providers/status.js'
 
 export interface UsageReport {

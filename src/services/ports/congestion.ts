@@ -1,28 +1,36 @@
-// Port congestion derived from stored vessel positions: vessels stopped inside port limits, split into
-// waiting (anchorage) and at berth, judged against the port's own baseline; one snapshot per port per run.
-import {eq, inArray, sql} from 'drizzle-orm'
-
+// Port congestion from the stored positions: stops tracked in each port's area (its berths and anchorage
+// cells), merchant ships waiting at anchorage and at berth, the median wait over 7 days, judged against the
+// port's own baseline that a persistent queue does not absorb; one snapshot per port per run.
 import type {Context} from '../context.js'
-import {type Db, writeTransaction} from '../db/client.js'
-import {hotStatements, type SnapshotRow} from '../db/hot-statements.js'
-import {type DataSource, portCongestion, ports, vessels} from '../db/schema.js'
+import {writeTransaction} from '../db/client.js'
+import {areaCells, areaPorts, hasAreaCells} from '../db/port-areas.js'
+import {
+  type CongestionLevel,
+  dailyMediansSince,
+  insertSnapshots,
+  type LatestCongestion,
+  latestSnapshots,
+  previousSnapshots,
+  type SnapshotRow,
+  type Trend,
+} from '../db/port-congestion.js'
+import {hotStatements} from '../db/hot-statements.js'
+import {loadShippedAnchorages} from '../datasets/anchorages.js'
+import {loadShippedPorts} from '../datasets/ports.js'
+import type {DataSource} from '../db/schema.js'
 import {worstSource} from '../provenance.js'
-import {PortIndex} from './port-index.js'
+import {portWaiting} from './anchorage-waits.js'
+import {ABOVE_NORMAL, BASELINE_DAYS, baselineOf, congestionLevel, DAY_MS, updateDailyMedians} from './baseline.js'
+import {type LearnedCells, learnAreaCells} from './learned-cells.js'
+import {PortAreas} from './port-areas.js'
+import {storeShippedAnchorageCells} from './shipped-areas.js'
+import {type StopTrackingSummary, trackStops} from './stops.js'
 
-export type CongestionLevel = 'normal' | 'elevated' | 'high' | 'severe' | 'no_data' | 'insufficient_history'
-export type Trend = 'rising' | 'falling' | 'steady' | 'unknown'
+export type {CongestionLevel, LatestCongestion, Trend}
+export {congestionLevel}
 
-/** Global Fishing Watch starts a stop under 0.2 kn and ends it above 0.5 kn: under 0.5 kn is stopped. */
-export const STOPPED_KNOTS = 0.5
-/** Navigational status codes (ITU-R M.1371): 1 at anchor, 5 moored. */
-const AT_ANCHOR = 1
-const MOORED = 5
-/** Without berth polygons, a stopped vessel in the inner part of the port limits is taken to be at berth. */
-const BERTH_FRACTION = 0.5
-/** Snapshots with data that make a baseline (the rolling median of the port's own past). */
-const BASELINE_MIN_SAMPLES = 3
-const BASELINE_MAX_SAMPLES = 48
-const BASELINE_DAYS = 30
+/** AIS time stamp seconds that say a position is not a fix (dead reckoning, positioning inoperative). */
+const NOT_A_FIX = new Set([62, 63])
 
 export interface CongestionSummary {
   ports_updated: number
@@ -34,43 +42,29 @@ export interface CongestionSummary {
   source: DataSource
   observed_at: string | null
   levels: Record<CongestionLevel, number>
+  stops?: StopTrackingSummary
+  area_cells?: {shipped: number; learned: number; learned_this_run: LearnedCells}
+  /** Where the run's time went (areas, stops, learning, in_port, waiting, baselines, snapshots). */
+  timings_ms?: Record<string, number>
+}
+
+const zeroLevels = (): Record<CongestionLevel, number> => ({normal: 0, elevated: 0, high: 0, severe: 0, no_data: 0, insufficient_history: 0})
+
+/** The port areas as stored; a database from before port areas gets the shipped anchorage cells first. */
+async function loadPortAreas(ctx: Context): Promise<PortAreas> {
+  const {db} = ctx
+  if (!hasAreaCells(db, 'fallback')) {
+    const shippedPorts = loadShippedPorts().ports
+    const anchorages = loadShippedAnchorages().anchorages
+    const report = writeTransaction(db, () => storeShippedAnchorageCells(db, shippedPorts, anchorages, ctx.clock.now(), false))
+    ctx.logger.info('port areas: stored the shipped named anchorage cells', {cells: report.created, unmatched_cells: report.unmatched_cells})
+  }
+  return new PortAreas(await areaPorts(db), await areaCells(db))
 }
 
 interface PortTally {
   inPort: number
-  waiting: number
-  atBerth: number
   sources: Set<DataSource>
-}
-
-/**
- * A port's level from its waiting vessels against its own baseline (median of past snapshots). With too
- * little history there is nothing to compare with, and the level stays normal rather than guessed.
- */
-export function congestionLevel(waiting: number, baseline: number | null): CongestionLevel {
-  if (baseline === null) return 'normal'
-  const base = Math.max(baseline, 1)
-  const ratio = waiting / base
-  const excess = waiting - base
-  if (ratio >= 3 && excess >= 5) return 'severe'
-  if (ratio >= 2 && excess >= 3) return 'high'
-  if (ratio >= 1.5 && excess >= 2) return 'elevated'
-  return 'normal'
-}
-
-export function median(values: number[]): number | null {
-  if (values.length === 0) return null
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
-
-/** Stores a run's snapshots in one transaction. */
-function storeSnapshots(db: Db, rows: SnapshotRow[]): void {
-  const {insertSnapshot} = hotStatements(db)
-  writeTransaction(db, () => {
-    for (const row of rows) insertSnapshot(row)
-  })
 }
 
 export async function computePortCongestion(ctx: Context): Promise<CongestionSummary> {
@@ -78,46 +72,55 @@ export async function computePortCongestion(ctx: Context): Promise<CongestionSum
   const now = clock.now()
   if (config.portsSource === 'simulated') return simulateCongestion(ctx)
 
-  const allPorts = await db.orm
-    .select({id: ports.id, lat: ports.lat, lon: ports.lon, radiusKm: ports.radiusKm})
-    .from(ports)
-    .all()
-  const newest = (await db.orm.select({at: sql<number | null>`max(${vessels.positionAt})`}).from(vessels).get())?.at ?? null
+  const phases: Record<string, number> = {}
+  let mark = performance.now()
+  const phase = (name: string) => {
+    const t = performance.now()
+    phases[name] = Math.round(t - mark)
+    mark = t
+  }
+  const areas = await loadPortAreas(ctx)
+  phase('areas')
+  const hot = hotStatements(db)
+  const newest = hot.newestPositionAt()
   const windowMs = config.positionWindowMinutes * 60_000
   const observedAt = newest ?? now
   const windowStart = observedAt - windowMs
 
+  const stops = await trackStops(ctx, areas, {observedAt, windowMs})
+  phase('stops')
+  const learned = await learnAreaCells(ctx, areas, observedAt)
+  phase('learning')
+
+  // Vessels in each port's area now (any type): whether the port has data at all.
   const tallies = new Map<number, PortTally>()
   let vesselsInPorts = 0
-  if (newest !== null && allPorts.length > 0) {
-    const index = new PortIndex(allPorts)
-    const current = hotStatements(db).currentPositions(windowStart)
-    for (const v of current) {
-      const hit = index.portAt(v.lat, v.lon)
+  if (newest !== null) {
+    for (const [lat, lon, second, source] of hot.latestPlaces(windowStart)) {
+      if (second !== null && NOT_A_FIX.has(second)) continue
+      const hit = areas.locate(lat, lon)
       if (!hit) continue
-      const port = hit.port
-      const distance = hit.distanceKm
       vesselsInPorts++
-      const id = port.id
-      let tally = tallies.get(id)
-      if (!tally) {
-        tally = {inPort: 0, waiting: 0, atBerth: 0, sources: new Set()}
-        tallies.set(id, tally)
-      }
+      let tally = tallies.get(hit.portId)
+      if (!tally) tallies.set(hit.portId, (tally = {inPort: 0, sources: new Set()}))
       tally.inPort++
-      tally.sources.add(v.source)
-      const stopped = v.sog !== null ? v.sog < STOPPED_KNOTS : v.nav === AT_ANCHOR || v.nav === MOORED
-      if (!stopped) continue
-      const berth = v.nav === MOORED || (v.nav !== AT_ANCHOR && distance <= port.radiusKm * BERTH_FRACTION)
-      if (berth) tally.atBerth++
-      else tally.waiting++
+      tally.sources.add(source)
     }
   }
 
-  const levels: Record<CongestionLevel, number> = {normal: 0, elevated: 0, high: 0, severe: 0, no_data: 0, insufficient_history: 0}
+  phase('in_port')
+  const withData = [...tallies.keys()]
+  const waiting = await portWaiting(db, {observedAt, windowStart})
+  phase('waiting')
+  const previous = await previousSnapshots(db, withData, observedAt)
+  await updateDailyMedians(db, withData, observedAt)
+  const daily = await dailyMediansSince(db, observedAt - 2 * BASELINE_DAYS * DAY_MS - DAY_MS)
+  phase('baselines')
+
+  const levels = zeroLevels()
   const dataSources = new Set<DataSource>()
   const rows: SnapshotRow[] = []
-  for (const p of allPorts) {
+  for (const p of areas.ports) {
     const tally = tallies.get(p.id)
     if (!tally) {
       levels.no_data++
@@ -128,55 +131,66 @@ export async function computePortCongestion(ctx: Context): Promise<CongestionSum
         vesselsWaiting: null,
         vesselsAtBerth: null,
         vesselsInPort: null,
+        waitingUnknownType: null,
+        atBerthUnknownType: null,
         level: 'no_data',
         baselineWaiting: null,
         baselineSamples: 0,
+        medianWaitHours: null,
+        waitsCounted: null,
+        episodeStartedAt: null,
         trend: 'unknown',
         source: 'fallback',
         createdAt: now,
       })
       continue
     }
-    const history = hotStatements(db).portHistory(p.id, observedAt - BASELINE_DAYS * 86_400_000, BASELINE_MAX_SAMPLES)
-    // A rerun on the same observation must not count itself as history.
-    const past = history.filter((h) => h.observedAt < observedAt && h.waiting !== null).map((h) => h.waiting as number)
-    const baseline = past.length >= BASELINE_MIN_SAMPLES ? median(past) : null
-    const level = congestionLevel(tally.waiting, baseline)
-    const previous = past[0]
-    const trend: 'rising' | 'falling' | 'steady' | 'unknown' =
-      previous === undefined ? 'unknown' : tally.waiting > previous ? 'rising' : tally.waiting < previous ? 'falling' : 'steady'
-    const source = worstSource([...tally.sources])
+    const w = waiting.get(p.id)
+    const count = w?.waiting ?? 0
+    const prev = previous.get(p.id)
+    const baseline = baselineOf(daily.get(p.id) ?? [], observedAt, prev?.episodeStartedAt ?? null)
+    const level = congestionLevel(count, baseline.waiting)
+    const trend: Trend = prev === undefined ? 'unknown' : count > prev.waiting ? 'rising' : count < prev.waiting ? 'falling' : 'steady'
+    const source = worstSource(tally.sources)
     dataSources.add(source)
     levels[level]++
     rows.push({
       portId: p.id,
       observedAt,
       windowStart,
-      vesselsWaiting: tally.waiting,
-      vesselsAtBerth: tally.atBerth,
+      vesselsWaiting: count,
+      vesselsAtBerth: w?.atBerth ?? 0,
       vesselsInPort: tally.inPort,
+      waitingUnknownType: w?.waitingUnknownType ?? 0,
+      atBerthUnknownType: w?.atBerthUnknownType ?? 0,
       level,
-      baselineWaiting: baseline,
-      baselineSamples: past.length,
+      baselineWaiting: baseline.waiting,
+      baselineSamples: baseline.days,
+      medianWaitHours: w?.medianWaitHours ?? null,
+      waitsCounted: w?.waitsCounted ?? 0,
+      episodeStartedAt: ABOVE_NORMAL.has(level) ? (prev?.episodeStartedAt ?? observedAt) : null,
       trend,
       source,
       createdAt: now,
     })
   }
 
-  storeSnapshots(db, rows)
-
-  const withData = allPorts.length - levels.no_data
+  writeTransaction(db, () => insertSnapshots(db, rows))
+  phase('snapshots')
+  const shipped = areas.cells.filter((c) => c.origin === 'fallback').length
   return {
     ports_updated: rows.length,
     errors_count: 0,
     success: true,
-    ports_with_data: withData,
+    ports_with_data: withData.length,
     ports_no_data: levels.no_data,
     vessels_in_ports: vesselsInPorts,
-    source: withData > 0 ? worstSource([...dataSources]) : 'fallback',
+    source: withData.length > 0 ? worstSource(dataSources) : 'fallback',
     observed_at: newest === null ? null : new Date(observedAt).toISOString(),
     levels,
+    stops,
+    area_cells: {shipped, learned: areas.cells.length - shipped + learned.cells_learned, learned_this_run: learned},
+    timings_ms: phases,
   }
 }
 
@@ -187,9 +201,9 @@ export async function computePortCongestion(ctx: Context): Promise<CongestionSum
 async function simulateCongestion(ctx: Context): Promise<CongestionSummary> {
   const now = ctx.clock.now()
   const hour = Math.floor(now / 3_600_000)
-  const large = await ctx.db.orm.select({id: ports.id}).from(ports).where(eq(ports.harborSize, 'Large')).all()
-  const levels: Record<CongestionLevel, number> = {normal: 0, elevated: 0, high: 0, severe: 0, no_data: 0, insufficient_history: 0}
-  const rows = large.map((p) => {
+  const large = (await areaPorts(ctx.db)).filter((p) => p.harborSize === 'Large')
+  const levels = zeroLevels()
+  const rows: SnapshotRow[] = large.map((p) => {
     const waiting = pseudoRandom(p.id * 7919 + hour) % 12
     const atBerth = pseudoRandom(p.id * 104_729 + hour) % 20
     const level = congestionLevel(waiting, 4)
@@ -201,22 +215,27 @@ async function simulateCongestion(ctx: Context): Promise<CongestionSummary> {
       vesselsWaiting: waiting,
       vesselsAtBerth: atBerth,
       vesselsInPort: waiting + atBerth,
+      waitingUnknownType: 0,
+      atBerthUnknownType: 0,
       level,
       baselineWaiting: 4,
       baselineSamples: 0,
-      trend: 'unknown' as const,
-      source: 'simulated' as const,
+      medianWaitHours: null,
+      waitsCounted: null,
+      episodeStartedAt: null,
+      trend: 'unknown',
+      source: 'simulated',
       createdAt: now,
     }
   })
-  storeSnapshots(ctx.db, rows)
+  writeTransaction(ctx.db, () => insertSnapshots(ctx.db, rows))
   return {
     ports_updated: rows.length,
     errors_count: 0,
     success: true,
     ports_with_data: rows.length,
     ports_no_data: 0,
-    vessels_in_ports: rows.reduce((n, r) => n + r.vesselsInPort, 0),
+    vessels_in_ports: rows.reduce((n, r) => n + (r.vesselsInPort ?? 0), 0),
     source: 'simulated',
     observed_at: new Date(now).toISOString(),
     levels,
@@ -230,44 +249,7 @@ function pseudoRandom(seed: number): number {
   return (x ^ (x >>> 16)) >>> 0
 }
 
-export interface LatestCongestion {
-  portId: number
-  name: string
-  lat: number
-  lon: number
-  radiusKm: number
-  level: CongestionLevel
-  waiting: number | null
-  atBerth: number | null
-  baseline: number | null
-  source: DataSource
-  observedAt: number
-}
-
 /** Each port's latest snapshot, optionally only those at the given levels. */
-export async function latestCongestion(db: Db, levels?: CongestionLevel[]): Promise<LatestCongestion[]> {
-  const latest = db.orm
-    .select({id: sql<number>`max(${portCongestion.id})`.as('latest_id')})
-    .from(portCongestion)
-    .groupBy(portCongestion.portId)
-    .as('latest')
-  return db.orm
-    .select({
-      portId: ports.id,
-      name: ports.name,
-      lat: ports.lat,
-      lon: ports.lon,
-      radiusKm: ports.radiusKm,
-      level: portCongestion.level,
-      waiting: portCongestion.vesselsWaiting,
-      atBerth: portCongestion.vesselsAtBerth,
-      baseline: portCongestion.baselineWaiting,
-      source: portCongestion.source,
-      observedAt: portCongestion.observedAt,
-    })
-    .from(portCongestion)
-    .innerJoin(latest, eq(latest.id, portCongestion.id))
-    .innerJoin(ports, eq(ports.id, portCongestion.portId))
-    .where(levels ? inArray(portCongestion.level, levels) : undefined)
-    .all()
+export async function latestCongestion(db: Context['db'], levels?: CongestionLevel[]): Promise<LatestCongestion[]> {
+  return latestSnapshots(db, levels)
 }

@@ -83,7 +83,7 @@ export async function planDetection(ctx: Context): Promise<DetectionPlan> {
   const transmitting = current
     .filter((v) => distressDevice(v.mmsi) !== null)
     .map((v) => ({mmsi: v.mmsi, lat: v.lat, lon: v.lon, observedAt: v.at, navStatus: v.nav, source: v.source}))
-  const distressPorts = portsOf(ctx, transmitting)
+  const distressPorts = await portsOf(ctx, transmitting)
   transmitting.forEach((report, k) => {
     const draft = distressDraft(report, distressPorts[k])
     if (draft) holding.set(draft.dedupeKey, draft)

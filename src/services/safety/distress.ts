@@ -6,9 +6,9 @@ import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
 import {touchOpenEvent} from '../db/events.js'
 import {type EventRow, hotStatements} from '../db/hot-statements.js'
-import {portLookupRows} from '../db/ports.js'
+import {areaCells, areaPorts} from '../db/port-areas.js'
 import type {DataSource, SafetyEvent} from '../db/schema.js'
-import {PortIndex} from '../ports/port-index.js'
+import {PortAreas} from '../ports/port-areas.js'
 import {notifyWatchers} from './notify.js'
 
 export type DistressDevice = 'AIS-SART' | 'MOB-AIS' | 'EPIRB-AIS'
@@ -61,13 +61,15 @@ function formatCoordinate(value: number, positive: string, negative: string): st
   return `${Math.abs(value).toFixed(4)}°${value >= 0 ? positive : negative}`
 }
 
-/** The ports whose limits hold each report (null outside every port). */
-export function portsOf(ctx: Context, reports: DistressReport[]): Array<{id: number; name: string} | null> {
+/** The port whose area (berths and anchorages) holds each report; null outside every port. */
+export async function portsOf(ctx: Context, reports: DistressReport[]): Promise<Array<{id: number; name: string} | null>> {
   if (reports.length === 0) return []
-  const index = new PortIndex(portLookupRows(ctx.db))
+  const ports = await areaPorts(ctx.db)
+  const names = new Map(ports.map((p) => [p.id, p.name]))
+  const areas = new PortAreas(ports, await areaCells(ctx.db))
   return reports.map((r) => {
-    const hit = index.portAt(r.lat, r.lon)
-    return hit ? {id: hit.port.id, name: hit.port.name} : null
+    const hit = areas.locate(r.lat, r.lon)
+    return hit ? {id: hit.portId, name: names.get(hit.portId) ?? `port ${hit.portId}`} : null
   })
 }
 
@@ -83,11 +85,11 @@ export interface DistressResult {
 }
 
 /** Opens (or moves) the event of each active transmitter heard in this intake and notifies its recipients. */
-export function raiseDistressEvents(ctx: Context, reports: DistressReport[]): DistressResult {
+export async function raiseDistressEvents(ctx: Context, reports: DistressReport[]): Promise<DistressResult> {
   const out: DistressResult = {raised: 0, ongoing: 0, tests: 0, notifications: 0, events: []}
   if (reports.length === 0) return out
   const now = ctx.clock.now()
-  const ports = portsOf(ctx, reports)
+  const ports = await portsOf(ctx, reports)
   const drafts: EventRow[] = []
   reports.forEach((r, k) => {
     const draft = distressDraft(r, ports[k])

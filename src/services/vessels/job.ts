@@ -122,7 +122,7 @@ export async function runVesselsJob(ctx: Context): Promise<VesselPositionsSummar
     observedAtOf: batch.observedAtOf,
     shouldStop: ctx.stopRequested,
   })
-  const distress = raiseDistressEvents(ctx, result.distress)
+  const distress = await raiseDistressEvents(ctx, result.distress)
   for (const event of distress.events) log.warn(`distress: ${event.title}`, {source: event.source})
   if (distress.notifications > 0) await deliverWebhooks(ctx)
   const rejected = {...batch.decode.rejectedByReason}

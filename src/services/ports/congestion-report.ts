@@ -1,0 +1,121 @@
+// What `ports congestion` shows: each port's latest snapshot (level, baseline, vessels waiting and at
+// berth, median wait) with its source and time, filtered by port and level.
+import {iso} from '../clock.js'
+import type {Context} from '../context.js'
+import {areaPorts} from '../db/port-areas.js'
+import {type CongestionLevel, latestSnapshots, type Trend} from '../db/port-congestion.js'
+import type {DataSource} from '../db/schema.js'
+import {usageError} from '../errors.js'
+import {worstSource} from '../provenance.js'
+
+export const CONGESTION_LEVELS: readonly CongestionLevel[] = ['normal', 'elevated', 'high', 'severe', 'no_data', 'insufficient_history']
+/** `--level high` means high or worse. */
+const SCALE: readonly CongestionLevel[] = ['normal', 'elevated', 'high', 'severe']
+
+export interface PortCongestionEntry {
+  port_id: number
+  name: string
+  unlocode: string | null
+  wpi_number: string | null
+  country: string | null
+  level: CongestionLevel
+  /** Merchant ships (AIS types 60-89) stopped in an anchorage for an hour or more. */
+  waiting: number | null
+  /** Merchant ships stopped at the port's berths. */
+  at_berth: number | null
+  /** Vessels of unknown type stopped there, counted apart. */
+  waiting_unknown_type: number | null
+  at_berth_unknown_type: number | null
+  /** Every vessel in the port's area, moving or not. */
+  in_port: number | null
+  /** Median of the daily medians of waiting over the 28 days before the current episode; null without enough history. */
+  baseline: number | null
+  baseline_days: number
+  median_wait_hours: number | null
+  waits_counted: number | null
+  trend: Trend
+  episode_started_at: string | null
+  source: DataSource
+  observed_at: string | null
+}
+
+export interface PortCongestionReport {
+  count: number
+  ports: PortCongestionEntry[]
+  metadata: {source: DataSource; observed_at: string | null}
+}
+
+export interface ReportFilter {
+  /** UN/LOCODE, World Port Index number, or name (whole or part). */
+  port?: string
+  level?: CongestionLevel
+}
+
+const rank = (level: CongestionLevel) => {
+  const k = SCALE.indexOf(level)
+  return k >= 0 ? k : -1
+}
+
+export async function congestionReport(ctx: Context, filter: ReportFilter): Promise<PortCongestionReport> {
+  let wanted: Set<number> | null = null
+  if (filter.port !== undefined) {
+    const ref = filter.port.trim()
+    const code = ref.toUpperCase().replace(/\s+/g, '')
+    const name = ref.toLowerCase()
+    const all = await areaPorts(ctx.db)
+    let found = all.filter((p) => p.unlocode === code || p.wpiNumber === ref || p.name.toLowerCase() === name)
+    if (found.length === 0) found = all.filter((p) => p.name.toLowerCase().includes(name))
+    if (found.length === 0) throw usageError(`no port ${ref}`, 'give a UN/LOCODE (NLRTM), a World Port Index number or a port name')
+    wanted = new Set(found.map((p) => p.id))
+  }
+  const latest = await latestSnapshots(ctx.db)
+  const byPort = new Map(latest.map((s) => [s.portId, s]))
+  const entries: PortCongestionEntry[] = []
+  const keep = (level: CongestionLevel) => {
+    if (!filter.level) return wanted !== null || level !== 'no_data'
+    return SCALE.includes(filter.level) ? rank(level) >= rank(filter.level) : level === filter.level
+  }
+  for (const s of latest) {
+    if (wanted && !wanted.has(s.portId)) continue
+    if (!keep(s.level)) continue
+    entries.push({
+      port_id: s.portId,
+      name: s.name,
+      unlocode: s.unlocode,
+      wpi_number: s.wpiNumber,
+      country: s.country,
+      level: s.level,
+      waiting: s.waiting,
+      at_berth: s.atBerth,
+      waiting_unknown_type: s.waitingUnknownType,
+      at_berth_unknown_type: s.atBerthUnknownType,
+      in_port: s.inPort,
+      baseline: s.baseline,
+      baseline_days: s.baselineSamples,
+      median_wait_hours: s.medianWaitHours,
+      waits_counted: s.waitsCounted,
+      trend: s.trend,
+      episode_started_at: iso(s.episodeStartedAt),
+      source: s.source,
+      observed_at: iso(s.observedAt),
+    })
+  }
+  // A port asked for by name that the ports job has not reached yet: said so, not left out.
+  if (wanted && (!filter.level || filter.level === 'no_data')) {
+    for (const p of await areaPorts(ctx.db)) {
+      if (!wanted.has(p.id) || byPort.has(p.id)) continue
+      entries.push({
+        port_id: p.id, name: p.name, unlocode: p.unlocode, wpi_number: p.wpiNumber, country: p.country, level: 'no_data',
+        waiting: null, at_berth: null, waiting_unknown_type: null, at_berth_unknown_type: null, in_port: null, baseline: null, baseline_days: 0,
+        median_wait_hours: null, waits_counted: null, trend: 'unknown', episode_started_at: null, source: 'fallback', observed_at: null,
+      })
+    }
+  }
+  entries.sort((a, b) => rank(b.level) - rank(a.level) || (b.waiting ?? -1) - (a.waiting ?? -1) || a.port_id - b.port_id)
+  const observed = entries.reduce((max, e) => (e.observed_at && e.observed_at > max ? e.observed_at : max), '')
+  return {
+    count: entries.length,
+    ports: entries,
+    metadata: {source: entries.length > 0 ? worstSource(entries.map((e) => e.source)) : 'fallback', observed_at: observed || null},
+  }
+}
