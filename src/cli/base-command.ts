@@ -30,10 +30,18 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   static override enableJsonFlag = true
 
+  /**
+   * Long-running services (serve, alert-worker) stop on SIGINT/SIGTERM as their normal end and exit 0;
+   * every other command interrupted by a signal exits 128 + its number (130 SIGINT, 143 SIGTERM).
+   */
+  static runsUntilStopped = false
+
   protected flags!: CommandFlags<T>
   protected args!: CommandArgs<T>
   private openedDb?: Db
-  private stopRequests = 0
+  private readonly stop = new AbortController()
+  private stopSignal?: NodeJS.Signals
+  private stopHandlers = false
 
   override async init(): Promise<void> {
     await super.init()
@@ -82,8 +90,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const logger = this.makeLogger(createLogger, config, options.logLevel ?? this.logLevel())
     const clock = config.now ? fixedClock(config.now) : systemClock
     this.openedDb = openDatabase(config.dbPath, {migrate: options.migrate ?? true})
-    this.installStopHandlers(logger)
-    return {config, db: this.openedDb, logger, clock, stopRequested: () => this.stopRequests > 0}
+    await this.installStopHandlers(logger)
+    return {config, db: this.openedDb, logger, clock, signal: this.stop.signal}
   }
 
   protected logLevel(): 'debug' | 'info' | 'warn' {
@@ -108,14 +116,26 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     })
   }
 
-  private installStopHandlers(logger: Logger): void {
+  /**
+   * The first SIGINT/SIGTERM aborts the context's signal: work stops at its next batch boundary, the lease
+   * is released once it has, and the summary is printed. A second one exits at once, after recording the
+   * interrupted runs as cancelled and releasing their leases (no transaction is ever open between batches).
+   */
+  private async installStopHandlers(logger: Logger): Promise<void> {
+    if (this.stopHandlers) return
+    this.stopHandlers = true
+    const {abandonNow, Cancelled, signalExitCode} = await import('../services/cancel.js')
     const onSignal = (signal: NodeJS.Signals) => {
-      this.stopRequests++
-      if (this.stopRequests === 1) {
-        logger.warn(`${signal} received: finishing the current batch, then stopping (send again to stop at once)`)
-      } else {
-        process.exit(130)
+      if (this.stopSignal === undefined) {
+        this.stopSignal = signal
+        logger.warn(`${signal} received: stopping at the next batch boundary (send it again to stop at once)`)
+        this.stop.abort(new Cancelled('signal', `stopped by ${signal}`, signal))
+        return
       }
+      const notes = abandonNow()
+      logger.warn(`${signal} received again: exiting now${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`)
+      this.openedDb?.close()
+      process.exit(signalExitCode(signal))
     }
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
@@ -168,6 +188,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   override async finally(error: Error | undefined): Promise<void> {
     this.openedDb?.close()
+    if (this.stopSignal && !(this.ctor as unknown as typeof BaseCommand).runsUntilStopped) {
+      const {signalExitCode} = await import('../services/cancel.js')
+      process.exitCode = signalExitCode(this.stopSignal)
+    }
     await super.finally(error)
   }
 }

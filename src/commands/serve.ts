@@ -15,6 +15,8 @@ log is JSON lines on stderr (--quiet turns it off).`
     'curl -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:8000/api/ports/congestion/?country=Greece"',
   ]
 
+  static override runsUntilStopped = true
+
   static override flags = {
     host: Flags.string({description: 'Address to listen on.', default: '127.0.0.1'}),
     port: Flags.integer({description: 'Port (0: any free port).', default: 8000, min: 0, max: 65_535}),
@@ -27,14 +29,17 @@ log is JSON lines on stderr (--quiet turns it off).`
     const address = await app.listen({host: this.flags.host, port: this.flags.port})
     ctx.logger.info(`harbormaster API listening on ${address}`)
     // Runs until asked to stop; then no new connections, in-flight requests finish.
-    while (!ctx.stopRequested?.()) await new Promise((r) => setTimeout(r, 100))
+    await new Promise<void>((resolve) => {
+      if (ctx.signal?.aborted) resolve()
+      else ctx.signal?.addEventListener('abort', () => resolve(), {once: true})
+    })
     // close() stops accepting and waits for requests in flight; connections kept alive by clients are
     // closed as soon as they fall idle, so a finished request does not hold the shutdown open.
     const closing = app.close()
     const sweep = setInterval(() => app.server.closeIdleConnections(), 100)
     await closing
     clearInterval(sweep)
-    // Background runs see the stop request and end at their next batch boundary.
+    // Background runs see the stop request, end at their next batch boundary and release their leases.
     await app.drain()
     ctx.logger.info('harbormaster API stopped')
     return {stopped: true, address}

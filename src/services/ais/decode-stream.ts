@@ -4,14 +4,18 @@ import type {Readable} from 'node:stream'
 import {AisDecoder, type DecoderStats, type RejectHandler} from './nmea.js'
 import type {AisMessage} from './payload.js'
 
-export async function decodeStream(
-  input: Readable,
-  onMessage: (message: AisMessage) => void | Promise<void>,
-  onReject?: RejectHandler,
-): Promise<DecoderStats> {
-  const decoder = new AisDecoder({onReject})
+/** No NMEA line (82 characters, a tag block and receiver fields) comes near this; longer is not NMEA. */
+const MAX_LINE_CHARS = 64 * 1024
+
+/**
+ * Decoded messages in batches of up to `batchSize` as the stream is read, and what each chunk completed
+ * when it ends (a live feed's messages are not held back): memory holds one chunk and one batch, whatever
+ * the stream's length. The decoder's stats are complete once the iteration ends.
+ */
+export async function* decodeBatches(input: Readable, decoder: AisDecoder, batchSize = 5000): AsyncGenerator<AisMessage[]> {
   input.setEncoding('latin1')
   let rest = ''
+  let batch: AisMessage[] = []
   for await (const chunk of input as AsyncIterable<string>) {
     const text = rest + chunk
     let from = 0
@@ -20,18 +24,45 @@ export async function decodeStream(
       if (nl > from) {
         const message = decoder.decodeLine(text.slice(from, nl))
         if (message) {
-          const pending = onMessage(message)
-          if (pending) await pending
+          batch.push(message)
+          if (batch.length >= batchSize) {
+            yield batch
+            batch = []
+          }
         }
       }
       from = nl + 1
     }
     rest = text.slice(from)
+    if (batch.length > 0) {
+      yield batch
+      batch = []
+    }
+    // A stream without line ends (a binary file) would otherwise grow this without bound.
+    if (rest.length > MAX_LINE_CHARS) {
+      decoder.rejectLine('line too long', rest)
+      rest = ''
+    }
   }
   if (rest) {
     const message = decoder.decodeLine(rest)
-    if (message) await onMessage(message)
+    if (message) batch.push(message)
   }
   decoder.flush()
+  if (batch.length > 0) yield batch
+}
+
+export async function decodeStream(
+  input: Readable,
+  onMessage: (message: AisMessage) => void | Promise<void>,
+  onReject?: RejectHandler,
+): Promise<DecoderStats> {
+  const decoder = new AisDecoder({onReject})
+  for await (const batch of decodeBatches(input, decoder, 1024)) {
+    for (const message of batch) {
+      const pending = onMessage(message)
+      if (pending) await pending
+    }
+  }
   return decoder.stats
 }

@@ -132,7 +132,7 @@ export function buildServer(ctx: Context, options: ServerOptions = {}): FastifyI
       const id = createTask(ctx, 'jobs', job, req.user?.name ?? 'unknown')
       background(id, async () => {
         const {summary, outcomes} = await runBackgroundJobs(ctx, jobs, {}, {trigger: 'api'})
-        const status = outcomes.some((o) => o.status === 'failed' || o.status === 'timeout') ? 'failed' : outcomes.every((o) => o.status === 'skipped') ? 'skipped' : 'success'
+        const status = outcomes.some((o) => o.status !== 'success' && o.status !== 'skipped') ? 'failed' : outcomes.every((o) => o.status === 'skipped') ? 'skipped' : 'success'
         return {status, result: summary as unknown as Record<string, unknown>}
       })
       return reply.code(202).send({run_id: id, status_url: `/api/jobs/runs/${id}/`, status: 'running', jobs})

@@ -7,6 +7,7 @@ import {z} from 'zod'
 import {shippedFiles} from '../datasets/paths.js'
 import {type ZoneGeometry, asZoneGeometry} from '../geo/geometry.js'
 import type {Severity} from '../db/schema.js'
+import {isCancelled} from '../cancel.js'
 import type {Context} from '../context.js'
 import {fetchThroughCache, type Served} from './fetch.js'
 
@@ -210,6 +211,7 @@ export async function zoneOutline(ctx: Context, zoneUrl: string): Promise<ZoneGe
     })
     return served.data
   } catch (error) {
+    if (isCancelled(error)) throw error
     ctx.logger.debug(`no outline for ${path}: ${(error as Error).message}`)
     return null
   }

@@ -3,6 +3,7 @@
 // events and notify watchers.
 import {and, eq, gt, isNull, or} from 'drizzle-orm'
 
+import {throwIfCancelled} from '../cancel.js'
 import type {Context} from '../context.js'
 import {safetyEvents, safetyZones, type DataSource} from '../db/schema.js'
 import {loadShippedIncidents} from '../datasets/piracy.js'
@@ -47,6 +48,7 @@ export async function refreshStormZones(ctx: Context): Promise<ZoneRefresh> {
   try {
     served = await fetchActiveAlerts(ctx)
   } catch (error) {
+    throwIfCancelled(ctx.signal)
     return stormFallback(ctx, errorMessage(error))
   }
   const parsed = served.data
@@ -70,6 +72,7 @@ export async function refreshStormZones(ctx: Context): Promise<ZoneRefresh> {
       alerts.push(alert)
     }
   }
+  throwIfCancelled(ctx.signal)
   const {drafts, withoutGeometry} = stormZonesFromAlerts(alerts, served.source, 'ingest', served.fetchedAt)
   const write = storeZones(ctx.db, 'storm', drafts, now, {origins: ['ingest']})
   if (parsed.rejected.length > 0) log.warn(`NWS alerts rejected: ${parsed.rejected.length}`, {first: parsed.rejected[0]})
@@ -165,11 +168,15 @@ export async function refreshCongestionZones(ctx: Context): Promise<ZoneRefresh>
 }
 
 export async function runSafetyJob(ctx: Context): Promise<SafetyEventsSummary> {
+  // Each step is whole; a stop request (timeout, signal) ends the job between steps.
   const storm = await refreshStormZones(ctx)
+  throwIfCancelled(ctx.signal)
   const portWeather = await refreshPortWeather(ctx)
+  throwIfCancelled(ctx.signal)
   const piracy = refreshPiracyZones(ctx)
   const congestion = await refreshCongestionZones(ctx)
   const plan = await planDetection(ctx)
+  throwIfCancelled(ctx.signal)
   const result = applyDetection(ctx, plan)
   const webhooks = await deliverWebhooks(ctx)
   const open = await ctx.db.orm.$count(safetyEvents, isNull(safetyEvents.resolvedAt))
