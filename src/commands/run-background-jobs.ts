@@ -46,8 +46,8 @@ Prints a table, or with --json exactly the summary JSON. Exit 0 when every job s
     const showProgress = process.stderr.isTTY && !this.jsonEnabled() && !this.flags.quiet && !this.flags.verbose
     const ctx = await this.context({logLevel: showProgress ? 'warn' : undefined})
     if (this.flags.jitter > 0) {
-      const {sleep} = await import('../services/backoff.js')
-      await sleep(Math.random() * this.flags.jitter * 1000)
+      const {sleepUnlessCancelled} = await import('../services/cancel.js')
+      await sleepUnlessCancelled(Math.random() * this.flags.jitter * 1000, ctx.signal)
     }
     const {runBackgroundJobs, SEED_JOB_NAMES} = await import('../services/jobs/runner.js')
     const jobs = this.flags.job === 'all' ? SEED_JOB_NAMES : SEED_JOB_NAMES.filter((j) => j === this.flags.job)

@@ -12,8 +12,8 @@ runs once (saying it is catching up), never once per missed slot. --jitter sprea
 
   async run() {
     const ctx = await this.context()
-    const {sleep} = await import('../../services/backoff.js')
-    if (this.flags.jitter > 0) await sleep(Math.random() * this.flags.jitter * 1000)
+    const {sleepUnlessCancelled} = await import('../../services/cancel.js')
+    if (this.flags.jitter > 0) await sleepUnlessCancelled(Math.random() * this.flags.jitter * 1000, ctx.signal)
     const {runDueJobs} = await import('../../services/jobs/runner.js')
     const {isFailure} = await import('../../services/jobs/runs.js')
     const outcomes = await runDueJobs(ctx)

@@ -123,16 +123,23 @@ export async function runJob(ctx: Context, job: string, work: (ctx: Context) => 
   const onParentStop = () => stop.abort(ctx.signal?.reason)
   if (ctx.signal?.aborted) onParentStop()
   ctx.signal?.addEventListener('abort', onParentStop, {once: true})
+  // Unref'd: they watch the work, the work's own I/O is what keeps the process alive.
   const timer = setTimeout(() => {
     log.warn(`timed out after ${limitSeconds} s: stopping at the next batch boundary`, {run: runId})
     stop.abort(new Cancelled('timeout', `timed out after ${limitSeconds} s`))
-  }, limitSeconds * 1000)
+  }, limitSeconds * 1000).unref()
   const pauseWatch = setInterval(() => {
     const pause = pauseOf(ctx, job)
     if (pause) stop.abort(new Cancelled('pause', `${job} is ${describePause(pause)}`))
-  }, PAUSE_CHECK_MS)
+  }, PAUSE_CHECK_MS).unref()
+  const stopWatching = () => {
+    clearTimeout(timer)
+    clearInterval(pauseWatch)
+    ctx.signal?.removeEventListener('abort', onParentStop)
+  }
   // A second signal exits at once: the run is recorded as cancelled and its lease released on the way out.
   const forget = onAbandon(() => {
+    stopWatching()
     finishRun(ctx.db, runId, {status: 'cancelled', startedAt, completedAt: startedAt + elapsed(), error: 'stopped at once by a second signal'})
     lease.release()
     return `${job} run ${runId} recorded as cancelled`
@@ -189,9 +196,7 @@ export async function runJob(ctx: Context, job: string, work: (ctx: Context) => 
       await sleepUnlessCancelled(delay, stop.signal)
     }
   } finally {
-    clearTimeout(timer)
-    clearInterval(pauseWatch)
-    ctx.signal?.removeEventListener('abort', onParentStop)
+    stopWatching()
     forget()
     lease.release()
   }
