@@ -55,7 +55,11 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb)
 }
 
-export function buildServer(ctx: Context, options: ServerOptions = {}): FastifyInstance {
+export function buildServer(serverCtx: Context, options: ServerOptions = {}): FastifyInstance {
+  // On SIGTERM requests in flight finish (each outside call has its deadline) while background runs
+  // stop at their next batch boundary: only the runs see the stop request.
+  const runs = serverCtx
+  const ctx: Context = {...serverCtx, signal: undefined}
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     keepAliveTimeout: 5000,
@@ -131,7 +135,7 @@ export function buildServer(ctx: Context, options: ServerOptions = {}): FastifyI
       }
       const id = createTask(ctx, 'jobs', job, req.user?.name ?? 'unknown')
       background(id, async () => {
-        const {summary, outcomes} = await runBackgroundJobs(ctx, jobs, {}, {trigger: 'api'})
+        const {summary, outcomes} = await runBackgroundJobs(runs, jobs, {}, {trigger: 'api'})
         const status = outcomes.some((o) => o.status !== 'success' && o.status !== 'skipped') ? 'failed' : outcomes.every((o) => o.status === 'skipped') ? 'skipped' : 'success'
         return {status, result: summary as unknown as Record<string, unknown>}
       })
@@ -305,7 +309,7 @@ export function buildServer(ctx: Context, options: ServerOptions = {}): FastifyI
     async (req, reply) => {
       const {source} = req.params as {source: string}
       const id = createTask(ctx, 'refresh', source, req.user?.name ?? 'unknown')
-      background(id, async () => ({status: 'success', result: (await refreshers[source](ctx)) as Record<string, unknown>}))
+      background(id, async () => ({status: 'success', result: (await refreshers[source](runs)) as Record<string, unknown>}))
       return reply.code(202).send({run_id: id, status_url: `/api/jobs/runs/${id}/`})
     },
   )
