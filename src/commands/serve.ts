@@ -6,8 +6,8 @@ export default class Serve extends BaseCommand<typeof Serve> {
   static override summary = 'Serve the HTTP API: jobs, health, events, congestion, live vessels, cache.'
   static override description = `Bearer tokens from \`users add\` (or HARBORMASTER_ADMIN_TOKEN) with roles ADMIN, OPERATOR, VIEWER. Job runs
 started over HTTP go through the same runner and leases as cron: a job already running answers 409 with its
-holder. SIGINT/SIGTERM stop accepting connections, let requests in flight finish, then exit 0. The access
-log is JSON lines on stderr (--quiet turns it off).`
+holder. SIGINT/SIGTERM stop accepting connections, let requests in flight finish, stop background runs at
+their next batch boundary, then exit 0. The access log is JSON lines on stderr (--quiet turns it off).`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',

@@ -42,7 +42,7 @@ describe('runJob', () => {
       leaseAtAbort = leases().n
       // The work takes its time to reach a boundary; the lease must not be given up meanwhile.
       await new Promise((r) => setTimeout(r, 50))
-      return {success: true, rows_done: 7}
+      return {success: true, rows_done: 7, stopped: true}
     })
     expect(leaseAtAbort).toBe(1)
     expect(outcome).toMatchObject({status: 'timeout', error: 'timed out after 1 s', summary: {rows_done: 7, stopped: true, success: false}})
@@ -63,12 +63,20 @@ describe('runJob', () => {
     expect(outcome).toMatchObject({status: 'timeout', attempts: 1})
   })
 
+  it('a job that finishes its work although asked to stop succeeded', async () => {
+    const outcome = await runJob(ctx, 'usage-report', async (c) => {
+      await aborted(c.signal)
+      return {success: true, rows_done: 9}
+    })
+    expect(outcome).toMatchObject({status: 'success', summary: {rows_done: 9}})
+  })
+
   it('an operator\'s stop (the parent signal) ends the run as cancelled', async () => {
     const stop = new AbortController()
     const outcome = await runJob({...ctx, signal: stop.signal}, 'cleanup', async (c) => {
       setImmediate(() => stop.abort(new Cancelled('signal', 'stopped by SIGTERM', 'SIGTERM')))
       await aborted(c.signal)
-      return {success: true}
+      return {success: true, stopped: true}
     })
     expect(outcome).toMatchObject({status: 'cancelled', error: 'stopped by SIGTERM'})
     expect(runRows()[0]).toMatchObject({status: 'cancelled'})
@@ -78,7 +86,7 @@ describe('runJob', () => {
     const outcome = await runJob(ctx, 'cleanup', async (c) => {
       pauseJobs(ctx, 'cleanup', 'disk replacement')
       await aborted(c.signal)
-      return {success: true}
+      return {success: true, stopped: true}
     })
     expect(outcome.status).toBe('cancelled')
     expect(outcome.error).toMatch(/^cleanup is paused by .+: disk replacement$/)
@@ -88,7 +96,7 @@ describe('runJob', () => {
     const outcome = await runJob(ctx, 'cleanup', async (c) => {
       db.sqlite.prepare(`UPDATE job_locks SET owner = 'elsewhere:1', host = 'elsewhere', pid = 1 WHERE job = 'cleanup'`).run()
       await aborted(c.signal)
-      return {success: true}
+      return {success: true, stopped: true}
     })
     expect(outcome).toMatchObject({status: 'failed', error: 'lost the cleanup lease to elsewhere:1'})
     // Not ours to release: the other owner's row stays.

@@ -162,7 +162,8 @@ export async function runJob(ctx: Context, job: string, work: (ctx: Context) => 
       }
       const durationMs = elapsed()
       const completedAt = startedAt + durationMs
-      if (stop.signal.aborted) {
+      // A job asked to stop either says it stopped early or throws; one that finished its work anyway succeeded.
+      if (stop.signal.aborted && (failure !== undefined || summary === undefined || summary.stopped === true)) {
         const why = cancellationOf(stop.signal)
         const status = stoppedStatus(why)
         const partial = summary ? {...summary, success: false, stopped: true} : undefined
@@ -177,6 +178,7 @@ export async function runJob(ctx: Context, job: string, work: (ctx: Context) => 
       }
       if (failure === undefined) {
         const done = summary as JobSummary
+        if (stop.signal.aborted) log.warn(`finished its work although asked to stop (${cancellationOf(stop.signal).message})`, {run: runId})
         finishRun(ctx.db, runId, {status: 'success', startedAt, completedAt, summary: {...done, attempts: attempt}})
         log.info(`finished in ${(durationMs / 1000).toFixed(1)} s${attempt > 1 ? ` (attempt ${attempt})` : ''}`, {run: runId})
         void ping(ctx, job, 'success')
@@ -259,7 +261,7 @@ export async function runBackgroundJobs(
       started_at: new Date(startedAt).toISOString(),
       completed_at: new Date(startedAt + Math.round(seconds * 1000)).toISOString(),
       duration_seconds: Math.round(seconds * 10) / 10,
-      total_success: outcomes.every((o) => o.status === 'success' || o.status === 'skipped') && !ctx.signal?.aborted,
+      total_success: Object.values(summaryJobs).every((j) => j.success),
       jobs: summaryJobs,
     },
     outcomes,

@@ -2,6 +2,7 @@
 // waiting (anchorage) and at berth, judged against the port's own baseline; one snapshot per port per run.
 import {eq, inArray, sql} from 'drizzle-orm'
 
+import {throwIfCancelled, yieldToEventLoop} from '../cancel.js'
 import type {Context} from '../context.js'
 import {type Db, writeTransaction} from '../db/client.js'
 import {hotStatements, type SnapshotRow} from '../db/hot-statements.js'
@@ -92,7 +93,13 @@ export async function computePortCongestion(ctx: Context): Promise<CongestionSum
   if (newest !== null && allPorts.length > 0) {
     const index = new PortIndex(allPorts)
     const current = hotStatements(db).currentPositions(windowStart)
+    let checked = 0
     for (const v of current) {
+      // World scale is hundreds of thousands of positions: timers, signals and the API get a turn.
+      if (++checked % 20_000 === 0) {
+        await yieldToEventLoop()
+        throwIfCancelled(ctx.signal)
+      }
       const hit = index.portAt(v.lat, v.lon)
       if (!hit) continue
       const port = hit.port
