@@ -1,5 +1,6 @@
 // Vessel intake rules on a real SQLite file: dedupe, latest position only moved by newer reports, jumps,
-// static data merged, non-ship MMSIs and future times rejected, and batches that commit whole or not at all.
+// static data merged, non-ship MMSIs and future times rejected, batches that commit whole or not at all,
+// whatever the chunks a source hands over, a stop between batches, and the track rule across batches.
 import {join} from 'node:path'
 
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'

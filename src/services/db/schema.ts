@@ -318,6 +318,7 @@ export type SafetyZone = typeof safetyZones.$inferSelect
 export type NewSafetyZone = typeof safetyZones.$inferInsert
 export type SafetyEvent = typeof safetyEvents.$inferSelect
 export type JobRun = typeof jobRuns.$inferSelect
+export type JobLock = typeof jobLocks.$inferSelect
 export type PortCongestion = typeof portCongestion.$inferSelect
 
 /** Calls made to each outside provider per quota window. */

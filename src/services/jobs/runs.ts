@@ -7,7 +7,8 @@ import {and, desc, eq, inArray} from 'drizzle-orm'
 import {iso} from '../clock.js'
 import type {Context} from '../context.js'
 import {type Db, writeTransaction} from '../db/client.js'
-import {type JobStatus, jobLocks, jobRuns} from '../db/schema.js'
+import {leasesByRun, recordCrash, runningRuns} from '../db/job-runs.js'
+import {type JobStatus, jobRuns} from '../db/schema.js'
 import {ownerGone} from './lease.js'
 
 /** Statuses that count as a failure (in a row, in health, in alerts). */
@@ -83,30 +84,24 @@ export interface CrashedRun {
  * or its owner is gone by the lease rule (pid dead on its own host, or lease expired). Reads only.
  */
 export function crashedRuns(db: Db, now: number): CrashedRun[] {
-  const running = db.orm
-    .select({id: jobRuns.id, job: jobRuns.job, startedAt: jobRuns.startedAt, host: jobRuns.host, pid: jobRuns.pid})
-    .from(jobRuns)
-    .where(eq(jobRuns.status, 'running'))
-    .all()
+  const running = runningRuns(db)
   if (running.length === 0) return []
-  const leases = new Map(
-    db.orm
-      .select()
-      .from(jobLocks)
-      .all()
-      .map((lock) => [lock.runId, lock]),
-  )
+  const leases = leasesByRun(db)
   const crashed: CrashedRun[] = []
   for (const run of running) {
     const lease = leases.get(run.id)
     const owner = `${run.host}:${run.pid}`
     if (!lease) {
-      crashed.push({...run, lastSeenAt: null, reason: `${owner} stopped without recording an end, and its lease is gone`})
+      crashed.push({id: run.id, job: run.job, startedAt: run.startedAt, lastSeenAt: null, reason: `${owner} stopped without recording an end, and its lease is gone`})
       continue
     }
     const gone = ownerGone(lease, now)
-    if (gone === 'process gone') crashed.push({...run, lastSeenAt: lease.heartbeatAt, reason: `process ${owner} is gone (last heartbeat ${iso(lease.heartbeatAt)})`})
-    else if (gone === 'lease expired') crashed.push({...run, lastSeenAt: lease.heartbeatAt, reason: `the lease of ${owner} expired at ${iso(lease.leaseExpiresAt)} without a heartbeat`})
+    if (gone === null) continue
+    const reason =
+      gone === 'process gone'
+        ? `process ${owner} is gone (last heartbeat ${iso(lease.heartbeatAt)})`
+        : `the lease of ${owner} expired at ${iso(lease.leaseExpiresAt)} without a heartbeat`
+    crashed.push({id: run.id, job: run.job, startedAt: run.startedAt, lastSeenAt: lease.heartbeatAt, reason})
   }
   return crashed
 }
@@ -118,17 +113,12 @@ export function crashedRuns(db: Db, now: number): CrashedRun[] {
 export function markCrashedRuns(ctx: Context): CrashedRun[] {
   const {db} = ctx
   if (crashedRuns(db, ctx.clock.now()).length === 0) return []
-  let marked: CrashedRun[] = []
+  let marked: CrashedRun[]
   try {
+    // Found again inside the transaction: another process may have recorded them meanwhile.
     marked = writeTransaction(db, () => {
       const found = crashedRuns(db, ctx.clock.now())
-      for (const run of found) {
-        db.orm
-          .update(jobRuns)
-          .set({status: 'crashed', completedAt: run.lastSeenAt, durationMs: run.lastSeenAt === null ? null : run.lastSeenAt - run.startedAt, error: `crashed: ${run.reason}`})
-          .where(and(eq(jobRuns.id, run.id), eq(jobRuns.status, 'running')))
-          .run()
-      }
+      for (const run of found) recordCrash(db, {id: run.id, startedAt: run.startedAt, endedAt: run.lastSeenAt, error: `crashed: ${run.reason}`})
       return found
     })
   } catch (error) {
