@@ -8,7 +8,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {type CaptureFile, writeCapture} from '../helpers/captures.js'
-import {count, runCli, tempDir, watchCli, withDb} from '../helpers/cli.js'
+import {count, runCli, tempDir, type WatchedCli, watchCli, withDb} from '../helpers/cli.js'
 
 const NOW = Math.floor(Date.now() / 1000) * 1000
 const tmp = tempDir()
@@ -33,8 +33,17 @@ const envFor = (extra: Record<string, string> = {}) => ({
   HARBORMASTER_NOW: new Date(NOW).toISOString(),
   ...extra,
 })
-const PROGRESS = /INFO ingest progress: (\d+) positions stored/
 const livePositions = (db: string) => count(db, `SELECT count(*) FROM vessel_positions WHERE source = 'live'`)
+
+/** Waits until the run has committed a batch of new positions (read from the database, as a monitor would). */
+async function firstBatch(db: string, run: WatchedCli, storedBefore = 0): Promise<void> {
+  let ended = false
+  void run.done.then(() => (ended = true))
+  while (livePositions(db) <= storedBefore) {
+    if (ended) throw new Error(`the run ended before committing a batch: ${(await run.done).stderr.slice(-2000)}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
 const runs = (db: string) => withDb(db, (d) => d.prepare(`SELECT id, status, error, summary FROM job_runs WHERE job = 'vessels' ORDER BY id`).all()) as Array<{id: number; status: string; error: string | null; summary: string | null}>
 const integrity = (db: string) => withDb(db, (d) => d.pragma('integrity_check', {simple: true}))
 
@@ -60,10 +69,11 @@ describe('stopping a long ingest', () => {
   it('SIGTERM stops it at the next batch boundary, prints the summary of what was done, and exits 143', async () => {
     const db = await freshDb()
     const run = watchCli(['run-background-jobs', '--job', 'vessels', '--json', '--db', db], {env: envFor()})
-    await run.stderrMatching(PROGRESS)
+    await firstBatch(db, run)
     run.child.kill('SIGTERM')
     const result = await run.done
     expect(result.code, result.stderr).toBe(143)
+    expect(result.stderr).toMatch(/INFO ingest progress: \d+ positions stored from \d+ messages \(1 batches committed\)/)
     expect(result.stderr).toMatch(/WARNING SIGTERM received: stopping at the next batch boundary/)
     expect(result.stderr).toMatch(/nmea-file: \d+ positions stored, \d+ vessels updated before the run was stopped/)
     const summary = JSON.parse(result.stdout)
@@ -79,7 +89,7 @@ describe('stopping a long ingest', () => {
   it('SIGINT does the same and exits 130; the jobs not yet begun are reported as not started', async () => {
     const db = await freshDb()
     const run = watchCli(['run-background-jobs', '--json', '--db', db], {env: envFor()})
-    await run.stderrMatching(PROGRESS)
+    await firstBatch(db, run)
     run.child.kill('SIGINT')
     const result = await run.done
     expect(result.code, result.stderr).toBe(130)
@@ -93,7 +103,7 @@ describe('stopping a long ingest', () => {
   it('a second SIGTERM exits 143 without waiting, and never leaves the run running or its lease held', async () => {
     const db = await freshDb()
     const run = watchCli(['run-background-jobs', '--job', 'vessels', '--json', '--db', db], {env: envFor()})
-    await run.stderrMatching(PROGRESS)
+    await firstBatch(db, run)
     run.child.kill('SIGTERM')
     run.child.kill('SIGTERM')
     const result = await run.done
@@ -116,7 +126,7 @@ describe('leases during a long ingest', () => {
     // The real clock here: lease expiry is measured by it. A 2 s lease, renewed every second.
     const env = {...envFor({HARBORMASTER_LOCK_LEASE_SECONDS: '2'}), HARBORMASTER_NOW: undefined}
     const first = watchCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env})
-    await first.stderrMatching(PROGRESS)
+    await firstBatch(db, first)
     const lease = withDb(db, (d) => d.prepare(`SELECT owner, acquired_at, lease_expires_at FROM job_locks WHERE job = 'vessels'`).get()) as {owner: string; acquired_at: number; lease_expires_at: number}
     expect(lease.owner).toMatch(new RegExp(`:${first.child.pid}$`))
     // Until the lease as first taken has run out: an owner whose heartbeat had stopped would have lost it by now.
@@ -139,8 +149,9 @@ describe('crash accounting', () => {
   it('runs killed with kill -9 are crashes: counted in failures in a row, flagged by health, recorded by jobs list and the next run', async () => {
     const db = await freshDb()
     for (let i = 0; i < 3; i++) {
+      const before = livePositions(db)
       const run = watchCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env: envFor()})
-      await run.stderrMatching(PROGRESS)
+      await firstBatch(db, run, before)
       run.child.kill('SIGKILL')
       expect((await run.done).signal).toBe('SIGKILL')
     }
@@ -164,8 +175,9 @@ describe('crash accounting', () => {
     for (const r of runs(db)) expect(r.error).toMatch(/^crashed: process .+:\d+ is gone \(last heartbeat /)
 
     // One more crash, found out by the next run, which reclaims the lease and succeeds: the streak ends.
+    const before = livePositions(db)
     const run = watchCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env: envFor()})
-    await run.stderrMatching(PROGRESS)
+    await firstBatch(db, run, before)
     run.child.kill('SIGKILL')
     await run.done
     const next = await runCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env: {HARBORMASTER_AIS_SOURCE: 'sample'}})
@@ -187,7 +199,7 @@ describe('the HTTP API during a long ingest', () => {
     const started = await fetch(`${base}/api/jobs/run/?job=vessels`, {method: 'POST', headers: {authorization: `Bearer ${token}`}})
     expect(started.status).toBe(202)
     const {run_id: runId} = (await started.json()) as {run_id: number}
-    await serve.stderrMatching(PROGRESS)
+    await firstBatch(db, serve)
     const health = await fetch(`${base}/api/system/health/`)
     expect([200, 503]).toContain(health.status)
     expect(((await health.json()) as {overall_status: string}).overall_status).toMatch(/healthy|degraded|unhealthy/)
