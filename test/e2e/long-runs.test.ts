@@ -2,7 +2,7 @@
 // hold it for many seconds: a timeout and SIGTERM stop the ingest at its next batch boundary, a live owner's
 // lease is renewed and never reclaimed, runs killed with kill -9 are counted as crashes, the HTTP API
 // answers during an ingest, and memory stays bounded whatever the capture's size.
-import {rmSync, statSync} from 'node:fs'
+import {rmSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -211,6 +211,21 @@ describe('the HTTP API during a long ingest', () => {
     expect(result.code, result.stderr).toBe(0)
     expect(runs(db)).toMatchObject([{status: 'cancelled', error: 'stopped by SIGTERM'}])
     expect(count(db, 'SELECT count(*) FROM job_locks')).toBe(0)
+  })
+})
+
+describe('a streamed capture that holds no AIS', () => {
+  it('is a source failure found at its end, before anything was stored: the database serves (fallback)', async () => {
+    const db = await freshDb()
+    const empty = join(tmp.dir, 'no-ais.nmea')
+    writeFileSync(empty, `${Array.from({length: 10}, () => '$GPGGA,092750.000,5321.6802,N,00630.3372,W,1,8,1.03,61.7,M,55.2,M,,*76').join('\n')}\n`)
+    const run = await runCli(['run-background-jobs', '--job', 'vessels', '--json', '--db', db], {env: {...envFor(), HARBORMASTER_AIS_SOURCE: `nmea-file:${empty}`}})
+    expect(run.code, run.stderr).toBe(0)
+    expect(JSON.parse(run.stdout).jobs.vessel_positions).toMatchObject({
+      source: 'fallback',
+      provider: 'database',
+      fallback_reason: `NMEA file ${empty} held no decodable AIS messages (10 lines)`,
+    })
   })
 })
 
