@@ -125,7 +125,7 @@ function positions(base) {
   return out
 }
 
-export async function ingestBench() {
+async function ingestBench() {
   const {openDatabase} = await import(dist('db/client.js'))
   const {ingestMessages} = await import(dist('vessels/ingest.js'))
   const dir = mkdtempSync(join(tmpdir(), 'harbormaster-ingest-'))
