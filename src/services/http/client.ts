@@ -196,7 +196,8 @@ export async function send(
     for (let n = 1; ; n++) {
       throwIfCancelled(runtime.signal)
       onAttempt?.()
-      const result = await attempt(http, request, {...policy, readTimeoutMs: Math.max(1, Math.min(policy.readTimeoutMs, Math.ceil(left())))}, runtime.now(), signal)
+      // An attempt still waiting at the deadline is cut by it (the signal), whatever its read timeout.
+      const result = await attempt(http, request, policy, runtime.now(), signal)
       if (runtime.signal?.aborted) throw cancellationOf(runtime.signal)
       if (result.ok) return {body: result.body ?? '', attempts: n}
       if (result.aborted) throw pastDeadline(n)
