@@ -11,6 +11,8 @@ import {type CaptureFile, writeCapture} from '../helpers/captures.js'
 import {count, runCli, tempDir, type WatchedCli, watchCli, withDb} from '../helpers/cli.js'
 
 const NOW = Math.floor(Date.now() / 1000) * 1000
+/** A limit for tests that spawn several runs on a busy two-core machine (a limit, never an assertion). */
+const SEVERAL_RUNS = 5 * 60_000
 const tmp = tempDir()
 afterAll(() => tmp.cleanup())
 let n = 0
@@ -64,7 +66,7 @@ describe('stopping a long ingest', () => {
     expect(JSON.parse(recorded.summary as string)).toMatchObject({positions_stored: job.positions_stored, stopped: true})
     expect(count(db, 'SELECT count(*) FROM job_locks')).toBe(0)
     expect(integrity(db)).toBe('ok')
-  })
+  }, SEVERAL_RUNS)
 
   it('SIGTERM stops it at the next batch boundary, prints the summary of what was done, and exits 143', async () => {
     const db = await freshDb()
@@ -84,7 +86,7 @@ describe('stopping a long ingest', () => {
     expect(runs(db)).toMatchObject([{status: 'cancelled', error: 'stopped by SIGTERM'}])
     expect(count(db, 'SELECT count(*) FROM job_locks')).toBe(0)
     expect(integrity(db)).toBe('ok')
-  })
+  }, SEVERAL_RUNS)
 
   it('SIGINT does the same and exits 130; the jobs not yet begun are reported as not started', async () => {
     const db = await freshDb()
@@ -98,7 +100,7 @@ describe('stopping a long ingest', () => {
     expect(jobs.port_congestion).toMatchObject({status: 'cancelled', error: 'not started: stopped by SIGINT'})
     expect(jobs.safety_events).toMatchObject({status: 'cancelled', error: 'not started: stopped by SIGINT'})
     expect(count(db, `SELECT count(*) FROM job_runs WHERE job != 'vessels'`)).toBe(0)
-  })
+  }, SEVERAL_RUNS)
 
   it('a second SIGTERM exits 143 without waiting, and never leaves the run running or its lease held', async () => {
     const db = await freshDb()
@@ -117,7 +119,7 @@ describe('stopping a long ingest', () => {
     }
     expect(count(db, 'SELECT count(*) FROM job_locks')).toBe(0)
     expect(integrity(db)).toBe('ok')
-  })
+  }, SEVERAL_RUNS)
 })
 
 describe('leases during a long ingest', () => {
@@ -142,7 +144,7 @@ describe('leases during a long ingest', () => {
     first.child.kill('SIGTERM')
     expect((await first.done).code).toBe(143)
     expect(runs(db).map((r) => r.status)).toEqual(['cancelled', 'skipped'])
-  })
+  }, SEVERAL_RUNS)
 })
 
 describe('crash accounting', () => {
@@ -187,7 +189,7 @@ describe('crash accounting', () => {
     expect(runs(db).map((r) => r.status)).toEqual(['crashed', 'crashed', 'crashed', 'crashed', 'success'])
     const after = JSON.parse((await runCli(['jobs', 'list', '--json', '--db', db])).stdout).jobs.find((j: {job: string}) => j.job === 'vessels')
     expect(after).toMatchObject({last_status: 'success', consecutive_failures: 0})
-  })
+  }, SEVERAL_RUNS)
 })
 
 describe('the HTTP API during a long ingest', () => {
@@ -211,7 +213,7 @@ describe('the HTTP API during a long ingest', () => {
     expect(result.code, result.stderr).toBe(0)
     expect(runs(db)).toMatchObject([{status: 'cancelled', error: 'stopped by SIGTERM'}])
     expect(count(db, 'SELECT count(*) FROM job_locks')).toBe(0)
-  })
+  }, SEVERAL_RUNS)
 })
 
 describe('a streamed capture that holds no AIS', () => {
@@ -226,7 +228,7 @@ describe('a streamed capture that holds no AIS', () => {
       provider: 'database',
       fallback_reason: `NMEA file ${empty} held no decodable AIS messages (10 lines)`,
     })
-  })
+  }, SEVERAL_RUNS)
 })
 
 describe('memory', () => {
