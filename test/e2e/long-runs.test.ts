@@ -5,7 +5,7 @@
 import {rmSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 
 import {type CaptureFile, writeCapture} from '../helpers/captures.js'
 import {count, runCli, tempDir, type WatchedCli, watchCli, withDb} from '../helpers/cli.js'
@@ -15,6 +15,16 @@ const NOW = Math.floor(Date.now() / 1000) * 1000
 const SEVERAL_RUNS = 5 * 60_000
 const tmp = tempDir()
 afterAll(() => tmp.cleanup())
+// A test that fails before it stops its process leaves none running behind it.
+const processes: WatchedCli[] = []
+const watch = (...args: Parameters<typeof watchCli>): WatchedCli => {
+  const run = watchCli(...args)
+  processes.push(run)
+  return run
+}
+afterEach(() => {
+  for (const run of processes.splice(0)) if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL')
+})
 let n = 0
 const freshDb = async () => {
   const db = join(tmp.dir, `db-${++n}`, 'harbormaster.db')
@@ -70,7 +80,7 @@ describe('stopping a long ingest', () => {
 
   it('SIGTERM stops it at the next batch boundary, prints the summary of what was done, and exits 143', async () => {
     const db = await freshDb()
-    const run = watchCli(['run-background-jobs', '--job', 'vessels', '--json', '--db', db], {env: envFor()})
+    const run = watch(['run-background-jobs', '--job', 'vessels', '--json', '--db', db], {env: envFor()})
     await firstBatch(db, run)
     run.child.kill('SIGTERM')
     const result = await run.done
@@ -90,7 +100,7 @@ describe('stopping a long ingest', () => {
 
   it('SIGINT does the same and exits 130; the jobs not yet begun are reported as not started', async () => {
     const db = await freshDb()
-    const run = watchCli(['run-background-jobs', '--json', '--db', db], {env: envFor()})
+    const run = watch(['run-background-jobs', '--json', '--db', db], {env: envFor()})
     await firstBatch(db, run)
     run.child.kill('SIGINT')
     const result = await run.done
@@ -104,7 +114,7 @@ describe('stopping a long ingest', () => {
 
   it('a second SIGTERM exits 143 without waiting, and never leaves the run running or its lease held', async () => {
     const db = await freshDb()
-    const run = watchCli(['run-background-jobs', '--job', 'vessels', '--json', '--db', db], {env: envFor()})
+    const run = watch(['run-background-jobs', '--job', 'vessels', '--json', '--db', db], {env: envFor()})
     await firstBatch(db, run)
     run.child.kill('SIGTERM')
     run.child.kill('SIGTERM')
@@ -127,7 +137,7 @@ describe('leases during a long ingest', () => {
     const db = await freshDb()
     // The real clock here: lease expiry is measured by it. A 2 s lease, renewed every second.
     const env = {...envFor({HARBORMASTER_LOCK_LEASE_SECONDS: '2'}), HARBORMASTER_NOW: undefined}
-    const first = watchCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env})
+    const first = watch(['run-background-jobs', '--job', 'vessels', '--db', db], {env})
     await firstBatch(db, first)
     const lease = withDb(db, (d) => d.prepare(`SELECT owner, acquired_at, lease_expires_at FROM job_locks WHERE job = 'vessels'`).get()) as {owner: string; acquired_at: number; lease_expires_at: number}
     expect(lease.owner).toMatch(new RegExp(`:${first.child.pid}$`))
@@ -152,7 +162,7 @@ describe('crash accounting', () => {
     const db = await freshDb()
     for (let i = 0; i < 3; i++) {
       const before = livePositions(db)
-      const run = watchCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env: envFor()})
+      const run = watch(['run-background-jobs', '--job', 'vessels', '--db', db], {env: envFor()})
       await firstBatch(db, run, before)
       run.child.kill('SIGKILL')
       expect((await run.done).signal).toBe('SIGKILL')
@@ -178,7 +188,7 @@ describe('crash accounting', () => {
 
     // One more crash, found out by the next run, which reclaims the lease and succeeds: the streak ends.
     const before = livePositions(db)
-    const run = watchCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env: envFor()})
+    const run = watch(['run-background-jobs', '--job', 'vessels', '--db', db], {env: envFor()})
     await firstBatch(db, run, before)
     run.child.kill('SIGKILL')
     await run.done
@@ -196,7 +206,7 @@ describe('the HTTP API during a long ingest', () => {
   it('answers health while serve runs the ingest in the background, and SIGTERM stops the run at a batch boundary', async () => {
     const db = await freshDb()
     const token = 'bootstrap-admin-token-0123456789'
-    const serve = watchCli(['serve', '--port', '0', '--db', db], {env: envFor({HARBORMASTER_ADMIN_TOKEN: token})})
+    const serve = watch(['serve', '--port', '0', '--db', db], {env: envFor({HARBORMASTER_ADMIN_TOKEN: token})})
     const [, base] = await serve.stderrMatching(/listening on (http:\/\/[\d.:]+)/)
     const started = await fetch(`${base}/api/jobs/run/?job=vessels`, {method: 'POST', headers: {authorization: `Bearer ${token}`}})
     expect(started.status).toBe(202)
