@@ -38,14 +38,22 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    */
   static quietHidesReport = true
 
+  /**
+   * Long-running services (serve, alert-worker) stop on SIGINT/SIGTERM as their normal end and exit 0;
+   * every other command interrupted by a signal exits 128 + its number (130 SIGINT, 143 SIGTERM).
+   */
+  static runsUntilStopped = false
+
   protected flags!: CommandFlags<T>
   protected args!: CommandArgs<T>
   private openedDb?: Db
-  private stopRequests = 0
   /** Masks the configured credentials in whatever the command writes; identity until configuration is read. */
   private redact: (text: string) => string = (text) => text
   private secrets: string[] = []
   private heldReport: string[] = []
+  private readonly stop = new AbortController()
+  private stopSignal?: NodeJS.Signals
+  private stopHandlers = false
 
   override async init(): Promise<void> {
     await super.init()
@@ -94,10 +102,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /**
    * Builds the service context: configuration, logger, clock and the database (migrated on first use).
-   * `readonly`: the read-only commands open the database for reading only and never create it.
+   * `readonly`: the read-only commands open the database for reading only and never create it;
+   * `'unless-writable'`: never create it either, but write when the file can be written (`jobs list` records
+   * crashed runs it finds; on a read-only copy it only reports them).
    */
-  protected async context(options: {migrate?: boolean; logLevel?: 'debug' | 'info' | 'warn'; readonly?: boolean} = {}): Promise<Context> {
-    const [{openDatabase}, {createLogger}, {systemClock, fixedClock}] = await Promise.all([
+  protected async context(options: {migrate?: boolean; logLevel?: 'debug' | 'info' | 'warn'; readonly?: boolean | 'unless-writable'} = {}): Promise<Context> {
+    const [{openDatabase, isWritableDatabase}, {createLogger}, {systemClock, fixedClock}] = await Promise.all([
       import('../services/db/client.js'),
       import('../services/log/logger.js'),
       import('../services/clock.js'),
@@ -105,9 +115,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const config = await this.loadConfig()
     const logger = this.makeLogger(createLogger, config, options.logLevel ?? this.logLevel())
     const clock = config.now ? fixedClock(config.now) : systemClock
-    this.openedDb = openDatabase(config.dbPath, {migrate: options.migrate ?? true, readonly: options.readonly ?? false})
-    this.installStopHandlers(logger)
-    return {config, db: this.openedDb, logger, clock, stopRequested: () => this.stopRequests > 0}
+    const readonly = options.readonly === 'unless-writable' ? !isWritableDatabase(config.dbPath) : (options.readonly ?? false)
+    this.openedDb = openDatabase(config.dbPath, {migrate: options.migrate ?? true, readonly})
+    await this.installStopHandlers(logger)
+    return {config, db: this.openedDb, logger, clock, signal: this.stop.signal}
   }
 
   protected logLevel(): 'debug' | 'info' | 'warn' {
@@ -132,14 +143,26 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     })
   }
 
-  private installStopHandlers(logger: Logger): void {
+  /**
+   * The first SIGINT/SIGTERM aborts the context's signal: work stops at its next batch boundary, the lease
+   * is released once it has, and the summary is printed. A second one exits at once, after recording the
+   * interrupted runs as cancelled and releasing their leases (no transaction is ever open between batches).
+   */
+  private async installStopHandlers(logger: Logger): Promise<void> {
+    if (this.stopHandlers) return
+    this.stopHandlers = true
+    const {abandonNow, Cancelled, signalExitCode} = await import('../services/cancel.js')
     const onSignal = (signal: NodeJS.Signals) => {
-      this.stopRequests++
-      if (this.stopRequests === 1) {
-        logger.warn(`${signal} received: finishing the current batch, then stopping (send again to stop at once)`)
-      } else {
-        process.exit(130)
+      if (this.stopSignal === undefined) {
+        this.stopSignal = signal
+        logger.warn(`${signal} received: stopping at the next batch boundary (send it again to stop at once)`)
+        this.stop.abort(new Cancelled('signal', `stopped by ${signal}`, signal))
+        return
       }
+      const notes = abandonNow()
+      logger.warn(`${signal} received again: exiting now${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`)
+      this.openedDb?.close()
+      process.exit(signalExitCode(signal))
     }
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
@@ -228,6 +251,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   override async finally(error: Error | undefined): Promise<void> {
     if (process.exitCode !== undefined && process.exitCode !== 0) this.showHeldReport()
     this.openedDb?.close()
+    if (this.stopSignal && !(this.ctor as unknown as typeof BaseCommand).runsUntilStopped) {
+      const {signalExitCode} = await import('../services/cancel.js')
+      process.exitCode = signalExitCode(this.stopSignal)
+    }
     await super.finally(error)
   }
 }

@@ -14,7 +14,8 @@ export abstract class JobCommand<T extends typeof Command> extends BaseCommand<T
     const spec = jobSpec(name)
     if (!spec) throw usageError(`no job ${name}`, 'see `harbormaster jobs list`')
     const outcome = await runJob(ctx, name, spec.work, {ignoreDependencies: options.ignoreDependencies})
-    if (outcome.status === 'failed' || outcome.status === 'timeout') process.exitCode = 1
+    const {isFailure} = await import('../services/jobs/runs.js')
+    if (isFailure(outcome.status)) process.exitCode = 1
     const result = {job: name, status: outcome.status, run_id: outcome.runId ?? null, duration_seconds: outcome.durationMs / 1000, attempts: outcome.attempts ?? 0, ...(outcome.skipReason ? {reason: outcome.skipReason} : {}), ...(outcome.error ? {error: outcome.error} : {}), summary: outcome.summary ?? null}
     if (!this.jsonEnabled()) {
       const {renderJobOutcome} = await import('../render/jobs.js')

@@ -16,6 +16,8 @@ users watching their vessel, port or area (job and provider alerts: every ADMIN)
     '<%= config.bin %> <%= command.id %> --config-check',
   ]
 
+  static override runsUntilStopped = true
+
   static override flags = {
     interval: Flags.integer({char: 'i', description: 'Seconds between cycles.', default: 30, min: 1, exclusive: ['once', 'dry-run', 'config-check']}),
     once: Flags.boolean({description: 'Run one cycle and exit.', exclusive: ['dry-run', 'config-check']}),

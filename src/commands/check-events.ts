@@ -23,7 +23,8 @@ be created and resolved and writes nothing at all (not even a job_runs row).`
     const ctx = await this.context({readonly: this.flags['dry-run']})
     const {checkEvents} = await import('../services/safety/check.js')
     const result = await checkEvents(ctx, {dryRun: this.flags['dry-run']})
-    if (result.status === 'failed' || result.status === 'timeout') process.exitCode = 1
+    const {isFailure} = await import('../services/jobs/runs.js')
+    if (isFailure(result.status)) process.exitCode = 1
     if (!this.jsonEnabled()) {
       const {renderEventCheck} = await import('../render/summaries.js')
       this.log(renderEventCheck(result, this.painter(process.stdout)))

@@ -9,7 +9,9 @@ export default class RunBackgroundJobs extends BaseCommand<typeof RunBackgroundJ
   static override description = `Runs vessels (AIS intake), then ports (congestion from stored positions), then safety (storm,
 piracy and congestion zones, events and notifications). Each job holds a lease so two runs of one job
 never overlap: a second run exits 0 saying who holds it. A failing job is counted; the others still run.
-Prints a table, or with --json exactly the summary JSON. Exit 0 when every job succeeded or was skipped, 1 otherwise.`
+Prints a table, or with --json exactly the summary JSON. Exit 0 when every job succeeded or was skipped, 1 otherwise.
+SIGINT/SIGTERM stop the running job at its next batch boundary and print what was done (exit 130/143); a
+second signal exits at once.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --verbose',
@@ -46,8 +48,8 @@ Prints a table, or with --json exactly the summary JSON. Exit 0 when every job s
     const showProgress = process.stderr.isTTY && !this.jsonEnabled() && !this.flags.quiet && !this.flags.verbose
     const ctx = await this.context({logLevel: showProgress ? 'warn' : undefined})
     if (this.flags.jitter > 0) {
-      const {sleep} = await import('../services/backoff.js')
-      await sleep(Math.random() * this.flags.jitter * 1000)
+      const {sleepUnlessCancelled} = await import('../services/cancel.js')
+      await sleepUnlessCancelled(Math.random() * this.flags.jitter * 1000, ctx.signal)
     }
     const {runBackgroundJobs, SEED_JOB_NAMES} = await import('../services/jobs/runner.js')
     const jobs = this.flags.job === 'all' ? SEED_JOB_NAMES : SEED_JOB_NAMES.filter((j) => j === this.flags.job)

@@ -8,15 +8,17 @@ export default class Serve extends BaseCommand<typeof Serve> {
 started over HTTP go through the same runner and leases as cron: a job already running answers 409 with its
 holder. Each client (a bearer token, else an address) may make HARBORMASTER_API_RATE_LIMIT requests a minute
 (429 with Retry-After past it); a request whose client has gone before its work starts is dropped undone.
-SIGINT/SIGTERM stop accepting connections, let requests in flight finish, then exit 0. The access log is JSON
-lines on stderr (--quiet turns it off); query values other than the API's own parameters are masked in it.
-A port already in use exits 1 saying so.`
+SIGINT/SIGTERM stop accepting connections, let requests in flight finish, stop background runs at their next
+batch boundary, then exit 0. The access log is JSON lines on stderr (--quiet turns it off); query values other
+than the API's own parameters are masked in it. A port already in use exits 1 saying so.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --host 0.0.0.0 --port 8080',
     'curl -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:8000/api/ports/congestion/?country=Greece"',
   ]
+
+  static override runsUntilStopped = true
 
   static override flags = {
     host: Flags.string({description: 'Address to listen on.', default: '127.0.0.1'}),
@@ -31,14 +33,17 @@ A port already in use exits 1 saying so.`
     const address = await app.listen({host: this.flags.host, port: this.flags.port})
     ctx.logger.info(`harbormaster API listening on ${address}`)
     // Runs until asked to stop; then no new connections, in-flight requests finish.
-    while (!ctx.stopRequested?.()) await new Promise((r) => setTimeout(r, 100))
+    await new Promise<void>((resolve) => {
+      if (ctx.signal?.aborted) resolve()
+      else ctx.signal?.addEventListener('abort', () => resolve(), {once: true})
+    })
     // close() stops accepting and waits for requests in flight; connections kept alive by clients are
     // closed as soon as they fall idle, so a finished request does not hold the shutdown open.
     const closing = app.close()
     const sweep = setInterval(() => app.server.closeIdleConnections(), 100)
     await closing
     clearInterval(sweep)
-    // Background runs see the stop request and end at their next batch boundary.
+    // Background runs see the stop request, end at their next batch boundary and release their leases.
     await app.drain()
     ctx.logger.info('harbormaster API stopped', {requests_abandoned: abandoned})
     return {stopped: true, address, requests_abandoned: abandoned}

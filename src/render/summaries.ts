@@ -15,16 +15,20 @@ export function renderJobsSummary(summary: BackgroundJobsSummary, p: Painter): s
     const status = job.skipped ? 'skipped' : job.success ? 'ok' : String(job.status ?? 'failed')
     let result: string
     if (job.skipped) result = str(job.reason)
-    else if (!job.success) result = str(job.error)
-    else if (key === 'vessel_positions') result = `${job.vessels_updated} vessels updated, ${job.positions_stored} positions stored, ${job.duplicates} duplicates`
-    else if (key === 'port_congestion') {
-      const levels = job.levels as Record<string, number>
-      result = `${job.ports_updated} ports: ${job.ports_with_data} with data (${levels.elevated} elevated, ${levels.high} high, ${levels.severe} severe, ${levels.insufficient_history} without enough history), ${job.ports_no_data} no data`
-    } else {
-      result = `${job.total_events_created} events created, ${job.events_resolved} resolved, ${job.total_notifications_created} notifications`
-      const storm = (job.zones as {storm?: {warnings_without_geometry?: Array<{event: string; alerts: number}>}} | undefined)?.storm
-      const unplaced = storm?.warnings_without_geometry ?? []
-      if (unplaced.length > 0) result += `; warnings without outline: ${unplaced.map((w) => `${w.event} ×${w.alerts}`).join(', ')}`
+    else if (!job.success && !job.stopped) result = str(job.error)
+    else {
+      if (key === 'vessel_positions') result = `${job.vessels_updated} vessels updated, ${job.positions_stored} positions stored, ${job.duplicates} duplicates`
+      else if (key === 'port_congestion') {
+        const levels = job.levels as Record<string, number>
+        result = `${job.ports_updated} ports: ${job.ports_with_data} with data (${levels.elevated} elevated, ${levels.high} high, ${levels.severe} severe, ${levels.insufficient_history} without enough history), ${job.ports_no_data} no data`
+      } else {
+        result = `${job.total_events_created} events created, ${job.events_resolved} resolved, ${job.total_notifications_created} notifications`
+        const storm = (job.zones as {storm?: {warnings_without_geometry?: Array<{event: string; alerts: number}>}} | undefined)?.storm
+        const unplaced = storm?.warnings_without_geometry ?? []
+        if (unplaced.length > 0) result += `; warnings without outline: ${unplaced.map((w) => `${w.event} ×${w.alerts}`).join(', ')}`
+      }
+      // A run stopped early (timeout, signal) says why and what it had done by then.
+      if (job.stopped) result = `${str(job.error)}; by then ${result}`
     }
     rows.push([key, p.status(status), str(job.errors_count ?? 0), job.source ? p.source(String(job.source)) : '-', str(job.observed_at), result])
   }
@@ -57,7 +61,7 @@ export function renderFallbackReport(report: FallbackReport, p: Painter): string
 }
 
 export function renderEventCheck(result: EventCheckResult, p: Painter): string {
-  if (result.status === 'skipped' || result.status === 'failed' || result.status === 'timeout') return `${p.status(result.status)}: ${result.reason}`
+  if (result.status !== 'success' && result.status !== 'dry_run') return `${p.status(result.status)}: ${result.reason}`
   const verb = result.dry_run ? 'would create' : 'created'
   const resolvedVerb = result.dry_run ? 'would resolve' : 'resolved'
   const rows = [

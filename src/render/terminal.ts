@@ -28,9 +28,9 @@ export function paint(enabled: boolean): Painter {
     status: (s) =>
       ['healthy', 'success', 'ok', 'created'].includes(s)
         ? c.green(s)
-        : ['degraded', 'skipped', 'resolved', 'would resolve'].includes(s)
+        : ['degraded', 'skipped', 'resolved', 'would resolve', 'cancelled'].includes(s)
           ? c.yellow(s)
-          : ['unhealthy', 'failed', 'error'].includes(s)
+          : ['unhealthy', 'failed', 'error', 'timeout', 'crashed'].includes(s)
             ? c.red(s)
             : s,
   }

@@ -42,6 +42,8 @@ const configSchema = z.object({
   httpMaxBytes: z.coerce.number().int().positive(),
   /** A Retry-After longer than this is not waited for (the dataset falls back instead). */
   httpMaxRetryAfterSeconds: z.coerce.number().int().min(0),
+  /** Every outside call, all its attempts and the waits between them, ends within this. */
+  httpDeadlineMs: z.coerce.number().int().positive(),
   cacheTtlAisSeconds: z.coerce.number().int().min(0),
   cacheTtlWeatherSeconds: z.coerce.number().int().min(0),
   cacheTtlPortsSeconds: z.coerce.number().int().min(0),
@@ -123,6 +125,7 @@ const envNames: Record<keyof Config, string> = {
   httpRetries: 'HARBORMASTER_HTTP_RETRIES',
   httpMaxBytes: 'HARBORMASTER_HTTP_MAX_BYTES',
   httpMaxRetryAfterSeconds: 'HARBORMASTER_HTTP_MAX_RETRY_AFTER_SECONDS',
+  httpDeadlineMs: 'HARBORMASTER_HTTP_DEADLINE_MS',
   cacheTtlAisSeconds: 'HARBORMASTER_CACHE_TTL_AIS_SECONDS',
   cacheTtlWeatherSeconds: 'HARBORMASTER_CACHE_TTL_WEATHER_SECONDS',
   cacheTtlPortsSeconds: 'HARBORMASTER_CACHE_TTL_PORTS_SECONDS',
@@ -168,6 +171,7 @@ const defaults: Partial<Record<keyof Config, string>> = {
   httpRetries: '3',
   httpMaxBytes: String(20 * 1024 * 1024),
   httpMaxRetryAfterSeconds: '30',
+  httpDeadlineMs: '20000',
   cacheTtlAisSeconds: '300',
   cacheTtlWeatherSeconds: '600',
   cacheTtlPortsSeconds: '3600',

@@ -14,6 +14,9 @@ export interface Context {
   http?: HttpClient
   /** Replaces sleep/random of HTTP retries (a fake clock in tests). */
   httpRuntime?: Partial<HttpRuntime>
-  /** Set when an operator asks the process to stop (SIGINT/SIGTERM): long work ends at a batch boundary. */
-  stopRequested?: () => boolean
+  /**
+   * Aborted when the work must stop: an operator's SIGINT/SIGTERM, the job's timeout, a pause, a lost lease
+   * (the reason is a `Cancelled`). Long loops check it between batches; outside calls pass it on.
+   */
+  signal?: AbortSignal
 }

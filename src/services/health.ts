@@ -4,6 +4,7 @@ import {dirname} from 'node:path'
 
 import {and, desc, eq, gte, inArray, sql} from 'drizzle-orm'
 
+import {iso} from './clock.js'
 import type {Context} from './context.js'
 import {jobRuns, notifications, ports, safetyEvents, vessels} from './db/schema.js'
 import {shippedFiles} from './datasets/paths.js'
@@ -12,7 +13,7 @@ import {mayNotify} from './provenance.js'
 import {providerStatuses} from './providers/status.js'
 import {stormAlertsHealth, type StormAlertsHealth} from './safety/storms.js'
 import {JOBS, periodMs} from './jobs/registry.js'
-import {consecutiveFailures, lastRun} from './jobs/runs.js'
+import {consecutiveFailures, crashedRuns, lastRun} from './jobs/runs.js'
 
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy'
 
@@ -39,7 +40,7 @@ export interface HealthReport {
 
 export interface JobCheck {
   job: string
-  check: 'failures' | 'duration' | 'memory' | 'freshness'
+  check: 'failures' | 'crashed' | 'duration' | 'memory' | 'freshness'
   status: HealthStatus
   reason: string
 }
@@ -110,17 +111,8 @@ export async function checkHealth(ctx: Context): Promise<HealthReport> {
     .orderBy(desc(jobRuns.completedAt))
     .limit(1)
     .get()
-  const failing: string[] = []
-  for (const job of SEED_JOBS) {
-    const last = await orm
-      .select({status: jobRuns.status})
-      .from(jobRuns)
-      .where(and(eq(jobRuns.job, job), inArray(jobRuns.status, ['success', 'failed', 'timeout'])))
-      .orderBy(desc(jobRuns.startedAt), desc(jobRuns.id))
-      .limit(1)
-      .get()
-    if (last && last.status !== 'success') failing.push(job)
-  }
+  // A job whose last run failed, timed out or crashed (a crash not yet recorded counts too).
+  const failing = SEED_JOBS.filter((job) => consecutiveFailures(ctx, job) > 0)
   const activityBase = {events_24h: events24h, notifications_24h: notifications24h, last_success_at: lastSuccess?.at ? new Date(lastSuccess.at).toISOString() : null}
   const activity: HealthReport['components']['recent_activity'] =
     failing.length > 0
@@ -172,6 +164,8 @@ function jobChecks(ctx: Context): JobCheck[] {
   const now = ctx.clock.now()
   const checks: JobCheck[] = []
   const t = THRESHOLDS
+  // Runs still recorded `running` whose owner is gone: crashes nobody has recorded yet (health only reads).
+  const unrecorded = crashedRuns(ctx.db, now)
   for (const spec of JOBS) {
     const streak = consecutiveFailures(ctx, spec.name)
     checks.push({
@@ -180,6 +174,13 @@ function jobChecks(ctx: Context): JobCheck[] {
       status: streak >= t.consecutiveFailures ? 'unhealthy' : streak > 0 ? 'degraded' : 'healthy',
       reason: `${streak} failed run(s) in a row`,
     })
+    const ended = lastRun(ctx, spec.name, ['success', 'failed', 'timeout', 'cancelled', 'crashed'])
+    const crash =
+      unrecorded.filter((c) => c.job === spec.name && (!ended || c.startedAt >= ended.startedAt)).sort((a, b) => b.startedAt - a.startedAt)[0] ??
+      (ended?.status === 'crashed' ? {id: ended.id, startedAt: ended.startedAt, reason: (ended.error ?? 'crashed').replace(/^crashed: /, '')} : undefined)
+    if (crash) {
+      checks.push({job: spec.name, check: 'crashed', status: 'degraded', reason: `run ${crash.id} started ${iso(crash.startedAt)} crashed: ${crash.reason}`})
+    }
     const last = lastRun(ctx, spec.name, ['success', 'failed', 'timeout'])
     if (last?.durationMs != null) {
       const seconds = last.durationMs / 1000

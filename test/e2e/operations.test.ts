@@ -14,6 +14,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {decodeText} from '../../src/services/ais/nmea.js'
 import {openDatabase} from '../../src/services/db/client.js'
 import {ingestMessages} from '../../src/services/vessels/ingest.js'
+import {piraeusSentences, writeCapture} from '../helpers/captures.js'
 import {collect, count, ROOT, runCli, startCli, tempDir, withDb} from '../helpers/cli.js'
 import {startNmeaTcpServer} from '../helpers/feeds.js'
 import {startNwsServer} from '../helpers/nws-server.js'
@@ -23,38 +24,28 @@ const tmp = tempDir()
 afterAll(() => tmp.cleanup())
 let n = 0
 const freshDb = () => join(tmp.dir, `db-${++n}`, 'harbormaster.db')
-const piraeus = readFileSync(join(ROOT, 'test', 'fixtures', 'ais', 'gpsd-ais-raw-messages.log'), 'utf8')
-  .split('\n')
-  .map((l) => l.trim())
-  .filter((l) => l.startsWith('!AIVDM,1,1'))
-
-const tag = (body: string) => {
-  let sum = 0
-  for (const ch of body) sum ^= ch.charCodeAt(0)
-  return `\\${body}*${sum.toString(16).toUpperCase().padStart(2, '0')}\\`
-}
+const piraeus = piraeusSentences()
 
 describe('kill -9 in the middle of a vessels ingest', () => {
   const capture = join(tmp.dir, 'long-capture.nmea')
   let boundaries: Set<number>
   let total: number
 
-  beforeAll(() => {
+  beforeAll(async () => {
     // The real sentences of the Piraeus capture, each stamped (NMEA 4.0 tag block) a second apart: 60,000
     // reports, so the ingest takes twelve batches.
-    const lines: string[] = []
-    for (let i = 0; i < 60_000; i++) lines.push(`${tag(`c:${Math.floor(NOW / 1000) - 86_400 + i}`)}${piraeus[i % piraeus.length]}`)
-    writeFileSync(capture, lines.join('\n') + '\n')
-    // Where the batches end: the stored counts a crash may leave behind.
+    writeCapture(capture, {firstSecond: Math.floor(NOW / 1000) - 86_400, lines: 60_000})
+    // Where the batches end: the stored counts a crash may leave behind (batches are whole runs of 5,000
+    // messages however the file is read).
     const db = openDatabase(join(tmp.dir, 'boundaries.db'))
     const {messages} = decodeText(readFileSync(capture, 'utf8'))
     boundaries = new Set([0])
-    const result = ingestMessages(db, messages, {
+    const result = await ingestMessages(db, [messages], {
       source: 'live',
       origin: 'ingest',
       now: NOW,
       observedAtOf: (m) => m.received_at ?? NOW,
-      onBatch: (stored) => boundaries.add(stored),
+      onBatch: ({positionsStored}) => boundaries.add(positionsStored),
     })
     total = result.positions_stored
     db.close()
@@ -98,6 +89,9 @@ describe('kill -9 in the middle of a vessels ingest', () => {
         expect(JSON.parse(next.stdout).jobs.vessel_positions.skipped).toBeUndefined()
         expect(count(db, 'SELECT count(*) FROM vessel_positions')).toBe(total)
         expect(count(db, 'SELECT count(*) FROM job_locks')).toBe(0)
+        // The killed runs that had begun are recorded as crashed, none is left running.
+        expect(count(db, `SELECT count(*) FROM job_runs WHERE status = 'running'`)).toBe(0)
+        expect(count(db, `SELECT count(*) FROM job_runs WHERE status = 'crashed' AND error LIKE 'crashed: process % is gone%'`)).toBeGreaterThan(0)
         withDb(db, (d) => d.prepare('DELETE FROM vessel_positions').run())
         withDb(db, (d) => d.prepare('UPDATE vessels SET position_at = NULL, lat = NULL, lon = NULL').run())
       } else {
@@ -172,16 +166,24 @@ describe('emergency stop, dependencies, timeouts and retries', () => {
     expect(health.components.jobs.checks).toContainEqual({job: 'vessels', check: 'failures', status: 'unhealthy', reason: '3 failed run(s) in a row'})
   })
 
-  it('a job past its timeout is recorded as timed out and exits 1', async () => {
+  it('a job past its timeout is stopped, not left running: recorded as timed out, exits 1, writes nothing after', async () => {
     const nws = await startNwsServer(join(ROOT, 'data', 'weather', 'nws-alerts-active-1.json'), NOW)
-    nws.delayMs = 4000
+    // Slower than the test's own limit: a job left running past its timeout would hold the process open.
+    nws.delayMs = 120_000
     try {
       const db = freshDb()
       await runCli(['ensure-fallback-data', '--db', db])
-      const result = await runCli(['run-background-jobs', '--job', 'safety', '--db', db], {env: {HARBORMASTER_NWS_URL: nws.url, HARBORMASTER_JOB_TIMEOUTS: 'safety=1'}})
+      const zonesBefore = count(db, `SELECT count(*) FROM safety_zones`)
+      const result = await runCli(['run-background-jobs', '--job', 'safety', '--db', db], {
+        env: {HARBORMASTER_NWS_URL: nws.url, HARBORMASTER_JOB_TIMEOUTS: 'safety=1', HARBORMASTER_HTTP_TIMEOUT_MS: '300000', HARBORMASTER_HTTP_DEADLINE_MS: '300000'},
+      })
       expect(result.code).toBe(1)
       expect(result.stderr).toMatch(/ERROR timed out: timed out after 1 s/)
       expect(withDb(db, (d) => d.prepare(`SELECT status, error FROM job_runs WHERE job = 'safety'`).get())).toEqual({status: 'timeout', error: 'timed out after 1 s'})
+      // The call in flight was abandoned: no storm zones from it, no fallback written in its place, the lease released.
+      expect(nws.requests.filter((r) => r.path.startsWith('/alerts/active'))).toHaveLength(1)
+      expect(count(db, `SELECT count(*) FROM safety_zones`)).toBe(zonesBefore)
+      expect(count(db, 'SELECT count(*) FROM job_locks')).toBe(0)
     } finally {
       await nws.close()
     }

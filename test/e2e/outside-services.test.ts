@@ -63,6 +63,17 @@ describe('the NWS alerts call', () => {
     expect(storm).toMatchObject({attempts: 2, retries: 1})
   })
 
+  it('a hang longer than the overall deadline: one attempt, no retries past the deadline, the fallback serves', async () => {
+    server.hits.delete(ALERTS)
+    server.script(ALERTS, [{hang: true}])
+    // Without the deadline this would cost four read timeouts of a minute each (the test's own limit is one).
+    const {storm} = await safetyRun(freshDb(), {HARBORMASTER_HTTP_TIMEOUT_MS: '60000', HARBORMASTER_HTTP_RETRIES: '3', HARBORMASTER_HTTP_DEADLINE_MS: '1500'})
+    expect(storm.source).toBe('emergency')
+    expect(storm.fallback_reason).toMatch(/GET .*\/alerts\/active.* failed: no answer within the overall deadline of 1.5 s/)
+    expect(storm).toMatchObject({attempts: 1, retries: 0})
+    expect(server.hits.get(ALERTS)).toHaveLength(1)
+  })
+
   it('DNS failure: not retried, the fallback serves at once', async () => {
     const {storm} = await safetyRun(freshDb(), {HARBORMASTER_NWS_URL: 'http://harbormaster-test.invalid'})
     expect(storm.source).toBe('emergency')

@@ -18,6 +18,8 @@ export interface CliResult {
 
 export interface CliOptions {
   env?: Record<string, string | undefined>
+  /** Node options before the script, e.g. ['--max-old-space-size=128']. */
+  nodeArgs?: string[]
   /** Start from an empty environment (cron's), plus `env`. */
   cleanEnv?: boolean
   cwd?: string
@@ -50,7 +52,7 @@ export function baseEnv(): Record<string, string> {
 export function startCli(args: string[], options: CliOptions = {}): ChildProcess {
   const env = options.cleanEnv ? {...options.env} : {...baseEnv(), ...options.env}
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k]
-  return spawn(options.node ?? process.execPath, [BIN, ...args], {
+  return spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     env: env as NodeJS.ProcessEnv,
     stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
@@ -78,6 +80,48 @@ export function collect(child: ChildProcess, timeoutMs = 60_000): Promise<CliRes
 
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return collect(startCli(args, options), options.timeoutMs)
+}
+
+export interface WatchedCli {
+  child: ChildProcess
+  done: Promise<CliResult>
+  /** Resolves with the output so far once stderr matches `pattern`; rejects when the process ends first. */
+  stderrMatching(pattern: RegExp): Promise<RegExpExecArray>
+}
+
+/** A CLI process whose log lines a test can wait for (events, not timing). */
+export function watchCli(args: string[], options: CliOptions = {}): WatchedCli {
+  const child = startCli(args, options)
+  const done = collect(child, options.timeoutMs ?? 10 * 60_000)
+  let stderr = ''
+  const waiting = new Set<() => void>()
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString()
+    for (const check of waiting) check()
+  })
+  return {
+    child,
+    done,
+    stderrMatching: (pattern) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const match = pattern.exec(stderr)
+          if (!match) return
+          waiting.delete(check)
+          resolve(match)
+        }
+        waiting.add(check)
+        check()
+        done.then(
+          (r) => {
+            if (!waiting.has(check)) return
+            waiting.delete(check)
+            reject(new Error(`the CLI ended (code ${r.code}) before its stderr matched ${pattern}:\n${r.stderr.slice(-3000)}`))
+          },
+          reject,
+        )
+      }),
+  }
 }
 
 /** A fresh temp directory, removed by the returned cleanup. */

@@ -5,6 +5,7 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {Cancelled} from '../../src/services/cancel.js'
 import {openDatabase} from '../../src/services/db/client.js'
 import {loadConfig} from '../../src/services/config.js'
 import {fixedClock} from '../../src/services/clock.js'
@@ -31,6 +32,7 @@ const policy: HttpPolicy = {
   baseDelayMs: 500,
   maxDelayMs: 8000,
   maxRetryAfterMs: 30_000,
+  deadlineMs: 20_000,
 }
 
 /** A runtime whose sleeps return at once and are recorded: the fake clock. */
@@ -92,6 +94,39 @@ describe('getJson retries', () => {
     const error = (await getJson(http, `${server.url}/f?username=alice&apikey=s3cret`, policy, runtime).catch((e: unknown) => e)) as Error
     expect(error.message).not.toMatch(/alice|s3cret/)
     expect(error.message).toMatch(/username=\*\*\*\*\*\*\*\*/)
+  })
+
+  it('ends a hanging call at the overall deadline, whatever the read timeout and retries', async () => {
+    server.hits.delete('/g')
+    server.script('/g', [{hang: true}])
+    const {slept, runtime} = fakeRuntime()
+    const error = await getJson(http, `${server.url}/g`, {...policy, readTimeoutMs: 60_000, retries: 3, deadlineMs: 300}, runtime).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ProviderError)
+    expect(error).toMatchObject({kind: 'timeout', attempts: 1, message: expect.stringMatching(/failed: no answer within the overall deadline of 0.3 s$/)})
+    expect(server.hits.get('/g')).toHaveLength(1)
+    expect(slept).toEqual([])
+  })
+
+  it('does not begin a wait that would end past the deadline', async () => {
+    server.script('/h', [{status: 503}])
+    // Waits of 499, 999, 1998, 3996 ms fit in 5 s; the next, 7992 ms, does not.
+    const {slept, runtime} = fakeRuntime(0.999)
+    const error = await getJson(http, `${server.url}/h`, {...policy, retries: 10, deadlineMs: 5000}, runtime).catch((e: unknown) => e)
+    expect(error).toMatchObject({kind: 'http', attempts: 5, message: expect.stringMatching(/failed after 5 attempts: HTTP 503, and no answer within the overall deadline of 5 s/)})
+    expect(slept.map(Math.round)).toEqual([500, 999, 1998, 3996])
+  })
+
+  it('stops a call in flight when the job is asked to stop', async () => {
+    server.hits.delete('/i')
+    server.script('/i', [{hang: true}])
+    const stop = new AbortController()
+    const {runtime} = fakeRuntime()
+    const pending = getJson(http, `${server.url}/i`, policy, {...runtime, signal: stop.signal}).catch((e: unknown) => e)
+    while (!server.hits.get('/i')) await new Promise((r) => setTimeout(r, 10))
+    stop.abort(new Cancelled('timeout', 'timed out after 1 s'))
+    const error = await pending
+    expect(error).toBeInstanceOf(Cancelled)
+    expect(error).toMatchObject({kind: 'timeout', message: 'timed out after 1 s'})
   })
 
   it('reads Retry-After forms', () => {

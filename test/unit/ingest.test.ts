@@ -1,5 +1,6 @@
 // Vessel intake rules on a real SQLite file: dedupe, latest position only moved by newer reports, jumps,
-// static data merged, non-ship MMSIs and future times rejected, and batches that commit whole or not at all.
+// static data merged, non-ship MMSIs and future times rejected, batches that commit whole or not at all,
+// whatever the chunks a source hands over, a stop between batches, and the track rule across batches.
 import {join} from 'node:path'
 
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
@@ -45,52 +46,55 @@ const options = (over: Partial<IngestOptions> = {}): IngestOptions => ({
 })
 
 const rows = (sql: string, ...params: unknown[]) => db.sqlite.prepare(sql).all(...params)
+/** The messages as one chunk from a source (ingestMessages re-batches them). */
+const ingest = (messages: AisMessage[], opts: IngestOptions) => ingestMessages(db, [messages], opts)
 
 describe('ingestMessages', () => {
-  it('stores each (mmsi, time) once and counts the duplicates', () => {
+  it('stores each (mmsi, time) once and counts the duplicates', async () => {
     const batch = [position(237000001, 37.9, 23.6, T0), position(237000001, 37.9, 23.6, T0), position(237000002, 37.8, 23.5, T0)]
-    const first = ingestMessages(db, batch, options())
+    const first = await ingest(batch, options())
     expect(first).toMatchObject({positions_stored: 2, duplicates: 1, vessels_updated: 2})
-    const second = ingestMessages(db, batch, options())
+    const second = await ingest(batch, options())
     expect(second).toMatchObject({positions_stored: 0, duplicates: 3, vessels_updated: 0})
     expect(rows('SELECT count(*) AS n FROM vessel_positions')).toEqual([{n: 2}])
   })
 
-  it('moves the latest position only for a newer report, keeping older ones in the history', () => {
-    ingestMessages(db, [position(237000001, 37.9, 23.6, T0 + 60_000)], options())
-    const late = ingestMessages(db, [position(237000001, 37.89, 23.6, T0)], options())
+  it('moves the latest position only for a newer report, keeping older ones in the history', async () => {
+    await ingest([position(237000001, 37.9, 23.6, T0 + 60_000)], options())
+    const late = await ingest([position(237000001, 37.89, 23.6, T0)], options())
     expect(late).toMatchObject({positions_stored: 1, vessels_updated: 0})
     expect(rows('SELECT lat, position_at FROM vessels')).toEqual([{lat: 37.9, position_at: T0 + 60_000}])
     expect(rows('SELECT count(*) AS n FROM vessel_positions')).toEqual([{n: 2}])
   })
 
-  it('holds a report implying more than 50 kn and discards it when the track goes on; GPS jitter is no jump', () => {
-    ingestMessages(db, [position(237000001, 37.9, 23.6, T0)], options())
+  it('holds a report implying more than 50 kn and discards it when the track goes on; GPS jitter is no jump', async () => {
+    await ingest([position(237000001, 37.9, 23.6, T0)], options())
     // 0.1° of latitude (11.1 km) in 6 minutes is 60 kn.
-    const jump = ingestMessages(db, [position(237000001, 38.0, 23.6, T0 + 360_000)], options())
+    const jump = await ingest([position(237000001, 38.0, 23.6, T0 + 360_000)], options())
     expect(jump).toMatchObject({positions_stored: 0, positions_held: 1, rejected: 0})
     // 100 m in 2 s is 97 kn, but it is jitter, not a voyage; the track goes on, so the jump was a teleport.
-    const jitter = ingestMessages(db, [position(237000001, 37.9009, 23.6, T0 + 2000)], options())
+    const jitter = await ingest([position(237000001, 37.9009, 23.6, T0 + 2000)], options())
     expect(jitter).toMatchObject({positions_stored: 1, positions_held: 1})
     expect(rows('SELECT count(*) AS n FROM position_suspects')).toEqual([{n: 1}])
     // 11.1 km in 1 h is 6 kn: accepted, and the held report is overtaken and discarded.
-    const voyage = ingestMessages(db, [position(237000001, 38.0, 23.6, T0 + 3_600_000)], options())
+    const voyage = await ingest([position(237000001, 38.0, 23.6, T0 + 3_600_000)], options())
     expect(voyage).toMatchObject({positions_stored: 1, positions_held: 0, rejected_by_reason: {'jump implying over 50 kn': 1}})
     expect(rows('SELECT count(*) AS n FROM position_suspects')).toEqual([{n: 0}])
   })
 
-  it('never freezes a vessel behind a bad fix: reports that agree with one another become the track', () => {
+  it('never freezes a vessel behind a bad fix: reports that agree with one another become the track', async () => {
     // The first fix is 300 km off; the true track follows, one report a minute at 12 kn.
-    ingestMessages(db, [position(237000001, 40.6, 23.6, T0)], options())
+    await ingest([position(237000001, 40.6, 23.6, T0)], options())
     const truth = Array.from({length: 4}, (_, i) => position(237000001, 37.9 + i * 0.0033, 23.6, T0 + (i + 1) * 60_000))
-    const result = ingestMessages(db, truth, options())
+    const result = await ingest(truth, options())
     expect(result).toMatchObject({track_moves: 1, positions_stored: 4, positions_held: 0, rejected: 0})
     expect(rows('SELECT lat, position_at FROM vessels')).toEqual([{lat: 37.9 + 3 * 0.0033, position_at: T0 + 4 * 60_000}])
   })
 
-  it('moves the track across runs when each run brings one report (a snapshot source)', () => {
-    ingestMessages(db, [position(237000001, 40.6, 23.6, T0)], options())
-    const runs = [1, 2, 3].map((i) => ingestMessages(db, [position(237000001, 37.9 + i * 0.03, 23.6, T0 + i * 900_000)], options()))
+  it('moves the track across runs when each run brings one report (a snapshot source)', async () => {
+    await ingest([position(237000001, 40.6, 23.6, T0)], options())
+    const runs = []
+    for (const i of [1, 2, 3]) runs.push(await ingest([position(237000001, 37.9 + i * 0.03, 23.6, T0 + i * 900_000)], options()))
     expect(runs.map((r) => [r.positions_stored, r.positions_held, r.track_moves])).toEqual([
       [0, 1, 0],
       [0, 2, 0],
@@ -99,21 +103,20 @@ describe('ingestMessages', () => {
     expect(rows('SELECT lat FROM vessels')).toEqual([{lat: 37.9 + 3 * 0.03}])
   })
 
-  it('discards a teleport between true reports and counts it', () => {
+  it('discards a teleport between true reports and counts it', async () => {
     const track = [
       position(237000001, 37.9, 23.6, T0),
       position(237000001, 12.0, 45.0, T0 + 60_000), // one report from far away
       position(237000001, 37.9033, 23.6, T0 + 120_000),
       position(237000001, 37.9066, 23.6, T0 + 180_000),
     ]
-    const result = ingestMessages(db, track, options())
+    const result = await ingest(track, options())
     expect(result).toMatchObject({positions_stored: 3, positions_held: 0, track_moves: 0, rejected_by_reason: {'jump implying over 50 kn': 1}})
   })
 
-  it('rejects (0,0) with its reason and judges later reports against the last accepted fix', () => {
-    ingestMessages(db, [position(237000001, 37.9, 23.6, T0)], options())
-    const result = ingestMessages(
-      db,
+  it('rejects (0,0) with its reason and judges later reports against the last accepted fix', async () => {
+    await ingest([position(237000001, 37.9, 23.6, T0)], options())
+    const result = await ingest(
       [position(237000001, 0, 0, T0 + 60_000), position(237000001, 37.9033, 23.6, T0 + 120_000), position(237000001, 37.9066, 23.6, T0 + 180_000)],
       options(),
     )
@@ -121,9 +124,8 @@ describe('ingestMessages', () => {
     expect(rows('SELECT count(*) AS n FROM vessel_positions WHERE lat = 0 AND lon = 0')).toEqual([{n: 0}])
   })
 
-  it('records time stamp seconds 61-63 and never judges speed by a dead-reckoned or inoperative fix', () => {
-    const result = ingestMessages(
-      db,
+  it('records time stamp seconds 61-63 and never judges speed by a dead-reckoned or inoperative fix', async () => {
+    const result = await ingest(
       [
         position(237000001, 37.9, 23.6, T0, {second: 10}),
         position(237000001, 39.0, 23.6, T0 + 60_000, {second: 63}), // positioning inoperative: far off
@@ -137,9 +139,8 @@ describe('ingestMessages', () => {
     expect(rows('SELECT utc_second AS s FROM vessel_positions ORDER BY observed_at')).toEqual([{s: 10}, {s: 63}, {s: 62}, {s: 61}, {s: 30}])
   })
 
-  it('keeps distress transmitters (AIS-SART, MOB-AIS, EPIRB-AIS) and says when only accepted reports were observed', () => {
-    const result = ingestMessages(
-      db,
+  it('keeps distress transmitters (AIS-SART, MOB-AIS, EPIRB-AIS) and says when only accepted reports were observed', async () => {
+    const result = await ingest(
       [
         position(970123456, 37.5, 23.5, T0, {nav_status: 14}),
         position(972000001, 37.6, 23.5, T0 + 1000, {nav_status: 14}),
@@ -154,9 +155,8 @@ describe('ingestMessages', () => {
     expect(rows('SELECT mmsi FROM vessels ORDER BY mmsi')).toEqual([{mmsi: 970123456}, {mmsi: 972000001}, {mmsi: 974000001}])
   })
 
-  it('rejects what is not a position of a ship: unavailable or out-of-range positions, non-ship MMSIs, future times', () => {
-    const result = ingestMessages(
-      db,
+  it('rejects what is not a position of a ship: unavailable or out-of-range positions, non-ship MMSIs, future times', async () => {
+    const result = await ingest(
       [
         position(237000001, 91, 181, T0, {lat: null, lon: null}),
         position(237000002, -101.5, 12.4, T0),
@@ -177,9 +177,8 @@ describe('ingestMessages', () => {
     expect(rows('SELECT count(*) AS n FROM vessels')).toEqual([{n: 0}])
   })
 
-  it('merges static data from types 5, 19 and 24 into the vessel, with the flag from the MID', () => {
-    ingestMessages(
-      db,
+  it('merges static data from types 5, 19 and 24 into the vessel, with the flag from the MID', async () => {
+    await ingest(
       [
         position(247431600, 37.9, 23.6, T0),
         {msg_type: 24, repeat: 0, mmsi: 247431600, part_num: 0, shipname: 'LADY RINA'},
@@ -192,20 +191,53 @@ describe('ingestMessages', () => {
     ])
   })
 
-  it('commits batches whole: a failure mid-batch stores none of that batch and keeps the ones before', () => {
+  it('commits batches whole: a failure mid-batch stores none of that batch and keeps the ones before', async () => {
     // A trigger stands in for a crash on the 15th row.
     db.sqlite.exec(`CREATE TRIGGER crash BEFORE INSERT ON vessel_positions WHEN NEW.mmsi = 237000015 BEGIN SELECT RAISE(ABORT, 'simulated crash'); END`)
     const batch = Array.from({length: 20}, (_, i) => position(237000000 + i, 37 + i * 0.01, 23, T0))
-    expect(() => ingestMessages(db, batch, options({batchSize: 10}))).toThrow(/simulated crash/)
+    await expect(ingest(batch, options({batchSize: 10}))).rejects.toThrow(/simulated crash/)
     expect(rows('SELECT count(*) AS n FROM vessel_positions')).toEqual([{n: 10}])
     expect(rows('SELECT count(*) AS n FROM vessels')).toEqual([{n: 10}])
     expect(rows('SELECT max(mmsi) AS m FROM vessels')).toEqual([{m: 237000009}])
   })
 
-  it('stops at a batch boundary when asked to', () => {
-    let asked = 0
+  it('stops at a batch boundary when its signal is aborted, keeping the batches committed', async () => {
+    const stop = new AbortController()
     const batch = Array.from({length: 30}, (_, i) => position(237000000 + i, 37, 23 + i * 0.01, T0))
-    const result = ingestMessages(db, batch, options({batchSize: 10, shouldStop: () => ++asked > 2}))
-    expect(result).toMatchObject({stopped: true, positions_stored: 20})
+    const result = await ingest(batch, options({batchSize: 10, signal: stop.signal, onBatch: ({batches}) => batches === 2 && stop.abort()}))
+    expect(result).toMatchObject({stopped: true, positions_stored: 20, messages: 20})
+    expect(rows('SELECT count(*) AS n FROM vessel_positions')).toEqual([{n: 20}])
+  })
+
+  it('re-batches what a source hands over in chunks of any size, and yields between batches', async () => {
+    // Chunks of 7, 1 and 13 messages in batches of 5: 21 messages, 5 transactions.
+    const all = Array.from({length: 21}, (_, i) => position(237000000 + i, 37, 23 + i * 0.01, T0))
+    const chunks = [all.slice(0, 7), all.slice(7, 8), all.slice(8)]
+    let ticks = 0
+    const ticker = setInterval(() => ticks++, 0)
+    const sizes: number[] = []
+    let last = 0
+    try {
+      const result = await ingestMessages(db, (async function* () {
+        yield* chunks
+      })(), options({batchSize: 5, onBatch: ({messages}) => {
+        sizes.push(messages - last)
+        last = messages
+      }}))
+      expect(result).toMatchObject({messages: 21, positions_stored: 21, stopped: false})
+    } finally {
+      clearInterval(ticker)
+    }
+    expect(sizes).toEqual([5, 5, 5, 5, 1])
+    // Timers ran while the batches were stored.
+    expect(ticks).toBeGreaterThan(0)
+  })
+
+  it('keeps the track rule across batches: reports that agree over several batches move the track', async () => {
+    // A bad first fix, then the true track one report per batch: the held reports carry across batches.
+    const reports = [position(237000001, 40.6, 23.6, T0), ...Array.from({length: 4}, (_, i) => position(237000001, 37.9 + i * 0.0033, 23.6, T0 + (i + 1) * 60_000))]
+    const result = await ingest(reports, options({batchSize: 1}))
+    expect(result).toMatchObject({track_moves: 1, positions_stored: 5, positions_held: 0, rejected: 0})
+    expect(rows('SELECT lat FROM vessels')).toEqual([{lat: 37.9 + 3 * 0.0033}])
   })
 })

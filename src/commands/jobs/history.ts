@@ -12,7 +12,7 @@ export default class JobsHistory extends BaseCommand<typeof JobsHistory> {
   }
 
   async run() {
-    const ctx = await this.context({readonly: true})
+    const ctx = await this.context({readonly: 'unless-writable'})
     const {jobHistory} = await import('../../services/jobs/status.js')
     const runs = jobHistory(ctx, {job: this.flags.job, limit: this.flags.limit})
     if (!this.jsonEnabled()) {

@@ -6,7 +6,7 @@ export default class JobsList extends BaseCommand<typeof JobsList> {
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
 
   async run() {
-    const ctx = await this.context({readonly: true})
+    const ctx = await this.context({readonly: 'unless-writable'})
     const {jobStatuses} = await import('../../services/jobs/status.js')
     const jobs = jobStatuses(ctx)
     if (!this.jsonEnabled()) {

@@ -12,11 +12,12 @@ runs once (saying it is catching up), never once per missed slot. --jitter sprea
 
   async run() {
     const ctx = await this.context()
-    const {sleep} = await import('../../services/backoff.js')
-    if (this.flags.jitter > 0) await sleep(Math.random() * this.flags.jitter * 1000)
+    const {sleepUnlessCancelled} = await import('../../services/cancel.js')
+    if (this.flags.jitter > 0) await sleepUnlessCancelled(Math.random() * this.flags.jitter * 1000, ctx.signal)
     const {runDueJobs} = await import('../../services/jobs/runner.js')
+    const {isFailure} = await import('../../services/jobs/runs.js')
     const outcomes = await runDueJobs(ctx)
-    if (outcomes.some((o) => o.status === 'failed' || o.status === 'timeout')) process.exitCode = 1
+    if (outcomes.some((o) => isFailure(o.status))) process.exitCode = 1
     const result = {ran: outcomes.map((o) => ({job: o.job, status: o.status, ...(o.skipReason ? {reason: o.skipReason} : {}), ...(o.error ? {error: o.error} : {})}))}
     this.log(outcomes.length === 0 ? 'no job is due' : outcomes.map((o) => `${o.job}: ${o.status}${o.skipReason ? ` (${o.skipReason})` : ''}${o.error ? ` (${o.error})` : ''}`).join('\n'))
     return result

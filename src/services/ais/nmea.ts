@@ -217,6 +217,11 @@ export class AisDecoder {
     this.reject(`orphaned fragment (${group.received} of ${group.count} parts)`, group.lines.join('\n'))
   }
 
+  /** Counts a line rejected before it reached the decoder (e.g. one too long to be NMEA); shows its start. */
+  rejectLine(reason: string, line: string): void {
+    this.reject(reason, line.length > 200 ? `${line.slice(0, 200)}...` : line)
+  }
+
   private reject(reason: string, line: string): void {
     this.stats.rejected++
     const key = reason.startsWith('orphaned') ? 'orphaned fragment' : reason.startsWith('line too long') ? 'line too long' : reason.replace(/ \d+ bits?.*$/, '').replace(/".*"/, '')

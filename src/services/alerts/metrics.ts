@@ -7,6 +7,7 @@ import type {Context} from '../context.js'
 import {hotStatements, type PositionColumns} from '../db/hot-statements.js'
 import {jobRuns, safetyZones} from '../db/schema.js'
 import {type ZoneGeometry, pointInGeometry} from '../geo/geometry.js'
+import {consecutiveFailures} from '../jobs/runs.js'
 import {latestCongestion} from '../ports/congestion.js'
 import {PROVIDERS} from '../providers/registry.js'
 import {checkQuota} from '../providers/usage.js'
@@ -107,7 +108,7 @@ async function portReadings(ctx: Context, pick: (c: Awaited<ReturnType<typeof la
   return fromMap(out)
 }
 
-async function jobReadings(ctx: Context, pick: (runs: Array<typeof jobRuns.$inferSelect>) => number | null) {
+async function jobReadings(ctx: Context, pick: (runs: Array<typeof jobRuns.$inferSelect>, job: string) => number | null) {
   const out = new Map<string, Reading>()
   const jobs = ctx.db.orm.selectDistinct({job: jobRuns.job}).from(jobRuns).all()
   for (const {job} of jobs) {
@@ -118,7 +119,7 @@ async function jobReadings(ctx: Context, pick: (runs: Array<typeof jobRuns.$infe
       .orderBy(desc(jobRuns.startedAt), desc(jobRuns.id))
       .limit(50)
       .all()
-    const value = pick(runs)
+    const value = pick(runs, job)
     // A job's state is current as of now: its last run stays its last run until the next.
     if (value !== null) out.set(job, {value, at: ctx.clock.now()})
   }
@@ -194,17 +195,10 @@ export const METRICS: Record<string, MetricSpec> = {
   'job.consecutive_failures': {
     name: 'job.consecutive_failures',
     kind: 'job',
-    description: 'failed or timed-out runs in a row since the last success',
+    description: 'failed, timed-out or crashed runs in a row since the last success',
     freshnessSeconds: FIVE_MINUTES,
     read: (ctx) =>
-      jobReadings(ctx, (runs) => {
-        let n = 0
-        for (const r of runs) {
-          if (r.status === 'failed' || r.status === 'timeout') n++
-          else if (r.status === 'success') break
-        }
-        return n
-      }),
+      jobReadings(ctx, (_runs, job) => consecutiveFailures(ctx, job)),
   },
   'job.last_duration_seconds': {
     name: 'job.last_duration_seconds',

@@ -46,7 +46,7 @@ export async function runWorker(ctx: Context, options: WorkerOptions): Promise<W
     last_cycle_ms: null,
     notifications: 0,
   }
-  const stop = () => ctx.stopRequested?.() ?? false
+  const stop = () => ctx.signal?.aborted ?? false
   const sleep = options.sleep ?? interruptibleSleep
   let failuresInARow = 0
   const log = ctx.logger.child({worker: 'alerts'})

@@ -73,7 +73,11 @@ function clientGone(req: FastifyRequest): boolean {
   return req.raw.destroyed || !socket || socket.destroyed || !socket.writable
 }
 
-export function buildServer(ctx: Context, options: ServerOptions = {}): FastifyInstance {
+export function buildServer(serverCtx: Context, options: ServerOptions = {}): FastifyInstance {
+  // On SIGTERM requests in flight finish (each outside call has its deadline) while background runs
+  // stop at their next batch boundary: only the runs see the stop request.
+  const runs = serverCtx
+  const ctx: Context = {...serverCtx, signal: undefined}
   const access = options.accessLog
   const hide = redactor(secretFragments(secretValues(ctx.config)))
   const app = Fastify({
@@ -197,8 +201,8 @@ export function buildServer(ctx: Context, options: ServerOptions = {}): FastifyI
         }
         const id = createTask(ctx, 'jobs', job, req.user?.name ?? 'unknown')
         background(id, async () => {
-          const {summary, outcomes} = await runBackgroundJobs(ctx, jobs, {}, {trigger: 'api'})
-          const status = outcomes.some((o) => o.status === 'failed' || o.status === 'timeout') ? 'failed' : outcomes.every((o) => o.status === 'skipped') ? 'skipped' : 'success'
+          const {summary, outcomes} = await runBackgroundJobs(runs, jobs, {}, {trigger: 'api'})
+          const status = outcomes.some((o) => o.status !== 'success' && o.status !== 'skipped') ? 'failed' : outcomes.every((o) => o.status === 'skipped') ? 'skipped' : 'success'
           return {status, result: summary as unknown as Record<string, unknown>}
         })
         return reply.code(202).send({run_id: id, status_url: `/api/jobs/runs/${id}/`, status: 'running', jobs})
@@ -384,7 +388,7 @@ export function buildServer(ctx: Context, options: ServerOptions = {}): FastifyI
         const id = createTask(ctx, 'refresh', source, req.user?.name ?? 'unknown')
         // Through the runner, as cron runs it: the pause, the lease, a job_runs row, the timeout, the pings.
         background(id, async () => {
-          const outcome = await runJob(ctx, refresh.job, refresh.work, {trigger: 'api', lockName: refresh.lockName})
+          const outcome = await runJob(runs, refresh.job, refresh.work, {trigger: 'api', lockName: refresh.lockName})
           return {status: taskStatusOf(outcome), result: (outcome.summary as Record<string, unknown> | undefined) ?? null, error: outcome.error ?? outcome.skipReason}
         })
         return reply.code(202).send({run_id: id, status_url: `/api/jobs/runs/${id}/`, job: refresh.job})

@@ -39,6 +39,18 @@ export interface OpenOptions {
 
 const CREATE_HINT = 'create it with a writing command (`harbormaster run-background-jobs`, `harbormaster ensure-fallback-data`) or `harbormaster db migrate`, or pass --db with an existing database'
 
+/** Whether the database file exists and it and its directory can be written (WAL needs the directory). */
+export function isWritableDatabase(path: string): boolean {
+  if (path === ':memory:' || !existsSync(path)) return false
+  try {
+    accessSync(path, constants.W_OK)
+    accessSync(dirname(path), constants.W_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
 export function openDatabase(path: string, options: OpenOptions = {}): Db {
   if (/^[a-z]+:\/\//i.test(path)) {
     throw usageError(`database ${path}: only SQLite files are supported so far`, 'pass --db with a file path')

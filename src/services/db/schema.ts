@@ -353,7 +353,11 @@ export const notifications = sqliteTable(
   ],
 )
 
-export const JOB_STATUSES = ['running', 'success', 'failed', 'skipped', 'timeout'] as const
+/**
+ * `cancelled`: stopped by an operator's signal or a pause; `crashed`: left `running` by an owner that is gone
+ * (killed, out of memory), found out by a later run, `jobs list` or `health`.
+ */
+export const JOB_STATUSES = ['running', 'success', 'failed', 'skipped', 'timeout', 'cancelled', 'crashed'] as const
 export type JobStatus = (typeof JOB_STATUSES)[number]
 
 export const jobRuns = sqliteTable(
@@ -414,6 +418,7 @@ export type SafetyZone = typeof safetyZones.$inferSelect
 export type NewSafetyZone = typeof safetyZones.$inferInsert
 export type SafetyEvent = typeof safetyEvents.$inferSelect
 export type JobRun = typeof jobRuns.$inferSelect
+export type JobLock = typeof jobLocks.$inferSelect
 export type PortCongestion = typeof portCongestion.$inferSelect
 
 /** Calls made to each outside provider per quota window. */

@@ -13,7 +13,7 @@ import {readSampleCapture} from '../providers/ais/sample.js'
 import {loadShippedAlerts, SHIPPED_ALERTS_REFERENCE} from '../providers/nws.js'
 import {shippedPiracyZones} from '../piracy/zones.js'
 import {storeZones, stormZonesFromAlerts} from '../safety/zones.js'
-import {ingestMessages} from '../vessels/ingest.js'
+import {Ingest} from '../vessels/ingest.js'
 
 export interface DatasetCounts {
   created: number
@@ -97,7 +97,8 @@ export async function ensureFallbackData(ctx: Context, options: EnsureOptions = 
       }
     }
     if (!options.skipVessels) {
-      ingestMessages(ctx.db, sample.messages, {source: sample.source, origin: 'fallback', now, observedAtOf: sample.observedAtOf})
+      // Inside this transaction (a savepoint), so --force drops and recreates the sample vessels together.
+      new Ingest(ctx.db, {source: sample.source, origin: 'fallback', now, observedAtOf: sample.observedAtOf}).add(sample.messages)
     }
     const after = new Set<number>()
     for (let i = 0; i < sampleMmsis.length; i += 500) {

@@ -1,6 +1,7 @@
 // Outbound HTTP for every provider: per-provider connect and read timeouts, retries with exponential
 // backoff and full jitter on timeouts, connection errors, 429 and 5xx (never other 4xx), Retry-After
-// honoured, a response size cap, a User-Agent naming harbormaster, and errors that never carry secrets.
+// honoured, an overall deadline over all attempts and waits, the job's stop request obeyed mid-call, a
+// response size cap, a User-Agent naming harbormaster, and errors that never carry secrets.
 import {Agent as HttpAgent} from 'node:http'
 import {Agent as HttpsAgent} from 'node:https'
 import type {Socket} from 'node:net'
@@ -8,6 +9,7 @@ import type {Socket} from 'node:net'
 import axios, {type AxiosInstance, isAxiosError} from 'axios'
 
 import {backoffDelay} from '../backoff.js'
+import {anySignal, cancellationOf, throwIfCancelled} from '../cancel.js'
 import {HarbormasterError} from '../errors.js'
 import type {Logger} from '../log/logger.js'
 import {USER_AGENT} from '../version.js'
@@ -27,6 +29,8 @@ export interface HttpPolicy {
   maxDelayMs: number
   /** A Retry-After longer than this is not waited for: the call fails and the caller falls back. */
   maxRetryAfterMs: number
+  /** The whole call, every attempt and every wait between them, ends within this (wall clock). */
+  deadlineMs: number
 }
 
 export interface HttpRuntime {
@@ -34,6 +38,8 @@ export interface HttpRuntime {
   random(): number
   now(): number
   logger: Logger
+  /** The job's stop request: aborts the call in flight and the wait before a retry. */
+  signal?: AbortSignal
 }
 
 export type FailureKind = 'timeout' | 'connection' | 'dns' | 'http' | 'too_large' | 'not_json' | 'invalid'
@@ -108,6 +114,8 @@ interface Attempt {
   detail: string
   retryable: boolean
   retryAfterMs?: number | null
+  /** Cut short by the deadline or the job's stop request. */
+  aborted?: boolean
 }
 
 export interface OutboundRequest {
@@ -117,7 +125,7 @@ export interface OutboundRequest {
   json?: unknown
 }
 
-async function attempt(http: HttpClient, request: OutboundRequest, policy: HttpPolicy, now: number): Promise<Attempt> {
+async function attempt(http: HttpClient, request: OutboundRequest, policy: HttpPolicy, now: number, signal: AbortSignal): Promise<Attempt> {
   const {http: httpAgent, https: httpsAgent} = agentsFor(policy.connectTimeoutMs)
   try {
     const response = await http.request<string>({
@@ -129,12 +137,14 @@ async function attempt(http: HttpClient, request: OutboundRequest, policy: HttpP
       maxContentLength: policy.maxBytes,
       httpAgent,
       httpsAgent,
+      signal,
     })
     if (response.status >= 200 && response.status < 300) return {ok: true, body: response.data, detail: `HTTP ${response.status}`, retryable: false}
     const retryAfterMs = parseRetryAfter(response.headers['retry-after'] as string | undefined, now)
     const retryable = response.status === 429 || response.status >= 500
     return {ok: false, kind: 'http', status: response.status, detail: `HTTP ${response.status}`, retryable, retryAfterMs}
   } catch (error) {
+    if (signal.aborted) return {ok: false, kind: 'timeout', detail: 'aborted', retryable: false, aborted: true}
     if (isAxiosError(error)) {
       const code = error.code ?? ''
       if (/maxContentLength/.test(error.message)) {
@@ -157,8 +167,9 @@ export interface JsonResult {
 }
 
 /**
- * Sends `request`, retrying what may pass. `onAttempt` sees every call (usage counting). Returns the body
- * of the successful answer and how many calls it took; throws a ProviderError naming the URL without its secrets.
+ * Sends `request`, retrying what may pass, all within `policy.deadlineMs`. `onAttempt` sees every call
+ * (usage counting). Returns the body of the successful answer and how many calls it took; throws a
+ * ProviderError naming the URL without its secrets, or the job's Cancelled when it was asked to stop.
  */
 export async function send(
   http: HttpClient,
@@ -168,29 +179,53 @@ export async function send(
   onAttempt?: () => void,
 ): Promise<{body: string; attempts: number}> {
   const shown = `${request.method} ${redactUrl(request.url)}`
-  for (let n = 1; ; n++) {
-    onAttempt?.()
-    const result = await attempt(http, request, policy, runtime.now())
-    if (result.ok) return {body: result.body ?? '', attempts: n}
-    const last = n > policy.retries || !result.retryable
-    let delay = backoffDelay(n - 1, policy.baseDelayMs, policy.maxDelayMs, runtime.random)
-    if (result.retryAfterMs !== undefined && result.retryAfterMs !== null) {
-      if (result.retryAfterMs > policy.maxRetryAfterMs) {
-        throw new ProviderError(
-          `${shown}: ${result.detail} with Retry-After ${Math.round(result.retryAfterMs / 1000)} s (longer than this run waits)`,
-          result.kind as FailureKind,
-          n,
-          result.status,
-        )
+  const started = performance.now()
+  const left = () => policy.deadlineMs - (performance.now() - started)
+  const deadline = new AbortController()
+  const timer = setTimeout(() => deadline.abort(), policy.deadlineMs)
+  const {signal, dispose} = anySignal([deadline.signal, runtime.signal])
+  // `last`: the failed attempt after which no further one fits in the deadline.
+  const pastDeadline = (n: number, last?: Attempt) =>
+    new ProviderError(
+      `${shown} failed${n > 1 ? ` after ${n} attempts` : ''}: ${last ? `${last.detail}, and ` : ''}no answer within the overall deadline of ${policy.deadlineMs / 1000} s`,
+      last?.kind ?? 'timeout',
+      n,
+      last?.status,
+    )
+  try {
+    for (let n = 1; ; n++) {
+      throwIfCancelled(runtime.signal)
+      onAttempt?.()
+      // An attempt still waiting at the deadline is cut by it (the signal), whatever its read timeout.
+      const result = await attempt(http, request, policy, runtime.now(), signal)
+      if (runtime.signal?.aborted) throw cancellationOf(runtime.signal)
+      if (result.ok) return {body: result.body ?? '', attempts: n}
+      if (result.aborted) throw pastDeadline(n)
+      const last = n > policy.retries || !result.retryable
+      let delay = backoffDelay(n - 1, policy.baseDelayMs, policy.maxDelayMs, runtime.random)
+      if (result.retryAfterMs !== undefined && result.retryAfterMs !== null) {
+        if (result.retryAfterMs > policy.maxRetryAfterMs) {
+          throw new ProviderError(
+            `${shown}: ${result.detail} with Retry-After ${Math.round(result.retryAfterMs / 1000)} s (longer than this run waits)`,
+            result.kind as FailureKind,
+            n,
+            result.status,
+          )
+        }
+        delay = result.retryAfterMs
       }
-      delay = result.retryAfterMs
+      if (last) {
+        const tries = n > 1 ? ` after ${n} attempts` : ''
+        throw new ProviderError(`${shown} failed${tries}: ${result.detail}`, result.kind as FailureKind, n, result.status)
+      }
+      // A wait that would end past the deadline is not begun: the caller falls back now.
+      if (delay >= left()) throw pastDeadline(n, result)
+      runtime.logger.debug(`${policy.provider}: ${result.detail}; retrying in ${Math.round(delay)} ms`, {attempt: n})
+      await runtime.sleep(delay)
     }
-    if (last) {
-      const tries = n > 1 ? ` after ${n} attempts` : ''
-      throw new ProviderError(`${shown} failed${tries}: ${result.detail}`, result.kind as FailureKind, n, result.status)
-    }
-    runtime.logger.debug(`${policy.provider}: ${result.detail}; retrying in ${Math.round(delay)} ms`, {attempt: n})
-    await runtime.sleep(delay)
+  } finally {
+    clearTimeout(timer)
+    dispose()
   }
 }
 

@@ -2,7 +2,7 @@
 // alive by a heartbeat, and reclaimed when its owner is gone (its pid dead on this host, or its lease expired).
 import {hostname} from 'node:os'
 
-import {eq} from 'drizzle-orm'
+import {and, eq} from 'drizzle-orm'
 
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
@@ -42,18 +42,35 @@ function describe(holder: LeaseHolder): string {
   return `${holder.owner}, since ${new Date(holder.acquiredAt).toISOString()}`
 }
 
-/** Whether a lease row still binds others: unexpired, and its owner not a process gone from this host. */
+export type OwnerGone = 'process gone' | 'lease expired'
+
+/**
+ * The one rule for whether a lease's owner is gone (its lease may be reclaimed, its run was a crash): its
+ * pid dead, checked only on the owner's own host (a pid means nothing elsewhere), or its lease expired
+ * (the rule across hosts; a live owner's heartbeat keeps renewing it). Null while the owner lives.
+ */
+export function ownerGone(row: Pick<LeaseHolder, 'host' | 'pid' | 'leaseExpiresAt'>, now: number, pid: number = process.pid): OwnerGone | null {
+  if (row.host === HOST && row.pid !== pid && !pidAlive(row.pid)) return 'process gone'
+  if (row.leaseExpiresAt <= now) return 'lease expired'
+  return null
+}
+
+/** Whether a lease row still binds others: its owner is not gone. */
 export function leaseInForce(row: LeaseHolder, now: number, pid: number = process.pid): boolean {
-  const expired = row.leaseExpiresAt <= now
-  const deadHere = row.host === HOST && row.pid !== pid && !pidAlive(row.pid)
-  return !expired && !deadHere
+  return ownerGone(row, now, pid) === null
 }
 
 export function holderText(job: string, holder: LeaseHolder): string {
   return `${job} is running (${describe(holder)})`
 }
 
-export function acquireLease(ctx: Context, job: string, options: {pid?: number} = {}): LeaseResult {
+export interface LeaseOptions {
+  pid?: number
+  /** Called when a heartbeat finds the lease taken by another owner: the work must stop. */
+  onLost?: (holder: string | null) => void
+}
+
+export function acquireLease(ctx: Context, job: string, options: LeaseOptions = {}): LeaseResult {
   const pid = options.pid ?? process.pid
   const owner = `${HOST}:${pid}`
   const leaseMs = ctx.config.lockLeaseSeconds * 1000
@@ -65,9 +82,7 @@ export function acquireLease(ctx: Context, job: string, options: {pid?: number} 
     if (row) {
       const inForce = leaseInForce(row, now, pid)
       if (inForce && row.owner !== owner) return {acquired: false, holder: row}
-      if (row.owner !== owner) {
-        logger.warn(`reclaiming the ${job} lease from ${row.owner}`, {reason: row.leaseExpiresAt <= now ? 'lease expired' : 'process gone'})
-      }
+      if (row.owner !== owner) logger.warn(`reclaiming the ${job} lease from ${row.owner}`, {reason: ownerGone(row, now, pid)})
       db.orm.delete(jobLocks).where(eq(jobLocks.job, job)).run()
     }
     db.orm
@@ -78,12 +93,23 @@ export function acquireLease(ctx: Context, job: string, options: {pid?: number} 
   })
   if (outcome) return outcome
 
+  // Renews the lease while this owner holds it; finding it gone or taken means another run reclaimed it.
   const beat = () => {
     try {
-      writeTransaction(db, () => {
+      const holder = writeTransaction(db, (): string | null | undefined => {
         const now = clock.now()
-        db.orm.update(jobLocks).set({heartbeatAt: now, leaseExpiresAt: now + leaseMs}).where(eq(jobLocks.job, job)).run()
+        const kept = db.orm
+          .update(jobLocks)
+          .set({heartbeatAt: now, leaseExpiresAt: now + leaseMs})
+          .where(and(eq(jobLocks.job, job), eq(jobLocks.owner, owner)))
+          .run().changes
+        if (kept > 0) return undefined
+        return db.orm.select({owner: jobLocks.owner}).from(jobLocks).where(eq(jobLocks.job, job)).get()?.owner ?? null
       })
+      if (holder === undefined || released) return
+      clearInterval(timer)
+      logger.error(`lost the ${job} lease${holder ? ` to ${holder}` : ''}: stopping`)
+      options.onLost?.(holder)
     } catch (error) {
       logger.warn(`heartbeat of the ${job} lease failed`, {error: (error as Error).message})
     }

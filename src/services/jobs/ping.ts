@@ -16,7 +16,7 @@ export async function ping(ctx: Context, job: string, kind: 'start' | 'success' 
     await send(
       ctx.http,
       {method: 'POST', url, json: {job, status: kind}},
-      {provider: 'ping', connectTimeoutMs: PING_TIMEOUT_MS, readTimeoutMs: PING_TIMEOUT_MS, retries: 0, maxBytes: 65_536, baseDelayMs: 0, maxDelayMs: 0, maxRetryAfterMs: 0},
+      {provider: 'ping', connectTimeoutMs: PING_TIMEOUT_MS, readTimeoutMs: PING_TIMEOUT_MS, retries: 0, maxBytes: 65_536, baseDelayMs: 0, maxDelayMs: 0, maxRetryAfterMs: 0, deadlineMs: PING_TIMEOUT_MS},
       runtimeOf(ctx),
     )
   } catch (error) {

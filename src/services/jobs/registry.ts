@@ -22,6 +22,8 @@ export const RETRIES: Record<Priority, number> = {critical: 3, high: 2, medium: 
 export interface JobSummary {
   success: boolean
   errors_count?: number
+  /** The job ended early on its stop request (timeout, signal, pause): the counters say what it did by then. */
+  stopped?: boolean
 }
 
 export interface JobSpec {

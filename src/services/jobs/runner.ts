@@ -1,8 +1,12 @@
 // The runner every job goes through: emergency stop, dependencies, the lease lock, a job_runs row,
 // retries by priority with capped jittered backoff, the timeout, dead-man's-switch pings, and catching up
-// after downtime (once, never once per missed slot). Jobs themselves never lock, record or retry.
-import {backoffDelay, sleep} from '../backoff.js'
+// after downtime (once, never once per missed slot). Jobs themselves never lock, record or retry. A job
+// is stopped through its context's signal (timeout, operator's signal, pause, lost lease) and awaited until
+// it has stopped; only then is the run recorded and the lease released.
+import {backoffDelay} from '../backoff.js'
+import {Cancelled, cancellationOf, onAbandon, sleepUnlessCancelled} from '../cancel.js'
 import type {Context} from '../context.js'
+import {writeTransaction} from '../db/client.js'
 import {ports} from '../db/schema.js'
 import {errorMessage, HarbormasterError} from '../errors.js'
 import {ensureFallbackData} from '../fallback/ensure.js'
@@ -10,7 +14,7 @@ import {describePause, pauseOf} from './control.js'
 import {acquireLease, holderText} from './lease.js'
 import {ping} from './ping.js'
 import {JOBS, jobSpec, type JobSpec, type JobSummary, periodMs, RETRIES, scheduleTimes} from './registry.js'
-import {consecutiveFailures, finishRun, lastRun, recordSkip, startRun} from './runs.js'
+import {consecutiveFailures, finishRun, lastRun, markCrashedRuns, recordSkip, startRun} from './runs.js'
 
 export {consecutiveFailures, lastRun} from './runs.js'
 
@@ -18,7 +22,8 @@ export type {JobSummary} from './registry.js'
 
 export interface JobOutcome {
   job: string
-  status: 'success' | 'failed' | 'skipped' | 'timeout'
+  status: 'success' | 'failed' | 'skipped' | 'timeout' | 'cancelled'
+  /** What the job did; for a run stopped early (timeout, signal, pause), what it did before it stopped. */
   summary?: JobSummary
   error?: string
   /** Set when skipped: held lease, pause or dependency. */
@@ -35,8 +40,6 @@ export interface RunOptions {
   /** Run even if dependencies have not succeeded (an operator's explicit `jobs run --force`). */
   ignoreDependencies?: boolean
 }
-
-class JobTimeout extends HarbormasterError {}
 
 /** Dependencies that have not succeeded within their period plus half of it; empty when all have. */
 export function unmetDependencies(ctx: Context, spec: JobSpec): string[] {
@@ -63,20 +66,12 @@ function timeoutSeconds(ctx: Context, job: string, fallback: number): number {
   return fallback
 }
 
-/** Runs `work` with a deadline; past it the run is recorded as timed out and the job asked to stop. */
-async function withTimeout<T>(work: () => Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      onTimeout()
-      reject(new JobTimeout(`timed out after ${ms / 1000} s`))
-    }, ms)
-  })
-  try {
-    return await Promise.race([work(), deadline])
-  } finally {
-    clearTimeout(timer)
-  }
+/** How often a running job looks for a pause (the emergency stop) made by another process. */
+const PAUSE_CHECK_MS = 1000
+
+/** The run's status when its signal stopped it: a timeout, an operator's stop or pause, or a lost lease. */
+function stoppedStatus(stop: Cancelled): 'timeout' | 'cancelled' | 'failed' {
+  return stop.kind === 'timeout' ? 'timeout' : stop.kind === 'lease' ? 'failed' : 'cancelled'
 }
 
 export async function runJob(ctx: Context, job: string, work: (ctx: Context) => Promise<JobSummary>, options: RunOptions = {}): Promise<JobOutcome> {
@@ -90,14 +85,17 @@ export async function runJob(ctx: Context, job: string, work: (ctx: Context) => 
     return {job, status: 'skipped', skipReason: reason, durationMs: 0}
   }
 
+  markCrashedRuns(ctx)
   const paused = pauseOf(ctx, job)
   if (paused) return skip(`${job} is ${describePause(paused)}`)
   if (spec && !options.ignoreDependencies) {
     const unmet = unmetDependencies(ctx, spec)
     if (unmet.length > 0) return skip(`dependencies not met: ${unmet.join('; ')}`)
   }
+  // The job's own signal: the operator's stop, its timeout, a pause, or its lease taken by another run.
+  const stop = new AbortController()
   const lockName = options.lockName ?? job
-  const taken = acquireLease(ctx, lockName)
+  const taken = acquireLease(ctx, lockName, {onLost: (holder) => stop.abort(new Cancelled('lease', `lost the ${lockName} lease${holder ? ` to ${holder}` : ''}`))})
   if (!taken.acquired) return skip(holderText(lockName, taken.holder))
   const {lease} = taken
 
@@ -110,59 +108,98 @@ export async function runJob(ctx: Context, job: string, work: (ctx: Context) => 
     }
   }
 
-  const runId = startRun(ctx.db, job, startedAt, trigger)
-  lease.setRunId(runId)
+  // The run row and the lease that carries it are written together: a `running` row is never without its lease.
+  const runId = writeTransaction(ctx.db, () => {
+    const id = startRun(ctx.db, job, startedAt, trigger)
+    lease.setRunId(id)
+    return id
+  })
   void ping(ctx, job, 'start')
   const retries = spec ? RETRIES[spec.priority] : 0
-  const limitMs = timeoutSeconds(ctx, job, spec?.timeoutSeconds ?? 3600) * 1000
-  // The job sees a stop request when the operator signals, pauses it, or its time is up.
-  let timedOut = false
-  let pauseCheckedAt = 0
-  let pausedNow = false
-  const jobCtx: Context = {
-    ...ctx,
-    stopRequested: () => {
-      if (ctx.stopRequested?.() || timedOut) return true
-      if (Date.now() - pauseCheckedAt > 1000) {
-        pauseCheckedAt = Date.now()
-        pausedNow = pauseOf(ctx, job) !== undefined
-      }
-      return pausedNow
-    },
-  }
+  const limitSeconds = timeoutSeconds(ctx, job, spec?.timeoutSeconds ?? 3600)
   const t0 = performance.now()
+  const elapsed = () => Math.round(performance.now() - t0)
+
+  const onParentStop = () => stop.abort(ctx.signal?.reason)
+  if (ctx.signal?.aborted) onParentStop()
+  ctx.signal?.addEventListener('abort', onParentStop, {once: true})
+  // Unref'd: they watch the work, the work's own I/O is what keeps the process alive.
+  const timer = setTimeout(() => {
+    log.warn(`timed out after ${limitSeconds} s: stopping at the next batch boundary`, {run: runId})
+    stop.abort(new Cancelled('timeout', `timed out after ${limitSeconds} s`))
+  }, limitSeconds * 1000).unref()
+  const pauseWatch = setInterval(() => {
+    const pause = pauseOf(ctx, job)
+    if (pause) stop.abort(new Cancelled('pause', `${job} is ${describePause(pause)}`))
+  }, PAUSE_CHECK_MS).unref()
+  const stopWatching = () => {
+    clearTimeout(timer)
+    clearInterval(pauseWatch)
+    ctx.signal?.removeEventListener('abort', onParentStop)
+  }
+  // A second signal exits at once: the run is recorded as cancelled and its lease released on the way out.
+  const forget = onAbandon(() => {
+    stopWatching()
+    finishRun(ctx.db, runId, {status: 'cancelled', startedAt, completedAt: startedAt + elapsed(), error: 'stopped at once by a second signal'})
+    lease.release()
+    return `${job} run ${runId} recorded as cancelled`
+  })
+  const jobCtx: Context = {...ctx, signal: stop.signal}
   let attempt = 0
   try {
     for (;;) {
       attempt++
-      try {
-        log.debug('started', {run: runId, attempt})
-        const summary = await withTimeout(() => work(jobCtx), limitMs, () => {
-          timedOut = true
-        })
-        const durationMs = Math.round(performance.now() - t0)
-        finishRun(ctx.db, runId, {status: 'success', startedAt, completedAt: startedAt + durationMs, summary: {...summary, attempts: attempt}})
+      let summary: JobSummary | undefined
+      let failure: unknown
+      if (!stop.signal.aborted) {
+        try {
+          log.debug('started', {run: runId, attempt})
+          // Awaited to the end, whatever stops it: the lease is released only once the work has stopped.
+          summary = await work(jobCtx)
+        } catch (error) {
+          failure = error
+        }
+      }
+      const durationMs = elapsed()
+      const completedAt = startedAt + durationMs
+      // A job asked to stop either says it stopped early or throws; one that finished its work anyway succeeded.
+      if (stop.signal.aborted && (failure !== undefined || summary === undefined || summary.stopped === true)) {
+        const why = cancellationOf(stop.signal)
+        const status = stoppedStatus(why)
+        const partial = summary ? {...summary, success: false, stopped: true} : undefined
+        finishRun(ctx.db, runId, {status, startedAt, completedAt, error: why.message, summary: partial && {...partial, attempts: attempt}})
+        const streak = consecutiveFailures(ctx, job)
+        const line = `${status === 'timeout' ? 'timed out' : status === 'cancelled' ? 'stopped' : 'failed'}: ${why.message}`
+        const fields = {run: runId, attempts: attempt, consecutive_failures: streak}
+        if (status === 'cancelled') log.warn(line, fields)
+        else log.error(line, fields)
+        if (status !== 'cancelled') void ping(ctx, job, 'fail')
+        return {job, status, error: why.message, summary: partial, runId, durationMs, attempts: attempt}
+      }
+      if (failure === undefined) {
+        const done = summary as JobSummary
+        if (stop.signal.aborted) log.warn(`finished its work although asked to stop (${cancellationOf(stop.signal).message})`, {run: runId})
+        finishRun(ctx.db, runId, {status: 'success', startedAt, completedAt, summary: {...done, attempts: attempt}})
         log.info(`finished in ${(durationMs / 1000).toFixed(1)} s${attempt > 1 ? ` (attempt ${attempt})` : ''}`, {run: runId})
         void ping(ctx, job, 'success')
-        return {job, status: 'success', summary, runId, durationMs, attempts: attempt}
-      } catch (error) {
-        const message = errorMessage(error)
-        if (error instanceof JobTimeout || attempt > retries || ctx.stopRequested?.() || (error as HarbormasterError).exitCode === 2) {
-          const durationMs = Math.round(performance.now() - t0)
-          const status = error instanceof JobTimeout ? 'timeout' : 'failed'
-          finishRun(ctx.db, runId, {status, startedAt, completedAt: startedAt + durationMs, error: message})
-          const streak = consecutiveFailures(ctx, job)
-          log.error(`${status === 'timeout' ? 'timed out' : 'failed'}: ${message}`, {run: runId, attempts: attempt, consecutive_failures: streak})
-          if (!(error instanceof HarbormasterError)) log.debug((error as Error).stack ?? message)
-          void ping(ctx, job, 'fail')
-          return {job, status, error: message, runId, durationMs, attempts: attempt}
-        }
-        const delay = backoffDelay(attempt - 1, ctx.config.jobRetryBaseMs, 30_000)
-        log.warn(`attempt ${attempt} failed: ${message}; retrying in ${Math.round(delay)} ms`, {run: runId})
-        await sleep(delay)
+        return {job, status: 'success', summary: done, runId, durationMs, attempts: attempt}
       }
+      const message = errorMessage(failure)
+      if (attempt > retries || (failure as HarbormasterError).exitCode === 2) {
+        finishRun(ctx.db, runId, {status: 'failed', startedAt, completedAt, error: message})
+        const streak = consecutiveFailures(ctx, job)
+        log.error(`failed: ${message}`, {run: runId, attempts: attempt, consecutive_failures: streak})
+        if (!(failure instanceof HarbormasterError)) log.debug((failure as Error).stack ?? message)
+        void ping(ctx, job, 'fail')
+        return {job, status: 'failed', error: message, runId, durationMs, attempts: attempt}
+      }
+      const delay = backoffDelay(attempt - 1, ctx.config.jobRetryBaseMs, 30_000)
+      log.warn(`attempt ${attempt} failed: ${message}; retrying in ${Math.round(delay)} ms`, {run: runId})
+      await sleepUnlessCancelled(delay, stop.signal)
     }
   } finally {
+    stopWatching()
+    forget()
     lease.release()
   }
 }
@@ -204,15 +241,19 @@ export async function runBackgroundJobs(
   const summaryJobs: Record<string, JobSummary> = {}
   for (const name of SEED_JOB_NAMES) {
     if (!jobs.includes(name)) continue
-    if (ctx.stopRequested?.()) break
     const spec = SEED_JOBS[name]
+    if (ctx.signal?.aborted) {
+      // Stopped before this job began: said so, not left out.
+      summaryJobs[spec.key] = {...spec.zero, success: false, status: 'cancelled', error: `not started: ${cancellationOf(ctx.signal).message}`} as JobSummary
+      continue
+    }
     hooks.onStart?.(name)
     const outcome = await runJob(ctx, name, (jobSpec(name) as JobSpec).work, options)
     hooks.onEnd?.(name, outcome)
     outcomes.push(outcome)
     if (outcome.status === 'success') summaryJobs[spec.key] = outcome.summary as JobSummary
     else if (outcome.status === 'skipped') summaryJobs[spec.key] = {...spec.zero, success: true, skipped: true, reason: outcome.skipReason} as JobSummary
-    else summaryJobs[spec.key] = {...spec.zero, errors_count: 1, success: false, error: outcome.error, status: outcome.status} as JobSummary
+    else summaryJobs[spec.key] = {...spec.zero, ...outcome.summary, errors_count: outcome.summary ? (outcome.summary.errors_count ?? 0) : 1, success: false, error: outcome.error, status: outcome.status} as JobSummary
   }
   const seconds = (performance.now() - t0) / 1000
   return {
@@ -220,7 +261,7 @@ export async function runBackgroundJobs(
       started_at: new Date(startedAt).toISOString(),
       completed_at: new Date(startedAt + Math.round(seconds * 1000)).toISOString(),
       duration_seconds: Math.round(seconds * 10) / 10,
-      total_success: outcomes.every((o) => o.status !== 'failed' && o.status !== 'timeout'),
+      total_success: Object.values(summaryJobs).every((j) => j.success),
       jobs: summaryJobs,
     },
     outcomes,
@@ -243,7 +284,8 @@ export function dueJobs(ctx: Context): JobSpec[] {
   const now = ctx.clock.now()
   return JOBS.filter((spec) => {
     if (!spec.enabled) return false
-    const last = lastRun(ctx, spec.name, ['success', 'failed', 'timeout'])
+    // A run that failed, timed out or crashed had its turn; one an operator stopped runs again when due.
+    const last = lastRun(ctx, spec.name, ['success', 'failed', 'timeout', 'crashed'])
     return !last || last.startedAt < scheduleTimes(spec.schedule, now).previous
   })
 }
@@ -251,8 +293,9 @@ export function dueJobs(ctx: Context): JobSpec[] {
 export async function runDueJobs(ctx: Context, options: RunOptions = {}): Promise<JobOutcome[]> {
   await ensureMinimumDataset(ctx)
   const outcomes: JobOutcome[] = []
+  markCrashedRuns(ctx)
   for (const spec of dueJobs(ctx)) {
-    if (ctx.stopRequested?.()) break
+    if (ctx.signal?.aborted) break
     outcomes.push(await runJob(ctx, spec.name, spec.work, options))
   }
   return outcomes

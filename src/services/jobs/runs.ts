@@ -1,11 +1,22 @@
-// The job_runs history: a row per run with status, summary, error, duration and peak memory.
+// The job_runs history: a row per run with status, summary, error, duration and peak memory; and crash
+// accounting: a run left `running` by an owner that is gone is a crash, counted like a failure.
 import {hostname} from 'node:os'
 
 import {and, desc, eq, inArray} from 'drizzle-orm'
 
+import {iso} from '../clock.js'
 import type {Context} from '../context.js'
 import {type Db, writeTransaction} from '../db/client.js'
+import {leasesByRun, recordCrash, runningRuns} from '../db/job-runs.js'
 import {type JobStatus, jobRuns} from '../db/schema.js'
+import {ownerGone} from './lease.js'
+
+/** Statuses that count as a failure (in a row, in health, in alerts). */
+export const FAILURE_STATUSES = ['failed', 'timeout', 'crashed'] as const satisfies readonly JobStatus[]
+
+export function isFailure(status: string): boolean {
+  return (FAILURE_STATUSES as readonly string[]).includes(status)
+}
 
 export function startRun(db: Db, job: string, startedAt: number, trigger: string): number {
   return writeTransaction(db, () =>
@@ -49,7 +60,7 @@ export function recordSkip(db: Db, job: string, at: number, trigger: string, rea
   })
 }
 
-export function lastRun(ctx: Context, job: string, statuses: Array<typeof jobRuns.$inferSelect.status>) {
+export function lastRun(ctx: Context, job: string, statuses: JobStatus[]) {
   return ctx.db.orm
     .select()
     .from(jobRuns)
@@ -59,20 +70,79 @@ export function lastRun(ctx: Context, job: string, statuses: Array<typeof jobRun
     .get()
 }
 
-/** Failed or timed-out runs in a row since the last success. */
+export interface CrashedRun {
+  id: number
+  job: string
+  startedAt: number
+  /** The owner's last heartbeat, when its lease row was still there. */
+  lastSeenAt: number | null
+  reason: string
+}
+
+/**
+ * Runs recorded `running` whose owner is gone: the lease that carried the run is no longer held for it,
+ * or its owner is gone by the lease rule (pid dead on its own host, or lease expired). Reads only.
+ */
+export function crashedRuns(db: Db, now: number): CrashedRun[] {
+  const running = runningRuns(db)
+  if (running.length === 0) return []
+  const leases = leasesByRun(db)
+  const crashed: CrashedRun[] = []
+  for (const run of running) {
+    const lease = leases.get(run.id)
+    const owner = `${run.host}:${run.pid}`
+    if (!lease) {
+      crashed.push({id: run.id, job: run.job, startedAt: run.startedAt, lastSeenAt: null, reason: `${owner} stopped without recording an end, and its lease is gone`})
+      continue
+    }
+    const gone = ownerGone(lease, now)
+    if (gone === null) continue
+    const reason =
+      gone === 'process gone'
+        ? `process ${owner} is gone (last heartbeat ${iso(lease.heartbeatAt)})`
+        : `the lease of ${owner} expired at ${iso(lease.leaseExpiresAt)} without a heartbeat`
+    crashed.push({id: run.id, job: run.job, startedAt: run.startedAt, lastSeenAt: lease.heartbeatAt, reason})
+  }
+  return crashed
+}
+
+/**
+ * Records the crashed runs as `crashed` (a later run, `jobs list` and `jobs history` call this). A
+ * database opened read-only is left as it is: readers still count the crashes (see consecutiveFailures).
+ */
+export function markCrashedRuns(ctx: Context): CrashedRun[] {
+  const {db} = ctx
+  if (crashedRuns(db, ctx.clock.now()).length === 0) return []
+  let marked: CrashedRun[]
+  try {
+    // Found again inside the transaction: another process may have recorded them meanwhile.
+    marked = writeTransaction(db, () => {
+      const found = crashedRuns(db, ctx.clock.now())
+      for (const run of found) recordCrash(db, {id: run.id, startedAt: run.startedAt, endedAt: run.lastSeenAt, error: `crashed: ${run.reason}`})
+      return found
+    })
+  } catch (error) {
+    ctx.logger.debug(`crashed runs not recorded: ${(error as Error).message}`)
+    return []
+  }
+  for (const run of marked) ctx.logger.warn(`run ${run.id} of ${run.job} (started ${iso(run.startedAt)}) crashed: ${run.reason}`, {job: run.job})
+  return marked
+}
+
+/** Failed, timed-out or crashed runs in a row since the last success (a run in progress or cancelled is neither). */
 export function consecutiveFailures(ctx: Context, job: string): number {
   const runs = ctx.db.orm
-    .select({status: jobRuns.status})
+    .select({id: jobRuns.id, status: jobRuns.status})
     .from(jobRuns)
-    .where(and(eq(jobRuns.job, job), inArray(jobRuns.status, ['success', 'failed', 'timeout'])))
+    .where(and(eq(jobRuns.job, job), inArray(jobRuns.status, ['success', 'running', ...FAILURE_STATUSES])))
     .orderBy(desc(jobRuns.startedAt), desc(jobRuns.id))
     .limit(100)
     .all()
+  const crashed = runs.some((r) => r.status === 'running') ? new Set(crashedRuns(ctx.db, ctx.clock.now()).map((c) => c.id)) : new Set<number>()
   let n = 0
   for (const r of runs) {
     if (r.status === 'success') break
-    n++
+    if (r.status !== 'running' || crashed.has(r.id)) n++
   }
   return n
 }
-

@@ -1,5 +1,5 @@
 // What `jobs list`, `jobs history` and `schedule list` show: each job's schedule, next runs, last
-// status and failure streak, and the run history.
+// status and failure streak, and the run history (runs left `running` by a dead owner recorded as crashed first).
 import {desc, eq} from 'drizzle-orm'
 
 import {iso} from '../clock.js'
@@ -7,13 +7,14 @@ import type {Context} from '../context.js'
 import {jobRuns} from '../db/schema.js'
 import {describePause, pauseOf} from './control.js'
 import {describeSchedule, EXTRA_SCHEDULES, JOBS, scheduleTimes} from './registry.js'
-import {consecutiveFailures, lastRun} from './runs.js'
+import {consecutiveFailures, lastRun, markCrashedRuns} from './runs.js'
 
 
 export function jobStatuses(ctx: Context) {
   const now = ctx.clock.now()
+  markCrashedRuns(ctx)
   return JOBS.map((spec) => {
-    const last = lastRun(ctx, spec.name, ['success', 'failed', 'timeout', 'skipped'])
+    const last = lastRun(ctx, spec.name, ['success', 'failed', 'timeout', 'skipped', 'cancelled', 'crashed'])
     const pause = pauseOf(ctx, spec.name)
     return {
       job: spec.name,
@@ -34,6 +35,7 @@ export function jobStatuses(ctx: Context) {
 }
 
 export function jobHistory(ctx: Context, options: {job?: string; limit?: number} = {}) {
+  markCrashedRuns(ctx)
   return ctx.db.orm
     .select()
     .from(jobRuns)

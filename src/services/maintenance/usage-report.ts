@@ -5,6 +5,7 @@ import {and, gte, lt} from 'drizzle-orm'
 
 import type {Context} from '../context.js'
 import {jobRuns, providerUsage} from '../db/schema.js'
+import {isFailure} from '../jobs/runs.js'
 import {median} from '../ports/statistics.js'
 import {providerStatuses} from '../providers/status.js'
 
@@ -41,7 +42,7 @@ export async function usageReport(ctx: Context): Promise<UsageReport> {
     const runs = recent.filter((r) => r.job === job)
     const done = runs.filter((r) => r.durationMs !== null && r.status !== 'skipped')
     const seconds = done.map((r) => (r.durationMs as number) / 1000)
-    const failed = runs.filter((r) => r.status === 'failed' || r.status === 'timeout').length
+    const failed = runs.filter((r) => isFailure(r.status)).length
     const weekMedian = median(previous.filter((r) => r.job === job && r.status === 'success' && r.durationMs !== null).map((r) => (r.durationMs as number) / 1000))
     const max = seconds.length > 0 ? Math.max(...seconds) : null
     if (failed > 0) anomalies.push(`${job}: ${failed} failed run(s) in 24 h`)

@@ -1,6 +1,7 @@
 // Port congestion from the stored positions: stops tracked in each port's area (its berths and anchorage
 // cells), merchant ships waiting at anchorage and at berth, the median wait over 7 days, judged against the
 // port's own baseline that a persistent queue does not absorb; one snapshot per port per run.
+import {throwIfCancelled, yieldToEventLoop} from '../cancel.js'
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
 import {areaCells, areaPorts, hasAreaCells} from '../db/port-areas.js'
@@ -96,7 +97,13 @@ export async function computePortCongestion(ctx: Context): Promise<CongestionSum
   const tallies = new Map<number, PortTally>()
   let vesselsInPorts = 0
   if (newest !== null) {
+    let checked = 0
     for (const [lat, lon, second, source] of hot.latestPlaces(windowStart)) {
+      // World scale is hundreds of thousands of positions: timers, signals and the API get a turn.
+      if (++checked % 20_000 === 0) {
+        await yieldToEventLoop()
+        throwIfCancelled(ctx.signal)
+      }
       if (second !== null && NOT_A_FIX.has(second)) continue
       const hit = areas.locate(lat, lon)
       if (!hit) continue

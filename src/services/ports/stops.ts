@@ -3,6 +3,7 @@
 // whatever the hysteresis says, since anchored ships swing and drift at 0.6-0.8 kn. Positions flagged as
 // dead reckoning or with positioning inoperative (AIS time stamp second 62, 63) are not used. Each pass
 // reads only the positions stored since the last one.
+import {throwIfCancelled, yieldToEventLoop} from '../cancel.js'
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
 import {applyStopWrites, openStops, type PositionBatch, positionsAfter, type StopRow, type StopWrites, stopsWatermark} from '../db/vessel-stops.js'
@@ -223,7 +224,15 @@ export async function trackStops(ctx: Context, areas: PortAreas, window: {observ
   }
 
   const staleBefore = window.observedAt - window.windowMs
+  let read = 0
   for (const [mmsi, rows] of rowsByVessel(batch)) {
+    // A first pass reads weeks of positions: timers, signals and the API get a turn between slices.
+    read += rows.length
+    if (read >= 20_000) {
+      read = 0
+      await yieldToEventLoop()
+      throwIfCancelled(ctx.signal)
+    }
     const stored = open.get(mmsi)
     open.delete(mmsi)
     const tracker = new VesselStopTracker(mmsi, stored ?? null, areas, options)

@@ -5,7 +5,7 @@ import type {Context} from '../context.js'
 import {HarbormasterError, errorMessage} from '../errors.js'
 import {isFresh, readCache, writeCache} from '../cache/api-cache.js'
 import {createHttpClient, getJson, type HttpRuntime} from '../http/client.js'
-import {sleep} from '../backoff.js'
+import {isCancelled, sleepUnlessCancelled} from '../cancel.js'
 import {policyFor, ttlSeconds} from './registry.js'
 import {checkQuota, recordOutcome, recordRequest} from './usage.js'
 
@@ -45,7 +45,7 @@ export class ProviderUnavailable extends HarbormasterError {
 }
 
 export function runtimeOf(ctx: Context): HttpRuntime {
-  return {sleep, random: Math.random, now: () => ctx.clock.now(), logger: ctx.logger, ...ctx.httpRuntime}
+  return {sleep: (ms) => sleepUnlessCancelled(ms, ctx.signal), random: Math.random, now: () => ctx.clock.now(), logger: ctx.logger, signal: ctx.signal, ...ctx.httpRuntime}
 }
 
 export async function fetchThroughCache<T>(ctx: Context, request: ProviderRequest<T>): Promise<Served<T>> {
@@ -98,6 +98,8 @@ export async function fetchThroughCache<T>(ctx: Context, request: ProviderReques
       if (track) recordOutcome(ctx, request.provider, {source: 'live'})
       return {data, source: 'live', fetchedAt: now, ageSeconds: 0, stale: false, attempts}
     } catch (error) {
+      // Asked to stop: no fallback, the job ends here.
+      if (isCancelled(error)) throw error
       reason = errorMessage(error)
       attempts = Math.max(attempts, (error as {attempts?: number}).attempts ?? 0)
     }

@@ -7,6 +7,7 @@ import {z} from 'zod'
 import {shippedFiles} from '../datasets/paths.js'
 import {type ZoneGeometry, asZoneGeometry} from '../geo/geometry.js'
 import {isFresh, readCache} from '../cache/api-cache.js'
+import {isCancelled} from '../cancel.js'
 import type {Context} from '../context.js'
 import {errorMessage} from '../errors.js'
 import {isMarineEvent, marineEvent} from '../safety/storm-severity.js'
@@ -207,6 +208,7 @@ export async function fetchZoneOutline(ctx: Context, path: string): Promise<Zone
     })
     return {geometry: served.data, source: served.source, requests: served.attempts, reason: served.reason}
   } catch (error) {
+    if (isCancelled(error)) throw error
     if (error instanceof ProviderUnavailable) return {geometry: null, requests: error.attempts, reason: error.reason}
     return {geometry: null, requests: 0, reason: errorMessage(error)}
   }

@@ -3,6 +3,7 @@
 import {desc, inArray, sql} from 'drizzle-orm'
 import {z} from 'zod'
 
+import {isCancelled} from '../cancel.js'
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
 import {type DataSource, portWeather, ports} from '../db/schema.js'
@@ -103,6 +104,7 @@ export async function refreshPortWeather(ctx: Context): Promise<PortWeatherSumma
         })
       })
     } catch (error) {
+      if (isCancelled(error)) throw error
       // One chunk unavailable means the service is: the rest are not asked this run.
       summary.fallback_reason = errorMessage(error)
       break

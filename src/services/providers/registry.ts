@@ -45,5 +45,6 @@ export function policyFor(config: Config, provider: string): HttpPolicy {
     baseDelayMs: 500,
     maxDelayMs: 8000,
     maxRetryAfterMs: config.httpMaxRetryAfterSeconds * 1000,
+    deadlineMs: config.httpDeadlineMs,
   }
 }

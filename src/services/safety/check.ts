@@ -16,7 +16,7 @@ export interface EventLine {
 
 export interface EventCheckResult {
   dry_run: boolean
-  status: 'success' | 'failed' | 'skipped' | 'timeout' | 'dry_run'
+  status: 'success' | 'failed' | 'skipped' | 'timeout' | 'cancelled' | 'dry_run'
   events_created: number
   events_resolved: number
   notifications_created: number

@@ -5,6 +5,7 @@
 import {and, eq, inArray, isNull, sql} from 'drizzle-orm'
 import Flatbush from 'flatbush'
 
+import {throwIfCancelled, yieldToEventLoop} from '../cancel.js'
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
 import {type EventRow, hotStatements} from '../db/hot-statements.js'
@@ -36,6 +37,9 @@ export interface DetectionPlan {
 
 const congestionSeverity: Record<string, Severity> = {high: 'high', severe: 'critical'}
 
+/** Positions checked against the zones between two turns of the event loop. */
+const DETECTION_SLICE = 20_000
+
 export async function planDetection(ctx: Context): Promise<DetectionPlan> {
   const {db, config} = ctx
   const zones = await db.orm
@@ -52,7 +56,13 @@ export async function planDetection(ctx: Context): Promise<DetectionPlan> {
     const index = new Flatbush(zones.length)
     for (const z of zones) index.add(z.minLon, z.minLat, z.maxLon, z.maxLat)
     index.finish()
-    for (const v of current) {
+    for (let i = 0; i < current.length; i++) {
+      // World scale is hundreds of thousands of positions: timers, signals and the API get a turn.
+      if (i > 0 && i % DETECTION_SLICE === 0) {
+        await yieldToEventLoop()
+        throwIfCancelled(ctx.signal)
+      }
+      const v = current[i]
       for (const k of index.search(v.lon, v.lat, v.lon, v.lat)) {
         const zone = zones[k]
         // A zone counts for a position observed while the zone was valid (an old position is not in today's storm).

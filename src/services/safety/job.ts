@@ -3,6 +3,7 @@
 // events and notify watchers.
 import {isNull} from 'drizzle-orm'
 
+import {throwIfCancelled} from '../cancel.js'
 import type {Context} from '../context.js'
 import {safetyEvents, type DataSource} from '../db/schema.js'
 import {circleGeometry} from '../geo/geometry.js'
@@ -79,11 +80,15 @@ export async function refreshCongestionZones(ctx: Context): Promise<ZoneRefresh>
 }
 
 export async function runSafetyJob(ctx: Context): Promise<SafetyEventsSummary> {
+  // Each step is whole; a stop request (timeout, signal) ends the job between steps.
   const storm = await refreshStormZones(ctx)
+  throwIfCancelled(ctx.signal)
   const portWeather = await refreshPortWeather(ctx)
+  throwIfCancelled(ctx.signal)
   const piracy = refreshPiracyZones(ctx)
   const congestion = await refreshCongestionZones(ctx)
   const plan = await planDetection(ctx)
+  throwIfCancelled(ctx.signal)
   const result = applyDetection(ctx, plan)
   const webhooks = await deliverWebhooks(ctx)
   const open = await ctx.db.orm.$count(safetyEvents, isNull(safetyEvents.resolvedAt))

@@ -1,6 +1,7 @@
 // Storm zones from NWS marine alerts: zone outlines within a per-run request budget, alerts short of outlines
 // kept and retried, warnings without an outline reported, zones settled against the clock (upcoming, ended).
 import {iso} from '../clock.js'
+import {throwIfCancelled} from '../cancel.js'
 import type {Context} from '../context.js'
 import type {DataSource} from '../db/schema.js'
 import * as stored from '../db/storm-alerts.js'
@@ -78,7 +79,7 @@ export async function resolveOutlines(ctx: Context, paths: string[]): Promise<Ou
   const worker = async () => {
     while (next < toFetch.length) {
       const {path, stale} = toFetch[next++]
-      const stopped = ctx.stopRequested?.() ?? false
+      const stopped = ctx.signal?.aborted ?? false
       if (stats.requests + inFlight >= budget || stopped) {
         stats.deferred++
         if (stale) {
@@ -237,6 +238,7 @@ export async function refreshStormZones(ctx: Context): Promise<StormRefresh> {
   try {
     served = await fetchActiveAlerts(ctx)
   } catch (error) {
+    throwIfCancelled(ctx.signal)
     return stormFallback(ctx, errorMessage(error))
   }
   const now = ctx.clock.now()

@@ -3,6 +3,7 @@
 // of attempts; status recorded.
 import {and, eq, lt} from 'drizzle-orm'
 
+import {isCancelled} from '../cancel.js'
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
 import {alertEvents, type AlertEvent, notifications, type SafetyEvent, safetyEvents, users} from '../db/schema.js'
@@ -35,6 +36,8 @@ export async function deliverWebhooks(ctx: Context): Promise<DeliveryResult> {
   ctx.http ??= createHttpClient()
   const policy = {...policyFor(ctx.config, 'webhook'), retries: 2}
   for (const {n, event, alert, url, user} of pending) {
+    // Asked to stop: what is left stays pending for the next run, no attempt counted.
+    if (ctx.signal?.aborted) break
     if (!url || (!event && !alert)) continue
     result.attempted++
     const payload = {notification_id: n.id, user, ...(event ? {event: eventPayload(event)} : {alert: alertPayload(alert as AlertEvent)})}
@@ -46,6 +49,7 @@ export async function deliverWebhooks(ctx: Context): Promise<DeliveryResult> {
       )
       result.sent++
     } catch (error) {
+      if (isCancelled(error)) break
       const runs = n.attempts + 1
       const status = runs >= MAX_DELIVERY_RUNS ? 'failed' : 'pending'
       writeTransaction(ctx.db, () =>

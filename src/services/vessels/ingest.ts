@@ -1,10 +1,11 @@
 // Vessel intake: decoded AIS messages validated per the AIS rules (positions that are positions, ship
-// MMSIs and distress transmitters, the track rule, no future times), stored in batched transactions,
-// static data merged.
+// MMSIs and distress transmitters, the track rule, no future times), stored in batched transactions as
+// the source produces them, static data merged.
 import type {AisMessage} from '../ais/payload.js'
+import {yieldToEventLoop} from '../cancel.js'
 import {type Db, writeTransaction} from '../db/client.js'
 import type {DataSource, Origin} from '../db/schema.js'
-import {type PositionRow, vesselStore} from '../db/vessel-store.js'
+import {type PositionRow, type VesselStore, vesselStore} from '../db/vessel-store.js'
 import {flagOf, midOf} from '../datasets/mid.js'
 import {distressDevice} from '../safety/distress.js'
 import {impossibleFix, isEstimatedFix, MAX_PLAUSIBLE_KNOTS, TrackKeeper} from './track.js'
@@ -21,11 +22,12 @@ export interface IngestOptions {
   now: number
   /** When the report was observed; tag-block time or receive time where the source has one. */
   observedAtOf(message: AisMessage): number
+  /** Messages per transaction (default 5,000). */
   batchSize?: number
-  /** Checked between batches: a stop request finishes the current batch and stops. */
-  shouldStop?: () => boolean
-  /** Called after each committed batch with the positions stored so far. */
-  onBatch?: (positionsStored: number) => void
+  /** Checked before each batch: once aborted, the batches committed so far stay and the ingest stops. */
+  signal?: AbortSignal
+  /** Called after each committed batch with the positions stored and messages read so far. */
+  onBatch?: (progress: {positionsStored: number; messages: number; batches: number}) => void
 }
 
 export interface IngestResult {
@@ -57,11 +59,16 @@ function trackedMmsi(mmsi: number): boolean {
   return (mid !== null && mid >= 201 && mid <= 775) || distressDevice(mmsi) !== null
 }
 
-export function ingestMessages(db: Db, messages: AisMessage[], options: IngestOptions): IngestResult {
-  const store = vesselStore(db)
-  const batchSize = options.batchSize ?? 5000
-  const result: IngestResult = {
-    messages: messages.length,
+/**
+ * One intake: batches of messages, each stored in its own transaction (a savepoint inside a caller's
+ * transaction). The track rule's keeper lives as long as the intake, so a vessel's reference fix and held
+ * reports carry across batches; a batch that fails rolls back whole and the keeper forgets what it read.
+ */
+export class Ingest {
+  private readonly store: VesselStore
+  private readonly track: TrackKeeper
+  private readonly result: IngestResult = {
+    messages: 0,
     positions_stored: 0,
     duplicates: 0,
     vessels_updated: 0,
@@ -76,23 +83,38 @@ export function ingestMessages(db: Db, messages: AisMessage[], options: IngestOp
     distress: [],
     stopped: false,
   }
-  const updated = new Set<number>()
-  const distress = new Map<number, PositionRow>()
-  const reject = (reason: string, n = 1) => {
-    result.rejected += n
-    result.rejected_by_reason[reason] = (result.rejected_by_reason[reason] ?? 0) + n
-  }
-  const track = new TrackKeeper(store)
-  const teleport = `jump implying over ${MAX_PLAUSIBLE_KNOTS} kn`
+  private readonly updated = new Set<number>()
+  private readonly distress = new Map<number, PositionRow>()
+  private committed = 0
 
-  for (let from = 0; from < messages.length; from += batchSize) {
-    if (options.shouldStop?.()) {
-      result.stopped = true
-      break
-    }
-    const batch = messages.slice(from, from + batchSize)
+  constructor(
+    private readonly db: Db,
+    private readonly options: IngestOptions,
+  ) {
+    this.store = vesselStore(db)
+    this.track = new TrackKeeper(this.store)
+  }
+
+  get positionsStored(): number {
+    return this.result.positions_stored
+  }
+
+  get messages(): number {
+    return this.result.messages
+  }
+
+  get batches(): number {
+    return this.committed
+  }
+
+  /** Stores one batch in one transaction: all of it or, when it throws, none of it. */
+  add(batch: AisMessage[]): void {
+    const {store, track, options} = this
+    const teleport = `jump implying over ${MAX_PLAUSIBLE_KNOTS} kn`
     // Counted per batch and added only after its commit, so a rolled-back batch counts nothing.
     const counts = {stored: 0, duplicates: 0, statics: 0, rejected: [] as string[], skipped: 0, updated: [] as number[], moves: 0, estimated: 0, newest: 0, distress: [] as PositionRow[]}
+    // Each vessel's newest stored report of the batch: its latest position is moved once per batch, not per report.
+    const latest = new Map<number, PositionRow>()
     const accept = (row: PositionRow) => {
       if (counts.newest < row.observedAt) counts.newest = row.observedAt
       if (distressDevice(row.mmsi) !== null) counts.distress.push(row)
@@ -101,10 +123,11 @@ export function ingestMessages(db: Db, messages: AisMessage[], options: IngestOp
         return
       }
       counts.stored++
-      if (store.upsertLatest(row, flagOf(row.mmsi), options.origin, options.now)) counts.updated.push(row.mmsi)
+      const newest = latest.get(row.mmsi)
+      if (!newest || row.observedAt > newest.observedAt) latest.set(row.mmsi, row)
     }
     try {
-      writeTransaction(db, () => {
+      writeTransaction(this.db, () => {
         for (const m of batch) {
           const isPosition = POSITION_TYPES.has(m.msg_type)
           const isStatic = STATIC_TYPES.has(m.msg_type)
@@ -175,6 +198,9 @@ export function ingestMessages(db: Db, messages: AisMessage[], options: IngestOp
           if (verdict.moved) counts.moves++
           for (const r of verdict.accept) accept(r)
         }
+        for (const [mmsi, row] of latest) {
+          if (store.upsertLatest(row, flagOf(mmsi), options.origin, options.now)) counts.updated.push(mmsi)
+        }
         for (const [mmsi, held] of track.takeChangedHolds()) store.replaceSuspects(mmsi, held)
       })
     } catch (error) {
@@ -182,6 +208,9 @@ export function ingestMessages(db: Db, messages: AisMessage[], options: IngestOp
       track.reset()
       throw error
     }
+    const result = this.result
+    this.committed++
+    result.messages += batch.length
     result.positions_stored += counts.stored
     result.duplicates += counts.duplicates
     result.static_updates += counts.statics
@@ -189,16 +218,66 @@ export function ingestMessages(db: Db, messages: AisMessage[], options: IngestOp
     result.track_moves += counts.moves
     result.estimated_positions += counts.estimated
     if (counts.newest > 0 && (result.newest_observed_at === null || counts.newest > result.newest_observed_at)) result.newest_observed_at = counts.newest
-    for (const reason of counts.rejected) reject(reason)
-    for (const mmsi of counts.updated) updated.add(mmsi)
-    for (const row of counts.distress) {
-      const seen = distress.get(row.mmsi)
-      if (!seen || seen.observedAt < row.observedAt) distress.set(row.mmsi, row)
+    for (const reason of counts.rejected) {
+      result.rejected++
+      result.rejected_by_reason[reason] = (result.rejected_by_reason[reason] ?? 0) + 1
     }
-    options.onBatch?.(result.positions_stored)
+    for (const mmsi of counts.updated) this.updated.add(mmsi)
+    for (const row of counts.distress) {
+      const seen = this.distress.get(row.mmsi)
+      if (!seen || seen.observedAt < row.observedAt) this.distress.set(row.mmsi, row)
+    }
   }
-  result.vessels_updated = updated.size
-  result.positions_held = store.heldTotal()
-  result.distress = [...distress.values()]
-  return result
+
+  /** The intake's result; `stopped` when it ended on a stop request rather than at the end of its input. */
+  finish(stopped = false): IngestResult {
+    return {
+      ...this.result,
+      stopped,
+      vessels_updated: this.updated.size,
+      positions_held: this.store.heldTotal(),
+      distress: [...this.distress.values()],
+    }
+  }
+}
+
+/**
+ * Ingests messages as a source produces them (arrays of any length, e.g. decoded as a file streams by),
+ * in transactions of `batchSize`. Between batches it yields to the event loop, so lease heartbeats,
+ * timeouts, signals and the HTTP API stay live, and it stops when `signal` is aborted: committed batches
+ * stay, nothing of a batch is ever half stored. Memory is bounded by one batch, whatever the input's size.
+ */
+export async function ingestMessages(
+  db: Db,
+  source: AsyncIterable<AisMessage[]> | Iterable<AisMessage[]>,
+  options: IngestOptions,
+): Promise<IngestResult> {
+  const batchSize = options.batchSize ?? 5000
+  const ingest = new Ingest(db, options)
+  const commit = async (batch: AisMessage[]): Promise<boolean> => {
+    if (options.signal?.aborted) return false
+    ingest.add(batch)
+    options.onBatch?.({positionsStored: ingest.positionsStored, messages: ingest.messages, batches: ingest.batches})
+    await yieldToEventLoop()
+    return true
+  }
+  let pending: AisMessage[] = []
+  for await (const chunk of source) {
+    if (options.signal?.aborted) return ingest.finish(true)
+    let from = 0
+    // Whole batches straight from the chunk; the remainder waits for the next chunk.
+    if (pending.length > 0) {
+      from = Math.min(chunk.length, batchSize - pending.length)
+      pending = pending.concat(chunk.slice(0, from))
+      if (pending.length < batchSize) continue
+      if (!(await commit(pending))) return ingest.finish(true)
+      pending = []
+    }
+    for (; chunk.length - from >= batchSize; from += batchSize) {
+      if (!(await commit(from === 0 && chunk.length === batchSize ? chunk : chunk.slice(from, from + batchSize)))) return ingest.finish(true)
+    }
+    if (from < chunk.length) pending = chunk.slice(from)
+  }
+  if (pending.length > 0 && !(await commit(pending))) return ingest.finish(true)
+  return ingest.finish(false)
 }

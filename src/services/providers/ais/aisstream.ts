@@ -6,7 +6,8 @@ import {z} from 'zod'
 import type {AisMessage} from '../../ais/payload.js'
 import type {Context} from '../../context.js'
 import {type AisBatch, countRejection, emptyStats, liveBatch} from './batch.js'
-import {backoffDelay, sleep} from '../../backoff.js'
+import {backoffDelay} from '../../backoff.js'
+import {sleepUnlessCancelled} from '../../cancel.js'
 
 const MESSAGE_TYPES = ['PositionReport', 'StandardClassBPositionReport', 'ShipStaticData'] as const
 
@@ -131,14 +132,19 @@ export async function readAisstream(ctx: Context, options: AisstreamOptions): Pr
   const deadline = Date.now() + options.durationMs
   let attempt = 0
   let lastProblem = 'no messages'
-  while (Date.now() < deadline && !ctx.stopRequested?.()) {
+  while (Date.now() < deadline && !ctx.signal?.aborted) {
     const outcome = await new Promise<'window over' | string>((resolve, reject) => {
       const ws = new WebSocket(options.url, {handshakeTimeout: Math.max(1000, Math.min(10_000, deadline - Date.now()))})
-      const timer = setTimeout(() => {
+      // The window ends at its time, or at once when the job is asked to stop.
+      const endWindow = () => {
+        clearTimeout(timer)
+        ctx.signal?.removeEventListener('abort', endWindow)
         ws.removeAllListeners('close')
         ws.terminate()
         resolve('window over')
-      }, Math.max(0, deadline - Date.now()))
+      }
+      const timer = setTimeout(endWindow, Math.max(0, deadline - Date.now()))
+      ctx.signal?.addEventListener('abort', endWindow, {once: true})
       ws.on('open', () => {
         attempt = 0
         // The API closes connections that do not subscribe within 3 s.
@@ -156,6 +162,7 @@ export async function readAisstream(ctx: Context, options: AisstreamOptions): Pr
         const refusal = errorFrame.safeParse(frame)
         if (refusal.success) {
           clearTimeout(timer)
+          ctx.signal?.removeEventListener('abort', endWindow)
           ws.removeAllListeners('close')
           ws.terminate()
           reject(new AisstreamRefusal(`aisstream refused the subscription: ${refusal.data.error}`))
@@ -175,6 +182,7 @@ export async function readAisstream(ctx: Context, options: AisstreamOptions): Pr
       })
       ws.on('close', (code) => {
         clearTimeout(timer)
+        ctx.signal?.removeEventListener('abort', endWindow)
         resolve(`closed (${code}${lastProblem !== 'no messages' ? `, ${lastProblem}` : ''})`)
       })
     }).catch((error: unknown) => {
@@ -185,7 +193,7 @@ export async function readAisstream(ctx: Context, options: AisstreamOptions): Pr
     lastProblem = outcome
     const delay = Math.min(backoffDelay(attempt++), deadline - Date.now())
     ctx.logger.warn(`aisstream connection dropped: ${outcome}; reconnecting in ${Math.round(Math.max(0, delay))} ms`)
-    if (delay > 0) await sleep(delay)
+    if (delay > 0) await sleepUnlessCancelled(delay, ctx.signal)
   }
   if (messages.length === 0) throw new Error(`aisstream gave no AIS messages in ${options.durationMs / 1000} s (${lastProblem})`)
   return liveBatch('aisstream', messages, stats, ctx.clock.now())

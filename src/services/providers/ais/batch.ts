@@ -1,4 +1,5 @@
-// What every AIS source hands the vessels job: decoded messages, how they were read, and when observed.
+// What every AIS source hands the vessels job: decoded messages (all at once, or as a stream of batches
+// for sources too large to hold), how they were read, and when each was observed.
 import type {DecoderStats} from '../../ais/nmea.js'
 import type {AisMessage} from '../../ais/payload.js'
 import type {DataSource} from '../../db/schema.js'
@@ -12,6 +13,23 @@ export interface AisBatch {
   /** When the batch's reports were observed (the newest). */
   observedAt: number
   observedAtOf(message: AisMessage): number
+}
+
+/**
+ * A source the vessels job ingests as it reads: batches in reading order (read once). Sources that hold
+ * their messages (a window of a feed, one web-service reply) give one batch; a capture file streams.
+ */
+export interface AisFeed {
+  provider: string
+  source: DataSource
+  batches: AsyncIterable<AisMessage[]> | Iterable<AisMessage[]>
+  /** Decode counts; complete once `batches` has been read to its end. */
+  decode: DecoderStats
+  observedAtOf(message: AisMessage): number
+}
+
+export function feedOf(batch: AisBatch): AisFeed {
+  return {provider: batch.provider, source: batch.source, batches: [batch.messages], decode: batch.decode, observedAtOf: batch.observedAtOf}
 }
 
 export function emptyStats(): DecoderStats {

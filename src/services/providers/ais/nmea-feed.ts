@@ -1,14 +1,17 @@
-// NMEA sources: a capture file, a receiver's TCP feed, or its UDP datagrams (AIS-catcher, rtl-ais,
-// a chartplotter multiplexer), read for a bounded window; a dropped TCP feed is reconnected with backoff.
+// NMEA sources: a capture file (streamed), a receiver's TCP feed, or its UDP datagrams (AIS-catcher,
+// rtl-ais, a chartplotter multiplexer), read for a bounded window that a stop request cuts short; a
+// dropped TCP feed is reconnected with backoff.
 import {createSocket} from 'node:dgram'
-import {readFileSync, statSync} from 'node:fs'
+import {accessSync, constants, createReadStream, statSync} from 'node:fs'
 import {connect} from 'node:net'
 
+import {decodeBatches} from '../../ais/decode-stream.js'
 import {AisDecoder} from '../../ais/nmea.js'
 import type {AisMessage} from '../../ais/payload.js'
+import {sleepUnlessCancelled} from '../../cancel.js'
 import type {Context} from '../../context.js'
-import {type AisBatch, liveBatch} from './batch.js'
-import {backoffDelay, sleep} from '../../backoff.js'
+import {type AisBatch, type AisFeed, liveBatch} from './batch.js'
+import {backoffDelay} from '../../backoff.js'
 
 /** Splits a byte stream into lines and decodes them, stamping each message with its arrival time. */
 class LineFeed {
@@ -50,23 +53,27 @@ class LineFeed {
 }
 
 /**
- * A capture file. Lines without a tag-block or leading timestamp are stamped with the file's modification
- * time: a receiver appending to the file wrote them no later than that.
+ * A capture file, streamed: decoded and handed on in batches as it is read, so a capture of any size is
+ * ingested in bounded memory. Lines without a tag-block or leading timestamp are stamped with the file's
+ * modification time: a receiver appending to the file wrote them no later than that. A file that cannot be
+ * read fails at once; one without a single decodable message fails at its end, having handed on nothing.
  */
-export function readNmeaFile(ctx: Context, path: string): AisBatch {
-  let text: string
+export function openNmeaFile(ctx: Context, path: string): AisFeed {
   let mtime: number
   try {
-    mtime = statSync(path).mtimeMs
-    text = readFileSync(path, 'utf8')
+    const stat = statSync(path)
+    if (stat.isDirectory()) throw Object.assign(new Error('a directory'), {code: 'EISDIR'})
+    accessSync(path, constants.R_OK)
+    mtime = Math.round(stat.mtimeMs)
   } catch (error) {
     throw new Error(`cannot read NMEA file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
   }
-  const feed = new LineFeed(() => Math.round(mtime), ctx.logger)
-  feed.push(text)
-  feed.end()
-  if (feed.messages.length === 0) throw new Error(`NMEA file ${path} held no decodable AIS messages (${feed.decoder.stats.lines} lines)`)
-  return liveBatch('nmea-file', feed.messages, feed.decoder.stats, Math.round(mtime))
+  const decoder = new AisDecoder({onReject: (reason, line) => ctx.logger.debug(`AIS line rejected: ${reason}`, {line: line.slice(0, 120)})})
+  async function* batches(): AsyncGenerator<AisMessage[]> {
+    yield* decodeBatches(createReadStream(path, {highWaterMark: 1 << 20}), decoder)
+    if (decoder.stats.messages === 0) throw new Error(`NMEA file ${path} held no decodable AIS messages (${decoder.stats.lines} lines)`)
+  }
+  return {provider: 'nmea-file', source: 'live', batches: batches(), decode: decoder.stats, observedAtOf: (m) => m.received_at ?? mtime}
 }
 
 /** A TCP feed read for `durationMs`; drops and refusals are retried with backoff until the window ends. */
@@ -75,13 +82,18 @@ export async function readNmeaTcp(ctx: Context, host: string, port: number, dura
   const deadline = Date.now() + durationMs
   let attempt = 0
   let lastError = 'no data'
-  while (Date.now() < deadline && !ctx.stopRequested?.()) {
+  while (Date.now() < deadline && !ctx.signal?.aborted) {
     const outcome = await new Promise<string>((resolve) => {
       const socket = connect({host, port})
-      const timer = setTimeout(() => {
+      // The window ends at its time, or at once when the job is asked to stop.
+      const endWindow = () => {
+        clearTimeout(timer)
+        ctx.signal?.removeEventListener('abort', endWindow)
         socket.destroy()
         resolve('window over')
-      }, deadline - Date.now())
+      }
+      const timer = setTimeout(endWindow, deadline - Date.now())
+      ctx.signal?.addEventListener('abort', endWindow, {once: true})
       socket.setEncoding('utf8')
       socket.on('connect', () => {
         attempt = 0
@@ -93,6 +105,7 @@ export async function readNmeaTcp(ctx: Context, host: string, port: number, dura
       })
       socket.on('close', () => {
         clearTimeout(timer)
+        ctx.signal?.removeEventListener('abort', endWindow)
         resolve(lastError === 'no data' ? 'closed by the feed' : lastError)
       })
     })
@@ -100,7 +113,7 @@ export async function readNmeaTcp(ctx: Context, host: string, port: number, dura
     lastError = outcome
     const delay = Math.min(backoffDelay(attempt++), deadline - Date.now())
     ctx.logger.warn(`NMEA feed ${host}:${port} dropped (${outcome}); reconnecting in ${Math.round(delay)} ms`)
-    if (delay > 0) await sleep(delay)
+    if (delay > 0) await sleepUnlessCancelled(delay, ctx.signal)
   }
   feed.end()
   if (feed.messages.length === 0) throw new Error(`NMEA feed ${host}:${port} gave no AIS messages in ${durationMs / 1000} s (${lastError})`)
@@ -118,8 +131,7 @@ export async function readNmeaUdp(ctx: Context, port: number, durationMs: number
     socket.bind(port, bindAddress, () => resolve())
   })
   socket.on('message', (datagram) => feed.push(`${datagram.toString('latin1')}\n`))
-  const started = Date.now()
-  while (Date.now() - started < durationMs && !ctx.stopRequested?.()) await sleep(Math.min(100, durationMs - (Date.now() - started)))
+  await sleepUnlessCancelled(durationMs, ctx.signal)
   await new Promise<void>((resolve) => socket.close(() => resolve()))
   feed.end()
   if (feed.messages.length === 0) throw new Error(`no AIS messages arrived on UDP port ${port} in ${durationMs / 1000} s`)
