@@ -105,6 +105,14 @@ describe('port areas: named anchorages and terminals beyond the old circles', ()
     const table = await runCli(['ports', 'congestion', '--db', db])
     expect(table.stdout).toMatch(/^port\s+name\s+level\s+waiting\s+at berth/m)
     expect(table.stdout).toMatch(/NLRTM\s+Rotterdam\s+insufficient_history\s+1\s+2/)
+
+    const geo = JSON.parse((await runCli(['ports', 'congestion', '--port', 'NLRTM', '--format', 'geojson', '--db', db])).stdout)
+    expect(geo.type).toBe('FeatureCollection')
+    expect(geo.features).toHaveLength(1)
+    expect(geo.features[0].properties).toMatchObject({unlocode: 'NLRTM', waiting: 1, at_berth: 2})
+    const [lon, lat] = geo.features[0].geometry.coordinates
+    expect(lat).toBeCloseTo(rotterdam.lat, 6)
+    expect(lon).toBeCloseTo(rotterdam.lon, 6)
   })
 
   it('refuses an unknown port with exit 2', async () => {

@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base-command.js'
 
 export default class PortsCongestion extends BaseCommand<typeof PortsCongestion> {
+  static override quietHidesReport = false
   static override summary = 'Show port congestion: level, baseline, ships waiting and at berth, median wait.'
   static override description = `Each port's latest snapshot from the ports job. waiting counts merchant ships (AIS types 60-89)
 stopped in one of the port's anchorage cells for an hour or more, at_berth those stopped at its berths;
@@ -17,6 +18,7 @@ Without --port and --level, the ports with data are listed, the most congested f
     '<%= config.bin %> <%= command.id %> --port NLRTM --json',
     '<%= config.bin %> <%= command.id %> --port singapore',
     '<%= config.bin %> <%= command.id %> --level high',
+    '<%= config.bin %> <%= command.id %> --level elevated --format geojson > congestion.geojson',
   ]
 
   static override flags = {
@@ -25,12 +27,18 @@ Without --port and --level, the ports with data are listed, the most congested f
       description: 'Only ports at this level; elevated, high and severe include the levels above them.',
       options: ['normal', 'elevated', 'high', 'severe', 'no_data', 'insufficient_history'],
     }),
+    format: Flags.string({description: 'Output format.', options: ['table', 'geojson'], default: 'table'}),
   }
 
   async run() {
-    const ctx = await this.context()
-    const {congestionReport} = await import('../../services/ports/congestion-report.js')
+    const ctx = await this.context({readonly: true})
+    const {congestionGeoJson, congestionReport} = await import('../../services/ports/congestion-report.js')
     const report = await congestionReport(ctx, {port: this.flags.port, level: this.flags.level as never})
+    if (this.flags.format === 'geojson') {
+      const collection = congestionGeoJson(report)
+      if (!this.jsonEnabled()) this.logJson(collection)
+      return collection
+    }
     if (!this.jsonEnabled()) {
       const {renderCongestion} = await import('../../render/ports.js')
       this.log(renderCongestion(report, this.painter(process.stdout)))

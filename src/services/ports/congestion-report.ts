@@ -18,6 +18,8 @@ export interface PortCongestionEntry {
   unlocode: string | null
   wpi_number: string | null
   country: string | null
+  lat: number
+  lon: number
   level: CongestionLevel
   /** Merchant ships (AIS types 60-89) stopped in an anchorage for an hour or more. */
   waiting: number | null
@@ -84,6 +86,8 @@ export async function congestionReport(ctx: Context, filter: ReportFilter): Prom
       unlocode: s.unlocode,
       wpi_number: s.wpiNumber,
       country: s.country,
+      lat: s.lat,
+      lon: s.lon,
       level: s.level,
       waiting: s.waiting,
       at_berth: s.atBerth,
@@ -105,7 +109,7 @@ export async function congestionReport(ctx: Context, filter: ReportFilter): Prom
     for (const p of await areaPorts(ctx.db)) {
       if (!wanted.has(p.id) || byPort.has(p.id)) continue
       entries.push({
-        port_id: p.id, name: p.name, unlocode: p.unlocode, wpi_number: p.wpiNumber, country: p.country, level: 'no_data',
+        port_id: p.id, name: p.name, unlocode: p.unlocode, wpi_number: p.wpiNumber, country: p.country, lat: p.lat, lon: p.lon, level: 'no_data',
         waiting: null, at_berth: null, waiting_unknown_type: null, at_berth_unknown_type: null, in_port: null, baseline: null, baseline_days: 0,
         median_wait_hours: null, waits_counted: null, trend: 'unknown', episode_started_at: null, source: 'fallback', observed_at: null,
       })
@@ -117,5 +121,13 @@ export async function congestionReport(ctx: Context, filter: ReportFilter): Prom
     count: entries.length,
     ports: entries,
     metadata: {source: entries.length > 0 ? worstSource(entries.map((e) => e.source)) : 'fallback', observed_at: observed || null},
+  }
+}
+
+/** The report's ports as GeoJSON points, each with its entry as properties. */
+export function congestionGeoJson(report: PortCongestionReport) {
+  return {
+    type: 'FeatureCollection' as const,
+    features: report.ports.map((p) => ({type: 'Feature' as const, id: p.port_id, geometry: {type: 'Point' as const, coordinates: [p.lon, p.lat]}, properties: {...p}})),
   }
 }
