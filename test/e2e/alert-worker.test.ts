@@ -139,7 +139,7 @@ describe('alert worker', () => {
     const db = await databaseWithRules()
     const good = await runCli(['alert-worker', '--config-check', '--db', db])
     expect(good.code).toBe(0)
-    const migrations = (JSON.parse(readFileSync(join(ROOT, 'drizzle', 'meta', '_journal.json'), 'utf8')) as {entries: unknown[]}).entries.length
+    const migrations = (JSON.parse(readFileSync(join(ROOT, 'drizzle', 'sqlite', 'meta', '_journal.json'), 'utf8')) as {entries: unknown[]}).entries.length
     expect(good.stdout).toMatch(new RegExp(`database .*: ok, ${migrations} migrations applied, every table present`))
     const bare = join(tmp.dir, 'bare.db')
     new Database(bare).close()

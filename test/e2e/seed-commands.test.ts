@@ -418,7 +418,7 @@ describe('db migrate', () => {
     const db = freshDb()
     const first = await runCli(['db', 'migrate', '--db', db])
     expect(first.code, first.stderr).toBe(0)
-    const journal = JSON.parse(readFileSync(join(ROOT, 'drizzle', 'meta', '_journal.json'), 'utf8')) as {entries: unknown[]}
+    const journal = JSON.parse(readFileSync(join(ROOT, 'drizzle', 'sqlite', 'meta', '_journal.json'), 'utf8')) as {entries: unknown[]}
     expect(first.stdout).toMatch(new RegExp(`applied ${journal.entries.length} migrations?`))
     const second = await runCli(['db', 'migrate', '--db', db])
     expect(second.stdout).toMatch(/is up to date/)

@@ -22,7 +22,7 @@ export interface Db {
   close(): void
 }
 
-export const MIGRATIONS_FOLDER = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'drizzle')
+export const MIGRATIONS_FOLDER = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'drizzle', 'sqlite')
 const MIGRATIONS_TABLE = '__drizzle_migrations'
 const SQLITE_HEADER = 'SQLite format 3\u0000'
 

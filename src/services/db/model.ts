@@ -1,0 +1,29 @@
+// The domain's fixed vocabularies, shared by both database schemas and by everything that reads them: where
+// data came from, who made a row, kinds, levels, roles and statuses.
+
+export const DATA_SOURCES = ['live', 'cached', 'fallback', 'emergency', 'simulated'] as const
+export type DataSource = (typeof DATA_SOURCES)[number]
+/** Who made a row: shipped fallback data (recreated by ensure-fallback-data --force), ingest, or a person. */
+export const ORIGINS = ['fallback', 'ingest', 'user'] as const
+export type Origin = (typeof ORIGINS)[number]
+export const AREA_CELL_KINDS = ['anchorage', 'berth'] as const
+export type AreaCellKind = (typeof AREA_CELL_KINDS)[number]
+export const AREA_CELL_METHODS = ['name', 'proximity', 'learned'] as const
+export type AreaCellMethod = (typeof AREA_CELL_METHODS)[number]
+export const STOP_KINDS = ['anchorage', 'berth', 'outside'] as const
+export type StopKind = (typeof STOP_KINDS)[number]
+export const ZONE_KINDS = ['storm', 'piracy', 'congestion'] as const
+export type ZoneKind = (typeof ZONE_KINDS)[number]
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const
+export type Severity = (typeof SEVERITIES)[number]
+export const EVENT_TYPES = ['storm', 'piracy', 'congestion', 'distress'] as const
+export type EventType = (typeof EVENT_TYPES)[number]
+export const ROLES = ['ADMIN', 'OPERATOR', 'VIEWER'] as const
+export type Role = (typeof ROLES)[number]
+export const JOB_STATUSES = ['running', 'success', 'failed', 'skipped', 'timeout', 'cancelled', 'crashed'] as const
+export type JobStatus = (typeof JOB_STATUSES)[number]
+export const ALERT_OPERATORS = ['>', '<', '==', '>=', '<=', '!='] as const
+export type AlertOperator = (typeof ALERT_OPERATORS)[number]
+/** pending: waiting for zone outlines; unplaceable: names no zone harbormaster can ask for; the rest are settled. */
+export const STORM_ALERT_STATES = ['pending', 'unplaceable', 'completed', 'expired', 'withdrawn'] as const
+export type StormAlertState = (typeof STORM_ALERT_STATES)[number]

@@ -1,0 +1,553 @@
+// Every table of harbormaster, defined once and built for either database by its column kit (SQLite's or
+// PostgreSQL's): the two schemas cannot drift apart. Times are UTC epoch milliseconds; every dataset row
+// carries the source it came from (live, cached, fallback, emergency) and when it was observed.
+import {sql} from 'drizzle-orm'
+import type {AnySQLiteColumn} from 'drizzle-orm/sqlite-core'
+
+import type {TableKit} from './kit-sqlite.js'
+import {
+  ALERT_OPERATORS,
+  AREA_CELL_KINDS,
+  AREA_CELL_METHODS,
+  DATA_SOURCES,
+  EVENT_TYPES,
+  JOB_STATUSES,
+  ORIGINS,
+  ROLES,
+  SEVERITIES,
+  STOP_KINDS,
+  STORM_ALERT_STATES,
+  ZONE_KINDS,
+} from './model.js'
+
+export function defineTables(d: TableKit) {
+  const ports = d.table(
+    'ports',
+    {
+      id: d.id('id'),
+      wpiNumber: d.text('wpi_number'),
+      unlocode: d.text('unlocode'),
+      name: d.text('name').notNull(),
+      country: d.text('country'),
+      region: d.text('region'),
+      waterBody: d.text('water_body'),
+      lat: d.real('lat').notNull(),
+      lon: d.real('lon').notNull(),
+      /** The reach of the port's berths around its WPI position (by WPI harbour size); its anchorages are in port_area_cells. */
+      radiusKm: d.real('radius_km').notNull(),
+      harborSize: d.text('harbor_size'),
+      harborType: d.text('harbor_type'),
+      origin: d.text('origin', {enum: ORIGINS}).notNull(),
+      createdAt: d.int('created_at').notNull(),
+      updatedAt: d.int('updated_at').notNull(),
+    },
+    (t) => [d.uniqueIndex('ports_wpi_number_unique').on(t.wpiNumber), d.index('ports_unlocode_idx').on(t.unlocode)],
+  )
+
+  const portCongestion = d.table(
+    'port_congestion',
+    {
+      id: d.id('id'),
+      portId: d.int('port_id')
+        .notNull()
+        .references(() => ports.id, {onDelete: 'cascade'}),
+      observedAt: d.int('observed_at').notNull(),
+      windowStart: d.int('window_start').notNull(),
+      /** null when the port had no positions in the window (level no_data): never invented numbers. */
+      vesselsWaiting: d.int('vessels_waiting'),
+      vesselsAtBerth: d.int('vessels_at_berth'),
+      vesselsInPort: d.int('vessels_in_port'),
+      level: d.text('level', {enum: ['normal', 'elevated', 'high', 'severe', 'no_data', 'insufficient_history']}).notNull(),
+      /** Median of the daily medians of vessels waiting over the 28 days before the current episode; null with too little history. */
+      baselineWaiting: d.real('baseline_waiting'),
+      /** How many daily medians the baseline was made of. */
+      baselineSamples: d.int('baseline_samples').notNull().default(0),
+      trend: d.text('trend', {enum: ['rising', 'falling', 'steady', 'unknown']}).notNull(),
+      /** Stopped vessels of unknown AIS ship type, counted apart from the merchant ships above. */
+      waitingUnknownType: d.int('waiting_unknown_type'),
+      atBerthUnknownType: d.int('at_berth_unknown_type'),
+      /** Median time merchant ships waited at anchorage over the last 7 days, and how many waits it is the median of. */
+      medianWaitHours: d.real('median_wait_hours'),
+      waitsCounted: d.int('waits_counted'),
+      /** When the port's current spell above normal began (kept out of its baseline); null while normal. */
+      episodeStartedAt: d.int('episode_started_at'),
+      source: d.text('source', {enum: DATA_SOURCES}).notNull(),
+      createdAt: d.int('created_at').notNull(),
+    },
+    (t) => [d.index('port_congestion_port_observed_idx').on(t.portId, t.observedAt)],
+  )
+
+  /** Each port's median of vessels waiting per UTC day, from its snapshots with data: what baselines are made of. */
+  const portCongestionDaily = d.table(
+    'port_congestion_daily',
+    {
+      portId: d.int('port_id')
+        .notNull()
+        .references(() => ports.id, {onDelete: 'cascade'}),
+      /** Start of the UTC day, epoch ms. */
+      day: d.int('day').notNull(),
+      /** null: the port had no snapshot with data that day. */
+      medianWaiting: d.real('median_waiting'),
+      snapshots: d.int('snapshots').notNull(),
+      /** Snapshots that day taken during a spell above normal: a day mostly in one stays out of later baselines. */
+      episodeSnapshots: d.int('episode_snapshots').notNull().default(0),
+    },
+    (t) => [d.primaryKey({columns: [t.portId, t.day]})],
+  )
+
+
+  /**
+   * The cells (S2 level 14, about 0.5 km across) that make a port's area beside its WPI position: Global
+   * Fishing Watch's named anchorages (origin fallback) and cells learned from stops in the stored AIS (origin ingest).
+   */
+  const portAreaCells = d.table(
+    'port_area_cells',
+    {
+      id: d.id('id'),
+      portId: d.int('port_id')
+        .notNull()
+        .references(() => ports.id, {onDelete: 'cascade'}),
+      /** S2 cell token. */
+      cell: d.text('cell').notNull(),
+      lat: d.real('lat').notNull(),
+      lon: d.real('lon').notNull(),
+      /** anchorage: stopped here is waiting; berth: stopped here is at berth. */
+      kind: d.text('kind', {enum: AREA_CELL_KINDS}).notNull(),
+      /** How the cell came to the port: GFW's label named it, it was the nearest port, or learned from stops. */
+      method: d.text('method', {enum: AREA_CELL_METHODS}).notNull(),
+      label: d.text('label'),
+      sublabel: d.text('sublabel'),
+      /** Learned cells: distinct vessels seen stopped here for 3 h or more. */
+      vessels: d.int('vessels'),
+      origin: d.text('origin', {enum: ORIGINS}).notNull(),
+      createdAt: d.int('created_at').notNull(),
+      updatedAt: d.int('updated_at').notNull(),
+    },
+    (t) => [d.uniqueIndex('port_area_cells_cell_unique').on(t.cell), d.index('port_area_cells_port_idx').on(t.portId)],
+  )
+
+
+  /**
+   * Vessels stopped (Global Fishing Watch's hysteresis: a stop starts under 0.2 kn and ends over 0.5 kn) in or
+   * near a port: waiting at anchorage, at berth, or outside any port area (what new anchorage cells are learned
+   * from). Open while ended_at is null; one open stop per vessel.
+   */
+  const vesselStops = d.table(
+    'vessel_stops',
+    {
+      id: d.id('id'),
+      mmsi: d.int('mmsi').notNull(),
+      /** The port whose area holds the stop; null outside every port area. */
+      portId: d.int('port_id').references(() => ports.id, {onDelete: 'cascade'}),
+      kind: d.text('kind', {enum: STOP_KINDS}).notNull(),
+      /** S2 level-14 cell and position where the stop began. */
+      cell: d.text('cell').notNull(),
+      lat: d.real('lat').notNull(),
+      lon: d.real('lon').notNull(),
+      startedAt: d.int('started_at').notNull(),
+      /** The last position report of the stop. */
+      lastAt: d.int('last_at').notNull(),
+      endedAt: d.int('ended_at'),
+      /** Reports during the stop saying at anchor (1) or moored (5): what a learned cell's kind is read from. */
+      anchoredReports: d.int('anchored_reports').notNull().default(0),
+      mooredReports: d.int('moored_reports').notNull().default(0),
+    },
+    (t) => [
+      d.uniqueIndex('vessel_stops_open_unique')
+        .on(t.mmsi)
+        .where(sql`ended_at IS NULL`),
+      d.index('vessel_stops_port_started_idx').on(t.portId, t.startedAt),
+      d.index('vessel_stops_ended_idx').on(t.endedAt),
+    ],
+  )
+
+  const vessels = d.table(
+    'vessels',
+    {
+      mmsi: d.int('mmsi').primaryKey(),
+      imo: d.int('imo'),
+      name: d.text('name'),
+      callsign: d.text('callsign'),
+      shipType: d.int('ship_type'),
+      lengthM: d.int('length_m'),
+      beamM: d.int('beam_m'),
+      draughtM: d.real('draught_m'),
+      destination: d.text('destination'),
+      flag: d.text('flag'),
+      lat: d.real('lat'),
+      lon: d.real('lon'),
+      sog: d.real('sog'),
+      cog: d.real('cog'),
+      heading: d.int('heading'),
+      navStatus: d.int('nav_status'),
+      /** AIS time stamp second of the latest position: 0-59, or 60 not available, 61 manual input, 62 dead reckoning, 63 positioning inoperative. */
+      utcSecond: d.int('utc_second'),
+      positionAt: d.int('position_at'),
+      positionSource: d.text('position_source', {enum: DATA_SOURCES}),
+      origin: d.text('origin', {enum: ORIGINS}).notNull(),
+      createdAt: d.int('created_at').notNull(),
+      updatedAt: d.int('updated_at').notNull(),
+    },
+    (t) => [d.index('vessels_position_at_idx').on(t.positionAt)],
+  )
+
+  const vesselPositions = d.table(
+    'vessel_positions',
+    {
+      id: d.id('id'),
+      mmsi: d.int('mmsi').notNull(),
+      observedAt: d.int('observed_at').notNull(),
+      lat: d.real('lat').notNull(),
+      lon: d.real('lon').notNull(),
+      sog: d.real('sog'),
+      cog: d.real('cog'),
+      heading: d.int('heading'),
+      navStatus: d.int('nav_status'),
+      /** AIS time stamp second: 0-59, or 60 not available, 61 manual input, 62 dead reckoning, 63 positioning inoperative. */
+      utcSecond: d.int('utc_second'),
+      source: d.text('source', {enum: DATA_SOURCES}).notNull(),
+      receivedAt: d.int('received_at').notNull(),
+    },
+    (t) => [
+      d.uniqueIndex('vessel_positions_mmsi_observed_unique').on(t.mmsi, t.observedAt),
+      d.index('vessel_positions_observed_idx').on(t.observedAt),
+    ],
+  )
+
+  /**
+   * Position reports held back by the track rule: each jumped (over 50 kn) from the vessel's last accepted
+   * fix. A run of them that agree with one another becomes the track; otherwise they are discarded.
+   */
+  const positionSuspects = d.table(
+    'position_suspects',
+    {
+      mmsi: d.int('mmsi').notNull(),
+      observedAt: d.int('observed_at').notNull(),
+      lat: d.real('lat').notNull(),
+      lon: d.real('lon').notNull(),
+      sog: d.real('sog'),
+      cog: d.real('cog'),
+      heading: d.int('heading'),
+      navStatus: d.int('nav_status'),
+      utcSecond: d.int('utc_second'),
+      source: d.text('source', {enum: DATA_SOURCES}).notNull(),
+      receivedAt: d.int('received_at').notNull(),
+    },
+    (t) => [d.primaryKey({columns: [t.mmsi, t.observedAt]})],
+  )
+
+
+  const safetyZones = d.table(
+    'safety_zones',
+    {
+      id: d.id('id'),
+      kind: d.text('kind', {enum: ZONE_KINDS}).notNull(),
+      externalId: d.text('external_id').notNull(),
+      name: d.text('name').notNull(),
+      severity: d.text('severity', {enum: SEVERITIES}).notNull(),
+      /** GeoJSON Polygon or MultiPolygon, longitudes in [-180, 180]. */
+      geometry: d.json('geometry').notNull(),
+      minLon: d.real('min_lon').notNull(),
+      minLat: d.real('min_lat').notNull(),
+      maxLon: d.real('max_lon').notNull(),
+      maxLat: d.real('max_lat').notNull(),
+      validFrom: d.int('valid_from'),
+      /** null: valid until replaced (piracy risk areas, congestion while it lasts). */
+      validTo: d.int('valid_to'),
+      active: d.bool('active').notNull().default(true),
+      portId: d.int('port_id').references(() => ports.id, {onDelete: 'set null'}),
+      source: d.text('source', {enum: DATA_SOURCES}).notNull(),
+      observedAt: d.int('observed_at').notNull(),
+      origin: d.text('origin', {enum: ORIGINS}).notNull(),
+      metadata: d.json('metadata').$type<Record<string, unknown>>(),
+      createdAt: d.int('created_at').notNull(),
+      updatedAt: d.int('updated_at').notNull(),
+    },
+    (t) => [d.uniqueIndex('safety_zones_external_id_unique').on(t.externalId), d.index('safety_zones_kind_idx').on(t.kind)],
+  )
+
+
+  const safetyEvents = d.table(
+    'safety_events',
+    {
+      id: d.id('id'),
+      type: d.text('type', {enum: EVENT_TYPES}).notNull(),
+      severity: d.text('severity', {enum: SEVERITIES}).notNull(),
+      zoneId: d.int('zone_id').references(() => safetyZones.id, {onDelete: 'set null'}),
+      portId: d.int('port_id').references(() => ports.id, {onDelete: 'set null'}),
+      mmsi: d.int('mmsi'),
+      /** (type, zone or port, vessel): one open event per key while the condition lasts. */
+      dedupeKey: d.text('dedupe_key').notNull(),
+      title: d.text('title').notNull(),
+      lat: d.real('lat'),
+      lon: d.real('lon'),
+      source: d.text('source', {enum: DATA_SOURCES}).notNull(),
+      observedAt: d.int('observed_at').notNull(),
+      createdAt: d.int('created_at').notNull(),
+      lastSeenAt: d.int('last_seen_at').notNull(),
+      resolvedAt: d.int('resolved_at'),
+      metadata: d.json('metadata').$type<Record<string, unknown>>(),
+    },
+    (t) => [
+      d.uniqueIndex('safety_events_open_unique')
+        .on(t.dedupeKey)
+        .where(sql`resolved_at IS NULL`),
+      d.index('safety_events_created_idx').on(t.createdAt),
+    ],
+  )
+
+
+  const users = d.table('users', {
+    id: d.id('id'),
+    name: d.text('name').notNull().unique(),
+    role: d.text('role', {enum: ROLES}).notNull(),
+    /** sha256 of the API token; the token itself is shown once and never stored. */
+    tokenHash: d.text('token_hash').notNull().unique(),
+    webhookUrl: d.text('webhook_url'),
+    createdAt: d.int('created_at').notNull(),
+  })
+
+  const watchlists = d.table(
+    'watchlists',
+    {
+      id: d.id('id'),
+      userId: d.int('user_id')
+        .notNull()
+        .references(() => users.id, {onDelete: 'cascade'}),
+      kind: d.text('kind', {enum: ['vessel', 'port', 'area']}).notNull(),
+      mmsi: d.int('mmsi'),
+      portId: d.int('port_id').references(() => ports.id, {onDelete: 'cascade'}),
+      minLon: d.real('min_lon'),
+      minLat: d.real('min_lat'),
+      maxLon: d.real('max_lon'),
+      maxLat: d.real('max_lat'),
+      createdAt: d.int('created_at').notNull(),
+    },
+    (t) => [d.index('watchlists_user_idx').on(t.userId)],
+  )
+
+  const notifications = d.table(
+    'notifications',
+    {
+      id: d.id('id'),
+      userId: d.int('user_id')
+        .notNull()
+        .references(() => users.id, {onDelete: 'cascade'}),
+      /** The safety event notified about, or (alert worker) the alert event in alertEventId. */
+      eventId: d.int('event_id').references(() => safetyEvents.id, {onDelete: 'cascade'}),
+      alertEventId: d.int('alert_event_id').references((): AnySQLiteColumn => alertEvents.id, {onDelete: 'cascade'}),
+      channel: d.text('channel', {enum: ['database', 'webhook']}).notNull(),
+      status: d.text('status', {enum: ['stored', 'pending', 'sent', 'failed']}).notNull(),
+      attempts: d.int('attempts').notNull().default(0),
+      lastError: d.text('last_error'),
+      createdAt: d.int('created_at').notNull(),
+      deliveredAt: d.int('delivered_at'),
+    },
+    (t) => [
+      d.uniqueIndex('notifications_user_event_channel_unique').on(t.userId, t.eventId, t.channel),
+      d.uniqueIndex('notifications_user_alert_event_channel_unique').on(t.userId, t.alertEventId, t.channel),
+      d.index('notifications_created_idx').on(t.createdAt),
+    ],
+  )
+
+  /**
+   * One row per run; status `cancelled`: stopped by an operator's signal or a pause; `crashed`: left `running`
+   * by an owner that is gone (killed, out of memory), found out by a later run, `jobs list` or `health`.
+   */
+  const jobRuns = d.table(
+    'job_runs',
+    {
+      id: d.id('id'),
+      job: d.text('job').notNull(),
+      status: d.text('status', {enum: JOB_STATUSES}).notNull(),
+      startedAt: d.int('started_at').notNull(),
+      completedAt: d.int('completed_at'),
+      durationMs: d.int('duration_ms'),
+      summary: d.json('summary').$type<Record<string, unknown>>(),
+      error: d.text('error'),
+      /** The process's peak resident memory by the end of the run. */
+      peakRssBytes: d.int('peak_rss_bytes'),
+      /** Resident memory when the run started: peak minus this is what the run itself took. */
+      startRssBytes: d.int('start_rss_bytes'),
+      host: d.text('host').notNull(),
+      pid: d.int('pid').notNull(),
+      trigger: d.text('trigger').notNull().default('cli'),
+    },
+    (t) => [d.index('job_runs_job_started_idx').on(t.job, t.startedAt)],
+  )
+
+  const jobLocks = d.table('job_locks', {
+    job: d.text('job').primaryKey(),
+    owner: d.text('owner').notNull(),
+    host: d.text('host').notNull(),
+    pid: d.int('pid').notNull(),
+    acquiredAt: d.int('acquired_at').notNull(),
+    heartbeatAt: d.int('heartbeat_at').notNull(),
+    leaseExpiresAt: d.int('lease_expires_at').notNull(),
+    runId: d.int('run_id'),
+  })
+
+  const apiCache = d.table(
+    'api_cache',
+    {
+      key: d.text('key').primaryKey(),
+      source: d.text('source').notNull(),
+      payload: d.text('payload').notNull(),
+      fetchedAt: d.int('fetched_at').notNull(),
+      ttlSeconds: d.int('ttl_seconds').notNull(),
+    },
+    (t) => [d.index('api_cache_source_idx').on(t.source)],
+  )
+
+  const settings = d.table('settings', {
+    key: d.text('key').primaryKey(),
+    value: d.json('value').notNull(),
+    updatedAt: d.int('updated_at').notNull(),
+  })
+
+
+  /** Calls made to each outside provider per quota window. */
+  const providerUsage = d.table(
+    'provider_usage',
+    {
+      provider: d.text('provider').notNull(),
+      windowStart: d.int('window_start').notNull(),
+      requests: d.int('requests').notNull().default(0),
+    },
+    (t) => [d.uniqueIndex('provider_usage_provider_window_unique').on(t.provider, t.windowStart)],
+  )
+
+  /** What `providers status` and health read: each provider's last success and failure, and since when it has served only fallbacks. */
+  const providerState = d.table('provider_state', {
+    provider: d.text('provider').primaryKey(),
+    lastSuccessAt: d.int('last_success_at'),
+    lastErrorAt: d.int('last_error_at'),
+    lastError: d.text('last_error'),
+    /** Set at the first failure after a success; cleared by the next success. */
+    fallbackSince: d.int('fallback_since'),
+    lastSource: d.text('last_source', {enum: DATA_SOURCES}),
+    updatedAt: d.int('updated_at').notNull(),
+  })
+
+  /** Sea state at ports (Open-Meteo marine): wave height and the storm risk it implies. */
+  const portWeather = d.table(
+    'port_weather',
+    {
+      id: d.id('id'),
+      portId: d.int('port_id')
+        .notNull()
+        .references(() => ports.id, {onDelete: 'cascade'}),
+      observedAt: d.int('observed_at').notNull(),
+      waveHeightM: d.real('wave_height_m'),
+      wavePeriodS: d.real('wave_period_s'),
+      stormRisk: d.text('storm_risk', {enum: ['low', 'moderate', 'high', 'severe', 'unknown']}).notNull(),
+      source: d.text('source', {enum: DATA_SOURCES}).notNull(),
+      createdAt: d.int('created_at').notNull(),
+    },
+    (t) => [d.index('port_weather_port_observed_idx').on(t.portId, t.observedAt)],
+  )
+
+
+  /** Threshold rules the alert worker evaluates: a metric of a target (or of all targets of its kind). */
+  const alertRules = d.table(
+    'alert_rules',
+    {
+      id: d.id('id'),
+      name: d.text('name'),
+      metric: d.text('metric').notNull(),
+      /** port, vessel, zone, job or provider. */
+      targetKind: d.text('target_kind').notNull(),
+      /** The target's key (port id, MMSI, zone id, job or provider name); null: every target of the kind. */
+      targetId: d.text('target_id'),
+      operator: d.text('operator', {enum: ALERT_OPERATORS}).notNull(),
+      threshold: d.real('threshold').notNull(),
+      severity: d.text('severity', {enum: SEVERITIES}).notNull(),
+      enabled: d.bool('enabled').notNull().default(true),
+      /** Readings older than this are skipped; null: the metric's default. */
+      freshnessSeconds: d.int('freshness_seconds'),
+      createdAt: d.int('created_at').notNull(),
+      updatedAt: d.int('updated_at').notNull(),
+    },
+    (t) => [d.index('alert_rules_metric_idx').on(t.metric)],
+  )
+
+  /** Threshold crossings: open while the value stays past the threshold, resolved with the value that ended it. */
+  const alertEvents = d.table(
+    'alert_events',
+    {
+      id: d.id('id'),
+      alertId: d.int('alert_id')
+        .notNull()
+        .references(() => alertRules.id, {onDelete: 'cascade'}),
+      target: d.text('target').notNull(),
+      triggeredAt: d.int('triggered_at').notNull(),
+      currentValue: d.real('current_value').notNull(),
+      thresholdValue: d.real('threshold_value').notNull(),
+      operator: d.text('operator', {enum: ALERT_OPERATORS}).notNull(),
+      metric: d.text('metric').notNull(),
+      isResolved: d.bool('is_resolved').notNull().default(false),
+      resolvedAt: d.int('resolved_at'),
+      resolutionValue: d.real('resolution_value'),
+      metadata: d.json('metadata').$type<Record<string, unknown>>(),
+    },
+    (t) => [
+      d.uniqueIndex('alert_events_open_unique')
+        .on(t.alertId, t.target)
+        .where(sql`NOT is_resolved`),
+      d.index('alert_events_triggered_idx').on(t.triggeredAt),
+    ],
+  )
+
+
+  /** Work started over HTTP in the background (job runs, refreshes): its status and, when done, its result. */
+  const apiTasks = d.table('api_tasks', {
+    id: d.id('id'),
+    kind: d.text('kind', {enum: ['jobs', 'refresh']}).notNull(),
+    target: d.text('target').notNull(),
+    status: d.text('status', {enum: ['running', 'success', 'failed', 'skipped']}).notNull(),
+    requestedBy: d.text('requested_by').notNull(),
+    createdAt: d.int('created_at').notNull(),
+    completedAt: d.int('completed_at'),
+    result: d.json('result').$type<Record<string, unknown>>(),
+    error: d.text('error'),
+  })
+
+
+  /**
+   * Marine alerts whose zone outlines could not all be had: kept with the alert itself, so a later run
+   * retries them even when NWS is down, until they are completed, expire or NWS stops listing them.
+   */
+  const pendingStormAlerts = d.table(
+    'pending_storm_alerts',
+    {
+      /** The NWS alert id. */
+      alertId: d.text('alert_id').primaryKey(),
+      event: d.text('event').notNull(),
+      /** A warning-level event: reported as a warning and in health while it waits. */
+      warning: d.bool('warning').notNull(),
+      area: d.text('area'),
+      state: d.text('state', {enum: STORM_ALERT_STATES}).notNull(),
+      /** The alert as parsed (MarineAlert), to build its zone later without asking NWS again. */
+      alert: d.json('alert').$type<Record<string, unknown>>().notNull(),
+      /** Paths of the zones it names, and of those still without an outline. */
+      zones: d.json('zones').$type<string[]>().notNull(),
+      missingZones: d.json('missing_zones').$type<string[]>().notNull(),
+      reason: d.text('reason'),
+      /** The source of the alert when it was read (live or cached). */
+      source: d.text('source', {enum: DATA_SOURCES}).notNull(),
+      validFrom: d.int('valid_from'),
+      validTo: d.int('valid_to'),
+      firstSeenAt: d.int('first_seen_at').notNull(),
+      /** When the NWS answer that last listed the alert was fetched. */
+      listedAt: d.int('listed_at').notNull(),
+      attempts: d.int('attempts').notNull().default(0),
+      lastAttemptAt: d.int('last_attempt_at'),
+      settledAt: d.int('settled_at'),
+    },
+    (t) => [d.index('pending_storm_alerts_state_idx').on(t.state)],
+  )
+
+  return {ports, portCongestion, portCongestionDaily, portAreaCells, vesselStops, vessels, vesselPositions, positionSuspects, safetyZones, safetyEvents, users, watchlists, notifications, jobRuns, jobLocks, apiCache, settings, providerUsage, providerState, portWeather, alertRules, alertEvents, apiTasks, pendingStormAlerts}
+}
+
+export type Tables = ReturnType<typeof defineTables>
