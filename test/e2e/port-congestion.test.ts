@@ -111,8 +111,8 @@ describe('port areas: named anchorages and terminals beyond the old circles', ()
     expect(geo.features).toHaveLength(1)
     expect(geo.features[0].properties).toMatchObject({unlocode: 'NLRTM', waiting: 1, at_berth: 2})
     const [lon, lat] = geo.features[0].geometry.coordinates
-    expect(lat).toBeCloseTo(rotterdam.lat, 6)
-    expect(lon).toBeCloseTo(rotterdam.lon, 6)
+    expect(lat).toBeCloseTo((rotterdam as Entry & {lat: number}).lat, 6)
+    expect(lon).toBeCloseTo((rotterdam as Entry & {lon: number}).lon, 6)
   })
 
   it('refuses an unknown port with exit 2', async () => {
