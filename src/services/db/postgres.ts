@@ -1,0 +1,104 @@
+// Connecting to PostgreSQL: a pool named after the command (application_name), a statement timeout,
+// integers read as JS numbers, the URL shown with its password masked, which errors are worth a retry, and
+// migrations applied once under an advisory lock however many hosts start at the same moment.
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import pg from 'pg'
+
+/** Where a database lives: a SQLite file, or a PostgreSQL server. */
+export type DatabaseLocation = {kind: 'sqlite'; path: string} | {kind: 'postgres'; url: string}
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//i
+
+export function isPostgresUrl(value: string): boolean {
+  return POSTGRES_URL.test(value)
+}
+
+export function databaseLocation(value: string): DatabaseLocation {
+  return isPostgresUrl(value) ? {kind: 'postgres', url: value} : {kind: 'sqlite', path: value}
+}
+
+/** The URL with its password shown as `***`, for every log line, error and --json. */
+export function redactDatabaseUrl(value: string): string {
+  if (!isPostgresUrl(value)) return value
+  try {
+    const url = new URL(value)
+    if (url.password) url.password = '***'
+    for (const key of [...url.searchParams.keys()]) if (/pass|secret|token/i.test(key)) url.searchParams.set(key, '***')
+    return url.toString()
+  } catch {
+    return value.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@')
+  }
+}
+
+/** The password of a PostgreSQL URL, if it has one: a secret masked wherever it might appear. */
+export function databasePassword(value: string): string | undefined {
+  if (!isPostgresUrl(value)) return undefined
+  try {
+    const password = decodeURIComponent(new URL(value).password)
+    return password || undefined
+  } catch {
+    return undefined
+  }
+}
+
+let parsersSet = false
+
+/** bigint (int8) and numeric as JS numbers: epoch milliseconds and counts stay far below 2^53. */
+function setTypeParsers(): void {
+  if (parsersSet) return
+  pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10))
+  pg.types.setTypeParser(1700, (v) => Number.parseFloat(v))
+  parsersSet = true
+}
+
+export interface PoolOptions {
+  /** Connections at most (HARBORMASTER_DB_POOL_SIZE). */
+  size: number
+  /** Shown in pg_stat_activity: which command holds a connection. */
+  applicationName: string
+  statementTimeoutMs: number
+  connectTimeoutMs?: number
+}
+
+export function createPool(url: string, options: PoolOptions): pg.Pool {
+  setTypeParsers()
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.size,
+    application_name: options.applicationName.slice(0, 63),
+    statement_timeout: options.statementTimeoutMs,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    idleTimeoutMillis: 10_000,
+  })
+  // An idle client whose server went away (a restart) reports here; the next query gets a new one.
+  pool.on('error', () => undefined)
+  return pool
+}
+
+/**
+ * Errors a retry can cure: serialization failures and deadlocks, the server shutting down or restarting,
+ * and connections that broke (SQLSTATE classes 08 and 57P, and the socket's own codes).
+ */
+export function isTransientPostgresError(error: unknown): boolean {
+  const code = (error as {code?: string} | null)?.code
+  if (!code) return /Connection terminated|connection error|Client has encountered a connection error/i.test(String((error as Error)?.message ?? ''))
+  return (
+    code === '40001' ||
+    code === '40P01' ||
+    code === '57P01' ||
+    code === '57P02' ||
+    code === '57P03' ||
+    code.startsWith('08') ||
+    code === 'ECONNRESET' ||
+    code === 'ECONNREFUSED' ||
+    code === 'EPIPE' ||
+    code === 'ETIMEDOUT'
+  )
+}
+
+export const POSTGRES_MIGRATIONS_FOLDER = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'drizzle', 'postgres')
+
+/** A fixed key for pg_advisory_lock: every harbormaster process migrating the same database queues on it. */
+const MIGRATION_LOCK_KEY = 0x6862_6d67 // "hbmg"
