@@ -102,14 +102,15 @@ export function renderSystemCheck(report: SystemCheck, p: Painter): string {
     s.problem ? p.bad(s.problem) : '',
   ])
   const lines = [table(['setting', 'environment', 'value', 'from', 'problem'], rows, p)]
-  for (const problem of report.problems.filter((x) => !Object.values(report.settings).some((s) => x === `${s.env}: ${s.problem}`))) lines.push(p.bad(problem))
+  // The settings' own problems lead the list and are in the table already; the others follow them.
+  const bad = Object.values(report.settings).filter((s) => s.problem).length
+  for (const problem of report.problems.slice(bad)) lines.push(p.bad(problem))
   const d = report.database
   lines.push(
     d.ok
       ? p.good(`database ${d.path}: ok, ${d.migrations_total} migrations applied, every table present`)
       : p.bad(`${d.problem?.includes(d.path) ? 'database' : `database ${d.path}`}: ${d.problem}${d.hint ? `; ${d.hint}` : ''}`),
   )
-  const bad = Object.values(report.settings).filter((s) => s.problem).length
   if (bad > 0) lines.push(p.bad(`${bad} setting(s) marked ✗ need fixing`))
   return lines.join('\n')
 }

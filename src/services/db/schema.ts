@@ -6,6 +6,12 @@ import {type AnySQLiteColumn, index, integer, primaryKey, real, sqliteTable, tex
 export const DATA_SOURCES = ['live', 'cached', 'fallback', 'emergency', 'simulated'] as const
 export type DataSource = (typeof DATA_SOURCES)[number]
 
+/** A port's congestion against its own baseline; no_data without positions, insufficient_history before 3 days of it. */
+export const CONGESTION_LEVELS = ['normal', 'elevated', 'high', 'severe', 'no_data', 'insufficient_history'] as const
+export type CongestionLevel = (typeof CONGESTION_LEVELS)[number]
+export const TRENDS = ['rising', 'falling', 'steady', 'unknown'] as const
+export type Trend = (typeof TRENDS)[number]
+
 /** Who made a row: shipped fallback data (recreated by ensure-fallback-data --force), ingest, or a person. */
 export const ORIGINS = ['fallback', 'ingest', 'user'] as const
 export type Origin = (typeof ORIGINS)[number]
@@ -46,12 +52,12 @@ export const portCongestion = sqliteTable(
     vesselsWaiting: integer('vessels_waiting'),
     vesselsAtBerth: integer('vessels_at_berth'),
     vesselsInPort: integer('vessels_in_port'),
-    level: text('level', {enum: ['normal', 'elevated', 'high', 'severe', 'no_data', 'insufficient_history']}).notNull(),
+    level: text('level', {enum: CONGESTION_LEVELS}).notNull(),
     /** Median of the daily medians of vessels waiting over the 28 days before the current episode; null with too little history. */
     baselineWaiting: real('baseline_waiting'),
     /** How many daily medians the baseline was made of. */
     baselineSamples: integer('baseline_samples').notNull().default(0),
-    trend: text('trend', {enum: ['rising', 'falling', 'steady', 'unknown']}).notNull(),
+    trend: text('trend', {enum: TRENDS}).notNull(),
     /** Stopped vessels of unknown AIS ship type, counted apart from the merchant ships above. */
     waitingUnknownType: integer('waiting_unknown_type'),
     atBerthUnknownType: integer('at_berth_unknown_type'),

@@ -8,7 +8,6 @@ import type {DataSource} from '../db/schema.js'
 import {usageError} from '../errors.js'
 import {worstSource} from '../provenance.js'
 
-export const CONGESTION_LEVELS: readonly CongestionLevel[] = ['normal', 'elevated', 'high', 'severe', 'no_data', 'insufficient_history']
 /** `--level high` means high or worse. */
 const SCALE: readonly CongestionLevel[] = ['normal', 'elevated', 'high', 'severe']
 
