@@ -70,7 +70,16 @@ const zoneRefreshBase = zoneWrite.extend({
   fallback_reason: z.string().optional(),
 })
 
-export const outlineStats = tally(['named', 'from_cache', 'fetched', 'stale', 'failed', 'deferred', 'requests', 'budget'])
+export const outlineStats = z.object({
+  named: count.describe('distinct zones named by the alerts that needed outlines'),
+  from_cache: count.describe('outlines the cache held within their time to live: no request'),
+  fetched: count,
+  stale: count.describe('outlines past their time to live, served from the cache because the call failed or the budget was spent'),
+  failed: count.describe('zones whose call failed (a stale outline may still have served)'),
+  deferred: count.describe('zones not asked this run: the budget was spent (or the run was stopped)'),
+  requests: count.describe('network requests made, retries included: what the budget counts'),
+  budget: count,
+})
 export type OutlineStats = z.infer<typeof outlineStats>
 
 export const pendingAlertCounts = tally(['waiting', 'unplaceable', 'completed', 'expired', 'withdrawn'])
@@ -82,14 +91,16 @@ export const stormRefresh = zoneRefreshBase.extend({
   held: count.optional().describe('storm zones kept from the last good answer (fallback)'),
   with_polygon: count,
   outlined_from_zones: count,
-  without_geometry: count,
-  upcoming: count,
-  ended: count,
+  without_geometry: count.describe('alerts in force with no outline at all this run (waiting or unplaceable)'),
+  upcoming: count.describe('stored with an onset still to come: no vessel events until it begins'),
+  ended: count.describe('alerts whose end has passed: not zones; their zones made inactive'),
   zone_outlines: outlineStats,
   pending_alerts: pendingAlertCounts,
-  warnings_without_geometry: z.array(z.object({event: z.string(), alerts: count})),
+  warnings_without_geometry: z
+    .array(z.object({event: z.string(), alerts: count}))
+    .describe('warning-level alerts in force without their outline (or part of it), by event, most severe first'),
   marine_alerts: count,
-  rejected: count,
+  rejected: count.describe('alerts that could not be read (wrong shape, unreadable times or geometry)'),
 })
 export type StormRefresh = z.infer<typeof stormRefresh>
 
@@ -222,3 +233,6 @@ export const JOB_SUMMARIES = {
 } as const satisfies Record<RecordedJobName, z.ZodType>
 
 export type JobSummaries = {[N in keyof typeof JOB_SUMMARIES]: z.infer<(typeof JOB_SUMMARIES)[N]>}
+
+/** A summary as job_runs stores it: any job's, with the attempts the run took. */
+export type StoredRunSummary = JobSummaries[keyof JobSummaries] & {attempts: number}

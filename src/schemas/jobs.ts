@@ -21,12 +21,16 @@ const runResultFields = {
   error: z.string().optional(),
 }
 
-function runResultOf<N extends RecordedJobName>(name: N) {
-  return z.object({
-    job: z.literal(name),
-    ...runResultFields,
-    summary: (JOB_SUMMARIES[name] as (typeof JOB_SUMMARIES)[N]).nullable().describe("the job's own summary; for a run stopped early, what it did by then"),
-  })
+type Summaries = typeof JOB_SUMMARIES
+/** A summary schema with more fields, as a type. */
+type ExtendedWith<T, E extends z.core.$ZodShape> = T extends z.ZodObject<infer S extends z.core.$ZodShape> ? z.ZodObject<S & E> : never
+
+// Written out as types: a method called on a schema picked by a generic name would widen it to every job's.
+type RunResultShape<N extends RecordedJobName> = {job: z.ZodLiteral<N>} & typeof runResultFields & {summary: z.ZodNullable<Summaries[N]>}
+
+function runResultOf<N extends RecordedJobName>(name: N): z.ZodObject<RunResultShape<N>> {
+  const summary = JOB_SUMMARIES[name].nullable().describe("the job's own summary; for a run stopped early, what it did by then")
+  return z.object({job: z.literal(name), ...runResultFields, summary}) as unknown as z.ZodObject<RunResultShape<N>>
 }
 
 /** One run of a registry job as `jobs run`, `db backup`, `db maintain`, `cleanup` and `usage-report` print it. */
@@ -51,22 +55,25 @@ export const jobRunResult = z.discriminatedUnion(
  * A seed job's entry in the summary JSON: its own summary when it ran (stopped early: with why, and what it
  * did by then), else the seed's zero counters with why it did not run.
  */
-function seedEntry<J extends SeedJob>(job: J) {
-  const summary = JOB_SUMMARIES[job.name] as (typeof JOB_SUMMARIES)[J['name']]
-  const zero = z.object(Object.fromEntries(Object.keys(job.zero).map((k) => [k, count]))) as unknown as z.ZodObject<{[K in keyof J['zero']]: typeof count}>
-  const ran = summary.extend({
-    status: runStatus.optional().describe('how a run that did not succeed ended (timeout, cancelled, failed)'),
-    error: z.string().optional(),
-  })
-  const notRun = zero.extend({
-    success: z.boolean(),
-    errors_count: count.optional(),
-    skipped: z.literal(true).optional(),
-    reason: z.string().optional().describe('why it was skipped'),
-    status: runStatus.optional(),
-    error: z.string().optional(),
-  })
-  return z.union([ran, notRun])
+const ranExtra = {
+  status: runStatus.optional().describe('how a run that did not succeed ended (timeout, cancelled, failed)'),
+  error: z.string().optional(),
+}
+const notRunExtra = {
+  success: z.boolean(),
+  errors_count: count.optional(),
+  skipped: z.literal(true).optional(),
+  reason: z.string().optional().describe('why it was skipped'),
+  status: runStatus.optional(),
+  error: z.string().optional(),
+}
+type Zero<J extends SeedJob> = {[K in keyof J['zero']]: typeof count}
+type SeedEntrySchema<J extends SeedJob> = z.ZodUnion<[ExtendedWith<Summaries[J['name']], typeof ranExtra>, z.ZodObject<Zero<J> & typeof notRunExtra>]>
+
+function seedEntry<J extends SeedJob>(job: J): SeedEntrySchema<J> {
+  const ran = JOB_SUMMARIES[job.name].extend(ranExtra)
+  const notRun = z.object({...Object.fromEntries(Object.keys(job.zero).map((k) => [k, count])), ...notRunExtra})
+  return z.union([ran, notRun]) as unknown as SeedEntrySchema<J>
 }
 
 const seedEntries = {
@@ -104,21 +111,24 @@ export const jobListEntry = z.object({
 export type JobListEntry = z.infer<typeof jobListEntry>
 export const jobList = z.object({jobs: z.array(jobListEntry)})
 
-function historyRowOf<N extends RecordedJobName>(name: N) {
-  return z.object({
-    id: count,
-    job: z.literal(name),
-    status: z.enum(JOB_STATUSES),
-    started_at: utcTime,
-    completed_at: utcTime.nullable(),
-    duration_seconds: z.number().nonnegative().nullable(),
-    peak_rss_mb: count.nullable(),
-    trigger: z.string().describe('cli, api, worker ...'),
-    host: z.string().nullable(),
-    pid: z.number().int().nullable(),
-    error: z.string().nullable(),
-    summary: (JOB_SUMMARIES[name] as (typeof JOB_SUMMARIES)[N]).extend({attempts: count}).nullable(),
-  })
+const historyFields = {
+  id: count,
+  status: z.enum(JOB_STATUSES),
+  started_at: utcTime,
+  completed_at: utcTime.nullable(),
+  duration_seconds: z.number().nonnegative().nullable(),
+  peak_rss_mb: count.nullable(),
+  trigger: z.string().describe('cli, api, worker ...'),
+  host: z.string().nullable(),
+  pid: z.number().int().nullable(),
+  error: z.string().nullable(),
+}
+const attemptsField = {attempts: count}
+type HistoryRowShape<N extends RecordedJobName> = {job: z.ZodLiteral<N>} & typeof historyFields & {summary: z.ZodNullable<ExtendedWith<Summaries[N], typeof attemptsField>>}
+
+function historyRowOf<N extends RecordedJobName>(name: N): z.ZodObject<HistoryRowShape<N>> {
+  const summary = JOB_SUMMARIES[name].extend(attemptsField).nullable()
+  return z.object({job: z.literal(name), ...historyFields, summary}) as unknown as z.ZodObject<HistoryRowShape<N>>
 }
 
 /** A job_runs row as `jobs history` shows it, its summary typed by its job. */
@@ -158,6 +168,7 @@ export const scheduleEntry = z.object({
   in_words: z.string(),
   next_runs: z.array(utcTime),
 })
+export type ScheduleEntry = z.infer<typeof scheduleEntry>
 export const scheduleList = z.object({schedules: z.array(scheduleEntry)})
 export const crontab = z.object({crontab: z.string().describe('the crontab text, as printed without --json')})
 

@@ -38,3 +38,4 @@ export const portCongestionReport = z.object({
 export type PortCongestionReport = z.infer<typeof portCongestionReport>
 
 export const congestionGeoJson = featureCollection(portCongestionEntry)
+export type CongestionGeoJson = z.infer<typeof congestionGeoJson>

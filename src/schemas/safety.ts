@@ -63,7 +63,9 @@ export function featureCollection<P extends z.ZodType>(properties: P) {
 }
 
 export const zonesGeoJson = featureCollection(zoneRow)
+export type ZonesGeoJson = z.infer<typeof zonesGeoJson>
 export const eventsGeoJson = featureCollection(eventRow)
+export type EventsGeoJson = z.infer<typeof eventsGeoJson>
 
 export const eventLine = z.object({
   id: count.optional().describe('absent in a dry run: nothing was written'),

@@ -1,6 +1,7 @@
 // The domain model as drizzle schema. Times are UTC epoch milliseconds; every dataset row carries the
 // source it came from (live, cached, fallback, emergency) and when it was observed.
 import {sql} from 'drizzle-orm'
+import type {StoredRunSummary} from '../../schemas/job-summaries.js'
 import {type AnySQLiteColumn, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex} from 'drizzle-orm/sqlite-core'
 
 export const DATA_SOURCES = ['live', 'cached', 'fallback', 'emergency', 'simulated'] as const
@@ -375,7 +376,8 @@ export const jobRuns = sqliteTable(
     startedAt: integer('started_at').notNull(),
     completedAt: integer('completed_at'),
     durationMs: integer('duration_ms'),
-    summary: text('summary', {mode: 'json'}).$type<Record<string, unknown>>(),
+    /** The job's own summary (schemas/job-summaries.ts) with the attempts it took. */
+    summary: text('summary', {mode: 'json'}).$type<StoredRunSummary>(),
     error: text('error'),
     /** The process's peak resident memory by the end of the run. */
     peakRssBytes: integer('peak_rss_bytes'),
