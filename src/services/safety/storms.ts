@@ -18,6 +18,7 @@ import {
   SHIPPED_ALERTS_REFERENCE,
   zonePath,
 } from '../providers/nws.js'
+import {ProviderUnavailable} from '../providers/fetch.js'
 import {recordOutcome} from '../providers/usage.js'
 import type {OutlineStats, StormRefresh} from '../../schemas/job-summaries.js'
 import type {StormAlertsHealth} from '../../schemas/health.js'
@@ -78,8 +79,8 @@ export async function resolveOutlines(ctx: Context, paths: string[]): Promise<Ou
       inFlight++
       const result = await fetchZoneOutline(ctx, path).finally(() => inFlight--)
       stats.requests += result.requests
-      // The zone is named beside the reason already; the URL would only repeat it.
-      const reason = result.reason?.replace(/^GET \S+ (failed)/, '$1')
+      // The zone is named beside the reason already: the reason leaves out the request.
+      const {reason} = result
       if (reason !== undefined) {
         stats.failed++
         out.errors.set(path, reason)
@@ -206,7 +207,7 @@ export async function refreshStormZones(ctx: Context): Promise<StormRefresh> {
     served = await fetchActiveAlerts(ctx)
   } catch (error) {
     throwIfCancelled(ctx.signal)
-    return stormFallback(ctx, errorMessage(error))
+    return stormFallback(ctx, error)
   }
   const now = ctx.clock.now()
   const {alerts, notMarine, rejected} = served.data
@@ -252,10 +253,12 @@ export async function refreshStormZones(ctx: Context): Promise<StormRefresh> {
  * NWS unavailable and nothing cached: alerts waiting from earlier runs are retried (their outlines may be
  * had now), then the zones the database holds from the last good answer serve, else the shipped capture.
  */
-async function stormFallback(ctx: Context, reason: string): Promise<StormRefresh> {
+async function stormFallback(ctx: Context, failure: unknown): Promise<StormRefresh> {
   const log = ctx.logger.child({job: 'safety'})
   const now = ctx.clock.now()
-  const attempts = Number(/after (\d+) attempts/.exec(reason)?.[1] ?? 1)
+  const reason = errorMessage(failure)
+  // Calls made before giving up (none when the quota ruled the call out); an answer that could not be read took one.
+  const attempts = failure instanceof ProviderUnavailable ? failure.attempts : 1
   const open = await stored.openPendingAlerts(ctx.db)
   const expired = open.filter((r) => hasEnded(r.validTo, now)).map((r) => r.alertId)
   const carried = open.filter((r) => r.state === 'pending' && !hasEnded(r.validTo, now))
