@@ -1,5 +1,6 @@
 // Every command's real --json output checked against its schema (src/schemas/commands.ts): all fields
-// declared and none left over, keys in snake_case, times in ISO 8601 UTC. The commands run in-process
+// declared and none left over, keys in snake_case, times in ISO 8601 UTC; and their output for people is
+// tables and sentences, never a JSON blob. The commands run in-process
 // through oclif (as bin/run.js runs them, on the built code) against one database holding real data: the
 // shipped datasets, a congested port with its watchers, alert rules, job runs of every kind.
 import {readFileSync, writeFileSync} from 'node:fs'
@@ -50,6 +51,17 @@ async function json<T = Record<string, unknown>>(...args: string[]): Promise<T> 
   checked.add(id)
   return parsed[0] as T
 }
+
+/** Runs a command for people (no --json) in-process; returns what it printed on stdout. */
+async function text(...args: string[]): Promise<string> {
+  const result = await runCommand([...args, '--db', db], config, {testNodeEnv: 'production'})
+  process.exitCode = undefined
+  expect(result.error?.message, `${args.join(' ')}: ${result.stderr}`).toBeUndefined()
+  return result.stdout
+}
+
+/** Lines that look like JSON: an object or array literal, or a quoted key. */
+const jsonLike = (stdout: string) => stdout.split('\n').filter((line) => /^\s*[[{]/.test(line) || /"[a-z_]+":/.test(line) || /\{"|\[\{/.test(line))
 
 describe('--json output of every command against its schema', () => {
   let port: {id: number; lat: number; lon: number}
@@ -129,6 +141,38 @@ describe('--json output of every command against its schema', () => {
     await json('jobs', 'list')
     await json('schedule', 'list')
     await json('schedule', 'crontab')
+  })
+
+  it('for people: job outcomes and summaries as sentences and tables, no JSON', async () => {
+    const outputs: Record<string, string> = {
+      vessels: await text('jobs', 'run', 'vessels'),
+      ports: await text('jobs', 'run', 'ports', '--force'),
+      safety: await text('jobs', 'run', 'safety'),
+      backup: await text('db', 'backup'),
+      maintain: await text('db', 'maintain'),
+      cleanup: await text('cleanup'),
+      usage: await text('usage-report'),
+      seed: await text('run-background-jobs'),
+      rules: await text('alerts', 'list'),
+      plan: await text('alert-worker', '--dry-run'),
+      providers: await text('providers', 'status'),
+      schemas: await text('schema'),
+      history: await text('jobs', 'history'),
+    }
+    for (const [name, stdout] of Object.entries(outputs)) expect(jsonLike(stdout), `${name}:\n${stdout}`).toEqual([])
+    expect(outputs.vessels).toMatch(/^vessels: success in [\d.]+ s\n\d+ vessels updated, \d+ positions stored, \d+ duplicates.* from \d+ messages \(sample, emergency data observed 2023-/)
+    expect(outputs.ports).toMatch(/^\d+ ports: \d+ with data \(0 elevated, 0 high, 1 severe, .*\n^stops: \d+ started, \d+ ended, \d+ open/m)
+    expect(outputs.safety).toMatch(/^zones\s+source\s+observed at\s+created\s+updated\s+unchanged\s+deactivated$/m)
+    expect(outputs.safety).toMatch(/^piracy\s+emergency\s+2022-/m)
+    expect(outputs.safety).toMatch(/^port sea state: 0 of \d+ ports \(no_data\); webhooks: 0 sent, \d+ failed, \d+ pending$/m)
+    expect(outputs.backup).toMatch(/^wrote .*harbormaster-\d{8}T\d{6}Z\.db \(\d+ bytes, integrity ok\); \d+ old backups? deleted, \d+ kept$/m)
+    expect(outputs.maintain).toMatch(/^integrity ok; \d+ bytes before, \d+ after: -?\d+ reclaimed$/m)
+    expect(outputs.cleanup).toMatch(/^table\s+rows deleted\n(.*\n)*vessel_positions\s+\d+$/m)
+    expect(outputs.usage).toMatch(/^provider\s+requests\s+quota\s+failed over$/m)
+    expect(outputs.usage).toMatch(/^job\s+runs\s+failed\s+skipped\s+avg s\s+max s\s+median s \(7 d\)$/m)
+    expect(outputs.seed).toMatch(/^port_congestion\s+ok\s+0\s+live/m)
+    expect(outputs.rules).toMatch(/^1\s+yes\s+high\s+port\.vessels_waiting of port \d+ > 5\s+-$/m)
+    expect(outputs.schemas).toMatch(/^alerts list\s+one document\s+List alert rules\.$/m)
   })
 
   it('health, providers, configuration, schemas', async () => {
