@@ -154,8 +154,8 @@ describe('alert worker', () => {
   })
 
   it.each([
-    [['--metric', 'vessel.colour', '--target', 'all', '--operator', '>', '--threshold', '1'], /unknown metric "vessel.colour"; choose one of port.vessels_waiting/],
-    [['--metric', 'vessel.speed', '--target', 'all', '--operator', '=>', '--threshold', '1'], /unknown operator "=>"/],
+    [['--metric', 'vessel.colour', '--target', 'all', '--operator', '>', '--threshold', '1'], /Expected --metric=vessel.colour to be one of: port.vessels_waiting, port.congestion_level/],
+    [['--metric', 'vessel.speed', '--target', 'all', '--operator', '=>', '--threshold', '1'], /Expected --operator==> to be one of: >, <, ==, >=, <=, !=/],
     [['--metric', 'vessel.speed', '--target', 'all', '--operator', '>', '--threshold', 'fast'], /threshold "fast" is not a number/],
     [['--metric', 'vessel.speed', '--target', 'port:GRPIR', '--operator', '>', '--threshold', '1'], /target "port:GRPIR" does not fit vessel.speed; use all or vessel:<id>/],
     [['--metric', 'job.consecutive_failures', '--target', 'job:laundry', '--operator', '>', '--threshold', '1'], /no job laundry/],
