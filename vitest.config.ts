@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 300_000,
     // Two cores: end-to-end tests spawn the CLI, so keep parallel files to what the machine can carry.
     maxWorkers: 2,
+    // Commands run in-process (@oclif/test's runCommand) write to the real stdout, which the test captures.
+    disableConsoleIntercept: true,
   },
 })

@@ -53,7 +53,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private heldReport: string[] = []
   private readonly stop = new AbortController()
   private stopSignal?: NodeJS.Signals
-  private stopHandlers = false
+  /** The SIGINT/SIGTERM handler this command installed, removed when it ends (commands also run in-process). */
+  private stopHandler?: (signal: NodeJS.Signals) => void
 
   override async init(): Promise<void> {
     await super.init()
@@ -149,8 +150,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * interrupted runs as cancelled and releasing their leases (no transaction is ever open between batches).
    */
   private async installStopHandlers(logger: Logger): Promise<void> {
-    if (this.stopHandlers) return
-    this.stopHandlers = true
+    if (this.stopHandler) return
     const {abandonNow, Cancelled, signalExitCode} = await import('../services/cancel.js')
     const onSignal = (signal: NodeJS.Signals) => {
       if (this.stopSignal === undefined) {
@@ -164,6 +164,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       this.openedDb?.close()
       process.exit(signalExitCode(signal))
     }
+    this.stopHandler = onSignal
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
   }
@@ -250,6 +251,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   override async finally(error: Error | undefined): Promise<void> {
     if (process.exitCode !== undefined && process.exitCode !== 0) this.showHeldReport()
+    if (this.stopHandler) {
+      process.off('SIGINT', this.stopHandler)
+      process.off('SIGTERM', this.stopHandler)
+    }
     this.openedDb?.close()
     if (this.stopSignal && !(this.ctor as unknown as typeof BaseCommand).runsUntilStopped) {
       const {signalExitCode} = await import('../services/cancel.js')

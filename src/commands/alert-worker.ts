@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
+import type {ResultOf} from '../schemas/commands.js'
 
 export default class AlertWorker extends BaseCommand<typeof AlertWorker> {
   static override summary = 'Evaluate the alert rules on an interval: open alert events when thresholds are crossed, resolve them after.'
@@ -25,16 +26,17 @@ users watching their vessel, port or area (job and provider alerts: every ADMIN)
     'config-check': Flags.boolean({description: 'Check configuration, database, tables and migrations; exit 0 or 2.'}),
   }
 
-  async run() {
+  async run(): Promise<ResultOf<'alert-worker'>> {
     if (this.flags['config-check']) return this.reportSystemCheck()
     const ctx = await this.context({readonly: this.flags['dry-run']})
     if (this.flags['dry-run']) {
-      const {planCycle} = await import('../services/alerts/evaluate.js')
-      const {renderAlertPlan} = await import('../render/alerts.js')
-      const plan = await planCycle(ctx)
-      const result = renderAlertPlan(plan)
-      if (!this.jsonEnabled()) this.log(result.text)
-      return result.json
+      const {dryRunCycle} = await import('../services/alerts/views.js')
+      const plan = await dryRunCycle(ctx)
+      if (!this.jsonEnabled()) {
+        const {renderAlertPlan} = await import('../render/alerts.js')
+        this.log(renderAlertPlan(plan, this.painter(process.stdout)))
+      }
+      return plan
     }
     const {runWorker} = await import('../services/alerts/worker.js')
     const stats = await runWorker(ctx, {intervalSeconds: this.flags.interval, once: this.flags.once})

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
+import type {ResultOf} from '../schemas/commands.js'
 
 export default class CheckEvents extends BaseCommand<typeof CheckEvents> {
   static override summary = 'Detect safety events against the stored zones, positions and congestion.'
@@ -19,7 +20,7 @@ be created and resolved and writes nothing at all (not even a job_runs row).`
     'dry-run': Flags.boolean({description: 'Show what would be created and resolved; write nothing.'}),
   }
 
-  async run() {
+  async run(): Promise<ResultOf<'check-events'>> {
     const ctx = await this.context({readonly: this.flags['dry-run']})
     const {checkEvents} = await import('../services/safety/check.js')
     const result = await checkEvents(ctx, {dryRun: this.flags['dry-run']})

@@ -1,4 +1,5 @@
 import {JobCommand} from '../cli/job-command.js'
+import type {ResultOf} from '../schemas/commands.js'
 
 export default class Cleanup extends JobCommand<typeof Cleanup> {
   static override summary = 'Delete expired cache entries and rows older than their retention.'
@@ -8,7 +9,7 @@ resolved safety and alert events (…_EVENTS_DAYS, 90), notifications (…_NOTIF
 
   static override examples = ['<%= config.bin %> <%= command.id %>', 'HARBORMASTER_RETENTION_POSITIONS_DAYS=7 <%= config.bin %> <%= command.id %> --json']
 
-  async run() {
+  async run(): Promise<ResultOf<'cleanup'>> {
     return this.runRegistryJob('cleanup')
   }
 }

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
+import type {ResultOf} from '../schemas/commands.js'
 
 export default class EnsureFallbackData extends BaseCommand<typeof EnsureFallbackData> {
   static override summary = 'Create the minimum viable dataset from shipped data where it is missing.'
@@ -19,7 +20,7 @@ live ingest are never touched.`
     force: Flags.boolean({description: 'Recreate the fallback rows from the shipped data (one transaction).'}),
   }
 
-  async run() {
+  async run(): Promise<ResultOf<'ensure-fallback-data'>> {
     const ctx = await this.context()
     const {ensureFallbackData} = await import('../services/fallback/ensure.js')
     const report = await ensureFallbackData(ctx, {force: this.flags.force})

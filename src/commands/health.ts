@@ -1,4 +1,5 @@
 import {BaseCommand} from '../cli/base-command.js'
+import type {ResultOf} from '../schemas/commands.js'
 
 export default class Health extends BaseCommand<typeof Health> {
   static override summary = 'Check the database, the AIS data and recent activity.'
@@ -7,7 +8,7 @@ export default class Health extends BaseCommand<typeof Health> {
 
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
 
-  async run() {
+  async run(): Promise<ResultOf<'health'>> {
     const {checkHealth, unreachableDatabase} = await import('../services/health.js')
     // A configuration error is a usage error (exit 2 with its fix), not a health result.
     const config = await this.loadConfig()

@@ -1,8 +1,9 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
+import type {ResultOf} from '../schemas/commands.js'
+import {SEED_JOB_NAMES, SEED_JOBS} from '../services/jobs/names.js'
 
-const JOB_CHOICES = ['ports', 'safety', 'vessels', 'all'] as const
 
 export default class RunBackgroundJobs extends BaseCommand<typeof RunBackgroundJobs> {
   static override summary = 'Run the background jobs: vessel positions, port congestion and safety events.'
@@ -21,11 +22,11 @@ second signal exits at once.`
   ]
 
   static override flags = {
-    job: Flags.string({
+    job: Flags.option({
       description: 'Which job to run.',
-      options: [...JOB_CHOICES],
-      default: 'all',
-    }),
+      options: [...SEED_JOB_NAMES, 'all'] as const,
+      default: 'all' as const,
+    })(),
     jitter: Flags.integer({
       description: 'Wait a random 0..N seconds first, so many hosts do not all start at :00.',
       min: 0,
@@ -43,7 +44,7 @@ second signal exits at once.`
     return this.flags.duration ? {aisWindowSeconds: this.flags.duration} : {}
   }
 
-  async run() {
+  async run(): Promise<ResultOf<'run-background-jobs'>> {
     // On a terminal the progress list replaces INFO lines; cron, CI and --verbose get the log lines.
     const showProgress = process.stderr.isTTY && !this.jsonEnabled() && !this.flags.quiet && !this.flags.verbose
     const ctx = await this.context({logLevel: showProgress ? 'warn' : undefined})
@@ -51,13 +52,12 @@ second signal exits at once.`
       const {sleepUnlessCancelled} = await import('../services/cancel.js')
       await sleepUnlessCancelled(Math.random() * this.flags.jitter * 1000, ctx.signal)
     }
-    const {runBackgroundJobs, SEED_JOB_NAMES} = await import('../services/jobs/runner.js')
-    const jobs = this.flags.job === 'all' ? SEED_JOB_NAMES : SEED_JOB_NAMES.filter((j) => j === this.flags.job)
+    const {runBackgroundJobs} = await import('../services/jobs/runner.js')
+    const chosen = SEED_JOBS.filter((j) => this.flags.job === 'all' || j.name === this.flags.job)
+    const jobs = chosen.map((j) => j.name)
 
     const {jobProgress} = await import('../render/progress.js')
-    const progress = showProgress
-      ? await jobProgress(jobs, {vessels: 'Vessel positions', ports: 'Port congestion', safety: 'Safety events'})
-      : undefined
+    const progress = showProgress ? await jobProgress(jobs, Object.fromEntries(chosen.map((j) => [j.name, j.title])) as Record<(typeof jobs)[number], string>) : undefined
     const {summary} = await runBackgroundJobs(ctx, jobs, progress ?? {})
     await progress?.done()
 

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
+import type {ResultOf} from '../schemas/commands.js'
 
 export default class Serve extends BaseCommand<typeof Serve> {
   static override summary = 'Serve the HTTP API: jobs, health, events, congestion, live vessels, cache.'
@@ -25,7 +26,7 @@ than the API's own parameters are masked in it. A port already in use exits 1 sa
     port: Flags.integer({description: 'Port (0: any free port).', default: 8000, min: 0, max: 65_535}),
   }
 
-  async run() {
+  async run(): Promise<ResultOf<'serve'>> {
     const ctx = await this.context()
     const {buildServer} = await import('../services/api/server.js')
     let abandoned = 0

@@ -1,9 +1,18 @@
-// Human-readable AIS decodes: a line per message and the end-of-run summary.
+// AIS decodes as printed: a JSON line per message (times in ISO 8601 UTC), or a line for people, and the
+// end-of-run summary.
 import type {DecoderStats} from '../services/ais/nmea.js'
+import type {DecodedAisMessage} from '../schemas/ais.js'
 import type {AisMessage} from '../services/ais/payload.js'
 import {printableExcerpt} from './terminal.js'
 
 const num = (value: number | null | undefined, digits = 1) => (value === null || value === undefined ? '-' : value.toFixed(digits))
+
+/** The message as `ais decode --json` prints it: the decoder's record, its receive time in ISO 8601 UTC. */
+export function messageJson(m: AisMessage): string {
+  if (m.received_at === undefined || m.received_at === null) return JSON.stringify(m as DecodedAisMessage)
+  const line: DecodedAisMessage = {...m, received_at: new Date(m.received_at).toISOString()}
+  return JSON.stringify(line)
+}
 
 export function formatMessage(m: AisMessage): string {
   const parts = [`type ${String(m.msg_type).padStart(2)}`, `mmsi ${String(m.mmsi).padStart(9)}`]

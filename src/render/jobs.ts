@@ -1,55 +1,140 @@
-// Jobs, their history and schedules as tables.
+// Jobs as people read them: one run's outcome in sentences and tables (each job says what it did in its own
+// words), the job list and the run history.
+import type {JobSummaries} from '../schemas/job-summaries.js'
+import type {HistoryRow, JobListEntry, JobRunResult} from '../schemas/jobs.js'
 import {type Painter, table} from './terminal.js'
 
-export interface JobResult {
-  job: string
-  status: string
-  duration_seconds: number
-  attempts: number
-  reason?: string
-  error?: string
-  summary: unknown
+const str = (value: unknown) => (value === undefined || value === null ? '-' : String(value))
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
+const byName = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([name, n]) => `${name} ${n}`)
+    .join(', ')
+
+/** What a vessels run did, in one sentence. */
+export function vesselsLine(s: JobSummaries['vessels']): string {
+  const rejected = byName(s.rejected_by_reason)
+  return `${s.vessels_updated} vessels updated, ${s.positions_stored} positions stored, ${s.duplicates} duplicates${rejected ? `; rejected: ${rejected}` : ''}`
 }
 
-export function renderJobOutcome(result: JobResult, p: Painter): string {
-  const head = `${result.job}: ${p.status(result.status === 'success' ? 'success' : result.status)}`
+/** What a ports run did, in one sentence. */
+export function portsLine(s: JobSummaries['ports']): string {
+  const l = s.levels
+  return `${s.ports_updated} ports: ${s.ports_with_data} with data (${l.elevated} elevated, ${l.high} high, ${l.severe} severe, ${l.insufficient_history} without enough history), ${s.ports_no_data} no data`
+}
+
+/** What a safety run did, in one sentence. */
+export function safetyLine(s: JobSummaries['safety']): string {
+  let line = `${s.total_events_created} events created, ${s.events_resolved} resolved, ${s.total_notifications_created} notifications`
+  const unplaced = s.zones.storm.warnings_without_geometry
+  if (unplaced.length > 0) line += `; warnings without outline: ${unplaced.map((w) => `${w.event} ×${w.alerts}`).join(', ')}`
+  return line
+}
+
+function observed(s: {source: string; observed_at: string | null}, p: Painter): string {
+  return `${p.source(s.source)} data${s.observed_at ? ` observed ${s.observed_at}` : ''}`
+}
+
+/** A job's summary for people: sentences, and tables where there are rows. */
+function summaryText(result: JobRunResult, p: Painter): string[] {
+  switch (result.job) {
+    case 'vessels': {
+      const s = result.summary
+      if (!s) return []
+      const lines = [`${vesselsLine(s)} from ${s.messages} messages (${s.provider}, ${observed(s, p)})`]
+      if (s.fallback_reason) lines.push(p.warn(`fell back: ${s.fallback_reason}`))
+      const d = s.distress
+      if (d.raised + d.ongoing + d.tests > 0) lines.push(`distress: ${d.raised} raised, ${d.ongoing} ongoing, ${d.tests} tests, ${d.notifications} notifications`)
+      return lines
+    }
+    case 'ports': {
+      const s = result.summary
+      if (!s) return []
+      const lines = [`${portsLine(s)}; ${s.vessels_in_ports} vessels in ports (${observed(s, p)})`]
+      if (s.stops) lines.push(`stops: ${s.stops.stops_started} started, ${s.stops.stops_ended} ended, ${s.stops.stops_open} open, from ${s.stops.positions_new} new positions`)
+      return lines
+    }
+    case 'safety': {
+      const s = result.summary
+      if (!s) return []
+      const zones = Object.entries(s.zones).map(([kind, z]) => [kind, p.source(z.source), str(z.observed_at), String(z.created), String(z.updated), String(z.unchanged), String(z.deactivated)])
+      const w = s.webhooks
+      return [
+        `${safetyLine(s)}; ${s.events_open} open`,
+        table(['zones', 'source', 'observed at', 'created', 'updated', 'unchanged', 'deactivated'], zones, p),
+        `port sea state: ${s.port_weather.updated} of ${s.port_weather.ports} ports (${s.port_weather.source}); webhooks: ${w.sent} sent, ${w.failed} failed, ${w.pending} pending`,
+      ]
+    }
+    case 'backup': {
+      const s = result.summary
+      if (!s) return []
+      return [`wrote ${s.file} (${s.bytes} bytes, integrity ${s.integrity}); ${plural(s.deleted.length, 'old backup')} deleted, ${s.kept} kept`]
+    }
+    case 'maintain': {
+      const s = result.summary
+      if (!s) return []
+      return [`integrity ${s.integrity}; ${s.bytes_before} bytes before, ${s.bytes_after} after: ${s.reclaimed_bytes} reclaimed`]
+    }
+    case 'cleanup': {
+      const s = result.summary
+      if (!s) return []
+      const rows = Object.entries(s.deleted).map(([name, n]) => [name, String(n)])
+      return [table(['table', 'rows deleted'], rows, p)]
+    }
+    case 'usage-report': {
+      const s = result.summary
+      if (!s) return []
+      const lines = [`from ${s.since} to ${s.until}`]
+      if (s.providers.length > 0) {
+        lines.push(table(['provider', 'requests', 'quota', 'failed over'], s.providers.map((r) => [r.provider, String(r.requests), str(r.quota), r.failed_over ? p.warn('yes') : 'no']), p))
+      }
+      if (s.jobs.length > 0) {
+        lines.push(
+          table(
+            ['job', 'runs', 'failed', 'skipped', 'avg s', 'max s', 'median s (7 d)'],
+            s.jobs.map((j) => [j.job, String(j.runs), String(j.failed), String(j.skipped), str(j.avg_seconds), str(j.max_seconds), str(j.median_week_seconds)]),
+            p,
+          ),
+        )
+      }
+      lines.push(s.anomalies.length === 0 ? 'no anomalies' : s.anomalies.map((a) => p.warn(`anomaly: ${a}`)).join('\n'))
+      return lines
+    }
+  }
+}
+
+export function renderJobOutcome(result: JobRunResult, p: Painter): string {
+  const head = `${result.job}: ${p.status(result.status)}`
   if (result.status === 'skipped') return `${head}, ${result.reason}`
-  if (result.status !== 'success') return `${head} after ${result.attempts} attempt(s): ${result.error}`
-  const summary = Object.entries(result.summary as Record<string, unknown>)
-    .filter(([k]) => k !== 'success')
-    .map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)])
-  return `${head} in ${result.duration_seconds.toFixed(1)} s\n${table(['', ''], summary).split('\n').slice(1).join('\n')}`
+  if (result.status !== 'success') {
+    // A run stopped early still says what it had done by then.
+    return [`${head} after ${plural(result.attempts, 'attempt')}: ${result.error}`, ...summaryText(result, p)].join('\n')
+  }
+  return [`${head} in ${result.duration_seconds.toFixed(1)} s`, ...summaryText(result, p)].join('\n')
 }
 
-export function renderJobList(jobs: Array<Record<string, unknown>>, p: Painter): string {
+export function renderJobList(jobs: JobListEntry[], p: Painter): string {
   return table(
     ['job', 'schedule', 'next run (UTC)', 'last status', 'last run', 'failures in a row', 'state'],
     jobs.map((j) => [
-      String(j.job),
-      String(j.schedule_in_words),
-      String(j.next_run),
-      j.last_status ? p.status(String(j.last_status)) : '-',
-      String(j.last_run_at ?? '-'),
+      j.job,
+      j.schedule_in_words,
+      str(j.next_run),
+      j.last_status ? p.status(j.last_status) : '-',
+      str(j.last_run_at),
       String(j.consecutive_failures),
-      j.paused ? p.warn(String(j.paused)) : j.enabled ? 'enabled' : 'disabled',
+      j.paused ? p.warn(j.paused) : j.enabled ? 'enabled' : 'disabled',
     ]),
     p,
   )
 }
 
-export function renderHistory(rows: Array<Record<string, unknown>>, p: Painter): string {
+export function renderHistory(rows: HistoryRow[], p: Painter): string {
   if (rows.length === 0) return 'no runs'
   return table(
     ['id', 'job', 'status', 'started (UTC)', 'seconds', 'peak MB', 'detail'],
-    rows.map((r) => [
-      String(r.id),
-      String(r.job),
-      p.status(String(r.status)),
-      String(r.started_at),
-      r.duration_seconds === null ? '-' : String(r.duration_seconds),
-      r.peak_rss_mb === null ? '-' : String(r.peak_rss_mb),
-      String(r.error ?? '').slice(0, 80),
-    ]),
+    rows.map((r) => [String(r.id), r.job, p.status(r.status), r.started_at, str(r.duration_seconds), str(r.peak_rss_mb), (r.error ?? '').slice(0, 80)]),
     p,
   )
 }

@@ -1,7 +1,10 @@
 // Human-readable renderings of the services' results (the --json output is the results themselves).
 import type {FallbackReport} from '../services/fallback/ensure.js'
 import type {HealthReport} from '../services/health.js'
-import type {BackgroundJobsSummary} from '../services/jobs/runner.js'
+import type {JobSummaries} from '../schemas/job-summaries.js'
+import type {BackgroundJobsSummary} from '../schemas/jobs.js'
+import {SEED_JOBS} from '../services/jobs/names.js'
+import {portsLine, safetyLine, vesselsLine} from './jobs.js'
 import type {EventCheckResult} from '../services/safety/check.js'
 import type {SystemCheck} from '../services/system-check.js'
 import type {WorkerStats} from '../services/alerts/worker.js'
@@ -11,26 +14,26 @@ const str = (value: unknown) => (value === undefined || value === null ? '-' : S
 
 export function renderJobsSummary(summary: BackgroundJobsSummary, p: Painter): string {
   const rows: string[][] = []
-  for (const [key, job] of Object.entries(summary.jobs) as unknown as Array<[string, Record<string, unknown>]>) {
-    const status = job.skipped ? 'skipped' : job.success ? 'ok' : String(job.status ?? 'failed')
+  for (const job of SEED_JOBS) {
+    const entry = summary.jobs[job.key]
+    if (!entry) continue
+    const skipped = 'skipped' in entry && entry.skipped === true
+    const stopped = 'stopped' in entry && entry.stopped === true
+    const status = skipped ? 'skipped' : entry.success ? 'ok' : String(entry.status ?? 'failed')
     let result: string
-    if (job.skipped) result = str(job.reason)
-    else if (!job.success && !job.stopped) result = str(job.error)
+    if (skipped) result = str(entry.reason)
+    else if (!entry.success && !stopped) result = str(entry.error)
     else {
-      if (key === 'vessel_positions') result = `${job.vessels_updated} vessels updated, ${job.positions_stored} positions stored, ${job.duplicates} duplicates`
-      else if (key === 'port_congestion') {
-        const levels = job.levels as Record<string, number>
-        result = `${job.ports_updated} ports: ${job.ports_with_data} with data (${levels.elevated} elevated, ${levels.high} high, ${levels.severe} severe, ${levels.insufficient_history} without enough history), ${job.ports_no_data} no data`
-      } else {
-        result = `${job.total_events_created} events created, ${job.events_resolved} resolved, ${job.total_notifications_created} notifications`
-        const storm = (job.zones as {storm?: {warnings_without_geometry?: Array<{event: string; alerts: number}>}} | undefined)?.storm
-        const unplaced = storm?.warnings_without_geometry ?? []
-        if (unplaced.length > 0) result += `; warnings without outline: ${unplaced.map((w) => `${w.event} ×${w.alerts}`).join(', ')}`
-      }
-      // A run stopped early (timeout, signal) says why and what it had done by then.
-      if (job.stopped) result = `${str(job.error)}; by then ${result}`
+      // It ran (to the end, or until it was stopped): its own summary.
+      if (job.name === 'vessels') result = vesselsLine(entry as JobSummaries['vessels'])
+      else if (job.name === 'ports') result = portsLine(entry as JobSummaries['ports'])
+      else result = safetyLine(entry as JobSummaries['safety'])
+      // A run stopped early says why and what it had done by then.
+      if (stopped) result = `${str(entry.error)}; by then ${result}`
     }
-    rows.push([key, p.status(status), str(job.errors_count ?? 0), job.source ? p.source(String(job.source)) : '-', str(job.observed_at), result])
+    const source = 'source' in entry ? entry.source : undefined
+    const observedAt = 'observed_at' in entry ? entry.observed_at : undefined
+    rows.push([job.key, p.status(status), str(entry.errors_count ?? 0), source ? p.source(source) : '-', str(observedAt), result])
   }
   const footer = `${summary.total_success ? p.good('all jobs succeeded') : p.bad('some jobs failed')} in ${summary.duration_seconds} s`
   return `${table(['job', 'status', 'errors', 'source', 'observed at', 'result'], rows, p)}\n${footer}`
@@ -102,14 +105,15 @@ export function renderSystemCheck(report: SystemCheck, p: Painter): string {
     s.problem ? p.bad(s.problem) : '',
   ])
   const lines = [table(['setting', 'environment', 'value', 'from', 'problem'], rows, p)]
-  for (const problem of report.problems.filter((x) => !Object.values(report.settings).some((s) => x === `${s.env}: ${s.problem}`))) lines.push(p.bad(problem))
+  // The settings' own problems lead the list and are in the table already; the others follow them.
+  const bad = Object.values(report.settings).filter((s) => s.problem).length
+  for (const problem of report.problems.slice(bad)) lines.push(p.bad(problem))
   const d = report.database
   lines.push(
     d.ok
       ? p.good(`database ${d.path}: ok, ${d.migrations_total} migrations applied, every table present`)
       : p.bad(`${d.problem?.includes(d.path) ? 'database' : `database ${d.path}`}: ${d.problem}${d.hint ? `; ${d.hint}` : ''}`),
   )
-  const bad = Object.values(report.settings).filter((s) => s.problem).length
   if (bad > 0) lines.push(p.bad(`${bad} setting(s) marked ✗ need fixing`))
   return lines.join('\n')
 }

@@ -5,94 +5,153 @@ import {dirname, join, resolve} from 'node:path'
 import {z} from 'zod'
 
 import {defaultCacheDir} from './cache/derived-cache.js'
+import type {SettingReport} from '../schemas/config.js'
 import {usageError} from './errors.js'
 
 export const DEFAULT_DB_PATH = './var/harbormaster.db'
 
 const aisSourcePattern = /^(sample|aisstream|aishub|nmea-file:.+|nmea-tcp:[^:]+:\d+|nmea-udp:\d+)$/
 
-const configSchema = z.object({
-  dbPath: z.string().min(1),
-  logFile: z.string().min(1).optional(),
-  aisSource: z
-    .string()
-    .regex(aisSourcePattern, 'expected sample, nmea-file:PATH, nmea-tcp:HOST:PORT, nmea-udp:PORT, aisstream or aishub'),
-  aisstreamApiKey: z.string().min(1).optional(),
-  aisstreamUrl: z.url(),
-  /** Bounding boxes for aisstream, `minLon,minLat,maxLon,maxLat` separated by `;`. */
-  aisstreamBoxes: z
-    .string()
-    .regex(/^-?[\d.]+,-?[\d.]+,-?[\d.]+,-?[\d.]+(;-?[\d.]+,-?[\d.]+,-?[\d.]+,-?[\d.]+)*$/, 'expected minLon,minLat,maxLon,maxLat[;...]'),
-  /** How long streaming AIS sources (TCP, UDP, aisstream) are read per run. */
-  aisWindowSeconds: z.coerce.number().positive(),
-  aishubUsername: z.string().min(1).optional(),
-  aishubUrl: z.url(),
-  nwsUrl: z.url(),
-  /** Network requests for NWS zone outlines per run (retries count; outlines already cached cost none). */
-  nwsZoneFetchBudget: z.coerce.number().int().min(0),
-  portsSource: z.enum(['ais', 'simulated']),
-  pingUrl: z.url().optional(),
-  adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** Fixed "now" (ISO 8601) for reproducible runs and tests; unset in production. */
-  now: z.iso.datetime({offset: true}).optional(),
-  /** Read timeout of outside calls (per provider defaults are capped by it). */
-  httpTimeoutMs: z.coerce.number().int().positive(),
-  httpConnectTimeoutMs: z.coerce.number().int().positive(),
-  httpRetries: z.coerce.number().int().min(0).max(10),
-  httpMaxBytes: z.coerce.number().int().positive(),
-  /** A Retry-After longer than this is not waited for (the dataset falls back instead). */
-  httpMaxRetryAfterSeconds: z.coerce.number().int().min(0),
-  /** Every outside call, all its attempts and the waits between them, ends within this. */
-  httpDeadlineMs: z.coerce.number().int().positive(),
-  cacheTtlAisSeconds: z.coerce.number().int().min(0),
-  cacheTtlWeatherSeconds: z.coerce.number().int().min(0),
-  cacheTtlPortsSeconds: z.coerce.number().int().min(0),
-  /** `provider=N/hour|day|minute` separated by commas, e.g. `nws=1000/day,open-meteo=10000/day`. */
-  quotas: z.string().regex(/^([a-z-]+=\d+\/(minute|hour|day))?(,[a-z-]+=\d+\/(minute|hour|day))*$/, 'expected provider=N/minute|hour|day, comma separated'),
-  openMeteoUrl: z.url(),
-  /** How many of the busiest ports get sea-state readings each run. */
-  portWeatherPorts: z.coerce.number().int().min(0),
-  /** A provider serving only fallbacks for longer than this makes health degraded. */
-  providerFallbackGraceMinutes: z.coerce.number().int().positive(),
-  /** Where `db backup` writes; default: a backups folder beside the database. */
-  backupDir: z.string().min(1).optional(),
-  backupRetentionDays: z.coerce.number().int().positive(),
-  retentionPositionsDays: z.coerce.number().int().positive(),
-  retentionEventsDays: z.coerce.number().int().positive(),
-  retentionNotificationsDays: z.coerce.number().int().positive(),
-  retentionJobRunsDays: z.coerce.number().int().positive(),
-  retentionSnapshotsDays: z.coerce.number().int().positive(),
-  /** First delay between a failed job's retries (doubling, jittered, capped at 30 s). */
-  jobRetryBaseMs: z.coerce.number().int().min(0),
-  /** Per-job timeouts overriding the registry's, `job=seconds` comma separated. */
-  jobTimeouts: z.string().regex(/^([a-z-]+=\d+)?(,[a-z-]+=\d+)*$/, 'expected job=seconds, comma separated'),
-  lockLeaseSeconds: z.coerce.number().int().positive(),
-  /** How far back from the newest stored position a vessel's latest position still counts. */
-  positionWindowMinutes: z.coerce.number().int().positive(),
-  /** Piracy risk areas (README, "Piracy risk areas"): incidents closer than this chain into one area. */
-  piracyClusterKm: z.coerce.number().positive(),
-  /** No spot of a piracy risk area lies farther than this (plus the buffer) from the incidents that anchor it. */
-  piracyMaxGapKm: z.coerce.number().positive(),
-  /** Weighted incidents (type weight, halved every half-life) within the cluster distance that anchor an area. */
-  piracyCoreWeight: z.coerce.number().positive(),
-  /** An incident's weight halves every this many days before the newest incident of the data. */
-  piracyHalfLifeDays: z.coerce.number().positive(),
-  /** Share of each year's incidents that lay within the buffer of earlier years' incidents: sets the buffer. */
-  piracyBufferQuantile: z.coerce.number().gt(0).lt(1),
-  /** Incidents the land outline puts ashore keep a disc this wide (ASAM positions are given to the minute). */
-  piracyPositionToleranceKm: z.coerce.number().min(0),
-  /** Where data derived from shipped data (built piracy zones) is cached. */
-  cacheDir: z.string().min(1),
-  /** Requests a client (a bearer token, else an address) may make to the HTTP API per minute; 0: no limit. */
-  apiRateLimitPerMinute: z.coerce.number().int().min(0),
-  /** Distinct vessels that must have stopped 3 h or more in a cell before it becomes a port's anchorage or berth cell. */
-  learnedCellMinVessels: z.coerce.number().int().min(1),
-})
+/** One setting: the variable that sets it, its zod type, its default, whether it is a credential, and what it is for. */
+export interface SettingSpec<T extends z.ZodType = z.ZodType> {
+  env: string
+  type: T
+  /** The value when nothing sets it (a function: computed from the environment); none: the setting stays unset. */
+  default?: string | ((env: NodeJS.ProcessEnv) => string)
+  /** The default as the README states it, when it is computed or applied by the code that reads the setting. */
+  shownDefault?: string
+  /** A credential: never shown, logged or written to --json. */
+  secret?: boolean
+  description: string
+}
 
-export type Config = z.infer<typeof configSchema>
+const setting = <T extends z.ZodType>(spec: SettingSpec<T>) => spec
+const count = z.coerce.number().int().min(0)
+const positiveInt = z.coerce.number().int().positive()
+
+/**
+ * Every setting harbormaster reads, in one table: the configuration's schema, the environment names, the
+ * defaults, the credentials, `config check` and the README's configuration table all come from it.
+ */
+export const SETTINGS = {
+  dbPath: setting({env: 'HARBORMASTER_DB', type: z.string().min(1), default: DEFAULT_DB_PATH, description: 'SQLite database file (created, with its directory, by writing commands only); `--db` wins over it'}),
+  logFile: setting({env: 'HARBORMASTER_LOG_FILE', type: z.string().min(1).optional(), description: 'JSON-lines log file, in addition to stderr'}),
+  aisSource: setting({
+    env: 'HARBORMASTER_AIS_SOURCE',
+    type: z.string().regex(aisSourcePattern, 'expected sample, nmea-file:PATH, nmea-tcp:HOST:PORT, nmea-udp:PORT, aisstream or aishub'),
+    default: 'sample',
+    description: 'where vessel positions come from: `sample`, `nmea-file:PATH`, `nmea-tcp:HOST:PORT`, `nmea-udp:PORT`, `aisstream`, `aishub`',
+  }),
+  aisstreamApiKey: setting({env: 'AISSTREAM_API_KEY', type: z.string().min(1).optional(), secret: true, description: 'aisstream.io API key'}),
+  aisstreamUrl: setting({env: 'HARBORMASTER_AISSTREAM_URL', type: z.url(), default: 'wss://stream.aisstream.io/v0/stream', description: 'aisstream.io WebSocket URL'}),
+  aisstreamBoxes: setting({
+    env: 'HARBORMASTER_AISSTREAM_BBOXES',
+    type: z.string().regex(/^-?[\d.]+,-?[\d.]+,-?[\d.]+,-?[\d.]+(;-?[\d.]+,-?[\d.]+,-?[\d.]+,-?[\d.]+)*$/, 'expected minLon,minLat,maxLon,maxLat[;...]'),
+    default: '-180,-90,180,90',
+    description: 'aisstream boxes, `minLon,minLat,maxLon,maxLat` separated by `;`',
+  }),
+  aisWindowSeconds: setting({env: 'HARBORMASTER_AIS_WINDOW_SECONDS', type: z.coerce.number().positive(), default: '60', description: 'how long streaming AIS sources (TCP, UDP, aisstream) are read per run; `--duration` wins over it'}),
+  aishubUsername: setting({env: 'AISHUB_USERNAME', type: z.string().min(1).optional(), secret: true, description: "AISHub web service user (AISHub's credential)"}),
+  aishubUrl: setting({env: 'HARBORMASTER_AISHUB_URL', type: z.url(), default: 'https://data.aishub.net/ws.php', description: 'AISHub web service URL'}),
+  nwsUrl: setting({env: 'HARBORMASTER_NWS_URL', type: z.url(), default: 'https://api.weather.gov', description: 'NWS API base URL'}),
+  // Every marine zone NWS has (coastal, offshore, high seas) and the coastal land zones surf warnings name,
+  // with room for retries: a national storm day on an empty cache fits in one run.
+  nwsZoneFetchBudget: setting({env: 'HARBORMASTER_NWS_ZONE_FETCH_BUDGET', type: count, default: '2000', description: 'network requests for NWS zone outlines per run (retries count, cached outlines do not)'}),
+  portsSource: setting({env: 'HARBORMASTER_PORTS_SOURCE', type: z.enum(['ais', 'simulated']), default: 'ais', description: '`ais` (congestion derived from positions) or `simulated` (demo, labelled)'}),
+  pingUrl: setting({env: 'HARBORMASTER_PING_URL', type: z.url().optional(), secret: true, description: "dead-man's-switch URL pinged on start, success and failure (`{job}` is the job's name)"}),
+  adminToken: setting({env: 'HARBORMASTER_ADMIN_TOKEN', type: z.string().min(16, 'must be at least 16 characters').optional(), secret: true, description: 'bootstrap admin token for the HTTP API'}),
+  now: setting({env: 'HARBORMASTER_NOW', type: z.iso.datetime({offset: true}).optional(), description: 'a fixed "now" (ISO 8601) for reproducible runs and tests; unset in production'}),
+  httpTimeoutMs: setting({env: 'HARBORMASTER_HTTP_TIMEOUT_MS', type: positiveInt, default: '15000', description: 'read timeout of outside calls (per provider defaults are capped by it)'}),
+  httpConnectTimeoutMs: setting({env: 'HARBORMASTER_HTTP_CONNECT_TIMEOUT_MS', type: positiveInt, default: '5000', description: 'connect timeout of outside calls'}),
+  httpRetries: setting({env: 'HARBORMASTER_HTTP_RETRIES', type: z.coerce.number().int().min(0).max(10), default: '3', description: 'retries after a failed call (timeouts, connection errors, 429, 5xx)'}),
+  httpMaxBytes: setting({env: 'HARBORMASTER_HTTP_MAX_BYTES', type: positiveInt, default: String(20 * 1024 * 1024), description: 'largest response accepted'}),
+  httpMaxRetryAfterSeconds: setting({env: 'HARBORMASTER_HTTP_MAX_RETRY_AFTER_SECONDS', type: count, default: '30', description: 'longest `Retry-After` waited for (a longer one falls back instead)'}),
+  httpDeadlineMs: setting({env: 'HARBORMASTER_HTTP_DEADLINE_MS', type: positiveInt, default: '20000', description: 'overall deadline of one outside call: all its attempts and the waits between them'}),
+  cacheTtlAisSeconds: setting({env: 'HARBORMASTER_CACHE_TTL_AIS_SECONDS', type: count, default: '300', description: 'time to live of cached AIS answers'}),
+  cacheTtlWeatherSeconds: setting({env: 'HARBORMASTER_CACHE_TTL_WEATHER_SECONDS', type: count, default: '600', description: 'time to live of cached weather answers'}),
+  cacheTtlPortsSeconds: setting({env: 'HARBORMASTER_CACHE_TTL_PORTS_SECONDS', type: count, default: '3600', description: 'time to live of cached port answers'}),
+  quotas: setting({
+    env: 'HARBORMASTER_QUOTAS',
+    type: z.string().regex(/^([a-z-]+=\d+\/(minute|hour|day))?(,[a-z-]+=\d+\/(minute|hour|day))*$/, 'expected provider=N/minute|hour|day, comma separated'),
+    default: '',
+    description: 'provider quotas, `provider=N/minute|hour|day` comma separated, e.g. `nws=1000/day,open-meteo=10000/day`',
+  }),
+  openMeteoUrl: setting({env: 'HARBORMASTER_OPEN_METEO_URL', type: z.url(), default: 'https://marine-api.open-meteo.com/v1/marine', description: 'Open-Meteo marine API'}),
+  portWeatherPorts: setting({env: 'HARBORMASTER_PORT_WEATHER_PORTS', type: count, default: '100', description: 'how many of the busiest ports get sea-state readings each run'}),
+  providerFallbackGraceMinutes: setting({env: 'HARBORMASTER_PROVIDER_FALLBACK_GRACE_MINUTES', type: positiveInt, default: '120', description: 'a provider serving only fallbacks for longer than this makes health degraded'}),
+  backupDir: setting({env: 'HARBORMASTER_BACKUP_DIR', type: z.string().min(1).optional(), shownDefault: '`backups/` beside the database', description: 'where `db backup` writes'}),
+  backupRetentionDays: setting({env: 'HARBORMASTER_BACKUP_RETENTION_DAYS', type: positiveInt, default: '30', description: 'how long backups are kept (the newest always is)'}),
+  retentionPositionsDays: setting({env: 'HARBORMASTER_RETENTION_POSITIONS_DAYS', type: positiveInt, default: '30', description: 'cleanup: days vessel positions are kept'}),
+  retentionEventsDays: setting({env: 'HARBORMASTER_RETENTION_EVENTS_DAYS', type: positiveInt, default: '90', description: 'cleanup: days resolved safety and alert events are kept'}),
+  retentionNotificationsDays: setting({env: 'HARBORMASTER_RETENTION_NOTIFICATIONS_DAYS', type: positiveInt, default: '90', description: 'cleanup: days notifications are kept'}),
+  retentionJobRunsDays: setting({env: 'HARBORMASTER_RETENTION_JOB_RUNS_DAYS', type: positiveInt, default: '90', description: 'cleanup: days job runs are kept'}),
+  retentionSnapshotsDays: setting({env: 'HARBORMASTER_RETENTION_SNAPSHOTS_DAYS', type: positiveInt, default: '90', description: 'cleanup: days congestion snapshots are kept'}),
+  jobRetryBaseMs: setting({env: 'HARBORMASTER_JOB_RETRY_BASE_MS', type: count, default: '1000', description: "first delay between a failed job's retries (doubling, jittered, capped at 30 s)"}),
+  jobTimeouts: setting({
+    env: 'HARBORMASTER_JOB_TIMEOUTS',
+    type: z.string().regex(/^([a-z-]+=\d+)?(,[a-z-]+=\d+)*$/, 'expected job=seconds, comma separated'),
+    default: '',
+    shownDefault: "the registry's",
+    description: "per-job timeouts overriding the registry's, `job=seconds` comma separated (a job past it is stopped at its next batch boundary)",
+  }),
+  lockLeaseSeconds: setting({env: 'HARBORMASTER_LOCK_LEASE_SECONDS', type: positiveInt, default: '900', description: 'job lease length (renewed by a heartbeat every third of it, at least every second)'}),
+  positionWindowMinutes: setting({
+    env: 'HARBORMASTER_POSITION_WINDOW_MINUTES',
+    type: positiveInt,
+    default: '360',
+    description: "how far back from the newest stored position a vessel's latest position counts; a stop whose vessel is silent longer ends at its last report",
+  }),
+  piracyClusterKm: setting({env: 'HARBORMASTER_PIRACY_CLUSTER_KM', type: z.coerce.number().positive(), default: '100', description: 'piracy risk areas: incidents closer than this chain into one area'}),
+  piracyMaxGapKm: setting({env: 'HARBORMASTER_PIRACY_MAX_GAP_KM', type: z.coerce.number().positive(), default: '150', description: "piracy risk areas: the farthest an area's hull may lie (plus the buffer) from the incidents that anchor it"}),
+  piracyCoreWeight: setting({env: 'HARBORMASTER_PIRACY_CORE_WEIGHT', type: z.coerce.number().positive(), default: '3', description: 'piracy risk areas: the weighted incidents within the cluster distance an anchoring incident needs'}),
+  piracyHalfLifeDays: setting({env: 'HARBORMASTER_PIRACY_HALF_LIFE_DAYS', type: z.coerce.number().positive(), default: '1095', description: "piracy risk areas: an incident's weight halves every this many days before the newest incident of the data"}),
+  piracyBufferQuantile: setting({
+    env: 'HARBORMASTER_PIRACY_BUFFER_QUANTILE',
+    type: z.coerce.number().gt(0).lt(1),
+    default: '0.6',
+    description: "piracy risk areas: the buffer is this quantile of the distances from each year's incidents to earlier years' incidents",
+  }),
+  piracyPositionToleranceKm: setting({env: 'HARBORMASTER_PIRACY_POSITION_TOLERANCE_KM', type: z.coerce.number().min(0), default: '2', description: 'piracy risk areas: the disc kept around incidents the land outline puts ashore'}),
+  cacheDir: setting({
+    env: 'HARBORMASTER_CACHE_DIR',
+    type: z.string().min(1),
+    default: (env) => defaultCacheDir(env),
+    shownDefault: '`$XDG_CACHE_HOME/harbormaster`, else `~/.cache/harbormaster`',
+    description: 'where data derived from shipped data (built piracy risk areas) is cached',
+  }),
+  apiRateLimitPerMinute: setting({env: 'HARBORMASTER_API_RATE_LIMIT', type: count, default: '600', description: 'HTTP API requests a minute per client (bearer token, else address); `0`: no limit'}),
+  learnedCellMinVessels: setting({
+    env: 'HARBORMASTER_LEARNED_CELL_MIN_VESSELS',
+    type: z.coerce.number().int().min(1),
+    default: '3',
+    description: "distinct vessels stopped 3 h or more in a cell before it becomes a port's anchorage (or berth) cell",
+  }),
+} as const satisfies Record<string, SettingSpec>
+
+export type SettingKey = keyof typeof SETTINGS
+export type Config = {[K in SettingKey]: z.infer<(typeof SETTINGS)[K]['type']>}
+
+const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[]
+
+const configSchema = z.object(Object.fromEntries(SETTING_KEYS.map((key) => [key, SETTINGS[key].type]))) as unknown as z.ZodType<Config>
+
+/** A setting's name where people see it (config check, harbormaster.config.json): snake_case. */
+export function settingName(key: SettingKey): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+}
+
+const keyByName = new Map(SETTING_KEYS.map((key) => [settingName(key), key]))
+
+/** The default as documented: the value, a computed default said in words, or none. */
+export function shownDefault(key: SettingKey): string | undefined {
+  const spec: SettingSpec = SETTINGS[key]
+  if (spec.shownDefault) return spec.shownDefault
+  if (typeof spec.default === 'string') return spec.default === '' ? undefined : `\`${spec.default}\``
+  return undefined
+}
 
 /** Keys whose values are credentials: they never appear in output, logs, errors or --json. */
-export const SECRET_KEYS: ReadonlyArray<keyof Config> = ['aisstreamApiKey', 'aishubUsername', 'adminToken', 'pingUrl']
+export const SECRET_KEYS: readonly SettingKey[] = SETTING_KEYS.filter((key) => (SETTINGS[key] as SettingSpec).secret)
 
 /** The credential values set in a configuration, for masking whatever harbormaster writes. */
 export function secretValues(config: Partial<Config>): string[] {
@@ -101,102 +160,7 @@ export function secretValues(config: Partial<Config>): string[] {
 
 /** The credential values the environment holds, known before (and without) a valid configuration. */
 export function environmentSecrets(env: NodeJS.ProcessEnv = process.env): string[] {
-  return SECRET_KEYS.map((key) => nonEmpty(env[envNames[key]])).filter((v): v is string => v !== undefined)
-}
-
-const envNames: Record<keyof Config, string> = {
-  dbPath: 'HARBORMASTER_DB',
-  logFile: 'HARBORMASTER_LOG_FILE',
-  aisSource: 'HARBORMASTER_AIS_SOURCE',
-  aisstreamApiKey: 'AISSTREAM_API_KEY',
-  aisstreamUrl: 'HARBORMASTER_AISSTREAM_URL',
-  aisstreamBoxes: 'HARBORMASTER_AISSTREAM_BBOXES',
-  aisWindowSeconds: 'HARBORMASTER_AIS_WINDOW_SECONDS',
-  aishubUsername: 'AISHUB_USERNAME',
-  aishubUrl: 'HARBORMASTER_AISHUB_URL',
-  nwsUrl: 'HARBORMASTER_NWS_URL',
-  nwsZoneFetchBudget: 'HARBORMASTER_NWS_ZONE_FETCH_BUDGET',
-  portsSource: 'HARBORMASTER_PORTS_SOURCE',
-  pingUrl: 'HARBORMASTER_PING_URL',
-  adminToken: 'HARBORMASTER_ADMIN_TOKEN',
-  now: 'HARBORMASTER_NOW',
-  httpTimeoutMs: 'HARBORMASTER_HTTP_TIMEOUT_MS',
-  httpConnectTimeoutMs: 'HARBORMASTER_HTTP_CONNECT_TIMEOUT_MS',
-  httpRetries: 'HARBORMASTER_HTTP_RETRIES',
-  httpMaxBytes: 'HARBORMASTER_HTTP_MAX_BYTES',
-  httpMaxRetryAfterSeconds: 'HARBORMASTER_HTTP_MAX_RETRY_AFTER_SECONDS',
-  httpDeadlineMs: 'HARBORMASTER_HTTP_DEADLINE_MS',
-  cacheTtlAisSeconds: 'HARBORMASTER_CACHE_TTL_AIS_SECONDS',
-  cacheTtlWeatherSeconds: 'HARBORMASTER_CACHE_TTL_WEATHER_SECONDS',
-  cacheTtlPortsSeconds: 'HARBORMASTER_CACHE_TTL_PORTS_SECONDS',
-  quotas: 'HARBORMASTER_QUOTAS',
-  openMeteoUrl: 'HARBORMASTER_OPEN_METEO_URL',
-  portWeatherPorts: 'HARBORMASTER_PORT_WEATHER_PORTS',
-  providerFallbackGraceMinutes: 'HARBORMASTER_PROVIDER_FALLBACK_GRACE_MINUTES',
-  backupDir: 'HARBORMASTER_BACKUP_DIR',
-  backupRetentionDays: 'HARBORMASTER_BACKUP_RETENTION_DAYS',
-  retentionPositionsDays: 'HARBORMASTER_RETENTION_POSITIONS_DAYS',
-  retentionEventsDays: 'HARBORMASTER_RETENTION_EVENTS_DAYS',
-  retentionNotificationsDays: 'HARBORMASTER_RETENTION_NOTIFICATIONS_DAYS',
-  retentionJobRunsDays: 'HARBORMASTER_RETENTION_JOB_RUNS_DAYS',
-  retentionSnapshotsDays: 'HARBORMASTER_RETENTION_SNAPSHOTS_DAYS',
-  jobRetryBaseMs: 'HARBORMASTER_JOB_RETRY_BASE_MS',
-  jobTimeouts: 'HARBORMASTER_JOB_TIMEOUTS',
-  lockLeaseSeconds: 'HARBORMASTER_LOCK_LEASE_SECONDS',
-  positionWindowMinutes: 'HARBORMASTER_POSITION_WINDOW_MINUTES',
-  piracyClusterKm: 'HARBORMASTER_PIRACY_CLUSTER_KM',
-  piracyMaxGapKm: 'HARBORMASTER_PIRACY_MAX_GAP_KM',
-  piracyCoreWeight: 'HARBORMASTER_PIRACY_CORE_WEIGHT',
-  piracyHalfLifeDays: 'HARBORMASTER_PIRACY_HALF_LIFE_DAYS',
-  piracyBufferQuantile: 'HARBORMASTER_PIRACY_BUFFER_QUANTILE',
-  piracyPositionToleranceKm: 'HARBORMASTER_PIRACY_POSITION_TOLERANCE_KM',
-  cacheDir: 'HARBORMASTER_CACHE_DIR',
-  apiRateLimitPerMinute: 'HARBORMASTER_API_RATE_LIMIT',
-  learnedCellMinVessels: 'HARBORMASTER_LEARNED_CELL_MIN_VESSELS',
-}
-
-const defaults: Partial<Record<keyof Config, string>> = {
-  aisSource: 'sample',
-  aisstreamUrl: 'wss://stream.aisstream.io/v0/stream',
-  aisstreamBoxes: '-180,-90,180,90',
-  aisWindowSeconds: '60',
-  aishubUrl: 'https://data.aishub.net/ws.php',
-  nwsUrl: 'https://api.weather.gov',
-  // Every marine zone NWS has (coastal, offshore, high seas) and the coastal land zones surf warnings name,
-  // with room for retries: a national storm day on an empty cache fits in one run.
-  nwsZoneFetchBudget: '2000',
-  portsSource: 'ais',
-  httpTimeoutMs: '15000',
-  httpConnectTimeoutMs: '5000',
-  httpRetries: '3',
-  httpMaxBytes: String(20 * 1024 * 1024),
-  httpMaxRetryAfterSeconds: '30',
-  httpDeadlineMs: '20000',
-  cacheTtlAisSeconds: '300',
-  cacheTtlWeatherSeconds: '600',
-  cacheTtlPortsSeconds: '3600',
-  quotas: '',
-  openMeteoUrl: 'https://marine-api.open-meteo.com/v1/marine',
-  portWeatherPorts: '100',
-  providerFallbackGraceMinutes: '120',
-  backupRetentionDays: '30',
-  retentionPositionsDays: '30',
-  retentionEventsDays: '90',
-  retentionNotificationsDays: '90',
-  retentionJobRunsDays: '90',
-  retentionSnapshotsDays: '90',
-  jobRetryBaseMs: '1000',
-  jobTimeouts: '',
-  lockLeaseSeconds: '900',
-  positionWindowMinutes: '360',
-  piracyClusterKm: '100',
-  piracyMaxGapKm: '150',
-  piracyCoreWeight: '3',
-  piracyHalfLifeDays: '1095',
-  piracyBufferQuantile: '0.6',
-  piracyPositionToleranceKm: '2',
-  apiRateLimitPerMinute: '600',
-  learnedCellMinVessels: '3',
+  return SECRET_KEYS.map((key) => nonEmpty(env[SETTINGS[key].env])).filter((v): v is string => v !== undefined)
 }
 
 export interface LoadConfigOptions {
@@ -204,22 +168,16 @@ export interface LoadConfigOptions {
   /** --db flag: wins over HARBORMASTER_DB. */
   dbPath?: string
   /** Other flags that win over their environment variables (e.g. --duration). */
-  overrides?: Partial<Record<keyof Config, string | number>>
+  overrides?: Partial<Record<SettingKey, string | number>>
   cwd?: string
 }
 
-/** One setting as resolved: the variable that sets it, where the value came from, and what is wrong with it. */
-export interface SettingReport {
-  env: string
-  /** Masked for secrets. */
-  value: unknown
-  from: 'flag' | 'environment' | 'file' | 'default' | 'unset'
-  problem?: string
-}
+export type {SettingReport} from '../schemas/config.js'
 
 export interface ConfigInspection {
+  /** Every setting by its name (snake_case), in the table's order. */
   settings: Record<string, SettingReport>
-  /** Problems that belong to no single setting (an unreadable configuration file). */
+  /** Problems that belong to no single setting (an unreadable configuration file, an unknown key in it). */
   problems: string[]
   /** The configuration, when every value is valid. */
   config?: Config
@@ -228,6 +186,9 @@ export interface ConfigInspection {
 }
 
 const MASKED = '********'
+
+/** What is wrong with one setting: its value is invalid, or another setting needs it. */
+type SettingProblem = {kind: 'invalid'; message: string} | {kind: 'needed'; by: string; message: string} | {kind: 'empty-flag'; message: string}
 
 /**
  * Every setting with the variable that sets it, where its value came from and what is wrong with it (all of
@@ -239,88 +200,103 @@ export function inspectConfig(options: LoadConfigOptions = {}): ConfigInspection
   const cwd = options.cwd ?? process.cwd()
   const problems: string[] = []
   const fromFlag = options.dbPath !== undefined
-  const dbPath = options.dbPath ?? nonEmpty(env.HARBORMASTER_DB) ?? DEFAULT_DB_PATH
+  const dbPath = options.dbPath ?? nonEmpty(env[SETTINGS.dbPath.env]) ?? DEFAULT_DB_PATH
   const isUrl = /^[a-z]+:\/\//i.test(dbPath)
-  let fileValues: Record<string, unknown> = {}
+  let fileValues: Partial<Record<SettingKey, unknown>> = {}
   let fileError: Error | undefined
   if (!isUrl && dbPath.trim() !== '') {
+    const file = join(dirname(resolve(cwd, dbPath)), 'harbormaster.config.json')
     try {
-      fileValues = readConfigFile(join(dirname(resolve(cwd, dbPath)), 'harbormaster.config.json'))
+      const read = readConfigFile(file)
+      fileValues = read.values
+      for (const unknown of read.unknown) {
+        problems.push(`${file}: no setting ${unknown} (the names are those \`harbormaster config check\` lists, e.g. ais_source)`)
+      }
+      if (read.unknown.length > 0) fileError = usageError(problems[0], 'fix or remove that key')
     } catch (error) {
       fileError = error as Error
       problems.push((error as Error).message)
     }
   }
 
-  const raw: Record<string, unknown> = {}
-  const from: Record<string, SettingReport['from']> = {}
-  for (const key of Object.keys(envNames) as Array<keyof Config>) {
+  const raw: Partial<Record<SettingKey, unknown>> = {}
+  const from: Partial<Record<SettingKey, SettingReport['from']>> = {}
+  for (const key of SETTING_KEYS) {
     if (key === 'dbPath') {
       raw.dbPath = dbPath.trim() === '' || isUrl ? dbPath : resolve(cwd, dbPath)
-      from.dbPath = fromFlag ? 'flag' : nonEmpty(env.HARBORMASTER_DB) !== undefined ? 'environment' : 'default'
+      from.dbPath = fromFlag ? 'flag' : nonEmpty(env[SETTINGS.dbPath.env]) !== undefined ? 'environment' : 'default'
       continue
     }
+    const spec: SettingSpec = SETTINGS[key]
     const choices: Array<[SettingReport['from'], unknown]> = [
       ['flag', options.overrides?.[key]],
-      ['environment', nonEmpty(env[envNames[key]])],
+      ['environment', nonEmpty(env[spec.env])],
       ['file', fileValues[key]],
-      ['default', key === 'cacheDir' ? defaultCacheDir(env) : defaults[key]],
+      ['default', typeof spec.default === 'function' ? spec.default(env) : spec.default],
     ]
     const chosen = choices.find(([, value]) => value !== undefined)
     raw[key] = chosen?.[1]
     from[key] = chosen?.[0] ?? 'unset'
   }
 
-  const problemOf = new Map<keyof Config, string>()
-  if (typeof raw.dbPath === 'string' && raw.dbPath.trim() === '') {
-    problemOf.set('dbPath', fromFlag ? '--db is empty' : 'empty')
-  }
-  const parsed = configSchema.safeParse(raw)
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const key = String(issue.path[0]) as keyof Config
-      if (!problemOf.has(key)) problemOf.set(key, issue.message)
+  // Each setting on its own, so every bad one is found; then what settings need of each other.
+  const parsed: Partial<Record<SettingKey, unknown>> = {}
+  const problemOf = new Map<SettingKey, SettingProblem>()
+  for (const key of SETTING_KEYS) {
+    if (key === 'dbPath' && typeof raw.dbPath === 'string' && raw.dbPath.trim() === '') {
+      problemOf.set(key, fromFlag ? {kind: 'empty-flag', message: '--db is empty'} : {kind: 'invalid', message: 'empty'})
+      continue
     }
+    const result = SETTINGS[key].type.safeParse(raw[key])
+    if (result.success) parsed[key] = result.data
+    else problemOf.set(key, {kind: 'invalid', message: result.error.issues[0]?.message ?? 'invalid'})
   }
-  if (parsed.success) {
-    const needs: Array<[string, keyof Config]> = [
-      ['aisstream', 'aisstreamApiKey'],
-      ['aishub', 'aishubUsername'],
-    ]
-    for (const [source, key] of needs) {
-      if (parsed.data.aisSource === source && !parsed.data[key]) problemOf.set(key, `HARBORMASTER_AIS_SOURCE=${source} needs ${envNames[key]}`)
+  const needs: Array<[string, SettingKey]> = [
+    ['aisstream', 'aisstreamApiKey'],
+    ['aishub', 'aishubUsername'],
+  ]
+  for (const [source, key] of needs) {
+    if (parsed.aisSource === source && !parsed[key] && !problemOf.has(key)) {
+      problemOf.set(key, {kind: 'needed', by: source, message: `${SETTINGS.aisSource.env}=${source} needs ${SETTINGS[key].env}`})
     }
   }
 
   const settings: Record<string, SettingReport> = {}
-  for (const key of Object.keys(envNames) as Array<keyof Config>) {
-    const value = raw[key]
-    const secret = SECRET_KEYS.includes(key) && value !== undefined
-    settings[key] = {env: envNames[key], value: secret ? MASKED : value, from: from[key], ...(problemOf.has(key) ? {problem: problemOf.get(key)} : {})}
+  for (const key of SETTING_KEYS) {
+    const spec: SettingSpec = SETTINGS[key]
+    const value = key in parsed ? parsed[key] : raw[key]
+    const problem = problemOf.get(key)
+    settings[settingName(key)] = {
+      env: spec.env,
+      ...(value === undefined ? {} : {value: spec.secret ? MASKED : (value as string | number)}),
+      from: from[key] ?? 'unset',
+      ...(spec.secret ? {secret: true} : {}),
+      ...(problem ? {problem: problem.message} : {}),
+    }
   }
 
   let error: Error | undefined
   const first = [...problemOf.entries()][0]
   if (first) {
     const [key, problem] = first
-    const shown = SECRET_KEYS.includes(key) ? '(secret)' : JSON.stringify(raw[key])
-    const needsOther = /needs /.test(problem)
+    const {env: name, secret} = SETTINGS[key] as SettingSpec
+    const shown = secret ? '(secret)' : JSON.stringify(raw[key])
     error =
-      key === 'dbPath' && fromFlag
-        ? usageError(problem, 'pass --db with the path of the database file, or leave it out to use HARBORMASTER_DB or the default')
-        : needsOther
-          ? usageError(problem, `set ${envNames[key]} or choose another AIS source`)
+      problem.kind === 'empty-flag'
+        ? usageError(problem.message, 'pass --db with the path of the database file, or leave it out to use HARBORMASTER_DB or the default')
+        : problem.kind === 'needed'
+          ? usageError(problem.message, `set ${name} or choose another AIS source`)
           : usageError(
-              `configuration ${envNames[key]}=${shown} is invalid: ${problem}`,
-              `fix or unset ${envNames[key]}${from[key] === 'file' ? ' (set in harbormaster.config.json)' : ''}; \`harbormaster config check\` lists every setting and marks the bad ones`,
+              `configuration ${name}=${shown} is invalid: ${problem.message}`,
+              `fix or unset ${name}${from[key] === 'file' ? ' (set in harbormaster.config.json)' : ''}; \`harbormaster config check\` lists every setting and marks the bad ones`,
             )
   } else if (fileError) {
     error = fileError
   }
 
   let config: Config | undefined
-  if (parsed.success && !error) {
-    config = parsed.data
+  if (!error) {
+    config = configSchema.parse(raw)
     if (config.logFile) config.logFile = resolve(cwd, config.logFile)
     if (config.backupDir) config.backupDir = resolve(cwd, config.backupDir)
     config.cacheDir = resolve(cwd, config.cacheDir)
@@ -353,15 +329,24 @@ export function quotasOf(config: Config): Map<string, Quota> {
   return out
 }
 
-function readConfigFile(path: string): Record<string, unknown> {
-  if (!existsSync(path)) return {}
+/** harbormaster.config.json: settings by their names (as `config check` lists them); unknown keys are named. */
+function readConfigFile(path: string): {values: Partial<Record<SettingKey, unknown>>; unknown: string[]} {
+  if (!existsSync(path)) return {values: {}, unknown: []}
+  let value: unknown
   try {
-    const value: unknown = JSON.parse(readFileSync(path, 'utf8'))
+    value = JSON.parse(readFileSync(path, 'utf8'))
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not a JSON object')
-    return value as Record<string, unknown>
   } catch (error) {
     throw usageError(`configuration file ${path} is not valid JSON: ${(error as Error).message}`, 'fix the file or remove it')
   }
+  const values: Partial<Record<SettingKey, unknown>> = {}
+  const unknown: string[] = []
+  for (const [name, setting] of Object.entries(value as Record<string, unknown>)) {
+    const key = keyByName.get(name)
+    if (key) values[key] = setting
+    else unknown.push(name)
+  }
+  return {values, unknown}
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

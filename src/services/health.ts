@@ -11,39 +11,13 @@ import {shippedFiles} from './datasets/paths.js'
 import {environmentError, errorMessage, HarbormasterError} from './errors.js'
 import {mayNotify} from './provenance.js'
 import {providerStatuses} from './providers/status.js'
-import {stormAlertsHealth, type StormAlertsHealth} from './safety/storms.js'
+import {stormAlertsHealth} from './safety/storms.js'
+import type {HealthReport, HealthStatus, JobCheck} from '../schemas/health.js'
 import {JOBS, periodMs} from './jobs/registry.js'
+import {isSeedJob, SEED_JOB_NAMES} from './jobs/names.js'
 import {consecutiveFailures, crashedRuns, lastRun} from './jobs/runs.js'
 
-export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy'
-
-export interface HealthReport {
-  timestamp: string
-  overall_status: HealthStatus
-  components: {
-    database: {status: HealthStatus; ports: number; vessels: number; events: number; notifications: number; reason?: string}
-    ais_service: {
-      status: HealthStatus
-      sample_data_available: boolean
-      source?: string | null
-      last_position_at?: string | null
-      reason?: string
-    }
-    recent_activity: {status: HealthStatus; events_24h: number; notifications_24h: number; last_success_at?: string | null; reason?: string}
-    providers?: {status: HealthStatus; failed_over: string[]; reason?: string}
-    /** Marine warnings harbormaster holds but cannot place on the map (no zone outline). */
-    storm_alerts?: StormAlertsHealth
-    jobs?: {status: HealthStatus; checks: JobCheck[]}
-    host?: {status: HealthStatus; free_disk_percent: number | null; reason?: string}
-  }
-}
-
-export interface JobCheck {
-  job: string
-  check: 'failures' | 'crashed' | 'duration' | 'memory' | 'freshness'
-  status: HealthStatus
-  reason: string
-}
+export type {HealthReport, HealthStatus, JobCheck} from '../schemas/health.js'
 
 /** Health thresholds: failures in a row, run time, peak memory, free disk. */
 export const THRESHOLDS = {
@@ -62,7 +36,6 @@ const worst = (...statuses: HealthStatus[]) => statuses.reduce((a, b) => (order[
 /** Live AIS older than this means the feed has stopped. */
 const AIS_STALE_MS = 60 * 60_000
 const DAY_MS = 86_400_000
-const SEED_JOBS = ['vessels', 'ports', 'safety']
 
 export async function checkHealth(ctx: Context): Promise<HealthReport> {
   const {orm} = ctx.db
@@ -107,12 +80,12 @@ export async function checkHealth(ctx: Context): Promise<HealthReport> {
   const lastSuccess = await orm
     .select({at: jobRuns.completedAt})
     .from(jobRuns)
-    .where(and(eq(jobRuns.status, 'success'), inArray(jobRuns.job, SEED_JOBS)))
+    .where(and(eq(jobRuns.status, 'success'), inArray(jobRuns.job, [...SEED_JOB_NAMES])))
     .orderBy(desc(jobRuns.completedAt))
     .limit(1)
     .get()
   // A job whose last run failed, timed out or crashed (a crash not yet recorded counts too).
-  const failing = SEED_JOBS.filter((job) => consecutiveFailures(ctx, job) > 0)
+  const failing = SEED_JOB_NAMES.filter((job) => consecutiveFailures(ctx, job) > 0)
   const activityBase = {events_24h: events24h, notifications_24h: notifications24h, last_success_at: lastSuccess?.at ? new Date(lastSuccess.at).toISOString() : null}
   const activity: HealthReport['components']['recent_activity'] =
     failing.length > 0
@@ -203,7 +176,7 @@ function jobChecks(ctx: Context): JobCheck[] {
     }
     // Freshness: the seed jobs must have succeeded within two periods; maintenance jobs once they have run.
     const success = lastRun(ctx, spec.name, ['success'])
-    const seed = ['vessels', 'ports', 'safety'].includes(spec.name)
+    const seed = isSeedJob(spec.name)
     if (success || seed) {
       const allowed = 2 * periodMs(spec.schedule, now)
       const age = success ? now - (success.completedAt ?? success.startedAt) : Infinity

@@ -3,18 +3,13 @@
 import {getTableName, is} from 'drizzle-orm'
 import {SQLiteTable} from 'drizzle-orm/sqlite-core'
 
-import type {ConfigInspection, SettingReport} from './config.js'
+import type {SystemCheck} from '../schemas/config.js'
+import type {ConfigInspection} from './config.js'
 import {migrationStatus, openDatabase} from './db/client.js'
 import * as schema from './db/schema.js'
 import {environmentError, errorMessage, HarbormasterError} from './errors.js'
 
-export interface SystemCheck {
-  ok: boolean
-  settings: Record<string, SettingReport>
-  /** Configuration problems: each bad setting, and problems of no single setting. */
-  problems: string[]
-  database: {path: string; ok: boolean; migrations_applied?: number; migrations_total?: number; missing_tables?: string[]; problem?: string; hint?: string}
-}
+export type {SystemCheck} from '../schemas/config.js'
 
 const TABLES = Object.values(schema)
   .filter((t) => is(t, SQLiteTable))
@@ -28,10 +23,10 @@ export function systemCheck(inspection: ConfigInspection): SystemCheck {
       .map((s) => `${s.env}: ${s.problem}`),
     ...inspection.problems,
   ]
-  const path = String(settings.dbPath.value ?? '')
+  const path = String(settings.db_path.value ?? '')
   let database: SystemCheck['database']
-  if (settings.dbPath.problem) {
-    database = {path, ok: false, problem: settings.dbPath.problem}
+  if (settings.db_path.problem) {
+    database = {path, ok: false, problem: settings.db_path.problem}
   } else {
     database = checkDatabase(path)
   }

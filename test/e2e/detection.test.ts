@@ -22,7 +22,7 @@ describe('users and watchlists', () => {
 
   it('adds a user, shows the token once and stores only its hash', async () => {
     await runCli(['ensure-fallback-data', '--db', db])
-    const added = await runCli(['users', 'add', 'alice', '--role', 'operator', '--json', '--db', db])
+    const added = await runCli(['users', 'add', 'alice', '--role', 'OPERATOR', '--json', '--db', db])
     expect(added.code, added.stderr).toBe(0)
     const user = JSON.parse(added.stdout)
     expect(user).toMatchObject({name: 'alice', role: 'OPERATOR'})
@@ -50,7 +50,7 @@ describe('users and watchlists', () => {
 
   it.each([
     [['users', 'add', 'alice', '--role', 'OPERATOR'], /user alice already exists/],
-    [['users', 'add', 'bob', '--role', 'CAPTAIN'], /role "CAPTAIN" is not one of ADMIN, OPERATOR, VIEWER/],
+    [['users', 'add', 'bob', '--role', 'CAPTAIN'], /Expected --role=CAPTAIN to be one of: ADMIN, OPERATOR, VIEWER/],
     [['users', 'add', 'bob', '--role', 'VIEWER', '--webhook', 'ftp://x'], /must be http or https/],
     [['watch', 'add', '--user', 'nobody', '--vessel', '240205400'], /no user nobody/],
     [['watch', 'add', '--user', 'alice', '--vessel', '24020'], /MMSI "24020" is not 9 digits/],

@@ -6,6 +6,7 @@ import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
+import type {PortCongestionEntry} from '../../src/schemas/ports.js'
 import {placeReports, placeSnapshots, type PlacedVessel, track} from '../helpers/arrange.js'
 import {count, runCli, tempDir, withDb} from '../helpers/cli.js'
 
@@ -61,7 +62,7 @@ function stored(db: string, portId: number): Entry {
   }
 }
 
-async function congestion(db: string, port: string): Promise<Entry[]> {
+async function congestion(db: string, port: string): Promise<PortCongestionEntry[]> {
   const result = await runCli(['ports', 'congestion', '--port', port, '--json', '--db', db])
   expect(result.code, result.stderr).toBe(0)
   return JSON.parse(result.stdout).ports

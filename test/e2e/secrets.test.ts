@@ -97,14 +97,14 @@ afterAll(async () => {
 describe('secrets in a scripted sequence of commands', () => {
   it('configuration reports mask every credential, in text, --json and --verbose', async () => {
     const text = await run(['config', 'check'])
-    expect(text.stdout).toMatch(/aishubUsername\s+AISHUB_USERNAME\s+\*{8}/)
-    expect(text.stdout).toMatch(/adminToken\s+HARBORMASTER_ADMIN_TOKEN\s+\*{8}/)
+    expect(text.stdout).toMatch(/aishub_username\s+AISHUB_USERNAME\s+\*{8}/)
+    expect(text.stdout).toMatch(/admin_token\s+HARBORMASTER_ADMIN_TOKEN\s+\*{8}/)
     const json = await run(['config', 'check', '--json'])
     const report = JSON.parse(json.stdout)
-    for (const key of ['aisstreamApiKey', 'aishubUsername', 'adminToken', 'pingUrl']) expect(report.settings[key].value).toBe('********')
+    for (const key of ['aisstream_api_key', 'aishub_username', 'admin_token', 'ping_url']) expect(report.settings[key].value).toBe('********')
     await run(['config', 'check', '--verbose'])
     const worker = await run(['alert-worker', '--config-check', '--json'])
-    expect(JSON.parse(worker.stdout).settings.aishubUsername.value).toBe('********')
+    expect(JSON.parse(worker.stdout).settings.aishub_username.value).toBe('********')
     // A broken setting beside them: every value listed, the bad one marked, the secrets still masked.
     const broken = await run(['config', 'check', '--json'], {HARBORMASTER_QUOTAS: 'nws=lots'})
     expect(broken.code).toBe(2)

@@ -5,9 +5,11 @@ import {hostname} from 'node:os'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {z} from 'zod'
 
+import {healthReport} from '../../src/schemas/health.js'
+import {backgroundJobsSummary} from '../../src/schemas/jobs.js'
 import {collect, count, ROOT, runCli, startCli, tempDir, withDb} from '../helpers/cli.js'
+import {contractProblems} from '../helpers/contract.js'
 import {placeVessel} from '../helpers/arrange.js'
 import {startNwsServer} from '../helpers/nws-server.js'
 
@@ -16,51 +18,19 @@ afterAll(() => tmp.cleanup())
 let n = 0
 const freshDb = () => join(tmp.dir, `db-${++n}`, 'harbormaster.db')
 
-// The seed's summary JSON: these keys exactly at the top; each job may add fields but keeps the seed's.
-const summarySchema = z
-  .object({
-    started_at: z.iso.datetime(),
-    completed_at: z.iso.datetime(),
-    duration_seconds: z.number().nonnegative(),
-    total_success: z.boolean(),
-    jobs: z
-      .object({
-        // A run of one job (--job ports) reports that job only.
-        port_congestion: z.looseObject({ports_updated: z.number().int(), errors_count: z.number().int(), success: z.boolean()}).optional(),
-        safety_events: z
-          .looseObject({
-            total_events_created: z.number().int(),
-            total_notifications_created: z.number().int(),
-            success: z.boolean(),
-          })
-          .optional(),
-        vessel_positions: z.looseObject({vessels_updated: z.number().int(), errors_count: z.number().int(), success: z.boolean()}).optional(),
-      })
-      .strict(),
-  })
-  .strict()
+// The seed's summary and health JSON as the product defines them (src/schemas): the seed's keys, each field
+// typed, nothing undeclared (see test/helpers/contract.ts).
+function summaryOf(stdout: string) {
+  const document: unknown = JSON.parse(stdout)
+  expect(contractProblems('run-background-jobs', document)).toEqual([])
+  return backgroundJobsSummary.parse(document)
+}
 
-const healthSchema = z
-  .object({
-    timestamp: z.iso.datetime(),
-    overall_status: z.enum(['healthy', 'degraded', 'unhealthy']),
-    components: z.object({
-      database: z.object({
-        status: z.enum(['healthy', 'degraded', 'unhealthy']),
-        ports: z.number().int(),
-        vessels: z.number().int(),
-        events: z.number().int(),
-        notifications: z.number().int(),
-      }),
-      ais_service: z.object({status: z.enum(['healthy', 'degraded', 'unhealthy']), sample_data_available: z.boolean()}),
-      recent_activity: z.object({
-        status: z.enum(['healthy', 'degraded', 'unhealthy']),
-        events_24h: z.number().int(),
-        notifications_24h: z.number().int(),
-      }),
-    }),
-  })
-  .strict()
+function healthOf(stdout: string) {
+  const document: unknown = JSON.parse(stdout)
+  expect(contractProblems('health', document)).toEqual([])
+  return healthReport.parse(document)
+}
 
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex')
 
@@ -74,7 +44,7 @@ describe('run-background-jobs on a fresh database', () => {
 
   it('prints exactly the summary JSON of the seed and nothing else on stdout', () => {
     expect(first.code, first.stderr).toBe(0)
-    const summary = summarySchema.parse(JSON.parse(first.stdout))
+    const summary = summaryOf(first.stdout)
     expect(summary.total_success).toBe(true)
     expect(Object.keys(JSON.parse(first.stdout).jobs)).toEqual(['vessel_positions', 'port_congestion', 'safety_events'])
     expect(summary.jobs.vessel_positions?.vessels_updated).toBe(43)
@@ -115,7 +85,7 @@ describe('run-background-jobs on a fresh database', () => {
     const zones = count(db, 'SELECT count(*) FROM safety_zones')
     const second = await runCli(['run-background-jobs', '--json', '--db', db])
     expect(second.code, second.stderr).toBe(0)
-    const summary = summarySchema.parse(JSON.parse(second.stdout))
+    const summary = summaryOf(second.stdout)
     expect(summary.jobs.vessel_positions?.vessels_updated).toBe(0)
     expect(summary.jobs.safety_events?.total_events_created).toBe(0)
     expect(count(db, 'SELECT count(*) FROM vessel_positions')).toBe(positions)
@@ -176,7 +146,7 @@ describe('safety detection and notifications with a live NWS feed', () => {
     expect(count(db, 'SELECT count(*) FROM safety_events')).toBe(0)
 
     const run = await runCli(['run-background-jobs', '--job', 'safety', '--json', '--db', db], {env: env()})
-    const summary = summarySchema.parse(JSON.parse(run.stdout))
+    const summary = summaryOf(run.stdout)
     expect(summary.jobs.safety_events?.total_events_created).toBe(1)
     // Both the vessel's watcher and the area watcher, once each.
     expect(summary.jobs.safety_events?.total_notifications_created).toBe(2)
@@ -262,7 +232,7 @@ describe('one run per job at a time', () => {
       const b = collect(startCli(['run-background-jobs', '--job', 'safety', '--json', '--db', db], {env}))
       const results = await Promise.all([a, b])
       expect(results.map((r) => r.code)).toEqual([0, 0])
-      const summaries = results.map((r) => summarySchema.parse(JSON.parse(r.stdout)).jobs.safety_events as Record<string, unknown>)
+      const summaries = results.map((r) => summaryOf(r.stdout).jobs.safety_events as Record<string, unknown>)
       expect(summaries.filter((s) => s.skipped === true)).toHaveLength(1)
       expect(summaries.filter((s) => s.skipped === undefined)).toHaveLength(1)
       expect(withDb(db, (d) => d.prepare(`SELECT status FROM job_runs WHERE job = 'safety' ORDER BY status`).all())).toEqual([
@@ -309,7 +279,7 @@ describe('bad input: exit 2 and one clear line', () => {
     expect(result.code).toBe(2)
     expect(result.stderr.trim().split('\n'), JSON.stringify(result.stderr)).toHaveLength(1)
     expect(result.stderr).toMatch(/bogus/)
-    expect(result.stderr).toMatch(/ports, safety, vessels, all/)
+    expect(result.stderr).toMatch(/Expected --job=bogus to be one of: vessels, ports, safety, all/)
   })
 
   it('a database path that is not writable', async () => {
@@ -394,12 +364,12 @@ describe('health', () => {
     await runCli(['db', 'migrate', '--db', db])
     const empty = await runCli(['health', '--json', '--db', db])
     expect(empty.code).toBe(1)
-    const emptyReport = healthSchema.parse(JSON.parse(empty.stdout))
+    const emptyReport = healthOf(empty.stdout)
     expect(emptyReport.components.database.status).toBe('degraded')
 
     await runCli(['run-background-jobs', '--db', db])
     const after = await runCli(['health', '--json', '--db', db])
-    const report = healthSchema.parse(JSON.parse(after.stdout))
+    const report = healthOf(after.stdout)
     expect(report.components.database).toMatchObject({status: 'healthy', ports: 3766, vessels: 43})
     expect(report.components.ais_service).toMatchObject({status: 'degraded', sample_data_available: true})
     expect(report.components.recent_activity.status).toBe('healthy')
@@ -409,7 +379,7 @@ describe('health', () => {
     writeFileSync(broken, 'x'.repeat(4096))
     const unhealthy = await runCli(['health', '--json', '--db', broken])
     expect(unhealthy.code).toBe(2)
-    expect(healthSchema.parse(JSON.parse(unhealthy.stdout)).overall_status).toBe('unhealthy')
+    expect(healthOf(unhealthy.stdout).overall_status).toBe('unhealthy')
   })
 })
 

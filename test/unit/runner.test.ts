@@ -109,7 +109,7 @@ describe('runJob', () => {
     void runJob(ctx, 'cleanup', async () => {
       begun()
       // Work that would go on: the process exits before it ends.
-      return new Promise(() => undefined)
+      return new Promise<never>(() => undefined)
     })
     await started
     const notes = abandonNow()

@@ -28,7 +28,7 @@ at all could be decoded; 2 when FILE cannot be read.`
     const {createReadStream, statSync} = await import('node:fs')
     const {decodeStream} = await import('../../services/ais/decode-stream.js')
     const {usageError} = await import('../../services/errors.js')
-    const {formatMessage, rejectedLine, summaryLine} = await import('../../render/ais.js')
+    const {formatMessage, messageJson, rejectedLine, summaryLine} = await import('../../render/ais.js')
 
     const path = this.args.file ?? '-'
     if (path === '-' && process.stdin.isTTY) {
@@ -54,7 +54,7 @@ at all could be decoded; 2 when FILE cannot be read.`
     const stats = await decodeStream(
       input,
       (message) => {
-        buffer += json ? `${JSON.stringify(message)}\n` : `${formatMessage(message)}\n`
+        buffer += json ? `${messageJson(message)}\n` : `${formatMessage(message)}\n`
         if (buffer.length > 1 << 16) return flush()
       },
       quiet ? undefined : (reason, line) => process.stderr.write(`${rejectedLine(reason, line)}\n`),

@@ -1,13 +1,14 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import type {ResultOf} from '../../schemas/commands.js'
+import {METRIC_NAMES} from '../../services/alerts/metric-names.js'
+import {ALERT_OPERATORS, SEVERITIES} from '../../services/db/schema.js'
 
 export default class AlertsAdd extends BaseCommand<typeof AlertsAdd> {
   static override summary = 'Add a threshold alert rule for the alert worker.'
-  static override description = `Metrics: port.vessels_waiting, port.congestion_level (0-3), vessel.speed, vessel.ais_gap_minutes,
-zone.vessels_inside, job.consecutive_failures, job.last_duration_seconds, provider.quota_used_percent.
-Targets: all, or port:<UN/LOCODE or WPI number>, vessel:<MMSI>, zone:<id>, job:<name>, provider:<name>,
-matching the metric's kind.`
+  static override description = `port.congestion_level reads 0-3 (normal, elevated, high, severe). Targets: all, or
+port:<UN/LOCODE or WPI number>, vessel:<MMSI>, zone:<id>, job:<name>, provider:<name>, matching the metric's kind.`
 
   static override examples = [
     `<%= config.bin %> <%= command.id %> --metric port.vessels_waiting --target port:GRPIR --operator '>' --threshold 10 --severity high`,
@@ -16,17 +17,17 @@ matching the metric's kind.`
   ]
 
   static override flags = {
-    metric: Flags.string({description: 'What to watch (see above).', required: true}),
+    metric: Flags.option({description: 'What to watch.', options: METRIC_NAMES, required: true})(),
     target: Flags.string({description: 'all, or kind:id.', required: true}),
-    operator: Flags.string({description: 'One of > < == >= <= != (quote it).', required: true}),
+    operator: Flags.option({description: 'How the value compares with the threshold (quote > and < in the shell).', options: ALERT_OPERATORS, required: true})(),
     threshold: Flags.string({description: 'A number.', required: true}),
-    severity: Flags.string({description: 'low, medium, high or critical.', default: 'medium'}),
+    severity: Flags.option({description: 'How serious a crossing is.', options: SEVERITIES, default: 'medium' as const})(),
     name: Flags.string({description: 'A name for people.'}),
     freshness: Flags.integer({description: "Skip readings older than this many seconds (default: the metric's)."}),
     disabled: Flags.boolean({description: 'Add it disabled.'}),
   }
 
-  async run() {
+  async run(): Promise<ResultOf<'alerts add'>> {
     const ctx = await this.context()
     const {addRule} = await import('../../services/alerts/rules.js')
     const {describeRule} = await import('../../render/alerts.js')

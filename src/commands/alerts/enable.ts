@@ -1,13 +1,14 @@
 import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import type {ResultOf} from '../../schemas/commands.js'
 
 export default class AlertsEnable extends BaseCommand<typeof AlertsEnable> {
   static override summary = 'Enable an alert rule.'
   static override examples = ['<%= config.bin %> <%= command.id %> 3']
   static override args = {id: Args.integer({ignoreStdin: true, description: 'Rule id (see alerts list).', required: true})}
 
-  async run() {
+  async run(): Promise<ResultOf<'alerts enable'>> {
     const ctx = await this.context()
     const {setRuleEnabled} = await import('../../services/alerts/rules.js')
     const result = setRuleEnabled(ctx, this.args.id, true)

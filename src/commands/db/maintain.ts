@@ -1,4 +1,5 @@
 import {JobCommand} from '../../cli/job-command.js'
+import type {ResultOf} from '../../schemas/commands.js'
 
 export default class DbMaintain extends JobCommand<typeof DbMaintain> {
   static override summary = 'Integrity check, ANALYZE, PRAGMA optimize and VACUUM; prints the space reclaimed.'
@@ -8,7 +9,7 @@ registry job "maintain" (lease, history, retries, timeout); see \`harbormaster s
 
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
 
-  async run() {
+  async run(): Promise<ResultOf<'db maintain'>> {
     const {assertIntact} = await import('../../services/maintenance/maintain.js')
     assertIntact(await this.loadConfig())
     return this.runRegistryJob('maintain')

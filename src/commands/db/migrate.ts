@@ -1,4 +1,5 @@
 import {BaseCommand} from '../../cli/base-command.js'
+import type {ResultOf} from '../../schemas/commands.js'
 
 export default class DbMigrate extends BaseCommand<typeof DbMigrate> {
   static override summary = 'Apply pending database migrations.'
@@ -7,7 +8,7 @@ deploy, say) and reports what it did.`
 
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --db /var/lib/harbormaster/harbormaster.db']
 
-  async run() {
+  async run(): Promise<ResultOf<'db migrate'>> {
     const ctx = await this.context({migrate: false})
     const {migrate, migrationStatus} = await import('../../services/db/client.js')
     const applied = migrate(ctx.db)

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import type {ResultOf} from '../../schemas/commands.js'
 
 export default class DbRestore extends BaseCommand<typeof DbRestore> {
   static override summary = 'Replace the database with a backup (checked first; refused while jobs run).'
@@ -8,7 +9,7 @@ export default class DbRestore extends BaseCommand<typeof DbRestore> {
   static override args = {file: Args.string({ignoreStdin: true, description: 'A backup written by db backup.', required: true})}
   static override flags = {yes: Flags.boolean({description: 'Confirm: the current database is replaced.'})}
 
-  async run() {
+  async run(): Promise<ResultOf<'db restore'>> {
     const {usageError} = await import('../../services/errors.js')
     if (!this.flags.yes) throw usageError('restoring replaces the current database', 'pass --yes to confirm')
     const config = await this.loadConfig()

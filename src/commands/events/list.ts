@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import type {ResultOf} from '../../schemas/commands.js'
 import {EVENT_TYPES} from '../../services/db/schema.js'
 
 export default class EventsList extends BaseCommand<typeof EventsList> {
@@ -15,21 +16,21 @@ export default class EventsList extends BaseCommand<typeof EventsList> {
   ]
 
   static override flags = {
-    type: Flags.string({description: 'Only events of this type (repeatable).', options: [...EVENT_TYPES], multiple: true}),
+    type: Flags.option({description: 'Only events of this type (repeatable).', options: EVENT_TYPES, multiple: true})(),
     open: Flags.boolean({description: 'Only events not yet resolved.'}),
     since: Flags.string({description: 'Only events created within this long before now: 90m, 24h, 7d.', helpValue: '<duration>'}),
     limit: Flags.integer({description: 'At most this many events.', default: 200, min: 1}),
-    format: Flags.string({description: 'Output format.', options: ['table', 'geojson'], default: 'table'}),
+    format: Flags.option({description: 'Output format.', options: ['table', 'geojson'] as const, default: 'table' as const})(),
   }
 
-  async run() {
+  async run(): Promise<ResultOf<'events list'>> {
     const ctx = await this.context({readonly: true})
     const [{eventListing, eventsGeoJson}, {parseDuration}] = await Promise.all([
       import('../../services/safety/catalog.js'),
       import('../../services/duration.js'),
     ])
     const events = eventListing(ctx, {
-      types: this.flags.type as Array<(typeof EVENT_TYPES)[number]> | undefined,
+      types: this.flags.type,
       open: this.flags.open,
       sinceMs: this.flags.since === undefined ? undefined : parseDuration(this.flags.since, '--since'),
       limit: this.flags.limit,

@@ -1,6 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import {RECORDED_JOB_NAMES} from '../../services/jobs/names.js'
+import type {ResultOf} from '../../schemas/commands.js'
 
 export default class JobsPause extends BaseCommand<typeof JobsPause> {
   static override summary = 'The emergency stop: pause one job or all of them, with a reason.'
@@ -8,13 +10,13 @@ export default class JobsPause extends BaseCommand<typeof JobsPause> {
 batch boundary. Undo with jobs resume.`
 
   static override examples = [`<%= config.bin %> <%= command.id %> vessels --reason "AIS feed sends garbage, ticket OPS-42"`, `<%= config.bin %> <%= command.id %> --all --reason "database migration"`]
-  static override args = {name: Args.string({ignoreStdin: true, description: 'Job name (see jobs list).'})}
+  static override args = {name: Args.string({ignoreStdin: true, description: 'Job name (see jobs list).', options: [...RECORDED_JOB_NAMES]})}
   static override flags = {
     all: Flags.boolean({description: 'Pause every job.'}),
     reason: Flags.string({description: 'Why (shown to everyone whose run is skipped).', required: true}),
   }
 
-  async run() {
+  async run(): Promise<ResultOf<'jobs pause'>> {
     const {usageError} = await import('../../services/errors.js')
     if (!this.args.name && !this.flags.all) throw usageError('name a job or pass --all')
     // oclif's `exclusive` relates flags only, so a job name given with --all is refused here.

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import type {ResultOf} from '../../schemas/commands.js'
 
 export default class JobsRunDue extends BaseCommand<typeof JobsRunDue> {
   static override summary = 'Run every job whose scheduled time has come since its last run, once each.'
@@ -10,7 +11,7 @@ runs once (saying it is catching up), never once per missed slot. --jitter sprea
   static override examples = ['* * * * * cd /opt/harbormaster && ./bin/run.js <%= command.id %> --jitter 20 >> /var/log/harbormaster/due.log 2>&1']
   static override flags = {jitter: Flags.integer({description: 'Wait a random 0..N seconds first.', min: 0, default: 0})}
 
-  async run() {
+  async run(): Promise<ResultOf<'jobs run-due'>> {
     const ctx = await this.context()
     const {sleepUnlessCancelled} = await import('../../services/cancel.js')
     if (this.flags.jitter > 0) await sleepUnlessCancelled(Math.random() * this.flags.jitter * 1000, ctx.signal)

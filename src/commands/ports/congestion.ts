@@ -1,6 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import {CONGESTION_LEVELS} from '../../services/db/schema.js'
+import type {ResultOf} from '../../schemas/commands.js'
 
 export default class PortsCongestion extends BaseCommand<typeof PortsCongestion> {
   static override quietHidesReport = false
@@ -23,17 +25,17 @@ Without --port and --level, the ports with data are listed, the most congested f
 
   static override flags = {
     port: Flags.string({description: 'UN/LOCODE (NLRTM), World Port Index number, or port name (whole or part).'}),
-    level: Flags.string({
+    level: Flags.option({
       description: 'Only ports at this level; elevated, high and severe include the levels above them.',
-      options: ['normal', 'elevated', 'high', 'severe', 'no_data', 'insufficient_history'],
-    }),
-    format: Flags.string({description: 'Output format.', options: ['table', 'geojson'], default: 'table'}),
+      options: CONGESTION_LEVELS,
+    })(),
+    format: Flags.option({description: 'Output format.', options: ['table', 'geojson'] as const, default: 'table' as const})(),
   }
 
-  async run() {
+  async run(): Promise<ResultOf<'ports congestion'>> {
     const ctx = await this.context({readonly: true})
     const {congestionGeoJson, congestionReport} = await import('../../services/ports/congestion-report.js')
-    const report = await congestionReport(ctx, {port: this.flags.port, level: this.flags.level as never})
+    const report = await congestionReport(ctx, {port: this.flags.port, level: this.flags.level})
     if (this.flags.format === 'geojson') {
       const collection = congestionGeoJson(report)
       if (!this.jsonEnabled()) this.logJson(collection)

@@ -1,4 +1,5 @@
 import {BaseCommand} from '../../cli/base-command.js'
+import type {ResultOf} from '../../schemas/commands.js'
 
 export default class ProvidersStatus extends BaseCommand<typeof ProvidersStatus> {
   static override summary = 'Show each outside provider: last success and error, cache age, usage, failover.'
@@ -10,7 +11,7 @@ its fallback, at 100 % the provider is not called until the window resets.`
 
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
 
-  async run() {
+  async run(): Promise<ResultOf<'providers status'>> {
     const ctx = await this.context({readonly: true})
     const {providerStatuses} = await import('../../services/providers/status.js')
     const statuses = providerStatuses(ctx)
@@ -34,9 +35,7 @@ its fallback, at 100 % the provider is not called until the window resets.`
         s.usage.limit === null ? `${s.usage.used}` : `${s.usage.used}/${s.usage.limit} ${s.usage.state}`,
       ])
       this.log(table(['provider', 'status', 'last success', 'last error', 'cache age', 'usage'], rows, p))
-      const zones = statuses.find((s) => s.provider === 'nws-zones')?.details as
-        | {alerts_waiting: number; alerts_unplaceable: number; warnings_without_outline: Array<{event: string; alert_id: string; reason: string}>}
-        | undefined
+      const zones = statuses.find((s) => s.provider === 'nws-zones')?.details
       if (zones && zones.alerts_waiting + zones.alerts_unplaceable > 0) {
         this.log(`nws-zones: ${zones.alerts_waiting} marine alerts wait for zone outlines, ${zones.alerts_unplaceable} name no zone that can be asked for`)
         for (const w of zones.warnings_without_outline) this.log(p.warn(`  ${w.event} (${w.alert_id}): ${w.reason}`))

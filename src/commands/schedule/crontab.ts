@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import type {ResultOf} from '../../schemas/commands.js'
 
 export default class ScheduleCrontab extends BaseCommand<typeof ScheduleCrontab> {
   static override summary = 'Print crontab lines for every scheduled job (crontab.example is this output).'
@@ -15,7 +16,7 @@ export default class ScheduleCrontab extends BaseCommand<typeof ScheduleCrontab>
     'log-dir': Flags.string({description: 'Where the jobs append their output.', default: '/var/log/harbormaster'}),
   }
 
-  async run() {
+  async run(): Promise<ResultOf<'schedule crontab'>> {
     const {crontab, CRONTAB_DEFAULTS} = await import('../../services/jobs/crontab.js')
     const {resolve} = await import('node:path')
     const text = crontab({

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import type {ResultOf} from '../../schemas/commands.js'
 
 export default class ScheduleList extends BaseCommand<typeof ScheduleList> {
   static override summary = 'Each scheduled job, its schedule in words and its next runs (UTC).'
@@ -8,7 +9,7 @@ export default class ScheduleList extends BaseCommand<typeof ScheduleList> {
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --count 5 --json']
   static override flags = {count: Flags.integer({description: 'How many next runs to show.', default: 3, min: 1, max: 50})}
 
-  async run() {
+  async run(): Promise<ResultOf<'schedule list'>> {
     const {scheduleList} = await import('../../services/jobs/status.js')
     const entries = scheduleList(Date.now(), this.flags.count)
     if (!this.jsonEnabled()) {

@@ -1,6 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import {ROLES} from '../../services/db/schema.js'
+import type {ResultOf} from '../../schemas/commands.js'
 
 export default class UsersAdd extends BaseCommand<typeof UsersAdd> {
   static override summary = 'Add a user and print their API token (shown once, stored only as a hash).'
@@ -11,11 +13,11 @@ export default class UsersAdd extends BaseCommand<typeof UsersAdd> {
 
   static override args = {name: Args.string({ignoreStdin: true, description: 'User name (letters, digits, . _ @ -).', required: true})}
   static override flags = {
-    role: Flags.string({description: 'What the user may do: ADMIN, OPERATOR or VIEWER.', required: true, helpValue: 'ADMIN|OPERATOR|VIEWER'}),
+    role: Flags.option({description: 'What the user may do.', options: ROLES, required: true})(),
     webhook: Flags.string({description: 'URL that receives a POST for each notification.', helpValue: '<url>'}),
   }
 
-  async run() {
+  async run(): Promise<ResultOf<'users add'>> {
     const ctx = await this.context()
     const {addUser} = await import('../../services/users/users.js')
     const user = addUser(ctx, {name: this.args.name, role: this.flags.role, webhookUrl: this.flags.webhook})

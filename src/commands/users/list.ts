@@ -1,11 +1,12 @@
 import {BaseCommand} from '../../cli/base-command.js'
+import type {ResultOf} from '../../schemas/commands.js'
 
 export default class UsersList extends BaseCommand<typeof UsersList> {
   static override summary = 'List users and their roles (tokens are never shown again).'
   static override quietHidesReport = false
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
 
-  async run() {
+  async run(): Promise<ResultOf<'users list'>> {
     const ctx = await this.context({readonly: true})
     const {listUsers} = await import('../../services/users/users.js')
     const list = listUsers(ctx)

@@ -1,6 +1,7 @@
 import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import type {ResultOf} from '../../schemas/commands.js'
 
 export default class VesselsShow extends BaseCommand<typeof VesselsShow> {
   static override summary = 'Show one vessel: identity, latest accepted position, recent events.'
@@ -11,7 +12,7 @@ export default class VesselsShow extends BaseCommand<typeof VesselsShow> {
     mmsi: Args.string({ignoreStdin: true, description: 'The vessel\'s MMSI (9 digits).', required: true}),
   }
 
-  async run() {
+  async run(): Promise<ResultOf<'vessels show'>> {
     if (!/^\d{9}$/.test(this.args.mmsi)) {
       const {usageError} = await import('../../services/errors.js')
       throw usageError(`MMSI ${JSON.stringify(this.args.mmsi)} is not 9 digits`)

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import type {ResultOf} from '../../schemas/commands.js'
 
 export default class WatchAdd extends BaseCommand<typeof WatchAdd> {
   static override summary = "Add to a user's watchlist: a vessel, a port or an area."
@@ -18,11 +19,11 @@ export default class WatchAdd extends BaseCommand<typeof WatchAdd> {
     area: Flags.string({description: 'minLon,minLat,maxLon,maxLat (minLon > maxLon spans the antimeridian).', exactlyOne: ['vessel', 'port', 'area']}),
   }
 
-  async run() {
+  async run(): Promise<ResultOf<'watch add'>> {
     const ctx = await this.context()
     const {addWatch} = await import('../../services/users/watchlists.js')
     const watch = addWatch(ctx, {user: this.flags.user, vessel: this.flags.vessel, port: this.flags.port, area: this.flags.area})
-    this.log(`watch ${watch?.id}: ${watch?.user} watches ${watch?.kind} ${watch?.target}`)
+    this.log(`watch ${watch.id}: ${watch.user} watches ${watch.kind} ${watch.target}`)
     return watch
   }
 }

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import type {ResultOf} from '../../schemas/commands.js'
 
 export default class WatchList extends BaseCommand<typeof WatchList> {
   static override summary = 'List watchlists (all users, or one).'
@@ -8,7 +9,7 @@ export default class WatchList extends BaseCommand<typeof WatchList> {
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --user alice --json']
   static override flags = {user: Flags.string({description: 'Only this user (name or id).'})}
 
-  async run() {
+  async run(): Promise<ResultOf<'watch list'>> {
     const ctx = await this.context({readonly: true})
     const {listWatches} = await import('../../services/users/watchlists.js')
     const watches = listWatches(ctx, this.flags.user)

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import type {ResultOf} from '../../schemas/commands.js'
 
 export default class WatchRemove extends BaseCommand<typeof WatchRemove> {
   static override summary = 'Remove a watch by its id (see watch list).'
@@ -8,7 +9,7 @@ export default class WatchRemove extends BaseCommand<typeof WatchRemove> {
   static override args = {id: Args.integer({ignoreStdin: true, description: 'Watch id.', required: true})}
   static override flags = {user: Flags.string({description: "Only if it is this user's watch."})}
 
-  async run() {
+  async run(): Promise<ResultOf<'watch remove'>> {
     const ctx = await this.context()
     const {removeWatch} = await import('../../services/users/watchlists.js')
     const result = removeWatch(ctx, this.args.id, this.flags.user)

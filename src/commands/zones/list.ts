@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import type {ResultOf} from '../../schemas/commands.js'
 import {ZONE_KINDS} from '../../services/db/schema.js'
 
 export default class ZonesList extends BaseCommand<typeof ZonesList> {
@@ -15,15 +16,15 @@ export default class ZonesList extends BaseCommand<typeof ZonesList> {
   ]
 
   static override flags = {
-    type: Flags.string({description: 'Only zones of this kind.', options: [...ZONE_KINDS]}),
+    type: Flags.option({description: 'Only zones of this kind.', options: ZONE_KINDS})(),
     active: Flags.boolean({description: 'Only zones in force now.'}),
-    format: Flags.string({description: 'Output format.', options: ['table', 'geojson'], default: 'table'}),
+    format: Flags.option({description: 'Output format.', options: ['table', 'geojson'] as const, default: 'table' as const})(),
   }
 
-  async run() {
+  async run(): Promise<ResultOf<'zones list'>> {
     const ctx = await this.context({readonly: true})
     const {zoneListing, zonesGeoJson} = await import('../../services/safety/catalog.js')
-    const listing = zoneListing(ctx, {kind: this.flags.type as (typeof ZONE_KINDS)[number] | undefined, active: this.flags.active})
+    const listing = zoneListing(ctx, {kind: this.flags.type, active: this.flags.active})
     if (this.flags.format === 'geojson') {
       const collection = zonesGeoJson(listing)
       if (!this.jsonEnabled()) this.logJson(collection)

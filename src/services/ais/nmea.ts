@@ -1,6 +1,6 @@
 // NMEA 0183 AIVDM/AIVDO intake: one line at a time (optional NMEA 4.0 tag block or leading timestamp),
 // checksum verified, multi-part messages reassembled by sequential id and channel, payload decoded.
-import {type AisMessage, decodePayload} from './payload.js'
+import {type AisMessage, decodePayload, Rejection} from './payload.js'
 
 export type RejectHandler = (reason: string, line: string) => void
 
@@ -145,7 +145,7 @@ export class AisDecoder {
       return null
     }
     if (number < 1 || number > count) {
-      this.reject(`bad fragment number ${raw.slice(c2 + 1, c3)} of ${count}`, raw)
+      this.reject(`bad fragment number ${raw.slice(c2 + 1, c3)} of ${count}`, raw, 'bad fragment number')
       return null
     }
     if (fill < 0 || fill > 5) {
@@ -182,7 +182,7 @@ export class AisDecoder {
   /** Counts a line too long to be NMEA, known only by its start; never a message (returns null). */
   rejectOversized(start: string, length: number): null {
     this.stats.lines++
-    this.reject(`line too long (${length} characters; NMEA sentences are at most 82)`, start)
+    this.reject(`line too long (${length} characters; NMEA sentences are at most 82)`, start, 'line too long')
     return null
   }
 
@@ -194,8 +194,8 @@ export class AisDecoder {
 
   private finish(payload: string, fill: number, channel: string, receivedAt: number | null, raw: string): AisMessage | null {
     const result = decodePayload(payload, fill)
-    if (typeof result === 'string') {
-      this.reject(result, raw)
+    if (result instanceof Rejection) {
+      this.reject(result.reason, raw, result.kind)
       return null
     }
     if (channel) result.channel = channel
@@ -214,18 +214,18 @@ export class AisDecoder {
   }
 
   private orphan(group: PendingGroup): void {
-    this.reject(`orphaned fragment (${group.received} of ${group.count} parts)`, group.lines.join('\n'))
+    this.reject(`orphaned fragment (${group.received} of ${group.count} parts)`, group.lines.join('\n'), 'orphaned fragment')
   }
 
   /** Counts a line rejected before it reached the decoder (e.g. one too long to be NMEA); shows its start. */
-  rejectLine(reason: string, line: string): void {
-    this.reject(reason, line.length > 200 ? `${line.slice(0, 200)}...` : line)
+  rejectLine(reason: string, line: string, kind = reason): void {
+    this.reject(reason, line.length > 200 ? `${line.slice(0, 200)}...` : line, kind)
   }
 
-  private reject(reason: string, line: string): void {
+  /** Counts a rejection under its kind (`reason` may carry the detail: `bad fragment number 0 of 2`). */
+  private reject(reason: string, line: string, kind = reason): void {
     this.stats.rejected++
-    const key = reason.startsWith('orphaned') ? 'orphaned fragment' : reason.startsWith('line too long') ? 'line too long' : reason.replace(/ \d+ bits?.*$/, '').replace(/".*"/, '')
-    this.stats.rejectedByReason[key] = (this.stats.rejectedByReason[key] ?? 0) + 1
+    this.stats.rejectedByReason[kind] = (this.stats.rejectedByReason[kind] ?? 0) + 1
     this.onReject?.(reason, line)
   }
 }

@@ -150,26 +150,34 @@ function classBPosition(): Pick<AisMessage, 'sog' | 'accuracy' | 'lon' | 'lat' |
   }
 }
 
-export type PayloadResult = AisMessage | string
+/** Input that is not a message: the reason, with its detail, and the kind it is counted under. */
+export class Rejection {
+  constructor(
+    readonly kind: string,
+    readonly reason: string = kind,
+  ) {}
+}
+
+export type PayloadResult = AisMessage | Rejection
 
 /**
- * Decodes one complete armoured payload. Returns the message, or a rejection reason (a string) for
- * payloads that cannot be a message of their type.
+ * Decodes one complete armoured payload. Returns the message, or a Rejection for payloads that cannot be a
+ * message of their type.
  */
 export function decodePayload(payload: string, fillBits: number): PayloadResult {
   const n = payload.length
-  if (n === 0) return 'empty payload'
+  if (n === 0) return new Rejection('empty payload')
   if (six.length < n) six = new Uint8Array(Math.max(n, six.length * 2))
   for (let i = 0; i < n; i++) {
     const v = sixbitValue(payload.charCodeAt(i))
-    if (v < 0) return `invalid payload character ${JSON.stringify(payload[i])}`
+    if (v < 0) return new Rejection('invalid payload character', `invalid payload character ${JSON.stringify(payload[i])}`)
     six[i] = v
   }
   const bits = n * 6 - fillBits
   const type = six[0]
-  if (bits < 38) return `payload too short (${bits} bits)`
+  if (bits < 38) return new Rejection('payload too short', `payload too short (${bits} bits)`)
   const min = MIN_BITS[type]
-  if (min !== undefined && bits < min) return `type ${type} needs ${min} bits, got ${bits}`
+  if (min !== undefined && bits < min) return new Rejection(`type ${type} too short`, `type ${type} needs ${min} bits, got ${bits}`)
   const repeat = u(6, 2)
   const mmsi = u(8, 30)
 
@@ -317,7 +325,7 @@ export function decodePayload(payload: string, fillBits: number): PayloadResult 
         return {msg_type: 24, repeat, mmsi, part_num: 0, shipname: text(40, 20, bits)}
       }
       if (part === 1) {
-        if (bits < 162) return `type 24 part B needs 162 bits, got ${bits}`
+        if (bits < 162) return new Rejection('type 24 too short', `type 24 part B needs 162 bits, got ${bits}`)
         const auxiliary = Math.floor(mmsi / 10_000_000) === 98
         const base: AisMessage = {
           msg_type: 24,
@@ -338,7 +346,7 @@ export function decodePayload(payload: string, fillBits: number): PayloadResult 
         }
         return base
       }
-      return `type 24 with part number ${part} (only A=0 and B=1 exist)`
+      return new Rejection('type 24 with a bad part number', `type 24 with part number ${part} (only A=0 and B=1 exist)`)
     }
 
     case 27: {
@@ -363,7 +371,7 @@ export function decodePayload(payload: string, fillBits: number): PayloadResult 
     }
 
     default: {
-      if (type === 0 || type > 27) return `unknown message type ${type}`
+      if (type === 0 || type > 27) return new Rejection('unknown message type', `unknown message type ${type}`)
       return {msg_type: type, repeat, mmsi, decoded: false}
     }
   }

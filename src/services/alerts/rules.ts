@@ -6,9 +6,12 @@ import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
 import {ALERT_OPERATORS, type AlertOperator, alertRules, safetyZones, SEVERITIES, type Severity} from '../db/schema.js'
 import {usageError} from '../errors.js'
+import {RECORDED_JOB_NAMES} from '../jobs/names.js'
 import {PROVIDERS} from '../providers/registry.js'
 import {findPort} from '../users/watchlists.js'
+import type {AlertRuleView} from '../../schemas/alerts.js'
 import {METRICS} from './metrics.js'
+import {ruleView} from './views.js'
 
 export interface RuleInput {
   metric: string
@@ -21,8 +24,6 @@ export interface RuleInput {
   freshnessSeconds?: number
   enabled?: boolean
 }
-
-const JOBS = ['vessels', 'ports', 'safety', 'check-events']
 
 /** Checks a rule and resolves its target; throws a usage error that names the problem and the choices. */
 export function validateRule(ctx: Context, input: RuleInput): typeof alertRules.$inferInsert {
@@ -78,7 +79,7 @@ function resolveTarget(ctx: Context, kind: string, ref: string): string {
       }
       return ref
     case 'job':
-      if (!JOBS.includes(ref)) throw usageError(`no job ${ref}`, `choose one of ${JOBS.join(', ')}`)
+      if (!(RECORDED_JOB_NAMES as readonly string[]).includes(ref)) throw usageError(`no job ${ref}`, `choose one of ${RECORDED_JOB_NAMES.join(', ')}`)
       return ref
     default:
       if (!PROVIDERS[ref]) throw usageError(`no provider ${ref}`, `choose one of ${Object.keys(PROVIDERS).join(', ')}`)
@@ -86,13 +87,13 @@ function resolveTarget(ctx: Context, kind: string, ref: string): string {
   }
 }
 
-export function addRule(ctx: Context, input: RuleInput) {
+export function addRule(ctx: Context, input: RuleInput): AlertRuleView {
   const values = validateRule(ctx, input)
-  return writeTransaction(ctx.db, () => ctx.db.orm.insert(alertRules).values(values).returning().get())
+  return ruleView(writeTransaction(ctx.db, () => ctx.db.orm.insert(alertRules).values(values).returning().get()))
 }
 
-export function listRules(ctx: Context) {
-  return ctx.db.orm.select().from(alertRules).orderBy(alertRules.id).all()
+export function listRules(ctx: Context): AlertRuleView[] {
+  return ctx.db.orm.select().from(alertRules).orderBy(alertRules.id).all().map(ruleView)
 }
 
 export function setRuleEnabled(ctx: Context, id: number, enabled: boolean) {

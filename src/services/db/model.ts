@@ -6,6 +6,11 @@ export type DataSource = (typeof DATA_SOURCES)[number]
 /** Who made a row: shipped fallback data (recreated by ensure-fallback-data --force), ingest, or a person. */
 export const ORIGINS = ['fallback', 'ingest', 'user'] as const
 export type Origin = (typeof ORIGINS)[number]
+/** A port's congestion against its own baseline; no_data without positions, insufficient_history before 3 days of it. */
+export const CONGESTION_LEVELS = ['normal', 'elevated', 'high', 'severe', 'no_data', 'insufficient_history'] as const
+export type CongestionLevel = (typeof CONGESTION_LEVELS)[number]
+export const TRENDS = ['rising', 'falling', 'steady', 'unknown'] as const
+export type Trend = (typeof TRENDS)[number]
 export const AREA_CELL_KINDS = ['anchorage', 'berth'] as const
 export type AreaCellKind = (typeof AREA_CELL_KINDS)[number]
 export const AREA_CELL_METHODS = ['name', 'proximity', 'learned'] as const

@@ -1,10 +1,9 @@
 // Port congestion in the database: the snapshots the ports job stores, each port's daily medians of
 // vessels waiting (what baselines are made of), and the latest snapshot per port that readers want.
 import type {Db} from './client.js'
-import type {DataSource} from './schema.js'
+import type {CongestionLevel, DataSource, Trend} from './schema.js'
 
-export type CongestionLevel = 'normal' | 'elevated' | 'high' | 'severe' | 'no_data' | 'insufficient_history'
-export type Trend = 'rising' | 'falling' | 'steady' | 'unknown'
+export type {CongestionLevel, Trend} from './schema.js'
 
 export interface SnapshotRow {
   portId: number

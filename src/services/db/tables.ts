@@ -4,11 +4,13 @@
 import {sql} from 'drizzle-orm'
 import type {AnySQLiteColumn} from 'drizzle-orm/sqlite-core'
 
+import type {StoredRunSummary} from '../../schemas/job-summaries.js'
 import type {TableKit} from './kit-sqlite.js'
 import {
   ALERT_OPERATORS,
   AREA_CELL_KINDS,
   AREA_CELL_METHODS,
+  CONGESTION_LEVELS,
   DATA_SOURCES,
   EVENT_TYPES,
   JOB_STATUSES,
@@ -17,6 +19,7 @@ import {
   SEVERITIES,
   STOP_KINDS,
   STORM_ALERT_STATES,
+  TRENDS,
   ZONE_KINDS,
 } from './model.js'
 
@@ -57,12 +60,12 @@ export function defineTables(d: TableKit) {
       vesselsWaiting: d.int('vessels_waiting'),
       vesselsAtBerth: d.int('vessels_at_berth'),
       vesselsInPort: d.int('vessels_in_port'),
-      level: d.text('level', {enum: ['normal', 'elevated', 'high', 'severe', 'no_data', 'insufficient_history']}).notNull(),
+      level: d.text('level', {enum: CONGESTION_LEVELS}).notNull(),
       /** Median of the daily medians of vessels waiting over the 28 days before the current episode; null with too little history. */
       baselineWaiting: d.real('baseline_waiting'),
       /** How many daily medians the baseline was made of. */
       baselineSamples: d.int('baseline_samples').notNull().default(0),
-      trend: d.text('trend', {enum: ['rising', 'falling', 'steady', 'unknown']}).notNull(),
+      trend: d.text('trend', {enum: TRENDS}).notNull(),
       /** Stopped vessels of unknown AIS ship type, counted apart from the merchant ships above. */
       waitingUnknownType: d.int('waiting_unknown_type'),
       atBerthUnknownType: d.int('at_berth_unknown_type'),
@@ -363,7 +366,8 @@ export function defineTables(d: TableKit) {
       startedAt: d.int('started_at').notNull(),
       completedAt: d.int('completed_at'),
       durationMs: d.int('duration_ms'),
-      summary: d.json('summary').$type<Record<string, unknown>>(),
+      /** The job's own summary (schemas/job-summaries.ts) with the attempts it took. */
+      summary: d.json('summary').$type<StoredRunSummary>(),
       error: d.text('error'),
       /** The process's peak resident memory by the end of the run. */
       peakRssBytes: d.int('peak_rss_bytes'),

@@ -1,6 +1,7 @@
 // The minimum viable dataset from shipped data: every WPI port with its named anchorage cells, the vessels
 // of the sample capture, piracy risk areas and the storm capture's zones. Creates what is missing; `force` rewrites the fallback rows
 // (origin 'fallback') to their shipped values in one transaction and never touches other rows.
+import type {DatasetCounts, FallbackReport} from '../../schemas/maintenance.js'
 import {and, eq, inArray} from 'drizzle-orm'
 
 import type {Context} from '../context.js'
@@ -15,23 +16,8 @@ import {shippedPiracyZones} from '../piracy/zones.js'
 import {storeZones, stormZonesFromAlerts} from '../safety/zones.js'
 import {Ingest} from '../vessels/ingest.js'
 
-export interface DatasetCounts {
-  created: number
-  kept: number
-  recreated: number
-  /** Rows made by people or by ingest, left alone. */
-  untouched: number
-}
 
-export interface FallbackReport {
-  forced: boolean
-  ports: DatasetCounts
-  /** Global Fishing Watch's named anchorages as port area cells, and the labels no port took. */
-  anchorage_cells: AnchorageCellsReport
-  vessels: DatasetCounts
-  safety_zones: DatasetCounts
-  rejected: {ports: number; anchorage_rows: number; piracy_incidents: number; ais_sentences: number}
-}
+export type {DatasetCounts, FallbackReport} from '../../schemas/maintenance.js'
 
 const zero = (): DatasetCounts => ({created: 0, kept: 0, recreated: 0, untouched: 0})
 

@@ -47,12 +47,15 @@ export type FailureKind = 'timeout' | 'connection' | 'dns' | 'http' | 'too_large
 /** A provider call that failed for good; `kind` says how, `attempts` how many calls it took. */
 export class ProviderError extends HarbormasterError {
   constructor(
-    message: string,
+    /** The request as it may be shown (`GET https://…`, secrets masked). */
+    readonly request: string,
+    /** What went wrong, without the request: `failed after 3 attempts: HTTP 500`. */
+    readonly problem: string,
     readonly kind: FailureKind,
     readonly attempts: number,
     readonly status?: number,
   ) {
-    super(message)
+    super(`${request} ${problem}`)
     this.name = 'ProviderError'
   }
 }
@@ -147,10 +150,11 @@ async function attempt(http: HttpClient, request: OutboundRequest, policy: HttpP
     if (signal.aborted) return {ok: false, kind: 'timeout', detail: 'aborted', retryable: false, aborted: true}
     if (isAxiosError(error)) {
       const code = error.code ?? ''
-      if (/maxContentLength/.test(error.message)) {
+      // axios gives an oversized answer no code of its own (ERR_BAD_RESPONSE is shared): only its message tells.
+      if (code === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(error.message)) {
         return {ok: false, kind: 'too_large', detail: `response larger than ${policy.maxBytes} bytes`, retryable: false}
       }
-      if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ECONNTIMEOUT' || /timeout/i.test(error.message)) {
+      if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ECONNTIMEOUT') {
         return {ok: false, kind: 'timeout', detail: code === 'ECONNTIMEOUT' ? error.message : `timed out after ${policy.readTimeoutMs} ms`, retryable: true}
       }
       if (code === 'ENOTFOUND') return {ok: false, kind: 'dns', detail: 'DNS lookup failed (ENOTFOUND)', retryable: false}
@@ -187,7 +191,8 @@ export async function send(
   // `last`: the failed attempt after which no further one fits in the deadline.
   const pastDeadline = (n: number, last?: Attempt) =>
     new ProviderError(
-      `${shown} failed${n > 1 ? ` after ${n} attempts` : ''}: ${last ? `${last.detail}, and ` : ''}no answer within the overall deadline of ${policy.deadlineMs / 1000} s`,
+      shown,
+      `failed${n > 1 ? ` after ${n} attempts` : ''}: ${last ? `${last.detail}, and ` : ''}no answer within the overall deadline of ${policy.deadlineMs / 1000} s`,
       last?.kind ?? 'timeout',
       n,
       last?.status,
@@ -206,7 +211,8 @@ export async function send(
       if (result.retryAfterMs !== undefined && result.retryAfterMs !== null) {
         if (result.retryAfterMs > policy.maxRetryAfterMs) {
           throw new ProviderError(
-            `${shown}: ${result.detail} with Retry-After ${Math.round(result.retryAfterMs / 1000)} s (longer than this run waits)`,
+            shown,
+            `answered ${result.detail} with Retry-After ${Math.round(result.retryAfterMs / 1000)} s (longer than this run waits)`,
             result.kind as FailureKind,
             n,
             result.status,
@@ -216,7 +222,7 @@ export async function send(
       }
       if (last) {
         const tries = n > 1 ? ` after ${n} attempts` : ''
-        throw new ProviderError(`${shown} failed${tries}: ${result.detail}`, result.kind as FailureKind, n, result.status)
+        throw new ProviderError(shown, `failed${tries}: ${result.detail}`, result.kind as FailureKind, n, result.status)
       }
       // A wait that would end past the deadline is not begun: the caller falls back now.
       if (delay >= left()) throw pastDeadline(n, result)
@@ -241,7 +247,7 @@ export async function getJson(
   try {
     return {body: JSON.parse(body), attempts}
   } catch {
-    throw new ProviderError(`GET ${redactUrl(url)}: the body is not JSON (${body.length} bytes, truncated?)`, 'not_json', attempts)
+    throw new ProviderError(`GET ${redactUrl(url)}`, `answered with a body that is not JSON (${body.length} bytes, truncated?)`, 'not_json', attempts)
   }
 }
 

@@ -9,17 +9,15 @@ import {writeTransaction} from '../db/client.js'
 import {settings} from '../db/schema.js'
 import {usageError} from '../errors.js'
 import {HOST} from './lease.js'
-import {JOBS} from './registry.js'
+import type {Pause} from '../../schemas/jobs.js'
+import {RECORDED_JOB_NAMES, type RecordedJobName} from './names.js'
 
-export interface Pause {
-  job: string
-  by: string
-  reason: string
-  since: string
-}
+export type {Pause} from '../../schemas/jobs.js'
 
 const key = (job: string) => `pause:${job}`
 const ALL = '*'
+
+const isRecordedJob = (name: string): name is RecordedJobName => (RECORDED_JOB_NAMES as readonly string[]).includes(name)
 
 function operator(): string {
   try {
@@ -31,8 +29,8 @@ function operator(): string {
 
 export function pauseJobs(ctx: Context, job: string | undefined, reason: string): Pause[] {
   if (!reason.trim()) throw usageError('a pause needs a reason', 'pass --reason "…" (it is shown to everyone whose run is skipped)')
-  if (job && !JOBS.some((j) => j.name === job) && job !== 'check-events') throw usageError(`no job ${job}`, `choose one of ${JOBS.map((j) => j.name).join(', ')}`)
-  const value: Pause = {job: job ?? ALL, by: operator(), reason: reason.trim(), since: new Date(ctx.clock.now()).toISOString()}
+  if (job && !isRecordedJob(job)) throw usageError(`no job ${job}`, `choose one of ${RECORDED_JOB_NAMES.join(', ')}`)
+  const value: Pause = {job: (job as RecordedJobName | undefined) ?? ALL, by: operator(), reason: reason.trim(), since: new Date(ctx.clock.now()).toISOString()}
   writeTransaction(ctx.db, () => {
     ctx.db.orm
       .insert(settings)
@@ -44,7 +42,7 @@ export function pauseJobs(ctx: Context, job: string | undefined, reason: string)
 }
 
 export function resumeJobs(ctx: Context, job: string | undefined): {resumed: string[]} {
-  const keys = job ? [key(job)] : [key(ALL), ...JOBS.map((j) => key(j.name)), key('check-events')]
+  const keys = job ? [key(job)] : [key(ALL), ...RECORDED_JOB_NAMES.map(key)]
   const existing = ctx.db.orm.select({key: settings.key}).from(settings).where(inArray(settings.key, keys)).all()
   if (existing.length === 0) throw usageError(job ? `${job} is not paused` : 'no job is paused')
   writeTransaction(ctx.db, () => ctx.db.orm.delete(settings).where(inArray(settings.key, keys)).run())

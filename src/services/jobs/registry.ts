@@ -2,7 +2,11 @@
 // dependencies, the command cron runs, and the service function that does the work.
 import {CronExpressionParser} from 'cron-parser'
 
+import type {JobSummaries} from '../../schemas/job-summaries.js'
 import type {Context} from '../context.js'
+import {JOB_NAMES, type JobName} from './names.js'
+
+export type {JobName} from './names.js'
 
 // Jobs are imported when they run, so what only reads the registry (health, jobs list) stays light.
 const runVesselsJob = async (ctx: Context) => (await import('../vessels/job.js')).runVesselsJob(ctx)
@@ -18,33 +22,34 @@ export type Priority = 'critical' | 'high' | 'medium' | 'low'
 /** Retries after a failure, by priority (with capped, jittered exponential backoff between them). */
 export const RETRIES: Record<Priority, number> = {critical: 3, high: 2, medium: 2, low: 1}
 
-/** What every job returns: its own counters, with `success` at least. */
+/** What every job's summary has (each job's own type is in schemas/job-summaries.ts). */
 export interface JobSummary {
   success: boolean
   errors_count?: number
   /** The job ended early on its stop request (timeout, signal, pause): the counters say what it did by then. */
-  stopped?: boolean
+  stopped?: true
 }
 
-export interface JobSpec {
-  name: string
+export interface JobSpec<N extends string = JobName, S extends JobSummary = JobSummary> {
+  name: N
   description: string
   /** Five-field cron, UTC. */
   schedule: string
   priority: Priority
   timeoutSeconds: number
   /** Jobs that must have succeeded within their period (plus half of it) for this one to run. */
-  dependsOn: string[]
+  dependsOn: JobName[]
   enabled: boolean
   /** The CLI arguments cron runs. */
   command: string
   /** Name of the log file in the crontab. */
   log: string
-  work(ctx: Context): Promise<JobSummary>
+  work(ctx: Context): Promise<S>
 }
 
-export const JOBS: JobSpec[] = [
-  {
+/** Each job's spec under its name, its summary type kept (what `jobs run` and the API return). */
+export const JOB_SPECS = {
+  vessels: {
     name: 'vessels',
     description: 'vessel positions from the configured AIS source',
     schedule: '*/15 * * * *',
@@ -56,7 +61,7 @@ export const JOBS: JobSpec[] = [
     log: 'vessels',
     work: runVesselsJob,
   },
-  {
+  ports: {
     name: 'ports',
     description: 'port congestion from the stored positions',
     schedule: '*/30 * * * *',
@@ -68,7 +73,7 @@ export const JOBS: JobSpec[] = [
     log: 'ports',
     work: computePortCongestion,
   },
-  {
+  safety: {
     name: 'safety',
     description: 'storm, piracy and congestion zones, events and notifications',
     schedule: '0 * * * *',
@@ -81,7 +86,7 @@ export const JOBS: JobSpec[] = [
     log: 'safety',
     work: runSafetyJob,
   },
-  {
+  backup: {
     name: 'backup',
     description: 'online backup of the database, verified, 30 days kept',
     schedule: '0 3 * * *',
@@ -93,7 +98,7 @@ export const JOBS: JobSpec[] = [
     log: 'backup',
     work: runBackup,
   },
-  {
+  maintain: {
     name: 'maintain',
     description: 'integrity check, ANALYZE, PRAGMA optimize and VACUUM',
     schedule: '0 2 * * 6',
@@ -105,7 +110,7 @@ export const JOBS: JobSpec[] = [
     log: 'maintain',
     work: runMaintain,
   },
-  {
+  cleanup: {
     name: 'cleanup',
     description: 'expired cache, and rows past their retention',
     schedule: '0 */6 * * *',
@@ -117,7 +122,7 @@ export const JOBS: JobSpec[] = [
     log: 'cleanup',
     work: runCleanup,
   },
-  {
+  'usage-report': {
     name: 'usage-report',
     description: 'provider usage and job durations over 24 h, anomalies flagged',
     schedule: '0 1 * * *',
@@ -129,15 +134,27 @@ export const JOBS: JobSpec[] = [
     log: 'usage-report',
     work: usageReport,
   },
-]
+} as const satisfies {[N in JobName]: JobSpec<N, JobSummaries[N]>}
+
+/** A job's summary type, by its name. */
+export type SummaryOf<N extends JobName> = JobSummaries[N]
+
+/** Every job, in the registry's order (the order of JOB_NAMES). */
+export const JOBS: ReadonlyArray<JobSpec> = JOB_NAMES.map((name) => JOB_SPECS[name])
 
 /** Crontab lines that are not one registry job: the daily full run of the seed jobs, with DEBUG logs. */
 export const EXTRA_SCHEDULES = [
   {name: 'full-run', description: 'the full run of every seed job with DEBUG logging', schedule: '0 2 * * *', command: 'run-background-jobs --verbose', log: 'full-run'},
 ]
 
+export function isJobName(name: string): name is JobName {
+  return Object.hasOwn(JOB_SPECS, name)
+}
+
+export function jobSpec<N extends JobName>(name: N): (typeof JOB_SPECS)[N]
+export function jobSpec(name: string): JobSpec | undefined
 export function jobSpec(name: string): JobSpec | undefined {
-  return JOBS.find((j) => j.name === name)
+  return isJobName(name) ? JOB_SPECS[name] : undefined
 }
 
 /** The last scheduled time at or before `now`, and the next ones after it (UTC). */

@@ -9,22 +9,27 @@ import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
 import {ports} from '../db/schema.js'
 import {errorMessage, HarbormasterError} from '../errors.js'
+import type {RunStatus} from '../../schemas/jobs.js'
 import {ensureFallbackData} from '../fallback/ensure.js'
 import {describePause, pauseOf} from './control.js'
 import {acquireLease, holderText} from './lease.js'
 import {ping} from './ping.js'
-import {JOBS, jobSpec, type JobSpec, type JobSummary, periodMs, RETRIES, scheduleTimes} from './registry.js'
+import type {BackgroundJobsSummary, SeedJobEntry} from '../../schemas/jobs.js'
+import {SEED_JOBS, type SeedJob, type SeedJobName} from './names.js'
+import {JOBS, jobSpec, type JobName, type JobSpec, type JobSummary, periodMs, RETRIES, scheduleTimes, type SummaryOf} from './registry.js'
 import {consecutiveFailures, finishRun, lastRun, markCrashedRuns, recordSkip, startRun} from './runs.js'
 
 export {consecutiveFailures, lastRun} from './runs.js'
 
 export type {JobSummary} from './registry.js'
+export type {BackgroundJobsSummary} from '../../schemas/jobs.js'
+export {SEED_JOB_NAMES, type SeedJobName} from './names.js'
 
-export interface JobOutcome {
-  job: string
-  status: 'success' | 'failed' | 'skipped' | 'timeout' | 'cancelled'
+export interface JobOutcome<S extends JobSummary = JobSummary, N extends string = string> {
+  job: N
+  status: RunStatus
   /** What the job did; for a run stopped early (timeout, signal, pause), what it did before it stopped. */
-  summary?: JobSummary
+  summary?: S
   error?: string
   /** Set when skipped: held lease, pause or dependency. */
   skipReason?: string
@@ -74,12 +79,12 @@ function stoppedStatus(stop: Cancelled): 'timeout' | 'cancelled' | 'failed' {
   return stop.kind === 'timeout' ? 'timeout' : stop.kind === 'lease' ? 'failed' : 'cancelled'
 }
 
-export async function runJob(ctx: Context, job: string, work: (ctx: Context) => Promise<JobSummary>, options: RunOptions = {}): Promise<JobOutcome> {
+export async function runJob<S extends JobSummary, N extends string = string>(ctx: Context, job: N, work: (ctx: Context) => Promise<S>, options: RunOptions = {}): Promise<JobOutcome<S, N>> {
   const trigger = options.trigger ?? 'cli'
   const log = ctx.logger.child({job})
   const startedAt = ctx.clock.now()
   const spec = jobSpec(job)
-  const skip = (reason: string): JobOutcome => {
+  const skip = (reason: string): JobOutcome<S, N> => {
     log.info(`skipped: ${reason}`)
     recordSkip(ctx.db, job, startedAt, trigger, reason)
     return {job, status: 'skipped', skipReason: reason, durationMs: 0}
@@ -149,7 +154,7 @@ export async function runJob(ctx: Context, job: string, work: (ctx: Context) => 
   try {
     for (;;) {
       attempt++
-      let summary: JobSummary | undefined
+      let summary: S | undefined
       let failure: unknown
       if (!stop.signal.aborted) {
         try {
@@ -166,7 +171,7 @@ export async function runJob(ctx: Context, job: string, work: (ctx: Context) => 
       if (stop.signal.aborted && (failure !== undefined || summary === undefined || summary.stopped === true)) {
         const why = cancellationOf(stop.signal)
         const status = stoppedStatus(why)
-        const partial = summary ? {...summary, success: false, stopped: true} : undefined
+        const partial: S | undefined = summary ? {...summary, success: false, stopped: true} : undefined
         finishRun(ctx.db, runId, {status, startedAt, completedAt, error: why.message, summary: partial && {...partial, attempts: attempt}})
         const streak = consecutiveFailures(ctx, job)
         const line = `${status === 'timeout' ? 'timed out' : status === 'cancelled' ? 'stopped' : 'failed'}: ${why.message}`
@@ -177,7 +182,7 @@ export async function runJob(ctx: Context, job: string, work: (ctx: Context) => 
         return {job, status, error: why.message, summary: partial, runId, durationMs, attempts: attempt}
       }
       if (failure === undefined) {
-        const done = summary as JobSummary
+        const done = summary as S
         if (stop.signal.aborted) log.warn(`finished its work although asked to stop (${cancellationOf(stop.signal).message})`, {run: runId})
         finishRun(ctx.db, runId, {status: 'success', startedAt, completedAt, summary: {...done, attempts: attempt}})
         log.info(`finished in ${(durationMs / 1000).toFixed(1)} s${attempt > 1 ? ` (attempt ${attempt})` : ''}`, {run: runId})
@@ -204,27 +209,23 @@ export async function runJob(ctx: Context, job: string, work: (ctx: Context) => 
   }
 }
 
-export const SEED_JOB_NAMES = ['vessels', 'ports', 'safety'] as const
-export type SeedJobName = (typeof SEED_JOB_NAMES)[number]
-
-/** The seed's job names, their keys in the summary JSON, and the fields a failed or skipped job reports as zero. */
-export const SEED_JOBS: Record<SeedJobName, {key: string; zero: Record<string, number>}> = {
-  vessels: {key: 'vessel_positions', zero: {vessels_updated: 0, errors_count: 0}},
-  ports: {key: 'port_congestion', zero: {ports_updated: 0, errors_count: 0}},
-  safety: {key: 'safety_events', zero: {total_events_created: 0, total_notifications_created: 0}},
-}
-
-export interface BackgroundJobsSummary {
-  started_at: string
-  completed_at: string
-  duration_seconds: number
-  total_success: boolean
-  jobs: Record<string, JobSummary>
-}
-
 export interface BackgroundJobsHooks {
   onStart?(job: SeedJobName): void
   onEnd?(job: SeedJobName, outcome: JobOutcome): void
+}
+
+/** A seed job's entry in the summary JSON: its summary when it ran, else its zero counters and why not. */
+function seedEntry<J extends SeedJob>(job: J, outcome: JobOutcome<SummaryOf<J['name']>>): SeedJobEntry<J['key']> {
+  if (outcome.status === 'success') return outcome.summary as SeedJobEntry<J['key']>
+  if (outcome.status === 'skipped') return {...job.zero, success: true, skipped: true, reason: outcome.skipReason} as SeedJobEntry<J['key']>
+  return {
+    ...job.zero,
+    ...outcome.summary,
+    errors_count: outcome.summary ? (outcome.summary.errors_count ?? 0) : 1,
+    success: false,
+    error: outcome.error,
+    status: outcome.status,
+  } as SeedJobEntry<J['key']>
 }
 
 /** Runs the chosen seed jobs in dependency order; a failing job is counted and the others still run. */
@@ -238,22 +239,22 @@ export async function runBackgroundJobs(
   const t0 = performance.now()
   await ensureMinimumDataset(ctx)
   const outcomes: JobOutcome[] = []
-  const summaryJobs: Record<string, JobSummary> = {}
-  for (const name of SEED_JOB_NAMES) {
-    if (!jobs.includes(name)) continue
-    const spec = SEED_JOBS[name]
+  const entries: BackgroundJobsSummary['jobs'] = {}
+  const record = <J extends SeedJob>(job: J, entry: SeedJobEntry<J['key']>) => {
+    ;(entries as Record<J['key'], SeedJobEntry<J['key']>>)[job.key as J['key']] = entry
+  }
+  for (const job of SEED_JOBS) {
+    if (!jobs.includes(job.name)) continue
     if (ctx.signal?.aborted) {
       // Stopped before this job began: said so, not left out.
-      summaryJobs[spec.key] = {...spec.zero, success: false, status: 'cancelled', error: `not started: ${cancellationOf(ctx.signal).message}`} as JobSummary
+      record(job, {...job.zero, success: false, status: 'cancelled', error: `not started: ${cancellationOf(ctx.signal).message}`} as SeedJobEntry<typeof job.key>)
       continue
     }
-    hooks.onStart?.(name)
-    const outcome = await runJob(ctx, name, (jobSpec(name) as JobSpec).work, options)
-    hooks.onEnd?.(name, outcome)
+    hooks.onStart?.(job.name)
+    const outcome = await runJob(ctx, job.name, jobSpec(job.name).work as (ctx: Context) => Promise<SummaryOf<typeof job.name>>, options)
+    hooks.onEnd?.(job.name, outcome)
     outcomes.push(outcome)
-    if (outcome.status === 'success') summaryJobs[spec.key] = outcome.summary as JobSummary
-    else if (outcome.status === 'skipped') summaryJobs[spec.key] = {...spec.zero, success: true, skipped: true, reason: outcome.skipReason} as JobSummary
-    else summaryJobs[spec.key] = {...spec.zero, ...outcome.summary, errors_count: outcome.summary ? (outcome.summary.errors_count ?? 0) : 1, success: false, error: outcome.error, status: outcome.status} as JobSummary
+    record(job, seedEntry(job, outcome))
   }
   const seconds = (performance.now() - t0) / 1000
   return {
@@ -261,8 +262,8 @@ export async function runBackgroundJobs(
       started_at: new Date(startedAt).toISOString(),
       completed_at: new Date(startedAt + Math.round(seconds * 1000)).toISOString(),
       duration_seconds: Math.round(seconds * 10) / 10,
-      total_success: Object.values(summaryJobs).every((j) => j.success),
-      jobs: summaryJobs,
+      total_success: Object.values(entries).every((entry) => entry?.success),
+      jobs: entries,
     },
     outcomes,
   }
@@ -290,9 +291,9 @@ export function dueJobs(ctx: Context): JobSpec[] {
   })
 }
 
-export async function runDueJobs(ctx: Context, options: RunOptions = {}): Promise<JobOutcome[]> {
+export async function runDueJobs(ctx: Context, options: RunOptions = {}): Promise<Array<JobOutcome<JobSummary, JobName>>> {
   await ensureMinimumDataset(ctx)
-  const outcomes: JobOutcome[] = []
+  const outcomes: Array<JobOutcome<JobSummary, JobName>> = []
   markCrashedRuns(ctx)
   for (const spec of dueJobs(ctx)) {
     if (ctx.signal?.aborted) break

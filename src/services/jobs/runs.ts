@@ -8,8 +8,10 @@ import {iso} from '../clock.js'
 import type {Context} from '../context.js'
 import {type Db, writeTransaction} from '../db/client.js'
 import {leasesByRun, recordCrash, runningRuns} from '../db/job-runs.js'
+import type {StoredRunSummary} from '../../schemas/job-summaries.js'
 import {type JobStatus, jobRuns} from '../db/schema.js'
 import {ownerGone} from './lease.js'
+import type {JobSummary} from './registry.js'
 
 /** Statuses that count as a failure (in a row, in health, in alerts). */
 export const FAILURE_STATUSES = ['failed', 'timeout', 'crashed'] as const satisfies readonly JobStatus[]
@@ -28,10 +30,10 @@ export function startRun(db: Db, job: string, startedAt: number, trigger: string
   ).id
 }
 
-export function finishRun(
+export function finishRun<S extends JobSummary>(
   db: Db,
   id: number,
-  outcome: {status: JobStatus; completedAt: number; startedAt: number; summary?: Record<string, unknown>; error?: string},
+  outcome: {status: JobStatus; completedAt: number; startedAt: number; summary?: S & {attempts: number}; error?: string},
 ): void {
   writeTransaction(db, () => {
     db.orm
@@ -40,7 +42,8 @@ export function finishRun(
         status: outcome.status,
         completedAt: outcome.completedAt,
         durationMs: outcome.completedAt - outcome.startedAt,
-        summary: outcome.summary,
+        // The row holds whichever job's summary; `job` says which (see the history schema).
+        summary: outcome.summary as StoredRunSummary | undefined,
         error: outcome.error,
         // maxRSS is in kilobytes.
         peakRssBytes: process.resourceUsage().maxRSS * 1024,

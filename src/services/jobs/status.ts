@@ -1,5 +1,6 @@
 // What `jobs list`, `jobs history` and `schedule list` show: each job's schedule, next runs, last
 // status and failure streak, and the run history (runs left `running` by a dead owner recorded as crashed first).
+import type {HistoryRow, JobListEntry, ScheduleEntry} from '../../schemas/jobs.js'
 import {desc, eq} from 'drizzle-orm'
 
 import {iso} from '../clock.js'
@@ -10,7 +11,7 @@ import {describeSchedule, EXTRA_SCHEDULES, JOBS, scheduleTimes} from './registry
 import {consecutiveFailures, lastRun, markCrashedRuns} from './runs.js'
 
 
-export function jobStatuses(ctx: Context) {
+export function jobStatuses(ctx: Context): JobListEntry[] {
   const now = ctx.clock.now()
   markCrashedRuns(ctx)
   return JOBS.map((spec) => {
@@ -34,7 +35,7 @@ export function jobStatuses(ctx: Context) {
   })
 }
 
-export function jobHistory(ctx: Context, options: {job?: string; limit?: number} = {}) {
+export function jobHistory(ctx: Context, options: {job?: string; limit?: number} = {}): HistoryRow[] {
   markCrashedRuns(ctx)
   return ctx.db.orm
     .select()
@@ -56,10 +57,11 @@ export function jobHistory(ctx: Context, options: {job?: string; limit?: number}
       pid: r.pid,
       error: r.error,
       summary: r.summary,
-    }))
+      // The database does not tie a row's summary to its job; the job wrote it, so it is that job's.
+    }) as HistoryRow)
 }
 
-export function scheduleList(now: number, count = 3) {
+export function scheduleList(now: number, count = 3): ScheduleEntry[] {
   return [
     ...JOBS.map((j) => ({name: j.name, schedule: j.schedule, command: j.command, description: j.description})),
     ...EXTRA_SCHEDULES.map((e) => ({name: e.name, schedule: e.schedule, command: e.command, description: e.description})),

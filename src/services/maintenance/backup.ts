@@ -1,6 +1,7 @@
 // Backups with SQLite's online backup API (never a file copy): written beside the target as a partial
 // file, verified with PRAGMA integrity_check, then renamed into place, so a failure (a full disk) leaves
 // the last good backup untouched; backups older than the retention are deleted, the newest always kept.
+import type {BackupJobSummary} from '../../schemas/job-summaries.js'
 import {existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 
@@ -13,14 +14,7 @@ import {HarbormasterError, usageError} from '../errors.js'
 
 const NAME = /^harbormaster-(\d{8}T\d{6}Z)\.db$/
 
-export interface BackupSummary {
-  success: true
-  file: string
-  bytes: number
-  integrity: 'ok'
-  deleted: string[]
-  kept: number
-}
+export type {BackupJobSummary} from '../../schemas/job-summaries.js'
 
 export function backupDirOf(ctx: Context): string {
   return backupDirFor(ctx.config, ctx.db.path)
@@ -56,7 +50,7 @@ function removeWithSidecars(path: string): void {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, {force: true})
 }
 
-export async function runBackup(ctx: Context): Promise<BackupSummary> {
+export async function runBackup(ctx: Context): Promise<BackupJobSummary> {
   const dir = backupDirOf(ctx)
   mkdirSync(dir, {recursive: true})
   const stamp = new Date(ctx.clock.now()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')

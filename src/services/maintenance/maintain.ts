@@ -1,5 +1,6 @@
 // Weekly upkeep: integrity check, ANALYZE, PRAGMA optimize, then VACUUM; reports the space reclaimed. A
 // damaged database is found before anything writes to it and reported with the backup to restore.
+import type {MaintainJobSummary} from '../../schemas/job-summaries.js'
 import {existsSync, statSync} from 'node:fs'
 
 import type {Config} from '../config.js'
@@ -8,13 +9,7 @@ import {openDatabase} from '../db/client.js'
 import {HarbormasterError} from '../errors.js'
 import {newestBackup} from './backup.js'
 
-export interface MaintainSummary {
-  success: true
-  integrity: 'ok'
-  bytes_before: number
-  bytes_after: number
-  reclaimed_bytes: number
-}
+export type {MaintainJobSummary} from '../../schemas/job-summaries.js'
 
 function sizeOf(path: string): number {
   return ['', '-wal'].reduce((sum, suffix) => sum + (existsSync(path + suffix) ? statSync(path + suffix).size : 0), 0)
@@ -66,7 +61,7 @@ export function assertIntact(config: Pick<Config, 'dbPath' | 'backupDir'>): void
   }
 }
 
-export async function runMaintain(ctx: Context): Promise<MaintainSummary> {
+export async function runMaintain(ctx: Context): Promise<MaintainJobSummary> {
   const {sqlite, path} = ctx.db
   const findings = integrityFindings(sqlite)
   if (findings.join('') !== 'ok') throw damaged(path, findings, ctx.config)

@@ -1,6 +1,7 @@
 // The daily usage report: provider calls and job durations over the last 24 h, with anomalies flagged
 // (failed runs, a run three times slower than the job's median of the week before, quotas past 80 %,
 // providers serving only fallbacks).
+import type {UsageReportJobSummary} from '../../schemas/job-summaries.js'
 import {and, gte, lt} from 'drizzle-orm'
 
 import type {Context} from '../context.js'
@@ -9,16 +10,9 @@ import {isFailure} from '../jobs/runs.js'
 import {median} from '../ports/statistics.js'
 import {providerStatuses} from '../providers/status.js'
 
-export interface UsageReport {
-  success: true
-  since: string
-  until: string
-  providers: Array<{provider: string; requests: number; quota: string | null; failed_over: boolean}>
-  jobs: Array<{job: string; runs: number; failed: number; skipped: number; avg_seconds: number | null; max_seconds: number | null; median_week_seconds: number | null}>
-  anomalies: string[]
-}
+export type {UsageReportJobSummary} from '../../schemas/job-summaries.js'
 
-export async function usageReport(ctx: Context): Promise<UsageReport> {
+export async function usageReport(ctx: Context): Promise<UsageReportJobSummary> {
   const now = ctx.clock.now()
   const since = now - 86_400_000
   const weekBefore = since - 7 * 86_400_000

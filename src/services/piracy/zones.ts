@@ -5,6 +5,7 @@ import {dirname, extname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {cacheKey, readDerived, writeDerived} from '../cache/derived-cache.js'
+import type {PiracyBuildSummary} from '../../schemas/job-summaries.js'
 import type {Config} from '../config.js'
 import type {Context} from '../context.js'
 import {type PiracyIncident, type PiracyLoad, loadShippedIncidents} from '../datasets/piracy.js'
@@ -75,21 +76,7 @@ export function classifyIncidents(incidents: PiracyIncident[]): ClassifiedIncide
 }
 
 /** What a build tells the job summary. */
-export interface PiracyBuildSummary {
-  incidents: number
-  incidents_rejected: number
-  duplicates: number
-  piracy_incidents: number
-  piracy_by_type: Record<PiracyType, number>
-  excluded: number
-  excluded_by_reason: Record<ExclusionReason, number>
-  newest_incident_at: string | null
-  zones: number
-  zones_by_severity: Record<Severity, number>
-  area_km2: number
-  buffer_km: number
-  incidents_in_zones: number
-}
+export type {PiracyBuildSummary} from '../../schemas/job-summaries.js'
 
 export interface PiracyZoneBuild {
   drafts: ZoneDraft[]

@@ -1,5 +1,6 @@
 // What `ports congestion` shows: each port's latest snapshot (level, baseline, vessels waiting and at
 // berth, median wait) with its source and time, filtered by port and level.
+import type {CongestionGeoJson, PortCongestionEntry, PortCongestionReport} from '../../schemas/ports.js'
 import {iso} from '../clock.js'
 import type {Context} from '../context.js'
 import {areaPorts} from '../db/port-areas.js'
@@ -8,44 +9,11 @@ import type {DataSource} from '../db/schema.js'
 import {usageError} from '../errors.js'
 import {worstSource} from '../provenance.js'
 
-export const CONGESTION_LEVELS: readonly CongestionLevel[] = ['normal', 'elevated', 'high', 'severe', 'no_data', 'insufficient_history']
 /** `--level high` means high or worse. */
 const SCALE: readonly CongestionLevel[] = ['normal', 'elevated', 'high', 'severe']
 
-export interface PortCongestionEntry {
-  port_id: number
-  name: string
-  unlocode: string | null
-  wpi_number: string | null
-  country: string | null
-  lat: number
-  lon: number
-  level: CongestionLevel
-  /** Merchant ships (AIS types 60-89) stopped in an anchorage for an hour or more. */
-  waiting: number | null
-  /** Merchant ships stopped at the port's berths. */
-  at_berth: number | null
-  /** Vessels of unknown type stopped there, counted apart. */
-  waiting_unknown_type: number | null
-  at_berth_unknown_type: number | null
-  /** Every vessel in the port's area, moving or not. */
-  in_port: number | null
-  /** Median of the daily medians of waiting over the 28 days before the current episode; null without enough history. */
-  baseline: number | null
-  baseline_days: number
-  median_wait_hours: number | null
-  waits_counted: number | null
-  trend: Trend
-  episode_started_at: string | null
-  source: DataSource
-  observed_at: string | null
-}
 
-export interface PortCongestionReport {
-  count: number
-  ports: PortCongestionEntry[]
-  metadata: {source: DataSource; observed_at: string | null}
-}
+export type {PortCongestionEntry, PortCongestionReport} from '../../schemas/ports.js'
 
 export interface ReportFilter {
   /** UN/LOCODE, World Port Index number, or name (whole or part). */
@@ -125,7 +93,7 @@ export async function congestionReport(ctx: Context, filter: ReportFilter): Prom
 }
 
 /** The report's ports as GeoJSON points, each with its entry as properties. */
-export function congestionGeoJson(report: PortCongestionReport) {
+export function congestionGeoJson(report: PortCongestionReport): CongestionGeoJson {
   return {
     type: 'FeatureCollection' as const,
     features: report.ports.map((p) => ({type: 'Feature' as const, id: p.port_id, geometry: {type: 'Point' as const, coordinates: [p.lon, p.lat]}, properties: {...p}})),

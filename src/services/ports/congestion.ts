@@ -1,6 +1,7 @@
 // Port congestion from the stored positions: stops tracked in each port's area (its berths and anchorage
 // cells), merchant ships waiting at anchorage and at berth, the median wait over 7 days, judged against the
 // port's own baseline that a persistent queue does not absorb; one snapshot per port per run.
+import type {PortsJobSummary} from '../../schemas/job-summaries.js'
 import {throwIfCancelled, yieldToEventLoop} from '../cancel.js'
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
@@ -33,21 +34,7 @@ export {congestionLevel}
 /** AIS time stamp seconds that say a position is not a fix (dead reckoning, positioning inoperative). */
 const NOT_A_FIX = new Set([62, 63])
 
-export interface CongestionSummary {
-  ports_updated: number
-  errors_count: number
-  success: boolean
-  ports_with_data: number
-  ports_no_data: number
-  vessels_in_ports: number
-  source: DataSource
-  observed_at: string | null
-  levels: Record<CongestionLevel, number>
-  stops?: StopTrackingSummary
-  area_cells?: {shipped: number; learned: number; learned_this_run: LearnedCells}
-  /** Where the run's time went (areas, stops, learning, in_port, waiting, baselines, snapshots). */
-  timings_ms?: Record<string, number>
-}
+export type {PortsJobSummary} from '../../schemas/job-summaries.js'
 
 const zeroLevels = (): Record<CongestionLevel, number> => ({normal: 0, elevated: 0, high: 0, severe: 0, no_data: 0, insufficient_history: 0})
 
@@ -68,7 +55,7 @@ interface PortTally {
   sources: Set<DataSource>
 }
 
-export async function computePortCongestion(ctx: Context): Promise<CongestionSummary> {
+export async function computePortCongestion(ctx: Context): Promise<PortsJobSummary> {
   const {db, config, clock} = ctx
   const now = clock.now()
   if (config.portsSource === 'simulated') return simulateCongestion(ctx)
@@ -205,7 +192,7 @@ export async function computePortCongestion(ctx: Context): Promise<CongestionSum
  * The demo feed (HARBORMASTER_PORTS_SOURCE=simulated): deterministic made-up numbers for the large ports,
  * every value labelled `simulated`, for showing the platform without AIS coverage. Never notifies anyone.
  */
-async function simulateCongestion(ctx: Context): Promise<CongestionSummary> {
+async function simulateCongestion(ctx: Context): Promise<PortsJobSummary> {
   const now = ctx.clock.now()
   const hour = Math.floor(now / 3_600_000)
   const large = (await areaPorts(ctx.db)).filter((p) => p.harborSize === 'Large')

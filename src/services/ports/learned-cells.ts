@@ -4,6 +4,7 @@
 // anchorage for a queue of ships.
 // A cell where the stopped ships mostly reported moored is a berth (Barbours Cut), else an anchorage (San
 // Pedro Bay). Learning reads a month of stops, so it runs at most once a day.
+import type {LearnedCells} from '../../schemas/job-summaries.js'
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
 import {type NewAreaCell, storeAreaCells} from '../db/port-areas.js'
@@ -17,13 +18,7 @@ export const LEARN_MIN_STOP_MS = 3 * 3_600_000
 const LEARN_EVERY_MS = 86_400_000
 const LEARNED_AT_KEY = 'ports.cells.learned_at'
 
-export interface LearnedCells {
-  /** false when the last learning was less than a day ago. */
-  ran: boolean
-  cells_learned: number
-  /** Cells with enough stops but no port within reach. */
-  cells_without_port: number
-}
+export type {LearnedCells} from '../../schemas/job-summaries.js'
 
 export async function learnAreaCells(ctx: Context, areas: PortAreas, at: number): Promise<LearnedCells> {
   const {db, config} = ctx

@@ -1,6 +1,7 @@
 // The shipped part of port areas: Global Fishing Watch's named anchorage cells, matched to the World Port
 // Index ports and stored as each port's anchorage cells (origin fallback); the labels no port takes are
 // reported with their cell counts.
+import type {AnchorageCellsReport} from '../../schemas/maintenance.js'
 import type {ShippedAnchorage} from '../datasets/anchorages.js'
 import {portIso3} from '../datasets/countries.js'
 import type {ShippedPort} from '../datasets/ports.js'
@@ -12,18 +13,7 @@ import {type MatchablePort, matchNamedAnchorages, type UnmatchedLabel} from './n
 export const ASSIGN_WITHIN_KM = 20
 const MAX_NAMED_KM = 150
 
-export interface AnchorageCellsReport {
-  created: number
-  kept: number
-  recreated: number
-  untouched: number
-  matched_by_name: number
-  matched_by_proximity: number
-  unmatched_cells: number
-  unmatched_labels: number
-  /** The unmatched labels, most cells first. */
-  unmatched: UnmatchedLabel[]
-}
+export type {AnchorageCellsReport} from '../../schemas/maintenance.js'
 
 /** Matches and stores the shipped anchorage cells; call inside a write transaction. `force` rewrites them. */
 export function storeShippedAnchorageCells(db: Db, shippedPorts: ShippedPort[], anchorages: ShippedAnchorage[], now: number, force: boolean): AnchorageCellsReport {

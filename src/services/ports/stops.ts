@@ -3,6 +3,7 @@
 // whatever the hysteresis says, since anchored ships swing and drift at 0.6-0.8 kn. Positions flagged as
 // dead reckoning or with positioning inoperative (AIS time stamp second 62, 63) are not used. Each pass
 // reads only the positions stored since the last one.
+import type {StopTrackingSummary} from '../../schemas/job-summaries.js'
 import {throwIfCancelled, yieldToEventLoop} from '../cancel.js'
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
@@ -164,18 +165,7 @@ export class VesselStopTracker {
   }
 }
 
-export interface StopTrackingSummary {
-  /** Positions stored since the last pass. */
-  positions_new: number
-  /** Of those, the reports of vessels that may have stopped (the rest are ships under way throughout). */
-  positions_read: number
-  /** Dead reckoning or positioning inoperative (AIS time stamp second 62, 63). */
-  positions_not_fixes: number
-  positions_out_of_order: number
-  stops_started: number
-  stops_ended: number
-  stops_open: number
-}
+export type {StopTrackingSummary} from '../../schemas/job-summaries.js'
 
 /** Per vessel, the batch rows in time order (rows arrive in storage order, which is nearly time order). */
 function rowsByVessel(batch: PositionBatch): Map<number, number[]> {

@@ -4,7 +4,7 @@
 import type {Context} from '../context.js'
 import {HarbormasterError, errorMessage} from '../errors.js'
 import {isFresh, readCache, writeCache} from '../cache/api-cache.js'
-import {createHttpClient, getJson, type HttpRuntime} from '../http/client.js'
+import {createHttpClient, getJson, type HttpRuntime, ProviderError} from '../http/client.js'
 import {isCancelled, sleepUnlessCancelled} from '../cancel.js'
 import {policyFor, ttlSeconds} from './registry.js'
 import {checkQuota, recordOutcome, recordRequest} from './usage.js'
@@ -30,6 +30,8 @@ export interface Served<T> {
   attempts: number
   /** Why the live call was not used, when it was not. */
   reason?: string
+  /** The same without the request (`failed: HTTP 500`), for where the request is named already. */
+  problem?: string
 }
 
 /** Nothing to serve: no live answer and no cache entry. The caller falls back further. */
@@ -38,6 +40,8 @@ export class ProviderUnavailable extends HarbormasterError {
     readonly provider: string,
     readonly reason: string,
     readonly attempts: number,
+    /** The reason without the request (`failed after 3 attempts: HTTP 500`). */
+    readonly problem: string = reason,
   ) {
     super(`${provider}: ${reason}`)
     this.name = 'ProviderUnavailable'
@@ -53,11 +57,11 @@ export async function fetchThroughCache<T>(ctx: Context, request: ProviderReques
   const log = ctx.logger.child({provider: request.provider})
   const entry = readCache(ctx.db, request.key)
   const track = request.track ?? true
-  const fromCache = (reason: string | undefined, attempts: number): Served<T> | undefined => {
+  const fromCache = (reason: string | undefined, attempts: number, problem = reason): Served<T> | undefined => {
     if (!entry) return undefined
     try {
       const data = request.parse(JSON.parse(entry.payload))
-      return {data, source: 'cached', fetchedAt: entry.fetchedAt, ageSeconds: Math.round((now - entry.fetchedAt) / 1000), stale: !isFresh(entry, now), attempts, reason}
+      return {data, source: 'cached', fetchedAt: entry.fetchedAt, ageSeconds: Math.round((now - entry.fetchedAt) / 1000), stale: !isFresh(entry, now), attempts, reason, problem}
     } catch {
       return undefined
     }
@@ -82,9 +86,11 @@ export async function fetchThroughCache<T>(ctx: Context, request: ProviderReques
   }
 
   let reason: string
+  let problem: string
   let attempts = 0
   if (skip) {
     reason = skip
+    problem = skip
     log.warn(skip)
   } else {
     ctx.http ??= createHttpClient()
@@ -101,15 +107,16 @@ export async function fetchThroughCache<T>(ctx: Context, request: ProviderReques
       // Asked to stop: no fallback, the job ends here.
       if (isCancelled(error)) throw error
       reason = errorMessage(error)
+      problem = error instanceof ProviderError ? error.problem : reason
       attempts = Math.max(attempts, (error as {attempts?: number}).attempts ?? 0)
     }
   }
 
-  const cached = fromCache(reason, attempts)
+  const cached = fromCache(reason, attempts, problem)
   if (track) recordOutcome(ctx, request.provider, {source: cached ? 'cached' : 'fallback', error: reason})
   if (cached) {
     log.warn(`${reason}; serving the cached answer from ${new Date(cached.fetchedAt).toISOString()} (${cached.ageSeconds} s old)`)
     return cached
   }
-  throw new ProviderUnavailable(request.provider, reason, attempts)
+  throw new ProviderUnavailable(request.provider, reason, attempts, problem)
 }

@@ -206,10 +206,10 @@ export async function fetchZoneOutline(ctx: Context, path: string): Promise<Zone
       track: false,
       parse: parseZone,
     })
-    return {geometry: served.data, source: served.source, requests: served.attempts, reason: served.reason}
+    return {geometry: served.data, source: served.source, requests: served.attempts, reason: served.problem}
   } catch (error) {
     if (isCancelled(error)) throw error
-    if (error instanceof ProviderUnavailable) return {geometry: null, requests: error.attempts, reason: error.reason}
+    if (error instanceof ProviderUnavailable) return {geometry: null, requests: error.attempts, reason: error.problem}
     return {geometry: null, requests: 0, reason: errorMessage(error)}
   }
 }

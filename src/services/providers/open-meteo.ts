@@ -1,5 +1,6 @@
 // Sea state at the busiest ports from Open-Meteo's marine API (no key): current wave height per port,
 // turned into a storm risk and stored with its source; several ports per request, through the cache.
+import type {PortWeatherSummary} from '../../schemas/job-summaries.js'
 import {desc, inArray, sql} from 'drizzle-orm'
 import {z} from 'zod'
 
@@ -38,14 +39,7 @@ export function stormRiskOf(waveHeightM: number | null): StormRisk {
   return 'low'
 }
 
-export interface PortWeatherSummary {
-  ports: number
-  updated: number
-  source: DataSource | 'no_data'
-  observed_at: string | null
-  risk: Record<StormRisk, number>
-  fallback_reason?: string
-}
+export type {PortWeatherSummary} from '../../schemas/job-summaries.js'
 
 /** The busiest ports first: WPI harbour size Large, then Medium. */
 async function busiestPorts(ctx: Context) {

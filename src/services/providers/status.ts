@@ -1,30 +1,15 @@
 // `providers status`: for each provider its last success and error, cache age, usage against its quota,
 // and whether it is failed over (serving only fallbacks, and since when).
+import type {ProviderStatus} from '../../schemas/providers.js'
 import {cacheSummary} from '../cache/api-cache.js'
 import {iso} from '../clock.js'
 import type {Context} from '../context.js'
 import {providerState} from '../db/schema.js'
 import {zoneOutlineDetails} from '../safety/storms.js'
 import {PROVIDERS} from './registry.js'
-import {checkQuota, type QuotaState} from './usage.js'
+import {checkQuota} from './usage.js'
 
-export interface ProviderStatus {
-  provider: string
-  description: string
-  last_success_at: string | null
-  last_error_at: string | null
-  last_error: string | null
-  last_source: string | null
-  cache_entries: number
-  cache_age_seconds: number | null
-  usage: {used: number; limit: number | null; window_resets_at: string | null; state: QuotaState}
-  failed_over: boolean
-  failed_over_since: string | null
-  /** Serving only fallbacks for longer than the grace: what health reports as degraded. */
-  degraded: boolean
-  /** What the provider's data is still missing (zone outlines: the marine alerts waiting for them). */
-  details?: Record<string, unknown>
-}
+export type {ProviderStatus} from '../../schemas/providers.js'
 
 
 export function providerStatuses(ctx: Context): ProviderStatus[] {

@@ -1,5 +1,6 @@
 // What operators list of the safety data: zones with their validity, events with where and when, as rows
 // for tables and --json, and as GeoJSON for maps.
+import type {EventRow, EventsGeoJson, ZoneRow, ZonesGeoJson} from '../../schemas/safety.js'
 import {iso} from '../clock.js'
 import type {Context} from '../context.js'
 import {listEvents, type ListedEvent} from '../db/events.js'
@@ -8,22 +9,9 @@ import {listZones} from '../db/zones.js'
 import type {ZoneGeometry} from '../geo/geometry.js'
 
 /** Where a zone stands at a given time: not begun yet, in force, or over (expired, replaced or withdrawn). */
-export type ZoneStatus = 'upcoming' | 'in_force' | 'ended'
+export type ZoneStatus = ZoneRow['status']
+export type {ZoneRow} from '../../schemas/safety.js'
 
-export interface ZoneRow {
-  id: number
-  external_id: string
-  kind: ZoneKind
-  name: string
-  severity: string
-  status: ZoneStatus
-  source: string
-  observed_at: string | null
-  valid_from: string | null
-  valid_to: string | null
-  port_id: number | null
-  metadata: Record<string, unknown> | null
-}
 
 export function zoneStatus(zone: Pick<SafetyZone, 'active' | 'validFrom' | 'validTo'>, now: number): ZoneStatus {
   if (!zone.active || (zone.validTo !== null && zone.validTo <= now)) return 'ended'
@@ -64,24 +52,7 @@ export function zoneListing(ctx: Context, query: ZoneQuery = {}): ZoneListing {
   }
 }
 
-export interface EventRowOut {
-  id: number
-  type: EventType
-  severity: string
-  status: 'open' | 'resolved'
-  title: string
-  mmsi: number | null
-  port: string | null
-  zone_external_id: string | null
-  lat: number | null
-  lon: number | null
-  source: string
-  observed_at: string | null
-  created_at: string | null
-  last_seen_at: string | null
-  resolved_at: string | null
-  metadata: Record<string, unknown> | null
-}
+export type {EventRow as EventRowOut} from '../../schemas/safety.js'
 
 export interface EventQuery {
   types?: EventType[]
@@ -92,12 +63,12 @@ export interface EventQuery {
   limit?: number
 }
 
-export function eventListing(ctx: Context, query: EventQuery = {}): EventRowOut[] {
+export function eventListing(ctx: Context, query: EventQuery = {}): EventRow[] {
   const since = query.sinceMs === undefined ? undefined : ctx.clock.now() - query.sinceMs
   return listEvents(ctx.db, {types: query.types, open: query.open, since, mmsi: query.mmsi, limit: query.limit}).map(eventRow)
 }
 
-function eventRow(e: ListedEvent): EventRowOut {
+function eventRow(e: ListedEvent): EventRow {
   return {
     id: e.id,
     type: e.type,
@@ -118,19 +89,7 @@ function eventRow(e: ListedEvent): EventRowOut {
   }
 }
 
-interface Feature {
-  type: 'Feature'
-  id: number
-  geometry: ZoneGeometry | {type: 'Point'; coordinates: [number, number]} | null
-  properties: Record<string, unknown>
-}
-
-export interface FeatureCollection {
-  type: 'FeatureCollection'
-  features: Feature[]
-}
-
-export function zonesGeoJson(listing: ZoneListing): FeatureCollection {
+export function zonesGeoJson(listing: ZoneListing): ZonesGeoJson {
   return {
     type: 'FeatureCollection',
     features: listing.zones.map((z, k) => ({type: 'Feature', id: z.id, geometry: listing.geometries[k], properties: {...z}})),
@@ -138,7 +97,7 @@ export function zonesGeoJson(listing: ZoneListing): FeatureCollection {
 }
 
 /** Events as points (events without a position keep a null geometry, as GeoJSON allows). */
-export function eventsGeoJson(events: EventRowOut[]): FeatureCollection {
+export function eventsGeoJson(events: EventRow[]): EventsGeoJson {
   return {
     type: 'FeatureCollection',
     features: events.map((e) => ({

@@ -1,32 +1,14 @@
 // check-events: detection on its own, through the runner (sharing the safety job's lease, since both
 // write events), or as a dry run that only reads and writes nothing at all.
+import type {EventCheckResult, EventLine} from '../../schemas/safety.js'
 import type {Context} from '../context.js'
+import {CHECK_EVENTS_JOB} from '../jobs/names.js'
 import {runJob} from '../jobs/runner.js'
 import {applyDetection, type DetectionPlan, planDetection} from './detect.js'
 import {deliverWebhooks, type DeliveryResult} from './webhooks.js'
 
-export interface EventLine {
-  id?: number
-  type: string
-  severity?: string
-  title: string
-  source?: string
-  dedupe_key: string
-}
 
-export interface EventCheckResult {
-  dry_run: boolean
-  status: 'success' | 'failed' | 'skipped' | 'timeout' | 'cancelled' | 'dry_run'
-  events_created: number
-  events_resolved: number
-  notifications_created: number
-  created: EventLine[]
-  resolved: EventLine[]
-  vessels_checked: number
-  zones_checked: number
-  webhooks?: DeliveryResult
-  reason?: string
-}
+export type {EventCheckResult, EventLine} from '../../schemas/safety.js'
 
 function resolvedLines(plan: DetectionPlan): EventLine[] {
   return plan.resolve.map((e) => ({id: e.id, type: e.type, title: e.title, dedupe_key: e.dedupeKey}))
@@ -51,7 +33,7 @@ export async function checkEvents(ctx: Context, options: {dryRun?: boolean} = {}
   let detail: Omit<EventCheckResult, 'dry_run' | 'status'> | undefined
   const outcome = await runJob(
     ctx,
-    'check-events',
+    CHECK_EVENTS_JOB,
     async (c) => {
       const plan = await planDetection(c)
       const result = applyDetection(c, plan)

@@ -3,6 +3,8 @@
 // events and notify watchers.
 import {isNull} from 'drizzle-orm'
 
+import type {CongestionZonesRefresh, PiracyRefresh, SafetyJobSummary} from '../../schemas/job-summaries.js'
+
 import {throwIfCancelled} from '../cancel.js'
 import type {Context} from '../context.js'
 import {safetyEvents, type DataSource} from '../db/schema.js'
@@ -10,35 +12,17 @@ import {circleGeometry} from '../geo/geometry.js'
 import {shippedPiracyZones} from '../piracy/zones.js'
 import {latestCongestion} from '../ports/congestion.js'
 import {worstSource} from '../provenance.js'
-import {refreshPortWeather, type PortWeatherSummary} from '../providers/open-meteo.js'
+import {refreshPortWeather} from '../providers/open-meteo.js'
 import {applyDetection, planDetection} from './detect.js'
-import {refreshStormZones, type StormRefresh} from './storms.js'
-import {deliverWebhooks, type DeliveryResult} from './webhooks.js'
-import {storeZones, type ZoneDraft, type ZoneWrite} from './zones.js'
+import {refreshStormZones} from './storms.js'
+import {deliverWebhooks} from './webhooks.js'
+import {storeZones, type ZoneDraft} from './zones.js'
 
-export interface ZoneRefresh extends ZoneWrite {
-  source: DataSource
-  observed_at: string | null
-  fallback_reason?: string
-  [extra: string]: unknown
-}
 
-export interface SafetyEventsSummary {
-  total_events_created: number
-  total_notifications_created: number
-  success: boolean
-  /** The least trustworthy source among the zones the events were detected against. */
-  source: DataSource
-  events_resolved: number
-  events_open: number
-  errors_count: number
-  zones: {storm: StormRefresh; piracy: ZoneRefresh; congestion: ZoneRefresh}
-  port_weather: PortWeatherSummary
-  webhooks: DeliveryResult
-}
+export type {SafetyJobSummary} from '../../schemas/job-summaries.js'
 
 /** Piracy risk areas from the shipped incidents (built once per machine, then read from the cache). */
-export function refreshPiracyZones(ctx: Context): ZoneRefresh {
+export function refreshPiracyZones(ctx: Context): PiracyRefresh {
   const built = shippedPiracyZones(ctx)
   const write = storeZones(ctx.db, 'piracy', built.drafts, ctx.clock.now(), {origins: ['fallback']})
   const newest = built.newestAt
@@ -56,7 +40,7 @@ export function refreshPiracyZones(ctx: Context): ZoneRefresh {
   }
 }
 
-export async function refreshCongestionZones(ctx: Context): Promise<ZoneRefresh> {
+export async function refreshCongestionZones(ctx: Context): Promise<CongestionZonesRefresh> {
   const now = ctx.clock.now()
   const congested = await latestCongestion(ctx.db, ['high', 'severe'])
   const drafts: ZoneDraft[] = congested.map((c) => ({
@@ -79,7 +63,7 @@ export async function refreshCongestionZones(ctx: Context): Promise<ZoneRefresh>
   return {...write, source: worstSource(congested.map((c) => c.source)), observed_at: newest ? new Date(newest).toISOString() : null}
 }
 
-export async function runSafetyJob(ctx: Context): Promise<SafetyEventsSummary> {
+export async function runSafetyJob(ctx: Context): Promise<SafetyJobSummary> {
   // Each step is whole; a stop request (timeout, signal) ends the job between steps.
   const storm = await refreshStormZones(ctx)
   throwIfCancelled(ctx.signal)

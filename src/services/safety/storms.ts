@@ -18,8 +18,11 @@ import {
   SHIPPED_ALERTS_REFERENCE,
   zonePath,
 } from '../providers/nws.js'
+import {ProviderUnavailable} from '../providers/fetch.js'
 import {recordOutcome} from '../providers/usage.js'
-import type {ZoneRefresh} from './job.js'
+import type {OutlineStats, StormRefresh} from '../../schemas/job-summaries.js'
+import type {StormAlertsHealth} from '../../schemas/health.js'
+import type {ZoneOutlineDetails} from '../../schemas/providers.js'
 import {isWarning, marineEvent} from './storm-severity.js'
 import {type ZoneDraft, type ZoneWrite, storeZones, stormZonesFromAlerts} from './zones.js'
 
@@ -29,23 +32,6 @@ const ZONE_FETCH_CONCURRENCY = 4
 const SETTLED_KEPT_MS = 7 * 86_400_000
 /** How many warnings a health reason or log summary names before it says "and N more". */
 const NAMED = 5
-
-export interface OutlineStats {
-  /** Distinct zones named by the alerts that needed outlines. */
-  named: number
-  /** Outlines the cache held within their time to live: no request. */
-  from_cache: number
-  fetched: number
-  /** Outlines past their time to live, served from the cache because the call failed or the budget was spent. */
-  stale: number
-  /** Zones whose call failed (a stale outline may still have served). */
-  failed: number
-  /** Zones not asked this run: the budget was spent (or the run was stopped). */
-  deferred: number
-  /** Network requests made, retries included: what the budget counts. */
-  requests: number
-  budget: number
-}
 
 interface Outlines {
   geometry: Map<string, ZoneGeometry>
@@ -93,8 +79,8 @@ export async function resolveOutlines(ctx: Context, paths: string[]): Promise<Ou
       inFlight++
       const result = await fetchZoneOutline(ctx, path).finally(() => inFlight--)
       stats.requests += result.requests
-      // The zone is named beside the reason already; the URL would only repeat it.
-      const reason = result.reason?.replace(/^GET \S+ (failed)/, '$1')
+      // The zone is named beside the reason already: the reason leaves out the request.
+      const {reason} = result
       if (reason !== undefined) {
         stats.failed++
         out.errors.set(path, reason)
@@ -214,24 +200,6 @@ function draftsOf(placed: Placement[], fetchedAt: number, now: number): ZoneDraf
 
 const hasEnded = (validTo: number | null, now: number) => validTo !== null && validTo <= now
 
-export interface StormRefresh extends ZoneRefresh {
-  marine_alerts: number
-  /** Alerts that could not be read (wrong shape, unreadable times or geometry). */
-  rejected: number
-  with_polygon: number
-  outlined_from_zones: number
-  /** Alerts in force with no outline at all this run (waiting or unplaceable). */
-  without_geometry: number
-  /** Stored with an onset still to come: no vessel events until it begins. */
-  upcoming: number
-  /** Alerts whose end (ends, else expires) has passed: not zones; their zones made inactive. */
-  ended: number
-  zone_outlines: OutlineStats
-  pending_alerts: {waiting: number; unplaceable: number; completed: number; expired: number; withdrawn: number}
-  /** Warning-level alerts in force without their outline (or part of it), by event, most severe first. */
-  warnings_without_geometry: Array<{event: string; alerts: number}>
-}
-
 export async function refreshStormZones(ctx: Context): Promise<StormRefresh> {
   await stored.adoptLegacyStormIds(ctx.db)
   let served
@@ -239,7 +207,7 @@ export async function refreshStormZones(ctx: Context): Promise<StormRefresh> {
     served = await fetchActiveAlerts(ctx)
   } catch (error) {
     throwIfCancelled(ctx.signal)
-    return stormFallback(ctx, errorMessage(error))
+    return stormFallback(ctx, error)
   }
   const now = ctx.clock.now()
   const {alerts, notMarine, rejected} = served.data
@@ -285,10 +253,12 @@ export async function refreshStormZones(ctx: Context): Promise<StormRefresh> {
  * NWS unavailable and nothing cached: alerts waiting from earlier runs are retried (their outlines may be
  * had now), then the zones the database holds from the last good answer serve, else the shipped capture.
  */
-async function stormFallback(ctx: Context, reason: string): Promise<StormRefresh> {
+async function stormFallback(ctx: Context, failure: unknown): Promise<StormRefresh> {
   const log = ctx.logger.child({job: 'safety'})
   const now = ctx.clock.now()
-  const attempts = Number(/after (\d+) attempts/.exec(reason)?.[1] ?? 1)
+  const reason = errorMessage(failure)
+  // Calls made before giving up (none when the quota ruled the call out); an answer that could not be read took one.
+  const attempts = failure instanceof ProviderUnavailable ? failure.attempts : 1
   const open = await stored.openPendingAlerts(ctx.db)
   const expired = open.filter((r) => hasEnded(r.validTo, now)).map((r) => r.alertId)
   const carried = open.filter((r) => r.state === 'pending' && !hasEnded(r.validTo, now))
@@ -396,14 +366,6 @@ function recordZoneOutcome(ctx: Context, outlines: Outlines): void {
   })
 }
 
-export interface StormAlertsHealth {
-  status: 'healthy' | 'degraded'
-  alerts_waiting: number
-  alerts_unplaceable: number
-  warnings_without_outline: number
-  reason?: string
-}
-
 /** Degraded while a marine warning in force (or yet to begin) has no outline: a storm harbormaster cannot place. */
 export async function stormAlertsHealth(ctx: Context): Promise<StormAlertsHealth> {
   const now = ctx.clock.now()
@@ -417,7 +379,7 @@ export async function stormAlertsHealth(ctx: Context): Promise<StormAlertsHealth
 }
 
 /** What `providers status` adds for the zone outline provider: the alerts still waiting for outlines. */
-export function zoneOutlineDetails(ctx: Context): Record<string, unknown> {
+export function zoneOutlineDetails(ctx: Context): ZoneOutlineDetails {
   const now = ctx.clock.now()
   const open = stored.openAlertCounts(ctx.db)
   return {

@@ -1,6 +1,7 @@
 // Webhook delivery of notifications (of safety events and of alert events): a POST of the event as JSON
 // to the user's webhook, retried with backoff within a run and again in later runs until delivered or out
 // of attempts; status recorded.
+import type {WebhookDelivery as DeliveryResult} from '../../schemas/job-summaries.js'
 import {and, eq, lt} from 'drizzle-orm'
 
 import {isCancelled} from '../cancel.js'
@@ -15,12 +16,7 @@ import {policyFor} from '../providers/registry.js'
 /** Runs that try a webhook before it is given up as failed. */
 export const MAX_DELIVERY_RUNS = 5
 
-export interface DeliveryResult {
-  attempted: number
-  sent: number
-  failed: number
-  pending: number
-}
+export type {WebhookDelivery as DeliveryResult} from '../../schemas/job-summaries.js'
 
 export async function deliverWebhooks(ctx: Context): Promise<DeliveryResult> {
   const pending = ctx.db.orm

@@ -1,5 +1,6 @@
 // Safety zones: storm zones from marine weather alerts, congestion areas around ports at high or severe,
 // and the store every kind of zone (piracy risk areas are built in services/piracy) is written through.
+import type {ZoneWrite} from '../../schemas/job-summaries.js'
 import {and, eq, inArray, notInArray} from 'drizzle-orm'
 
 import {type Db, writeTransaction} from '../db/client.js'
@@ -62,14 +63,7 @@ export function stormZonesFromAlerts(
   return {drafts, withoutGeometry}
 }
 
-export interface ZoneWrite {
-  created: number
-  updated: number
-  unchanged: number
-  deactivated: number
-  /** Rows made by people (origin 'user'): never overwritten. */
-  untouched: number
-}
+export type {ZoneWrite} from '../../schemas/job-summaries.js'
 
 /**
  * Stores zones of one kind by external id. `replaceScope` names the set the drafts are the whole truth

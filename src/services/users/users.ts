@@ -1,5 +1,6 @@
 // Users of the platform: a role (ADMIN, OPERATOR, VIEWER), an API token stored only as its hash, and an
 // optional webhook for notifications.
+import type {CreatedUser} from '../../schemas/users.js'
 import {createHash, randomBytes, timingSafeEqual} from 'node:crypto'
 
 import {eq} from 'drizzle-orm'
@@ -18,14 +19,7 @@ export function newToken(): string {
   return `hm_${randomBytes(32).toString('base64url')}`
 }
 
-export interface CreatedUser {
-  id: number
-  name: string
-  role: Role
-  webhook_url: string | null
-  /** Shown once, never stored. */
-  token: string
-}
+export type {CreatedUser} from '../../schemas/users.js'
 
 export function addUser(ctx: Context, input: {name: string; role: string; webhookUrl?: string}): CreatedUser {
   const name = input.name.trim()

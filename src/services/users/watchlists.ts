@@ -1,4 +1,5 @@
 // Watchlists: what each user wants to hear about, a vessel (MMSI), a port, or an area box.
+import type {Watch} from '../../schemas/users.js'
 import {and, eq, or} from 'drizzle-orm'
 
 import type {Context} from '../context.js'
@@ -37,7 +38,7 @@ export function findPort(ctx: Context, ref: string) {
   return undefined
 }
 
-export function addWatch(ctx: Context, input: WatchInput) {
+export function addWatch(ctx: Context, input: WatchInput): Watch {
   const user = findUser(ctx, input.user)
   if (!user) throw usageError(`no user ${input.user}`, 'add one with `harbormaster users add`')
   const given = [input.vessel, input.port, input.area].filter((v) => v !== undefined)
@@ -56,14 +57,14 @@ export function addWatch(ctx: Context, input: WatchInput) {
     values = {userId: user.id, kind: 'area', minLon, minLat, maxLon, maxLat, createdAt: now}
   }
   const row = writeTransaction(ctx.db, () => ctx.db.orm.insert(watchlists).values(values).returning().get())
-  return describeWatch(ctx, row.id)
+  return describeWatch(ctx, row.id) as Watch
 }
 
-export function describeWatch(ctx: Context, id: number) {
+export function describeWatch(ctx: Context, id: number): Watch | undefined {
   return listWatches(ctx).find((w) => w.id === id)
 }
 
-export function listWatches(ctx: Context, userRef?: string) {
+export function listWatches(ctx: Context, userRef?: string): Watch[] {
   const user = userRef ? findUser(ctx, userRef) : undefined
   if (userRef && !user) throw usageError(`no user ${userRef}`)
   return ctx.db.orm
@@ -86,7 +87,7 @@ export function listWatches(ctx: Context, userRef?: string) {
             : `${w.minLon},${w.minLat},${w.maxLon},${w.maxLat}`,
       mmsi: w.mmsi,
       port_id: w.portId,
-      area: w.kind === 'area' ? [w.minLon, w.minLat, w.maxLon, w.maxLat] : null,
+      area: w.kind === 'area' ? ([w.minLon, w.minLat, w.maxLon, w.maxLat] as [number, number, number, number]) : null,
     }))
 }
 

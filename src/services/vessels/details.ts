@@ -1,41 +1,15 @@
 // One vessel as `vessels show` tells it: identity, its latest accepted position and where that came from,
 // and its recent events.
+import type {VesselDetails} from '../../schemas/vessels.js'
 import {shipTypeText} from '../ais/ship-types.js'
 import {iso} from '../clock.js'
 import type {Context} from '../context.js'
 import {positionCountSince, vesselByMmsi} from '../db/vessels.js'
 import {HarbormasterError} from '../errors.js'
 import {distressDevice} from '../safety/distress.js'
-import {eventListing, type EventRowOut} from '../safety/catalog.js'
+import {eventListing} from '../safety/catalog.js'
 
-export interface VesselDetails {
-  mmsi: number
-  imo: number | null
-  name: string | null
-  callsign: string | null
-  ship_type: number | null
-  ship_type_text: string | null
-  /** AIS-SART, MOB-AIS or EPIRB-AIS for distress transmitters. */
-  device: string | null
-  flag: string | null
-  length_m: number | null
-  beam_m: number | null
-  draught_m: number | null
-  destination: string | null
-  position: {
-    lat: number
-    lon: number
-    sog: number | null
-    cog: number | null
-    heading: number | null
-    nav_status: number | null
-    utc_second: number | null
-    observed_at: string | null
-    source: string | null
-  } | null
-  positions_24h: number
-  events: EventRowOut[]
-}
+export type {VesselDetails} from '../../schemas/vessels.js'
 
 export function vesselDetails(ctx: Context, mmsi: number, options: {events?: number} = {}): VesselDetails {
   const v = vesselByMmsi(ctx.db, mmsi)

@@ -3,6 +3,8 @@
 // source served. Stopped (timeout, signal), it ends at a batch boundary and reports what it stored.
 import {desc, isNotNull} from 'drizzle-orm'
 
+import type {VesselsJobSummary} from '../../schemas/job-summaries.js'
+
 import type {AisMessage} from '../ais/payload.js'
 import {isCancelled, throwIfCancelled} from '../cancel.js'
 import {aisstreamBoxes} from '../config.js'
@@ -21,28 +23,7 @@ import {raiseDistressEvents} from '../safety/distress.js'
 import {deliverWebhooks} from '../safety/webhooks.js'
 import {ingestMessages, type IngestResult} from './ingest.js'
 
-export interface VesselPositionsSummary {
-  vessels_updated: number
-  errors_count: number
-  success: boolean
-  source: string
-  provider: string
-  observed_at: string | null
-  positions_stored: number
-  duplicates: number
-  messages: number
-  rejected_by_reason: Record<string, number>
-  /** Reports held back by the track rule until reports that agree with them arrive. */
-  positions_held: number
-  /** Vessels whose track moved to a run of agreeing reports (their earlier fix was the bad one). */
-  track_moves: number
-  /** Dead-reckoned or positioning-inoperative reports (time stamp 62/63): stored, not judged by speed. */
-  estimated_positions: number
-  /** Distress transmitters (AIS-SART, MOB-AIS, EPIRB-AIS) heard in this intake. */
-  distress: {raised: number; ongoing: number; tests: number; notifications: number}
-  fallback_reason?: string
-  stopped?: boolean
-}
+export type {VesselsJobSummary} from '../../schemas/job-summaries.js'
 
 /** Opens the configured source (its settings were checked when the configuration was loaded). */
 export async function openConfiguredSource(ctx: Context): Promise<AisFeed> {
@@ -107,7 +88,7 @@ function ingestFeed(ctx: Context, feed: AisFeed, log: Logger): Promise<IngestRes
   })
 }
 
-export async function runVesselsJob(ctx: Context): Promise<VesselPositionsSummary> {
+export async function runVesselsJob(ctx: Context): Promise<VesselsJobSummary> {
   const log = ctx.logger.child({job: 'vessels'})
   const provider = parseAisSource(ctx.config.aisSource).kind
   let feed: AisFeed | undefined

@@ -2,7 +2,7 @@
 // header, an empty reply or a throttled one is a failure to fall back from, never "zero vessels".
 import {z} from 'zod'
 
-import type {AisMessage} from '../../ais/payload.js'
+import {type AisMessage, Rejection} from '../../ais/payload.js'
 import type {Context} from '../../context.js'
 import {fetchThroughCache, ProviderUnavailable} from '../fetch.js'
 import {type AisBatch, countRejection, emptyStats, liveBatch} from './batch.js'
@@ -46,7 +46,7 @@ function parseAishubTime(value: string): number | null {
 }
 
 /** Validates a reply; returns position and static messages per vessel, or throws what is wrong with it. */
-export function parseAishubReply(payload: unknown, onReject: (reason: string) => void): AisMessage[] {
+export function parseAishubReply(payload: unknown, onReject: (rejection: Rejection) => void): AisMessage[] {
   if (!Array.isArray(payload) || payload.length === 0) throw new Error('AISHub reply is not [header, records]')
   const head = header.safeParse(payload[0])
   if (!head.success) throw new Error('AISHub reply has no valid header')
@@ -57,13 +57,13 @@ export function parseAishubReply(payload: unknown, onReject: (reason: string) =>
   for (const raw of records) {
     const r = record.safeParse(raw)
     if (!r.success) {
-      onReject(`invalid AISHub record: ${r.error.issues[0]?.path.join('.')} ${r.error.issues[0]?.message}`)
+      onReject(new Rejection('invalid AISHub record', `invalid AISHub record: ${r.error.issues[0]?.path.join('.')} ${r.error.issues[0]?.message}`))
       continue
     }
     const v = r.data
     const at = parseAishubTime(v.TIME)
     if (at === null) {
-      onReject(`unreadable AISHub time ${JSON.stringify(v.TIME)}`)
+      onReject(new Rejection('unreadable AISHub time', `unreadable AISHub time ${JSON.stringify(v.TIME)}`))
       continue
     }
     out.push({
@@ -117,9 +117,9 @@ export async function readAishub(ctx: Context, username: string): Promise<AisBat
       key: 'aishub:latest',
       url: url.toString(),
       parse: (body) =>
-        parseAishubReply(body, (reason) => {
-          countRejection(stats, reason.replace(/:.*$/, ''))
-          ctx.logger.debug(reason)
+        parseAishubReply(body, (rejection) => {
+          countRejection(stats, rejection)
+          ctx.logger.debug(rejection.reason)
         }),
     },
   ).catch((error: unknown) => {

@@ -3,7 +3,7 @@
 import WebSocket from 'ws'
 import {z} from 'zod'
 
-import type {AisMessage} from '../../ais/payload.js'
+import {type AisMessage, Rejection} from '../../ais/payload.js'
 import type {Context} from '../../context.js'
 import {type AisBatch, countRejection, emptyStats, liveBatch} from './batch.js'
 import {backoffDelay} from '../../backoff.js'
@@ -61,16 +61,16 @@ const trimmed = (s: string | undefined) => {
 }
 const pad2 = (n: number) => String(n).padStart(2, '0')
 
-/** One aisstream frame to our message record, or a rejection reason. */
-export function fromAisstream(frame: unknown): AisMessage | string {
+/** One aisstream frame to our message record, or why it is not one. */
+export function fromAisstream(frame: unknown): AisMessage | Rejection {
   const env = envelope.safeParse(frame)
-  if (!env.success) return `unexpected aisstream frame: ${env.error.issues[0]?.message}`
+  if (!env.success) return new Rejection('unexpected aisstream frame', `unexpected aisstream frame: ${env.error.issues[0]?.message}`)
   const body = env.data.Message[env.data.MessageType]
   const receivedAt = parseAisstreamTime(env.data.MetaData.time_utc)
-  if (receivedAt === null) return `unreadable aisstream time ${JSON.stringify(env.data.MetaData.time_utc)}`
+  if (receivedAt === null) return new Rejection('unreadable aisstream time', `unreadable aisstream time ${JSON.stringify(env.data.MetaData.time_utc)}`)
   if (env.data.MessageType === 'PositionReport' || env.data.MessageType === 'StandardClassBPositionReport') {
     const p = position.safeParse(body)
-    if (!p.success) return `invalid ${env.data.MessageType}: ${p.error.issues[0]?.path.join('.')} ${p.error.issues[0]?.message}`
+    if (!p.success) return new Rejection(`invalid ${env.data.MessageType}`, `invalid ${env.data.MessageType}: ${p.error.issues[0]?.path.join('.')} ${p.error.issues[0]?.message}`)
     const r = p.data
     const rot = r.RateOfTurn
     return {
@@ -92,7 +92,7 @@ export function fromAisstream(frame: unknown): AisMessage | string {
   }
   if (env.data.MessageType === 'ShipStaticData') {
     const p = shipStatic.safeParse(body)
-    if (!p.success) return `invalid ShipStaticData: ${p.error.issues[0]?.path.join('.')} ${p.error.issues[0]?.message}`
+    if (!p.success) return new Rejection('invalid ShipStaticData', `invalid ShipStaticData: ${p.error.issues[0]?.path.join('.')} ${p.error.issues[0]?.message}`)
     const r = p.data
     return {
       msg_type: 5,
@@ -112,7 +112,7 @@ export function fromAisstream(frame: unknown): AisMessage | string {
       received_at: receivedAt,
     }
   }
-  return `aisstream message type ${env.data.MessageType} not subscribed`
+  return new Rejection('aisstream message type not subscribed', `aisstream message type ${env.data.MessageType} not subscribed`)
 }
 
 /** The API refused us (bad key, bad subscription): retrying will not help. */
@@ -156,7 +156,7 @@ export async function readAisstream(ctx: Context, options: AisstreamOptions): Pr
         try {
           frame = JSON.parse(data.toString())
         } catch {
-          countRejection(stats, 'aisstream frame is not JSON')
+          countRejection(stats, new Rejection('aisstream frame is not JSON'))
           return
         }
         const refusal = errorFrame.safeParse(frame)
@@ -169,9 +169,9 @@ export async function readAisstream(ctx: Context, options: AisstreamOptions): Pr
           return
         }
         const message = fromAisstream(frame)
-        if (typeof message === 'string') {
-          countRejection(stats, message.replace(/:.*$/, ''))
-          ctx.logger.debug(message)
+        if (message instanceof Rejection) {
+          countRejection(stats, message)
+          ctx.logger.debug(message.reason)
           return
         }
         stats.messages++

@@ -1,5 +1,6 @@
 // What every AIS source hands the vessels job: decoded messages (all at once, or as a stream of batches
 // for sources too large to hold), how they were read, and when each was observed.
+import type {Rejection} from '../../ais/payload.js'
 import type {DecoderStats} from '../../ais/nmea.js'
 import type {AisMessage} from '../../ais/payload.js'
 import type {DataSource} from '../../db/schema.js'
@@ -45,7 +46,7 @@ export function liveBatch(provider: string, messages: AisMessage[], decode: Deco
 }
 
 /** Counts one rejection the way the decoder does, for sources that validate JSON instead of NMEA. */
-export function countRejection(stats: DecoderStats, reason: string): void {
+export function countRejection(stats: DecoderStats, rejection: Rejection): void {
   stats.rejected++
-  stats.rejectedByReason[reason] = (stats.rejectedByReason[reason] ?? 0) + 1
+  stats.rejectedByReason[rejection.kind] = (stats.rejectedByReason[rejection.kind] ?? 0) + 1
 }

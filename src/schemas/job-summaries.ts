@@ -1,0 +1,238 @@
+// Each job's summary as its own type: what the job returns, what job_runs stores, what run-background-jobs,
+// `jobs run`, `jobs history` and the HTTP API show. The services return these types; nothing erases them.
+import {z} from 'zod'
+
+import {CONGESTION_LEVELS, SEVERITIES} from '../services/db/schema.js'
+import type {RecordedJobName} from '../services/jobs/names.js'
+import {EXCLUSION_REASONS, PIRACY_TYPES} from '../services/piracy/incident-types.js'
+import {count, countsByName, dataSource, utcTime} from './common.js'
+
+/** An object with a count under each of `keys`. */
+function tally<const K extends readonly string[]>(keys: K) {
+  return z.object(Object.fromEntries(keys.map((k) => [k, count]))) as unknown as z.ZodObject<{[P in K[number]]: typeof count}>
+}
+
+/** What every job's summary has: `success`, and `stopped` when it ended early on a stop request. */
+const jobSummaryBase = z.object({
+  success: z.boolean(),
+  stopped: z.literal(true).optional().describe('the job ended early on its stop request (timeout, signal, pause); the counters say what it did by then'),
+})
+
+export const vesselsJobSummary = jobSummaryBase.extend({
+  vessels_updated: count,
+  errors_count: count,
+  source: dataSource,
+  provider: z.string().describe('the AIS source that served: sample, nmea-file, nmea-tcp, nmea-udp, aisstream, aishub, or database'),
+  observed_at: utcTime.nullable(),
+  positions_stored: count,
+  duplicates: count,
+  messages: count,
+  rejected_by_reason: countsByName,
+  positions_held: count.describe('reports held back by the track rule until reports that agree with them arrive'),
+  track_moves: count.describe('vessels whose track moved to a run of agreeing reports'),
+  estimated_positions: count.describe('dead-reckoned or positioning-inoperative reports (time stamp 62/63)'),
+  distress: tally(['raised', 'ongoing', 'tests', 'notifications']),
+  fallback_reason: z.string().optional(),
+})
+export type VesselsJobSummary = z.infer<typeof vesselsJobSummary>
+
+export const stopTrackingSummary = tally(['positions_new', 'positions_read', 'positions_not_fixes', 'positions_out_of_order', 'stops_started', 'stops_ended', 'stops_open'])
+export type StopTrackingSummary = z.infer<typeof stopTrackingSummary>
+
+export const learnedCells = z.object({
+  ran: z.boolean().describe('false when the last learning was less than a day ago'),
+  cells_learned: count,
+  cells_without_port: count,
+})
+export type LearnedCells = z.infer<typeof learnedCells>
+
+export const portsJobSummary = jobSummaryBase.extend({
+  ports_updated: count,
+  errors_count: count,
+  ports_with_data: count,
+  ports_no_data: count,
+  vessels_in_ports: count,
+  source: dataSource,
+  observed_at: utcTime.nullable(),
+  levels: tally(CONGESTION_LEVELS),
+  stops: stopTrackingSummary.optional(),
+  area_cells: z.object({shipped: count, learned: count, learned_this_run: learnedCells}).optional(),
+  timings_ms: z.record(z.string(), z.number().nonnegative()).optional().describe('where the run spent its time, by phase'),
+})
+export type PortsJobSummary = z.infer<typeof portsJobSummary>
+
+export const zoneWrite = tally(['created', 'updated', 'unchanged', 'deactivated', 'untouched'])
+export type ZoneWrite = z.infer<typeof zoneWrite>
+
+const zoneRefreshBase = zoneWrite.extend({
+  source: dataSource,
+  observed_at: utcTime.nullable(),
+  fallback_reason: z.string().optional(),
+})
+
+export const outlineStats = z.object({
+  named: count.describe('distinct zones named by the alerts that needed outlines'),
+  from_cache: count.describe('outlines the cache held within their time to live: no request'),
+  fetched: count,
+  stale: count.describe('outlines past their time to live, served from the cache because the call failed or the budget was spent'),
+  failed: count.describe('zones whose call failed (a stale outline may still have served)'),
+  deferred: count.describe('zones not asked this run: the budget was spent (or the run was stopped)'),
+  requests: count.describe('network requests made, retries included: what the budget counts'),
+  budget: count,
+})
+export type OutlineStats = z.infer<typeof outlineStats>
+
+export const pendingAlertCounts = tally(['waiting', 'unplaceable', 'completed', 'expired', 'withdrawn'])
+
+export const stormRefresh = zoneRefreshBase.extend({
+  age_seconds: count.optional().describe('age of the NWS answer served (0 when live)'),
+  attempts: count,
+  retries: count,
+  held: count.optional().describe('storm zones kept from the last good answer (fallback)'),
+  with_polygon: count,
+  outlined_from_zones: count,
+  without_geometry: count.describe('alerts in force with no outline at all this run (waiting or unplaceable)'),
+  upcoming: count.describe('stored with an onset still to come: no vessel events until it begins'),
+  ended: count.describe('alerts whose end has passed: not zones; their zones made inactive'),
+  zone_outlines: outlineStats,
+  pending_alerts: pendingAlertCounts,
+  warnings_without_geometry: z
+    .array(z.object({event: z.string(), alerts: count}))
+    .describe('warning-level alerts in force without their outline (or part of it), by event, most severe first'),
+  marine_alerts: count,
+  rejected: count.describe('alerts that could not be read (wrong shape, unreadable times or geometry)'),
+})
+export type StormRefresh = z.infer<typeof stormRefresh>
+
+export const piracyBuildSummary = z.object({
+  incidents: count,
+  incidents_rejected: count,
+  duplicates: count,
+  piracy_incidents: count,
+  piracy_by_type: tally(PIRACY_TYPES),
+  excluded: count,
+  excluded_by_reason: tally(EXCLUSION_REASONS),
+  newest_incident_at: utcTime.nullable(),
+  zones: count,
+  zones_by_severity: tally(SEVERITIES),
+  area_km2: z.number().nonnegative(),
+  buffer_km: z.number().nonnegative(),
+  incidents_in_zones: count,
+})
+export type PiracyBuildSummary = z.infer<typeof piracyBuildSummary>
+
+export const piracyRefresh = zoneRefreshBase.extend(piracyBuildSummary.shape).extend({
+  data_age_days: count.nullable(),
+  built_from: z.enum(['data', 'cache']),
+  build_ms: count,
+})
+export type PiracyRefresh = z.infer<typeof piracyRefresh>
+
+export const congestionZonesRefresh = zoneRefreshBase
+export type CongestionZonesRefresh = z.infer<typeof congestionZonesRefresh>
+
+export const STORM_RISKS = ['low', 'moderate', 'high', 'severe', 'unknown'] as const
+
+export const portWeatherSummary = z.object({
+  ports: count,
+  updated: count,
+  source: z.union([dataSource, z.literal('no_data')]),
+  observed_at: utcTime.nullable(),
+  risk: tally(STORM_RISKS),
+  fallback_reason: z.string().optional(),
+})
+export type PortWeatherSummary = z.infer<typeof portWeatherSummary>
+
+export const webhookDelivery = tally(['attempted', 'sent', 'failed', 'pending'])
+export type WebhookDelivery = z.infer<typeof webhookDelivery>
+
+export const safetyJobSummary = jobSummaryBase.extend({
+  total_events_created: count,
+  total_notifications_created: count,
+  source: dataSource.describe('the least trustworthy source among the zones the events were detected against'),
+  events_resolved: count,
+  events_open: count,
+  errors_count: count,
+  zones: z.object({storm: stormRefresh, piracy: piracyRefresh, congestion: congestionZonesRefresh}),
+  port_weather: portWeatherSummary,
+  webhooks: webhookDelivery,
+})
+export type SafetyJobSummary = z.infer<typeof safetyJobSummary>
+
+export const backupJobSummary = jobSummaryBase.extend({
+  file: z.string(),
+  bytes: count,
+  integrity: z.literal('ok'),
+  deleted: z.array(z.string()).describe('backups deleted as older than the retention'),
+  kept: count,
+})
+export type BackupJobSummary = z.infer<typeof backupJobSummary>
+
+export const maintainJobSummary = jobSummaryBase.extend({
+  integrity: z.literal('ok'),
+  bytes_before: count,
+  bytes_after: count,
+  reclaimed_bytes: z.number().int(),
+})
+export type MaintainJobSummary = z.infer<typeof maintainJobSummary>
+
+export const CLEANED_TABLES = [
+  'api_cache',
+  'vessel_positions',
+  'vessel_stops',
+  'port_congestion',
+  'port_congestion_daily',
+  'notifications',
+  'safety_events',
+  'alert_events',
+  'job_runs',
+] as const
+
+export const cleanupJobSummary = jobSummaryBase.extend({
+  deleted: tally(CLEANED_TABLES).describe('rows deleted, by table'),
+})
+export type CleanupJobSummary = z.infer<typeof cleanupJobSummary>
+
+export const usageReportJobSummary = jobSummaryBase.extend({
+  since: utcTime,
+  until: utcTime,
+  providers: z.array(z.object({provider: z.string(), requests: count, quota: z.string().nullable(), failed_over: z.boolean()})),
+  jobs: z.array(
+    z.object({
+      job: z.string(),
+      runs: count,
+      failed: count,
+      skipped: count,
+      avg_seconds: z.number().nonnegative().nullable(),
+      max_seconds: z.number().nonnegative().nullable(),
+      median_week_seconds: z.number().nonnegative().nullable(),
+    }),
+  ),
+  anomalies: z.array(z.string()),
+})
+export type UsageReportJobSummary = z.infer<typeof usageReportJobSummary>
+
+/** What check-events records as its run's summary (the command prints more, see EventCheckResult). */
+export const checkEventsJobSummary = jobSummaryBase.extend({
+  events_created: count,
+  events_resolved: count,
+  notifications_created: count,
+})
+export type CheckEventsJobSummary = z.infer<typeof checkEventsJobSummary>
+
+/** Every job's summary by the name its runs are recorded under. */
+export const JOB_SUMMARIES = {
+  vessels: vesselsJobSummary,
+  ports: portsJobSummary,
+  safety: safetyJobSummary,
+  backup: backupJobSummary,
+  maintain: maintainJobSummary,
+  cleanup: cleanupJobSummary,
+  'usage-report': usageReportJobSummary,
+  'check-events': checkEventsJobSummary,
+} as const satisfies Record<RecordedJobName, z.ZodType>
+
+export type JobSummaries = {[N in keyof typeof JOB_SUMMARIES]: z.infer<(typeof JOB_SUMMARIES)[N]>}
+
+/** A summary as job_runs stores it: any job's, with the attempts the run took. */
+export type StoredRunSummary = JobSummaries[keyof JobSummaries] & {attempts: number}

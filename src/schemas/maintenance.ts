@@ -1,0 +1,49 @@
+// Database upkeep and the shipped fallback dataset: ensure-fallback-data, db migrate, db restore.
+import {z} from 'zod'
+
+import {count} from './common.js'
+
+export const datasetCounts = z.object({
+  created: count,
+  kept: count,
+  recreated: count,
+  untouched: count.describe('rows made by people or by ingest, left alone'),
+})
+export type DatasetCounts = z.infer<typeof datasetCounts>
+
+export const unmatchedLabel = z.object({
+  label: z.string(),
+  iso3: z.string().nullable(),
+  cells: count,
+  lat: z.number().describe('one of its cells, to find it on a chart'),
+  lon: z.number(),
+})
+
+export const anchorageCellsReport = datasetCounts.extend({
+  matched_by_name: count,
+  matched_by_proximity: count,
+  unmatched_cells: count,
+  unmatched_labels: count,
+  unmatched: z.array(unmatchedLabel).describe('the labels no port took, most cells first'),
+})
+export type AnchorageCellsReport = z.infer<typeof anchorageCellsReport>
+
+export const fallbackReport = z.object({
+  forced: z.boolean(),
+  ports: datasetCounts,
+  anchorage_cells: anchorageCellsReport.describe("Global Fishing Watch's named anchorages as port area cells"),
+  vessels: datasetCounts,
+  safety_zones: datasetCounts,
+  rejected: z.object({ports: count, anchorage_rows: count, piracy_incidents: count, ais_sentences: count}).describe('shipped rows rejected as unreadable'),
+})
+export type FallbackReport = z.infer<typeof fallbackReport>
+
+export const migrateResult = z.object({
+  database: z.string(),
+  applied: count.describe('migrations applied by this run'),
+  total: count,
+  pending: z.array(z.string()),
+})
+
+export const restoreResult = z.object({restored: z.string().describe('the database replaced'), from: z.string().describe('the backup'), tables: count})
+export type RestoreResult = z.infer<typeof restoreResult>

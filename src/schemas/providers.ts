@@ -1,0 +1,44 @@
+// `providers status`: each outside provider's last success and error, cache, usage and failover.
+import {z} from 'zod'
+
+import {STORM_ALERT_STATES} from '../services/db/schema.js'
+import {count, dataSource, utcTime} from './common.js'
+
+export const QUOTA_STATES = ['ok', 'warn', 'switch', 'blocked', 'unlimited'] as const
+
+export const zoneOutlineDetails = z.object({
+  alerts_waiting: count,
+  alerts_unplaceable: count,
+  warnings_without_outline: z.array(
+    z.object({
+      event: z.string(),
+      alert_id: z.string(),
+      area: z.string().nullable(),
+      state: z.enum(STORM_ALERT_STATES),
+      zones_missing: count,
+      zones_named: count,
+      reason: z.string().nullable(),
+      waiting_since: utcTime.nullable(),
+      valid_to: utcTime.nullable(),
+    }),
+  ),
+})
+export type ZoneOutlineDetails = z.infer<typeof zoneOutlineDetails>
+
+export const providerStatus = z.object({
+  provider: z.string(),
+  description: z.string(),
+  last_success_at: utcTime.nullable(),
+  last_error_at: utcTime.nullable(),
+  last_error: z.string().nullable(),
+  last_source: dataSource.nullable(),
+  cache_entries: count,
+  cache_age_seconds: count.nullable(),
+  usage: z.object({used: count, limit: count.nullable(), window_resets_at: utcTime.nullable(), state: z.enum(QUOTA_STATES)}),
+  failed_over: z.boolean().describe('its last answer was not live: it served the cache, the database or shipped data'),
+  failed_over_since: utcTime.nullable(),
+  degraded: z.boolean().describe('failed over for longer than HARBORMASTER_PROVIDER_FALLBACK_GRACE_MINUTES'),
+  details: zoneOutlineDetails.optional().describe('nws-zones: the marine alerts waiting for zone outlines'),
+})
+export type ProviderStatus = z.infer<typeof providerStatus>
+export const providerStatusList = z.object({providers: z.array(providerStatus)})
