@@ -14,6 +14,8 @@ const aisSourcePattern = /^(sample|aisstream|aishub|nmea-file:.+|nmea-tcp:[^:]+:
 const configSchema = z.object({
   dbPath: z.string().min(1),
   logFile: z.string().min(1).optional(),
+  /** Log lines on stderr: `text` (ISO time first when stderr is not a terminal) or `json` (one object per line). */
+  logFormat: z.enum(['text', 'json']),
   aisSource: z
     .string()
     .regex(aisSourcePattern, 'expected sample, nmea-file:PATH, nmea-tcp:HOST:PORT, nmea-udp:PORT, aisstream or aishub'),
@@ -107,6 +109,7 @@ export function environmentSecrets(env: NodeJS.ProcessEnv = process.env): string
 const envNames: Record<keyof Config, string> = {
   dbPath: 'HARBORMASTER_DB',
   logFile: 'HARBORMASTER_LOG_FILE',
+  logFormat: 'HARBORMASTER_LOG_FORMAT',
   aisSource: 'HARBORMASTER_AIS_SOURCE',
   aisstreamApiKey: 'AISSTREAM_API_KEY',
   aisstreamUrl: 'HARBORMASTER_AISSTREAM_URL',
@@ -156,6 +159,7 @@ const envNames: Record<keyof Config, string> = {
 }
 
 const defaults: Partial<Record<keyof Config, string>> = {
+  logFormat: 'text',
   aisSource: 'sample',
   aisstreamUrl: 'wss://stream.aisstream.io/v0/stream',
   aisstreamBoxes: '-180,-90,180,90',
