@@ -5,7 +5,7 @@
 import {timingSafeEqual, createHash} from 'node:crypto'
 
 import rateLimit from '@fastify/rate-limit'
-import Fastify, {type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest} from 'fastify'
+import Fastify, {LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest} from 'fastify'
 
 import {secretValues} from '../config.js'
 import type {Context} from '../context.js'
@@ -91,7 +91,7 @@ export function buildServer(serverCtx: Context, options: ServerOptions = {}): Fa
       },
     ) as FastifyBaseLogger,
     // One access log line per request, when it is answered (fastify's default adds one when it arrives).
-    disableRequestLogging: true,
+    logController: new LogController({disableRequestLogging: true}),
     ajv: {customOptions: {coerceTypes: true, removeAdditional: false}},
   })
   app.addHook('onResponse', async (req, reply) => {
