@@ -258,19 +258,20 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       this.logJson({error: {message, ...(hint ? {hint} : {}), exit_code: exitCode}})
       return
     }
-    // Log lines still buffered come first, so the failure is the last thing said.
-    this.logger?.flush()
     if (this.logFormat() === 'json') {
       await this.logFailure(error, {message, hint, exitCode: exitCode ?? 1, environment, unexpected: !expected && !parseError})
       return
     }
+    // After the log lines still on their way: the failure is the last thing said.
+    const logger = this.logger
+    const write = (text: string) => (logger ? logger.print(text) : process.stderr.write(text))
     const colour = this.painter(process.stderr)
     const shownHint = hint ? `; ${hint}` : parseError ? '; see --help' : ''
-    process.stderr.write(`${colour.level('error', 'Error:')} ${message}${shownHint}\n`)
-    if (environment && this.flags?.verbose) process.stderr.write(`${this.redact(`what the system said: ${String((environment.cause as Error)?.message ?? environment.cause)}`)}\n`)
+    write(`${colour.level('error', 'Error:')} ${message}${shownHint}\n`)
+    if (environment && this.flags?.verbose) write(`${this.redact(`what the system said: ${String((environment.cause as Error)?.message ?? environment.cause)}`)}\n`)
     if (!expected && !parseError) {
-      if (this.flags?.verbose) process.stderr.write(`${this.redact(String(error.stack))}\n`)
-      else process.stderr.write('This is a bug in harbormaster; run again with --verbose for the stack.\n')
+      if (this.flags?.verbose) write(`${this.redact(String(error.stack))}\n`)
+      else write('This is a bug in harbormaster; run again with --verbose for the stack.\n')
     }
   }
 
@@ -288,7 +289,6 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       ...(cause ? {cause: this.redact(cause)} : {}),
       ...(failure.unexpected ? (verbose ? {stack: this.redact(String(error.stack))} : {note: 'This is a bug in harbormaster; run again with --verbose for the stack.'}) : {}),
     })
-    logger.flush()
   }
 
   /** A report held under --quiet, shown after all because the command failed. */

@@ -87,6 +87,14 @@ describe('formats', () => {
     expect(error).toMatchObject({level: 'error', exit_code: 2, msg: expect.stringMatching(/x\.db does not exist/), hint: expect.stringMatching(/db migrate/)})
   })
 
+  it('a log file that cannot be written (a full disk) is said once on stderr, and the run goes on', async () => {
+    const result = await runCli(['run-background-jobs', '--job', 'vessels', '--db', freshDb()], {env: {HARBORMASTER_NOW: NOW, HARBORMASTER_LOG_FILE: '/dev/full'}})
+    expect(result.code, result.stderr).toBe(0)
+    const said = lines(result.stderr).filter((l) => /log file cannot be written/.test(l))
+    expect(said).toEqual([expect.stringMatching(/^\S+Z WARNING log file cannot be written; logging to stderr only \(error=ENOSPC, file=\/dev\/full\)$/)])
+    expect(result.stdout).toMatch(/all jobs succeeded/)
+  })
+
   it('HARBORMASTER_LOG_FORMAT sets the format; the flag wins; config check shows where it came from; a bad value is refused', async () => {
     const db = freshDb()
     const env = {HARBORMASTER_NOW: NOW, HARBORMASTER_LOG_FORMAT: 'json'}

@@ -27,7 +27,12 @@ export interface Logger {
   /** A logger whose records carry `fields` too (e.g. the job name). */
   child(fields: LogFields): Logger
   readonly pino: PinoLogger
-  /** Writes out every line still buffered, synchronously: before exiting at once, or writing to stderr directly. */
+  /**
+   * Writes `text` to stderr as it is, after the log lines before it (a command's failure line): writing to
+   * stderr directly could overtake log lines still on their way. Secrets masked.
+   */
+  print(text: string): void
+  /** Writes out every line still buffered, synchronously (before exiting at once). */
   flush(): void
 }
 
@@ -70,8 +75,8 @@ export function textLine(record: Record<string, unknown>, options: {timestamps?:
   return `${time}${tag} ${String(record.msg ?? '')}${extras.length > 0 ? ` (${extras.join(', ')})` : ''}\n`
 }
 
-/** A destination that keeps failing quietly instead of crashing the run (a full disk must not stop a job). */
-type Sink = DestinationStream & {flushSync?: () => void; on?: (event: 'error', listener: (error: Error) => void) => void}
+type Sink = DestinationStream & {flushSync?: () => void}
+type AsyncDestination = ReturnType<typeof pino.destination>
 
 let stderrSink: Sink | undefined
 /** One asynchronous writer on fd 2 per process: two would reorder each other's lines. */
@@ -87,21 +92,33 @@ function fileDestination(file: string, onError: (error: Error) => void): Sink {
   return guarded(pino.destination({dest: fd, sync: false}), onError)
 }
 
-function guarded(sink: Sink, onError: (error: Error) => void): Sink {
+/**
+ * A destination that, once it fails (a full disk, a closed stderr), is dropped instead of crashing the run or
+ * retrying forever at exit: logging must never stop a job.
+ */
+function guarded(sink: AsyncDestination, onError: (error: Error) => void): Sink {
   let failed = false
-  sink.on?.('error', (error) => {
+  sink.on('error', (error: Error) => {
     if (failed) return
     failed = true
+    try {
+      // Ends its retries, also those pino would make when the process exits.
+      sink.destroy()
+    } catch {
+      // Already ended.
+    }
     onError(error)
   })
   return {
     write: (line: string) => {
       if (!failed) sink.write(line)
     },
+    // Writes what is buffered now. A write already under way finishes on its own, so when the process
+    // exits at once (a second signal) the lines are all written, though that one may come after them.
     flushSync: () => {
       if (failed) return
       try {
-        sink.flushSync?.()
+        sink.flushSync()
       } catch {
         // A destination not ready or already ended has nothing of ours left to write.
       }
@@ -113,9 +130,11 @@ export function createLogger(options: LoggerOptions): Logger {
   const scrub = redactor(secretFragments(options.secrets ?? []))
   const sinks: Sink[] = []
   const streams: StreamEntry[] = []
+  const output = (): Sink => options.destination ?? stderrDestination()
+  const print = (text: string) => output().write(scrub(text))
 
   if (options.level !== 'silent') {
-    const out: Sink = options.destination ?? stderrDestination()
+    const out = output()
     sinks.push(out)
     const text = (options.format ?? 'text') === 'text'
     streams.push({
@@ -158,19 +177,19 @@ export function createLogger(options: LoggerOptions): Logger {
   const flush = () => {
     for (const sink of sinks) sink.flushSync?.()
   }
-  return facade(root, flush)
+  return facade(root, {print, flush})
 }
 
-function facade(log: PinoLogger, flush: () => void): Logger {
+function facade(log: PinoLogger, output: Pick<Logger, 'print' | 'flush'>): Logger {
   const at = (level: LogLevel) => (message: string, fields?: LogFields) => (fields ? log[level](fields, message) : log[level](message))
   return {
     debug: at('debug'),
     info: at('info'),
     warn: at('warn'),
     error: at('error'),
-    child: (fields) => facade(log.child(fields), flush),
+    child: (fields) => facade(log.child(fields), output),
     pino: log,
-    flush,
+    ...output,
   }
 }
 
