@@ -13,7 +13,6 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export type LogFields = Record<string, unknown>
 /** `text`: one readable line per record; `json`: one JSON object per line, for log shippers. */
 export type LogFormat = 'text' | 'json'
-export const LOG_FORMATS: readonly LogFormat[] = ['text', 'json']
 
 /**
  * What services log through: a message first, then its fields (pino's own order is the reverse, which is
@@ -195,5 +194,3 @@ function facade(log: PinoLogger, output: Pick<Logger, 'print' | 'flush'>): Logge
 
 /** A logger that drops everything (services called from tests that do not care about logs). */
 export const silentLogger: Logger = createLogger({level: 'silent'})
-
-export const isLogFormat = (value: unknown): value is LogFormat => LOG_FORMATS.includes(value as LogFormat)
