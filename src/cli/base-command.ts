@@ -8,7 +8,7 @@ import {paint, type Painter} from '../render/terminal.js'
 import type {Context} from '../services/context.js'
 import type {Config} from '../services/config.js'
 import type {Db} from '../services/db/client.js'
-import type {Logger} from '../services/log/logger.js'
+import type {LogFormat, Logger} from '../services/log/logger.js'
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -28,6 +28,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       helpGroup: 'GLOBAL',
     }),
     'no-color': Flags.boolean({description: 'Plain output without colour (also NO_COLOR=1).', helpGroup: 'GLOBAL'}),
+    'log-format': Flags.string({
+      description: 'Log lines on stderr: text (ISO time first when stderr is not a terminal) or json, one object per line (default: $HARBORMASTER_LOG_FORMAT or text).',
+      options: ['text', 'json'],
+      helpGroup: 'GLOBAL',
+    }),
   }
 
   static override enableJsonFlag = true
@@ -47,6 +52,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected flags!: CommandFlags<T>
   protected args!: CommandArgs<T>
   private openedDb?: Db
+  private logger?: Logger
   /** Masks the configured credentials in whatever the command writes; identity until configuration is read. */
   private redact: (text: string) => string = (text) => text
   private secrets: string[] = []
@@ -82,13 +88,19 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return {}
   }
 
+  /** The command's own overrides and the global flags that stand in for settings. */
+  private allOverrides(): Partial<Record<keyof Config, string | number>> {
+    const logFormat = this.flags?.['log-format']
+    return {...this.configOverrides(), ...(logFormat ? {logFormat} : {})}
+  }
+
   /** The resolved configuration (flag > environment > config file > default). */
   protected async loadConfig(): Promise<Config> {
     if (!this.cachedConfig) {
       // Imported here, not at the top: --help and --version never load configuration code.
       const {loadConfig} = await import('../services/config.js')
       await this.useSecrets()
-      this.cachedConfig = loadConfig({dbPath: this.flags.db, overrides: this.configOverrides()})
+      this.cachedConfig = loadConfig({dbPath: this.flags.db, overrides: this.allOverrides()})
       await this.useSecrets(this.cachedConfig)
     }
     return this.cachedConfig
@@ -115,6 +127,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     ])
     const config = await this.loadConfig()
     const logger = this.makeLogger(createLogger, config, options.logLevel ?? this.logLevel())
+    this.logger = logger
     const clock = config.now ? fixedClock(config.now) : systemClock
     const readonly = options.readonly === 'unless-writable' ? !isWritableDatabase(config.dbPath) : (options.readonly ?? false)
     this.openedDb = openDatabase(config.dbPath, {migrate: options.migrate ?? true, readonly})
@@ -130,18 +143,29 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   private makeLogger(
     create: typeof import('../services/log/logger.js').createLogger,
-    config: Config,
-    level: 'debug' | 'info' | 'warn',
+    config: Config | undefined,
+    level: 'debug' | 'info' | 'warn' | 'error',
   ): Logger {
     const colour = this.painter(process.stderr)
     return create({
       level,
-      // The logger masks the configured secrets itself; this also catches those only the environment holds.
-      write: (line) => process.stderr.write(`${this.redact(line)}\n`),
+      format: this.logFormat(),
+      // A terminal shows the time itself; cron mail and captured logs need it on each line.
+      timestamps: !process.stderr.isTTY,
       paint: (level, text) => colour.level(level, text),
-      file: config.logFile,
+      file: config?.logFile,
+      // The configured secrets and those only the environment holds.
       secrets: this.secrets,
     })
+  }
+
+  /** --log-format > HARBORMASTER_LOG_FORMAT (or the config file) > text; known even when the configuration is broken. */
+  private logFormat(): LogFormat {
+    // Before the flags are parsed (a parse error), the command line is read as given.
+    const given = this.argv.findIndex((arg) => arg === '--log-format' || arg.startsWith('--log-format='))
+    const fromArgv = given < 0 ? undefined : this.argv[given].includes('=') ? this.argv[given].split('=')[1] : this.argv[given + 1]
+    const chosen = this.flags?.['log-format'] ?? fromArgv ?? this.cachedConfig?.logFormat ?? process.env.HARBORMASTER_LOG_FORMAT
+    return chosen === 'json' ? 'json' : 'text'
   }
 
   /**
@@ -161,6 +185,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       }
       const notes = abandonNow()
       logger.warn(`${signal} received again: exiting now${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`)
+      // The log is written asynchronously: what is still buffered goes out before the process does.
+      logger.flush()
       this.openedDb?.close()
       process.exit(signalExitCode(signal))
     }
@@ -177,7 +203,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected async reportSystemCheck() {
     const [{inspectConfig}, {systemCheck}] = await Promise.all([import('../services/config.js'), import('../services/system-check.js')])
     await this.useSecrets()
-    const report = systemCheck(inspectConfig({dbPath: this.flags.db, overrides: this.configOverrides()}))
+    const report = systemCheck(inspectConfig({dbPath: this.flags.db, overrides: this.allOverrides()}))
     if (!report.ok) process.exitCode = 2
     if (!this.jsonEnabled()) {
       const {renderSystemCheck} = await import('../render/summaries.js')
@@ -233,14 +259,37 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       this.logJson({error: {message, ...(hint ? {hint} : {}), exit_code: exitCode}})
       return
     }
+    if (this.logFormat() === 'json') {
+      await this.logFailure(error, {message, hint, exitCode: exitCode ?? 1, environment, unexpected: !expected && !parseError})
+      return
+    }
+    // After the log lines still on their way: the failure is the last thing said.
+    const logger = this.logger
+    const write = (text: string) => (logger ? logger.print(text) : process.stderr.write(text))
     const colour = this.painter(process.stderr)
     const shownHint = hint ? `; ${hint}` : parseError ? '; see --help' : ''
-    process.stderr.write(`${colour.level('error', 'Error:')} ${message}${shownHint}\n`)
-    if (environment && this.flags?.verbose) process.stderr.write(`${this.redact(`what the system said: ${String((environment.cause as Error)?.message ?? environment.cause)}`)}\n`)
+    write(`${colour.level('error', 'Error:')} ${message}${shownHint}\n`)
+    if (environment && this.flags?.verbose) write(`${this.redact(`what the system said: ${String((environment.cause as Error)?.message ?? environment.cause)}`)}\n`)
     if (!expected && !parseError) {
-      if (this.flags?.verbose) process.stderr.write(`${this.redact(String(error.stack))}\n`)
-      else process.stderr.write('This is a bug in harbormaster; run again with --verbose for the stack.\n')
+      if (this.flags?.verbose) write(`${this.redact(String(error.stack))}\n`)
+      else write('This is a bug in harbormaster; run again with --verbose for the stack.\n')
     }
+  }
+
+  /** The failure as one JSON log record (--log-format json: every stderr line is one object for the log shipper). */
+  private async logFailure(
+    error: Error,
+    failure: {message: string; hint?: string; exitCode: number; environment?: Error; unexpected: boolean},
+  ): Promise<void> {
+    const logger = this.logger ?? this.makeLogger((await import('../services/log/logger.js')).createLogger, undefined, 'error')
+    const verbose = Boolean(this.flags?.verbose)
+    const cause = failure.environment && verbose ? String((failure.environment.cause as Error)?.message ?? failure.environment.cause) : undefined
+    logger.error(failure.message, {
+      ...(failure.hint ? {hint: failure.hint} : {}),
+      exit_code: failure.exitCode,
+      ...(cause ? {cause: this.redact(cause)} : {}),
+      ...(failure.unexpected ? (verbose ? {stack: this.redact(String(error.stack))} : {note: 'This is a bug in harbormaster; run again with --verbose for the stack.'}) : {}),
+    })
   }
 
   /** A report held under --quiet, shown after all because the command failed. */

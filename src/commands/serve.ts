@@ -10,8 +10,9 @@ started over HTTP go through the same runner and leases as cron: a job already r
 holder. Each client (a bearer token, else an address) may make HARBORMASTER_API_RATE_LIMIT requests a minute
 (429 with Retry-After past it); a request whose client has gone before its work starts is dropped undone.
 SIGINT/SIGTERM stop accepting connections, let requests in flight finish, stop background runs at their next
-batch boundary, then exit 0. The access log is JSON lines on stderr (--quiet turns it off); query values other
-than the API's own parameters are masked in it. A port already in use exits 1 saying so.`
+batch boundary, then exit 0. The access log (one line per request answered) goes where the other log lines go,
+in their format (--log-format); --quiet keeps it off stderr. Query values other than the API's own parameters are
+masked in it. A port already in use exits 1 saying so.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -30,9 +31,9 @@ than the API's own parameters are masked in it. A port already in use exits 1 sa
     const ctx = await this.context()
     const {buildServer} = await import('../services/api/server.js')
     let abandoned = 0
-    const app = buildServer(ctx, {accessLog: this.flags.quiet ? undefined : process.stderr, onAbandoned: () => abandoned++})
-    const address = await app.listen({host: this.flags.host, port: this.flags.port})
-    ctx.logger.info(`harbormaster API listening on ${address}`)
+    const app = buildServer(ctx, {onAbandoned: () => abandoned++})
+    // fastify says where it listens (every address, for 0.0.0.0) through the same logger.
+    const address = await app.listen({host: this.flags.host, port: this.flags.port, listenTextResolver: (at) => `harbormaster API listening on ${at}`})
     // Runs until asked to stop; then no new connections, in-flight requests finish.
     await new Promise<void>((resolve) => {
       if (ctx.signal?.aborted) resolve()

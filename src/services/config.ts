@@ -35,7 +35,8 @@ const positiveInt = z.coerce.number().int().positive()
  */
 export const SETTINGS = {
   dbPath: setting({env: 'HARBORMASTER_DB', type: z.string().min(1), default: DEFAULT_DB_PATH, description: 'SQLite database file (created, with its directory, by writing commands only); `--db` wins over it'}),
-  logFile: setting({env: 'HARBORMASTER_LOG_FILE', type: z.string().min(1).optional(), description: 'JSON-lines log file, in addition to stderr'}),
+  logFile: setting({env: 'HARBORMASTER_LOG_FILE', type: z.string().min(1).optional(), description: 'JSON-lines log file (every record from DEBUG up), in addition to stderr'}),
+  logFormat: setting({env: 'HARBORMASTER_LOG_FORMAT', type: z.enum(['text', 'json']), default: 'text', description: 'log lines on stderr: `text` (ISO time first when stderr is not a terminal) or `json` (one object per line, for log shippers); `--log-format` wins over it'}),
   aisSource: setting({
     env: 'HARBORMASTER_AIS_SOURCE',
     type: z.string().regex(aisSourcePattern, 'expected sample, nmea-file:PATH, nmea-tcp:HOST:PORT, nmea-udp:PORT, aisstream or aishub'),

@@ -175,10 +175,11 @@ describe('--quiet', () => {
     expect(first.code).toBe(0)
     expect(first.stdout).toBe('')
     // The first run learns the conditions: AIS from the shipped sample, NWS and Open-Meteo unreachable.
+    // Each log line starts with its time (stderr is not a terminal here).
     expect(first.stderr.split('\n').filter(Boolean)).toEqual([
-      expect.stringMatching(/^WARNING AIS data is the shipped sample capture/),
-      expect.stringMatching(/^WARNING NWS alerts unavailable; storm zones come from the shipped capture/),
-      expect.stringMatching(/^WARNING Open-Meteo marine unavailable/),
+      expect.stringMatching(/^\S+Z WARNING AIS data is the shipped sample capture/),
+      expect.stringMatching(/^\S+Z WARNING NWS alerts unavailable; storm zones come from the shipped capture/),
+      expect.stringMatching(/^\S+Z WARNING Open-Meteo marine unavailable/),
     ])
     for (let i = 0; i < 2; i++) {
       const again = await runCli(['run-background-jobs', '--quiet', '--db', db], {env})
@@ -186,7 +187,7 @@ describe('--quiet', () => {
     }
     // Without --quiet the condition is still said, as INFO with the time it began.
     const loud = await runCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env})
-    expect(loud.stderr).toMatch(/^INFO AIS data is the shipped sample capture .*since=2026-11-24T12:00:00/m)
+    expect(loud.stderr).toMatch(/^\S+Z INFO AIS data is the shipped sample capture .*since=2026-11-24T12:00:00/m)
     expect(loud.stdout).toMatch(/vessel_positions/)
     // The condition changes (a capture file instead of the sample): warned again, once.
     const file = join(tmp.dir, 'capture.nmea')
@@ -194,7 +195,7 @@ describe('--quiet', () => {
     const live = await runCli(['run-background-jobs', '--job', 'vessels', '--quiet', '--db', db], {env: {...env, HARBORMASTER_AIS_SOURCE: `nmea-file:${file}`}})
     expect(live).toMatchObject({code: 0, stdout: '', stderr: ''})
     const back = await runCli(['run-background-jobs', '--job', 'vessels', '--quiet', '--db', db], {env})
-    expect(back.stderr).toMatch(/^WARNING AIS data is the shipped sample capture/)
+    expect(back.stderr).toMatch(/^\S+Z WARNING AIS data is the shipped sample capture/m)
     expect((await runCli(['run-background-jobs', '--job', 'vessels', '--quiet', '--db', db], {env})).stderr).toBe('')
   })
 

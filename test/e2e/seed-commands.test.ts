@@ -268,7 +268,7 @@ describe('under cron conditions', () => {
     const result = await runCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env: {HARBORMASTER_LOG_FILE: log}})
     expect(result.code).toBe(0)
     const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
-    expect(lines.some((l) => l.level === 'WARNING' && /shipped sample/.test(l.message))).toBe(true)
+    expect(lines.some((l) => l.level === 'warn' && /shipped sample/.test(l.msg))).toBe(true)
     expect(lines.every((l) => typeof l.time === 'string')).toBe(true)
   })
 })

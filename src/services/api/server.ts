@@ -5,7 +5,7 @@
 import {timingSafeEqual, createHash} from 'node:crypto'
 
 import rateLimit from '@fastify/rate-limit'
-import Fastify, {type FastifyInstance, type FastifyReply, type FastifyRequest} from 'fastify'
+import Fastify, {LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest} from 'fastify'
 
 import {secretValues} from '../config.js'
 import type {Context} from '../context.js'
@@ -26,8 +26,6 @@ const RANK: Record<Role, number> = {VIEWER: 0, OPERATOR: 1, ADMIN: 2}
 export interface ServerOptions {
   /** Largest request body accepted, bytes. */
   bodyLimit?: number
-  /** Access log sink (JSON lines); none: no access log. */
-  accessLog?: NodeJS.WritableStream
   /** Called for each request whose client left before its work began (the work is not done). */
   onAbandoned?: (url: string) => void
 }
@@ -78,30 +76,27 @@ export function buildServer(serverCtx: Context, options: ServerOptions = {}): Fa
   // stop at their next batch boundary: only the runs see the stop request.
   const runs = serverCtx
   const ctx: Context = {...serverCtx, signal: undefined}
-  const access = options.accessLog
   const hide = redactor(secretFragments(secretValues(ctx.config)))
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     keepAliveTimeout: 5000,
-    logger: access
-      ? {
-          level: 'info',
-          // Query values other than the API's own parameters are masked: a token put in a URL stays out of the log.
-          serializers: {
-            req: (req: {method: string; url: string; ip?: string; hostname?: string}) => ({method: req.method, url: redactRequestUrl(req.url), hostname: req.hostname, remote_address: req.ip}),
-          },
-          stream: {write: (line: string) => access.write(hide(line))},
-        }
-      : false,
+    // The commands' own logger: the access log has their format and destinations (stderr, the log file).
+    loggerInstance: ctx.logger.pino.child(
+      {},
+      {
+        // Query values other than the API's own parameters are masked: a token put in a URL stays out of the log.
+        serializers: {
+          req: (req: {method: string; url: string; ip?: string; hostname?: string}) => ({method: req.method, url: redactRequestUrl(req.url), hostname: req.hostname, remote_address: req.ip}),
+        },
+      },
+    ) as FastifyBaseLogger,
     // One access log line per request, when it is answered (fastify's default adds one when it arrives).
-    disableRequestLogging: true,
+    logController: new LogController({disableRequestLogging: true}),
     ajv: {customOptions: {coerceTypes: true, removeAdditional: false}},
   })
-  if (access) {
-    app.addHook('onResponse', async (req, reply) => {
-      req.log.info({req, res: {statusCode: reply.statusCode}, responseTime: Math.round(reply.elapsedTime * 10) / 10}, 'request completed')
-    })
-  }
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info({req, res: {statusCode: reply.statusCode}, responseTime: Math.round(reply.elapsedTime * 10) / 10}, 'request completed')
+  })
 
   const perMinute = ctx.config.apiRateLimitPerMinute
   if (perMinute > 0) {

@@ -1,13 +1,23 @@
-// Levelled logging for every service: human lines on stderr, JSON lines to HARBORMASTER_LOG_FILE,
-// with configured secrets scrubbed from both.
-import {appendFileSync, mkdirSync} from 'node:fs'
+// Levelled logging for every service, through pino: text lines (ISO time first off a terminal) or JSON lines
+// on stderr, JSON lines in HARBORMASTER_LOG_FILE, written asynchronously and flushed before exit, with
+// credential fields redacted by name and configured secrets masked wherever they appear.
+import {mkdirSync, openSync} from 'node:fs'
 import {dirname} from 'node:path'
 
-import {redactor, secretFragments} from './redact.js'
+import pino, {type DestinationStream, type Logger as PinoLogger, type StreamEntry} from 'pino'
+
+import {SECRET_KEYS} from '../config.js'
+import {MASK, redactor, secretFragments} from './redact.js'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export type LogFields = Record<string, unknown>
+/** `text`: one readable line per record; `json`: one JSON object per line, for log shippers. */
+export type LogFormat = 'text' | 'json'
 
+/**
+ * What services log through: a message first, then its fields (pino's own order is the reverse, which is
+ * easy to get wrong at a call site). `pino` is the logger underneath, for libraries that take one (fastify).
+ */
 export interface Logger {
   debug(message: string, fields?: LogFields): void
   info(message: string, fields?: LogFields): void
@@ -15,60 +25,172 @@ export interface Logger {
   error(message: string, fields?: LogFields): void
   /** A logger whose records carry `fields` too (e.g. the job name). */
   child(fields: LogFields): Logger
+  readonly pino: PinoLogger
+  /**
+   * Writes `text` to stderr as it is, after the log lines before it (a command's failure line): writing to
+   * stderr directly could overtake log lines still on their way. Secrets masked.
+   */
+  print(text: string): void
+  /** Writes out every line still buffered, synchronously (before exiting at once). */
+  flush(): void
 }
 
-const rank: Record<LogLevel, number> = {debug: 10, info: 20, warn: 30, error: 40}
-const label: Record<LogLevel, string> = {debug: 'DEBUG', info: 'INFO', warn: 'WARNING', error: 'ERROR'}
-
 export interface LoggerOptions {
-  /** Lowest level written to stderr. */
-  level: LogLevel
-  /** Writes one finished line to stderr; none means stderr stays silent. */
-  write?: (line: string) => void
-  /** Colours a level label for a terminal; identity when colour is off. */
+  /** Lowest level written to stderr ('silent': none). */
+  level: LogLevel | 'silent'
+  format?: LogFormat
+  /** Text lines start with their ISO 8601 time (cron mail, captured logs); a terminal shows the time itself. */
+  timestamps?: boolean
+  /** Colours a level word for a terminal; identity when colour is off. */
   paint?: (level: LogLevel, text: string) => string
-  /** JSON-lines file: gets every record from `fileLevel` up, whatever `level` is. */
+  /** Where stderr lines go instead of stderr (tests). */
+  destination?: DestinationStream
+  /** JSON-lines file: gets every record from DEBUG up, whatever `level` is. */
   file?: string
-  fileLevel?: LogLevel
   /** Values that must never be written anywhere (secret URLs: their tokens too). */
   secrets?: string[]
-  now?: () => number
+}
+
+/** The human words for levels in text lines (operators' scripts and mail filters grep for them). */
+const LEVEL_WORDS: Record<string, string> = {trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARNING', error: 'ERROR', fatal: 'FATAL'}
+/** Record keys a text line shows in its own places, or not at all (every line of a run has the same pid and host). */
+const TEXT_HIDDEN = new Set(['level', 'time', 'msg', 'pid', 'hostname'])
+
+/** Field names whose values are credentials wherever they appear, one level deep (headers, config objects). */
+const CREDENTIAL_FIELDS = ['authorization', 'cookie', 'password', 'token', 'access_token', 'api_key', 'apiKey', ...SECRET_KEYS]
+const REDACT_PATHS = [...CREDENTIAL_FIELDS.flatMap((f) => [f, `*.${f}`]), 'req.headers.authorization', 'req.headers.cookie']
+
+/** One text line for a pino record: `[time ]LEVEL message (field=value, ...)`. */
+export function textLine(record: Record<string, unknown>, options: {timestamps?: boolean; paint?: LoggerOptions['paint']} = {}): string {
+  const level = String(record.level)
+  const word = LEVEL_WORDS[level] ?? level.toUpperCase()
+  const tag = options.paint ? options.paint((level === 'fatal' ? 'error' : level === 'trace' ? 'debug' : level) as LogLevel, word) : word
+  const extras: string[] = []
+  for (const [key, value] of Object.entries(record)) {
+    if (TEXT_HIDDEN.has(key) || value === undefined) continue
+    extras.push(`${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+  }
+  const time = options.timestamps && typeof record.time === 'string' ? `${record.time} ` : ''
+  return `${time}${tag} ${String(record.msg ?? '')}${extras.length > 0 ? ` (${extras.join(', ')})` : ''}\n`
+}
+
+type Sink = DestinationStream & {flushSync?: () => void}
+type AsyncDestination = ReturnType<typeof pino.destination>
+
+let stderrSink: Sink | undefined
+/** One asynchronous writer on fd 2 per process: two would reorder each other's lines. */
+function stderrDestination(): Sink {
+  stderrSink ??= guarded(pino.destination({dest: 2, sync: false}), () => undefined)
+  return stderrSink
+}
+
+/** Opens the log file now (a directory or a forbidden path fails here, as a clear error), then writes asynchronously. */
+function fileDestination(file: string, onError: (error: Error) => void): Sink {
+  mkdirSync(dirname(file), {recursive: true})
+  const fd = openSync(file, 'a')
+  return guarded(pino.destination({dest: fd, sync: false}), onError)
+}
+
+/**
+ * A destination that, once it fails (a full disk, a closed stderr), is dropped instead of crashing the run or
+ * retrying forever at exit: logging must never stop a job.
+ */
+function guarded(sink: AsyncDestination, onError: (error: Error) => void): Sink {
+  let failed = false
+  sink.on('error', (error: Error) => {
+    if (failed) return
+    failed = true
+    try {
+      // Ends its retries, also those pino would make when the process exits.
+      sink.destroy()
+    } catch {
+      // Already ended.
+    }
+    onError(error)
+  })
+  return {
+    write: (line: string) => {
+      if (!failed) sink.write(line)
+    },
+    // Writes what is buffered now. A write already under way finishes on its own, so when the process
+    // exits at once (a second signal) the lines are all written, though that one may come after them.
+    flushSync: () => {
+      if (failed) return
+      try {
+        sink.flushSync()
+      } catch {
+        // A destination not ready or already ended has nothing of ours left to write.
+      }
+    },
+  }
 }
 
 export function createLogger(options: LoggerOptions): Logger {
   const scrub = redactor(secretFragments(options.secrets ?? []))
-  const now = options.now ?? Date.now
-  const fileLevel = options.fileLevel ?? 'debug'
-  let fileReady = false
+  const sinks: Sink[] = []
+  const streams: StreamEntry[] = []
+  const output = (): Sink => options.destination ?? stderrDestination()
+  const print = (text: string) => output().write(scrub(text))
 
-  const emit = (level: LogLevel, message: string, base: LogFields, fields?: LogFields) => {
-    const all = {...base, ...fields}
-    if (options.write && rank[level] >= rank[options.level]) {
-      const extras = Object.entries(all)
-        .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-      const tag = options.paint ? options.paint(level, label[level]) : label[level]
-      options.write(scrub(`${tag} ${message}${extras.length > 0 ? ` (${extras.join(', ')})` : ''}`))
-    }
-    if (options.file && rank[level] >= rank[fileLevel]) {
-      if (!fileReady) {
-        mkdirSync(dirname(options.file), {recursive: true})
-        fileReady = true
-      }
-      const record = {time: new Date(now()).toISOString(), level: label[level], message, ...all}
-      appendFileSync(options.file, scrub(JSON.stringify(record)) + '\n')
-    }
+  if (options.level !== 'silent') {
+    const out = output()
+    sinks.push(out)
+    const text = (options.format ?? 'text') === 'text'
+    streams.push({
+      level: options.level,
+      stream: {
+        write: (line: string) => {
+          if (!text) return void out.write(scrub(line))
+          let record: Record<string, unknown>
+          try {
+            record = JSON.parse(line) as Record<string, unknown>
+          } catch {
+            return void out.write(scrub(line))
+          }
+          out.write(scrub(textLine(record, options)))
+        },
+      },
+    })
   }
 
-  const make = (base: LogFields): Logger => ({
-    debug: (m, f) => emit('debug', m, base, f),
-    info: (m, f) => emit('info', m, base, f),
-    warn: (m, f) => emit('warn', m, base, f),
-    error: (m, f) => emit('error', m, base, f),
-    child: (fields) => make({...base, ...fields}),
-  })
-  return make({})
+  if (options.file) {
+    const file = options.file
+    // Reported on stderr once; the run goes on, logging to stderr only.
+    const sink = fileDestination(file, (error) => {
+      root.warn({error: (error as NodeJS.ErrnoException).code ?? error.message, file}, 'log file cannot be written; logging to stderr only')
+    })
+    sinks.push(sink)
+    streams.push({level: 'debug', stream: {write: (line: string) => sink.write(scrub(line))}})
+  }
+
+  const lowest = streams.length === 0 ? 'silent' : streams.some((s) => s.level === 'debug') ? 'debug' : (options.level as LogLevel)
+  const root: PinoLogger = pino(
+    {
+      level: lowest,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: {level: (label) => ({level: label})},
+      redact: {paths: REDACT_PATHS, censor: MASK},
+    },
+    pino.multistream(streams),
+  )
+  const flush = () => {
+    for (const sink of sinks) sink.flushSync?.()
+  }
+  return facade(root, {print, flush})
+}
+
+function facade(log: PinoLogger, output: Pick<Logger, 'print' | 'flush'>): Logger {
+  const at = (level: LogLevel) => (message: string, fields?: LogFields) => (fields ? log[level](fields, message) : log[level](message))
+  return {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: (fields) => facade(log.child(fields), output),
+    pino: log,
+    ...output,
+  }
 }
 
 /** A logger that drops everything (services called from tests that do not care about logs). */
-export const silentLogger: Logger = createLogger({level: 'error'})
+export const silentLogger: Logger = createLogger({level: 'silent'})
