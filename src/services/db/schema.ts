@@ -411,6 +411,15 @@ export const settings = sqliteTable('settings', {
   updatedAt: integer('updated_at').notNull(),
 })
 
+/**
+ * Rows per table for the tables health counts, kept exact by triggers (migration `api-counts-triggers`):
+ * a count is read, never counted, however large the table grows.
+ */
+export const tableRows = sqliteTable('table_rows', {
+  tableName: text('table_name').primaryKey(),
+  rowCount: integer('row_count').notNull(),
+})
+
 export type Port = typeof ports.$inferSelect
 export type NewPort = typeof ports.$inferInsert
 export type Vessel = typeof vessels.$inferSelect

@@ -1,8 +1,9 @@
-// Vessels as services read them: one vessel with its latest accepted position, and its recent history.
-import {and, count, eq, gte} from 'drizzle-orm'
+// Vessels as services read them: one vessel with its latest accepted position, its recent history, and the newest position held.
+import {and, count, desc, eq, gte, isNotNull} from 'drizzle-orm'
 
 import type {Db} from './client.js'
-import {type Vessel, vesselPositions, vessels} from './schema.js'
+import {preparedOnce} from './prepared.js'
+import {type DataSource, type Vessel, vesselPositions, vessels} from './schema.js'
 
 export function vesselByMmsi(db: Db, mmsi: number): Vessel | undefined {
   return db.orm.select().from(vessels).where(eq(vessels.mmsi, mmsi)).get()
@@ -15,4 +16,18 @@ export function positionCountSince(db: Db, mmsi: number, since: number): number 
     .from(vesselPositions)
     .where(and(eq(vesselPositions.mmsi, mmsi), gte(vesselPositions.observedAt, since)))
     .get()?.n ?? 0
+}
+
+/** The newest position any vessel holds, and its source; undefined when none has one. */
+export function newestPosition(db: Db): {at: number; source: DataSource | null} | undefined {
+  const row = preparedOnce(db, 'vessels:newest-position', () =>
+    db.orm
+      .select({at: vessels.positionAt, source: vessels.positionSource})
+      .from(vessels)
+      .where(isNotNull(vessels.positionAt))
+      .orderBy(desc(vessels.positionAt))
+      .limit(1)
+      .prepare(),
+  ).get()
+  return row?.at == null ? undefined : {at: row.at, source: row.source}
 }
