@@ -51,6 +51,11 @@ export function runningRuns(db: Db): RunningRun[] {
   ).all()
 }
 
+/** The lease row of a job (or lock name), if any. */
+export function leaseOf(db: Db, job: string): JobLock | undefined {
+  return db.orm.select().from(jobLocks).where(eq(jobLocks.job, job)).get()
+}
+
 /** Every lease held, by the run it carries. */
 export function leasesByRun(db: Db): Map<number, JobLock> {
   const out = new Map<number, JobLock>()

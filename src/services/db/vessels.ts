@@ -1,5 +1,6 @@
-// Vessels as services read them: one vessel with its latest accepted position, its recent history, and the newest position held.
-import {and, count, desc, eq, gte, isNotNull} from 'drizzle-orm'
+// Vessels as services read them: one vessel with its latest accepted position, its recent history, the
+// newest position held, and the vessels in a band of latitudes.
+import {and, count, desc, eq, gte, isNotNull, lte} from 'drizzle-orm'
 
 import type {Db} from './client.js'
 import {preparedOnce} from './prepared.js'
@@ -30,4 +31,19 @@ export function newestPosition(db: Db): {at: number; source: DataSource | null} 
       .prepare(),
   ).get()
   return row?.at == null ? undefined : {at: row.at, source: row.source}
+}
+
+/** Vessels with a position between two latitudes (inclusive), newest position first. */
+export function vesselsBetweenLatitudes(db: Db, minLat: number, maxLat: number): Vessel[] {
+  return db.orm
+    .select()
+    .from(vessels)
+    .where(and(gte(vessels.lat, minLat), lte(vessels.lat, maxLat), isNotNull(vessels.lon), isNotNull(vessels.positionAt)))
+    .orderBy(desc(vessels.positionAt))
+    .all()
+}
+
+/** Whether any vessel holds a position at all. */
+export function anyVesselPosition(db: Db): boolean {
+  return db.orm.select({mmsi: vessels.mmsi}).from(vessels).where(gte(vessels.positionAt, 0)).limit(1).get() !== undefined
 }

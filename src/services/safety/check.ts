@@ -1,32 +1,37 @@
 // check-events: detection on its own, through the runner (sharing the safety job's lease, since both
 // write events), or as a dry run that only reads and writes nothing at all.
+import {z} from 'zod'
+
 import type {Context} from '../context.js'
 import {runJob} from '../jobs/runner.js'
 import {applyDetection, type DetectionPlan, planDetection} from './detect.js'
 import {deliverWebhooks, type DeliveryResult} from './webhooks.js'
 
-export interface EventLine {
-  id?: number
-  type: string
-  severity?: string
-  title: string
-  source?: string
-  dedupe_key: string
-}
+export const eventLineSchema = z.object({
+  id: z.number().int().optional(),
+  type: z.string(),
+  severity: z.string().optional(),
+  title: z.string(),
+  source: z.string().optional(),
+  dedupe_key: z.string(),
+})
+export type EventLine = z.infer<typeof eventLineSchema>
 
-export interface EventCheckResult {
-  dry_run: boolean
-  status: 'success' | 'failed' | 'skipped' | 'timeout' | 'cancelled' | 'dry_run'
-  events_created: number
-  events_resolved: number
-  notifications_created: number
-  created: EventLine[]
-  resolved: EventLine[]
-  vessels_checked: number
-  zones_checked: number
-  webhooks?: DeliveryResult
-  reason?: string
-}
+/** What `check-events --json` prints and POST /api/events/check/ answers. */
+export const eventCheckResultSchema = z.object({
+  dry_run: z.boolean(),
+  status: z.enum(['success', 'failed', 'skipped', 'timeout', 'cancelled', 'dry_run']),
+  events_created: z.number().int(),
+  events_resolved: z.number().int(),
+  notifications_created: z.number().int(),
+  created: z.array(eventLineSchema),
+  resolved: z.array(eventLineSchema),
+  vessels_checked: z.number().int(),
+  zones_checked: z.number().int(),
+  webhooks: z.object({attempted: z.number().int(), sent: z.number().int(), failed: z.number().int(), pending: z.number().int()}).optional(),
+  reason: z.string().optional(),
+}) satisfies z.ZodType<{webhooks?: DeliveryResult}>
+export type EventCheckResult = z.infer<typeof eventCheckResultSchema>
 
 function resolvedLines(plan: DetectionPlan): EventLine[] {
   return plan.resolve.map((e) => ({id: e.id, type: e.type, title: e.title, dedupe_key: e.dedupeKey}))
