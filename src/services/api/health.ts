@@ -1,14 +1,15 @@
 // GET /api/system/health/: the health report (200 healthy or degraded, 503 unhealthy), open to monitors
-// without a token. Kept per data version, and at most a second (it also depends on the clock and the host).
+// without a token. Kept per data version, and by default at most a second (it also depends on the clock and
+// the host: ages, 24 h windows, free disk, live processes).
 import {checkHealth, healthReportSchema} from '../health.js'
 import {AnswerCache, replyFromCache} from './answers.js'
 import type {ResourceRoutes} from './plugin.js'
 
-/** How long a report is served while the data stays the same: ages, 24 h windows and free disk move with time. */
+/** How long a report is served while the data stays the same. */
 export const HEALTH_MAX_AGE_MS = 1000
 
-export const healthRoutes: ResourceRoutes = async (api, {ctx, mask}) => {
-  const answers = new AnswerCache(ctx.db, {mask, maxAgeMs: HEALTH_MAX_AGE_MS, maxEntries: 1})
+export const healthRoutes: ResourceRoutes = async (api, {ctx, mask, healthMaxAgeMs}) => {
+  const answers = new AnswerCache(ctx.db, {mask, maxAgeMs: healthMaxAgeMs ?? HEALTH_MAX_AGE_MS, maxEntries: 1})
   api.get(
     '/api/system/health/',
     // A monitor's question is answered at once, ahead of the crowd (see the server's hang-up check).

@@ -13,6 +13,8 @@ export interface ApiOptions {
   tasks: BackgroundTasks
   /** Masks credentials in text an answer could carry. */
   mask: (text: string) => string
+  /** Longest a health report is served while the data stays the same. */
+  healthMaxAgeMs?: number
 }
 
 /** One resource's routes: a fastify plugin with zod schemas for its requests and answers. */

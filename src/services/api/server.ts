@@ -32,6 +32,8 @@ export interface ServerOptions {
   accessLog?: NodeJS.WritableStream
   /** Called for each request whose client left before its work began (the work is not done). */
   onAbandoned?: (url: string) => void
+  /** Longest a health report is served while the data stays the same (default 1 s). */
+  healthMaxAgeMs?: number
 }
 
 declare module 'fastify' {
@@ -115,7 +117,7 @@ export function buildServer(serverCtx: Context, options: ServerOptions = {}): Fa
   app.decorate('drain', () => tasks.drain())
 
   // Registered after the rate limit, so the limit applies to every route.
-  const api: ApiOptions = {ctx, runs: serverCtx, tasks, mask}
+  const api: ApiOptions = {ctx, runs: serverCtx, tasks, mask, healthMaxAgeMs: options.healthMaxAgeMs}
   for (const routes of RESOURCES) void app.register(routes, api)
 
   return app as unknown as FastifyInstance

@@ -8,8 +8,9 @@ const statements = new WeakMap<Db, Statement>()
 
 /**
  * `data_version` moves when another connection commits; `total_changes()` counts this connection's own
- * writes (which `data_version` does not see). Reading both costs a few microseconds, with no table read.
- * Over-reports change (a rolled-back write moves it too), never under-reports it.
+ * writes (which `data_version` does not see). One small statement and no table read: read on every call,
+ * so a request sees every write committed before it. Over-reports change (a rolled-back write moves it
+ * too), never under-reports it.
  */
 export function dataVersion(db: Db): string {
   let statement = statements.get(db)
