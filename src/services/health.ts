@@ -1,23 +1,29 @@
-// health: the database, the AIS data and recent activity, each with a status and the reason for it.
+// health: the database, the AIS data and recent activity, each with a status and the reason for it. One
+// zod schema is the report's type and its contract (`health --json` and GET /api/system/health/). Cheap
+// on any size of database: counts are read from the counts the database keeps, never counted.
 import {existsSync, statfsSync} from 'node:fs'
 import {dirname} from 'node:path'
 
-import {and, desc, eq, gte, inArray, sql} from 'drizzle-orm'
+import {z} from 'zod'
 
 import {iso} from './clock.js'
 import type {Context} from './context.js'
-import {jobRuns, notifications, ports, safetyEvents, vessels} from './db/schema.js'
+import {readSnapshot} from './db/client.js'
+import {latestRun} from './db/job-runs.js'
+import {createdSince, tableCounts} from './db/table-rows.js'
+import {newestPosition} from './db/vessels.js'
 import {shippedFiles} from './datasets/paths.js'
 import {environmentError, errorMessage, HarbormasterError} from './errors.js'
 import {mayNotify} from './provenance.js'
-import {providerStatuses} from './providers/status.js'
-import {stormAlertsHealth} from './safety/storms.js'
+import {providerFallbacks} from './providers/fallbacks.js'
+import {stormAlertsHealth} from './safety/storm-alerts-health.js'
 import type {HealthReport, HealthStatus, JobCheck} from '../schemas/health.js'
 import {JOBS, periodMs} from './jobs/registry.js'
 import {isSeedJob, SEED_JOB_NAMES} from './jobs/names.js'
 import {consecutiveFailures, crashedRuns, lastRun} from './jobs/runs.js'
 
 export type {HealthReport, HealthStatus, JobCheck} from '../schemas/health.js'
+type Components = HealthReport['components']
 
 /** Health thresholds: failures in a row, run time, peak memory, free disk. */
 export const THRESHOLDS = {
@@ -38,74 +44,65 @@ const AIS_STALE_MS = 60 * 60_000
 const DAY_MS = 86_400_000
 
 export async function checkHealth(ctx: Context): Promise<HealthReport> {
-  const {orm} = ctx.db
+  return readSnapshot(ctx.db, () => healthNow(ctx))
+}
+
+/** Every check, from one consistent view of the database. */
+function healthNow(ctx: Context): HealthReport {
   const now = ctx.clock.now()
   const since = now - DAY_MS
 
-  const counts = {
-    ports: await orm.$count(ports),
-    vessels: await orm.$count(vessels),
-    events: await orm.$count(safetyEvents),
-    notifications: await orm.$count(notifications),
-  }
-  const database: HealthReport['components']['database'] =
+  const counts = tableCounts(ctx.db)
+  const database: Components['database'] =
     counts.ports > 0
       ? {status: 'healthy', ...counts}
       : {status: 'degraded', ...counts, reason: 'no ports: run `harbormaster ensure-fallback-data`'}
 
   const sampleAvailable = existsSync(shippedFiles.aisSample)
-  const newest = await orm
-    .select({at: vessels.positionAt, source: vessels.positionSource})
-    .from(vessels)
-    .where(sql`${vessels.positionAt} IS NOT NULL`)
-    .orderBy(desc(vessels.positionAt))
-    .limit(1)
-    .get()
-  let ais: HealthReport['components']['ais_service']
-  const base = {sample_data_available: sampleAvailable, source: newest?.source ?? null, last_position_at: newest?.at ? new Date(newest.at).toISOString() : null}
+  const newest = newestPosition(ctx.db)
+  let ais: Components['ais_service']
+  const base = {sample_data_available: sampleAvailable, source: newest?.source ?? null, last_position_at: iso(newest?.at)}
   if (!newest) {
     ais = sampleAvailable
       ? {status: 'degraded', ...base, reason: 'no vessel positions yet: run `harbormaster run-background-jobs --job vessels`'}
       : {status: 'unhealthy', ...base, reason: 'no vessel positions and the shipped AIS sample is missing'}
   } else if (!mayNotify(newest.source ?? 'fallback')) {
     ais = {status: 'degraded', ...base, reason: `serving ${newest.source} data only (no live AIS source)`}
-  } else if (now - (newest.at as number) > AIS_STALE_MS) {
-    ais = {status: 'degraded', ...base, reason: `newest live position is ${Math.round((now - (newest.at as number)) / 60_000)} min old`}
+  } else if (now - newest.at > AIS_STALE_MS) {
+    ais = {status: 'degraded', ...base, reason: `newest live position is ${Math.round((now - newest.at) / 60_000)} min old`}
   } else {
     ais = {status: 'healthy', ...base}
   }
 
-  const events24h = await orm.$count(safetyEvents, gte(safetyEvents.createdAt, since))
-  const notifications24h = await orm.$count(notifications, gte(notifications.createdAt, since))
-  const lastSuccess = await orm
-    .select({at: jobRuns.completedAt})
-    .from(jobRuns)
-    .where(and(eq(jobRuns.status, 'success'), inArray(jobRuns.job, [...SEED_JOB_NAMES])))
-    .orderBy(desc(jobRuns.completedAt))
-    .limit(1)
-    .get()
+  const created = createdSince(ctx.db, since)
+  // The seed jobs' newest success (a job's runs never overlap: its latest start is its latest end).
+  const lastSuccessAt = SEED_JOB_NAMES.map((job) => latestRun(ctx.db, job, ['success'])?.completedAt ?? null).reduce<number | null>(
+    (a, b) => (b !== null && (a === null || b > a) ? b : a),
+    null,
+  )
   // A job whose last run failed, timed out or crashed (a crash not yet recorded counts too).
   const failing = SEED_JOB_NAMES.filter((job) => consecutiveFailures(ctx, job) > 0)
-  const activityBase = {events_24h: events24h, notifications_24h: notifications24h, last_success_at: lastSuccess?.at ? new Date(lastSuccess.at).toISOString() : null}
-  const activity: HealthReport['components']['recent_activity'] =
+  const activityBase = {events_24h: created.events, notifications_24h: created.notifications, last_success_at: iso(lastSuccessAt)}
+  const activity: Components['recent_activity'] =
     failing.length > 0
       ? {status: 'degraded', ...activityBase, reason: `last run failed: ${failing.join(', ')}`}
-      : !lastSuccess?.at || lastSuccess.at < since
+      : lastSuccessAt === null || lastSuccessAt < since
         ? {status: 'degraded', ...activityBase, reason: 'no successful job run in the last 24 h'}
         : {status: 'healthy', ...activityBase}
 
-  const statuses = providerStatuses(ctx)
-  const degradedProviders = statuses.filter((s) => s.degraded).map((s) => s.provider)
-  const providers: NonNullable<HealthReport['components']['providers']> =
+  const fallbacks = providerFallbacks(ctx)
+  const degradedProviders = fallbacks.filter((s) => s.degraded).map((s) => s.provider)
+  const failedOver = fallbacks.filter((s) => s.failed_over).map((s) => s.provider)
+  const providers: NonNullable<Components['providers']> =
     degradedProviders.length > 0
       ? {
           status: 'degraded',
-          failed_over: statuses.filter((s) => s.failed_over).map((s) => s.provider),
+          failed_over: failedOver,
           reason: `serving only fallbacks for over ${ctx.config.providerFallbackGraceMinutes} min: ${degradedProviders.join(', ')}`,
         }
-      : {status: 'healthy', failed_over: statuses.filter((s) => s.failed_over).map((s) => s.provider)}
+      : {status: 'healthy', failed_over: failedOver}
 
-  const stormAlerts = await stormAlertsHealth(ctx)
+  const stormAlerts = stormAlertsHealth(ctx)
   const checks = jobChecks(ctx)
   const jobs = {status: worst(...checks.map((c) => c.status)), checks: checks.filter((c) => c.status !== 'healthy')}
   const host = diskCheck(ctx.db.path)

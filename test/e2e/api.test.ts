@@ -56,7 +56,28 @@ async function call(method: string, path: string, token?: string, body?: string)
     throw new Error(`${method} ${path}: ${error.message}; the server said:\n${serverLog.split('\n').filter((l) => !l.startsWith('{')).slice(-15).join('\n')}`)
   })
   const text = await response.text()
-  return {status: response.status, body: text ? JSON.parse(text) : null}
+  const parsed = text ? JSON.parse(text) : null
+  if (parsed !== null) answered.push({what: `${method} ${path}`, body: parsed})
+  return {status: response.status, body: parsed}
+}
+
+/** Every JSON answer the tests received, for the contract check. */
+const answered: Array<{what: string; body: unknown}> = []
+
+const SNAKE = /^[a-z][a-z0-9_]*$/
+const UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/
+
+/** Keys that are not snake_case, and times (`timestamp`, `…_at`) that are not ISO 8601 UTC, with where they are. */
+function contractBreaches(value: unknown, at: string): string[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => contractBreaches(v, `${at}[${i}]`))
+  if (value === null || typeof value !== 'object') return []
+  return Object.entries(value).flatMap(([key, v]) => {
+    const here = `${at}.${key}`
+    const breaches = contractBreaches(v, here)
+    if (!SNAKE.test(key)) breaches.push(`${here}: key not snake_case`)
+    if ((key === 'timestamp' || key.endsWith('_at')) && v !== null && !(typeof v === 'string' && UTC.test(v))) breaches.push(`${here}: ${JSON.stringify(v)} is not an ISO 8601 UTC time`)
+    return breaches
+  })
 }
 
 beforeAll(async () => {
@@ -254,6 +275,17 @@ describe('graceful shutdown', () => {
     } finally {
       await new Promise((r) => slow.close(r))
     }
+  })
+})
+
+describe('contract', () => {
+  it('every answer above uses snake_case keys and ISO 8601 UTC times', () => {
+    const whats = new Set(answered.map((a) => a.what.replace(/\?.*$/, '').replace(/\/\d+\//, '/<id>/')))
+    // Every endpoint answered at least once, errors included.
+    for (const endpoint of ['GET /api/system/health/', 'GET /api/ports/congestion/', 'GET /api/live-vessels/', 'GET /api/cache/nws/', 'POST /api/events/check/', 'POST /api/jobs/run/', 'GET /api/jobs/runs/<id>/', 'POST /api/tasks/nws/refresh/']) {
+      expect(whats, endpoint).toContain(endpoint)
+    }
+    expect(answered.flatMap((a) => contractBreaches(a.body, a.what))).toEqual([])
   })
 })
 

@@ -1,6 +1,6 @@
 // The TTL cache of outside answers (api_cache): a fresh entry is served without a call, a stale one when
 // the call fails, and only a good answer ever replaces an entry.
-import {eq, lt, sql} from 'drizzle-orm'
+import {desc, eq, lt, sql} from 'drizzle-orm'
 
 import {type Db, writeTransaction} from '../db/client.js'
 import {apiCache} from '../db/schema.js'
@@ -18,7 +18,17 @@ export function readCache(db: Db, key: string): CacheEntry | undefined {
   return row ? {key: row.key, provider: row.source, payload: row.payload, fetchedAt: row.fetchedAt, ttlSeconds: row.ttlSeconds} : undefined
 }
 
-export function isFresh(entry: CacheEntry, now: number): boolean {
+/** A provider's entries, newest first, with their size instead of their payload. */
+export function entriesOf(db: Db, provider: string): Array<Omit<CacheEntry, 'payload'> & {bytes: number}> {
+  return db.orm
+    .select({key: apiCache.key, provider: apiCache.source, fetchedAt: apiCache.fetchedAt, ttlSeconds: apiCache.ttlSeconds, bytes: sql<number>`length(${apiCache.payload})`})
+    .from(apiCache)
+    .where(eq(apiCache.source, provider))
+    .orderBy(desc(apiCache.fetchedAt))
+    .all()
+}
+
+export function isFresh(entry: Pick<CacheEntry, 'fetchedAt' | 'ttlSeconds'>, now: number): boolean {
   return entry.fetchedAt + entry.ttlSeconds * 1000 > now
 }
 

@@ -291,6 +291,16 @@ export function writeTransaction<T>(db: Db, fn: () => T, options: WriteOptions =
   }
 }
 
+/**
+ * Runs `fn`'s reads in one read transaction: one consistent view of the data, and one lock for all of them
+ * instead of one per statement (on SQLite in WAL mode, most of what a small read costs). `fn` is
+ * synchronous and only reads; inside a transaction already open it simply runs.
+ */
+export function readSnapshot<T>(db: Db, fn: () => T): T {
+  if (db.sqlite.inTransaction) return fn()
+  return db.sqlite.transaction(fn).deferred()
+}
+
 export function isBusy(error: unknown): boolean {
   const code = (error as {code?: string} | null)?.code
   return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED'

@@ -1,8 +1,36 @@
-// Runs in progress and the leases that carry them, as crash accounting reads and amends them.
-import {and, eq} from 'drizzle-orm'
+// The job_runs history as the runner, health and crash accounting read it (prepared once per connection:
+// health asks for every job's latest runs), and runs in progress with the leases that carry them.
+import {and, desc, eq, inArray, sql} from 'drizzle-orm'
 
 import type {Db} from './client.js'
-import {type JobLock, jobLocks, jobRuns} from './schema.js'
+import {preparedOnce} from './prepared.js'
+import {type JobLock, type JobRun, type JobStatus, jobLocks, jobRuns} from './schema.js'
+
+/** A job's newest run among these statuses (the later start first; the higher id breaks a tie). */
+export function latestRun(db: Db, job: string, statuses: readonly JobStatus[]): JobRun | undefined {
+  return preparedOnce(db, `job-runs:latest:${statuses.join(',')}`, () =>
+    db.orm
+      .select()
+      .from(jobRuns)
+      .where(and(eq(jobRuns.job, sql.placeholder('job')), inArray(jobRuns.status, [...statuses])))
+      .orderBy(desc(jobRuns.startedAt), desc(jobRuns.id))
+      .limit(1)
+      .prepare(),
+  ).get({job})
+}
+
+/** A job's runs among these statuses, newest first, at most `limit`: id and status. */
+export function recentRuns(db: Db, job: string, statuses: readonly JobStatus[], limit: number): Array<{id: number; status: JobStatus}> {
+  return preparedOnce(db, `job-runs:recent:${statuses.join(',')}`, () =>
+    db.orm
+      .select({id: jobRuns.id, status: jobRuns.status})
+      .from(jobRuns)
+      .where(and(eq(jobRuns.job, sql.placeholder('job')), inArray(jobRuns.status, [...statuses])))
+      .orderBy(desc(jobRuns.startedAt), desc(jobRuns.id))
+      .limit(sql.placeholder('limit'))
+      .prepare(),
+  ).all({job, limit})
+}
 
 export interface RunningRun {
   id: number
@@ -14,17 +42,24 @@ export interface RunningRun {
 
 /** Runs recorded `running`. */
 export function runningRuns(db: Db): RunningRun[] {
-  return db.orm
-    .select({id: jobRuns.id, job: jobRuns.job, startedAt: jobRuns.startedAt, host: jobRuns.host, pid: jobRuns.pid})
-    .from(jobRuns)
-    .where(eq(jobRuns.status, 'running'))
-    .all()
+  return preparedOnce(db, 'job-runs:running', () =>
+    db.orm
+      .select({id: jobRuns.id, job: jobRuns.job, startedAt: jobRuns.startedAt, host: jobRuns.host, pid: jobRuns.pid})
+      .from(jobRuns)
+      .where(eq(jobRuns.status, 'running'))
+      .prepare(),
+  ).all()
+}
+
+/** The lease row of a job (or lock name), if any. */
+export function leaseOf(db: Db, job: string): JobLock | undefined {
+  return db.orm.select().from(jobLocks).where(eq(jobLocks.job, job)).get()
 }
 
 /** Every lease held, by the run it carries. */
 export function leasesByRun(db: Db): Map<number, JobLock> {
   const out = new Map<number, JobLock>()
-  for (const lock of db.orm.select().from(jobLocks).all()) if (lock.runId !== null) out.set(lock.runId, lock)
+  for (const lock of preparedOnce(db, 'job-locks:all', () => db.orm.select().from(jobLocks).prepare()).all()) if (lock.runId !== null) out.set(lock.runId, lock)
   return out
 }
 

@@ -1,6 +1,7 @@
 // Port congestion in the database: the snapshots the ports job stores, each port's daily medians of
 // vessels waiting (what baselines are made of), and the latest snapshot per port that readers want.
 import type {Db} from './client.js'
+import {preparedOnce} from './prepared.js'
 import type {CongestionLevel, DataSource, Trend} from './schema.js'
 
 export type {CongestionLevel, Trend} from './schema.js'
@@ -167,4 +168,15 @@ export async function latestSnapshots(db: Db, levels?: CongestionLevel[]): Promi
        ORDER BY p.id`,
     )
     .all(...(levels ?? [])) as LatestCongestion[]
+}
+
+/**
+ * What the latest snapshot of every port depends on: snapshots added or pruned, ports added, changed or
+ * removed. Cheap (rowid ends and the ports table), so callers can keep the latest snapshots until it moves.
+ */
+export function congestionVersion(db: Db): string {
+  const row = preparedOnce(db, 'port-congestion:version', () =>
+    db.sqlite.prepare(`SELECT min(id), max(id), (SELECT max(updated_at) FROM ports), (SELECT count(*) FROM ports) FROM port_congestion`).raw(),
+  ).get() as unknown[]
+  return row.join('.')
 }

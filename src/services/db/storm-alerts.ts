@@ -4,6 +4,7 @@ import {and, eq, gt, inArray, isNotNull, isNull, lt, lte, or, sql} from 'drizzle
 
 import type {ZoneGeometry} from '../geo/geometry.js'
 import {type Db, writeTransaction} from './client.js'
+import {preparedOnce} from './prepared.js'
 import {type DataSource, type PendingStormAlert, pendingStormAlerts, safetyZones, type StormAlertState} from './schema.js'
 
 export type {PendingStormAlert}
@@ -87,27 +88,31 @@ export async function purgeSettledAlerts(db: Db, settledBefore: number): Promise
  * status report (synchronous, as providers status is).
  */
 export function warningsWithoutOutline(db: Db, now: number): PendingStormAlert[] {
-  return db.orm
-    .select()
-    .from(pendingStormAlerts)
-    .where(
-      and(
-        inArray(pendingStormAlerts.state, OPEN),
-        eq(pendingStormAlerts.warning, true),
-        or(isNull(pendingStormAlerts.validTo), gt(pendingStormAlerts.validTo, now)),
-      ),
-    )
-    .orderBy(pendingStormAlerts.event, pendingStormAlerts.alertId)
-    .all()
+  return preparedOnce(db, 'storm-alerts:warnings-without-outline', () =>
+    db.orm
+      .select()
+      .from(pendingStormAlerts)
+      .where(
+        and(
+          inArray(pendingStormAlerts.state, OPEN),
+          eq(pendingStormAlerts.warning, true),
+          or(isNull(pendingStormAlerts.validTo), gt(pendingStormAlerts.validTo, sql.placeholder('now'))),
+        ),
+      )
+      .orderBy(pendingStormAlerts.event, pendingStormAlerts.alertId)
+      .prepare(),
+  ).all({now})
 }
 
 export function openAlertCounts(db: Db): {pending: number; unplaceable: number} {
-  const rows = db.orm
-    .select({state: pendingStormAlerts.state, n: sql<number>`count(*)`})
-    .from(pendingStormAlerts)
-    .where(inArray(pendingStormAlerts.state, OPEN))
-    .groupBy(pendingStormAlerts.state)
-    .all()
+  const rows = preparedOnce(db, 'storm-alerts:open-counts', () =>
+    db.orm
+      .select({state: pendingStormAlerts.state, n: sql<number>`count(*)`})
+      .from(pendingStormAlerts)
+      .where(inArray(pendingStormAlerts.state, OPEN))
+      .groupBy(pendingStormAlerts.state)
+      .prepare(),
+  ).all()
   const of = (state: StormAlertState) => rows.find((r) => r.state === state)?.n ?? 0
   return {pending: of('pending'), unplaceable: of('unplaceable')}
 }

@@ -551,7 +551,16 @@ export function defineTables(d: TableKit) {
     (t) => [d.index('pending_storm_alerts_state_idx').on(t.state)],
   )
 
-  return {ports, portCongestion, portCongestionDaily, portAreaCells, vesselStops, vessels, vesselPositions, positionSuspects, safetyZones, safetyEvents, users, watchlists, notifications, jobRuns, jobLocks, apiCache, settings, providerUsage, providerState, portWeather, alertRules, alertEvents, apiTasks, pendingStormAlerts}
+  /**
+   * Rows per table for the tables health counts, kept exact by triggers (migration `table-rows-triggers`):
+   * a count is read, never counted, however large the table grows.
+   */
+  const tableRows = d.table('table_rows', {
+    tableName: d.text('table_name').primaryKey(),
+    rowCount: d.int('row_count').notNull(),
+  })
+
+  return {ports, portCongestion, portCongestionDaily, portAreaCells, vesselStops, vessels, vesselPositions, positionSuspects, safetyZones, safetyEvents, users, watchlists, notifications, jobRuns, jobLocks, apiCache, settings, providerUsage, providerState, portWeather, alertRules, alertEvents, apiTasks, pendingStormAlerts, tableRows}
 }
 
 export type Tables = ReturnType<typeof defineTables>

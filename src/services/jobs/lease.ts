@@ -6,6 +6,7 @@ import {and, eq} from 'drizzle-orm'
 
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
+import {leaseOf} from '../db/job-runs.js'
 import {jobLocks} from '../db/schema.js'
 
 export interface LeaseHolder {
@@ -62,6 +63,13 @@ export function leaseInForce(row: LeaseHolder, now: number, pid: number = proces
 
 export function holderText(job: string, holder: LeaseHolder): string {
   return `${job} is running (${describe(holder)})`
+}
+
+/** Who holds a job's lease right now (an owner not gone), as text; null when nobody does. */
+export function leaseHolder(ctx: Context, job: string): string | null {
+  const row = leaseOf(ctx.db, job)
+  // This process's own pid counts as a holder here: a run it started is a run in progress.
+  return row && leaseInForce(row, ctx.clock.now(), -1) ? holderText(job, row) : null
 }
 
 export interface LeaseOptions {

@@ -1,6 +1,6 @@
 // Every job harbormaster runs, in one place: its schedule (UTC cron), priority (and so its retries), timeout,
 // dependencies, the command cron runs, and the service function that does the work.
-import {CronExpressionParser} from 'cron-parser'
+import {Cron} from 'croner'
 
 import type {JobSummaries} from '../../schemas/job-summaries.js'
 import type {Context} from '../context.js'
@@ -157,19 +157,37 @@ export function jobSpec(name: string): JobSpec | undefined {
   return isJobName(name) ? JOB_SPECS[name] : undefined
 }
 
+/** Parsed schedules, UTC: croner with a fixed offset needs no time zone data (Intl), so a check stays quick. */
+const crons = new Map<string, Cron>()
+
+function cronOf(schedule: string): Cron {
+  let cron = crons.get(schedule)
+  if (!cron) crons.set(schedule, (cron = new Cron(schedule, {utcOffset: 0, paused: true})))
+  return cron
+}
+
 /** The last scheduled time at or before `now`, and the next ones after it (UTC). */
 export function scheduleTimes(schedule: string, now: number, count = 1): {previous: number; next: number[]} {
-  const previous = CronExpressionParser.parse(schedule, {currentDate: new Date(now + 1), tz: 'UTC'}).prev().getTime()
-  const forward = CronExpressionParser.parse(schedule, {currentDate: new Date(now), tz: 'UTC'})
-  const next: number[] = []
-  for (let i = 0; i < count; i++) next.push(forward.next().getTime())
-  return {previous, next}
+  const cron = cronOf(schedule)
+  // A run earlier in the same second as the reference counts: one millisecond on, a run at `now` is previous.
+  const previous = cron.previousRuns(1, new Date(now + 1))[0]
+  if (!previous) throw new Error(`schedule ${schedule} has no time before ${new Date(now).toISOString()}`)
+  return {previous: previous.getTime(), next: cron.nextRuns(count, new Date(now)).map((d) => d.getTime())}
 }
+
+/** The slot each schedule was last asked about: health asks for every job on every check, and parsing is slow. */
+const slots = new Map<string, {previous: number; next: number}>()
 
 /** The time between two runs (the gap after the last scheduled time). */
 export function periodMs(schedule: string, now: number): number {
-  const {previous, next} = scheduleTimes(schedule, now, 1)
-  return next[0] - previous
+  let slot = slots.get(schedule)
+  // Within the same slot (previous <= now < next) the answer is the same.
+  if (!slot || now < slot.previous || now >= slot.next) {
+    const times = scheduleTimes(schedule, now, 1)
+    slot = {previous: times.previous, next: times.next[0]}
+    slots.set(schedule, slot)
+  }
+  return slot.next - slot.previous
 }
 
 /** A cron expression in words, for `schedule list`. */

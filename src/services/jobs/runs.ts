@@ -2,12 +2,12 @@
 // accounting: a run left `running` by an owner that is gone is a crash, counted like a failure.
 import {hostname} from 'node:os'
 
-import {and, desc, eq, inArray} from 'drizzle-orm'
+import {eq} from 'drizzle-orm'
 
 import {iso} from '../clock.js'
 import type {Context} from '../context.js'
 import {type Db, writeTransaction} from '../db/client.js'
-import {leasesByRun, recordCrash, runningRuns} from '../db/job-runs.js'
+import {latestRun, leasesByRun, recentRuns, recordCrash, runningRuns} from '../db/job-runs.js'
 import type {StoredRunSummary} from '../../schemas/job-summaries.js'
 import {type JobStatus, jobRuns} from '../db/schema.js'
 import {ownerGone} from './lease.js'
@@ -64,13 +64,7 @@ export function recordSkip(db: Db, job: string, at: number, trigger: string, rea
 }
 
 export function lastRun(ctx: Context, job: string, statuses: JobStatus[]) {
-  return ctx.db.orm
-    .select()
-    .from(jobRuns)
-    .where(and(eq(jobRuns.job, job), inArray(jobRuns.status, statuses)))
-    .orderBy(desc(jobRuns.startedAt), desc(jobRuns.id))
-    .limit(1)
-    .get()
+  return latestRun(ctx.db, job, statuses)
 }
 
 export interface CrashedRun {
@@ -134,13 +128,7 @@ export function markCrashedRuns(ctx: Context): CrashedRun[] {
 
 /** Failed, timed-out or crashed runs in a row since the last success (a run in progress or cancelled is neither). */
 export function consecutiveFailures(ctx: Context, job: string): number {
-  const runs = ctx.db.orm
-    .select({id: jobRuns.id, status: jobRuns.status})
-    .from(jobRuns)
-    .where(and(eq(jobRuns.job, job), inArray(jobRuns.status, ['success', 'running', ...FAILURE_STATUSES])))
-    .orderBy(desc(jobRuns.startedAt), desc(jobRuns.id))
-    .limit(100)
-    .all()
+  const runs = recentRuns(ctx.db, job, ['success', 'running', ...FAILURE_STATUSES], 100)
   const crashed = runs.some((r) => r.status === 'running') ? new Set(crashedRuns(ctx.db, ctx.clock.now()).map((c) => c.id)) : new Set<number>()
   let n = 0
   for (const r of runs) {

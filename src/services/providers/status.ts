@@ -6,6 +6,7 @@ import {iso} from '../clock.js'
 import type {Context} from '../context.js'
 import {providerState} from '../db/schema.js'
 import {zoneOutlineDetails} from '../safety/storms.js'
+import {fallbackOf} from './fallbacks.js'
 import {PROVIDERS} from './registry.js'
 import {checkQuota} from './usage.js'
 
@@ -22,6 +23,7 @@ export function providerStatuses(ctx: Context): ProviderStatus[] {
     const cache = caches.get(info.name)
     const quota = checkQuota(ctx, info.name)
     const since = state?.fallbackSince ?? null
+    const fallback = fallbackOf(since, now, graceMs)
     return {
       provider: info.name,
       description: info.description,
@@ -32,9 +34,9 @@ export function providerStatuses(ctx: Context): ProviderStatus[] {
       cache_entries: cache?.entries ?? 0,
       cache_age_seconds: cache ? Math.round((now - cache.newestAt) / 1000) : null,
       usage: {used: quota.used, limit: quota.limit, window_resets_at: iso(quota.resetsAt), state: quota.state},
-      failed_over: since !== null,
+      failed_over: fallback.failed_over,
       failed_over_since: iso(since),
-      degraded: since !== null && now - since > graceMs,
+      degraded: fallback.degraded,
       ...(info.name === 'nws-zones' ? {details: zoneOutlineDetails(ctx)} : {}),
     }
   })

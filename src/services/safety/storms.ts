@@ -30,8 +30,6 @@ import {type ZoneDraft, type ZoneWrite, storeZones, stormZonesFromAlerts} from '
 const ZONE_FETCH_CONCURRENCY = 4
 /** Settled pending alerts are kept this long for operators to look back on. */
 const SETTLED_KEPT_MS = 7 * 86_400_000
-/** How many warnings a health reason or log summary names before it says "and N more". */
-const NAMED = 5
 
 interface Outlines {
   geometry: Map<string, ZoneGeometry>
@@ -364,18 +362,6 @@ function recordZoneOutcome(ctx: Context, outlines: Outlines): void {
     source: s.fetched > 0 ? 'live' : s.stale > 0 ? 'cached' : 'fallback',
     error: problems.length > 0 ? problems.join('; ') : undefined,
   })
-}
-
-/** Degraded while a marine warning in force (or yet to begin) has no outline: a storm harbormaster cannot place. */
-export async function stormAlertsHealth(ctx: Context): Promise<StormAlertsHealth> {
-  const now = ctx.clock.now()
-  const warnings = stored.warningsWithoutOutline(ctx.db, now)
-  const open = stored.openAlertCounts(ctx.db)
-  const base = {alerts_waiting: open.pending, alerts_unplaceable: open.unplaceable, warnings_without_outline: warnings.length}
-  if (warnings.length === 0) return {status: 'healthy', ...base}
-  const named = warnings.slice(0, NAMED).map((w) => `${w.event}${w.area ? ` for ${w.area}` : ''} (${w.alertId}): ${w.reason}`)
-  const more = warnings.length > NAMED ? `; and ${warnings.length - NAMED} more` : ''
-  return {status: 'degraded', ...base, reason: `${warnings.length} marine warning(s) without an outline: ${named.join('; ')}${more}`}
 }
 
 /** What `providers status` adds for the zone outline provider: the alerts still waiting for outlines. */

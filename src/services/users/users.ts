@@ -7,6 +7,7 @@ import {eq} from 'drizzle-orm'
 
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
+import {dataVersion} from '../db/data-version.js'
 import {type Role, ROLES, users} from '../db/schema.js'
 import {usageError} from '../errors.js'
 
@@ -72,11 +73,21 @@ export function removeUser(ctx: Context, nameOrId: string): {removed: string} {
   return {removed: user.name}
 }
 
+type User = typeof users.$inferSelect
+
+/** The users with their token hashes, read again only when the data has changed (every API request asks). */
+const tokenHolders = new WeakMap<Context['db'], {version: string; holders: Array<{hash: Buffer; user: User}>}>()
+
 /** The user a bearer token belongs to, compared in constant time; undefined when none. */
-export function userForToken(ctx: Context, token: string) {
+export function userForToken(ctx: Context, token: string): User | undefined {
+  const version = dataVersion(ctx.db)
+  let known = tokenHolders.get(ctx.db)
+  if (known?.version !== version) {
+    known = {version, holders: ctx.db.orm.select().from(users).all().map((user) => ({hash: Buffer.from(user.tokenHash, 'hex'), user}))}
+    tokenHolders.set(ctx.db, known)
+  }
   const hash = Buffer.from(hashToken(token), 'hex')
-  for (const user of ctx.db.orm.select().from(users).all()) {
-    const stored = Buffer.from(user.tokenHash, 'hex')
+  for (const {hash: stored, user} of known.holders) {
     if (stored.length === hash.length && timingSafeEqual(stored, hash)) return user
   }
   return undefined

@@ -1,0 +1,4 @@
+CREATE TABLE "table_rows" (
+	"table_name" text PRIMARY KEY NOT NULL,
+	"row_count" bigint NOT NULL
+);

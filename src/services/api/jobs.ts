@@ -1,0 +1,89 @@
+// POST /api/jobs/run/ starts seed job runs in the background through the runner and leases cron uses (409
+// while one runs); GET /api/jobs/runs/<id>/ says how a run started over HTTP (a job run or a refresh) went.
+import {z} from 'zod'
+
+import {iso} from '../clock.js'
+import type {Context} from '../context.js'
+import {taskById} from '../db/api-tasks.js'
+import {leaseHolder} from '../jobs/lease.js'
+import {runBackgroundJobs, SEED_JOB_NAMES, type SeedJobName} from '../jobs/runner.js'
+import {requireRole} from './auth.js'
+import type {ResourceRoutes} from './plugin.js'
+import {errorBody, errorBodySchema, utcTime} from './schemas.js'
+
+export const runAcceptedSchema = z.object({
+  run_id: z.number().int(),
+  status_url: z.string(),
+  status: z.literal('running'),
+  jobs: z.array(z.enum(SEED_JOB_NAMES)),
+})
+
+export const taskStatusSchema = z.object({
+  id: z.number().int(),
+  kind: z.enum(['jobs', 'refresh']),
+  target: z.string(),
+  status: z.enum(['running', 'success', 'failed', 'skipped']),
+  requested_by: z.string(),
+  created_at: utcTime,
+  completed_at: utcTime.nullable(),
+  error: z.string().optional(),
+  /** When done: the run-background-jobs summary, or the refresh's summary. */
+  summary: z.record(z.string(), z.unknown()).optional(),
+})
+export type TaskStatus = z.infer<typeof taskStatusSchema>
+
+export function taskStatus(ctx: Context, id: number): TaskStatus | undefined {
+  const row = taskById(ctx.db, id)
+  if (!row) return undefined
+  return {
+    id: row.id,
+    kind: row.kind,
+    target: row.target,
+    status: row.status,
+    requested_by: row.requestedBy,
+    created_at: iso(row.createdAt) as string,
+    completed_at: iso(row.completedAt),
+    ...(row.error ? {error: row.error} : {}),
+    ...(row.result ? {summary: row.result} : {}),
+  }
+}
+
+export const jobRoutes: ResourceRoutes = async (api, {ctx, runs, tasks}) => {
+  api.post(
+    '/api/jobs/run/',
+    {
+      preHandler: requireRole(ctx, 'ADMIN'),
+      schema: {
+        querystring: z.strictObject({job: z.enum([...SEED_JOB_NAMES, 'all'])}),
+        response: {202: runAcceptedSchema, 409: errorBodySchema},
+      },
+    },
+    async (req, reply) => {
+      const {job} = req.query
+      const jobs: SeedJobName[] = job === 'all' ? [...SEED_JOB_NAMES] : [job]
+      for (const j of jobs) {
+        const holder = leaseHolder(ctx, j)
+        if (holder) return reply.code(409).send(errorBody(`${j} is already running`, {holder}))
+      }
+      const id = tasks.start({kind: 'jobs', target: job, requestedBy: req.user?.name ?? 'unknown'}, async () => {
+        const {summary, outcomes} = await runBackgroundJobs(runs, jobs, {}, {trigger: 'api'})
+        const status = outcomes.some((o) => o.status !== 'success' && o.status !== 'skipped') ? 'failed' : outcomes.every((o) => o.status === 'skipped') ? 'skipped' : 'success'
+        return {status, result: summary as unknown as Record<string, unknown>}
+      })
+      return reply.code(202).send({run_id: id, status_url: `/api/jobs/runs/${id}/`, status: 'running', jobs})
+    },
+  )
+
+  api.get(
+    '/api/jobs/runs/:id/',
+    {
+      preHandler: requireRole(ctx, 'VIEWER'),
+      schema: {params: z.object({id: z.coerce.number().int().min(1)}), response: {200: taskStatusSchema, 404: errorBodySchema}},
+    },
+    async (req, reply) => {
+      const task = taskStatus(ctx, req.params.id)
+      if (!task) return reply.code(404).send(errorBody('no such run', {field: 'id'}))
+      return task
+    },
+  )
+}
