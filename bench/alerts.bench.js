@@ -6,7 +6,7 @@
 // and both must open the same events. Target: < 0.5 s per cycle, >= 3x the query-per-rule worker.
 import Database from 'better-sqlite3'
 
-import {alternate, cpuMs, machineLine, mb, med, runAsSide} from './harness.js'
+import {alternate, cpuMs, machineLine, mb, med, runAsSide, sidesLine} from './harness.js'
 import {dist, openWorld} from './world.js'
 
 const VESSELS = 200_000
@@ -153,7 +153,7 @@ function sameEvents(dbPath, naiveRun) {
 export default async function alerts() {
   const world = await buildWorld()
   try {
-    console.log(`${RULES.toLocaleString()} rules, ${VESSELS.toLocaleString()} vessels, ${world.ports.length.toLocaleString()} ports; ${machineLine()}`)
+    console.log(`${RULES.toLocaleString()} rules, ${VESSELS.toLocaleString()} vessels, ${world.ports.length.toLocaleString()} ports; ${machineLine()}; ${sidesLine()}`)
     const runs = alternate(import.meta.url, ['ours', 'naive'], world.dbPath)
     const o = runs.ours
     const n = runs.naive

@@ -14,7 +14,7 @@ import {fileURLToPath} from 'node:url'
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon'
 import Database from 'better-sqlite3'
 
-import {alternate, cpuMs, machineLine, mb, med, runAsSide, seconds} from './harness.js'
+import {alternate, cpuMs, machineLine, mb, med, runAsSide, sidesLine, seconds} from './harness.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const dist = (p) => import(join(root, 'dist', 'services', p))
@@ -260,7 +260,7 @@ export default async function detect() {
   const dbPath = join(dir, 'detect.db')
   try {
     const world = await buildWorld(dbPath)
-    console.log(`${VESSELS.toLocaleString()} vessels, ${world.ports.toLocaleString()} ports, ${world.cells.toLocaleString()} anchorage cells, ${world.zones} zones; ${machineLine()}`)
+    console.log(`${VESSELS.toLocaleString()} vessels, ${world.ports.toLocaleString()} ports, ${world.cells.toLocaleString()} anchorage cells, ${world.zones} zones; ${machineLine()}; ${sidesLine()}`)
     const runs = alternate(import.meta.url, ['ours', 'naive'], dbPath, {every: NAIVE_EVERY})
     const o = runs.ours
     const n = runs.naive

@@ -3,7 +3,7 @@
 // baseline over a fresh copy of the same database, and every figure printed is the median of those runs.
 import {spawnSync} from 'node:child_process'
 import {copyFileSync, existsSync, rmSync} from 'node:fs'
-import {loadavg} from 'node:os'
+import {availableParallelism, loadavg} from 'node:os'
 import {fileURLToPath} from 'node:url'
 
 /** How many times each side runs (BENCH_RUNS); the figures are medians. */
@@ -24,11 +24,14 @@ export const cpuMs = (since) => {
 export const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`
 export const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`
 
-/** A line saying how busy the machine was: on a shared machine the wall clock also measures the neighbours. */
+/** How busy the machine was: on a shared machine the wall clock also measures the neighbours. */
 export function machineLine() {
   const [one] = loadavg()
-  return `node ${process.version}, load average ${one.toFixed(1)} at the start, median of ${RUNS} runs per side, each side in its own process`
+  return `node ${process.version}, load average ${one.toFixed(1)} on ${availableParallelism()} cores at the start`
 }
+
+/** How the sides of a benchmark were run. */
+export const sidesLine = () => `median of ${RUNS} runs per side, each side alone in its own process`
 
 /**
  * In a benchmark file: when the file was started as a side (`node x.bench.js --side NAME ARGS_JSON`), runs
