@@ -21,7 +21,7 @@ function buildMinimalCli(dir) {
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir')
   writeFileSync(
     join(dir, 'package.json'),
-    JSON.stringify({name: 'minimal-oclif-cli', version: '1.0.0', private: true, type: 'module', oclif: {bin: 'minimal', commands: './commands'}}),
+    JSON.stringify({name: 'minimal-oclif-cli', version: '1.0.0', private: true, type: 'module', files: ['bin', 'commands'], oclif: {bin: 'minimal', commands: './commands'}}),
   )
   writeFileSync(join(dir, 'bin', 'run.js'), `#!/usr/bin/env node\nimport {execute} from '@oclif/core'\n\nawait execute({dir: import.meta.url})\n`)
   writeFileSync(

@@ -62,9 +62,16 @@ export interface HotStatements {
   countPositionsSince(since: number): number
   /** When the newest stored latest position was observed, or null with none. */
   newestPositionAt(): number | null
-  /** Inserts an event unless one with its dedupe key is open; returns the stored row or undefined. */
-  insertEvent(row: EventRow, now: number): SafetyEvent | undefined
+  /**
+   * Inserts events, each unless one with its dedupe key is open, a hundred rows per statement; returns the
+   * stored ones in the order given (of two with the same key, the first). Call inside a write transaction.
+   */
+  insertEvents(rows: EventRow[], now: number): SafetyEvent[]
 }
+
+const EVENT_COLUMNS = 14
+/** Rows per INSERT: one statement per hundred events instead of one per event. */
+const EVENT_BATCH = 100
 
 const cache = new WeakMap<Db, HotStatements>()
 
@@ -117,11 +124,21 @@ export function hotStatements(db: Db): HotStatements {
     .raw()
   const count: Statement = s.prepare(`SELECT count(*) FROM vessels WHERE +position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL`).pluck()
   const newest: Statement = s.prepare(`SELECT max(position_at) FROM vessels`).pluck()
-  const event: Statement = s.prepare(
-    `INSERT INTO safety_events (type, severity, zone_id, port_id, mmsi, dedupe_key, title, lat, lon, source, observed_at, created_at,
-       last_seen_at, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT DO NOTHING RETURNING id`,
-  )
+  const eventInserts = new Map<number, Statement>()
+  const insertOf = (count: number) => {
+    let statement = eventInserts.get(count)
+    if (!statement) {
+      const values = Array.from({length: count}, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')
+      statement = s
+        .prepare(
+          `INSERT INTO safety_events (type, severity, zone_id, port_id, mmsi, dedupe_key, title, lat, lon, source, observed_at, created_at,
+             last_seen_at, metadata) VALUES ${values} ON CONFLICT DO NOTHING RETURNING id, dedupe_key`,
+        )
+        .raw()
+      eventInserts.set(count, statement)
+    }
+    return statement
+  }
   const statements: HotStatements = {
     async eachCurrentPosition(since, visit, between, chunk = POSITION_CHUNK) {
       // Streamed, not collected: 200,000 rows held at once cost more in garbage collection than in reading.
@@ -154,13 +171,57 @@ export function hotStatements(db: Db): HotStatements {
     namedPositionColumns: (mmsis, since) => toColumns(named.iterate(JSON.stringify(mmsis), since) as Iterable<ColumnRow>),
     countPositionsSince: (since) => count.get(since) as number,
     newestPositionAt: () => (newest.get() as number | null) ?? null,
-    insertEvent(r, now) {
-      const metadata = JSON.stringify(r.metadata)
-      const inserted = event.get(r.type, r.severity, r.zoneId, r.portId, r.mmsi, r.dedupeKey, r.title, r.lat, r.lon, r.source, r.observedAt, now, now, metadata) as
-        | {id: number}
-        | undefined
-      if (!inserted) return undefined
-      return {...r, id: inserted.id, createdAt: now, lastSeenAt: now, resolvedAt: null}
+    insertEvents(rows, now) {
+      const stored: SafetyEvent[] = []
+      for (let start = 0; start < rows.length; start += EVENT_BATCH) {
+        const end = Math.min(rows.length, start + EVENT_BATCH)
+        const params = new Array((end - start) * EVENT_COLUMNS)
+        for (let k = start, o = 0; k < end; k++, o += EVENT_COLUMNS) {
+          const r = rows[k]
+          params[o] = r.type
+          params[o + 1] = r.severity
+          params[o + 2] = r.zoneId
+          params[o + 3] = r.portId
+          params[o + 4] = r.mmsi
+          params[o + 5] = r.dedupeKey
+          params[o + 6] = r.title
+          params[o + 7] = r.lat
+          params[o + 8] = r.lon
+          params[o + 9] = r.source
+          params[o + 10] = r.observedAt
+          params[o + 11] = now
+          params[o + 12] = now
+          params[o + 13] = JSON.stringify(r.metadata)
+        }
+        // RETURNING gives no order: rows are matched by dedupe key, unique among open events.
+        const ids = new Map<string, number>()
+        for (const [id, key] of insertOf(end - start).all(params) as Array<[number, string]>) ids.set(key, id)
+        for (let k = start; k < end; k++) {
+          const r = rows[k]
+          const id = ids.get(r.dedupeKey)
+          if (id === undefined) continue
+          ids.delete(r.dedupeKey)
+          stored.push({
+            id,
+            type: r.type,
+            severity: r.severity,
+            zoneId: r.zoneId,
+            portId: r.portId,
+            mmsi: r.mmsi,
+            dedupeKey: r.dedupeKey,
+            title: r.title,
+            lat: r.lat,
+            lon: r.lon,
+            source: r.source,
+            observedAt: r.observedAt,
+            createdAt: now,
+            lastSeenAt: now,
+            resolvedAt: null,
+            metadata: r.metadata,
+          })
+        }
+      }
+      return stored
     },
   }
   cache.set(db, statements)

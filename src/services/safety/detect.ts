@@ -146,12 +146,7 @@ export function applyDetection(ctx: Context, plan: DetectionPlan): DetectionResu
   const {db} = ctx
   const now = ctx.clock.now()
   return writeTransaction(db, () => {
-    const created: SafetyEvent[] = []
-    const {insertEvent} = hotStatements(db)
-    for (const draft of plan.create) {
-      const row = insertEvent(draft, now)
-      if (row) created.push(row)
-    }
+    const created = hotStatements(db).insertEvents(plan.create, now)
     let resolved = 0
     for (const event of plan.resolve) {
       resolved += db.orm
