@@ -2,8 +2,9 @@
 // incidents up to 2019, measured against the piracy incidents of 2020 to June 2022 (share held, area of the
 // zones' union, share of it on land by Natural Earth 1:10m), for harbormaster's method and for the method
 // it replaced (every incident of the last 365 days, clusters within 150 km as circles), both in this run.
-// Also times the build over the whole export, and reading it back from the cache.
-// Targets: >= 75 % held, <= 2.0 million km², < 5 % land; build cached when over ~1 s.
+// Also times the build over the whole export (loading the land outline, then building), and reading it back
+// from the cache, each in its own process, several times. Targets: >= 75 % held, <= 2.0 million km², < 5 %
+// land; build cached when over ~1 s.
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
@@ -11,6 +12,8 @@ import {fileURLToPath} from 'node:url'
 
 import KDBush from 'kdbush'
 import * as geokdbush from 'geokdbush'
+
+import {machineLine, mb, med, RUNS, runAsSide, side, sidesLine} from './harness.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const dist = (p) => import(join(root, 'dist', 'services', p))
@@ -83,29 +86,21 @@ export default async function piracy() {
   const load = loadShippedIncidents()
   const {before, after} = splitAt(load, SPLIT)
 
-  let t = performance.now()
   const land = landOutline('10m')
-  const landMs = performance.now() - t
   console.log(`held-out incidents: ${after.length} piracy incidents 2020-01-01 to 2022-06-01; zones from the ${before.incidents.length} records before`)
-  console.log(`land outline ${land.version}: loaded and indexed in ${landMs.toFixed(0)} ms`)
 
-  t = performance.now()
   const ours = buildPiracyZones(before, settings, land, {source: 'emergency', origin: 'fallback'})
-  const oursMs = performance.now() - t
   const o = measureZones(
     ours.drafts.map((d) => d.geometry),
     after,
     land,
   )
-  t = performance.now()
   const circles = circleZones(before.incidents, {circleGeometry, haversineKm})
-  const circlesMs = performance.now() - t
   const c = measureZones(circles, after, land)
 
-  const row = (name, f, ms) =>
-    console.log(`  ${name}: ${f.zones} zones, held ${pct(f.heldShare)} (${f.held}/${f.incidents}), area ${mkm2(f.areaKm2)}, land ${pct(f.landShare)}, built in ${ms.toFixed(0)} ms`)
-  row('harbormaster (type filter, weighted clusters, hulls cut to water)', o, oursMs)
-  row('baseline (365-day window, 150 km circles)', c, circlesMs)
+  const row = (name, f) => console.log(`  ${name}: ${f.zones} zones, held ${pct(f.heldShare)} (${f.held}/${f.incidents}), area ${mkm2(f.areaKm2)}, land ${pct(f.landShare)}`)
+  row('harbormaster (type filter, weighted clusters, hulls cut to water)', o)
+  row('baseline (365-day window, 150 km circles)', c)
   console.log(`  buffer from the data: ${ours.summary.buffer_km} km; excluded as not piracy: ${ours.summary.excluded} of ${ours.summary.incidents} records`)
   console.log(
     `  ratios against the baseline: held ${(o.heldShare / c.heldShare).toFixed(2)}x, area ${(o.areaKm2 / c.areaKm2).toFixed(2)}x, land share ${(o.landShare / c.landShare).toFixed(3)}x`,
@@ -114,16 +109,42 @@ export default async function piracy() {
   console.log(`  targets (>= 75 % held, <= 2.0 million km², < 5 % land): ${met ? 'met' : 'NOT met'}`)
   if (!met) process.exitCode = 1
 
-  // The build the safety job runs: the whole export, then the cached copy.
+  // The build the safety job runs: the whole export, then the cached copy, each in a fresh process.
   const cacheDir = mkdtempSync(join(tmpdir(), 'harbormaster-piracy-cache-'))
   try {
-    const ctx = {config: {...config, cacheDir}, logger: silentLogger}
-    const built = shippedPiracyZones(ctx)
-    const cached = shippedPiracyZones(ctx)
+    const builds = []
+    const reads = []
+    for (let i = 0; i < RUNS; i++) {
+      rmSync(cacheDir, {recursive: true, force: true})
+      builds.push(side(import.meta.url, 'shipped', {cacheDir, build: true}))
+      reads.push(side(import.meta.url, 'shipped', {cacheDir, build: false}))
+    }
+    if (builds.some((b) => b.built_from !== 'data') || reads.some((r) => r.built_from !== 'cache')) throw new Error('the cache did not behave: expected a build, then a read')
+    const built = med(builds, 'build_ms')
+    const cached = med(reads, 'build_ms')
+    console.log(`  whole export, per safety run (${machineLine()}; ${sidesLine()}):`)
     console.log(
-      `  whole export: ${built.drafts.length} zones, ${mkm2(built.summary.area_km2)}; built in ${built.buildMs} ms (outline already loaded), read from the cache in ${cached.buildMs} ms (${(built.buildMs / Math.max(1, cached.buildMs)).toFixed(0)}x)`,
+      `    ${builds[0].zones} zones, ${mkm2(builds[0].area_km2)}; built in ${built.toFixed(0)} ms after loading the land outline in ${med(builds, 'land_ms').toFixed(0)} ms (peak RSS ${mb(med(builds, 'peak_rss'))}), ` +
+        `read from the cache in ${cached.toFixed(0)} ms (peak RSS ${mb(med(reads, 'peak_rss'))}): ${(built / Math.max(1, cached)).toFixed(0)}x`,
     )
   } finally {
     rmSync(cacheDir, {recursive: true, force: true})
   }
 }
+
+/**
+ * What a safety run does for piracy zones. `build`: the cache is empty, so the land outline is loaded (timed
+ * apart) and the zones built and cached; `cached`: they are read from the cache.
+ */
+async function shipped({cacheDir, build}) {
+  const [{landOutline}, {shippedPiracyZones}, {loadConfig}, {silentLogger}] = await Promise.all([dist('geo/land.js'), dist('piracy/zones.js'), dist('config.js'), dist('log/logger.js')])
+  const ctx = {config: {...loadConfig({env: {}}), cacheDir}, logger: silentLogger}
+  const t0 = performance.now()
+  if (build) landOutline('10m')
+  const t1 = performance.now()
+  const result = shippedPiracyZones(ctx)
+  const t2 = performance.now()
+  return {built_from: result.builtFrom, land_ms: t1 - t0, build_ms: t2 - t1, zones: result.drafts.length, area_km2: result.summary.area_km2}
+}
+
+await runAsSide(import.meta.url, {shipped})

@@ -26,6 +26,7 @@ export async function openWorld(prefix, now) {
   return {
     ctx,
     db,
+    dbPath,
     ports,
     close() {
       db.close()

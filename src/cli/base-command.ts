@@ -4,7 +4,7 @@ import {format} from 'node:util'
 
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
-import {paint, type Painter} from '../render/terminal.js'
+import {type Painter, plainPainter} from '../render/terminal.js'
 import type {Context} from '../services/context.js'
 import type {Config} from '../services/config.js'
 import type {Db} from '../services/db/client.js'
@@ -73,12 +73,27 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     })
     this.flags = flags as CommandFlags<T>
     this.args = args as CommandArgs<T>
+    await this.loadColour()
+  }
+
+  private colour?: Painter
+
+  /** Whether colour is off for every stream: --no-color, NO_COLOR or --json. */
+  private colourOff(): boolean {
+    return Boolean(this.flags?.['no-color']) || Boolean(process.env.NO_COLOR) || this.jsonEnabled()
+  }
+
+  /** Loads chalk when some output goes to a terminal that wants colour (cron and pipes never load it). */
+  private async loadColour(): Promise<void> {
+    if (this.colour || this.colourOff() || !(process.stdout.isTTY || process.stderr.isTTY)) return
+    const {colourPainter} = await import('../render/colour.js')
+    this.colour = colourPainter()
   }
 
   /** Colour for a stream: only on a terminal, never with --no-color or NO_COLOR, never under --json. */
   protected painter(stream: NodeJS.WriteStream): Painter {
-    const off = this.flags?.['no-color'] || Boolean(process.env.NO_COLOR) || this.jsonEnabled() || !stream.isTTY
-    return paint(!off)
+    const off = this.colourOff() || !stream.isTTY
+    return off ? plainPainter : (this.colour ?? plainPainter)
   }
 
   private cachedConfig?: Config
@@ -236,6 +251,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   override async catch(error: Error & {exitCode?: number; hint?: string; oclif?: {exit?: number}}): Promise<void> {
     const {HarbormasterError, environmentError} = await import('../services/errors.js')
     if (!this.cachedConfig) await this.useSecrets().catch(() => undefined)
+    // A parse error ends init before colour was loaded.
+    await this.loadColour().catch(() => undefined)
     // A failure of the machine (damaged or full disk, port in use...) is not a bug: one line with what to do.
     const environment = environmentError(error, {dbPath: this.openedDb?.path ?? this.cachedConfig?.dbPath})
     if (environment) error = environment

@@ -1,5 +1,4 @@
 // Terminal rendering shared by commands: colour that is on only when asked for, and aligned tables.
-import {Chalk} from 'chalk'
 
 export interface Painter {
   level(level: 'debug' | 'info' | 'warn' | 'error', text: string): string
@@ -14,27 +13,10 @@ export interface Painter {
   status(status: string): string
 }
 
-export function paint(enabled: boolean): Painter {
-  const c = new Chalk({level: enabled ? 1 : 0})
-  const levels = {debug: c.gray, info: c.cyan, warn: c.yellow, error: c.red.bold}
-  return {
-    level: (level, text) => levels[level](text),
-    good: (t) => c.green(t),
-    bad: (t) => c.red(t),
-    warn: (t) => c.yellow(t),
-    dim: (t) => c.dim(t),
-    bold: (t) => c.bold(t),
-    source: (s) => (s === 'live' ? c.green(s) : s === 'fallback' ? c.yellow(s) : s === 'emergency' || s === 'simulated' ? c.red(s) : s),
-    status: (s) =>
-      ['healthy', 'success', 'ok', 'created'].includes(s)
-        ? c.green(s)
-        : ['degraded', 'skipped', 'resolved', 'would resolve', 'cancelled'].includes(s)
-          ? c.yellow(s)
-          : ['unhealthy', 'failed', 'error', 'timeout', 'crashed'].includes(s)
-            ? c.red(s)
-            : s,
-  }
-}
+const same = (text: string) => text
+
+/** No colour: what cron, pipes, --json, --no-color and NO_COLOR get (and chalk is never loaded for them). */
+export const plainPainter: Painter = {level: (_, text) => text, good: same, bad: same, warn: same, dim: same, bold: same, source: same, status: same}
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001B\[[0-9;]*m/g

@@ -1,14 +1,14 @@
 // One evaluation cycle: read each metric once, compare every enabled rule with its targets' readings,
 // and open an alert event where a threshold is crossed (one open event per rule and target) or resolve the
 // open one when the value is back. Planning only reads, so a dry run shows what applying would write.
-import {and, eq} from 'drizzle-orm'
+import {eq} from 'drizzle-orm'
 
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
-import {hotStatements} from '../db/hot-statements.js'
-import {type AlertEvent, type AlertOperator, type AlertRule, alertEvents, alertRules, users, watchlists} from '../db/schema.js'
+import {enabledAlertRules, insertAlertEvents, openAlertEvents, resolveAlertEvent} from '../db/alerts.js'
+import {type AlertEvent, type AlertOperator, type AlertRule, users, watchlists} from '../db/schema.js'
 import {notificationStore, watchersOf} from '../safety/notify.js'
-import {CycleData, METRICS, type Reading} from './metrics.js'
+import {CycleData, METRICS, type Reading, type ReadingsWanted} from './metrics.js'
 
 export interface Trigger {
   rule: AlertRule
@@ -50,21 +50,38 @@ export function compare(value: number, operator: AlertOperator, threshold: numbe
 
 export async function planCycle(ctx: Context): Promise<CyclePlan> {
   const now = ctx.clock.now()
-  const rules = ctx.db.orm.select().from(alertRules).where(eq(alertRules.enabled, true)).all()
-  const openEvents = ctx.db.orm.select().from(alertEvents).where(eq(alertEvents.isResolved, false)).all()
-  const open = new Map(openEvents.map((e) => [`${e.alertId}|${e.target}`, e]))
+  const rules = enabledAlertRules(ctx.db)
+  // Open events by rule, then target: a rule over every vessel looks up tens of thousands of targets.
+  const open = new Map<number, Map<string, AlertEvent>>()
+  for (const e of openAlertEvents(ctx.db)) {
+    const byTarget = open.get(e.alertId)
+    if (byTarget) byTarget.set(e.target, e)
+    else open.set(e.alertId, new Map([[e.target, e]]))
+  }
   const plan: CyclePlan = {rulesEvaluated: 0, open: [], resolve: [], skippedStale: 0, skippedMissing: 0}
 
   const cycle = new CycleData(ctx)
   const byMetric = new Map<string, AlertRule[]>()
-  for (const rule of rules) byMetric.set(rule.metric, [...(byMetric.get(rule.metric) ?? []), rule])
+  for (const rule of rules) {
+    const list = byMetric.get(rule.metric)
+    if (list) list.push(rule)
+    else byMetric.set(rule.metric, [rule])
+  }
   for (const [metricName, metricRules] of byMetric) {
     const metric = METRICS[metricName]
     if (!metric) continue
-    const readings = await metric.read(ctx, cycle)
+    const freshMsOf = (rule: AlertRule) => (rule.freshnessSeconds ?? metric.freshnessSeconds) * 1000
+    // Read only what the rules ask for: the targets they name and, for rules over every target, what is fresh enough.
+    const wanted: ReadingsWanted = {targets: new Set(), everySince: null}
+    for (const rule of metricRules) {
+      if (rule.targetId !== null) wanted.targets.add(rule.targetId)
+      else wanted.everySince = Math.min(wanted.everySince ?? Infinity, now - freshMsOf(rule))
+    }
+    const readings = await metric.read(ctx, cycle, wanted)
     for (const rule of metricRules) {
       plan.rulesEvaluated++
-      const freshMs = (rule.freshnessSeconds ?? metric.freshnessSeconds) * 1000
+      const freshMs = freshMsOf(rule)
+      const openOfRule = open.get(rule.id)
       const judge = (target: string, reading: Reading | undefined) => {
         if (!reading) {
           plan.skippedMissing++
@@ -75,7 +92,7 @@ export async function planCycle(ctx: Context): Promise<CyclePlan> {
           return
         }
         const crossed = compare(reading.value, rule.operator, rule.threshold)
-        const existing = open.get(`${rule.id}|${target}`)
+        const existing = openOfRule?.get(target)
         if (crossed && !existing) plan.open.push({rule, target, reading})
         else if (!crossed && existing) plan.resolve.push({event: existing, value: reading.value})
       }
@@ -95,33 +112,22 @@ export interface CycleResult {
 /** Writes a plan in one transaction: new events, resolutions, and notifications for watchers. */
 export function applyCycle(ctx: Context, plan: CyclePlan): CycleResult {
   const now = ctx.clock.now()
-  const {orm} = ctx.db
   return writeTransaction(ctx.db, () => {
-    const opened: AlertEvent[] = []
-    const {insertAlertEvent} = hotStatements(ctx.db)
-    for (const t of plan.open) {
-      const row = insertAlertEvent(
-        {
-          alertId: t.rule.id,
-          target: t.target,
-          currentValue: t.reading.value,
-          thresholdValue: t.rule.threshold,
-          operator: t.rule.operator,
-          metric: t.rule.metric,
-          metadata: {severity: t.rule.severity, rule: t.rule.name, observed_at: new Date(t.reading.at).toISOString(), target_kind: t.rule.targetKind},
-        },
-        now,
-      )
-      if (row) opened.push(row)
-    }
+    const opened = insertAlertEvents(
+      ctx.db,
+      plan.open.map((t) => ({
+        alertId: t.rule.id,
+        target: t.target,
+        currentValue: t.reading.value,
+        thresholdValue: t.rule.threshold,
+        operator: t.rule.operator,
+        metric: t.rule.metric,
+        metadata: {severity: t.rule.severity, rule: t.rule.name, observed_at: new Date(t.reading.at).toISOString(), target_kind: t.rule.targetKind},
+      })),
+      now,
+    )
     let resolved = 0
-    for (const r of plan.resolve) {
-      resolved += orm
-        .update(alertEvents)
-        .set({isResolved: true, resolvedAt: now, resolutionValue: r.value})
-        .where(and(eq(alertEvents.id, r.event.id), eq(alertEvents.isResolved, false)))
-        .run().changes
-    }
+    for (const r of plan.resolve) if (resolveAlertEvent(ctx.db, r.event.id, now, r.value)) resolved++
     return {opened, resolved, notifications: notifyAlertWatchers(ctx, opened, plan)}
   })
 }

@@ -3,12 +3,13 @@
 import {desc, eq, sql} from 'drizzle-orm'
 import Flatbush from 'flatbush'
 
+import {throwIfCancelled, yieldToEventLoop} from '../cancel.js'
 import type {Context} from '../context.js'
 import {hotStatements, type PositionColumns} from '../db/hot-statements.js'
+import {type LatestLevel, latestLevels} from '../db/port-congestion.js'
 import {jobRuns, safetyZones} from '../db/schema.js'
 import {type ZoneGeometry, pointInGeometry} from '../geo/geometry.js'
 import {consecutiveFailures} from '../jobs/runs.js'
-import {latestCongestion} from '../ports/congestion.js'
 import {PROVIDERS} from '../providers/registry.js'
 import {checkQuota} from '../providers/usage.js'
 
@@ -30,24 +31,73 @@ export interface Readings {
   forEachFresh(freshSince: number, fn: (target: string, reading: Reading) => void): number
 }
 
-/** What one cycle reads once and shares between metrics (the current vessel positions). */
-export class CycleData {
-  private columns?: PositionColumns
-  private byMmsi?: Map<number, number>
-  constructor(private readonly ctx: Context) {}
+/**
+ * What the cycle's rules of one metric ask for: the targets they name, and, when some rule covers every
+ * target, the earliest time a reading may be observed and still count for one of those rules.
+ */
+export interface ReadingsWanted {
+  targets: Set<string>
+  everySince: number | null
+}
 
-  /** Every vessel seen in the last day (older ones have no current value), as columns. */
-  vessels(): {columns: PositionColumns; byMmsi: Map<number, number>} {
-    if (!this.columns) {
-      const columns = hotStatements(this.ctx.db).positionColumns(this.ctx.clock.now() - 86_400_000)
-      const byMmsi = new Map<number, number>()
-      for (let i = 0; i < columns.length; i++) byMmsi.set(columns.mmsi[i], i)
-      this.columns = columns
-      this.byMmsi = byMmsi
+/** Vessels with a latest position seen within this are the vessels with a current value. */
+const SEEN_WITHIN_MS = 86_400_000
+
+/**
+ * What one cycle reads once and shares between metrics: the vessels the rules name, the vessels seen
+ * recently enough for rules over every vessel (through the position-time index: not every vessel), how
+ * many vessels were seen in the last day at all, and the latest congestion snapshots.
+ */
+export class CycleData {
+  private readonly since: number
+  private readonly recent = new Map<number, PositionColumns>()
+  private seen?: number
+  private congestion?: Promise<LatestLevel[]>
+  constructor(private readonly ctx: Context) {
+    this.since = ctx.clock.now() - SEEN_WITHIN_MS
+  }
+
+  /** The named vessels seen in the last day (older ones have no current value), as columns, by MMSI. */
+  named(targets: Iterable<string>): {columns: PositionColumns; byMmsi: Map<number, number>} {
+    const mmsis = [...new Set([...targets].map(Number).filter(Number.isSafeInteger))]
+    const columns = mmsis.length > 0 ? hotStatements(this.ctx.db).namedPositionColumns(mmsis, this.since) : emptyColumns()
+    const byMmsi = new Map<number, number>()
+    for (let i = 0; i < columns.length; i++) byMmsi.set(columns.mmsi[i], i)
+    return {columns, byMmsi}
+  }
+
+  /** Every vessel whose latest position was observed at or after `since` (and within the last day). */
+  seenSince(since: number): PositionColumns {
+    const from = Math.max(since, this.since)
+    let columns = this.recent.get(from)
+    if (!columns) {
+      const hot = hotStatements(this.ctx.db)
+      // A narrow window reads a few rows through the index; the whole day reads most of the table in order.
+      columns = from === this.since ? hot.positionColumns(from) : hot.freshPositionColumns(from)
+      this.recent.set(from, columns)
     }
-    return {columns: this.columns, byMmsi: this.byMmsi as Map<number, number>}
+    return columns
+  }
+
+  /** How many vessels were seen in the last day: those of them not fresh enough for a rule are its stale readings. */
+  seenInDay(): number {
+    this.seen ??= hotStatements(this.ctx.db).countPositionsSince(this.since)
+    return this.seen
+  }
+
+  /** Each port's latest congestion level and vessels waiting, read once for both port metrics. */
+  portLevels(): Promise<LatestLevel[]> {
+    this.congestion ??= latestLevels(this.ctx.db)
+    return this.congestion
+  }
+
+  /** The earliest time a position may be observed and still be in the cycle's vessels. */
+  get seenFrom(): number {
+    return this.since
   }
 }
+
+const emptyColumns = (): PositionColumns => ({length: 0, mmsi: new Float64Array(0), lat: new Float64Array(0), lon: new Float64Array(0), sog: new Float64Array(0), at: new Float64Array(0)})
 
 export interface MetricSpec {
   name: string
@@ -55,31 +105,48 @@ export interface MetricSpec {
   description: string
   /** Readings older than this are skipped unless a rule says otherwise. */
   freshnessSeconds: number
-  read(ctx: Context, cycle: CycleData): Promise<Readings>
+  read(ctx: Context, cycle: CycleData, wanted: ReadingsWanted): Promise<Readings>
 }
 
 /**
- * Readings over the cycle's vessel positions, computed per vessel on demand. `observedAt` gives a vessel's
- * reading time without building the reading, so stale ones cost nothing in rules over every vessel.
+ * Readings of vessels, computed per vessel on demand: the named ones from a lookup of those only, and for
+ * rules over every vessel those observed at or after the rule's freshness bound, read through the index on
+ * the position time (the vessels seen in the last day but before that bound are counted, not read).
+ * `alwaysCurrent`: the reading is taken now (the AIS gap), so every vessel seen in the last day is read.
  */
-function vesselReadings(cycle: CycleData, observedAt: (c: PositionColumns, i: number) => number, reading: (c: PositionColumns, i: number) => Reading | undefined): Readings {
-  const {columns, byMmsi} = cycle.vessels()
+function vesselReadings(cycle: CycleData, wanted: ReadingsWanted, reading: (c: PositionColumns, i: number) => Reading | undefined, alwaysCurrent = false): Readings {
+  const named = cycle.named(wanted.targets)
+  // Rules over every vessel share one pass's targets and readings (built on first use, once per metric).
+  let every: {at: Float64Array; targets: string[]; readings: Array<Reading | undefined>} | undefined
+  const everyVessel = () => {
+    if (!every) {
+      const columns = cycle.seenSince(alwaysCurrent ? cycle.seenFrom : Math.max(wanted.everySince ?? cycle.seenFrom, cycle.seenFrom))
+      const targets = new Array<string>(columns.length)
+      const readings = new Array<Reading | undefined>(columns.length)
+      for (let i = 0; i < columns.length; i++) {
+        targets[i] = String(columns.mmsi[i])
+        readings[i] = reading(columns, i)
+      }
+      every = {at: columns.at, targets, readings}
+    }
+    return every
+  }
   return {
     get: (target) => {
-      const i = byMmsi.get(Number(target))
-      return i === undefined ? undefined : reading(columns, i)
+      const i = named.byMmsi.get(Number(target))
+      return i === undefined ? undefined : reading(named.columns, i)
     },
     forEachFresh: (freshSince, fn) => {
-      let stale = 0
-      for (let i = 0; i < columns.length; i++) {
-        if (observedAt(columns, i) < freshSince) {
-          stale++
-          continue
-        }
-        const r = reading(columns, i)
-        if (r) fn(String(columns.mmsi[i]), r)
+      const from = alwaysCurrent ? cycle.seenFrom : Math.max(freshSince, cycle.seenFrom)
+      const {at, targets, readings} = everyVessel()
+      let fresh = 0
+      for (let i = 0; i < targets.length; i++) {
+        if (at[i] < from) continue
+        fresh++
+        const r = readings[i]
+        if (r) fn(targets[i], r)
       }
-      return stale
+      return alwaysCurrent ? 0 : cycle.seenInDay() - fresh
     },
   }
 }
@@ -99,9 +166,9 @@ const fromMap = (map: Map<string, Reading>): Readings => ({
 const LEVELS: Record<string, number> = {normal: 0, elevated: 1, high: 2, severe: 3}
 const FIVE_MINUTES = 300
 
-async function portReadings(ctx: Context, pick: (c: Awaited<ReturnType<typeof latestCongestion>>[number]) => number | null) {
+async function portReadings(cycle: CycleData, pick: (c: LatestLevel) => number | null) {
   const out = new Map<string, Reading>()
-  for (const c of await latestCongestion(ctx.db)) {
+  for (const c of await cycle.portLevels()) {
     const value = pick(c)
     if (value !== null) out.set(String(c.portId), {value, at: c.observedAt, lat: c.lat, lon: c.lon})
   }
@@ -132,40 +199,32 @@ export const METRICS: Record<string, MetricSpec> = {
     kind: 'port',
     description: 'vessels waiting (stopped at anchorage) in the latest congestion snapshot',
     freshnessSeconds: 3600,
-    read: (ctx) => portReadings(ctx, (c) => c.waiting),
+    read: (_, cycle) => portReadings(cycle, (c) => c.waiting),
   },
   'port.congestion_level': {
     name: 'port.congestion_level',
     kind: 'port',
     description: 'latest congestion level: 0 normal, 1 elevated, 2 high, 3 severe',
     freshnessSeconds: 3600,
-    read: (ctx) => portReadings(ctx, (c) => LEVELS[c.level] ?? null),
+    read: (_, cycle) => portReadings(cycle, (c) => LEVELS[c.level] ?? null),
   },
   'vessel.speed': {
     name: 'vessel.speed',
     kind: 'vessel',
     description: 'speed over ground of the latest report, knots',
     freshnessSeconds: FIVE_MINUTES,
-    read: async (_, cycle) =>
-      vesselReadings(
-        cycle,
-        (c, i) => c.at[i],
-        (c, i) => (Number.isNaN(c.sog[i]) ? undefined : {value: c.sog[i], at: c.at[i], lat: c.lat[i], lon: c.lon[i]}),
-      ),
+    read: async (_, cycle, wanted) =>
+      vesselReadings(cycle, wanted, (c, i) => (Number.isNaN(c.sog[i]) ? undefined : {value: c.sog[i], at: c.at[i], lat: c.lat[i], lon: c.lon[i]})),
   },
   'vessel.ais_gap_minutes': {
     name: 'vessel.ais_gap_minutes',
     kind: 'vessel',
     description: 'minutes since the vessel last reported',
     freshnessSeconds: FIVE_MINUTES,
-    read: async (ctx, cycle) => {
+    read: async (ctx, cycle, wanted) => {
       const now = ctx.clock.now()
       // The gap is measured now, so the reading is always current.
-      return vesselReadings(
-        cycle,
-        () => now,
-        (c, i) => ({value: Math.round((now - c.at[i]) / 6000) / 10, at: now, lat: c.lat[i], lon: c.lon[i]}),
-      )
+      return vesselReadings(cycle, wanted, (c, i) => ({value: Math.round((now - c.at[i]) / 6000) / 10, at: now, lat: c.lat[i], lon: c.lon[i]}), true)
     },
   },
   'zone.vessels_inside': {
@@ -178,16 +237,22 @@ export const METRICS: Record<string, MetricSpec> = {
       const out = new Map<string, Reading>()
       if (zones.length === 0) return fromMap(out)
       const since = ctx.clock.now() - ctx.config.positionWindowMinutes * 60_000
-      const positions = hotStatements(ctx.db).currentPositions(since)
       const index = new Flatbush(zones.length)
       for (const z of zones) index.add(z.minLon, z.minLat, z.maxLon, z.maxLat)
       index.finish()
       const counts = new Array<number>(zones.length).fill(0)
       let newest = 0
-      for (const v of positions) {
-        newest = Math.max(newest, v.at)
-        for (const k of index.search(v.lon, v.lat, v.lon, v.lat)) if (pointInGeometry(zones[k].geometry as ZoneGeometry, v.lon, v.lat)) counts[k]++
-      }
+      await hotStatements(ctx.db).eachCurrentPosition(
+        since,
+        (v) => {
+          newest = Math.max(newest, v.at)
+          for (const k of index.search(v.lon, v.lat, v.lon, v.lat)) if (pointInGeometry(zones[k].geometry as ZoneGeometry, v.lon, v.lat)) counts[k]++
+        },
+        async () => {
+          await yieldToEventLoop()
+          throwIfCancelled(ctx.signal)
+        },
+      )
       zones.forEach((z, k) => out.set(String(z.id), {value: counts[k], at: newest || ctx.clock.now(), lat: (z.minLat + z.maxLat) / 2, lon: (z.minLon + z.maxLon) / 2}))
       return fromMap(out)
     },

@@ -85,8 +85,17 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     throw error
   }
 
-  const orm = drizzle(sqlite, {schema})
-  const db: Db = {orm, sqlite, path, close: () => sqlite.open && sqlite.close()}
+  // The query builder is made on first use: read-only checks that use prepared statements never pay for it.
+  let orm: Orm | undefined
+  const db: Db = {
+    get orm() {
+      orm ??= drizzle(sqlite, {schema})
+      return orm
+    },
+    sqlite,
+    path,
+    close: () => sqlite.open && sqlite.close(),
+  }
   if (!readonly && (options.migrate ?? true)) {
     try {
       migrate(db)
@@ -133,7 +142,7 @@ function applyPendingMigrationsIfWritable(path: string): void {
   let pending: number
   try {
     probe.pragma('busy_timeout = 5000')
-    pending = migrationStatus({orm: drizzle(probe, {schema}), sqlite: probe, path, close: () => probe.close()}).pending.length
+    pending = migrationStatus({sqlite: probe}).pending.length
   } finally {
     probe.close()
   }
@@ -203,25 +212,26 @@ export interface MigrationStatus {
   pending: string[]
 }
 
-/** Migration names in journal order (drizzle's reader returns the SQL but not the tags). */
-function journalTags(): string[] {
-  const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as {entries: Array<{tag: string}>}
-  return journal.entries.map((entry) => entry.tag)
+/**
+ * The migrations drizzle-kit wrote, in order, as its journal lists them (tag and time): enough to know what
+ * is pending without reading and hashing every migration's SQL, which only applying them needs.
+ */
+function journal(): Array<{tag: string; when: number}> {
+  return (JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as {entries: Array<{tag: string; when: number}>}).entries
 }
 
-export function migrationStatus(db: Db): MigrationStatus {
-  const migrations = readMigrationFiles({migrationsFolder: MIGRATIONS_FOLDER})
+export function migrationStatus(db: Pick<Db, 'sqlite'>): MigrationStatus {
+  const migrations = journal()
   const last = lastAppliedMillis(db)
-  const pending = migrations.filter((m) => last === null || last < m.folderMillis)
-  const tags = journalTags()
+  const pending = migrations.filter((m) => last === null || last < m.when)
   return {
     applied: migrations.length - pending.length,
     total: migrations.length,
-    pending: pending.map((m) => tags[migrations.indexOf(m)]),
+    pending: pending.map((m) => m.tag),
   }
 }
 
-function lastAppliedMillis(db: Db): number | null {
+function lastAppliedMillis(db: Pick<Db, 'sqlite'>): number | null {
   const exists = db.sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(MIGRATIONS_TABLE)
   if (!exists) return null
   const row = db.sqlite.prepare(`SELECT created_at FROM ${MIGRATIONS_TABLE} ORDER BY created_at DESC LIMIT 1`).get() as
@@ -236,10 +246,10 @@ function lastAppliedMillis(db: Db): number | null {
  * Returns how many were applied.
  */
 export function migrate(db: Db): number {
-  const migrations: MigrationMeta[] = readMigrationFiles({migrationsFolder: MIGRATIONS_FOLDER})
-  const latest = migrations.at(-1)?.folderMillis ?? 0
+  const latest = journal().at(-1)?.when ?? 0
   const before = lastAppliedMillis(db)
   if (before !== null && before >= latest) return 0
+  const migrations: MigrationMeta[] = readMigrationFiles({migrationsFolder: MIGRATIONS_FOLDER})
 
   return writeTransaction(db, () => {
     db.sqlite.exec(

@@ -3,7 +3,7 @@
 import type {Statement} from 'better-sqlite3'
 
 import type {Db} from './client.js'
-import type {AlertEvent, AlertOperator, DataSource, EventType, SafetyEvent, Severity} from './schema.js'
+import type {DataSource, EventType, SafetyEvent, Severity} from './schema.js'
 
 export interface CurrentPosition {
   mmsi: number
@@ -44,104 +44,184 @@ export interface EventRow {
 }
 
 export interface HotStatements {
-  /** Each vessel's latest position observed at or after `since`. */
-  currentPositions(since: number): CurrentPosition[]
-  /** The same positions as columns (no object per vessel): what rules over every vessel read. */
+  /**
+   * Streams each vessel's latest position observed at or after `since` to `visit`, in MMSI order, without
+   * an object per vessel kept: `visit` gets the same object for every row (copy what you keep) and must not
+   * use the connection (a statement is open on it while it runs). Rows are
+   * read `chunk` at a time and `between()` is awaited between chunks, when no statement is open on the
+   * connection (timers, signals and other users of the connection get their turn). Returns the rows visited.
+   */
+  eachCurrentPosition(since: number, visit: (position: Readonly<CurrentPosition>) => void, between: () => Promise<void>, chunk?: number): Promise<number>
+  /** Each vessel's latest position observed at or after `since`, as columns (no object per vessel): what rules over every vessel read. */
   positionColumns(since: number): PositionColumns
+  /** The same through the index on the position time: for a narrow window (readings fresh enough to judge). */
+  freshPositionColumns(since: number): PositionColumns
+  /** The same for the vessels named (by MMSI) only: what rules on one vessel each read. */
+  namedPositionColumns(mmsis: number[], since: number): PositionColumns
+  /** How many vessels have a latest position observed at or after `since`. */
+  countPositionsSince(since: number): number
   /** When the newest stored latest position was observed, or null with none. */
   newestPositionAt(): number | null
-  /** Each vessel's latest position observed at or after `since`, as rows [lat, lon, AIS time stamp second, source] (no object per vessel). */
-  latestPlaces(since: number): Array<[number, number, number | null, DataSource]>
-  /** Inserts an event unless one with its dedupe key is open; returns the stored row or undefined. */
-  insertEvent(row: EventRow, now: number): SafetyEvent | undefined
-  /** Opens an alert event unless one is open for the rule and target; returns it or undefined. */
-  insertAlertEvent(row: AlertEventRow, now: number): AlertEvent | undefined
+  /**
+   * Inserts events, each unless one with its dedupe key is open, a hundred rows per statement; returns the
+   * stored ones in the order given (of two with the same key, the first). Call inside a write transaction.
+   */
+  insertEvents(rows: EventRow[], now: number): SafetyEvent[]
 }
 
-export interface AlertEventRow {
-  alertId: number
-  target: string
-  currentValue: number
-  thresholdValue: number
-  operator: AlertOperator
-  metric: string
-  metadata: Record<string, unknown>
-}
+const EVENT_COLUMNS = 14
+/** Rows per INSERT: one statement per hundred events instead of one per event. */
+const EVENT_BATCH = 100
 
 const cache = new WeakMap<Db, HotStatements>()
+
+type ColumnRow = [number, number, number, number | null, number]
+
+function toColumns(rows: Iterable<ColumnRow>): PositionColumns {
+  const cols: PositionColumns = {length: 0, mmsi: new Float64Array(1024), lat: new Float64Array(1024), lon: new Float64Array(1024), sog: new Float64Array(1024), at: new Float64Array(1024)}
+  const grow = () => {
+    for (const k of ['mmsi', 'lat', 'lon', 'sog', 'at'] as const) {
+      const next = new Float64Array(cols[k].length * 2)
+      next.set(cols[k])
+      cols[k] = next
+    }
+  }
+  for (const r of rows) {
+    if (cols.length === cols.mmsi.length) grow()
+    const i = cols.length++
+    cols.mmsi[i] = r[0]
+    cols.lat[i] = r[1]
+    cols.lon[i] = r[2]
+    cols.sog[i] = r[3] ?? Number.NaN
+    cols.at[i] = r[4]
+  }
+  return cols
+}
+
+/** Positions read between two turns of the event loop. */
+const POSITION_CHUNK = 20_000
 
 export function hotStatements(db: Db): HotStatements {
   const existing = cache.get(db)
   if (existing) return existing
   const s = db.sqlite
-  // `+position_at` keeps SQLite off the index: most vessels are current, and a table scan reads them
-  // in order instead of a lookup per row.
+  // `+position_at` keeps SQLite off the index: most vessels are current, and a scan of the table in MMSI
+  // (rowid) order reads them in order instead of a lookup per row.
   const positions: Statement = s
     .prepare(
       `SELECT mmsi, name, lat, lon, sog, nav_status, utc_second, position_at, position_source FROM vessels
-       WHERE +position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL`,
+       WHERE mmsi > ? AND +position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL ORDER BY mmsi LIMIT ?`,
     )
     .raw()
   const columns: Statement = s.prepare(`SELECT mmsi, lat, lon, sog, position_at FROM vessels WHERE +position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL`).raw()
-  const newest: Statement = s.prepare(`SELECT max(position_at) FROM vessels`).pluck()
-  const places: Statement = s
-    .prepare(`SELECT lat, lon, utc_second, position_source FROM vessels WHERE +position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL`)
+  const fresh: Statement = s.prepare(`SELECT mmsi, lat, lon, sog, position_at FROM vessels WHERE position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL`).raw()
+  // A handful of vessels out of hundreds of thousands: a lookup by MMSI each, in one statement.
+  const named: Statement = s
+    .prepare(
+      `SELECT mmsi, lat, lon, sog, position_at FROM vessels
+       WHERE mmsi IN (SELECT value FROM json_each(?)) AND position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL ORDER BY mmsi`,
+    )
     .raw()
-  const event: Statement = s.prepare(
-    `INSERT INTO safety_events (type, severity, zone_id, port_id, mmsi, dedupe_key, title, lat, lon, source, observed_at, created_at,
-       last_seen_at, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT DO NOTHING RETURNING id`,
-  )
-  const alertEvent: Statement = s.prepare(
-    `INSERT INTO alert_events (alert_id, target, triggered_at, current_value, threshold_value, operator, metric, is_resolved, metadata)
-     VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT DO NOTHING RETURNING id`,
-  )
+  const count: Statement = s.prepare(`SELECT count(*) FROM vessels WHERE +position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL`).pluck()
+  const newest: Statement = s.prepare(`SELECT max(position_at) FROM vessels`).pluck()
+  const eventInserts = new Map<number, Statement>()
+  const insertOf = (count: number) => {
+    let statement = eventInserts.get(count)
+    if (!statement) {
+      const values = Array.from({length: count}, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')
+      statement = s
+        .prepare(
+          `INSERT INTO safety_events (type, severity, zone_id, port_id, mmsi, dedupe_key, title, lat, lon, source, observed_at, created_at,
+             last_seen_at, metadata) VALUES ${values} ON CONFLICT DO NOTHING RETURNING id, dedupe_key`,
+        )
+        .raw()
+      eventInserts.set(count, statement)
+    }
+    return statement
+  }
   const statements: HotStatements = {
-    insertAlertEvent(r, now) {
-      const inserted = alertEvent.get(r.alertId, r.target, now, r.currentValue, r.thresholdValue, r.operator, r.metric, JSON.stringify(r.metadata)) as
-        | {id: number}
-        | undefined
-      if (!inserted) return undefined
-      return {...r, id: inserted.id, triggeredAt: now, isResolved: false, resolvedAt: null, resolutionValue: null}
-    },
-    currentPositions(since) {
-      const rows = positions.all(since) as Array<[number, string | null, number, number, number | null, number | null, number | null, number, DataSource]>
-      const out: CurrentPosition[] = new Array(rows.length)
-      for (let i = 0; i < rows.length; i++) {
-        const r = rows[i]
-        out[i] = {mmsi: r[0], name: r[1], lat: r[2], lon: r[3], sog: r[4], nav: r[5], second: r[6], at: r[7], source: r[8]}
+    async eachCurrentPosition(since, visit, between, chunk = POSITION_CHUNK) {
+      // Streamed, not collected: 200,000 rows held at once cost more in garbage collection than in reading.
+      const p: CurrentPosition = {mmsi: 0, name: null, lat: 0, lon: 0, sog: null, nav: null, second: null, at: 0, source: 'live'}
+      let after = -1
+      let visited = 0
+      for (;;) {
+        let read = 0
+        for (const r of positions.iterate(after, since, chunk) as Iterable<[number, string | null, number, number, number | null, number | null, number | null, number, DataSource]>) {
+          p.mmsi = r[0]
+          p.name = r[1]
+          p.lat = r[2]
+          p.lon = r[3]
+          p.sog = r[4]
+          p.nav = r[5]
+          p.second = r[6]
+          p.at = r[7]
+          p.source = r[8]
+          after = p.mmsi
+          read++
+          visit(p)
+        }
+        visited += read
+        if (read < chunk) return visited
+        await between()
       }
-      return out
     },
-    positionColumns(since) {
-      const cols: PositionColumns = {length: 0, mmsi: new Float64Array(1024), lat: new Float64Array(1024), lon: new Float64Array(1024), sog: new Float64Array(1024), at: new Float64Array(1024)}
-      const grow = () => {
-        for (const k of ['mmsi', 'lat', 'lon', 'sog', 'at'] as const) {
-          const next = new Float64Array(cols[k].length * 2)
-          next.set(cols[k])
-          cols[k] = next
+    positionColumns: (since) => toColumns(columns.iterate(since) as Iterable<ColumnRow>),
+    freshPositionColumns: (since) => toColumns(fresh.iterate(since) as Iterable<ColumnRow>),
+    namedPositionColumns: (mmsis, since) => toColumns(named.iterate(JSON.stringify(mmsis), since) as Iterable<ColumnRow>),
+    countPositionsSince: (since) => count.get(since) as number,
+    newestPositionAt: () => (newest.get() as number | null) ?? null,
+    insertEvents(rows, now) {
+      const stored: SafetyEvent[] = []
+      for (let start = 0; start < rows.length; start += EVENT_BATCH) {
+        const end = Math.min(rows.length, start + EVENT_BATCH)
+        const params = new Array((end - start) * EVENT_COLUMNS)
+        for (let k = start, o = 0; k < end; k++, o += EVENT_COLUMNS) {
+          const r = rows[k]
+          params[o] = r.type
+          params[o + 1] = r.severity
+          params[o + 2] = r.zoneId
+          params[o + 3] = r.portId
+          params[o + 4] = r.mmsi
+          params[o + 5] = r.dedupeKey
+          params[o + 6] = r.title
+          params[o + 7] = r.lat
+          params[o + 8] = r.lon
+          params[o + 9] = r.source
+          params[o + 10] = r.observedAt
+          params[o + 11] = now
+          params[o + 12] = now
+          params[o + 13] = JSON.stringify(r.metadata)
+        }
+        // RETURNING gives no order: rows are matched by dedupe key, unique among open events.
+        const ids = new Map<string, number>()
+        for (const [id, key] of insertOf(end - start).all(params) as Array<[number, string]>) ids.set(key, id)
+        for (let k = start; k < end; k++) {
+          const r = rows[k]
+          const id = ids.get(r.dedupeKey)
+          if (id === undefined) continue
+          ids.delete(r.dedupeKey)
+          stored.push({
+            id,
+            type: r.type,
+            severity: r.severity,
+            zoneId: r.zoneId,
+            portId: r.portId,
+            mmsi: r.mmsi,
+            dedupeKey: r.dedupeKey,
+            title: r.title,
+            lat: r.lat,
+            lon: r.lon,
+            source: r.source,
+            observedAt: r.observedAt,
+            createdAt: now,
+            lastSeenAt: now,
+            resolvedAt: null,
+            metadata: r.metadata,
+          })
         }
       }
-      for (const r of columns.iterate(since) as Iterable<[number, number, number, number | null, number]>) {
-        if (cols.length === cols.mmsi.length) grow()
-        const i = cols.length++
-        cols.mmsi[i] = r[0]
-        cols.lat[i] = r[1]
-        cols.lon[i] = r[2]
-        cols.sog[i] = r[3] ?? Number.NaN
-        cols.at[i] = r[4]
-      }
-      return cols
-    },
-    newestPositionAt: () => (newest.get() as number | null) ?? null,
-    latestPlaces: (since) => places.all(since) as Array<[number, number, number | null, DataSource]>,
-    insertEvent(r, now) {
-      const metadata = JSON.stringify(r.metadata)
-      const inserted = event.get(r.type, r.severity, r.zoneId, r.portId, r.mmsi, r.dedupeKey, r.title, r.lat, r.lon, r.source, r.observedAt, now, now, metadata) as
-        | {id: number}
-        | undefined
-      if (!inserted) return undefined
-      return {...r, id: inserted.id, createdAt: now, lastSeenAt: now, resolvedAt: null}
+      return stored
     },
   }
   cache.set(db, statements)

@@ -151,6 +151,28 @@ export interface LatestCongestion {
   observedAt: number
 }
 
+/** Each port's latest snapshot: the one stored last. */
+const LATEST_SNAPSHOT_IDS = `(SELECT max(id) AS id FROM port_congestion GROUP BY port_id)`
+
+export interface LatestLevel {
+  portId: number
+  level: CongestionLevel
+  waiting: number | null
+  observedAt: number
+  lat: number
+  lon: number
+}
+
+/** Each port's latest level and vessels waiting, with the port's position: what alert rules on ports read. */
+export async function latestLevels(db: Db): Promise<LatestLevel[]> {
+  return db.sqlite
+    .prepare(
+      `SELECT c.port_id AS portId, c.level, c.vessels_waiting AS waiting, c.observed_at AS observedAt, p.lat, p.lon
+       FROM port_congestion c JOIN ${LATEST_SNAPSHOT_IDS} latest ON latest.id = c.id JOIN ports p ON p.id = c.port_id ORDER BY p.id`,
+    )
+    .all() as LatestLevel[]
+}
+
 /** Each port's latest snapshot, optionally only those at the given levels. */
 export async function latestSnapshots(db: Db, levels?: CongestionLevel[]): Promise<LatestCongestion[]> {
   const where = levels ? `WHERE c.level IN (${levels.map(() => '?').join(', ')})` : ''
@@ -162,7 +184,7 @@ export async function latestSnapshots(db: Db, levels?: CongestionLevel[]): Promi
          c.baseline_waiting AS baseline, c.baseline_samples AS baselineSamples, c.median_wait_hours AS medianWaitHours,
          c.waits_counted AS waitsCounted, c.episode_started_at AS episodeStartedAt, c.trend, c.source, c.observed_at AS observedAt
        FROM port_congestion c
-       JOIN (SELECT max(id) AS id FROM port_congestion GROUP BY port_id) latest ON latest.id = c.id
+       JOIN ${LATEST_SNAPSHOT_IDS} latest ON latest.id = c.id
        JOIN ports p ON p.id = c.port_id
        ${where}
        ORDER BY p.id`,

@@ -84,22 +84,24 @@ export async function computePortCongestion(ctx: Context): Promise<PortsJobSumma
   const tallies = new Map<number, PortTally>()
   let vesselsInPorts = 0
   if (newest !== null) {
-    let checked = 0
-    for (const [lat, lon, second, source] of hot.latestPlaces(windowStart)) {
+    await hot.eachCurrentPosition(
+      windowStart,
+      ({lat, lon, second, source}) => {
+        if (second !== null && NOT_A_FIX.has(second)) return
+        const hit = areas.locate(lat, lon)
+        if (!hit) return
+        vesselsInPorts++
+        let tally = tallies.get(hit.portId)
+        if (!tally) tallies.set(hit.portId, (tally = {inPort: 0, sources: new Set()}))
+        tally.inPort++
+        tally.sources.add(source)
+      },
       // World scale is hundreds of thousands of positions: timers, signals and the API get a turn.
-      if (++checked % 20_000 === 0) {
+      async () => {
         await yieldToEventLoop()
         throwIfCancelled(ctx.signal)
-      }
-      if (second !== null && NOT_A_FIX.has(second)) continue
-      const hit = areas.locate(lat, lon)
-      if (!hit) continue
-      vesselsInPorts++
-      let tally = tallies.get(hit.portId)
-      if (!tally) tallies.set(hit.portId, (tally = {inPort: 0, sources: new Set()}))
-      tally.inPort++
-      tally.sources.add(source)
-    }
+      },
+    )
   }
 
   phase('in_port')

@@ -20,7 +20,7 @@ import {
 import {type ZoneGeometry, pointInGeometry} from '../geo/geometry.js'
 import {latestCongestion} from '../ports/congestion.js'
 import {worstSource} from '../provenance.js'
-import {distressDevice, distressDraft, portsOf} from './distress.js'
+import {distressDevice, distressDraft, type DistressReport, portsOf} from './distress.js'
 import {notifyWatchers} from './notify.js'
 
 /** An event to open: the row detection would store. */
@@ -37,9 +37,6 @@ export interface DetectionPlan {
 
 const congestionSeverity: Record<string, Severity> = {high: 'high', severe: 'critical'}
 
-/** Positions checked against the zones between two turns of the event loop. */
-const DETECTION_SLICE = 20_000
-
 export async function planDetection(ctx: Context): Promise<DetectionPlan> {
   const {db, config} = ctx
   const zones = await db.orm
@@ -49,50 +46,54 @@ export async function planDetection(ctx: Context): Promise<DetectionPlan> {
     .all()
 
   const newest = (await db.orm.select({at: sql<number | null>`max(${vessels.positionAt})`}).from(vessels).get())?.at ?? null
-  const current = newest === null ? [] : hotStatements(db).currentPositions(newest - config.positionWindowMinutes * 60_000)
 
   const holding = new Map<string, EventDraft>()
-  if (zones.length > 0 && current.length > 0) {
-    const index = new Flatbush(zones.length)
-    for (const z of zones) index.add(z.minLon, z.minLat, z.maxLon, z.maxLat)
-    index.finish()
-    for (let i = 0; i < current.length; i++) {
+  const transmitting: DistressReport[] = []
+  let vesselsChecked = 0
+  if (newest !== null) {
+    const index = zones.length > 0 ? new Flatbush(zones.length) : null
+    if (index) {
+      for (const z of zones) index.add(z.minLon, z.minLat, z.maxLon, z.maxLat)
+      index.finish()
+    }
+    vesselsChecked = await hotStatements(db).eachCurrentPosition(
+      newest - config.positionWindowMinutes * 60_000,
+      (v) => {
+        // Distress transmitters still transmitting hold their event open (intake opens it the moment one is heard).
+        if (distressDevice(v.mmsi) !== null) transmitting.push({mmsi: v.mmsi, lat: v.lat, lon: v.lon, observedAt: v.at, navStatus: v.nav, source: v.source})
+        if (!index) return
+        for (const k of index.search(v.lon, v.lat, v.lon, v.lat)) {
+          const zone = zones[k]
+          // A zone counts for a position observed while the zone was valid (an old position is not in today's storm).
+          if (zone.validFrom !== null && v.at < zone.validFrom) continue
+          if (zone.validTo !== null && v.at > zone.validTo) continue
+          if (!pointInGeometry(zone.geometry as ZoneGeometry, v.lon, v.lat)) continue
+          const type = zone.kind as EventType
+          const dedupeKey = `${type}:zone:${zone.id}:vessel:${v.mmsi}`
+          holding.set(dedupeKey, {
+            type,
+            severity: zone.severity,
+            zoneId: zone.id,
+            portId: null,
+            mmsi: v.mmsi,
+            dedupeKey,
+            title: `${v.name ?? `MMSI ${v.mmsi}`} inside ${zone.name}`,
+            lat: v.lat,
+            lon: v.lon,
+            source: worstSource([zone.source, v.source ?? 'fallback']),
+            observedAt: v.at,
+            metadata: {zone_external_id: zone.externalId, zone_kind: zone.kind},
+          })
+        }
+      },
       // World scale is hundreds of thousands of positions: timers, signals and the API get a turn.
-      if (i > 0 && i % DETECTION_SLICE === 0) {
+      async () => {
         await yieldToEventLoop()
         throwIfCancelled(ctx.signal)
-      }
-      const v = current[i]
-      for (const k of index.search(v.lon, v.lat, v.lon, v.lat)) {
-        const zone = zones[k]
-        // A zone counts for a position observed while the zone was valid (an old position is not in today's storm).
-        if (zone.validFrom !== null && v.at < zone.validFrom) continue
-        if (zone.validTo !== null && v.at > zone.validTo) continue
-        if (!pointInGeometry(zone.geometry as ZoneGeometry, v.lon, v.lat)) continue
-        const type = zone.kind as EventType
-        const dedupeKey = `${type}:zone:${zone.id}:vessel:${v.mmsi}`
-        holding.set(dedupeKey, {
-          type,
-          severity: zone.severity,
-          zoneId: zone.id,
-          portId: null,
-          mmsi: v.mmsi,
-          dedupeKey,
-          title: `${v.name ?? `MMSI ${v.mmsi}`} inside ${zone.name}`,
-          lat: v.lat,
-          lon: v.lon,
-          source: worstSource([zone.source, v.source ?? 'fallback']),
-          observedAt: v.at,
-          metadata: {zone_external_id: zone.externalId, zone_kind: zone.kind},
-        })
-      }
-    }
+      },
+    )
   }
 
-  // Distress transmitters still transmitting hold their event open (intake opens it the moment one is heard).
-  const transmitting = current
-    .filter((v) => distressDevice(v.mmsi) !== null)
-    .map((v) => ({mmsi: v.mmsi, lat: v.lat, lon: v.lon, observedAt: v.at, navStatus: v.nav, source: v.source}))
   const distressPorts = await portsOf(ctx, transmitting)
   transmitting.forEach((report, k) => {
     const draft = distressDraft(report, distressPorts[k])
@@ -129,7 +130,7 @@ export async function planDetection(ctx: Context): Promise<DetectionPlan> {
     create: [...holding.values()].filter((d) => !openKeys.has(d.dedupeKey)),
     resolve: open.filter((e) => !holding.has(e.dedupeKey)),
     ongoing: open.filter((e) => holding.has(e.dedupeKey)).map((e) => e.id),
-    vessels_checked: current.length,
+    vessels_checked: vesselsChecked,
     zones_checked: zones.length,
   }
 }
@@ -145,12 +146,7 @@ export function applyDetection(ctx: Context, plan: DetectionPlan): DetectionResu
   const {db} = ctx
   const now = ctx.clock.now()
   return writeTransaction(db, () => {
-    const created: SafetyEvent[] = []
-    const {insertEvent} = hotStatements(db)
-    for (const draft of plan.create) {
-      const row = insertEvent(draft, now)
-      if (row) created.push(row)
-    }
+    const created = hotStatements(db).insertEvents(plan.create, now)
     let resolved = 0
     for (const event of plan.resolve) {
       resolved += db.orm

@@ -98,11 +98,13 @@ export async function raiseDistressEvents(ctx: Context, reports: DistressReport[
   })
   if (drafts.length === 0) return out
   return writeTransaction(ctx.db, () => {
-    const {insertEvent} = hotStatements(ctx.db)
+    out.events = hotStatements(ctx.db).insertEvents(drafts, now)
+    // Every other report moves its transmitter's open event (opened before, or by an earlier report of this
+    // intake) to where it was heard, in the order heard.
+    const openedHere = new Set(out.events.map((e) => e.dedupeKey))
     for (const draft of drafts) {
-      const created = insertEvent(draft, now)
-      if (created) out.events.push(created)
-      else if (touchOpenEvent(ctx.db, draft.dedupeKey, {lat: draft.lat, lon: draft.lon, observedAt: draft.observedAt, title: draft.title, now})) out.ongoing++
+      if (openedHere.delete(draft.dedupeKey)) continue
+      if (touchOpenEvent(ctx.db, draft.dedupeKey, {lat: draft.lat, lon: draft.lon, observedAt: draft.observedAt, title: draft.title, now})) out.ongoing++
     }
     out.raised = out.events.length
     out.notifications = notifyWatchers(ctx, out.events)

@@ -1,0 +1,86 @@
+// What the benchmarks share: each measured side runs alone in its own child process (so its peak RSS is its
+// own, not the sum of whatever ran before it in one process), several times in alternation with the
+// baseline over a fresh copy of the same database, and every figure printed is the median of those runs.
+import {spawnSync} from 'node:child_process'
+import {copyFileSync, existsSync, rmSync} from 'node:fs'
+import {availableParallelism, loadavg} from 'node:os'
+import {fileURLToPath} from 'node:url'
+
+/** How many times each side runs (BENCH_RUNS); the figures are medians. */
+export const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5))
+
+export const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+/** CPU time of this process since `since` (a process.cpuUsage() reading), in ms. */
+export const cpuMs = (since) => {
+  const c = process.cpuUsage(since)
+  return (c.user + c.system) / 1000
+}
+
+export const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`
+export const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`
+
+/** How busy the machine was: on a shared machine the wall clock also measures the neighbours. */
+export function machineLine() {
+  const [one] = loadavg()
+  return `node ${process.version}, load average ${one.toFixed(1)} on ${availableParallelism()} cores at the start`
+}
+
+/** How the sides of a benchmark were run. */
+export const sidesLine = () => `median of ${RUNS} runs per side, each side alone in its own process`
+
+/**
+ * In a benchmark file: when the file was started as a side (`node x.bench.js --side NAME ARGS_JSON`), runs
+ * `sides[NAME](args)` and prints its result with the process's peak RSS and CPU time as one JSON line.
+ * Returns true then, so the module knows not to do anything else.
+ */
+export async function runAsSide(moduleUrl, sides) {
+  if (process.argv[1] !== fileURLToPath(moduleUrl) || process.argv[2] !== '--side') return false
+  const name = process.argv[3]
+  const args = JSON.parse(process.argv[4] ?? '{}')
+  const fn = sides[name]
+  if (!fn) throw new Error(`no side ${name} (sides: ${Object.keys(sides).join(', ')})`)
+  const result = await fn(args)
+  const usage = process.resourceUsage()
+  process.stdout.write(`\n${JSON.stringify({...result, peak_rss: usage.maxRSS * 1024, cpu_ms: (usage.userCPUTime + usage.systemCPUTime) / 1000})}\n`)
+  return true
+}
+
+/** Runs one side of a benchmark file in a fresh Node process; returns what it printed (with peak_rss, cpu_ms). */
+export function side(moduleUrl, name, args = {}) {
+  const r = spawnSync(process.execPath, [fileURLToPath(moduleUrl), '--side', name, JSON.stringify(args)], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024})
+  if (r.status !== 0) throw new Error(`side ${name} exited ${r.status}: ${r.stderr.trim().split('\n').slice(-8).join('\n')}`)
+  const last = r.stdout.trim().split('\n').at(-1)
+  return JSON.parse(last)
+}
+
+/** A fresh copy of a closed database (checkpointed: no -wal beside it), for a side that writes. */
+export function freshCopy(source, target) {
+  if (existsSync(`${source}-wal`)) throw new Error(`${source} has a WAL file: close it before copying`)
+  rmSync(`${target}-wal`, {force: true})
+  rmSync(`${target}-shm`, {force: true})
+  copyFileSync(source, target)
+  return target
+}
+
+/**
+ * Runs the sides `RUNS` times in alternation (so both see the same machine state), each on its own copy
+ * of the database; returns each side's runs.
+ */
+export function alternate(moduleUrl, names, dbPath, args = {}) {
+  const runs = Object.fromEntries(names.map((n) => [n, []]))
+  for (let i = 0; i < RUNS; i++) {
+    for (const name of names) {
+      const copy = freshCopy(dbPath, `${dbPath}.${name}.run`)
+      runs[name].push(side(moduleUrl, name, {...args, db: copy}))
+    }
+  }
+  return runs
+}
+
+/** The median of one field over a side's runs. */
+export const med = (runs, field) => median(runs.map((r) => (typeof field === 'function' ? field(r) : r[field])))
