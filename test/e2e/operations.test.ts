@@ -62,9 +62,15 @@ describe('kill -9 in the middle of a vessels ingest', () => {
   async function stored(db: string, positions: number, run: Promise<CliResult>): Promise<void> {
     let ended = false
     void run.then(() => (ended = true))
-    while (count(db, 'SELECT count(*) FROM vessel_positions') < positions) {
-      if (ended) throw new Error(`the run ended before ${positions} positions were stored: ${(await run).stderr.slice(-2000)}`)
-      await new Promise((r) => setTimeout(r, 5))
+    const monitor = new Database(db, {readonly: true})
+    try {
+      const counted = monitor.prepare('SELECT count(*) FROM vessel_positions').pluck()
+      while ((counted.get() as number) < positions) {
+        if (ended) throw new Error(`the run ended before ${positions} positions were stored: ${(await run).stderr.slice(-2000)}`)
+        await new Promise((r) => setTimeout(r, 10))
+      }
+    } finally {
+      monitor.close()
     }
   }
 
@@ -381,11 +387,12 @@ describe('dead-man\'s switch', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
     try {
+      // Pings go out as the jobs run, without holding them up: the process that runs them sends them before it exits.
       const db = firstUseDb(freshDb())
-      const ok = await runInProcess(['run-background-jobs', '--job', 'vessels', '--db', db], {env: {HARBORMASTER_PING_URL: `${base}/ping/{job}`}})
+      const ok = await runCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env: {HARBORMASTER_PING_URL: `${base}/ping/{job}`}})
       expect(ok.code).toBe(0)
       expect(pings).toEqual(['POST /ping/vessels/start', 'POST /ping/vessels'])
-      const broken = await runInProcess(['run-background-jobs', '--job', 'vessels', '--db', db], {env: {HARBORMASTER_PING_URL: `${base}/broken`}})
+      const broken = await runCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env: {HARBORMASTER_PING_URL: `${base}/broken`}})
       expect(broken.code).toBe(0)
       expect(broken.stderr).toMatch(/dead-man's-switch ping \(start\) failed; the job is not affected \(error=HTTP 500\)/)
       expect(broken.stderr).not.toContain(`${base}/broken`)
