@@ -5,7 +5,7 @@
 import {chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {afterAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {collect, count, ROOT, runCli, startCli, tempDir} from '../helpers/cli.js'
 import {runInProcess} from '../helpers/in-process.js'
@@ -106,46 +106,49 @@ describe('config check', () => {
   })
 })
 
-describe('read-only commands', () => {
-  it('work on a database this user may only read, in a directory it may not write', async () => {
-    const db = firstUseDb(freshDb())
+describe('read-only commands on a database this user may only read, in a directory it may not write', () => {
+  // As root, permissions do not apply: the commands run as nobody (with a home it may read).
+  const asOther = process.getuid?.() === 0 ? {uid: 65_534, gid: 65_534} : {}
+  const env = {HARBORMASTER_NOW: NOW, HOME: tmp.dir}
+  let db: string
+
+  beforeAll(async () => {
+    db = firstUseDb(freshDb())
     expect((await runInProcess(['run-background-jobs', '--db', db], {env: {HARBORMASTER_NOW: NOW}})).code).toBe(0)
-    const dir = join(db, '..')
     chmodSync(tmp.dir, 0o755)
     chmodSync(db, 0o444)
-    chmodSync(dir, 0o555)
-    // As root, permissions do not apply: the commands run as nobody (with a home it may read).
-    const asOther = process.getuid?.() === 0 ? {uid: 65_534, gid: 65_534} : {}
-    const env = {HARBORMASTER_NOW: NOW, HOME: tmp.dir}
-    try {
-      for (const args of [
-        ['health', '--json'],
-        ['jobs', 'list'],
-        ['jobs', 'history'],
-        ['config', 'check'],
-        ['zones', 'list'],
-        ['events', 'list'],
-        ['vessels', 'show', '240205400'],
-        ['providers', 'status'],
-        ['users', 'list'],
-        ['watch', 'list'],
-        ['alerts', 'list'],
-        ['check-events', '--dry-run'],
-        ['alert-worker', '--dry-run'],
-      ]) {
-        const result = await runCli([...args, '--db', db], {...asOther, env})
-        expect(result.stderr, args.join(' ')).not.toMatch(/Error:/)
-        expect(result.code === 0 || (args[0] === 'health' && result.code === 1), `${args.join(' ')}: ${result.stderr}`).toBe(true)
-      }
-      // A writing command says what is wrong and what works instead.
-      const write = await runCli(['run-background-jobs', '--db', db], {...asOther, env})
-      expect(write.code).toBe(2)
-      expect(write.stderr).toMatch(/is not writable; .*read-only commands \(health, jobs list, config check, \.\.\.\) work without writing/)
-    } finally {
-      chmodSync(dir, 0o755)
-    }
+    chmodSync(join(db, '..'), 0o555)
+  })
+  afterAll(() => chmodSync(join(db, '..'), 0o755))
+
+  it.each([
+    [['health', '--json']],
+    [['jobs', 'list']],
+    [['jobs', 'history']],
+    [['config', 'check']],
+    [['zones', 'list']],
+    [['events', 'list']],
+    [['vessels', 'show', '240205400']],
+    [['providers', 'status']],
+    [['users', 'list']],
+    [['watch', 'list']],
+    [['alerts', 'list']],
+    [['check-events', '--dry-run']],
+    [['alert-worker', '--dry-run']],
+  ])('%j works', async (args) => {
+    const result = await runCli([...args, '--db', db], {...asOther, env})
+    expect(result.stderr, args.join(' ')).not.toMatch(/Error:/)
+    expect(result.code === 0 || (args[0] === 'health' && result.code === 1), `${args.join(' ')}: ${result.stderr}`).toBe(true)
   })
 
+  it('a writing command says what is wrong and what works instead', async () => {
+    const write = await runCli(['run-background-jobs', '--db', db], {...asOther, env})
+    expect(write.code).toBe(2)
+    expect(write.stderr).toMatch(/is not writable; .*read-only commands \(health, jobs list, config check, \.\.\.\) work without writing/)
+  })
+})
+
+describe('commands that only read', () => {
   it('never create a database: a clear error saying how to create one', async () => {
     const db = join(tmp.dir, 'new', 'dir', 'x.db')
     const health = await runInProcess(['health', '--db', db])
