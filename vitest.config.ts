@@ -12,7 +12,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: end-to-end tests spawn the CLI, so keep parallel files to what the machine can carry.
     maxWorkers: 2,
-    // Commands run in-process (@oclif/test's runCommand) write to the real stdout, which the test captures.
+    // Commands run in-process (test/helpers/in-process.ts) write to the real stdout, which the helper captures.
     disableConsoleIntercept: true,
   },
 })

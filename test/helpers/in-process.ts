@@ -30,6 +30,8 @@ export async function runInProcess(args: string[], options: InProcessOptions = {
   }
   process.exitCode = undefined
   try {
+    // @oclif/test's runCommand, less its joining and re-splitting of the arguments on spaces (an argument
+    // such as --reason 'migrating the database' stays one).
     const output = await captureOutput(() => run(args, loaded), {testNodeEnv: 'production'})
     // Commands report failures through process.exitCode (their catch() renders the error); an error that
     // escapes them (an unknown command) carries oclif's exit code.
