@@ -8,7 +8,7 @@ import {type Painter, plainPainter} from '../render/terminal.js'
 import type {Context} from '../services/context.js'
 import type {Config} from '../services/config.js'
 import type {Db} from '../services/db/client.js'
-import type {LogFormat, Logger} from '../services/log/logger.js'
+import type {createLogger, LogFormat, Logger} from '../services/log/logger.js'
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -157,7 +157,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   private makeLogger(
-    create: typeof import('../services/log/logger.js').createLogger,
+    create: typeof createLogger,
     config: Config | undefined,
     level: 'debug' | 'info' | 'warn' | 'error',
   ): Logger {

@@ -4,8 +4,6 @@
 import {existsSync, statfsSync} from 'node:fs'
 import {dirname} from 'node:path'
 
-import {z} from 'zod'
-
 import {iso} from './clock.js'
 import type {Context} from './context.js'
 import {readSnapshot} from './db/client.js'

@@ -101,4 +101,4 @@ export function isTransientPostgresError(error: unknown): boolean {
 export const POSTGRES_MIGRATIONS_FOLDER = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'drizzle', 'postgres')
 
 /** A fixed key for pg_advisory_lock: every harbormaster process migrating the same database queues on it. */
-const MIGRATION_LOCK_KEY = 0x6862_6d67 // "hbmg"
+export const MIGRATION_LOCK_KEY = 0x6862_6d67 // "hbmg"
