@@ -88,11 +88,11 @@ describe('config check', () => {
     expect(result.code).toBe(2)
     const rows = result.stdout.split('\n')
     expect(rows.filter((r) => r.startsWith('✗'))).toEqual([
-      expect.stringMatching(/^✗ aisSource\s+HARBORMASTER_AIS_SOURCE\s+pigeon\s+environment\s+expected sample/),
-      expect.stringMatching(/^✗ httpRetries\s+HARBORMASTER_HTTP_RETRIES\s+99\s+environment\s+/),
+      expect.stringMatching(/^✗ ais_source\s+HARBORMASTER_AIS_SOURCE\s+pigeon\s+environment\s+expected sample/),
+      expect.stringMatching(/^✗ http_retries\s+HARBORMASTER_HTTP_RETRIES\s+99\s+environment\s+/),
       expect.stringMatching(/^✗ quotas\s+HARBORMASTER_QUOTAS\s+nws=lots\s+environment\s+expected provider=N/),
     ])
-    expect(rows.some((r) => /^\s+nwsUrl\s+HARBORMASTER_NWS_URL\s+http:\/\/127\.0\.0\.1:9\s+environment/.test(r))).toBe(true)
+    expect(rows.some((r) => /^\s+nws_url\s+HARBORMASTER_NWS_URL\s+http:\/\/127\.0\.0\.1:9\s+environment/.test(r))).toBe(true)
     expect(result.stdout).toMatch(/3 setting\(s\) marked ✗ need fixing/)
     expect(result.stdout + result.stderr).not.toMatch(/run `harbormaster config check`/)
     // The database is checked, not created.
