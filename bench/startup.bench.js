@@ -16,7 +16,7 @@ const harbormaster = process.env.BENCH_HARBORMASTER ?? join(root, 'bin', 'run.js
 
 /** The baseline: an oclif 4 CLI with one command that prints a line, built (manifest included) in `dir`. */
 function buildMinimalCli(dir) {
-  mkdirSync(join(dir, 'bin'))
+  mkdirSync(join(dir, 'bin'), {recursive: true})
   mkdirSync(join(dir, 'commands'))
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir')
   writeFileSync(
