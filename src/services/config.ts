@@ -96,6 +96,8 @@ export const SETTINGS = {
     shownDefault: "the registry's",
     description: "per-job timeouts overriding the registry's, `job=seconds` comma separated (a job past it is stopped at its next batch boundary)",
   }),
+  dbPoolSize: setting({env: 'HARBORMASTER_DB_POOL_SIZE', type: z.coerce.number().int().min(1).max(100), default: '5', description: 'PostgreSQL: connections each process keeps at most'}),
+  dbStatementTimeoutMs: setting({env: 'HARBORMASTER_DB_STATEMENT_TIMEOUT_MS', type: positiveInt, default: '60000', description: 'PostgreSQL: the longest one statement may run before the server cancels it'}),
   host: setting({
     env: 'HARBORMASTER_HOST',
     type: z.string().min(1).max(200),

@@ -25,7 +25,7 @@ written meanwhile may be missed.`
   }
 
   async run(): Promise<ResultOf<'db copy'>> {
-    await this.loadConfig()
+    const config = await this.loadConfig()
     const {databasePassword} = await import('../../services/db/postgres.js')
     await this.addSecrets([databasePassword(this.flags.from), databasePassword(this.flags.to)])
     const {copyBetween} = await import('../../services/db/copy.js')
@@ -33,6 +33,8 @@ written meanwhile may be missed.`
     const report = await copyBetween(this.flags.from, this.flags.to, {
       replace: this.flags.replace,
       batchSize: this.flags['batch-size'],
+      poolSize: config.dbPoolSize,
+      statementTimeoutMs: config.dbStatementTimeoutMs,
       onTable: (t, done, total) => {
         if (!quiet) this.logToStderr(`[${done}/${total}] ${t.table}: ${t.rows.toLocaleString('en-US')} row(s), checksum ${t.checksum}`)
       },

@@ -235,11 +235,11 @@ export async function copyDatabase(from: AnyDb, to: AnyDb, options: CopyOptions 
 }
 
 /** Opens both databases (the source for reading only), copies, and closes them whatever happens. */
-export async function copyBetween(fromLocation: string, toLocation: string, options: CopyOptions): Promise<CopyReport> {
+export async function copyBetween(fromLocation: string, toLocation: string, options: CopyOptions & {poolSize?: number; statementTimeoutMs?: number}): Promise<CopyReport> {
   const {closeAnyDatabase, openAnyDatabase} = await import('./open.js')
-  const from = await openAnyDatabase(fromLocation, {applicationName: 'harbormaster db copy', readonly: true})
+  const from = await openAnyDatabase(fromLocation, {applicationName: 'harbormaster db copy', readonly: true, poolSize: options.poolSize, statementTimeoutMs: options.statementTimeoutMs})
   try {
-    const to = await openAnyDatabase(toLocation, {applicationName: 'harbormaster db copy'})
+    const to = await openAnyDatabase(toLocation, {applicationName: 'harbormaster db copy', poolSize: options.poolSize, statementTimeoutMs: options.statementTimeoutMs})
     try {
       return await copyDatabase(from, to, options)
     } finally {

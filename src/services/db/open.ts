@@ -10,10 +10,13 @@ export interface OpenAnyOptions {
   applicationName: string
   /** SQLite: open for reading only (the file must exist). PostgreSQL connects alike either way. */
   readonly?: boolean
+  /** PostgreSQL: the pool's size and the statement timeout (HARBORMASTER_DB_POOL_SIZE, _STATEMENT_TIMEOUT_MS). */
+  poolSize?: number
+  statementTimeoutMs?: number
 }
 
 export async function openAnyDatabase(location: string, options: OpenAnyOptions): Promise<AnyDb> {
-  if (isPostgresUrl(location)) return openPostgres(location, {applicationName: options.applicationName})
+  if (isPostgresUrl(location)) return openPostgres(location, options)
   return openDatabase(location, {readonly: options.readonly})
 }
 
