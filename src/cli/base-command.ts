@@ -121,6 +121,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return this.cachedConfig
   }
 
+  /** Credentials a command was given in its own flags (a database URL's password): masked from now on too. */
+  protected async addSecrets(values: Array<string | undefined>): Promise<void> {
+    const {redactor, secretFragments} = await import('../services/log/redact.js')
+    this.secrets = [...new Set([...(this.secrets ?? []), ...values.filter((v): v is string => Boolean(v))])]
+    this.redact = redactor(secretFragments(this.secrets))
+  }
+
   /** From now on, mask the credentials of the environment (and of `config`) in everything written. */
   private async useSecrets(config?: Config): Promise<void> {
     const [{environmentSecrets, secretValues}, {redactor, secretFragments}] = await Promise.all([import('../services/config.js'), import('../services/log/redact.js')])
