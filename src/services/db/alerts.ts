@@ -12,7 +12,14 @@ export interface NewAlertEvent {
   thresholdValue: number
   operator: AlertOperator
   metric: string
-  metadata: Record<string, unknown>
+  /** The metadata as JSON text: the cycle writes it from per-rule constants, not an object per event. */
+  metadata: string
+}
+
+/** An event insertAlertEvents stored: its id, and the index of its row in the rows given. */
+export interface StoredAlertEvent {
+  id: number
+  row: number
 }
 
 interface AlertStatements {
@@ -100,7 +107,7 @@ const BATCH = 100
  * Opens alert events unless one is open for the rule and target; returns those stored, in the order given
  * (of two rows for the same rule and target, the first). Call inside a write transaction.
  */
-export function insertAlertEvents(db: Db, rows: NewAlertEvent[], now: number): AlertEvent[] {
+export function insertAlertEvents(db: Db, rows: NewAlertEvent[], now: number): StoredAlertEvent[] {
   const s = statements(db)
   const insert = (count: number) => {
     let statement = s.inserts.get(count)
@@ -116,10 +123,11 @@ export function insertAlertEvents(db: Db, rows: NewAlertEvent[], now: number): A
     }
     return statement
   }
-  const stored: AlertEvent[] = []
+  const stored: StoredAlertEvent[] = []
+  const params = new Array(BATCH * COLUMNS)
   for (let start = 0; start < rows.length; start += BATCH) {
     const end = Math.min(rows.length, start + BATCH)
-    const params = new Array((end - start) * COLUMNS)
+    if (end - start < BATCH) params.length = (end - start) * COLUMNS
     for (let k = start, o = 0; k < end; k++, o += COLUMNS) {
       const r = rows[k]
       params[o] = r.alertId
@@ -129,7 +137,7 @@ export function insertAlertEvents(db: Db, rows: NewAlertEvent[], now: number): A
       params[o + 4] = r.thresholdValue
       params[o + 5] = r.operator
       params[o + 6] = r.metric
-      params[o + 7] = JSON.stringify(r.metadata)
+      params[o + 7] = r.metadata
     }
     // RETURNING gives no order: rows are matched by (rule, target), unique among open events.
     const ids = new Map<string, number>()
@@ -140,20 +148,7 @@ export function insertAlertEvents(db: Db, rows: NewAlertEvent[], now: number): A
       const id = ids.get(key)
       if (id === undefined) continue
       ids.delete(key)
-      stored.push({
-        id,
-        alertId: r.alertId,
-        target: r.target,
-        triggeredAt: now,
-        currentValue: r.currentValue,
-        thresholdValue: r.thresholdValue,
-        operator: r.operator,
-        metric: r.metric,
-        isResolved: false,
-        resolvedAt: null,
-        resolutionValue: null,
-        metadata: r.metadata,
-      })
+      stored.push({id, row: k})
     }
   }
   return stored
