@@ -96,8 +96,11 @@ export async function planCycle(ctx: Context): Promise<CyclePlan> {
         if (crossed && !existing) plan.open.push({rule, target, reading})
         else if (!crossed && existing) plan.resolve.push({event: existing, value: reading.value})
       }
-      if (rule.targetId === null) plan.skippedStale += readings.forEachFresh(now - freshMs, judge)
-      else judge(rule.targetId, readings.get(rule.targetId))
+      // With no open event of the rule, only crossings matter: the readings that do not cross are not built.
+      const onlyCrossings = openOfRule === undefined || openOfRule.size === 0
+      if (rule.targetId === null) {
+        plan.skippedStale += readings.forEachFresh(now - freshMs, judge, onlyCrossings ? (value) => compare(value, rule.operator, rule.threshold) : undefined)
+      } else judge(rule.targetId, readings.get(rule.targetId))
     }
   }
   return plan
