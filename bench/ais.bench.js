@@ -10,8 +10,6 @@ import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import Database from 'better-sqlite3'
-
 import {alternate, machineLine, mb, med, median, RUNS, runAsSide, sidesLine} from './harness.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')

@@ -37,7 +37,11 @@ export default async function logging() {
     const j = lines((i) => json.info(message, {line: `garbage line ${i}`, run: 7}), out.json, records)
     const t = lines((i) => text.info(message, {line: `garbage line ${i}`, run: 7}), out.text, records)
     // The first round warms up.
-    if (round > 0) runs.raw.push(r), runs.json.push(j), runs.text.push(t)
+    if (round > 0) {
+      runs.raw.push(r)
+      runs.json.push(j)
+      runs.text.push(t)
+    }
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
   const perSecond = (ms) => Math.round((records / ms) * 1000).toLocaleString('en-US')

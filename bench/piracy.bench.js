@@ -71,7 +71,7 @@ const pct = (x) => `${(100 * x).toFixed(1)} %`
 const mkm2 = (x) => `${(x / 1e6).toFixed(2)} million km²`
 
 export default async function piracy() {
-  const [{loadShippedIncidents}, {landOutline}, {circleGeometry, haversineKm}, {measureZones, splitAt}, {buildPiracyZones, riskAreaSettings, shippedPiracyZones}, {loadConfig}, {silentLogger}] =
+  const [{loadShippedIncidents}, {landOutline}, {circleGeometry, haversineKm}, {measureZones, splitAt}, {buildPiracyZones, riskAreaSettings}, {loadConfig}] =
     await Promise.all([
       dist('datasets/piracy.js'),
       dist('geo/land.js'),

@@ -16,7 +16,7 @@ const harbormaster = process.env.BENCH_HARBORMASTER ?? join(root, 'bin', 'run.js
 
 /** The baseline: an oclif 4 CLI with one command that prints a line, built (manifest included) in `dir`. */
 function buildMinimalCli(dir) {
-  mkdirSync(join(dir, 'bin'))
+  mkdirSync(join(dir, 'bin'), {recursive: true})
   mkdirSync(join(dir, 'commands'))
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir')
   writeFileSync(
@@ -51,7 +51,12 @@ export default async function startup() {
     // A database with the fallback data loaded, so health has something to count.
     time([harbormaster, 'run-background-jobs', '--quiet', '--db', db])
     const runs = {hmVersion: [], minVersion: [], hmHealth: [], minHello: []}
-    for (let i = 0; i < 3; i++) time([minimal, '--version']), time([harbormaster, '--version']), time([minimal, 'hello']), time([harbormaster, 'health', '--json', '--db', db])
+    for (let i = 0; i < 3; i++) {
+      time([minimal, '--version'])
+      time([harbormaster, '--version'])
+      time([minimal, 'hello'])
+      time([harbormaster, 'health', '--json', '--db', db])
+    }
     for (let i = 0; i < iterations; i++) {
       runs.minVersion.push(time([minimal, '--version']))
       runs.hmVersion.push(time([harbormaster, '--version']))

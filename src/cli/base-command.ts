@@ -8,7 +8,7 @@ import {type Painter, plainPainter} from '../render/terminal.js'
 import type {Context} from '../services/context.js'
 import type {Config} from '../services/config.js'
 import type {Db} from '../services/db/client.js'
-import type {LogFormat, Logger} from '../services/log/logger.js'
+import type {createLogger, LogFormat, Logger} from '../services/log/logger.js'
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -121,6 +121,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return this.cachedConfig
   }
 
+  /** Credentials a command was given in its own flags (a database URL's password): masked from now on too. */
+  protected async addSecrets(values: Array<string | undefined>): Promise<void> {
+    const {redactor, secretFragments} = await import('../services/log/redact.js')
+    this.secrets = [...new Set([...(this.secrets ?? []), ...values.filter((v): v is string => Boolean(v))])]
+    this.redact = redactor(secretFragments(this.secrets))
+  }
+
   /** From now on, mask the credentials of the environment (and of `config`) in everything written. */
   private async useSecrets(config?: Config): Promise<void> {
     const [{environmentSecrets, secretValues}, {redactor, secretFragments}] = await Promise.all([import('../services/config.js'), import('../services/log/redact.js')])
@@ -157,7 +164,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   private makeLogger(
-    create: typeof import('../services/log/logger.js').createLogger,
+    create: typeof createLogger,
     config: Config | undefined,
     level: 'debug' | 'info' | 'warn' | 'error',
   ): Logger {

@@ -8,7 +8,7 @@ import {count} from './common.js'
 import {systemCheck} from './config.js'
 import {healthReport} from './health.js'
 import {backgroundJobsSummary, crontab, dueRuns, jobHistory, jobList, jobRunResult, jobRunResults, pauses, resumed, scheduleList} from './jobs.js'
-import {fallbackReport, migrateResult, restoreResult} from './maintenance.js'
+import {copyResult, fallbackReport, migrateResult, restoreResult} from './maintenance.js'
 import {congestionGeoJson, portCongestionReport} from './ports.js'
 import {providerStatusList} from './providers.js'
 import {eventCheckResult, eventList, eventsGeoJson, zoneList, zonesGeoJson} from './safety.js'
@@ -46,6 +46,7 @@ export const COMMAND_RESULTS = {
   'config check': {schema: systemCheck},
   'db backup': {schema: jobRunResults.backup},
   'db maintain': {schema: jobRunResults.maintain},
+  'db copy': {schema: copyResult.describe('db copy --json: what was copied, table by table')},
   'db migrate': {schema: migrateResult},
   'db restore': {schema: restoreResult},
   'ensure-fallback-data': {schema: fallbackReport},

@@ -45,5 +45,15 @@ export const migrateResult = z.object({
   pending: z.array(z.string()),
 })
 
+export const copyResult = z.object({
+  from: z.string().describe('the database copied (a PostgreSQL URL with its password as ***)'),
+  to: z.string().describe('the database copied into'),
+  replaced: z.boolean().describe('whether what the target held was deleted first (--replace)'),
+  rows: count.describe('rows copied in all'),
+  tables: z
+    .array(z.object({table: z.string(), rows: count, checksum: z.string().describe('of the rows in primary key order, the same on both databases')}))
+    .describe('every table copied, parents first, each verified by its row count and checksum read back'),
+})
+
 export const restoreResult = z.object({restored: z.string().describe('the database replaced'), from: z.string().describe('the backup'), tables: count})
 export type RestoreResult = z.infer<typeof restoreResult>

@@ -1,6 +1,7 @@
 // The one configuration module: environment first (cron lines stay one-liners), then an optional
 // harbormaster.config.json beside the database, validated with zod; secrets are masked when shown.
 import {existsSync, readFileSync} from 'node:fs'
+import {hostname} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {z} from 'zod'
 
@@ -94,6 +95,15 @@ export const SETTINGS = {
     default: '',
     shownDefault: "the registry's",
     description: "per-job timeouts overriding the registry's, `job=seconds` comma separated (a job past it is stopped at its next batch boundary)",
+  }),
+  dbPoolSize: setting({env: 'HARBORMASTER_DB_POOL_SIZE', type: z.coerce.number().int().min(1).max(100), default: '5', description: 'PostgreSQL: connections each process keeps at most'}),
+  dbStatementTimeoutMs: setting({env: 'HARBORMASTER_DB_STATEMENT_TIMEOUT_MS', type: positiveInt, default: '60000', description: 'PostgreSQL: the longest one statement may run before the server cancels it'}),
+  host: setting({
+    env: 'HARBORMASTER_HOST',
+    type: z.string().min(1).max(200),
+    default: () => hostname(),
+    shownDefault: "the machine's host name",
+    description: "this host's name in leases, job runs and pauses (a lease's pid is checked only on its own host); give each host of a shared database its own",
   }),
   lockLeaseSeconds: setting({env: 'HARBORMASTER_LOCK_LEASE_SECONDS', type: positiveInt, default: '900', description: 'job lease length (renewed by a heartbeat every third of it, at least every second)'}),
   positionWindowMinutes: setting({

@@ -4,8 +4,6 @@
 import {existsSync, statfsSync} from 'node:fs'
 import {dirname} from 'node:path'
 
-import {z} from 'zod'
-
 import {iso} from './clock.js'
 import type {Context} from './context.js'
 import {readSnapshot} from './db/client.js'
@@ -135,7 +133,7 @@ function jobChecks(ctx: Context): JobCheck[] {
   const checks: JobCheck[] = []
   const t = THRESHOLDS
   // Runs still recorded `running` whose owner is gone: crashes nobody has recorded yet (health only reads).
-  const unrecorded = crashedRuns(ctx.db, now)
+  const unrecorded = crashedRuns(ctx.db, now, ctx.config.host)
   for (const spec of JOBS) {
     const streak = consecutiveFailures(ctx, spec.name)
     checks.push({

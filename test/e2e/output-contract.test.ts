@@ -121,6 +121,7 @@ describe('--json output of every command against its schema', () => {
   it('the runner: jobs, history, schedules, pauses, maintenance', async () => {
     await json('db', 'backup')
     await json('db', 'maintain')
+    await json('db', 'copy', '--from', db, '--to', join(tmp.dir, 'copy.db'))
     await json('cleanup')
     await json('usage-report')
     await json('jobs', 'run', 'vessels')

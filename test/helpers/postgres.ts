@@ -99,3 +99,15 @@ export function databaseUrl(serverUrl: string, database: string): string {
   url.pathname = `/${database}`
   return url.toString()
 }
+
+/**
+ * A throwaway server for a test file, or null when this machine has no PostgreSQL: then the file's tests
+ * skip with one loud line. In CI (CI=true) a missing server fails instead: CI never skips these suites.
+ */
+export async function postgresForTests(): Promise<TestPostgres | null> {
+  const server = await startTestPostgres()
+  if (server) return server
+  if (process.env.CI) throw new Error('PostgreSQL server binaries are missing: run scripts/install-test-deps.sh (CI never skips the PostgreSQL tests)')
+  console.warn('!!! PostgreSQL is not installed here: the PostgreSQL tests are SKIPPED (scripts/install-test-deps.sh installs it)')
+  return null
+}

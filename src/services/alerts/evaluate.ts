@@ -5,7 +5,7 @@ import {eq} from 'drizzle-orm'
 
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
-import {enabledAlertRules, insertAlertEvents, openAlertEvents, resolveAlertEvent} from '../db/alerts.js'
+import {enabledAlertRules, insertAlertEvents, type NewAlertEvent, openAlertEvents, resolveAlertEvent} from '../db/alerts.js'
 import {type AlertEvent, type AlertOperator, type AlertRule, users, watchlists} from '../db/schema.js'
 import {notificationStore, watchersOf} from '../safety/notify.js'
 import {CycleData, METRICS, type Reading, type ReadingsWanted} from './metrics.js'
@@ -96,39 +96,74 @@ export async function planCycle(ctx: Context): Promise<CyclePlan> {
         if (crossed && !existing) plan.open.push({rule, target, reading})
         else if (!crossed && existing) plan.resolve.push({event: existing, value: reading.value})
       }
-      if (rule.targetId === null) plan.skippedStale += readings.forEachFresh(now - freshMs, judge)
-      else judge(rule.targetId, readings.get(rule.targetId))
+      // With no open event of the rule, only crossings matter: the readings that do not cross are not built.
+      const onlyCrossings = openOfRule === undefined || openOfRule.size === 0
+      if (rule.targetId === null) {
+        plan.skippedStale += readings.forEachFresh(now - freshMs, judge, onlyCrossings ? (value) => compare(value, rule.operator, rule.threshold) : undefined)
+      } else judge(rule.targetId, readings.get(rule.targetId))
     }
   }
   return plan
 }
 
+/** An event the cycle opened, with the crossing it records. */
+export interface OpenedEvent {
+  id: number
+  trigger: Trigger
+}
+
 export interface CycleResult {
-  opened: AlertEvent[]
+  opened: OpenedEvent[]
   resolved: number
   notifications: number
+}
+
+/**
+ * Each event's metadata as JSON text, the same as JSON.stringify of {severity, rule, observed_at,
+ * target_kind}: the parts around the time are constant per rule, so they are written once per rule.
+ */
+function metadataWriter(): (rule: AlertRule, at: number) => string {
+  let lastRule: AlertRule | undefined
+  let head = ''
+  let tail = ''
+  let lastAt = Number.NaN
+  let lastIso = ''
+  return (rule, at) => {
+    if (rule !== lastRule) {
+      lastRule = rule
+      head = `{"severity":${JSON.stringify(rule.severity)},"rule":${JSON.stringify(rule.name)},"observed_at":"`
+      tail = `","target_kind":${JSON.stringify(rule.targetKind)}}`
+    }
+    if (at !== lastAt) {
+      lastAt = at
+      lastIso = new Date(at).toISOString()
+    }
+    return head + lastIso + tail
+  }
 }
 
 /** Writes a plan in one transaction: new events, resolutions, and notifications for watchers. */
 export function applyCycle(ctx: Context, plan: CyclePlan): CycleResult {
   const now = ctx.clock.now()
+  const metadata = metadataWriter()
+  const rows = new Array<NewAlertEvent>(plan.open.length)
+  for (let k = 0; k < rows.length; k++) {
+    const {rule, target, reading} = plan.open[k]
+    rows[k] = {
+      alertId: rule.id,
+      target,
+      currentValue: reading.value,
+      thresholdValue: rule.threshold,
+      operator: rule.operator,
+      metric: rule.metric,
+      metadata: metadata(rule, reading.at),
+    }
+  }
   return writeTransaction(ctx.db, () => {
-    const opened = insertAlertEvents(
-      ctx.db,
-      plan.open.map((t) => ({
-        alertId: t.rule.id,
-        target: t.target,
-        currentValue: t.reading.value,
-        thresholdValue: t.rule.threshold,
-        operator: t.rule.operator,
-        metric: t.rule.metric,
-        metadata: {severity: t.rule.severity, rule: t.rule.name, observed_at: new Date(t.reading.at).toISOString(), target_kind: t.rule.targetKind},
-      })),
-      now,
-    )
+    const opened = insertAlertEvents(ctx.db, rows, now).map(({id, row}) => ({id, trigger: plan.open[row]}))
     let resolved = 0
     for (const r of plan.resolve) if (resolveAlertEvent(ctx.db, r.event.id, now, r.value)) resolved++
-    return {opened, resolved, notifications: notifyAlertWatchers(ctx, opened, plan)}
+    return {opened, resolved, notifications: notifyAlertWatchers(ctx, opened)}
   })
 }
 
@@ -136,30 +171,30 @@ export function applyCycle(ctx: Context, plan: CyclePlan): CycleResult {
  * Watchers of a new alert event: those watching the vessel or port it is about, or an area holding it;
  * for job and provider alerts, every ADMIN. Stored like detection's notifications (and queued for webhooks).
  */
-function notifyAlertWatchers(ctx: Context, opened: AlertEvent[], plan: CyclePlan): number {
+function notifyAlertWatchers(ctx: Context, opened: OpenedEvent[]): number {
   if (opened.length === 0) return 0
   const {orm} = ctx.db
   const watches = orm.select().from(watchlists).all()
   const admins = orm.select({id: users.id}).from(users).where(eq(users.role, 'ADMIN')).all().map((u) => u.id)
+  // Nobody to tell: no watchlist and no ADMIN.
+  if (watches.length === 0 && admins.length === 0) return 0
   const store = notificationStore(ctx)
-  const readings = new Map(plan.open.map((t) => [`${t.rule.id}|${t.target}`, t]))
   let created = 0
-  for (const event of opened) {
-    const trigger = readings.get(`${event.alertId}|${event.target}`)
-    const kind = trigger?.rule.targetKind
+  for (const {id, trigger} of opened) {
+    const kind = trigger.rule.targetKind
     const watchers =
       kind === 'job' || kind === 'provider'
         ? new Set(admins)
         : watchersOf(
             {
-              mmsi: kind === 'vessel' ? Number(event.target) : null,
-              portId: kind === 'port' ? Number(event.target) : null,
-              lat: trigger?.reading.lat ?? null,
-              lon: trigger?.reading.lon ?? null,
+              mmsi: kind === 'vessel' ? Number(trigger.target) : null,
+              portId: kind === 'port' ? Number(trigger.target) : null,
+              lat: trigger.reading.lat ?? null,
+              lon: trigger.reading.lon ?? null,
             },
             watches,
           )
-    for (const userId of watchers) created += store(userId, {alertEventId: event.id})
+    for (const userId of watchers) created += store(userId, {alertEventId: id})
   }
   return created
 }

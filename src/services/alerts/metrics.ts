@@ -27,8 +27,11 @@ export interface Reading {
 /** A metric's readings for one cycle, by target key; vessel metrics compute a reading only when asked. */
 export interface Readings {
   get(target: string): Reading | undefined
-  /** Calls `fn` for each reading observed at or after `freshSince`; returns how many were older. */
-  forEachFresh(freshSince: number, fn: (target: string, reading: Reading) => void): number
+  /**
+   * Calls `fn` for each reading observed at or after `freshSince` (only those whose value passes `worth`,
+   * when given: the others are not built); returns how many were older.
+   */
+  forEachFresh(freshSince: number, fn: (target: string, reading: Reading) => void, worth?: (value: number) => boolean): number
 }
 
 /**
@@ -108,43 +111,50 @@ export interface MetricSpec {
   read(ctx: Context, cycle: CycleData, wanted: ReadingsWanted): Promise<Readings>
 }
 
+/** A vessel metric's value from the cycle's columns (NaN: none), and the reading that carries it. */
+interface VesselValue {
+  value(c: PositionColumns, i: number): number
+  reading(c: PositionColumns, i: number, value: number): Reading
+}
+
 /**
  * Readings of vessels, computed per vessel on demand: the named ones from a lookup of those only, and for
  * rules over every vessel those observed at or after the rule's freshness bound, read through the index on
  * the position time (the vessels seen in the last day but before that bound are counted, not read).
  * `alwaysCurrent`: the reading is taken now (the AIS gap), so every vessel seen in the last day is read.
  */
-function vesselReadings(cycle: CycleData, wanted: ReadingsWanted, reading: (c: PositionColumns, i: number) => Reading | undefined, alwaysCurrent = false): Readings {
+function vesselReadings(cycle: CycleData, wanted: ReadingsWanted, metric: VesselValue, alwaysCurrent = false): Readings {
   const named = cycle.named(wanted.targets)
-  // Rules over every vessel share one pass's targets and readings (built on first use, once per metric).
-  let every: {at: Float64Array; targets: string[]; readings: Array<Reading | undefined>} | undefined
+  // Rules over every vessel share one pass's columns; a vessel's target key and reading are built the first
+  // time a rule wants them (a threshold most vessels do not cross builds few).
+  let every: {columns: PositionColumns; values: Float64Array; targets: Array<string | undefined>; readings: Array<Reading | undefined>} | undefined
   const everyVessel = () => {
     if (!every) {
       const columns = cycle.seenSince(alwaysCurrent ? cycle.seenFrom : Math.max(wanted.everySince ?? cycle.seenFrom, cycle.seenFrom))
-      const targets = new Array<string>(columns.length)
-      const readings = new Array<Reading | undefined>(columns.length)
-      for (let i = 0; i < columns.length; i++) {
-        targets[i] = String(columns.mmsi[i])
-        readings[i] = reading(columns, i)
-      }
-      every = {at: columns.at, targets, readings}
+      const values = new Float64Array(columns.length)
+      for (let i = 0; i < columns.length; i++) values[i] = metric.value(columns, i)
+      every = {columns, values, targets: new Array(columns.length), readings: new Array(columns.length)}
     }
     return every
   }
   return {
     get: (target) => {
       const i = named.byMmsi.get(Number(target))
-      return i === undefined ? undefined : reading(named.columns, i)
+      if (i === undefined) return undefined
+      const value = metric.value(named.columns, i)
+      return Number.isNaN(value) ? undefined : metric.reading(named.columns, i, value)
     },
-    forEachFresh: (freshSince, fn) => {
+    forEachFresh: (freshSince, fn, worth) => {
       const from = alwaysCurrent ? cycle.seenFrom : Math.max(freshSince, cycle.seenFrom)
-      const {at, targets, readings} = everyVessel()
+      const {columns, values, targets, readings} = everyVessel()
+      const at = columns.at
       let fresh = 0
-      for (let i = 0; i < targets.length; i++) {
+      for (let i = 0; i < values.length; i++) {
         if (at[i] < from) continue
         fresh++
-        const r = readings[i]
-        if (r) fn(targets[i], r)
+        const value = values[i]
+        if (Number.isNaN(value) || (worth && !worth(value))) continue
+        fn((targets[i] ??= String(columns.mmsi[i])), (readings[i] ??= metric.reading(columns, i, value)))
       }
       return alwaysCurrent ? 0 : cycle.seenInDay() - fresh
     },
@@ -214,7 +224,7 @@ export const METRICS: Record<string, MetricSpec> = {
     description: 'speed over ground of the latest report, knots',
     freshnessSeconds: FIVE_MINUTES,
     read: async (_, cycle, wanted) =>
-      vesselReadings(cycle, wanted, (c, i) => (Number.isNaN(c.sog[i]) ? undefined : {value: c.sog[i], at: c.at[i], lat: c.lat[i], lon: c.lon[i]})),
+      vesselReadings(cycle, wanted, {value: (c, i) => c.sog[i], reading: (c, i, value) => ({value, at: c.at[i], lat: c.lat[i], lon: c.lon[i]})}),
   },
   'vessel.ais_gap_minutes': {
     name: 'vessel.ais_gap_minutes',
@@ -224,7 +234,7 @@ export const METRICS: Record<string, MetricSpec> = {
     read: async (ctx, cycle, wanted) => {
       const now = ctx.clock.now()
       // The gap is measured now, so the reading is always current.
-      return vesselReadings(cycle, wanted, (c, i) => ({value: Math.round((now - c.at[i]) / 6000) / 10, at: now, lat: c.lat[i], lon: c.lon[i]}), true)
+      return vesselReadings(cycle, wanted, {value: (c, i) => Math.round((now - c.at[i]) / 6000) / 10, reading: (c, i, value) => ({value, at: now, lat: c.lat[i], lon: c.lon[i]})}, true)
     },
   },
   'zone.vessels_inside': {

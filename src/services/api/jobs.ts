@@ -62,7 +62,7 @@ export const jobRoutes: ResourceRoutes = async (api, {ctx, runs, tasks}) => {
       const {job} = req.query
       const jobs: SeedJobName[] = job === 'all' ? [...SEED_JOB_NAMES] : [job]
       for (const j of jobs) {
-        const holder = leaseHolder(ctx, j)
+        const holder = await leaseHolder(ctx, j)
         if (holder) return reply.code(409).send(errorBody(`${j} is already running`, {holder}))
       }
       const id = tasks.start({kind: 'jobs', target: job, requestedBy: req.user?.name ?? 'unknown'}, async () => {

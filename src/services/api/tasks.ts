@@ -37,7 +37,7 @@ export const taskRoutes: ResourceRoutes = async (api, {ctx, runs, tasks}) => {
       const {source} = req.params
       const refresh = REFRESHES[source]
       const lock = refresh.lockName ?? refresh.job
-      const holder = leaseHolder(ctx, lock)
+      const holder = await leaseHolder(ctx, lock)
       if (holder) return reply.code(409).send(errorBody(`${lock} is already running`, {holder}))
       const id = tasks.start({kind: 'refresh', target: source, requestedBy: req.user?.name ?? 'unknown'}, async () => {
         const outcome = await runJob(runs, refresh.job, refresh.work, {trigger: 'api', lockName: refresh.lockName})

@@ -9,13 +9,19 @@ import {type BetterSQLite3Database, drizzle} from 'drizzle-orm/better-sqlite3'
 import {type MigrationMeta, readMigrationFiles} from 'drizzle-orm/migrator'
 
 import {HarbormasterError, usageError} from '../errors.js'
+import type * as model from './model.js'
 import * as schema from './schema.js'
 
 export type Orm = BetterSQLite3Database<typeof schema>
+/** Every table of the schema (the vocabularies it re-exports from model.ts left out). */
+export type Tables = Omit<typeof schema, keyof typeof model>
 
 export interface Db {
+  dialect: 'sqlite'
   /** drizzle over the connection: the query builder services use. */
   orm: Orm
+  /** The tables, as repositories written for both databases reach them. */
+  t: Tables
   /** The raw connection, for prepared hot-path statements and pragmas (SQLite only). */
   sqlite: Database.Database
   path: string
@@ -88,6 +94,8 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   // The query builder is made on first use: read-only checks that use prepared statements never pay for it.
   let orm: Orm | undefined
   const db: Db = {
+    dialect: 'sqlite',
+    t: schema,
     get orm() {
       orm ??= drizzle(sqlite, {schema})
       return orm

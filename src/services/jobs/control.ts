@@ -8,7 +8,6 @@ import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'
 import {settings} from '../db/schema.js'
 import {usageError} from '../errors.js'
-import {HOST} from './lease.js'
 import type {Pause} from '../../schemas/jobs.js'
 import {RECORDED_JOB_NAMES, type RecordedJobName} from './names.js'
 
@@ -19,18 +18,18 @@ const ALL = '*'
 
 const isRecordedJob = (name: string): name is RecordedJobName => (RECORDED_JOB_NAMES as readonly string[]).includes(name)
 
-function operator(): string {
+function operator(host: string): string {
   try {
-    return `${userInfo().username}@${HOST}`
+    return `${userInfo().username}@${host}`
   } catch {
-    return HOST
+    return host
   }
 }
 
 export function pauseJobs(ctx: Context, job: string | undefined, reason: string): Pause[] {
   if (!reason.trim()) throw usageError('a pause needs a reason', 'pass --reason "…" (it is shown to everyone whose run is skipped)')
   if (job && !isRecordedJob(job)) throw usageError(`no job ${job}`, `choose one of ${RECORDED_JOB_NAMES.join(', ')}`)
-  const value: Pause = {job: (job as RecordedJobName | undefined) ?? ALL, by: operator(), reason: reason.trim(), since: new Date(ctx.clock.now()).toISOString()}
+  const value: Pause = {job: (job as RecordedJobName | undefined) ?? ALL, by: operator(ctx.config.host), reason: reason.trim(), since: new Date(ctx.clock.now()).toISOString()}
   writeTransaction(ctx.db, () => {
     ctx.db.orm
       .insert(settings)

@@ -1,13 +1,19 @@
 // One run per job across processes: a lease row in job_locks taken in one IMMEDIATE transaction, kept
 // alive by a heartbeat, and reclaimed when its owner is gone (its pid dead on this host, or its lease expired).
-import {hostname} from 'node:os'
-
-import {and, eq} from 'drizzle-orm'
-
-import type {Context} from '../context.js'
+import type {Clock} from '../clock.js'
+import type {Config} from '../config.js'
 import {writeTransaction} from '../db/client.js'
-import {leaseOf} from '../db/job-runs.js'
-import {jobLocks} from '../db/schema.js'
+import {claimLease, leaseClock, leaseRow, releaseLease, renewLease, setLeaseRun} from '../db/leases.js'
+import type {AnyDb} from '../db/transaction.js'
+import type {Logger} from '../log/logger.js'
+
+/** What taking a lease needs: the database, this host's name and the lease length, a clock, a logger. */
+export interface LeaseContext {
+  db: AnyDb
+  config: Pick<Config, 'host' | 'lockLeaseSeconds'>
+  clock: Clock
+  logger: Logger
+}
 
 export interface LeaseHolder {
   owner: string
@@ -23,11 +29,14 @@ export interface Lease {
   job: string
   owner: string
   /** Stops the heartbeat and deletes the row if this process still owns it. */
-  release(): void
-  setRunId(runId: number): void
+  release(): Promise<void>
+  /**
+   * The same, synchronously, for a process exiting at once (a second signal). On PostgreSQL the delete is
+   * sent without waiting: if it does not arrive, the lease expires.
+   */
+  releaseAtOnce(): void
+  setRunId(runId: number): Promise<void>
 }
-
-export const HOST = hostname()
 
 /** Whether a process with this pid exists on this host (EPERM: it exists but is not ours). */
 export function pidAlive(pid: number): boolean {
@@ -50,15 +59,19 @@ export type OwnerGone = 'process gone' | 'lease expired'
  * pid dead, checked only on the owner's own host (a pid means nothing elsewhere), or its lease expired
  * (the rule across hosts; a live owner's heartbeat keeps renewing it). Null while the owner lives.
  */
-export function ownerGone(row: Pick<LeaseHolder, 'host' | 'pid' | 'leaseExpiresAt'>, now: number, pid: number = process.pid): OwnerGone | null {
-  if (row.host === HOST && row.pid !== pid && !pidAlive(row.pid)) return 'process gone'
+export function ownerGone(
+  row: Pick<LeaseHolder, 'host' | 'pid' | 'leaseExpiresAt'>,
+  now: number,
+  self: {host: string; pid?: number},
+): OwnerGone | null {
+  if (row.host === self.host && row.pid !== (self.pid ?? process.pid) && !pidAlive(row.pid)) return 'process gone'
   if (row.leaseExpiresAt <= now) return 'lease expired'
   return null
 }
 
 /** Whether a lease row still binds others: its owner is not gone. */
-export function leaseInForce(row: LeaseHolder, now: number, pid: number = process.pid): boolean {
-  return ownerGone(row, now, pid) === null
+export function leaseInForce(row: LeaseHolder, now: number, self: {host: string; pid?: number}): boolean {
+  return ownerGone(row, now, self) === null
 }
 
 export function holderText(job: string, holder: LeaseHolder): string {
@@ -66,10 +79,11 @@ export function holderText(job: string, holder: LeaseHolder): string {
 }
 
 /** Who holds a job's lease right now (an owner not gone), as text; null when nobody does. */
-export function leaseHolder(ctx: Context, job: string): string | null {
-  const row = leaseOf(ctx.db, job)
+export async function leaseHolder(ctx: LeaseContext, job: string): Promise<string | null> {
+  const row = await leaseRow(ctx.db, job)
+  if (!row) return null
   // This process's own pid counts as a holder here: a run it started is a run in progress.
-  return row && leaseInForce(row, ctx.clock.now(), -1) ? holderText(job, row) : null
+  return leaseInForce(row, await leaseClock(ctx.db, ctx.clock.now()), {host: ctx.config.host, pid: -1}) ? holderText(job, row) : null
 }
 
 export interface LeaseOptions {
@@ -78,71 +92,63 @@ export interface LeaseOptions {
   onLost?: (holder: string | null) => void
 }
 
-export function acquireLease(ctx: Context, job: string, options: LeaseOptions = {}): LeaseResult {
+export async function acquireLease(ctx: LeaseContext, job: string, options: LeaseOptions = {}): Promise<LeaseResult> {
   const pid = options.pid ?? process.pid
-  const owner = `${HOST}:${pid}`
+  const host = ctx.config.host
+  const owner = `${host}:${pid}`
   const leaseMs = ctx.config.lockLeaseSeconds * 1000
   const {db, clock, logger} = ctx
 
-  const outcome = writeTransaction(db, (): LeaseResult | null => {
-    const now = clock.now()
-    const row = db.orm.select().from(jobLocks).where(eq(jobLocks.job, job)).get()
-    if (row) {
-      const inForce = leaseInForce(row, now, pid)
-      if (inForce && row.owner !== owner) return {acquired: false, holder: row}
-      if (row.owner !== owner) logger.warn(`reclaiming the ${job} lease from ${row.owner}`, {reason: ownerGone(row, now, pid)})
-      db.orm.delete(jobLocks).where(eq(jobLocks.job, job)).run()
-    }
-    db.orm
-      .insert(jobLocks)
-      .values({job, owner, host: HOST, pid, acquiredAt: now, heartbeatAt: now, leaseExpiresAt: now + leaseMs})
-      .run()
-    return null
-  })
-  if (outcome) return outcome
+  const claimed = await claimLease(db, {job, owner, host, pid, leaseMs, now: clock.now()}, (row, now) => leaseInForce(row, now, {host, pid}))
+  if (!claimed.taken) return {acquired: false, holder: claimed.holder}
+  if (claimed.reclaimed) logger.warn(`reclaiming the ${job} lease from ${claimed.reclaimed.owner}`, {reason: ownerGone(claimed.reclaimed, claimed.now, {host, pid})})
 
+  let released = false
+  let beating = false
   // Renews the lease while this owner holds it; finding it gone or taken means another run reclaimed it.
-  const beat = () => {
+  const beat = async () => {
+    if (beating || released) return
+    beating = true
     try {
-      const holder = writeTransaction(db, (): string | null | undefined => {
-        const now = clock.now()
-        const kept = db.orm
-          .update(jobLocks)
-          .set({heartbeatAt: now, leaseExpiresAt: now + leaseMs})
-          .where(and(eq(jobLocks.job, job), eq(jobLocks.owner, owner)))
-          .run().changes
-        if (kept > 0) return undefined
-        return db.orm.select({owner: jobLocks.owner}).from(jobLocks).where(eq(jobLocks.job, job)).get()?.owner ?? null
-      })
+      const holder = await renewLease(db, job, owner, leaseMs, clock.now())
       if (holder === undefined || released) return
       clearInterval(timer)
       logger.error(`lost the ${job} lease${holder ? ` to ${holder}` : ''}: stopping`)
       options.onLost?.(holder)
     } catch (error) {
       logger.warn(`heartbeat of the ${job} lease failed`, {error: (error as Error).message})
+    } finally {
+      beating = false
     }
   }
-  const timer = setInterval(beat, Math.max(1000, leaseMs / 3))
+  const timer = setInterval(() => void beat(), Math.max(1000, leaseMs / 3))
   timer.unref()
-  let released = false
+  const stop = () => {
+    if (released) return false
+    released = true
+    clearInterval(timer)
+    return true
+  }
   return {
     acquired: true,
     lease: {
       job,
       owner,
-      setRunId(runId) {
-        writeTransaction(db, () => {
-          db.orm.update(jobLocks).set({runId}).where(eq(jobLocks.job, job)).run()
-        })
+      setRunId: (runId) => setLeaseRun(db, job, owner, runId),
+      async release() {
+        if (!stop()) return
+        if (db.dialect === 'sqlite' && !db.sqlite.open) return
+        await releaseLease(db, job, owner)
       },
-      release() {
-        if (released) return
-        released = true
-        clearInterval(timer)
+      releaseAtOnce() {
+        if (!stop()) return
+        if (db.dialect === 'postgres') {
+          void releaseLease(db, job, owner).catch(() => undefined)
+          return
+        }
         if (!db.sqlite.open) return
         writeTransaction(db, () => {
-          const row = db.orm.select({owner: jobLocks.owner}).from(jobLocks).where(eq(jobLocks.job, job)).get()
-          if (row?.owner === owner) db.orm.delete(jobLocks).where(eq(jobLocks.job, job)).run()
+          db.sqlite.prepare('DELETE FROM job_locks WHERE job = ? AND owner = ?').run(job, owner)
         })
       },
     },

@@ -6,7 +6,7 @@
 import {backoffDelay} from '../backoff.js'
 import {Cancelled, cancellationOf, onAbandon, sleepUnlessCancelled} from '../cancel.js'
 import type {Context} from '../context.js'
-import {writeTransaction} from '../db/client.js'
+import {write} from '../db/transaction.js'
 import {ports} from '../db/schema.js'
 import {errorMessage, HarbormasterError} from '../errors.js'
 import type {RunStatus} from '../../schemas/jobs.js'
@@ -86,7 +86,7 @@ export async function runJob<S extends JobSummary, N extends string = string>(ct
   const spec = jobSpec(job)
   const skip = (reason: string): JobOutcome<S, N> => {
     log.info(`skipped: ${reason}`)
-    recordSkip(ctx.db, job, startedAt, trigger, reason)
+    recordSkip(ctx.db, job, startedAt, trigger, reason, ctx.config.host)
     return {job, status: 'skipped', skipReason: reason, durationMs: 0}
   }
 
@@ -100,7 +100,7 @@ export async function runJob<S extends JobSummary, N extends string = string>(ct
   // The job's own signal: the operator's stop, its timeout, a pause, or its lease taken by another run.
   const stop = new AbortController()
   const lockName = options.lockName ?? job
-  const taken = acquireLease(ctx, lockName, {onLost: (holder) => stop.abort(new Cancelled('lease', `lost the ${lockName} lease${holder ? ` to ${holder}` : ''}`))})
+  const taken = await acquireLease(ctx, lockName, {onLost: (holder) => stop.abort(new Cancelled('lease', `lost the ${lockName} lease${holder ? ` to ${holder}` : ''}`))})
   if (!taken.acquired) return skip(holderText(lockName, taken.holder))
   const {lease} = taken
 
@@ -114,9 +114,9 @@ export async function runJob<S extends JobSummary, N extends string = string>(ct
   }
 
   // The run row and the lease that carries it are written together: a `running` row is never without its lease.
-  const runId = writeTransaction(ctx.db, () => {
-    const id = startRun(ctx.db, job, startedAt, trigger)
-    lease.setRunId(id)
+  const runId = await write(ctx.db, async () => {
+    const id = startRun(ctx.db, job, startedAt, trigger, ctx.config.host)
+    await lease.setRunId(id)
     return id
   })
   void ping(ctx, job, 'start')
@@ -146,7 +146,7 @@ export async function runJob<S extends JobSummary, N extends string = string>(ct
   const forget = onAbandon(() => {
     stopWatching()
     finishRun(ctx.db, runId, {status: 'cancelled', startedAt, completedAt: startedAt + elapsed(), error: 'stopped at once by a second signal'})
-    lease.release()
+    lease.releaseAtOnce()
     return `${job} run ${runId} recorded as cancelled`
   })
   const jobCtx: Context = {...ctx, signal: stop.signal}
@@ -205,7 +205,7 @@ export async function runJob<S extends JobSummary, N extends string = string>(ct
   } finally {
     stopWatching()
     forget()
-    lease.release()
+    await lease.release()
   }
 }
 

@@ -1,7 +1,5 @@
 // The job_runs history: a row per run with status, summary, error, duration and peak memory; and crash
 // accounting: a run left `running` by an owner that is gone is a crash, counted like a failure.
-import {hostname} from 'node:os'
-
 import {eq} from 'drizzle-orm'
 
 import {iso} from '../clock.js'
@@ -20,11 +18,11 @@ export function isFailure(status: string): boolean {
   return (FAILURE_STATUSES as readonly string[]).includes(status)
 }
 
-export function startRun(db: Db, job: string, startedAt: number, trigger: string): number {
+export function startRun(db: Db, job: string, startedAt: number, trigger: string, host: string): number {
   return writeTransaction(db, () =>
     db.orm
       .insert(jobRuns)
-      .values({job, status: 'running', startedAt, host: hostname(), pid: process.pid, trigger, startRssBytes: process.memoryUsage.rss()})
+      .values({job, status: 'running', startedAt, host, pid: process.pid, trigger, startRssBytes: process.memoryUsage.rss()})
       .returning({id: jobRuns.id})
       .get(),
   ).id
@@ -54,11 +52,11 @@ export function finishRun<S extends JobSummary>(
 }
 
 /** A run that never started (lock held elsewhere), recorded so the history shows it. */
-export function recordSkip(db: Db, job: string, at: number, trigger: string, reason: string): void {
+export function recordSkip(db: Db, job: string, at: number, trigger: string, reason: string, host: string): void {
   writeTransaction(db, () => {
     db.orm
       .insert(jobRuns)
-      .values({job, status: 'skipped', startedAt: at, completedAt: at, durationMs: 0, error: reason, host: hostname(), pid: process.pid, trigger})
+      .values({job, status: 'skipped', startedAt: at, completedAt: at, durationMs: 0, error: reason, host, pid: process.pid, trigger})
       .run()
   })
 }
@@ -80,7 +78,7 @@ export interface CrashedRun {
  * Runs recorded `running` whose owner is gone: the lease that carried the run is no longer held for it,
  * or its owner is gone by the lease rule (pid dead on its own host, or lease expired). Reads only.
  */
-export function crashedRuns(db: Db, now: number): CrashedRun[] {
+export function crashedRuns(db: Db, now: number, host: string): CrashedRun[] {
   const running = runningRuns(db)
   if (running.length === 0) return []
   const leases = leasesByRun(db)
@@ -92,7 +90,7 @@ export function crashedRuns(db: Db, now: number): CrashedRun[] {
       crashed.push({id: run.id, job: run.job, startedAt: run.startedAt, lastSeenAt: null, reason: `${owner} stopped without recording an end, and its lease is gone`})
       continue
     }
-    const gone = ownerGone(lease, now)
+    const gone = ownerGone(lease, now, {host})
     if (gone === null) continue
     const reason =
       gone === 'process gone'
@@ -109,12 +107,12 @@ export function crashedRuns(db: Db, now: number): CrashedRun[] {
  */
 export function markCrashedRuns(ctx: Context): CrashedRun[] {
   const {db} = ctx
-  if (crashedRuns(db, ctx.clock.now()).length === 0) return []
+  if (crashedRuns(db, ctx.clock.now(), ctx.config.host).length === 0) return []
   let marked: CrashedRun[]
   try {
     // Found again inside the transaction: another process may have recorded them meanwhile.
     marked = writeTransaction(db, () => {
-      const found = crashedRuns(db, ctx.clock.now())
+      const found = crashedRuns(db, ctx.clock.now(), ctx.config.host)
       for (const run of found) recordCrash(db, {id: run.id, startedAt: run.startedAt, endedAt: run.lastSeenAt, error: `crashed: ${run.reason}`})
       return found
     })
@@ -129,7 +127,7 @@ export function markCrashedRuns(ctx: Context): CrashedRun[] {
 /** Failed, timed-out or crashed runs in a row since the last success (a run in progress or cancelled is neither). */
 export function consecutiveFailures(ctx: Context, job: string): number {
   const runs = recentRuns(ctx.db, job, ['success', 'running', ...FAILURE_STATUSES], 100)
-  const crashed = runs.some((r) => r.status === 'running') ? new Set(crashedRuns(ctx.db, ctx.clock.now()).map((c) => c.id)) : new Set<number>()
+  const crashed = runs.some((r) => r.status === 'running') ? new Set(crashedRuns(ctx.db, ctx.clock.now(), ctx.config.host).map((c) => c.id)) : new Set<number>()
   let n = 0
   for (const r of runs) {
     if (r.status === 'success') break

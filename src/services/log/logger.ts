@@ -2,9 +2,11 @@
 // on stderr, JSON lines in HARBORMASTER_LOG_FILE, written asynchronously and flushed before exit, with
 // credential fields redacted by name and configured secrets masked wherever they appear.
 import {mkdirSync, openSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import {dirname} from 'node:path'
 
-import pino, {type DestinationStream, type Logger as PinoLogger, type StreamEntry} from 'pino'
+import type * as PinoModule from 'pino'
+import type {DestinationStream, Logger as PinoLogger, StreamEntry} from 'pino'
 
 import {SECRET_KEYS} from '../config.js'
 import {MASK, redactor, secretFragments} from './redact.js'
@@ -74,13 +76,24 @@ export function textLine(record: Record<string, unknown>, options: {timestamps?:
   return `${time}${tag} ${String(record.msg ?? '')}${extras.length > 0 ? ` (${extras.join(', ')})` : ''}\n`
 }
 
+type Pino = typeof PinoModule.default
 type Sink = DestinationStream & {flushSync?: () => void}
-type AsyncDestination = ReturnType<typeof pino.destination>
+type AsyncDestination = ReturnType<Pino['destination']>
+
+let loadedPino: Pino | undefined
+/**
+ * pino, loaded on the first record written (or a log file opened): a command that logs nothing (health
+ * --json, the read-only commands) never pays for loading it. pino is CommonJS, so it loads synchronously.
+ */
+function pinoModule(): Pino {
+  loadedPino ??= createRequire(import.meta.url)('pino') as Pino
+  return loadedPino
+}
 
 let stderrSink: Sink | undefined
 /** One asynchronous writer on fd 2 per process: two would reorder each other's lines. */
 function stderrDestination(): Sink {
-  stderrSink ??= guarded(pino.destination({dest: 2, sync: false}), () => undefined)
+  stderrSink ??= guarded(pinoModule().destination({dest: 2, sync: false}), () => undefined)
   return stderrSink
 }
 
@@ -88,7 +101,7 @@ function stderrDestination(): Sink {
 function fileDestination(file: string, onError: (error: Error) => void): Sink {
   mkdirSync(dirname(file), {recursive: true})
   const fd = openSync(file, 'a')
-  return guarded(pino.destination({dest: fd, sync: false}), onError)
+  return guarded(pinoModule().destination({dest: fd, sync: false}), onError)
 }
 
 /**
@@ -141,7 +154,8 @@ export function createLogger(options: LoggerOptions): Logger {
   const print = (text: string) => output().write(scrub(text))
 
   if (options.level !== 'silent') {
-    const out = output()
+    // stderr's writer (and pino with it) is made when the first line is written: most runs of a read-only command write none.
+    const out: Sink = {write: (line: string) => output().write(line), flushSync: () => ((options.destination as Sink | undefined) ?? stderrSink)?.flushSync?.()}
     sinks.push(out)
     const text = (options.format ?? 'text') === 'text'
     streams.push({
@@ -165,37 +179,50 @@ export function createLogger(options: LoggerOptions): Logger {
     const file = options.file
     // Reported on stderr once; the run goes on, logging to stderr only.
     const sink = fileDestination(file, (error) => {
-      root.warn({error: (error as NodeJS.ErrnoException).code ?? error.message, file}, 'log file cannot be written; logging to stderr only')
+      root().warn({error: (error as NodeJS.ErrnoException).code ?? error.message, file}, 'log file cannot be written; logging to stderr only')
     })
     sinks.push(sink)
     streams.push({level: 'debug', stream: {write: (line: string) => sink.write(scrub(line))}})
   }
 
   const lowest = streams.length === 0 ? 'silent' : streams.some((s) => s.level === 'debug') ? 'debug' : (options.level as LogLevel)
-  const root: PinoLogger = pino(
-    {
-      level: lowest,
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: {level: (label) => ({level: label})},
-      redact: {paths: REDACT_PATHS, censor: MASK},
-    },
-    pino.multistream(streams),
-  )
+  let made: PinoLogger | undefined
+  const root = (): PinoLogger => {
+    if (!made) {
+      const pino = pinoModule()
+      made = pino(
+        {
+          level: lowest,
+          timestamp: pino.stdTimeFunctions.isoTime,
+          formatters: {level: (label) => ({level: label})},
+          redact: {paths: REDACT_PATHS, censor: MASK},
+        },
+        pino.multistream(streams),
+      )
+    }
+    return made
+  }
   const flush = () => {
     for (const sink of sinks) sink.flushSync?.()
   }
   return facade(root, {print, flush})
 }
 
-function facade(log: PinoLogger, output: Pick<Logger, 'print' | 'flush'>): Logger {
-  const at = (level: LogLevel) => (message: string, fields?: LogFields) => (fields ? log[level](fields, message) : log[level](message))
+/** `log` makes the pino logger underneath on first use (children are made from it then too). */
+function facade(log: () => PinoLogger, output: Pick<Logger, 'print' | 'flush'>): Logger {
+  const at = (level: LogLevel) => (message: string, fields?: LogFields) => (fields ? log()[level](fields, message) : log()[level](message))
   return {
     debug: at('debug'),
     info: at('info'),
     warn: at('warn'),
     error: at('error'),
-    child: (fields) => facade(log.child(fields), output),
-    pino: log,
+    child: (fields) => {
+      let child: PinoLogger | undefined
+      return facade(() => (child ??= log().child(fields)), output)
+    },
+    get pino() {
+      return log()
+    },
     ...output,
   }
 }

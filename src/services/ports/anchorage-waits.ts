@@ -38,8 +38,13 @@ export async function portWaiting(db: Db, at: {observedAt: number; windowStart: 
     if (!port) out.set(s.portId, (port = empty()))
     const lasted = (s.endedAt ?? s.lastAt) - s.startedAt
     if (s.endedAt === null && s.lastAt >= at.windowStart && s.startedAt <= at.observedAt) {
-      if (s.kind === 'berth') kind === 'merchant' ? port.atBerth++ : port.atBerthUnknownType++
-      else if (lasted >= MIN_WAIT_MS) kind === 'merchant' ? port.waiting++ : port.waitingUnknownType++
+      if (s.kind === 'berth') {
+        if (kind === 'merchant') port.atBerth++
+        else port.atBerthUnknownType++
+      } else if (lasted >= MIN_WAIT_MS) {
+        if (kind === 'merchant') port.waiting++
+        else port.waitingUnknownType++
+      }
     }
     if (s.kind === 'anchorage' && kind === 'merchant' && lasted >= MIN_WAIT_MS && s.startedAt <= at.observedAt) {
       const list = waits.get(s.portId)

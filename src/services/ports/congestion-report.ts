@@ -4,8 +4,7 @@ import type {CongestionGeoJson, PortCongestionEntry, PortCongestionReport} from 
 import {iso} from '../clock.js'
 import type {Context} from '../context.js'
 import {areaPorts} from '../db/port-areas.js'
-import {type CongestionLevel, latestSnapshots, type Trend} from '../db/port-congestion.js'
-import type {DataSource} from '../db/schema.js'
+import {type CongestionLevel, latestSnapshots} from '../db/port-congestion.js'
 import {usageError} from '../errors.js'
 import {worstSource} from '../provenance.js'
 

@@ -23,10 +23,10 @@ import type {DataSource} from '../db/schema.js'
 import {worstSource} from '../provenance.js'
 import {portWaiting} from './anchorage-waits.js'
 import {ABOVE_NORMAL, BASELINE_DAYS, baselineOf, congestionLevel, DAY_MS, updateDailyMedians} from './baseline.js'
-import {type LearnedCells, learnAreaCells} from './learned-cells.js'
+import {learnAreaCells} from './learned-cells.js'
 import {PortAreas} from './port-areas.js'
 import {storeShippedAnchorageCells} from './shipped-areas.js'
-import {type StopTrackingSummary, trackStops} from './stops.js'
+import {trackStops} from './stops.js'
 
 export type {CongestionLevel, LatestCongestion, Trend}
 export {congestionLevel}

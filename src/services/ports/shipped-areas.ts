@@ -7,7 +7,7 @@ import {portIso3} from '../datasets/countries.js'
 import type {ShippedPort} from '../datasets/ports.js'
 import type {Db} from '../db/client.js'
 import {portIdsByWpiNumber, storeAreaCells} from '../db/port-areas.js'
-import {type MatchablePort, matchNamedAnchorages, type UnmatchedLabel} from './named-anchorages.js'
+import {type MatchablePort, matchNamedAnchorages} from './named-anchorages.js'
 
 /** Named anchorages no name places go to the nearest port this close, as learned cells do. */
 export const ASSIGN_WITHIN_KM = 20

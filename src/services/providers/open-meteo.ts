@@ -117,7 +117,7 @@ export async function refreshPortWeather(ctx: Context): Promise<PortWeatherSumma
     return summary
   }
   // Nothing new: what the database holds from earlier runs stays (fallback); there is no shipped sea state.
-  const held = await ctx.db.orm.select({at: portWeather.observedAt}).from(portWeather).orderBy(desc(portWeather.observedAt)).limit(1).get()
+  const held = ctx.db.orm.select({at: portWeather.observedAt}).from(portWeather).orderBy(desc(portWeather.observedAt)).limit(1).get()
   if (held) {
     summary.source = 'fallback'
     summary.observed_at = new Date(held.at).toISOString()

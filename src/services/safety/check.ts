@@ -5,7 +5,7 @@ import type {Context} from '../context.js'
 import {CHECK_EVENTS_JOB} from '../jobs/names.js'
 import {runJob} from '../jobs/runner.js'
 import {applyDetection, type DetectionPlan, planDetection} from './detect.js'
-import {deliverWebhooks, type DeliveryResult} from './webhooks.js'
+import {deliverWebhooks} from './webhooks.js'
 
 
 export type {EventCheckResult, EventLine} from '../../schemas/safety.js'

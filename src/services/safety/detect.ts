@@ -39,13 +39,13 @@ const congestionSeverity: Record<string, Severity> = {high: 'high', severe: 'cri
 
 export async function planDetection(ctx: Context): Promise<DetectionPlan> {
   const {db, config} = ctx
-  const zones = await db.orm
+  const zones = db.orm
     .select()
     .from(safetyZones)
     .where(and(eq(safetyZones.active, true), inArray(safetyZones.kind, ['storm', 'piracy'])))
     .all()
 
-  const newest = (await db.orm.select({at: sql<number | null>`max(${vessels.positionAt})`}).from(vessels).get())?.at ?? null
+  const newest = db.orm.select({at: sql<number | null>`max(${vessels.positionAt})`}).from(vessels).get()?.at ?? null
 
   const holding = new Map<string, EventDraft>()
   const transmitting: DistressReport[] = []
@@ -120,7 +120,7 @@ export async function planDetection(ctx: Context): Promise<DetectionPlan> {
     })
   }
 
-  const open = await db.orm
+  const open = db.orm
     .select({id: safetyEvents.id, type: safetyEvents.type, title: safetyEvents.title, dedupeKey: safetyEvents.dedupeKey})
     .from(safetyEvents)
     .where(isNull(safetyEvents.resolvedAt))

@@ -7,7 +7,7 @@ import type {CongestionZonesRefresh, PiracyRefresh, SafetyJobSummary} from '../.
 
 import {throwIfCancelled} from '../cancel.js'
 import type {Context} from '../context.js'
-import {safetyEvents, type DataSource} from '../db/schema.js'
+import {safetyEvents} from '../db/schema.js'
 import {circleGeometry} from '../geo/geometry.js'
 import {shippedPiracyZones} from '../piracy/zones.js'
 import {latestCongestion} from '../ports/congestion.js'

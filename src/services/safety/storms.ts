@@ -21,7 +21,6 @@ import {
 import {ProviderUnavailable} from '../providers/fetch.js'
 import {recordOutcome} from '../providers/usage.js'
 import type {OutlineStats, StormRefresh} from '../../schemas/job-summaries.js'
-import type {StormAlertsHealth} from '../../schemas/health.js'
 import type {ZoneOutlineDetails} from '../../schemas/providers.js'
 import {isWarning, marineEvent} from './storm-severity.js'
 import {type ZoneDraft, type ZoneWrite, storeZones, stormZonesFromAlerts} from './zones.js'

@@ -1,6 +1,6 @@
 // Watchlists: what each user wants to hear about, a vessel (MMSI), a port, or an area box.
 import type {Watch} from '../../schemas/users.js'
-import {and, eq, or} from 'drizzle-orm'
+import {and, eq} from 'drizzle-orm'
 
 import type {Context} from '../context.js'
 import {writeTransaction} from '../db/client.js'

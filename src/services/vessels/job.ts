@@ -103,7 +103,7 @@ export async function runVesselsJob(ctx: Context): Promise<VesselsJobSummary> {
     fallbackReason = errorMessage(error)
   }
   if (fallbackReason !== undefined) {
-    const held = await ctx.db.orm
+    const held = ctx.db.orm
       .select({at: vessels.positionAt})
       .from(vessels)
       .where(isNotNull(vessels.positionAt))

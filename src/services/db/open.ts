@@ -1,0 +1,25 @@
+// Opening either database from what an operator writes: a PostgreSQL URL (postgres:// or postgresql://)
+// or a SQLite file path.
+import {openDatabase} from './client.js'
+import {openPostgres} from './pg-client.js'
+import {isPostgresUrl} from './postgres.js'
+import type {AnyDb} from './transaction.js'
+
+export interface OpenAnyOptions {
+  /** Shown by PostgreSQL as the connection's application_name (the command's name). */
+  applicationName: string
+  /** SQLite: open for reading only (the file must exist). PostgreSQL connects alike either way. */
+  readonly?: boolean
+  /** PostgreSQL: the pool's size and the statement timeout (HARBORMASTER_DB_POOL_SIZE, _STATEMENT_TIMEOUT_MS). */
+  poolSize?: number
+  statementTimeoutMs?: number
+}
+
+export async function openAnyDatabase(location: string, options: OpenAnyOptions): Promise<AnyDb> {
+  if (isPostgresUrl(location)) return openPostgres(location, options)
+  return openDatabase(location, {readonly: options.readonly})
+}
+
+export async function closeAnyDatabase(db: AnyDb): Promise<void> {
+  await db.close()
+}

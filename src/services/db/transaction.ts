@@ -1,0 +1,134 @@
+// The one way to write on either database: a transaction that commits whole or not at all, retried when
+// the database says to try again (SQLITE_BUSY; a PostgreSQL serialization failure, deadlock, restart or
+// broken connection), with the repositories inside it using its handle without being passed it.
+import {AsyncLocalStorage} from 'node:async_hooks'
+import {setTimeout as sleep} from 'node:timers/promises'
+
+import {HarbormasterError} from '../errors.js'
+import {type Db, isBusy} from './client.js'
+import type {PostgresDb} from './pg-client.js'
+import {isTransientPostgresError} from './postgres.js'
+
+/** Either database: SQLite's file or a PostgreSQL server. */
+export type AnyDb = Db | PostgresDb
+
+/** What a repository needs to know of the open transaction: the handle to run its statements on. */
+export interface OpenTransaction<Handle> {
+  /** The database the transaction belongs to (a nested write on another database starts its own). */
+  owner: object
+  handle: Handle
+}
+
+const open = new AsyncLocalStorage<OpenTransaction<unknown>>()
+
+/** The handle of the transaction `owner` has open in this async context, if any. */
+export function currentTransaction<Handle>(owner: object): Handle | undefined {
+  const tx = open.getStore()
+  return tx?.owner === owner ? (tx.handle as Handle) : undefined
+}
+
+/** Runs `fn` with `handle` as the open transaction of `owner` for everything it awaits. */
+export function withTransaction<Handle, T>(owner: object, handle: Handle, fn: () => Promise<T>): Promise<T> {
+  return open.run({owner, handle}, fn)
+}
+
+export interface RetryOptions {
+  /** Attempts in all, the first included (default 5). */
+  attempts?: number
+  /** What is retried: SQLITE_BUSY on SQLite, transient errors on PostgreSQL. */
+  retryable(error: unknown): boolean
+  /** The error to throw when every attempt met a retryable error. */
+  exhausted(error: unknown): Error
+}
+
+/** Jittered, capped, doubling delays: 0-100 ms, 0-200 ms, ... up to 2 s. */
+export function retryDelayMs(attempt: number): number {
+  return Math.min(2000, 50 * 2 ** attempt) * Math.random()
+}
+
+/** Runs `attempt` until it succeeds, fails for good, or runs out of attempts. */
+export async function withRetries<T>(attempt: () => Promise<T>, options: RetryOptions): Promise<T> {
+  const attempts = options.attempts ?? 5
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt()
+    } catch (error) {
+      if (!options.retryable(error)) throw error
+      if (n >= attempts) throw options.exhausted(error)
+      await sleep(retryDelayMs(n))
+    }
+  }
+}
+
+/** PostgreSQL's transient errors, retried; the last one explained when they do not stop. */
+export function postgresRetries(location: string, attempts?: number): RetryOptions {
+  return {
+    attempts,
+    retryable: isTransientPostgresError,
+    exhausted: (error) =>
+      new HarbormasterError(`database ${location}: the transaction failed ${attempts ?? 5} times (${(error as Error).message})`, {
+        hint: 'check that the PostgreSQL server is up and reachable; concurrent writers are retried automatically',
+        cause: error,
+      }),
+  }
+}
+
+/**
+ * A queue of one: async writes on one SQLite connection take turns (one connection holds one transaction),
+ * while other processes are kept out by SQLite's own lock.
+ */
+export class TurnQueue {
+  private tail: Promise<unknown> = Promise.resolve()
+
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(fn, fn)
+    this.tail = result.catch(() => undefined)
+    return result
+  }
+}
+
+const sqliteTurns = new WeakMap<object, TurnQueue>()
+
+/** SQLite's busy errors after the busy timeout, retried; the last one explained. */
+function sqliteRetries(db: Db): RetryOptions {
+  return {
+    retryable: isBusy,
+    exhausted: (error) =>
+      new HarbormasterError(`database ${db.path} stayed locked by another process`, {
+        hint: 'another harbormaster process holds a long write transaction; try again shortly',
+        cause: error,
+      }),
+  }
+}
+
+/**
+ * Runs `fn` in one write transaction on either database and returns what it returns: committed whole when
+ * it resolves, rolled back whole when it throws. Repositories called inside use the transaction without
+ * being passed it; a `write` inside a `write` on the same database joins the outer one. A retryable error
+ * runs `fn` again from the start, so `fn` does nothing outside the database that must not happen twice.
+ */
+export function write<T>(db: AnyDb, fn: () => Promise<T>, options: {attempts?: number} = {}): Promise<T> {
+  if (currentTransaction(db) !== undefined) return fn()
+  if (db.dialect === 'postgres') {
+    return withRetries(() => db.transaction((tx) => withTransaction(db, tx, fn)), postgresRetries(db.location, options.attempts))
+  }
+  let turns = sqliteTurns.get(db)
+  if (!turns) sqliteTurns.set(db, (turns = new TurnQueue()))
+  return turns.run(() =>
+    withRetries(
+      async () => {
+        // IMMEDIATE: a deferred transaction that upgrades to a write can fail with SQLITE_BUSY at once.
+        db.sqlite.exec('BEGIN IMMEDIATE')
+        try {
+          const result = await withTransaction(db, db.sqlite, fn)
+          db.sqlite.exec('COMMIT')
+          return result
+        } catch (error) {
+          if (db.sqlite.inTransaction) db.sqlite.exec('ROLLBACK')
+          throw error
+        }
+      },
+      {...sqliteRetries(db), attempts: options.attempts},
+    ),
+  )
+}
