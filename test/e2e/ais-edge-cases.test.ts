@@ -8,14 +8,16 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {positionSentence, tagged} from '../helpers/aivdm.js'
-import {runCli, tempDir, withDb} from '../helpers/cli.js'
+import {tempDir, withDb} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/in-process.js'
+import {firstUseDb} from '../helpers/template.js'
 
 const NOW = Date.parse('2026-11-24T12:00:00Z')
 const T0 = NOW - 30 * 60_000
 const minute = 60_000
 const tmp = tempDir()
 afterAll(() => tmp.cleanup())
-const db = join(tmp.dir, 'harbormaster.db')
+const db = firstUseDb(join(tmp.dir, 'harbormaster.db'))
 const env = (capture: string, at = NOW) => ({HARBORMASTER_AIS_SOURCE: `nmea-file:${capture}`, HARBORMASTER_NOW: new Date(at).toISOString()})
 
 // Off Piraeus, one report a minute.
@@ -53,10 +55,10 @@ beforeAll(async () => {
     ['watch', 'add', '--user', 'alice', '--area', '23,37,24.5,38.5'],
     ['watch', 'add', '--user', 'bob', '--area', '-10,50,0,60'],
   ]) {
-    const r = await runCli([...args, '--db', db])
+    const r = await runInProcess([...args, '--db', db])
     expect(r.code, r.stderr).toBe(0)
   }
-  const run = await runCli(['run-background-jobs', '--job', 'vessels', '--json', '--db', db], {env: env(capture)})
+  const run = await runInProcess(['run-background-jobs', '--job', 'vessels', '--json', '--db', db], {env: env(capture)})
   expect(run.code, run.stderr).toBe(0)
   summary = JSON.parse(run.stdout).jobs.vessel_positions
 })
@@ -96,66 +98,66 @@ describe('vessels job on edge cases', () => {
 
 describe('commands that show it', () => {
   it('events list shows the distress event, filtered by type, open and age, also as GeoJSON', async () => {
-    const listed = await runCli(['events', 'list', '--type', 'distress', '--open', '--since', '24h', '--json', '--db', db], {env: {HARBORMASTER_NOW: new Date(NOW).toISOString()}})
+    const listed = await runInProcess(['events', 'list', '--type', 'distress', '--open', '--since', '24h', '--json', '--db', db], {env: {HARBORMASTER_NOW: new Date(NOW).toISOString()}})
     expect(listed.code, listed.stderr).toBe(0)
     const {events} = JSON.parse(listed.stdout)
     expect(events).toHaveLength(1)
     expect(events[0]).toMatchObject({type: 'distress', severity: 'critical', status: 'open', mmsi: 970123456, lat: 37.85, lon: 23.55, source: 'live'})
     expect(events[0].title).toMatch(/^AIS-SART 970123456 transmitting at 37\.8500°N 23\.5500°E/)
-    const old = await runCli(['events', 'list', '--since', '1m', '--json', '--db', db], {env: {HARBORMASTER_NOW: new Date(NOW + 3_600_000).toISOString()}})
+    const old = await runInProcess(['events', 'list', '--since', '1m', '--json', '--db', db], {env: {HARBORMASTER_NOW: new Date(NOW + 3_600_000).toISOString()}})
     expect(JSON.parse(old.stdout).events).toEqual([])
-    const geo = JSON.parse((await runCli(['events', 'list', '--format', 'geojson', '--db', db])).stdout)
+    const geo = JSON.parse((await runInProcess(['events', 'list', '--format', 'geojson', '--db', db])).stdout)
     expect(geo.type).toBe('FeatureCollection')
     expect(geo.features[0].geometry).toEqual({type: 'Point', coordinates: [23.55, 37.85]})
-    const table = await runCli(['events', 'list', '--db', db])
+    const table = await runInProcess(['events', 'list', '--db', db])
     expect(table.stdout).toMatch(/distress\s+critical\s+open\s+live/)
-    const bad = await runCli(['events', 'list', '--since', 'yesterday', '--db', db])
+    const bad = await runInProcess(['events', 'list', '--since', 'yesterday', '--db', db])
     expect(bad.code).toBe(2)
     expect(bad.stderr).toMatch(/--since "yesterday" is not a duration; write a number and a unit/)
   })
 
   it('vessels show gives identity, the latest accepted position and recent events', async () => {
-    const shown = JSON.parse((await runCli(['vessels', 'show', '970123456', '--json', '--db', db])).stdout)
+    const shown = JSON.parse((await runInProcess(['vessels', 'show', '970123456', '--json', '--db', db])).stdout)
     expect(shown).toMatchObject({mmsi: 970123456, device: 'AIS-SART', position: {lat: 37.85, lon: 23.55, nav_status: 14, source: 'live'}})
     expect(shown.events.map((e: {type: string}) => e.type)).toEqual(['distress'])
-    const vessel = JSON.parse((await runCli(['vessels', 'show', '237000001', '--json', '--db', db])).stdout)
+    const vessel = JSON.parse((await runInProcess(['vessels', 'show', '237000001', '--json', '--db', db])).stdout)
     expect(vessel.position).toMatchObject({lat: 37.9056, observed_at: new Date(T0 + 3 * minute).toISOString()})
-    const text = await runCli(['vessels', 'show', '970123456', '--db', db])
+    const text = await runInProcess(['vessels', 'show', '970123456', '--db', db])
     expect(text.stdout).toMatch(/AIS-SART \(MMSI 970123456\)/)
-    const missing = await runCli(['vessels', 'show', '237999999', '--db', db])
+    const missing = await runInProcess(['vessels', 'show', '237999999', '--db', db])
     expect(missing.code).toBe(1)
     expect(missing.stderr).toMatch(/no vessel with MMSI 237999999 is stored; check the MMSI/)
-    const malformed = await runCli(['vessels', 'show', '12345', '--db', db])
+    const malformed = await runInProcess(['vessels', 'show', '12345', '--db', db])
     expect(malformed.code).toBe(2)
   })
 
   it('the safety job keeps the distress event open while the transmitter is heard and resolves it once it is silent', async () => {
-    const heard = await runCli(['check-events', '--json', '--db', db], {env: {HARBORMASTER_NOW: new Date(NOW).toISOString()}})
+    const heard = await runInProcess(['check-events', '--json', '--db', db], {env: {HARBORMASTER_NOW: new Date(NOW).toISOString()}})
     expect(heard.code, heard.stderr).toBe(0)
     expect(withDb(db, (d) => d.prepare(`SELECT resolved_at FROM safety_events WHERE type = 'distress'`).get())).toEqual({resolved_at: null})
     // Other vessels report on the next day; the SART has not been heard since.
     const later = join(tmp.dir, 'later.nmea')
     const next = NOW + 86_400_000
     writeFileSync(later, `${tagged(positionSentence({mmsi: 237000001, lat: 37.95, lon: 23.6, sog: 10, second: 0}), next)}\r\n`)
-    expect((await runCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env: env(later, next)})).code).toBe(0)
-    const silent = await runCli(['check-events', '--json', '--db', db], {env: {HARBORMASTER_NOW: new Date(next).toISOString()}})
+    expect((await runInProcess(['run-background-jobs', '--job', 'vessels', '--db', db], {env: env(later, next)})).code).toBe(0)
+    const silent = await runInProcess(['check-events', '--json', '--db', db], {env: {HARBORMASTER_NOW: new Date(next).toISOString()}})
     expect(silent.code, silent.stderr).toBe(0)
     const row = withDb(db, (d) => d.prepare(`SELECT resolved_at FROM safety_events WHERE type = 'distress'`).get()) as {resolved_at: number | null}
     expect(row.resolved_at).toBe(next)
   })
 
   it('zones list lists zones with their validity, filtered by kind, also as GeoJSON', async () => {
-    expect((await runCli(['ensure-fallback-data', '--db', db])).code).toBe(0)
-    const all = JSON.parse((await runCli(['zones', 'list', '--json', '--db', db])).stdout).zones
+    expect((await runInProcess(['ensure-fallback-data', '--db', db])).code).toBe(0)
+    const all = JSON.parse((await runInProcess(['zones', 'list', '--json', '--db', db])).stdout).zones
     expect(all.length).toBeGreaterThan(0)
     for (const z of all) expect(Object.keys(z)).toEqual(expect.arrayContaining(['external_id', 'kind', 'severity', 'source', 'observed_at', 'valid_from', 'valid_to', 'status']))
-    const piracy = JSON.parse((await runCli(['zones', 'list', '--type', 'piracy', '--json', '--db', db])).stdout).zones
+    const piracy = JSON.parse((await runInProcess(['zones', 'list', '--type', 'piracy', '--json', '--db', db])).stdout).zones
     expect(piracy.length).toBeGreaterThan(0)
     expect(piracy.every((z: {kind: string}) => z.kind === 'piracy')).toBe(true)
-    const geo = JSON.parse((await runCli(['zones', 'list', '--type', 'piracy', '--format', 'geojson', '--db', db])).stdout)
+    const geo = JSON.parse((await runInProcess(['zones', 'list', '--type', 'piracy', '--format', 'geojson', '--db', db])).stdout)
     expect(geo.features).toHaveLength(piracy.length)
     expect(['Polygon', 'MultiPolygon']).toContain(geo.features[0].geometry.type)
-    const bad = await runCli(['zones', 'list', '--type', 'hurricane', '--db', db])
+    const bad = await runInProcess(['zones', 'list', '--type', 'hurricane', '--db', db])
     expect(bad.code).toBe(2)
     expect(bad.stderr).toMatch(/storm, piracy, congestion/)
   })

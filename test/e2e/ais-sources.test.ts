@@ -6,8 +6,10 @@ import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {collect, count, ROOT, runCli, startCli, tempDir, withDb} from '../helpers/cli.js'
+import {collect, count, ROOT, startCli, tempDir, withDb} from '../helpers/cli.js'
 import {freeUdpPort, startAisstreamServer, startJsonServer, startNmeaTcpServer, startUdpSender} from '../helpers/feeds.js'
+import {runInProcess} from '../helpers/in-process.js'
+import {firstUseDb} from '../helpers/template.js'
 
 const fixtures = join(ROOT, 'test', 'fixtures', 'ais')
 const piraeus = readFileSync(join(fixtures, 'gpsd-ais-raw-messages.log'), 'utf8')
@@ -20,7 +22,8 @@ const aishub = JSON.parse(readFileSync(join(fixtures, 'aishub-examples.json'), '
 const tmp = tempDir()
 afterAll(() => tmp.cleanup())
 let n = 0
-const freshDb = () => join(tmp.dir, `db-${++n}`, 'harbormaster.db')
+/** A database whose shipped ports and zones are loaded and that holds no positions yet. */
+const freshDb = () => firstUseDb(join(tmp.dir, `db-${++n}`, 'harbormaster.db'))
 
 type VesselSummary = {
   vessels_updated: number
@@ -33,7 +36,7 @@ type VesselSummary = {
 }
 
 async function vesselsJob(db: string, env: Record<string, string>, extra: string[] = []) {
-  const result = await runCli(['run-background-jobs', '--job', 'vessels', '--json', '--db', db, ...extra], {env})
+  const result = await runInProcess(['run-background-jobs', '--job', 'vessels', '--json', '--db', db, ...extra], {env})
   expect(result.code, result.stderr).toBe(0)
   return {result, summary: JSON.parse(result.stdout).jobs.vessel_positions as VesselSummary}
 }
@@ -166,7 +169,7 @@ describe('aisstream', () => {
   })
 
   it('refuses to start without a key (exit 2, names the variable)', async () => {
-    const result = await runCli(['run-background-jobs', '--job', 'vessels', '--db', freshDb()], {env: {HARBORMASTER_AIS_SOURCE: 'aisstream'}})
+    const result = await runInProcess(['run-background-jobs', '--job', 'vessels', '--db', freshDb()], {env: {HARBORMASTER_AIS_SOURCE: 'aisstream'}})
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/HARBORMASTER_AIS_SOURCE=aisstream needs AISSTREAM_API_KEY/)
   })
@@ -225,7 +228,7 @@ describe('aishub', () => {
 
 describe('ais decode', () => {
   it('prints one JSON object per message and counts rejections on stderr', async () => {
-    const result = await runCli(['ais', 'decode', join(fixtures, 'pyais-nmea-data-sample.nmea'), '--json'])
+    const result = await runInProcess(['ais', 'decode', join(fixtures, 'pyais-nmea-data-sample.nmea'), '--json'])
     expect(result.code).toBe(0)
     const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
     expect(lines).toHaveLength(778)
@@ -247,7 +250,7 @@ describe('ais decode', () => {
     const path = join(tmp.dir, 'garbage.txt')
     const {writeFileSync} = await import('node:fs')
     writeFileSync(path, 'not nmea\n!AIVDM,1,1,,B,13U4vF0P001d<UnEeSmQ>gv`04hd,0*00\n')
-    const result = await runCli(['ais', 'decode', path])
+    const result = await runInProcess(['ais', 'decode', path])
     expect(result.code).toBe(1)
     expect(result.stderr).toMatch(/decoded 0 messages from 2 lines/)
   })

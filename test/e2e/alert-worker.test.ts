@@ -11,7 +11,9 @@ import Database from 'better-sqlite3'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {placeVessel} from '../helpers/arrange.js'
-import {collect, count, ROOT, runCli, startCli, tempDir, withDb} from '../helpers/cli.js'
+import {count, ROOT, tempDir, tracked, watchCli, withDb} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/in-process.js'
+import {seededDb} from '../helpers/template.js'
 
 const NOW = Date.parse('2026-11-24T12:00:00Z')
 const env = {HARBORMASTER_NOW: new Date(NOW).toISOString()}
@@ -20,25 +22,9 @@ afterAll(() => tmp.cleanup())
 let n = 0
 const freshDb = () => join(tmp.dir, `db-${++n}`, 'harbormaster.db')
 
-/** Resolves when `text` has appeared `times` times in what the stream has written. */
-function waitFor(stream: NodeJS.ReadableStream, pattern: RegExp, times = 1, timeoutMs = 20_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = ''
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern} (${times}) in:\n${seen}`)), timeoutMs)
-    stream.on('data', (d: Buffer) => {
-      seen += d.toString()
-      if ((seen.match(new RegExp(pattern, 'g')) ?? []).length >= times) {
-        clearTimeout(timer)
-        resolve()
-      }
-    })
-  })
-}
-
 async function databaseWithRules(): Promise<string> {
-  const db = freshDb()
-  await runCli(['ensure-fallback-data', '--db', db])
-  const add = (...args: string[]) => runCli(['alerts', 'add', ...args, '--db', db], {env})
+  const db = seededDb(freshDb())
+  const add = (...args: string[]) => runInProcess(['alerts', 'add', ...args, '--db', db], {env})
   expect((await add('--metric', 'vessel.speed', '--target', 'vessel:366000001', '--operator', '>', '--threshold', '10', '--severity', 'high')).code).toBe(0)
   expect((await add('--metric', 'vessel.ais_gap_minutes', '--target', 'all', '--operator', '>=', '--threshold', '30')).code).toBe(0)
   expect((await add('--metric', 'job.consecutive_failures', '--target', 'job:vessels', '--operator', '>=', '--threshold', '3')).code).toBe(0)
@@ -59,14 +45,13 @@ describe('alert worker', () => {
     })
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r))
     afterAll(() => new Promise((r) => hook.close(r)))
-    await runCli(['users', 'add', 'watcher', '--role', 'VIEWER', '--webhook', `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alerts`, '--db', db])
-    await runCli(['watch', 'add', '--user', 'watcher', '--vessel', '366000001', '--db', db])
+    await runInProcess(['users', 'add', 'watcher', '--role', 'VIEWER', '--webhook', `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alerts`, '--db', db])
+    await runInProcess(['watch', 'add', '--user', 'watcher', '--vessel', '366000001', '--db', db])
     placeVessel(db, {mmsi: 366000001, lat: 29.3, lon: -94.7, at: NOW - 60_000, sog: 12.5})
     placeVessel(db, {mmsi: 366000002, lat: 29.4, lon: -94.8, at: NOW - 45 * 60_000, sog: 0})
 
-    const worker = startCli(['alert-worker', '--interval', '1', '--db', db], {env})
-    const done = collect(worker)
-    await waitFor(worker.stderr as NodeJS.ReadableStream, /cycle \d+:/)
+    const worker = watchCli(['alert-worker', '--interval', '1', '--db', db], {env})
+    await worker.stderrMatching(/cycle \d+:/)
     const open = withDb(db, (d) => d.prepare(`SELECT alert_id, target, current_value, threshold_value, operator, metric, is_resolved FROM alert_events ORDER BY alert_id`).all())
     expect(open).toEqual([
       {alert_id: 1, target: '366000001', current_value: 12.5, threshold_value: 10, operator: '>', metric: 'vessel.speed', is_resolved: 0},
@@ -79,9 +64,9 @@ describe('alert worker', () => {
 
     // The vessel slows down: the next cycles resolve its event, and never open a second one meanwhile.
     placeVessel(db, {mmsi: 366000001, lat: 29.31, lon: -94.7, at: NOW - 30_000, sog: 4})
-    await waitFor(worker.stderr as NodeJS.ReadableStream, /1 resolved/)
-    worker.kill('SIGTERM')
-    const result = await done
+    await worker.stderrMatching(/1 resolved/)
+    worker.child.kill('SIGTERM')
+    const result = await worker.done
     expect(result.code).toBe(0)
     expect(withDb(db, (d) => d.prepare(`SELECT is_resolved, resolved_at, resolution_value FROM alert_events WHERE alert_id = 1`).all())).toEqual([
       {is_resolved: 1, resolved_at: NOW, resolution_value: 4},
@@ -96,7 +81,7 @@ describe('alert worker', () => {
   it('skips and counts readings older than the freshness window', async () => {
     const db = await databaseWithRules()
     placeVessel(db, {mmsi: 366000001, lat: 29.3, lon: -94.7, at: NOW - 20 * 60_000, sog: 15})
-    const result = await runCli(['alert-worker', '--once', '--json', '--db', db], {env})
+    const result = await runInProcess(['alert-worker', '--once', '--json', '--db', db], {env})
     expect(result.code, result.stderr).toBe(0)
     expect(JSON.parse(result.stdout)).toMatchObject({cycles: 1, skipped: 1, triggered: 0})
   })
@@ -104,23 +89,29 @@ describe('alert worker', () => {
   it('a database locked by another process delays a cycle but does not crash the worker', async () => {
     const db = await databaseWithRules()
     placeVessel(db, {mmsi: 366000001, lat: 29.3, lon: -94.7, at: NOW - 60_000, sog: 12.5})
-    // Another process holds a write transaction for 3 s.
-    const holder = spawn(
-      process.execPath,
-      [
-        '-e',
-        `const D=require(${JSON.stringify(join(ROOT, 'node_modules', 'better-sqlite3'))});const d=new D(${JSON.stringify(db)});d.exec('BEGIN IMMEDIATE');d.exec("INSERT INTO settings (key, value, updated_at) VALUES ('lock-test', '1', 0)");require('fs').writeSync(1,'locked\\n');Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,3000);d.exec('COMMIT')`,
-      ],
-      {stdio: ['ignore', 'pipe', 'inherit']},
+    // Another process holds a write transaction until the test lets it commit (a line on its stdin).
+    const holder = tracked(
+      spawn(
+        process.execPath,
+        [
+          '-e',
+          `const D=require(${JSON.stringify(join(ROOT, 'node_modules', 'better-sqlite3'))});const d=new D(${JSON.stringify(db)});d.exec('BEGIN IMMEDIATE');d.exec("INSERT INTO settings (key, value, updated_at) VALUES ('lock-test', '1', 0)");process.stdout.write('locked\\n');process.stdin.once('data',()=>{d.exec('COMMIT');d.close();process.exit(0)})`,
+        ],
+        {stdio: ['pipe', 'pipe', 'inherit']},
+      ),
     )
     const holderClosed = new Promise((r) => holder.on('close', r))
-    await waitFor(holder.stdout as NodeJS.ReadableStream, /locked/)
-    const started = Date.now()
-    const result = await runCli(['alert-worker', '--once', '--json', '--db', db], {env})
+    let said = ''
+    await new Promise<void>((resolve) => holder.stdout?.on('data', (d: Buffer) => (said += d.toString()).includes('locked') && resolve()))
+    // The worker begins its cycle while the lock is held; the lock goes once it has.
+    const worker = watchCli(['alert-worker', '--once', '--json', '--db', db], {env})
+    await worker.stderrMatching(/alert worker started/)
+    holder.stdin?.end('commit\n')
+    const result = await worker.done
     expect(result.code, result.stderr).toBe(0)
     expect(JSON.parse(result.stdout)).toMatchObject({cycles: 1, triggered: 1, errors: 0})
-    expect(Date.now() - started).toBeGreaterThan(1500)
     await holderClosed
+    expect(count(db, `SELECT count(*) FROM settings WHERE key = 'lock-test'`)).toBe(1)
   })
 
   it('--dry-run prints what it would open and writes nothing', async () => {
@@ -128,7 +119,7 @@ describe('alert worker', () => {
     placeVessel(db, {mmsi: 366000001, lat: 29.3, lon: -94.7, at: NOW - 60_000, sog: 12.5})
     const sha = () => createHash('sha256').update(readFileSync(db)).digest('hex')
     const before = sha()
-    const result = await runCli(['alert-worker', '--dry-run', '--db', db], {env})
+    const result = await runInProcess(['alert-worker', '--dry-run', '--db', db], {env})
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toMatch(/would open\s+1\s+vessel\.speed\s+366000001\s+12\.5 > 10/)
     expect(result.stdout).toMatch(/dry run \(nothing written\): 3 rules evaluated, 1 would open/)
@@ -137,17 +128,17 @@ describe('alert worker', () => {
 
   it('--config-check: 0 on a good database, 2 with the fix on one that is not migrated', async () => {
     const db = await databaseWithRules()
-    const good = await runCli(['alert-worker', '--config-check', '--db', db])
+    const good = await runInProcess(['alert-worker', '--config-check', '--db', db])
     expect(good.code).toBe(0)
     const migrations = (JSON.parse(readFileSync(join(ROOT, 'drizzle', 'sqlite', 'meta', '_journal.json'), 'utf8')) as {entries: unknown[]}).entries.length
     expect(good.stdout).toMatch(new RegExp(`database .*: ok, ${migrations} migrations applied, every table present`))
     const bare = join(tmp.dir, 'bare.db')
     new Database(bare).close()
-    const bad = await runCli(['alert-worker', '--config-check', '--json', '--db', bare])
+    const bad = await runInProcess(['alert-worker', '--config-check', '--json', '--db', bare])
     expect(bad.code).toBe(2)
     const report = JSON.parse(bad.stdout)
     expect(report.database.problem).toMatch(new RegExp(`${migrations} migration\\(s\\) pending: run \`harbormaster db migrate\`; tables missing: .*\\bports\\b`))
-    const badConfig = await runCli(['alert-worker', '--config-check', '--db', db], {env: {HARBORMASTER_QUOTAS: 'nws=lots'}})
+    const badConfig = await runInProcess(['alert-worker', '--config-check', '--db', db], {env: {HARBORMASTER_QUOTAS: 'nws=lots'}})
     expect(badConfig.code).toBe(2)
     // Every setting listed, the bad one marked with what is wrong.
     expect(badConfig.stdout).toMatch(/^✗ quotas\s+HARBORMASTER_QUOTAS\s+nws=lots\s+environment\s+expected provider=N\/minute\|hour\|day/m)
@@ -161,7 +152,7 @@ describe('alert worker', () => {
     [['--metric', 'job.consecutive_failures', '--target', 'job:laundry', '--operator', '>', '--threshold', '1'], /no job laundry/],
   ])('alerts add refuses a bad rule: %j', async (args, message) => {
     const db = freshDb()
-    const result = await runCli(['alerts', 'add', ...args, '--db', db])
+    const result = await runInProcess(['alerts', 'add', ...args, '--db', db])
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(message)
     // A value the parser refuses stops the command before it opens (or creates) the database.
@@ -170,13 +161,13 @@ describe('alert worker', () => {
 
   it('alerts list, disable, enable and remove', async () => {
     const db = await databaseWithRules()
-    expect((await runCli(['alerts', 'disable', '1', '--db', db])).stdout).toMatch(/alert rule 1 disabled/)
-    const list = JSON.parse((await runCli(['alerts', 'list', '--json', '--db', db])).stdout).rules
+    expect((await runInProcess(['alerts', 'disable', '1', '--db', db])).stdout).toMatch(/alert rule 1 disabled/)
+    const list = JSON.parse((await runInProcess(['alerts', 'list', '--json', '--db', db])).stdout).rules
     expect(list.map((r: {enabled: boolean}) => r.enabled)).toEqual([false, true, true])
-    await runCli(['alerts', 'enable', '1', '--db', db])
-    await runCli(['alerts', 'remove', '2', '--db', db])
+    await runInProcess(['alerts', 'enable', '1', '--db', db])
+    await runInProcess(['alerts', 'remove', '2', '--db', db])
     expect(count(db, 'SELECT count(*) FROM alert_rules WHERE enabled = 1')).toBe(2)
-    expect((await runCli(['alerts', 'remove', '42', '--db', db])).code).toBe(2)
+    expect((await runInProcess(['alerts', 'remove', '42', '--db', db])).code).toBe(2)
   })
 })
 

@@ -16,12 +16,14 @@ import {tableCounts} from '../../src/services/db/table-rows.js'
 import {silentLogger} from '../../src/services/log/logger.js'
 import {addUser} from '../../src/services/users/users.js'
 import {placeSnapshots, placeVessel} from '../helpers/arrange.js'
-import {count, runCli, tempDir, withDb} from '../helpers/cli.js'
+import {count, tempDir, withDb} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/in-process.js'
+import {seededDb} from '../helpers/template.js'
 
 const NOW = Date.parse('2023-04-08T06:00:00.000Z')
 const ADMIN_TOKEN = 'bootstrap-admin-token-0123456789'
 const tmp = tempDir()
-const dbPath = join(tmp.dir, 'harbormaster.db')
+const dbPath = seededDb(join(tmp.dir, 'harbormaster.db'))
 let db: Db
 let app: FastifyInstance
 let base: string
@@ -36,9 +38,8 @@ async function call(method: string, url: string, headers: Record<string, string>
 const get = (url: string, headers: Record<string, string> = {}) => call('GET', url, headers)
 
 beforeAll(async () => {
-  expect((await runCli(['ensure-fallback-data', '--db', dbPath])).code).toBe(0)
   // The ports job needs a recent vessels run: one on the shipped sample, at the time the tests run at.
-  expect((await runCli(['run-background-jobs', '--job', 'vessels', '--db', dbPath], {env: {HARBORMASTER_NOW: new Date(NOW).toISOString()}})).code).toBe(0)
+  expect((await runInProcess(['run-background-jobs', '--job', 'vessels', '--db', dbPath], {env: {HARBORMASTER_NOW: new Date(NOW).toISOString()}})).code).toBe(0)
   db = openDatabase(dbPath)
   const ctx = {config: loadConfig({dbPath, env: {HARBORMASTER_API_RATE_LIMIT: '0', HARBORMASTER_ADMIN_TOKEN: ADMIN_TOKEN}}), db, logger: silentLogger, clock: fixedClock(NOW)}
   const user = addUser(ctx, {name: 'vera', role: 'VIEWER'})
@@ -47,7 +48,7 @@ beforeAll(async () => {
   // Health's clock-bound expiry is not under test here (tests do not wait on time): reports live until the data changes.
   app = buildServer(ctx, {healthMaxAgeMs: Infinity})
   base = await app.listen({host: '127.0.0.1', port: 0})
-}, 120_000)
+})
 
 afterAll(async () => {
   await app?.close()

@@ -3,7 +3,6 @@
 // shipped port list parsed once.
 import {hostname} from 'node:os'
 import {connect} from 'node:net'
-import type {ChildProcess} from 'node:child_process'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -14,14 +13,15 @@ import {openDatabase} from '../../src/services/db/client.js'
 import {loadShippedPorts} from '../../src/services/datasets/ports.js'
 import {silentLogger} from '../../src/services/log/logger.js'
 import {buildServer} from '../../src/services/api/server.js'
-import {collect, count, runCli, startCli, tempDir, withDb} from '../helpers/cli.js'
+import {count, tempDir, type WatchedCli, watchCli, withDb} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/in-process.js'
+import {seededDb} from '../helpers/template.js'
 
 const tmp = tempDir()
-const db = join(tmp.dir, 'api', 'harbormaster.db')
+const db = seededDb(join(tmp.dir, 'api', 'harbormaster.db'))
 const ADMIN_TOKEN = 'bootstrap-admin-token-0123456789'
 const tokens: Record<string, string> = {}
-let server: ChildProcess
-let serverDone: ReturnType<typeof collect>
+let server: WatchedCli
 let base: string
 
 async function call(method: string, path: string, token?: string) {
@@ -30,37 +30,24 @@ async function call(method: string, path: string, token?: string) {
   return {status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null}
 }
 
+/** Asks for a run's status until it is no longer running. */
 async function poll(statusUrl: string): Promise<Record<string, any>> {
-  for (let i = 0; i < 600; i++) {
+  for (;;) {
     const status = await call('GET', statusUrl, ADMIN_TOKEN)
     if (status.body.status !== 'running') return status.body
     await new Promise((r) => setTimeout(r, 100))
   }
-  throw new Error(`${statusUrl} still running`)
 }
 
 beforeAll(async () => {
-  expect((await runCli(['ensure-fallback-data', '--db', db])).code).toBe(0)
-  for (const name of ['ada', 'vera']) tokens[name] = JSON.parse((await runCli(['users', 'add', name, '--role', 'VIEWER', '--json', '--db', db])).stdout).token
-  server = startCli(['serve', '--port', '0', '--db', db], {env: {HARBORMASTER_ADMIN_TOKEN: ADMIN_TOKEN, HARBORMASTER_API_RATE_LIMIT: '30'}})
-  serverDone = collect(server, 10 * 60_000)
-  base = await new Promise<string>((resolve, reject) => {
-    let seen = ''
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${seen}`)), 60_000)
-    server.stderr?.on('data', (d: Buffer) => {
-      seen += d.toString()
-      const m = /listening on (http:\/\/[\d.:]+)/.exec(seen)
-      if (m) {
-        clearTimeout(timer)
-        resolve(m[1])
-      }
-    })
-  })
+  for (const name of ['ada', 'vera']) tokens[name] = JSON.parse((await runInProcess(['users', 'add', name, '--role', 'VIEWER', '--json', '--db', db])).stdout).token
+  server = watchCli(['serve', '--port', '0', '--db', db], {env: {HARBORMASTER_ADMIN_TOKEN: ADMIN_TOKEN, HARBORMASTER_API_RATE_LIMIT: '30'}})
+  ;[, base] = await server.stderrMatching(/listening on (http:\/\/[\d.:]+)/)
 })
 
 afterAll(async () => {
-  server.kill('SIGTERM')
-  await serverDone
+  server.child.kill('SIGTERM')
+  await server.done
   tmp.cleanup()
 })
 
@@ -88,10 +75,10 @@ describe('task refreshes', () => {
     expect(count(db, `SELECT count(*) FROM job_runs WHERE job = 'nws-refresh' AND trigger = 'api' AND status = 'success'`)).toBe(1)
 
     // The emergency stop holds for refreshes too.
-    expect((await runCli(['jobs', 'pause', '--all', '--reason', 'migrating', '--db', db])).code).toBe(0)
+    expect((await runInProcess(['jobs', 'pause', '--all', '--reason', 'migrating', '--db', db])).code).toBe(0)
     const paused = await poll((await call('POST', '/api/tasks/open-meteo/refresh/', ADMIN_TOKEN)).body.status_url)
     expect(paused).toMatchObject({status: 'skipped', error: expect.stringMatching(/paused by .*: migrating/)})
-    expect((await runCli(['jobs', 'resume', '--all', '--db', db])).code).toBe(0)
+    expect((await runInProcess(['jobs', 'resume', '--all', '--db', db])).code).toBe(0)
 
     // A safety run in progress (its lease held by a live process): the refresh that shares it answers 409.
     withDb(db, (d) =>

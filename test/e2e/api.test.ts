@@ -1,18 +1,17 @@
 // The HTTP API as a real process on an ephemeral port against a temp database: every endpoint, every auth
 // case, bad input, job runs against cron's leases in both directions, polling, and graceful shutdown.
-import type {ChildProcess} from 'node:child_process'
-import {createServer} from 'node:http'
-import type {AddressInfo} from 'node:net'
 import {join} from 'node:path'
 import {readFileSync} from 'node:fs'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {collect, count, ROOT, runCli, startCli, tempDir, withDb} from '../helpers/cli.js'
-import {startNmeaTcpServer} from '../helpers/feeds.js'
+import {count, ROOT, runCli, tempDir, type WatchedCli, watchCli, withDb} from '../helpers/cli.js'
+import {type JsonServer, startJsonServer, startNmeaTcpServer} from '../helpers/feeds.js'
+import {runInProcess} from '../helpers/in-process.js'
+import {firstUseDb} from '../helpers/template.js'
 
 const tmp = tempDir()
-const db = join(tmp.dir, 'api', 'harbormaster.db')
+const db = firstUseDb(join(tmp.dir, 'api', 'harbormaster.db'))
 const ADMIN_TOKEN = 'bootstrap-admin-token-0123456789'
 const piraeus = readFileSync(join(ROOT, 'test', 'fixtures', 'ais', 'gpsd-ais-raw-messages.log'), 'utf8')
   .split('\n')
@@ -21,39 +20,25 @@ const piraeus = readFileSync(join(ROOT, 'test', 'fixtures', 'ais', 'gpsd-ais-raw
 const aishub = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'ais', 'aishub-examples.json'), 'utf8')) as Record<string, unknown>
 
 let feed: Awaited<ReturnType<typeof startNmeaTcpServer>>
-let server: ChildProcess
-let serverDone: ReturnType<typeof collect>
+let server: WatchedCli
 let base: string
 const tokens: Record<string, string> = {}
 
-async function startServer(env: Record<string, string>): Promise<{child: ChildProcess; done: ReturnType<typeof collect>; base: string}> {
-  const child = startCli(['serve', '--port', '0', '--db', db], {env})
-  const done = collect(child, 15 * 60_000)
-  const url = await new Promise<string>((resolve, reject) => {
-    let seen = ''
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${seen}`)), 20_000)
-    child.stderr?.on('data', (d: Buffer) => {
-      seen += d.toString()
-      serverLog += d.toString()
-      const m = /listening on (http:\/\/[\d.:]+)/.exec(seen)
-      if (m) {
-        clearTimeout(timer)
-        resolve(m[1])
-      }
-    })
-  })
-  return {child, done, base: url}
+/** `serve` on an ephemeral port; resolves once it says where it listens. */
+async function startServer(env: Record<string, string>): Promise<{server: WatchedCli; base: string}> {
+  const started = watchCli(['serve', '--port', '0', '--db', db], {env})
+  const [, url] = await started.stderrMatching(/listening on (http:\/\/[\d.:]+)/)
+  return {server: started, base: url}
 }
 
-let serverLog = ''
-
-async function call(method: string, path: string, token?: string, body?: string) {
-  const response = await fetch(`${base}${path}`, {
+/** A request to the server at `at` (the file's server unless given). */
+async function call(method: string, path: string, token?: string, body?: string, at: {server: WatchedCli; base: string} = {server, base}) {
+  const response = await fetch(`${at.base}${path}`, {
     method,
     headers: {...(token ? {authorization: `Bearer ${token}`} : {}), ...(body ? {'content-type': 'application/json'} : {})},
     body,
   }).catch((error: Error) => {
-    throw new Error(`${method} ${path}: ${error.message}; the server said:\n${serverLog.split('\n').filter((l) => !l.startsWith('{')).slice(-15).join('\n')}`)
+    throw new Error(`${method} ${path}: ${error.message}; the server said:\n${at.server.stderr().split('\n').filter((l) => !l.startsWith('{')).slice(-15).join('\n')}`)
   })
   const text = await response.text()
   const parsed = text ? JSON.parse(text) : null
@@ -81,28 +66,25 @@ function contractBreaches(value: unknown, at: string): string[] {
 }
 
 beforeAll(async () => {
-  await runCli(['run-background-jobs', '--db', db])
+  expect((await runInProcess(['run-background-jobs', '--db', db])).code).toBe(0)
   for (const [name, role] of [
     ['ada', 'ADMIN'],
     ['otto', 'OPERATOR'],
     ['vera', 'VIEWER'],
   ]) {
-    tokens[name] = JSON.parse((await runCli(['users', 'add', name, '--role', role, '--json', '--db', db])).stdout).token
+    tokens[name] = JSON.parse((await runInProcess(['users', 'add', name, '--role', role, '--json', '--db', db])).stdout).token
   }
   feed = await startNmeaTcpServer(piraeus, {intervalMs: 100, perWrite: 5})
-  const started = await startServer({
+  ;({server, base} = await startServer({
     HARBORMASTER_ADMIN_TOKEN: ADMIN_TOKEN,
     HARBORMASTER_AIS_SOURCE: `nmea-tcp:127.0.0.1:${feed.port}`,
     HARBORMASTER_AIS_WINDOW_SECONDS: '3',
-  })
-  server = started.child
-  serverDone = started.done
-  base = started.base
+  }))
 })
 
 afterAll(async () => {
-  server.kill('SIGTERM')
-  await serverDone
+  server.child.kill('SIGTERM')
+  await server.done
   await feed.close()
   tmp.cleanup()
 })
@@ -181,44 +163,70 @@ describe('endpoints', () => {
   })
 })
 
-async function poll(statusUrl: string, token: string): Promise<Record<string, any>> {
-  for (let i = 0; i < 200; i++) {
-    const status = await call('GET', statusUrl, token)
+/** Asks for a run's status until it is no longer running. */
+async function poll(statusUrl: string, token: string, at?: {server: WatchedCli; base: string}): Promise<Record<string, any>> {
+  for (;;) {
+    const status = await call('GET', statusUrl, token, undefined, at)
     if (status.body.status !== 'running') return status.body
     await new Promise((r) => setTimeout(r, 100))
   }
-  throw new Error(`${statusUrl} still running`)
 }
 
 describe('job runs over HTTP and cron', () => {
+  // AISHub's web service, held at its gate while a test needs a vessels run in the middle of its call: the
+  // run holds the vessels lease until the gate opens.
+  let aishubService: JsonServer
+  let jobs: {server: WatchedCli; base: string}
+  // Held calls wait as long as the test needs, however busy the machine.
+  const patient = {HARBORMASTER_HTTP_TIMEOUT_MS: '3600000', HARBORMASTER_HTTP_DEADLINE_MS: '3600000'}
+  const aisEnv = () => ({HARBORMASTER_AIS_SOURCE: 'aishub', AISHUB_USERNAME: 'harbor-user', HARBORMASTER_AISHUB_URL: aishubService.url, ...patient})
+
+  beforeAll(async () => {
+    aishubService = await startJsonServer({status: 200, body: JSON.stringify(aishub.human_format_test_capture)})
+    jobs = await startServer({HARBORMASTER_ADMIN_TOKEN: ADMIN_TOKEN, ...aisEnv()})
+  })
+  afterAll(async () => {
+    jobs.server.child.kill('SIGTERM')
+    await jobs.server.done
+    await aishubService.close()
+  })
+
   it('starts a run in the background (202), answers 409 while it runs, and the CLI skips meanwhile', async () => {
-    const started = await call('POST', '/api/jobs/run/?job=vessels', tokens.ada)
+    aishubService.gate.close()
+    const held = aishubService.gate.whenHeld()
+    const started = await call('POST', '/api/jobs/run/?job=vessels', tokens.ada, undefined, jobs)
     expect(started.status).toBe(202)
     expect(started.body).toMatchObject({status: 'running', jobs: ['vessels']})
-    await new Promise((r) => setTimeout(r, 500))
-    const again = await call('POST', '/api/jobs/run/?job=vessels', tokens.ada)
+    // The run is inside its AISHub call, its lease held, until the gate opens.
+    await held
+    const again = await call('POST', '/api/jobs/run/?job=vessels', tokens.ada, undefined, jobs)
     expect(again.status).toBe(409)
     expect(again.body.error.holder).toMatch(/^vessels is running \(.+:\d+, since /)
-    const cron = await runCli(['run-background-jobs', '--job', 'vessels', '--db', db])
-    expect(cron.code).toBe(0)
+    const cron = await runCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env: aisEnv()})
+    expect(cron.code, cron.stderr).toBe(0)
     expect(cron.stderr).toMatch(/skipped: vessels is running/)
-    const done = await poll(started.body.status_url, tokens.vera)
+    aishubService.gate.open()
+    const done = await poll(started.body.status_url, tokens.vera, jobs)
     expect(done.status).toBe('success')
-    expect(done.summary.jobs.vessel_positions).toMatchObject({success: true, source: 'live', provider: 'nmea-tcp'})
+    expect(done.summary.jobs.vessel_positions).toMatchObject({success: true, source: 'live', provider: 'aishub'})
     expect(Object.keys(done.summary)).toEqual(['started_at', 'completed_at', 'duration_seconds', 'total_success', 'jobs'])
   })
 
   it('409 with the holder while a cron-style CLI run holds the lock', async () => {
-    const child = startCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env: {HARBORMASTER_AIS_SOURCE: `nmea-tcp:127.0.0.1:${feed.port}`, HARBORMASTER_AIS_WINDOW_SECONDS: '4'}})
-    const cron = collect(child)
-    // Wait until the CLI holds the lease.
-    for (let i = 0; i < 100 && count(db, `SELECT count(*) FROM job_locks WHERE job = 'vessels' AND pid = ${child.pid}`) === 0; i++) {
-      await new Promise((r) => setTimeout(r, 50))
-    }
-    const conflict = await call('POST', '/api/jobs/run/?job=vessels', tokens.ada)
+    // AISHub's answer of the run before is cached for a minute: this run must call again.
+    withDb(db, (d) => d.prepare(`DELETE FROM api_cache`).run())
+    aishubService.gate.close()
+    const held = aishubService.gate.whenHeld()
+    const cron = watchCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env: aisEnv()})
+    // The CLI is inside its AISHub call, holding the lease.
+    await held
+    const conflict = await call('POST', '/api/jobs/run/?job=vessels', tokens.ada, undefined, jobs)
     expect(conflict.status, JSON.stringify(conflict.body)).toBe(409)
-    expect(conflict.body.error.holder).toMatch(new RegExp(`^vessels is running \\(.+:${child.pid}, since `))
-    expect((await cron).code).toBe(0)
+    expect(conflict.body.error.holder).toMatch(new RegExp(`^vessels is running \\(.+:${cron.child.pid}, since `))
+    aishubService.gate.open()
+    const result = await cron.done
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stderr).not.toMatch(/skipped/)
   })
 })
 
@@ -252,28 +260,35 @@ describe('bad requests', () => {
 
 describe('graceful shutdown', () => {
   it('finishes a request in flight on SIGTERM, then exits 0', async () => {
-    // An AISHub stand-in that answers after 1.5 s keeps a live-vessels request in flight.
-    const slow = createServer((_req, res) => setTimeout(() => res.writeHead(200, {'content-type': 'application/json'}).end(JSON.stringify(aishub.human_format_test_capture)), 1500))
-    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r))
+    // An AISHub stand-in held at its gate keeps a live-vessels request in flight (the answer the job runs
+    // above cached would serve it without a call: it goes).
+    withDb(db, (d) => d.prepare(`DELETE FROM api_cache`).run())
+    const slow = await startJsonServer({status: 200, body: JSON.stringify(aishub.human_format_test_capture)})
+    slow.gate.close()
     const second = await startServer({
       HARBORMASTER_AIS_SOURCE: 'aishub',
       AISHUB_USERNAME: 'harbor-user',
-      HARBORMASTER_AISHUB_URL: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/ws.php`,
+      HARBORMASTER_AISHUB_URL: slow.url,
+      HARBORMASTER_HTTP_TIMEOUT_MS: '3600000',
+      HARBORMASTER_HTTP_DEADLINE_MS: '3600000',
     })
     try {
       const inFlight = fetch(`${second.base}/api/live-vessels/?bbox=4,52,6,53`, {headers: {authorization: `Bearer ${tokens.vera}`}})
-      await new Promise((r) => setTimeout(r, 400))
-      second.child.kill('SIGTERM')
+      await slow.gate.whenHeld()
+      second.server.child.kill('SIGTERM')
+      // The server has begun to stop with the request still in flight; then AISHub answers.
+      await second.server.stderrMatching(/SIGTERM received/)
+      slow.gate.open()
       const response = await inFlight
       expect(response.status).toBe(200)
       const body = (await response.json()) as {count: number; metadata: {source: string}}
       expect(body).toMatchObject({count: 1, metadata: {source: 'live'}})
-      const exit = await second.done
+      const exit = await second.server.done
       expect(exit.code).toBe(0)
       expect(exit.stderr).toMatch(/harbormaster API stopped/)
       await expect(fetch(`${second.base}/api/system/health/`)).rejects.toThrow()
     } finally {
-      await new Promise((r) => slow.close(r))
+      await slow.close()
     }
   })
 })
@@ -291,18 +306,15 @@ describe('contract', () => {
 
 describe('logs', () => {
   it('the access log is structured and holds no token', async () => {
-    server.kill('SIGTERM')
-    const result = await serverDone
+    server.child.kill('SIGTERM')
+    const result = await server.done
     // Text lines, as the commands' (test/e2e/logging.test.ts has the JSON form): the request's fields in parentheses.
     const lines = result.stderr.split('\n').filter((l) => / INFO request completed \(/.test(l))
     expect(lines.length).toBeGreaterThan(10)
     expect(lines.some((l) => /res=\{"statusCode":202\}, responseTime=[\d.]+\)$/.test(l))).toBe(true)
     for (const token of [...Object.values(tokens), ADMIN_TOKEN]) expect(result.stderr).not.toContain(token)
     // The server is restarted for afterAll's benefit.
-    const restarted = await startServer({HARBORMASTER_ADMIN_TOKEN: ADMIN_TOKEN})
-    server = restarted.child
-    serverDone = restarted.done
-    base = restarted.base
+    ;({server, base} = await startServer({HARBORMASTER_ADMIN_TOKEN: ADMIN_TOKEN}))
     withDb(db, (d) => d.prepare('SELECT 1').get())
   })
 })

@@ -8,6 +8,8 @@ import pg from 'pg'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli, tempDir} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/in-process.js'
+import {firstUseDb} from '../helpers/template.js'
 import {databaseUrl, postgresForTests, type TestPostgres} from '../helpers/postgres.js'
 
 const NOW = '2026-11-24T12:00:00Z'
@@ -47,15 +49,15 @@ function sorted(value: unknown): unknown {
 describe('db copy', () => {
   let server: TestPostgres | null = null
   const temp = tempDir()
-  const original = join(temp.dir, 'original.db')
+  const original = firstUseDb(join(temp.dir, 'original.db'))
 
   beforeAll(async () => {
     server = await postgresForTests()
     // A database the way operators have one: the seed jobs ran, a user watches a port, an alert rule exists.
     const env = {HARBORMASTER_NOW: NOW}
-    expect((await runCli(['run-background-jobs', '--quiet', '--db', original], {env})).code).toBe(0)
-    expect((await runCli(['users', 'add', 'harbour-master', '--role', 'OPERATOR', '--db', original], {env})).code).toBe(0)
-    expect((await runCli(['watch', 'add', '--user', 'harbour-master', '--port', 'NLRTM', '--db', original], {env})).code).toBe(0)
+    expect((await runInProcess(['run-background-jobs', '--quiet', '--db', original], {env})).code).toBe(0)
+    expect((await runInProcess(['users', 'add', 'harbour-master', '--role', 'OPERATOR', '--db', original], {env})).code).toBe(0)
+    expect((await runInProcess(['watch', 'add', '--user', 'harbour-master', '--port', 'NLRTM', '--db', original], {env})).code).toBe(0)
   })
   afterAll(() => {
     server?.stop()

@@ -7,8 +7,10 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {placeReports, placeSnapshots, placeVessel, track} from '../helpers/arrange.js'
-import {count, ROOT, runCli, tempDir, withDb} from '../helpers/cli.js'
+import {count, ROOT, tempDir, withDb} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/in-process.js'
 import {startNwsServer} from '../helpers/nws-server.js'
+import {seededDb} from '../helpers/template.js'
 
 const NOW = Date.parse('2026-11-24T12:00:00Z')
 const tmp = tempDir()
@@ -18,11 +20,10 @@ const freshDb = () => join(tmp.dir, `db-${++n}`, 'harbormaster.db')
 const at = (ms: number) => ({HARBORMASTER_NOW: new Date(ms).toISOString()})
 
 describe('users and watchlists', () => {
-  const db = freshDb()
+  const db = seededDb(freshDb())
 
   it('adds a user, shows the token once and stores only its hash', async () => {
-    await runCli(['ensure-fallback-data', '--db', db])
-    const added = await runCli(['users', 'add', 'alice', '--role', 'OPERATOR', '--json', '--db', db])
+    const added = await runInProcess(['users', 'add', 'alice', '--role', 'OPERATOR', '--json', '--db', db])
     expect(added.code, added.stderr).toBe(0)
     const user = JSON.parse(added.stdout)
     expect(user).toMatchObject({name: 'alice', role: 'OPERATOR'})
@@ -30,20 +31,20 @@ describe('users and watchlists', () => {
     const stored = withDb(db, (d) => d.prepare(`SELECT * FROM users`).get()) as Record<string, unknown>
     expect(JSON.stringify(stored)).not.toContain(user.token)
     expect(stored.token_hash).toMatch(/^[0-9a-f]{64}$/)
-    const listed = await runCli(['users', 'list', '--db', db])
+    const listed = await runInProcess(['users', 'list', '--db', db])
     expect(listed.stdout).toMatch(/alice\s+OPERATOR/)
     expect(listed.stdout).not.toContain(user.token)
   })
 
   it('watches a vessel, a port by UN/LOCODE and an area; lists and removes them', async () => {
-    const vessel = await runCli(['watch', 'add', '--user', 'alice', '--vessel', '240205400', '--db', db])
+    const vessel = await runInProcess(['watch', 'add', '--user', 'alice', '--vessel', '240205400', '--db', db])
     expect(vessel.stdout).toMatch(/alice watches vessel MMSI 240205400/)
-    const port = await runCli(['watch', 'add', '--user', 'alice', '--port', 'grpir', '--db', db])
+    const port = await runInProcess(['watch', 'add', '--user', 'alice', '--port', 'grpir', '--db', db])
     expect(port.stdout).toMatch(/alice watches port Piraievs \(GRPIR\)/)
-    await runCli(['watch', 'add', '--user', 'alice', '--area', '170,50,-170,60', '--db', db])
-    const list = JSON.parse((await runCli(['watch', 'list', '--json', '--db', db])).stdout).watches
+    await runInProcess(['watch', 'add', '--user', 'alice', '--area', '170,50,-170,60', '--db', db])
+    const list = JSON.parse((await runInProcess(['watch', 'list', '--json', '--db', db])).stdout).watches
     expect(list.map((w: {kind: string}) => w.kind)).toEqual(['vessel', 'port', 'area'])
-    const removed = await runCli(['watch', 'remove', String(list[0].id), '--db', db])
+    const removed = await runInProcess(['watch', 'remove', String(list[0].id), '--db', db])
     expect(removed.code).toBe(0)
     expect(count(db, 'SELECT count(*) FROM watchlists')).toBe(2)
   })
@@ -59,7 +60,7 @@ describe('users and watchlists', () => {
     [['watch', 'add', '--user', 'alice'], /Exactly one of the following must be provided: --area, --port, --vessel/],
     [['watch', 'remove', '999'], /no watch 999/],
   ])('refuses %j with exit 2 and one line', async (args, message) => {
-    const result = await runCli([...args, '--db', db])
+    const result = await runInProcess([...args, '--db', db])
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(message)
     expect(result.stderr.trim().split('\n')).toHaveLength(1)
@@ -68,10 +69,9 @@ describe('users and watchlists', () => {
 
 describe('port congestion against the port\'s own baseline', () => {
   it('turns severe when merchant ships waiting far exceed the median of past days, notifies port watchers, and resolves', async () => {
-    const db = freshDb()
-    await runCli(['ensure-fallback-data', '--db', db])
-    await runCli(['users', 'add', 'harbour-master', '--role', 'OPERATOR', '--db', db])
-    await runCli(['watch', 'add', '--user', 'harbour-master', '--port', 'BGVAR', '--db', db])
+    const db = seededDb(freshDb())
+    await runInProcess(['users', 'add', 'harbour-master', '--role', 'OPERATOR', '--db', db])
+    await runInProcess(['watch', 'add', '--user', 'harbour-master', '--port', 'BGVAR', '--db', db])
     const port = withDb(db, (d) => d.prepare(`SELECT id, lat, lon, radius_km FROM ports WHERE unlocode = 'BGVAR'`).get()) as {
       id: number
       lat: number
@@ -95,13 +95,13 @@ describe('port congestion against the port\'s own baseline', () => {
       ...Array.from({length: 2}, (_, k) => track({mmsi: 244000100 + k, lat: port.lat + 0.01 * k, lon: port.lon, sog: 0, navStatus: 5, shipType: 80}, from, NOW, every)).flat(),
     ])
     // No vessels job runs here (the positions are placed by hand), so the ports job is forced past its dependency.
-    const run = await runCli(['jobs', 'run', 'ports', '--force', '--json', '--db', db], {env: env(NOW)})
+    const run = await runInProcess(['jobs', 'run', 'ports', '--force', '--json', '--db', db], {env: env(NOW)})
     expect(run.code, run.stderr).toBe(0)
     expect(JSON.parse(run.stdout).summary.levels.severe).toBe(1)
     const snapshot = withDb(db, (d) => d.prepare(`SELECT * FROM port_congestion WHERE port_id = ? ORDER BY id DESC LIMIT 1`).get(port.id)) as Record<string, unknown>
     expect(snapshot).toMatchObject({vessels_waiting: 9, vessels_at_berth: 2, baseline_waiting: 1, baseline_samples: 4, level: 'severe', trend: 'rising', source: 'live'})
 
-    const safety = await runCli(['check-events', '--json', '--db', db], {env: env(NOW)})
+    const safety = await runInProcess(['check-events', '--json', '--db', db], {env: env(NOW)})
     const check = JSON.parse(safety.stdout)
     expect(check.created.filter((e: {type: string}) => e.type === 'congestion')).toEqual([
       expect.objectContaining({severity: 'critical', title: 'Varna: severe congestion, 9 vessels waiting (baseline 1)'}),
@@ -113,17 +113,17 @@ describe('port congestion against the port\'s own baseline', () => {
       ...Array.from({length: 8}, (_, k) => ({mmsi: 244000001 + k, lat: 43.9, lon: 29.5, at: NOW + 3_600_000, sog: 12})),
       {mmsi: 244000000, lat: 43.9, lon: 29.6, at: NOW + 3_600_000, sog: 12},
     ])
-    await runCli(['jobs', 'run', 'ports', '--force', '--db', db], {env: env(NOW + 3_600_000)})
+    await runInProcess(['jobs', 'run', 'ports', '--force', '--db', db], {env: env(NOW + 3_600_000)})
     const cleared = withDb(db, (d) => d.prepare(`SELECT level, vessels_waiting FROM port_congestion WHERE port_id = ? ORDER BY id DESC LIMIT 1`).get(port.id))
     expect(cleared).toEqual({level: 'normal', vessels_waiting: 0})
-    const after = JSON.parse((await runCli(['check-events', '--json', '--db', db], {env: env(NOW + 3_600_000)})).stdout)
+    const after = JSON.parse((await runInProcess(['check-events', '--json', '--db', db], {env: env(NOW + 3_600_000)})).stdout)
     expect(after.resolved.map((e: {type: string}) => e.type)).toEqual(['congestion'])
   })
 })
 
 describe('webhooks', () => {
   it('delivers each notification as a JSON POST, retrying failures with backoff, and records the status', async () => {
-    const received: Array<{body: Record<string, unknown>; at: number}> = []
+    const received: Array<{body: Record<string, unknown>}> = []
     let failuresLeft = 2
     const hook = createServer((req, res) => {
       let body = ''
@@ -133,7 +133,7 @@ describe('webhooks', () => {
           res.writeHead(503).end()
           return
         }
-        received.push({body: JSON.parse(body), at: Date.now()})
+        received.push({body: JSON.parse(body)})
         res.writeHead(204).end()
       })
     })
@@ -141,13 +141,12 @@ describe('webhooks', () => {
     const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/notify`
     const nws = await startNwsServer(join(ROOT, 'data', 'weather', 'nws-alerts-active-1.json'), NOW)
     try {
-      const db = freshDb()
+      const db = seededDb(freshDb())
       const env = {...at(NOW), HARBORMASTER_NWS_URL: nws.url}
-      await runCli(['ensure-fallback-data', '--db', db])
-      await runCli(['users', 'add', 'captain', '--role', 'VIEWER', '--webhook', hookUrl, '--db', db])
-      await runCli(['users', 'add', 'broken', '--role', 'VIEWER', '--webhook', 'http://127.0.0.1:9/hook', '--db', db])
-      for (const user of ['captain', 'broken']) await runCli(['watch', 'add', '--user', user, '--vessel', '366999001', '--db', db])
-      await runCli(['run-background-jobs', '--job', 'safety', '--db', db], {env})
+      await runInProcess(['users', 'add', 'captain', '--role', 'VIEWER', '--webhook', hookUrl, '--db', db])
+      await runInProcess(['users', 'add', 'broken', '--role', 'VIEWER', '--webhook', 'http://127.0.0.1:9/hook', '--db', db])
+      for (const user of ['captain', 'broken']) await runInProcess(['watch', 'add', '--user', user, '--vessel', '366999001', '--db', db])
+      await runInProcess(['run-background-jobs', '--job', 'safety', '--db', db], {env})
       const zone = withDb(db, (d) => d.prepare(`SELECT geometry FROM safety_zones WHERE kind = 'storm' AND source = 'live' AND name LIKE 'Special Marine Warning%' LIMIT 1`).get()) as {geometry: string}
       const ring = (JSON.parse(zone.geometry) as {coordinates: number[][][]}).coordinates[0].slice(0, -1)
       placeVessel(db, {
@@ -158,7 +157,7 @@ describe('webhooks', () => {
         name: 'GULF TANKER',
       })
 
-      const result = await runCli(['check-events', '--json', '--db', db], {env})
+      const result = await runInProcess(['check-events', '--json', '--db', db], {env})
       const check = JSON.parse(result.stdout)
       expect(check).toMatchObject({events_created: 1, notifications_created: 2, webhooks: {attempted: 2, sent: 1, pending: 1}})
       expect(received).toHaveLength(1)
@@ -170,7 +169,7 @@ describe('webhooks', () => {
       ])
 
       // Later runs retry what is pending until it is given up, and never send a delivered one again.
-      for (let run = 0; run < 5; run++) await runCli(['check-events', '--db', db], {env})
+      for (let run = 0; run < 5; run++) await runInProcess(['check-events', '--db', db], {env})
       expect(received).toHaveLength(1)
       expect(withDb(db, (d) => d.prepare(`SELECT status, attempts FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.name = 'broken' AND channel = 'webhook'`).get())).toEqual({status: 'failed', attempts: 5})
     } finally {

@@ -10,7 +10,9 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {baseEnv, BIN, collect, count, runCli, tempDir, withDb, type CliResult} from '../helpers/cli.js'
+import {baseEnv, BIN, collect, count, runCli, tempDir, tracked, withDb, type CliResult} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/in-process.js'
+import {firstUseDb} from '../helpers/template.js'
 
 const NOW = '2026-11-24T12:00:00Z'
 const tmp = tempDir()
@@ -39,9 +41,9 @@ function overwritePages(path: string, pages: number[], from = 0): void {
 
 /** A database with the shipped data and a backup, its write-ahead log folded in so the file is complete. */
 async function populated(): Promise<{db: string; backup: string}> {
-  const db = freshDb()
-  expect((await runCli(['run-background-jobs', '--db', db], {env: {HARBORMASTER_NOW: NOW}})).code).toBe(0)
-  const backup = await runCli(['db', 'backup', '--json', '--db', db], {env: {HARBORMASTER_NOW: NOW}})
+  const db = firstUseDb(freshDb())
+  expect((await runInProcess(['run-background-jobs', '--db', db], {env: {HARBORMASTER_NOW: NOW}})).code).toBe(0)
+  const backup = await runInProcess(['db', 'backup', '--json', '--db', db], {env: {HARBORMASTER_NOW: NOW}})
   expect(backup.code, backup.stderr).toBe(0)
   withDb(db, (d) => d.pragma('wal_checkpoint(TRUNCATE)'))
   return {db, backup: JSON.parse(backup.stdout).summary.file}
@@ -53,17 +55,17 @@ describe('a damaged database', () => {
     // The second half of a few leaf pages of the ports table overwritten: the file opens, the check finds the damage.
     const leaves = withDb(db, (d) => (d.prepare(`SELECT pageno FROM dbstat WHERE name = 'ports' AND pagetype = 'leaf' ORDER BY pageno`).all() as Array<{pageno: number}>).map((r) => r.pageno))
     overwritePages(db, leaves.slice(5, 8), 2048)
-    const maintain = await runCli(['db', 'maintain', '--db', db])
+    const maintain = await runInProcess(['db', 'maintain', '--db', db])
     expectOneClearLine(maintain, 1, /database .* failed its integrity check: .*page/)
     expect(maintain.stderr).toContain(`harbormaster db restore ${backup} --yes`)
-    const json = await runCli(['db', 'maintain', '--json', '--db', db])
+    const json = await runInProcess(['db', 'maintain', '--json', '--db', db])
     expect(json.code).toBe(1)
     expect(JSON.parse(json.stdout).error).toMatchObject({message: expect.stringMatching(/failed its integrity check/), hint: expect.stringContaining('db restore'), exit_code: 1})
     // Nothing was written: not even a job_runs row for the maintenance that did not run.
-    const runs = await runCli(['jobs', 'history', '--job', 'maintain', '--json', '--db', db])
+    const runs = await runInProcess(['jobs', 'history', '--job', 'maintain', '--json', '--db', db])
     expect(JSON.parse(runs.stdout).runs).toEqual([])
     // Work that reads the damaged pages stops with the same advice.
-    const force = await runCli(['ensure-fallback-data', '--force', '--db', db])
+    const force = await runInProcess(['ensure-fallback-data', '--force', '--db', db])
     expectOneClearLine(force, 1, /database .* is damaged \(SQLITE_CORRUPT\); see what `harbormaster db maintain` reports, then restore the last good backup/)
   })
 
@@ -71,15 +73,15 @@ describe('a damaged database', () => {
     const {db, backup} = await populated()
     const pages = withDb(db, (d) => d.pragma('page_count', {simple: true}) as number)
     overwritePages(db, Array.from({length: pages - 1}, (_, i) => i + 2))
-    expectOneClearLine(await runCli(['jobs', 'list', '--db', db]), 1, /database .* is damaged \(SQLITE_CORRUPT\)/)
-    expectOneClearLine(await runCli(['run-background-jobs', '--db', db]), 1, /database .* is damaged \(SQLITE_CORRUPT\)/)
-    expectOneClearLine(await runCli(['db', 'maintain', '--db', db]), 1, /failed its integrity check/)
-    const health = await runCli(['health', '--json', '--db', db])
+    expectOneClearLine(await runInProcess(['jobs', 'list', '--db', db]), 1, /database .* is damaged \(SQLITE_CORRUPT\)/)
+    expectOneClearLine(await runInProcess(['run-background-jobs', '--db', db]), 1, /database .* is damaged \(SQLITE_CORRUPT\)/)
+    expectOneClearLine(await runInProcess(['db', 'maintain', '--db', db]), 1, /failed its integrity check/)
+    const health = await runInProcess(['health', '--json', '--db', db])
     expect(health.code).toBe(2)
     expect(JSON.parse(health.stdout).components.database.reason).toMatch(/is damaged \(SQLITE_CORRUPT\).*db restore/)
-    const restored = await runCli(['db', 'restore', backup, '--yes', '--db', db])
+    const restored = await runInProcess(['db', 'restore', backup, '--yes', '--db', db])
     expect(restored.code, restored.stderr).toBe(0)
-    expect((await runCli(['db', 'maintain', '--db', db])).code).toBe(0)
+    expect((await runInProcess(['db', 'maintain', '--db', db])).code).toBe(0)
     expect(count(db, 'SELECT count(*) FROM ports')).toBe(3766)
   })
 })
@@ -98,11 +100,11 @@ describe('a full disk', () => {
     }
     try {
       const db = join(dir, 'harbormaster.db')
-      expect((await runCli(['db', 'migrate', '--db', db])).code).toBe(0)
+      expect((await runInProcess(['db', 'migrate', '--db', db])).code).toBe(0)
       const fill = (json: boolean) =>
         mounted
-          ? runCli(['ensure-fallback-data', ...(json ? ['--json'] : []), '--db', db])
-          : collect(spawn('/bin/sh', ['-c', 'ulimit -f 600; exec "$@"', 'sh', process.execPath, BIN, 'ensure-fallback-data', ...(json ? ['--json'] : []), '--db', db], {env: baseEnv()}))
+          ? runInProcess(['ensure-fallback-data', ...(json ? ['--json'] : []), '--db', db])
+          : collect(tracked(spawn('/bin/sh', ['-c', 'ulimit -f 600; exec "$@"', 'sh', process.execPath, BIN, 'ensure-fallback-data', ...(json ? ['--json'] : []), '--db', db], {env: baseEnv()})))
       const full = await fill(false)
       expectOneClearLine(full, 1, mounted ? /no space left writing database .* \(SQLITE_FULL\).*rolled back; free space/ : /writing database .* failed \(SQLITE_IOERR_WRITE\).*rolled back; check free space/)
       const json = await fill(true)
@@ -122,14 +124,14 @@ describe('a full disk', () => {
 describe('a port already in use', () => {
   it('serve exits 1 naming the address and what to do', async () => {
     const db = freshDb()
-    expect((await runCli(['db', 'migrate', '--db', db])).code).toBe(0)
+    expect((await runInProcess(['db', 'migrate', '--db', db])).code).toBe(0)
     const other = createServer()
     await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve))
     const port = (other.address() as AddressInfo).port
     try {
-      const serve = await runCli(['serve', '--port', String(port), '--db', db])
+      const serve = await runInProcess(['serve', '--port', String(port), '--db', db])
       expectOneClearLine(serve, 1, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use \\(EADDRINUSE\\); stop the other server on it, or pass --port`))
-      const json = await runCli(['serve', '--port', String(port), '--json', '--db', db])
+      const json = await runInProcess(['serve', '--port', String(port), '--json', '--db', db])
       expect(JSON.parse(json.stdout).error).toMatchObject({message: expect.stringContaining('EADDRINUSE'), exit_code: 1})
     } finally {
       other.close()
@@ -141,10 +143,10 @@ describe('a directory where a file belongs', () => {
   it('ais decode, --db and the log file name the directory and exit 2', async () => {
     const dir = join(tmp.dir, 'a-directory')
     mkdirSync(dir)
-    expectOneClearLine(await runCli(['ais', 'decode', dir]), 2, /NMEA file .*a-directory is a directory; pass the path of a capture file/)
-    expectOneClearLine(await runCli(['jobs', 'list', '--db', dir]), 2, /database .*a-directory is a directory/)
+    expectOneClearLine(await runInProcess(['ais', 'decode', dir]), 2, /NMEA file .*a-directory is a directory; pass the path of a capture file/)
+    expectOneClearLine(await runInProcess(['jobs', 'list', '--db', dir]), 2, /database .*a-directory is a directory/)
     const db = freshDb()
-    const logged = await runCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env: {HARBORMASTER_LOG_FILE: dir}})
+    const logged = await runInProcess(['run-background-jobs', '--job', 'vessels', '--db', db], {env: {HARBORMASTER_LOG_FILE: dir}})
     expectOneClearLine(logged, 2, /a-directory is a directory, not a file \(EISDIR\); pass the path of a file/)
   })
 })

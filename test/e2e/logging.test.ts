@@ -10,6 +10,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import {piraeusSentences, tagBlock} from '../helpers/captures.js'
 import {count, runCli, tempDir, type WatchedCli, watchCli} from '../helpers/cli.js'
 import {startNmeaTcpServer} from '../helpers/feeds.js'
+import {firstUseDb} from '../helpers/template.js'
 
 const NOW = '2026-11-24T12:00:00Z'
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
@@ -22,6 +23,8 @@ afterEach(() => {
 })
 let n = 0
 const freshDb = () => join(tmp.dir, `db-${++n}`, 'harbormaster.db')
+/** A database whose shipped ports and zones are loaded (what a first run loads before its jobs). */
+const loadedDb = () => firstUseDb(freshDb())
 const lines = (text: string) => text.split('\n').filter(Boolean)
 
 interface LogRecord {
@@ -48,7 +51,7 @@ function expectRecords(all: LogRecord[]): void {
 describe('formats', () => {
   it('off a terminal each text line starts with its ISO time and the level word; the log file gets JSON lines from DEBUG up', async () => {
     const log = join(tmp.dir, 'text', 'harbormaster.jsonl')
-    const result = await runCli(['run-background-jobs', '--job', 'vessels', '--db', freshDb()], {env: {HARBORMASTER_NOW: NOW, HARBORMASTER_LOG_FILE: log}})
+    const result = await runCli(['run-background-jobs', '--job', 'vessels', '--db', loadedDb()], {env: {HARBORMASTER_NOW: NOW, HARBORMASTER_LOG_FILE: log}})
     expect(result.code, result.stderr).toBe(0)
     const shown = lines(result.stderr)
     expect(shown.length).toBeGreaterThan(3)
@@ -70,7 +73,7 @@ describe('formats', () => {
   })
 
   it('--log-format json: one JSON object per line on stderr, with level, ISO time, message and bindings; failures too', async () => {
-    const db = freshDb()
+    const db = loadedDb()
     const result = await runCli(['run-background-jobs', '--job', 'vessels', '--verbose', '--log-format', 'json', '--db', db], {env: {HARBORMASTER_NOW: NOW}})
     expect(result.code, result.stderr).toBe(0)
     const all = records(result.stderr)
@@ -88,7 +91,7 @@ describe('formats', () => {
   })
 
   it('a log file that cannot be written (a full disk) is said once on stderr, and the run goes on', async () => {
-    const result = await runCli(['run-background-jobs', '--job', 'vessels', '--db', freshDb()], {env: {HARBORMASTER_NOW: NOW, HARBORMASTER_LOG_FILE: '/dev/full'}})
+    const result = await runCli(['run-background-jobs', '--job', 'vessels', '--db', loadedDb()], {env: {HARBORMASTER_NOW: NOW, HARBORMASTER_LOG_FILE: '/dev/full'}})
     expect(result.code, result.stderr).toBe(0)
     const said = lines(result.stderr).filter((l) => /log file cannot be written/.test(l))
     expect(said).toEqual([expect.stringMatching(/^\S+Z WARNING log file cannot be written; logging to stderr only \(error=ENOSPC, file=\/dev\/full\)$/)])
@@ -96,12 +99,14 @@ describe('formats', () => {
   })
 
   it('HARBORMASTER_LOG_FORMAT sets the format; the flag wins; config check shows where it came from; a bad value is refused', async () => {
-    const db = freshDb()
+    const db = loadedDb()
     const env = {HARBORMASTER_NOW: NOW, HARBORMASTER_LOG_FORMAT: 'json'}
-    const json = await runCli(['ensure-fallback-data', '--db', db], {env})
+    const json = await runCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env})
     expect(json.code, json.stderr).toBe(0)
     expectRecords(records(json.stderr))
-    const text = await runCli(['ensure-fallback-data', '--force', '--log-format', 'text', '--db', db], {env})
+    const text = await runCli(['run-background-jobs', '--job', 'vessels', '--log-format', 'text', '--db', db], {env})
+    expect(text.code, text.stderr).toBe(0)
+    expect(lines(text.stderr).length).toBeGreaterThan(0)
     for (const line of lines(text.stderr)) expect(line).toMatch(TEXT_LINE)
     const check = await runCli(['config', 'check', '--json', '--db', db], {env})
     expect(JSON.parse(check.stdout).settings.log_format).toMatchObject({env: 'HARBORMASTER_LOG_FORMAT', value: 'json', from: 'environment'})
@@ -188,7 +193,7 @@ describe('nothing is lost', () => {
 
   it('a run that logs a line per bad input line and exits: every line on stderr and in the log file, in order', async () => {
     const log = join(tmp.dir, 'noisy', 'harbormaster.jsonl')
-    const db = freshDb()
+    const db = loadedDb()
     const result = await runCli(['run-background-jobs', '--job', 'vessels', '--verbose', '--db', db], {
       env: {HARBORMASTER_NOW: NOW, HARBORMASTER_AIS_SOURCE: `nmea-file:${capture}`, HARBORMASTER_LOG_FILE: log},
     })
@@ -211,7 +216,7 @@ describe('nothing is lost', () => {
     const feed = await startNmeaTcpServer(noisy, {intervalMs: 1, perWrite: 2000})
     try {
       const log = join(tmp.dir, 'stopped', 'harbormaster.jsonl')
-      const run = watchCli(['run-background-jobs', '--job', 'vessels', '--verbose', '--log-format', 'json', '--duration', '120', '--db', freshDb()], {
+      const run = watchCli(['run-background-jobs', '--job', 'vessels', '--verbose', '--log-format', 'json', '--duration', '120', '--db', loadedDb()], {
         env: {HARBORMASTER_NOW: NOW, HARBORMASTER_AIS_SOURCE: `nmea-tcp:127.0.0.1:${feed.port}`, HARBORMASTER_LOG_FILE: log},
       })
       processes.push(run)

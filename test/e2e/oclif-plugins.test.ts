@@ -6,7 +6,8 @@ import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {baseEnv, BIN, ROOT, runCli, tempDir} from '../helpers/cli.js'
+import {baseEnv, BIN, ROOT, runCli, tempDir, tracked} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/in-process.js'
 
 const tmp = tempDir()
 afterAll(() => tmp.cleanup())
@@ -18,7 +19,7 @@ const db = join(tmp.dir, 'harbormaster.db')
  */
 function onTerminal(args: string[], prompt: RegExp, answer: string): Promise<{screen: string; code: number | null}> {
   const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ')
-  const child = spawn('script', ['-qfec', quoted, '/dev/null'], {cwd: ROOT, env: {...baseEnv(), TERM: 'dumb'}, stdio: ['pipe', 'pipe', 'pipe']})
+  const child = tracked(spawn('script', ['-qfec', quoted, '/dev/null'], {cwd: ROOT, env: {...baseEnv(), TERM: 'dumb'}, stdio: ['pipe', 'pipe', 'pipe']}))
   let screen = ''
   let answered = false
   return new Promise((resolve, reject) => {
@@ -39,7 +40,7 @@ const plain = (text: string) => text.replace(/\u001B\[[0-9;?]*[A-Za-z]/g, '').re
 
 describe('a mistyped command', () => {
   it('on a terminal: asks whether the closest command was meant, and runs it on yes', async () => {
-    expect((await runCli(['db', 'migrate', '--db', db])).code).toBe(0)
+    expect((await runInProcess(['db', 'migrate', '--db', db])).code).toBe(0)
     const {screen, code} = await onTerminal(['alrts', 'list', '--db', db], /Did you mean/, 'y\r')
     const shown = plain(screen)
     expect(shown).toMatch(/alrts list is not a harbormaster command/)
@@ -71,14 +72,14 @@ describe('flags with a fixed set of values', () => {
     [['zones', 'list', '--type', 'reef'], 'Expected --type=reef to be one of: storm, piracy, congestion'],
     [['events', 'list', '--format', 'kml'], 'Expected --format=kml to be one of: table, geojson'],
   ])('%j is refused before anything runs, with the values it takes (exit 2)', async (args, message) => {
-    const result = await runCli([...args, '--db', db])
+    const result = await runInProcess([...args, '--db', db])
     expect(result.code).toBe(2)
     expect(result.stderr).toContain(message)
     expect(result.stderr.trim().split('\n')).toHaveLength(1)
   })
 
   it('is refused as one JSON error under --json', async () => {
-    const result = await runCli(['users', 'add', 'bob', '--role', 'captain', '--json', '--db', db])
+    const result = await runInProcess(['users', 'add', 'bob', '--role', 'captain', '--json', '--db', db])
     expect(result.code).toBe(2)
     expect(JSON.parse(result.stdout)).toEqual({error: {message: 'Expected --role=captain to be one of: ADMIN, OPERATOR, VIEWER', exit_code: 2}})
   })
@@ -86,7 +87,7 @@ describe('flags with a fixed set of values', () => {
 
 describe('help and completion', () => {
   it('help <command> shows the values a flag takes', async () => {
-    const result = await runCli(['help', 'alerts', 'add'])
+    const result = await runInProcess(['help', 'alerts', 'add'])
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/--severity=<option>\s.*\n\s+<options: low\|medium\|high\|critical>/)
     expect(result.stdout).toMatch(/\$ harbormaster alerts add --metric port\.vessels_waiting/)

@@ -5,9 +5,11 @@
 import {chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {afterAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {collect, count, ROOT, runCli, startCli, tempDir} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/in-process.js'
+import {firstUseDb} from '../helpers/template.js'
 
 const NOW = '2026-11-24T12:00:00Z'
 const tmp = tempDir()
@@ -63,19 +65,19 @@ describe('ais decode', () => {
 describe('arguments and flags that exclude each other', () => {
   it('jobs pause with a job name and --all is refused, and pauses nothing', async () => {
     const db = freshDb()
-    expect((await runCli(['db', 'migrate', '--db', db])).code).toBe(0)
-    const both = await runCli(['jobs', 'pause', 'vessels', '--all', '--reason', 'maintenance', '--db', db])
+    expect((await runInProcess(['db', 'migrate', '--db', db])).code).toBe(0)
+    const both = await runInProcess(['jobs', 'pause', 'vessels', '--all', '--reason', 'maintenance', '--db', db])
     expect(both.code).toBe(2)
     expect(both.stderr).toMatch(/^Error: vessels and --all exclude each other; name one job, or pass --all to pause every job/)
     expect(count(db, `SELECT count(*) FROM settings WHERE key LIKE 'pause:%'`)).toBe(0)
-    const one = await runCli(['jobs', 'pause', 'vessels', '--reason', 'maintenance', '--db', db])
+    const one = await runInProcess(['jobs', 'pause', 'vessels', '--reason', 'maintenance', '--db', db])
     expect(one.code).toBe(0)
-    expect((await runCli(['jobs', 'resume', 'vessels', '--all', '--db', db])).code).toBe(2)
+    expect((await runInProcess(['jobs', 'resume', 'vessels', '--all', '--db', db])).code).toBe(2)
     expect(count(db, `SELECT count(*) FROM settings WHERE key = 'pause:vessels'`)).toBe(1)
   })
 
   it('alert-worker refuses --interval with --once (oclif exclusive)', async () => {
-    const result = await runCli(['alert-worker', '--once', '--interval', '5', '--db', freshDb()])
+    const result = await runInProcess(['alert-worker', '--once', '--interval', '5', '--db', freshDb()])
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/--once=true cannot also be provided when using --interval/)
   })
@@ -84,7 +86,7 @@ describe('arguments and flags that exclude each other', () => {
 describe('config check', () => {
   it('with bad values lists every setting, marks each bad one, and exits 2 (it does not send you to itself)', async () => {
     const db = freshDb()
-    const result = await runCli(['config', 'check', '--db', db], {env: {HARBORMASTER_QUOTAS: 'nws=lots', HARBORMASTER_HTTP_RETRIES: '99', HARBORMASTER_AIS_SOURCE: 'pigeon'}})
+    const result = await runInProcess(['config', 'check', '--db', db], {env: {HARBORMASTER_QUOTAS: 'nws=lots', HARBORMASTER_HTTP_RETRIES: '99', HARBORMASTER_AIS_SOURCE: 'pigeon'}})
     expect(result.code).toBe(2)
     const rows = result.stdout.split('\n')
     expect(rows.filter((r) => r.startsWith('✗'))).toEqual([
@@ -98,69 +100,72 @@ describe('config check', () => {
     // The database is checked, not created.
     expect(existsSync(db)).toBe(false)
     // Any other command stops at the first bad value and points at config check, which now shows them all.
-    const other = await runCli(['jobs', 'list', '--db', db], {env: {HARBORMASTER_QUOTAS: 'nws=lots'}})
+    const other = await runInProcess(['jobs', 'list', '--db', db], {env: {HARBORMASTER_QUOTAS: 'nws=lots'}})
     expect(other.code).toBe(2)
     expect(other.stderr).toMatch(/HARBORMASTER_QUOTAS="nws=lots" is invalid.*`harbormaster config check` lists every setting and marks the bad ones/)
   })
 })
 
-describe('read-only commands', () => {
-  it('work on a database this user may only read, in a directory it may not write', async () => {
-    const db = freshDb()
-    expect((await runCli(['run-background-jobs', '--db', db], {env: {HARBORMASTER_NOW: NOW}})).code).toBe(0)
-    const dir = join(db, '..')
+describe('read-only commands on a database this user may only read, in a directory it may not write', () => {
+  // As root, permissions do not apply: the commands run as nobody (with a home it may read).
+  const asOther = process.getuid?.() === 0 ? {uid: 65_534, gid: 65_534} : {}
+  const env = {HARBORMASTER_NOW: NOW, HOME: tmp.dir}
+  let db: string
+
+  beforeAll(async () => {
+    db = firstUseDb(freshDb())
+    expect((await runInProcess(['run-background-jobs', '--db', db], {env: {HARBORMASTER_NOW: NOW}})).code).toBe(0)
     chmodSync(tmp.dir, 0o755)
     chmodSync(db, 0o444)
-    chmodSync(dir, 0o555)
-    // As root, permissions do not apply: the commands run as nobody (with a home it may read).
-    const asOther = process.getuid?.() === 0 ? {uid: 65_534, gid: 65_534} : {}
-    const env = {HARBORMASTER_NOW: NOW, HOME: tmp.dir}
-    try {
-      for (const args of [
-        ['health', '--json'],
-        ['jobs', 'list'],
-        ['jobs', 'history'],
-        ['config', 'check'],
-        ['zones', 'list'],
-        ['events', 'list'],
-        ['vessels', 'show', '240205400'],
-        ['providers', 'status'],
-        ['users', 'list'],
-        ['watch', 'list'],
-        ['alerts', 'list'],
-        ['check-events', '--dry-run'],
-        ['alert-worker', '--dry-run'],
-      ]) {
-        const result = await runCli([...args, '--db', db], {...asOther, env})
-        expect(result.stderr, args.join(' ')).not.toMatch(/Error:/)
-        expect(result.code === 0 || (args[0] === 'health' && result.code === 1), `${args.join(' ')}: ${result.stderr}`).toBe(true)
-      }
-      // A writing command says what is wrong and what works instead.
-      const write = await runCli(['run-background-jobs', '--db', db], {...asOther, env})
-      expect(write.code).toBe(2)
-      expect(write.stderr).toMatch(/is not writable; .*read-only commands \(health, jobs list, config check, \.\.\.\) work without writing/)
-    } finally {
-      chmodSync(dir, 0o755)
-    }
+    chmodSync(join(db, '..'), 0o555)
+  })
+  afterAll(() => chmodSync(join(db, '..'), 0o755))
+
+  it.each([
+    [['health', '--json']],
+    [['jobs', 'list']],
+    [['jobs', 'history']],
+    [['config', 'check']],
+    [['zones', 'list']],
+    [['events', 'list']],
+    [['vessels', 'show', '240205400']],
+    [['providers', 'status']],
+    [['users', 'list']],
+    [['watch', 'list']],
+    [['alerts', 'list']],
+    [['check-events', '--dry-run']],
+    [['alert-worker', '--dry-run']],
+  ])('%j works', async (args) => {
+    const result = await runCli([...args, '--db', db], {...asOther, env})
+    expect(result.stderr, args.join(' ')).not.toMatch(/Error:/)
+    expect(result.code === 0 || (args[0] === 'health' && result.code === 1), `${args.join(' ')}: ${result.stderr}`).toBe(true)
   })
 
+  it('a writing command says what is wrong and what works instead', async () => {
+    const write = await runCli(['run-background-jobs', '--db', db], {...asOther, env})
+    expect(write.code).toBe(2)
+    expect(write.stderr).toMatch(/is not writable; .*read-only commands \(health, jobs list, config check, \.\.\.\) work without writing/)
+  })
+})
+
+describe('commands that only read', () => {
   it('never create a database: a clear error saying how to create one', async () => {
     const db = join(tmp.dir, 'new', 'dir', 'x.db')
-    const health = await runCli(['health', '--db', db])
+    const health = await runInProcess(['health', '--db', db])
     expect(health.code).toBe(2)
     expect(health.stdout).toMatch(/database .*x\.db does not exist; create it with a writing command .* or `harbormaster db migrate`/)
-    const list = await runCli(['jobs', 'list', '--db', db])
+    const list = await runInProcess(['jobs', 'list', '--db', db])
     expect(list.code).toBe(2)
     expect(list.stderr).toMatch(/^Error: database .*x\.db does not exist; create it with a writing command/)
-    expect((await runCli(['config', 'check', '--db', db])).code).toBe(2)
+    expect((await runInProcess(['config', 'check', '--db', db])).code).toBe(2)
     expect(existsSync(join(tmp.dir, 'new'))).toBe(false)
     // A writing command does create it.
-    expect((await runCli(['db', 'migrate', '--db', db])).code).toBe(0)
+    expect((await runInProcess(['db', 'migrate', '--db', db])).code).toBe(0)
     expect(existsSync(db)).toBe(true)
   })
 
   it('--db with an empty value is a usage error naming --db', async () => {
-    const result = await runCli(['health', '--db', ''])
+    const result = await runInProcess(['health', '--db', ''])
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/^Error: --db is empty; pass --db with the path of the database file/)
     expect(result.stderr).not.toMatch(/is a directory/)
@@ -169,8 +174,9 @@ describe('read-only commands', () => {
 
 describe('--quiet', () => {
   it('prints nothing on a successful run; a lasting condition is warned about once per change of state', async () => {
-    const db = freshDb()
+    const db = firstUseDb(freshDb())
     const env = {HARBORMASTER_NOW: NOW}
+    // As cron runs it, a process of its own: what cron would mail is all it writes.
     const first = await runCli(['run-background-jobs', '--quiet', '--db', db], {env})
     expect(first.code).toBe(0)
     expect(first.stdout).toBe('')
@@ -182,33 +188,33 @@ describe('--quiet', () => {
       expect.stringMatching(/^\S+Z WARNING Open-Meteo marine unavailable/),
     ])
     for (let i = 0; i < 2; i++) {
-      const again = await runCli(['run-background-jobs', '--quiet', '--db', db], {env})
+      const again = await runInProcess(['run-background-jobs', '--quiet', '--db', db], {env})
       expect(again).toMatchObject({code: 0, stdout: '', stderr: ''})
     }
     // Without --quiet the condition is still said, as INFO with the time it began.
-    const loud = await runCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env})
+    const loud = await runInProcess(['run-background-jobs', '--job', 'vessels', '--db', db], {env})
     expect(loud.stderr).toMatch(/^\S+Z INFO AIS data is the shipped sample capture .*since=2026-11-24T12:00:00/m)
     expect(loud.stdout).toMatch(/vessel_positions/)
     // The condition changes (a capture file instead of the sample): warned again, once.
     const file = join(tmp.dir, 'capture.nmea')
     writeFileSync(file, readFileSync(capture))
-    const live = await runCli(['run-background-jobs', '--job', 'vessels', '--quiet', '--db', db], {env: {...env, HARBORMASTER_AIS_SOURCE: `nmea-file:${file}`}})
+    const live = await runInProcess(['run-background-jobs', '--job', 'vessels', '--quiet', '--db', db], {env: {...env, HARBORMASTER_AIS_SOURCE: `nmea-file:${file}`}})
     expect(live).toMatchObject({code: 0, stdout: '', stderr: ''})
-    const back = await runCli(['run-background-jobs', '--job', 'vessels', '--quiet', '--db', db], {env})
+    const back = await runInProcess(['run-background-jobs', '--job', 'vessels', '--quiet', '--db', db], {env})
     expect(back.stderr).toMatch(/^\S+Z WARNING AIS data is the shipped sample capture/m)
-    expect((await runCli(['run-background-jobs', '--job', 'vessels', '--quiet', '--db', db], {env})).stderr).toBe('')
+    expect((await runInProcess(['run-background-jobs', '--job', 'vessels', '--quiet', '--db', db], {env})).stderr).toBe('')
   })
 
   it('shows the report when the run fails, and never hides the data a listing was asked for', async () => {
     const db = freshDb()
     mkdirSync(join(db, '..'), {recursive: true})
-    expect((await runCli(['db', 'migrate', '--db', db])).code).toBe(0)
-    const list = await runCli(['jobs', 'list', '--quiet', '--db', db])
+    expect((await runInProcess(['db', 'migrate', '--db', db])).code).toBe(0)
+    const list = await runInProcess(['jobs', 'list', '--quiet', '--db', db])
     expect(list.stdout).toMatch(/^job\s+schedule/)
-    const health = await runCli(['health', '--quiet', '--db', db])
+    const health = await runInProcess(['health', '--quiet', '--db', db])
     expect(health.code).toBe(1)
     expect(health.stdout).toMatch(/overall: degraded/)
-    const added = await runCli(['users', 'add', 'ada', '--role', 'ADMIN', '--quiet', '--db', db])
+    const added = await runInProcess(['users', 'add', 'ada', '--role', 'ADMIN', '--quiet', '--db', db])
     expect(added.stdout).toMatch(/^API token \(shown once, store it now\): hm_/)
   })
 })

@@ -6,7 +6,9 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {pointInGeometry, type ZoneGeometry} from '../../src/services/geo/geometry.js'
-import {runCli, tempDir, withDb} from '../helpers/cli.js'
+import {tempDir, withDb} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/in-process.js'
+import {firstUseDb, seededDb} from '../helpers/template.js'
 
 const tmp = tempDir()
 afterAll(() => tmp.cleanup())
@@ -26,19 +28,17 @@ const piracyZones = (db: string) =>
   withDb(db, (d) => d.prepare(`SELECT external_id, severity, geometry, metadata, source, active FROM safety_zones WHERE kind = 'piracy' ORDER BY external_id`).all() as StoredZone[])
 
 async function safetyRun(db: string) {
-  const result = await runCli(['run-background-jobs', '--job', 'safety', '--json', '--db', db], {env, timeoutMs: 180_000})
+  const result = await runInProcess(['run-background-jobs', '--job', 'safety', '--json', '--db', db], {env})
   expect(result.code, result.stderr).toBe(0)
   return JSON.parse(result.stdout).jobs.safety_events.zones.piracy
 }
 
 describe('piracy risk areas in the safety job', () => {
-  const first = join(tmp.dir, 'a', 'harbormaster.db')
-  const second = join(tmp.dir, 'b', 'harbormaster.db')
+  // Seeded beforehand with the tests' shared cache: the job itself finds nothing in its own cache.
+  const first = seededDb(join(tmp.dir, 'a', 'harbormaster.db'))
+  const second = firstUseDb(join(tmp.dir, 'b', 'harbormaster.db'))
 
   it('reports the records excluded as not piracy, by reason, and stores the areas it builds', async () => {
-    // The database seeded beforehand with another cache, so the job itself finds nothing cached.
-    const seeded = await runCli(['ensure-fallback-data', '--db', first], {env: {...env, HARBORMASTER_CACHE_DIR: join(tmp.dir, 'other-cache')}, timeoutMs: 180_000})
-    expect(seeded.code, seeded.stderr).toBe(0)
     const piracy = await safetyRun(first)
     expect(piracy.built_from).toBe('data')
     expect(readdirSync(cacheDir).filter((f) => /^piracy-zones-[0-9a-f]{32}\.json$/.test(f))).toHaveLength(1)

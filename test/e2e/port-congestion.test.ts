@@ -8,7 +8,9 @@ import {afterAll, describe, expect, it} from 'vitest'
 
 import type {PortCongestionEntry} from '../../src/schemas/ports.js'
 import {placeReports, placeSnapshots, type PlacedVessel, track} from '../helpers/arrange.js'
-import {count, runCli, tempDir, withDb} from '../helpers/cli.js'
+import {count, tempDir, withDb} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/in-process.js'
+import {seededDb} from '../helpers/template.js'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -21,7 +23,7 @@ const at = (ms: number) => ({HARBORMASTER_NOW: new Date(ms).toISOString()})
 
 async function portsJob(db: string, time: number) {
   // Positions are placed by hand (no vessels job), so the ports job is forced past its dependency.
-  const run = await runCli(['jobs', 'run', 'ports', '--force', '--json', '--db', db], {env: at(time)})
+  const run = await runInProcess(['jobs', 'run', 'ports', '--force', '--json', '--db', db], {env: at(time)})
   expect(run.code, run.stderr).toBe(0)
   return JSON.parse(run.stdout).summary
 }
@@ -63,7 +65,7 @@ function stored(db: string, portId: number): Entry {
 }
 
 async function congestion(db: string, port: string): Promise<PortCongestionEntry[]> {
-  const result = await runCli(['ports', 'congestion', '--port', port, '--json', '--db', db])
+  const result = await runInProcess(['ports', 'congestion', '--port', port, '--json', '--db', db])
   expect(result.code, result.stderr).toBe(0)
   return JSON.parse(result.stdout).ports
 }
@@ -72,7 +74,7 @@ describe('port areas: named anchorages and terminals beyond the old circles', ()
   const db = freshDb()
 
   it('finds ships at Maasvlakte, Botlek and the North Sea anchorage in Rotterdam, at Tuas and the Changi anchorage in Singapore', async () => {
-    const ensured = await runCli(['ensure-fallback-data', '--json', '--db', db])
+    const ensured = await runInProcess(['ensure-fallback-data', '--json', '--db', db])
     expect(ensured.code, ensured.stderr).toBe(0)
     const report = JSON.parse(ensured.stdout).anchorage_cells
     // Every shipped cell (55,954 distinct cells in 60,410 rows) is stored for a port or reported as unmatched.
@@ -103,11 +105,11 @@ describe('port areas: named anchorages and terminals beyond the old circles', ()
     const singapore = await congestion(db, 'singapore')
     expect(singapore).toEqual([expect.objectContaining({unlocode: 'SGKEP', in_port: 2, at_berth: 1, waiting: 1})])
 
-    const table = await runCli(['ports', 'congestion', '--db', db])
+    const table = await runInProcess(['ports', 'congestion', '--db', db])
     expect(table.stdout).toMatch(/^port\s+name\s+level\s+waiting\s+at berth/m)
     expect(table.stdout).toMatch(/NLRTM\s+Rotterdam\s+insufficient_history\s+1\s+2/)
 
-    const geo = JSON.parse((await runCli(['ports', 'congestion', '--port', 'NLRTM', '--format', 'geojson', '--db', db])).stdout)
+    const geo = JSON.parse((await runInProcess(['ports', 'congestion', '--port', 'NLRTM', '--format', 'geojson', '--db', db])).stdout)
     expect(geo.type).toBe('FeatureCollection')
     expect(geo.features).toHaveLength(1)
     expect(geo.features[0].properties).toMatchObject({unlocode: 'NLRTM', waiting: 1, at_berth: 2})
@@ -117,7 +119,7 @@ describe('port areas: named anchorages and terminals beyond the old circles', ()
   })
 
   it('refuses an unknown port with exit 2', async () => {
-    const result = await runCli(['ports', 'congestion', '--port', 'XXNOPE', '--db', db])
+    const result = await runInProcess(['ports', 'congestion', '--port', 'XXNOPE', '--db', db])
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/no port XXNOPE/)
   })
@@ -148,8 +150,7 @@ describe('port areas: named anchorages and terminals beyond the old circles', ()
 
 describe('what counts as waiting', () => {
   it('counts merchant ships stopped an hour or more in an anchorage, anchored ships drifting under 1 kn too; not tugs, fishing boats, short stops or dead reckoning', async () => {
-    const db = freshDb()
-    await runCli(['ensure-fallback-data', '--db', db])
+    const db = seededDb(freshDb())
     // Singapore's eastern anchorages.
     const spot = (k: number) => ({lat: 1.245 + 0.002 * k, lon: 103.89})
     const every = 10 * 60_000
@@ -178,8 +179,7 @@ describe('what counts as waiting', () => {
 
 describe('a week-long queue', () => {
   it('stays high or severe for the whole week against a baseline it does not absorb, and is normal within 24 h after it clears', async () => {
-    const db = freshDb()
-    await runCli(['ensure-fallback-data', '--db', db])
+    const db = seededDb(freshDb())
     const port = withDb(db, (d) => d.prepare(`SELECT id FROM ports WHERE unlocode = 'NLRTM'`).get()) as {id: number}
     // Two weeks of history from earlier runs: two ships waiting.
     const start = NOW
@@ -220,5 +220,5 @@ describe('a week-long queue', () => {
     expect(after.map((e) => e.level)).toEqual(['normal', 'normal', 'normal', 'normal'])
     // A day later the week of queueing is history, but it stays out of the baseline.
     expect(after.at(-1)?.baseline).toBe(2)
-  }, 600_000)
+  })
 })

@@ -9,9 +9,10 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {WebSocketServer} from 'ws'
 
-import {collect, runCli, startCli, tempDir, type CliResult} from '../helpers/cli.js'
+import {runCli, tempDir, type CliResult, watchCli} from '../helpers/cli.js'
 import {startFaultServer, type FaultServer} from '../helpers/fault-server.js'
 import {startJsonServer, type JsonServer} from '../helpers/feeds.js'
+import {firstUseDb} from '../helpers/template.js'
 
 const SECRETS = {
   AISSTREAM_API_KEY: 'aisstream-key-3f9c2b7e1d55',
@@ -23,7 +24,7 @@ const PING_TOKEN = 'pingtoken-5e2a91c4b7'
 const NOW = '2026-11-24T12:00:00Z'
 
 const tmp = tempDir()
-const db = join(tmp.dir, 'secrets', 'harbormaster.db')
+const db = firstUseDb(join(tmp.dir, 'secrets', 'harbormaster.db'))
 const logFile = join(tmp.dir, 'secrets', 'harbormaster.log')
 let faults: FaultServer
 let aishub: JsonServer
@@ -130,20 +131,8 @@ describe('secrets in a scripted sequence of commands', () => {
   })
 
   it("the HTTP API's answers and its access log (with a token put in a query string) hold no credential", async () => {
-    const child = startCli(['serve', '--port', '0', '--verbose', '--db', db], {env})
-    const done = collect(child, 120_000)
-    let stderr = ''
-    const base = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 60_000)
-      child.stderr?.on('data', (d: Buffer) => {
-        stderr += d.toString()
-        const m = /listening on (http:\/\/[\d.:]+)/.exec(stderr)
-        if (m) {
-          clearTimeout(timer)
-          resolve(m[1])
-        }
-      })
-    })
+    const serve = watchCli(['serve', '--port', '0', '--verbose', '--db', db], {env})
+    const [, base] = await serve.stderrMatching(/listening on (http:\/\/[\d.:]+)/)
     const call = async (method: string, path: string, token?: string) => {
       const response = await fetch(`${base}${path}`, {method, headers: token ? {authorization: `Bearer ${token}`} : {}})
       const text = await response.text()
@@ -161,13 +150,13 @@ describe('secrets in a scripted sequence of commands', () => {
     const refresh = await call('POST', '/api/tasks/aishub/refresh/', admin)
     expect(refresh.status).toBe(202)
     let task = await call('GET', refresh.body.status_url, admin)
-    for (let i = 0; i < 300 && task.body.status === 'running'; i++) {
+    while (task.body.status === 'running') {
       await new Promise((r) => setTimeout(r, 100))
       task = await call('GET', refresh.body.status_url, admin)
     }
     expect(task.body.status).toBe('success')
-    child.kill('SIGTERM')
-    const result = await done
+    serve.child.kill('SIGTERM')
+    const result = await serve.done
     expect(result.code).toBe(0)
     seen.push({what: 'serve (stdout)', text: result.stdout}, {what: 'serve (stderr)', text: result.stderr})
     // The access log did record the requests, with the query values masked.

@@ -11,7 +11,9 @@ import {backgroundJobsSummary} from '../../src/schemas/jobs.js'
 import {collect, count, ROOT, runCli, startCli, tempDir, withDb} from '../helpers/cli.js'
 import {contractProblems} from '../helpers/contract.js'
 import {placeVessel} from '../helpers/arrange.js'
+import {runInProcess} from '../helpers/in-process.js'
 import {startNwsServer} from '../helpers/nws-server.js'
+import {firstUseDb, seededDb} from '../helpers/template.js'
 
 const tmp = tempDir()
 afterAll(() => tmp.cleanup())
@@ -83,7 +85,7 @@ describe('run-background-jobs on a fresh database', () => {
   it('is idempotent: a second run stores no duplicate positions, events or zones', async () => {
     const positions = count(db, 'SELECT count(*) FROM vessel_positions')
     const zones = count(db, 'SELECT count(*) FROM safety_zones')
-    const second = await runCli(['run-background-jobs', '--json', '--db', db])
+    const second = await runInProcess(['run-background-jobs', '--json', '--db', db])
     expect(second.code, second.stderr).toBe(0)
     const summary = summaryOf(second.stdout)
     expect(summary.jobs.vessel_positions?.vessels_updated).toBe(0)
@@ -94,7 +96,7 @@ describe('run-background-jobs on a fresh database', () => {
   })
 
   it('prints a readable table without --json', async () => {
-    const result = await runCli(['run-background-jobs', '--job', 'ports', '--db', db])
+    const result = await runInProcess(['run-background-jobs', '--job', 'ports', '--db', db])
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/^job\s+status\s+errors\s+source/m)
     expect(result.stdout).toMatch(/port_congestion\s+ok/)
@@ -105,14 +107,12 @@ describe('run-background-jobs on a fresh database', () => {
 
 describe('safety detection and notifications with a live NWS feed', () => {
   const now = Date.parse('2026-11-24T12:00:00Z')
-  const db = freshDb()
+  const db = seededDb(freshDb())
   let nws: Awaited<ReturnType<typeof startNwsServer>>
   const env = () => ({HARBORMASTER_NWS_URL: nws.url, HARBORMASTER_NOW: new Date(now).toISOString()})
 
   beforeAll(async () => {
     nws = await startNwsServer(join(ROOT, 'data', 'weather', 'nws-alerts-active-1.json'), now)
-    const seeded = await runCli(['ensure-fallback-data', '--db', db], {env: env()})
-    expect(seeded.code, seeded.stderr).toBe(0)
     // A watcher of a tanker that is inside the Special Marine Warning polygon over Matagorda Bay, Texas.
     withDb(db, (d) => {
       d.prepare(`INSERT INTO users (name, role, token_hash, created_at) VALUES ('ops', 'OPERATOR', 'x', 0)`).run()
@@ -124,7 +124,7 @@ describe('safety detection and notifications with a live NWS feed', () => {
   afterAll(() => nws.close())
 
   it('stores live storm zones from the feed and puts a vessel inside one into an event that notifies its watchers once', async () => {
-    const result = await runCli(['run-background-jobs', '--job', 'safety', '--json', '--db', db], {env: env()})
+    const result = await runInProcess(['run-background-jobs', '--job', 'safety', '--json', '--db', db], {env: env()})
     expect(result.code, result.stderr).toBe(0)
     expect(nws.requests[0].userAgent).toMatch(/^harbormaster\/\d+\.\d+\.\d+/)
     const zone = withDb(db, (d) =>
@@ -138,14 +138,14 @@ describe('safety detection and notifications with a live NWS feed', () => {
     placeVessel(db, {mmsi: 366999001, lat, lon, at: now - 60_000, name: 'GULF TANKER'})
     placeVessel(db, {mmsi: 366999002, lat: zone.max_lat + 1, lon, at: now - 60_000, name: 'OUTSIDE'})
 
-    const dry = await runCli(['check-events', '--dry-run', '--json', '--db', db], {env: env()})
+    const dry = await runInProcess(['check-events', '--dry-run', '--json', '--db', db], {env: env()})
     expect(dry.code, dry.stderr).toBe(0)
     const plan = JSON.parse(dry.stdout)
     expect(plan.dry_run).toBe(true)
     expect(plan.created.map((e: {title: string}) => e.title)).toEqual([`GULF TANKER inside ${zone.name}`])
     expect(count(db, 'SELECT count(*) FROM safety_events')).toBe(0)
 
-    const run = await runCli(['run-background-jobs', '--job', 'safety', '--json', '--db', db], {env: env()})
+    const run = await runInProcess(['run-background-jobs', '--job', 'safety', '--json', '--db', db], {env: env()})
     const summary = summaryOf(run.stdout)
     expect(summary.jobs.safety_events?.total_events_created).toBe(1)
     // Both the vessel's watcher and the area watcher, once each.
@@ -155,13 +155,13 @@ describe('safety detection and notifications with a live NWS feed', () => {
     expect(event).toMatchObject({type: 'storm', source: 'cached', mmsi: 366999001})
     expect(nws.requests.filter((r) => r.path.startsWith('/alerts/active'))).toHaveLength(1)
 
-    const again = await runCli(['check-events', '--json', '--db', db], {env: env()})
+    const again = await runInProcess(['check-events', '--json', '--db', db], {env: env()})
     expect(JSON.parse(again.stdout)).toMatchObject({events_created: 0, notifications_created: 0})
     expect(count(db, 'SELECT count(*) FROM notifications')).toBe(2)
 
     // The vessel sails out: the event is resolved, with the time.
     placeVessel(db, {mmsi: 366999001, lat: zone.max_lat + 2, lon, at: now, name: 'GULF TANKER'})
-    const out = await runCli(['check-events', '--json', '--db', db], {env: env()})
+    const out = await runInProcess(['check-events', '--json', '--db', db], {env: env()})
     expect(JSON.parse(out.stdout)).toMatchObject({events_created: 0, events_resolved: 1})
     expect(count(db, 'SELECT count(*) FROM safety_events WHERE resolved_at = ?', now)).toBe(1)
   })
@@ -170,7 +170,7 @@ describe('safety detection and notifications with a live NWS feed', () => {
     placeVessel(db, {mmsi: 366999003, lat: 1.1, lon: 103.6, at: now, name: 'IN THE STRAIT'})
     const runsBefore = count(db, 'SELECT count(*) FROM job_runs')
     const before = sha(db)
-    const dry = await runCli(['check-events', '--dry-run', '--db', db], {env: env()})
+    const dry = await runInProcess(['check-events', '--dry-run', '--db', db], {env: env()})
     expect(dry.code, dry.stderr).toBe(0)
     expect(dry.stdout).toMatch(/dry run \(nothing written\)/)
     expect(sha(db)).toBe(before)
@@ -179,7 +179,7 @@ describe('safety detection and notifications with a live NWS feed', () => {
 
   it('events from shipped (emergency) zones notify nobody', async () => {
     // Singapore Strait: inside a piracy risk area built from the shipped ASAM incidents.
-    const result = await runCli(['check-events', '--json', '--db', db], {env: env()})
+    const result = await runInProcess(['check-events', '--json', '--db', db], {env: env()})
     const check = JSON.parse(result.stdout)
     const piracy = check.created.filter((e: {type: string}) => e.type === 'piracy')
     expect(piracy.length).toBeGreaterThan(0)
@@ -190,8 +190,8 @@ describe('safety detection and notifications with a live NWS feed', () => {
 
 describe('one run per job at a time', () => {
   it('a run exits 0 saying who holds the lease while another process holds it', async () => {
-    const db = freshDb()
-    await runCli(['db', 'migrate', '--db', db])
+    // Another process (this test's) holds the lease: the run is a process of its own.
+    const db = firstUseDb(freshDb())
     const since = Date.now()
     withDb(db, (d) =>
       d
@@ -206,35 +206,35 @@ describe('one run per job at a time', () => {
   })
 
   it('reclaims the lease of a process that is gone', async () => {
-    const db = freshDb()
-    await runCli(['db', 'migrate', '--db', db])
+    const db = firstUseDb(freshDb())
     const dead = 2 ** 22 + 12_345 // above Linux's default pid_max: never a live process
     withDb(db, (d) =>
       d
         .prepare(`INSERT INTO job_locks (job, owner, host, pid, acquired_at, heartbeat_at, lease_expires_at) VALUES ('vessels', ?, ?, ?, 0, 0, ?)`)
         .run(`${hostname()}:${dead}`, hostname(), dead, Date.now() + 600_000),
     )
-    const result = await runCli(['run-background-jobs', '--job', 'vessels', '--db', db])
+    const result = await runInProcess(['run-background-jobs', '--job', 'vessels', '--db', db])
     expect(result.code, result.stderr).toBe(0)
     expect(result.stderr).toMatch(/reclaiming the vessels lease/)
     expect(count(db, 'SELECT count(*) FROM vessel_positions')).toBe(84)
   })
 
   it('two concurrent runs of one job: exactly one works, the other exits 0 and skips', async () => {
-    const db = freshDb()
-    await runCli(['ensure-fallback-data', '--db', db])
+    const db = seededDb(freshDb())
     const nws = await startNwsServer(join(ROOT, 'data', 'weather', 'nws-alerts-active-1.json'), Date.now())
-    nws.delayMs = 3000 // the safety job waits on NWS long enough for the second run to find it running
+    // The first run's safety job waits for NWS, its lease held, until the second has found it running.
+    nws.gate.close()
     try {
-      const env = {HARBORMASTER_NWS_URL: nws.url}
+      const env = {HARBORMASTER_NWS_URL: nws.url, HARBORMASTER_HTTP_TIMEOUT_MS: '3600000', HARBORMASTER_HTTP_DEADLINE_MS: '3600000'}
       const a = collect(startCli(['run-background-jobs', '--job', 'safety', '--json', '--db', db], {env}))
-      await new Promise((r) => setTimeout(r, 1000))
-      const b = collect(startCli(['run-background-jobs', '--job', 'safety', '--json', '--db', db], {env}))
-      const results = await Promise.all([a, b])
+      await nws.gate.whenHeld()
+      const b = await runCli(['run-background-jobs', '--job', 'safety', '--json', '--db', db], {env})
+      nws.gate.open()
+      const results = [await a, b]
       expect(results.map((r) => r.code)).toEqual([0, 0])
       const summaries = results.map((r) => summaryOf(r.stdout).jobs.safety_events as Record<string, unknown>)
-      expect(summaries.filter((s) => s.skipped === true)).toHaveLength(1)
-      expect(summaries.filter((s) => s.skipped === undefined)).toHaveLength(1)
+      expect(summaries[0].skipped).toBeUndefined()
+      expect(summaries[1].skipped).toBe(true)
       expect(withDb(db, (d) => d.prepare(`SELECT status FROM job_runs WHERE job = 'safety' ORDER BY status`).all())).toEqual([
         {status: 'skipped'},
         {status: 'success'},
@@ -263,7 +263,7 @@ describe('under cron conditions', () => {
   })
 
   it('writes JSON lines to HARBORMASTER_LOG_FILE', async () => {
-    const db = freshDb()
+    const db = firstUseDb(freshDb())
     const log = join(tmp.dir, 'logs', 'harbormaster.jsonl')
     const result = await runCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env: {HARBORMASTER_LOG_FILE: log}})
     expect(result.code).toBe(0)
@@ -275,7 +275,7 @@ describe('under cron conditions', () => {
 
 describe('bad input: exit 2 and one clear line', () => {
   it('an unknown --job lists the valid ones', async () => {
-    const result = await runCli(['run-background-jobs', '--job', 'bogus', '--db', freshDb()])
+    const result = await runInProcess(['run-background-jobs', '--job', 'bogus', '--db', freshDb()])
     expect(result.code).toBe(2)
     expect(result.stderr.trim().split('\n'), JSON.stringify(result.stderr)).toHaveLength(1)
     expect(result.stderr).toMatch(/bogus/)
@@ -286,10 +286,10 @@ describe('bad input: exit 2 and one clear line', () => {
     const dir = join(tmp.dir, 'readonly')
     mkdirSync(dir)
     chmodSync(dir, 0o500)
-    const result = await runCli(['run-background-jobs', '--db', join(dir, 'sub', 'h.db')])
-    chmodSync(dir, 0o700)
     // root ignores directory permissions; then /proc stands in for a place nobody can write.
-    const unwritable = result.code === 0 ? await runCli(['run-background-jobs', '--db', '/proc/harbormaster/h.db']) : result
+    const path = process.getuid?.() === 0 ? '/proc/harbormaster/h.db' : join(dir, 'sub', 'h.db')
+    const unwritable = await runInProcess(['run-background-jobs', '--db', path])
+    chmodSync(dir, 0o700)
     expect(unwritable.code).toBe(2)
     expect(unwritable.stderr.trim().split('\n')).toHaveLength(1)
     expect(unwritable.stderr).toMatch(/not writable/)
@@ -300,7 +300,7 @@ describe('bad input: exit 2 and one clear line', () => {
     writeFileSync(path, 'these are my notes, not a database\n'.repeat(20))
     const before = sha(path)
     for (const command of [['run-background-jobs'], ['ensure-fallback-data'], ['check-events', '--dry-run'], ['db', 'migrate']]) {
-      const result = await runCli([...command, '--db', path])
+      const result = await runInProcess([...command, '--db', path])
       expect(result.code, command.join(' ')).toBe(2)
       expect(result.stderr).toMatch(/is not a SQLite file \(refusing to overwrite it\); pass --db or move the file/)
     }
@@ -308,7 +308,7 @@ describe('bad input: exit 2 and one clear line', () => {
   })
 
   it('an invalid setting names the variable and the fix', async () => {
-    const result = await runCli(['run-background-jobs', '--db', freshDb()], {env: {HARBORMASTER_AIS_SOURCE: 'carrier-pigeon'}})
+    const result = await runInProcess(['run-background-jobs', '--db', freshDb()], {env: {HARBORMASTER_AIS_SOURCE: 'carrier-pigeon'}})
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/HARBORMASTER_AIS_SOURCE="carrier-pigeon" is invalid/)
   })
@@ -317,7 +317,7 @@ describe('bad input: exit 2 and one clear line', () => {
 describe('ensure-fallback-data', () => {
   it('creates what is missing, keeps what exists, and --force recreates fallback rows only', async () => {
     const db = freshDb()
-    const first = await runCli(['ensure-fallback-data', '--json', '--db', db])
+    const first = await runInProcess(['ensure-fallback-data', '--json', '--db', db])
     expect(first.code, first.stderr).toBe(0)
     const report = JSON.parse(first.stdout)
     expect(report.ports).toMatchObject({created: 3766, kept: 0})
@@ -327,7 +327,7 @@ describe('ensure-fallback-data', () => {
     expect(cells).toBe(count(db, `SELECT count(*) FROM port_area_cells WHERE origin = 'fallback'`))
     expect(cells).toBeGreaterThan(30_000)
 
-    const second = JSON.parse((await runCli(['ensure-fallback-data', '--json', '--db', db])).stdout)
+    const second = JSON.parse((await runInProcess(['ensure-fallback-data', '--json', '--db', db])).stdout)
     expect(second.ports).toMatchObject({created: 0, kept: 3766})
     expect(second.vessels).toMatchObject({created: 0, kept: 43})
     expect(second.safety_zones.created).toBe(0)
@@ -345,7 +345,7 @@ describe('ensure-fallback-data', () => {
          SELECT id, '80dd3a67', 33.7, -118.17, 'anchorage', 'learned', 3, 'ingest', 0, 0 FROM ports WHERE unlocode = 'USLGB'`,
       ).run()
     })
-    const forced = await runCli(['ensure-fallback-data', '--force', '--db', db])
+    const forced = await runInProcess(['ensure-fallback-data', '--force', '--db', db])
     expect(forced.code, forced.stderr).toBe(0)
     expect(forced.stdout).toMatch(/^ports\s+0\s+0\s+3766\s+0/m)
     expect(forced.stdout).toMatch(new RegExp(`^anchorage_cells\\s+1\\s+0\\s+${cells - 1}\\s+0`, 'm'))
@@ -360,15 +360,17 @@ describe('ensure-fallback-data', () => {
 
 describe('health', () => {
   it('reports the seed JSON shape with exit codes a monitor understands', async () => {
+    // The exit codes are what a monitor reads: health runs as the monitor runs it, a process of its own.
     const db = freshDb()
-    await runCli(['db', 'migrate', '--db', db])
+    await runInProcess(['db', 'migrate', '--db', db])
     const empty = await runCli(['health', '--json', '--db', db])
     expect(empty.code).toBe(1)
     const emptyReport = healthOf(empty.stdout)
     expect(emptyReport.components.database.status).toBe('degraded')
 
-    await runCli(['run-background-jobs', '--db', db])
-    const after = await runCli(['health', '--json', '--db', db])
+    const seeded = firstUseDb(freshDb())
+    expect((await runInProcess(['run-background-jobs', '--db', seeded])).code).toBe(0)
+    const after = await runCli(['health', '--json', '--db', seeded])
     const report = healthOf(after.stdout)
     expect(report.components.database).toMatchObject({status: 'healthy', ports: 3766, vessels: 43})
     expect(report.components.ais_service).toMatchObject({status: 'degraded', sample_data_available: true})
@@ -386,11 +388,11 @@ describe('health', () => {
 describe('db migrate', () => {
   it('creates the database directory, applies the migrations once, and reports up to date after', async () => {
     const db = freshDb()
-    const first = await runCli(['db', 'migrate', '--db', db])
+    const first = await runInProcess(['db', 'migrate', '--db', db])
     expect(first.code, first.stderr).toBe(0)
     const journal = JSON.parse(readFileSync(join(ROOT, 'drizzle', 'sqlite', 'meta', '_journal.json'), 'utf8')) as {entries: unknown[]}
     expect(first.stdout).toMatch(new RegExp(`applied ${journal.entries.length} migrations?`))
-    const second = await runCli(['db', 'migrate', '--db', db])
+    const second = await runInProcess(['db', 'migrate', '--db', db])
     expect(second.stdout).toMatch(/is up to date/)
     expect(withDb(db, (d) => d.pragma('journal_mode', {simple: true}))).toBe('wal')
   })

@@ -9,7 +9,9 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {placeVessel} from '../helpers/arrange.js'
-import {count, ROOT, runCli, tempDir, withDb} from '../helpers/cli.js'
+import {count, ROOT, tempDir, withDb} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/in-process.js'
+import {firstUseDb} from '../helpers/template.js'
 import {type FaultServer, startFaultServer} from '../helpers/fault-server.js'
 import {withTimesAround} from '../helpers/nws-server.js'
 import {type CaptureAlert, marineAlertsOf, serveZones, zonesNamed} from '../helpers/nws-zones.js'
@@ -24,7 +26,7 @@ const iso = (ms: number) => new Date(ms).toISOString()
 
 const tmp = tempDir()
 let n = 0
-const freshDb = () => join(tmp.dir, `db-${++n}`, 'harbormaster.db')
+const freshDb = () => firstUseDb(join(tmp.dir, `db-${++n}`, 'harbormaster.db'))
 let server: FaultServer
 
 beforeAll(async () => {
@@ -49,7 +51,7 @@ interface StormSummary {
 }
 
 async function safetyRun(db: string, at: number, env: Record<string, string> = {}) {
-  const result = await runCli(['run-background-jobs', '--job', 'safety', '--json', '--db', db], {
+  const result = await runInProcess(['run-background-jobs', '--job', 'safety', '--json', '--db', db], {
     env: {HARBORMASTER_NWS_URL: server.url, HARBORMASTER_NOW: iso(at), ...env},
   })
   expect(result.code, result.stderr).toBe(0)
@@ -188,7 +190,7 @@ describe('capture 1 (a July day: 74 marine alerts, 72 of them naming zones) with
     const vessels = warnings.map((r, i) => ({mmsi: 366990001 + i, zone: r, ...pointInside(r.geometry)}))
     for (const v of vessels) placeVessel(db, {mmsi: v.mmsi, lat: v.lat, lon: v.lon, at: NOW, name: `VESSEL ${v.mmsi}`})
 
-    const check = await runCli(['check-events', '--json', '--db', db], {env: {HARBORMASTER_NOW: iso(NOW)}})
+    const check = await runInProcess(['check-events', '--json', '--db', db], {env: {HARBORMASTER_NOW: iso(NOW)}})
     expect(check.code, check.stderr).toBe(0)
     const now = stormEvents(db)
     for (const zone of inForce) {
@@ -267,13 +269,13 @@ describe('capture 2 (upstream test alerts of every type) with every named zone s
     expect(first.result.stderr).toMatch(/WARNING Heavy Freezing Spray Warning for Saint Matthew Island Waters \(urn:oid:\S+\) cannot be placed: it names no NWS zone harbormaster can ask for \(https:\/\/api.weather.gov\/zones\/forecast\/AR-MARINE\)/)
     expect(count(db, `SELECT count(*) FROM pending_storm_alerts WHERE state = 'unplaceable'`)).toBe(unplaceable.length)
 
-    const health = await runCli(['health', '--json', '--db', db], {env: {HARBORMASTER_NOW: iso(NOW)}})
+    const health = await runInProcess(['health', '--json', '--db', db], {env: {HARBORMASTER_NOW: iso(NOW)}})
     const report = JSON.parse(health.stdout)
     expect(health.code).not.toBe(0)
     expect(report.overall_status).not.toBe('healthy')
     expect(report.components.storm_alerts).toMatchObject({status: 'degraded', warnings_without_outline: Object.values(warnings).reduce((s, k) => s + k, 0)})
     expect(report.components.storm_alerts.reason).toMatch(/marine warning\(s\) without an outline: Gale Warning/)
-    const table = await runCli(['run-background-jobs', '--job', 'safety', '--db', db], {env: {HARBORMASTER_NWS_URL: server.url, HARBORMASTER_NOW: iso(NOW)}})
+    const table = await runInProcess(['run-background-jobs', '--job', 'safety', '--db', db], {env: {HARBORMASTER_NWS_URL: server.url, HARBORMASTER_NOW: iso(NOW)}})
     expect(table.stdout).toMatch(/safety_events\s+ok.*warnings without outline: Hurricane Force Wind Warning ×1, Hurricane Warning ×1/)
   })
 
@@ -337,18 +339,18 @@ describe('a zone server failing for half the zones', () => {
   })
 
   it('providers status shows the zone provider used, with its failures and the warning waiting; health is degraded naming it', async () => {
-    const status = await runCli(['providers', 'status', '--json', '--db', db], {env: {HARBORMASTER_NOW: iso(NOW)}})
+    const status = await runInProcess(['providers', 'status', '--json', '--db', db], {env: {HARBORMASTER_NOW: iso(NOW)}})
     const zones = (JSON.parse(status.stdout).providers as Array<Record<string, unknown>>).find((p) => p.provider === 'nws-zones') as Record<string, any>
     expect(zones).toMatchObject({last_success_at: iso(NOW), last_error_at: iso(NOW), cache_entries: capture.zones.length - failing.size})
     expect(zones.usage.used).toBe(capture.zones.length)
     expect(zones.last_error).toBe(`${failing.size} of ${capture.zones.length} zone outline requests failed (${[...failing].sort()[0].slice(-6)}: failed: HTTP 500)`)
     expect(zones.details).toMatchObject({alerts_waiting: waitingOf(capture.alerts).length, alerts_unplaceable: 0})
     expect(zones.details.warnings_without_outline).toEqual([expect.objectContaining({event: 'Gale Warning', state: 'pending', zones_missing: 1, zones_named: 1})])
-    const table = await runCli(['providers', 'status', '--db', db], {env: {HARBORMASTER_NOW: iso(NOW)}})
+    const table = await runInProcess(['providers', 'status', '--db', db], {env: {HARBORMASTER_NOW: iso(NOW)}})
     expect(table.stdout).toMatch(/nws-zones\s+partly failing/)
     expect(table.stdout).toMatch(/Gale Warning \(urn:oid:\S+\): none of its 1 zone outlines \(PZZ565\): failed: HTTP 500/)
 
-    const health = await runCli(['health', '--json', '--db', db], {env: {HARBORMASTER_NOW: iso(NOW)}})
+    const health = await runInProcess(['health', '--json', '--db', db], {env: {HARBORMASTER_NOW: iso(NOW)}})
     const report = JSON.parse(health.stdout)
     expect(report.overall_status).not.toBe('healthy')
     expect(report.components.storm_alerts).toMatchObject({status: 'degraded', warnings_without_outline: 1})
@@ -377,7 +379,7 @@ describe('a zone server failing for half the zones', () => {
     }
     expect(count(db, `SELECT count(*) FROM pending_storm_alerts WHERE state = 'completed'`)).toBe(waitingOf(capture.alerts).length)
 
-    const health = JSON.parse((await runCli(['health', '--json', '--db', db], {env: {HARBORMASTER_NOW: iso(NOW + 60_000)}})).stdout)
+    const health = JSON.parse((await runInProcess(['health', '--json', '--db', db], {env: {HARBORMASTER_NOW: iso(NOW + 60_000)}})).stdout)
     expect(health.components.storm_alerts).toMatchObject({status: 'healthy', alerts_waiting: 0, warnings_without_outline: 0})
 
     // NWS back: nothing waits, and no zone is asked again.

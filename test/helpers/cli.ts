@@ -23,7 +23,6 @@ export interface CliOptions {
   /** Start from an empty environment (cron's), plus `env`. */
   cleanEnv?: boolean
   cwd?: string
-  timeoutMs?: number
   /** Node executable; `process.execPath` unless given. */
   node?: string
   /** 'pipe' to write to the CLI's standard input. */
@@ -49,37 +48,55 @@ export function baseEnv(): Record<string, string> {
   return env
 }
 
+/** Processes started since the running test began and not yet ended (a file's servers start before it). */
+let startedByTest = new Set<ChildProcess>()
+
+/** test/setup.ts: a test begins. */
+export function testBegins(): void {
+  startedByTest = new Set()
+}
+
+/** test/setup.ts: a test has ended; the processes it started and left running (a failure, its timeout) are killed. */
+export function testEnded(): void {
+  for (const child of startedByTest) child.kill('SIGKILL')
+  startedByTest.clear()
+}
+
+/** Kills `child` when the test that started it ends, should it still run then. */
+export function tracked<T extends ChildProcess>(child: T): T {
+  const set = startedByTest
+  set.add(child)
+  child.on('exit', () => set.delete(child))
+  return child
+}
+
 export function startCli(args: string[], options: CliOptions = {}): ChildProcess {
   const env = options.cleanEnv ? {...options.env} : {...baseEnv(), ...options.env}
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k]
-  return spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {
-    cwd: options.cwd ?? ROOT,
-    env: env as NodeJS.ProcessEnv,
-    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
-    ...(options.uid === undefined ? {} : {uid: options.uid, gid: options.gid ?? options.uid}),
-  })
+  return tracked(
+    spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {
+      cwd: options.cwd ?? ROOT,
+      env: env as NodeJS.ProcessEnv,
+      stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
+      ...(options.uid === undefined ? {} : {uid: options.uid, gid: options.gid ?? options.uid}),
+    }),
+  )
 }
 
-export function collect(child: ChildProcess, timeoutMs = 60_000): Promise<CliResult> {
+/** What the process writes, once it has ended. No time limit of its own: the test's timeout is the limit. */
+export function collect(child: ChildProcess): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     let stdout = ''
     let stderr = ''
     child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()))
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`CLI timed out after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`))
-    }, timeoutMs)
     child.on('error', reject)
-    child.on('close', (code, signal) => {
-      clearTimeout(timer)
-      resolvePromise({code, signal, stdout, stderr})
-    })
+    child.on('close', (code, signal) => resolvePromise({code, signal, stdout, stderr}))
   })
 }
 
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
-  return collect(startCli(args, options), options.timeoutMs)
+  return collect(startCli(args, options))
 }
 
 export interface WatchedCli {
@@ -87,12 +104,14 @@ export interface WatchedCli {
   done: Promise<CliResult>
   /** Resolves with the output so far once stderr matches `pattern`; rejects when the process ends first. */
   stderrMatching(pattern: RegExp): Promise<RegExpExecArray>
+  /** What the process has written on stderr so far. */
+  stderr(): string
 }
 
 /** A CLI process whose log lines a test can wait for (events, not timing). */
 export function watchCli(args: string[], options: CliOptions = {}): WatchedCli {
   const child = startCli(args, options)
-  const done = collect(child, options.timeoutMs ?? 10 * 60_000)
+  const done = collect(child)
   let stderr = ''
   const waiting = new Set<() => void>()
   child.stderr?.on('data', (d: Buffer) => {
@@ -102,6 +121,7 @@ export function watchCli(args: string[], options: CliOptions = {}): WatchedCli {
   return {
     child,
     done,
+    stderr: () => stderr,
     stderrMatching: (pattern) =>
       new Promise((resolve, reject) => {
         const check = () => {

@@ -6,6 +6,8 @@ import {type AddressInfo, createServer, type Server, type Socket} from 'node:net
 
 import {WebSocketServer} from 'ws'
 
+import {Gate} from './gate.js'
+
 export interface TcpFeed {
   port: number
   connections: number
@@ -131,15 +133,18 @@ export interface JsonServer {
   requests: string[]
   /** The reply for the next requests; change it between runs. */
   reply: {status: number; body: string}
+  /** Requests wait here while it is closed (a run held in the middle of its call). */
+  gate: Gate
   close(): Promise<void>
 }
 
 /** An HTTP server answering every GET with `reply` (AISHub's web service, or anything JSON). */
 export async function startJsonServer(initial: {status: number; body: string}): Promise<JsonServer> {
   const state = {reply: initial, requests: [] as string[]}
+  const gate = new Gate()
   const server = createHttpServer((req, res) => {
     state.requests.push(req.url ?? '')
-    res.writeHead(state.reply.status, {'content-type': 'application/json'}).end(state.reply.body)
+    void gate.pass().then(() => res.writeHead(state.reply.status, {'content-type': 'application/json'}).end(state.reply.body))
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {
@@ -153,6 +158,7 @@ export async function startJsonServer(initial: {status: number; body: string}): 
     set reply(r) {
       state.reply = r
     },
+    gate,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()

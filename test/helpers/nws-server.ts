@@ -4,11 +4,13 @@ import {readFileSync} from 'node:fs'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
+import {Gate} from './gate.js'
+
 export interface NwsServer {
   url: string
   requests: Array<{path: string; userAgent?: string}>
-  /** Delay before answering /alerts/active, in ms (a slow upstream). */
-  delayMs: number
+  /** /alerts/active requests wait here while it is closed (a slow upstream, for as long as a test needs). */
+  gate: Gate
   close(): Promise<void>
 }
 
@@ -24,7 +26,8 @@ export function withTimesAround(text: string, now: number): string {
 /** `zones` maps a path such as /zones/forecast/PKZ413 to a zone capture served there; other zones are 404. */
 export async function startNwsServer(capturePath: string, now: number, zones: Record<string, string> = {}): Promise<NwsServer> {
   const body = withTimesAround(readFileSync(capturePath, 'utf8'), now)
-  const state = {requests: [] as NwsServer['requests'], delayMs: 0}
+  const state = {requests: [] as NwsServer['requests']}
+  const gate = new Gate()
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     state.requests.push({path: req.url ?? '', userAgent: req.headers['user-agent']})
     if (!req.url?.startsWith('/alerts/active')) {
@@ -33,7 +36,7 @@ export async function startNwsServer(capturePath: string, now: number, zones: Re
       else res.writeHead(404, {'content-type': 'application/problem+json'}).end('{"title":"Not Found"}')
       return
     }
-    setTimeout(() => res.writeHead(200, {'content-type': 'application/geo+json'}).end(body), state.delayMs)
+    void gate.pass().then(() => res.writeHead(200, {'content-type': 'application/geo+json'}).end(body))
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const {port} = server.address() as AddressInfo
@@ -42,12 +45,7 @@ export async function startNwsServer(capturePath: string, now: number, zones: Re
     get requests() {
       return state.requests
     },
-    get delayMs() {
-      return state.delayMs
-    },
-    set delayMs(ms: number) {
-      state.delayMs = ms
-    },
+    gate,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()

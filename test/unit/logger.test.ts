@@ -34,6 +34,20 @@ describe('text lines', () => {
     expect(out.lines[1]).toMatch(/Z INFO plain 100 % sure, %s stays\n$/)
   })
 
+  it('goes through process.stderr.write while a caller that runs commands in-process has replaced it', () => {
+    const written: string[] = []
+    process.stderr.write = ((chunk: string) => written.push(chunk) > 0) as typeof process.stderr.write
+    try {
+      const log = createLogger({level: 'info', format: 'text'})
+      log.warn('AIS data is the shipped sample capture', {job: 'vessels'})
+      log.print('Error: something to fix\n')
+    } finally {
+      // The replacement is an own property; removing it brings back the stream's own write.
+      delete (process.stderr as {write?: unknown}).write
+    }
+    expect(written).toEqual(['WARNING AIS data is the shipped sample capture (job=vessels)\n', 'Error: something to fix\n'])
+  })
+
   it('a terminal gets no time and a painted level word', () => {
     const line = textLine({level: 'error', time: '2026-11-24T12:00:00.000Z', msg: 'lost the lease', pid: 1, hostname: 'h'}, {paint: (level, text) => `<${level}>${text}</>`})
     expect(line).toBe('<error>ERROR</> lost the lease\n')

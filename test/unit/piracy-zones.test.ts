@@ -111,7 +111,7 @@ describe('risk areas from the whole export', () => {
   let build: PiracyZoneBuild
   beforeAll(() => {
     build = buildPiracyZones(load, settings, landOutline('10m'), {source: 'emergency', origin: 'fallback'})
-  }, 120_000)
+  })
 
   const zoneAt = (lon: number, lat: number) => build.drafts.find((z) => pointInGeometry(z.geometry, lon, lat))
 
@@ -223,7 +223,7 @@ describe('the 2020–2022 holdout', () => {
     expect(figures.heldShare).toBeGreaterThanOrEqual(0.75)
     expect(figures.areaKm2).toBeLessThanOrEqual(2.0e6)
     expect(figures.landShare).toBeLessThan(0.05)
-  }, 180_000)
+  })
 })
 
 describe('the cached build', () => {
@@ -243,5 +243,5 @@ describe('the cached build', () => {
     const rebuilt = shippedPiracyZones(ctx)
     expect(rebuilt.builtFrom).toBe('data')
     expect(rebuilt.drafts.map((d) => d.externalId)).toEqual(built.drafts.map((d) => d.externalId))
-  }, 180_000)
+  })
 })

@@ -138,11 +138,19 @@ function guarded(sink: AsyncDestination, onError: (error: Error) => void): Sink 
   }
 }
 
+/**
+ * A caller that runs commands in-process and reads what they write (tests through @oclif/test's
+ * captureOutput, as Django's call_command takes a stderr) replaces process.stderr.write: log lines then go
+ * through it, not past it on fd 2.
+ */
+const stderrCaptured = () => Object.hasOwn(process.stderr, 'write')
+const capturedStderr: Sink = {write: (line: string) => void process.stderr.write(line)}
+
 export function createLogger(options: LoggerOptions): Logger {
   const scrub = redactor(secretFragments(options.secrets ?? []))
   const sinks: Sink[] = []
   const streams: StreamEntry[] = []
-  const output = (): Sink => options.destination ?? stderrDestination()
+  const output = (): Sink => options.destination ?? (stderrCaptured() ? capturedStderr : stderrDestination())
   const print = (text: string) => output().write(scrub(text))
 
   if (options.level !== 'silent') {
