@@ -267,8 +267,14 @@ describe('AIS decoder against libais', () => {
     const ours = message as AisMessage
     expect(ours.msg_type).toBe(l.type)
     expect(ours.mmsi).toBe(l.mmsi)
-    if ('lat' in l && ours.lat !== undefined) l.lat === 91 ? expect(ours.lat).toBeNull() : close(ours.lat, l.lat)
-    if ('lon' in l && ours.lon !== undefined) l.lon === 181 ? expect(ours.lon).toBeNull() : close(ours.lon, l.lon)
+    if ('lat' in l && ours.lat !== undefined) {
+      if (l.lat === 91) expect(ours.lat).toBeNull()
+      else close(ours.lat, l.lat)
+    }
+    if ('lon' in l && ours.lon !== undefined) {
+      if (l.lon === 181) expect(ours.lon).toBeNull()
+      else close(ours.lon, l.lon)
+    }
     if ('speed' in l && ours.sog !== undefined) {
       // libais scales type 9 speed by 10; ITU-R M.1371 gives SAR aircraft speed in whole knots.
       const speed = l.type === 9 ? l.speed * 10 : l.speed
