@@ -35,7 +35,6 @@ function onTerminal(args: string[], prompt: RegExp, answer: string): Promise<{sc
   })
 }
 
-// eslint-disable-next-line no-control-regex
 const plain = (text: string) => text.replace(/\u001B\[[0-9;?]*[A-Za-z]/g, '').replaceAll('\r', '')
 
 describe('a mistyped command', () => {
