@@ -7,10 +7,34 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {HarbormasterError} from '../errors.js'
 import {type Db, isBusy} from './client.js'
 import type {PostgresDb} from './pg-client.js'
-import {isTransientPostgresError} from './postgres.js'
 
 /** Either database: SQLite's file or a PostgreSQL server. */
 export type AnyDb = Db | PostgresDb
+
+/**
+ * Errors a retry can cure: serialization failures and deadlocks, the server shutting down or restarting,
+ * and connections that broke (SQLSTATE classes 08 and 57P, and the socket's own codes).
+ */
+export function isTransientPostgresError(error: unknown): boolean {
+  // drizzle wraps the driver's error ("Failed query: ...") with the driver's as its cause.
+  for (let cause = (error as {cause?: unknown} | null)?.cause, depth = 0; cause && depth < 5; cause = (cause as {cause?: unknown}).cause, depth++) {
+    if (isTransientPostgresError(cause)) return true
+  }
+  const code = (error as {code?: string} | null)?.code
+  if (!code) return /Connection terminated|connection error|Client has encountered a connection error/i.test(String((error as Error)?.message ?? ''))
+  return (
+    code === '40001' ||
+    code === '40P01' ||
+    code === '57P01' ||
+    code === '57P02' ||
+    code === '57P03' ||
+    code.startsWith('08') ||
+    code === 'ECONNRESET' ||
+    code === 'ECONNREFUSED' ||
+    code === 'EPIPE' ||
+    code === 'ETIMEDOUT'
+  )
+}
 
 /** What a repository needs to know of the open transaction: the handle to run its statements on. */
 export interface OpenTransaction<Handle> {
