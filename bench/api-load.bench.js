@@ -6,11 +6,11 @@
 // measured in the same run. BENCH_SECONDS sets the length of each run (default 10); BENCH_VERBOSE=1 lists
 // the slow probes and when they came.
 import {spawn, execFileSync} from 'node:child_process'
-import {createServer} from 'node:net'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {freePort} from './harness.js'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const BIN = join(ROOT, 'bin', 'run.js')
@@ -20,14 +20,6 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 10)
 
 function cli(args, env = {}) {
   return execFileSync(process.execPath, [BIN, ...args], {env: {...process.env, ...env}, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']})
-}
-
-async function freePort() {
-  const server = createServer()
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const {port} = server.address()
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 /** `serve` in its own process (with --quiet: no access log); ready once it answers. */

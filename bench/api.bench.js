@@ -6,11 +6,11 @@
 // runs; BENCH_API_DB=<path> keeps the built database there and reuses it next time.
 import {execFileSync, spawn} from 'node:child_process'
 import {existsSync, mkdtempSync, rmSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {dist, root} from './world.js'
+import {freePort, mulberry} from './harness.js'
 
 const VESSELS = 200_000
 const REPORTS = 5
@@ -21,15 +21,6 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 5)
 const CONNECTIONS = 16
 const BIN = join(root, 'bin', 'run.js')
 const AUTOCANNON = join(root, 'node_modules', 'autocannon', 'autocannon.js')
-
-function mulberry(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
 
 /** The database: the fallback data, then raw inserts (one transaction each), then one ports job. */
 async function buildDatabase(path, now) {
@@ -101,14 +92,6 @@ async function buildDatabase(path, now) {
   } finally {
     db.close()
   }
-}
-
-async function freePort() {
-  const server = createServer()
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const {port} = server.address()
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 function stopper(child) {

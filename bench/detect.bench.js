@@ -14,7 +14,7 @@ import {fileURLToPath} from 'node:url'
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon'
 import Database from 'better-sqlite3'
 
-import {alternate, cpuMs, machineLine, mb, med, runAsSide, sidesLine, seconds} from './harness.js'
+import {alternate, cpuMs, machineLine, mb, med, mulberry, runAsSide, seconds, sidesLine} from './harness.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const dist = (p) => import(join(root, 'dist', 'services', p))
@@ -27,15 +27,6 @@ const NAIVE_EVERY = Math.max(1, Number(process.env.BENCH_NAIVE_EVERY ?? 10))
 const ZONES = 500
 const NOW = Date.parse('2026-11-24T12:00:00Z')
 const WINDOW_MS = 360 * 60_000
-
-function mulberry(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
 
 function shift(geometry, dLon, dLat) {
   const move = (ring) => ring.map(([x, y]) => [x + dLon, Math.max(-89, Math.min(89, y + dLat))])

@@ -3,6 +3,7 @@
 // baseline over a fresh copy of the same database, and every figure printed is the median of those runs.
 import {spawnSync} from 'node:child_process'
 import {copyFileSync, existsSync, rmSync} from 'node:fs'
+import {createServer} from 'node:net'
 import {availableParallelism, loadavg} from 'node:os'
 import {fileURLToPath} from 'node:url'
 
@@ -84,3 +85,22 @@ export function alternate(moduleUrl, names, dbPath, args = {}) {
 
 /** The median of one field over a side's runs. */
 export const med = (runs, field) => median(runs.map((r) => (typeof field === 'function' ? field(r) : r[field])))
+
+/** A small seeded generator (mulberry32): the same synthetic world in every run and every process. */
+export function mulberry(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
+  }
+}
+
+/** A TCP port nothing listens on right now. */
+export async function freePort() {
+  const server = createServer()
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const {port} = server.address()
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}

@@ -8,7 +8,7 @@
 // same database, several times. Target: the job under 10 s.
 import Database from 'better-sqlite3'
 
-import {alternate, cpuMs, machineLine, mb, med, runAsSide, sidesLine} from './harness.js'
+import {alternate, cpuMs, machineLine, mb, med, mulberry, runAsSide, sidesLine} from './harness.js'
 import {dist, openWorld} from './world.js'
 
 const VESSELS = Number(process.env.BENCH_VESSELS ?? 200_000)
@@ -17,15 +17,6 @@ const EVERY_MS = 5 * 60_000
 const SAMPLE = 2000
 const NOW = Date.parse('2026-11-24T12:00:00Z')
 const CELL_REACH_KM = 2
-
-function mulberry(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
 
 /** The world both sides start from: two half hours of reports, the ports job run after the first. */
 export async function buildWorld() {
