@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3'
 
 import {alternate, cpuMs, machineLine, mb, med, runAsSide, sidesLine} from './harness.js'
-import {dist, openWorld} from './world.js'
+import {benchContext, dist, openWorld} from './world.js'
 
 const VESSELS = 200_000
 const RULES = 10_000
@@ -52,15 +52,9 @@ export async function buildWorld() {
  * worker's connection has read the pages of the last cycle (its first cycle reads them from disk).
  */
 async function ours({db: dbPath, warm}) {
-  const [{openDatabase}, {planCycle, applyCycle}, {loadConfig}, {fixedClock}, {silentLogger}] = await Promise.all([
-    dist('db/client.js'),
-    dist('alerts/evaluate.js'),
-    dist('config.js'),
-    dist('clock.js'),
-    dist('log/logger.js'),
-  ])
-  const db = openDatabase(dbPath)
-  const ctx = {config: loadConfig({env: {}, dbPath}), db, logger: silentLogger, clock: fixedClock(NOW)}
+  const {planCycle, applyCycle} = await dist('alerts/evaluate.js')
+  const ctx = await benchContext(dbPath, NOW)
+  const {db} = ctx
   if (warm) await planCycle(ctx)
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()

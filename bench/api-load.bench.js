@@ -10,11 +10,10 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {freePort} from './harness.js'
+import {autocannon, freePort} from './harness.js'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const BIN = join(ROOT, 'bin', 'run.js')
-const AUTOCANNON = join(ROOT, 'node_modules', 'autocannon', 'autocannon.js')
 const CONNECTIONS = 500
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10)
 
@@ -70,22 +69,7 @@ function describeLatencies({latencies, failures}) {
   return `${sorted.length} probes, p50 ${quantile(sorted, 0.5).toFixed(0)} ms, p99 ${quantile(sorted, 0.99).toFixed(0)} ms, max ${sorted.at(-1).toFixed(0)} ms${failures ? `, ${failures} failed` : ''}`
 }
 
-/** autocannon's CLI in its own process; resolves with its JSON result. */
-function crowd(url, token) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [AUTOCANNON, '-c', String(CONNECTIONS), '-d', String(DURATION), '-t', '30', '-H', `authorization=Bearer ${token}`, '--json', url], {stdio: ['ignore', 'pipe', 'ignore']})
-    let out = ''
-    child.stdout.on('data', (d) => (out += d))
-    child.on('error', reject)
-    child.on('close', () => {
-      try {
-        resolve(JSON.parse(out))
-      } catch (error) {
-        reject(new Error(`autocannon said: ${out.slice(0, 500)}`))
-      }
-    })
-  })
-}
+const crowd = (url, token) => autocannon(url, {connections: CONNECTIONS, seconds: DURATION, timeoutSeconds: 30, headers: {authorization: `Bearer ${token}`}})
 
 async function scenario(label, db, token, env, quiet = false) {
   const server = await startServer(db, env, quiet)

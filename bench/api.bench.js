@@ -9,8 +9,8 @@ import {existsSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {dist, root} from './world.js'
-import {freePort, mulberry} from './harness.js'
+import {benchContext, dist, root} from './world.js'
+import {autocannon, freePort, mulberry} from './harness.js'
 
 const VESSELS = 200_000
 const REPORTS = 5
@@ -20,20 +20,12 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3)
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5)
 const CONNECTIONS = 16
 const BIN = join(root, 'bin', 'run.js')
-const AUTOCANNON = join(root, 'node_modules', 'autocannon', 'autocannon.js')
 
 /** The database: the fallback data, then raw inserts (one transaction each), then one ports job. */
 async function buildDatabase(path, now) {
-  const [{openDatabase}, {ensureFallbackData}, {loadConfig}, {fixedClock}, {silentLogger}, {computePortCongestion}] = await Promise.all([
-    dist('db/client.js'),
-    dist('fallback/ensure.js'),
-    dist('config.js'),
-    dist('clock.js'),
-    dist('log/logger.js'),
-    dist('ports/congestion.js'),
-  ])
-  const db = openDatabase(path)
-  const ctx = {config: loadConfig({env: {}, dbPath: path}), db, logger: silentLogger, clock: fixedClock(now)}
+  const [{ensureFallbackData}, {computePortCongestion}] = await Promise.all([dist('fallback/ensure.js'), dist('ports/congestion.js')])
+  const ctx = await benchContext(path, now)
+  const {db} = ctx
   try {
     const t0 = performance.now()
     await ensureFallbackData(ctx, {skipVessels: true})
@@ -131,23 +123,7 @@ async function startBare() {
   return {address, stop: stopper(child)}
 }
 
-/** autocannon's CLI in its own process; resolves with its JSON result. */
-function load(url, headers, seconds = DURATION) {
-  const flags = Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`])
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [AUTOCANNON, '-c', String(CONNECTIONS), '-d', String(seconds), ...flags, '--json', url], {stdio: ['ignore', 'pipe', 'ignore']})
-    let out = ''
-    child.stdout.on('data', (d) => (out += d))
-    child.on('error', reject)
-    child.on('close', () => {
-      try {
-        resolve(JSON.parse(out))
-      } catch {
-        reject(new Error(`autocannon said: ${out.slice(0, 500)}`))
-      }
-    })
-  })
-}
+const load = (url, headers, seconds = DURATION) => autocannon(url, {connections: CONNECTIONS, seconds, headers})
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 

@@ -8,16 +8,14 @@
 // must find the same vessel-in-zone pairs and ports. Targets: < 5 s, RSS < 500 MB, >= 50x.
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {dirname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {join} from 'node:path'
 
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon'
 import Database from 'better-sqlite3'
 
 import {alternate, cpuMs, machineLine, mb, med, mulberry, runAsSide, seconds, sidesLine} from './harness.js'
+import {benchContext, dist, root} from './world.js'
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const dist = (p) => import(join(root, 'dist', 'services', p))
 const VESSELS = Number(process.env.BENCH_VESSELS ?? 200_000)
 /**
  * The naive scan takes about 40 s over every vessel; it is timed on every `NAIVE_EVERY`-th vessel (its cost
@@ -37,16 +35,9 @@ function shift(geometry, dLon, dLat) {
 
 /** The world both sides start from: ports and their cells, 500 zones, 200,000 vessels. */
 export async function buildWorld(dbPath) {
-  const [{openDatabase}, {ensureFallbackData}, {loadConfig}, {fixedClock}, {silentLogger}, {bboxOf}] = await Promise.all([
-    dist('db/client.js'),
-    dist('fallback/ensure.js'),
-    dist('config.js'),
-    dist('clock.js'),
-    dist('log/logger.js'),
-    dist('geo/geometry.js'),
-  ])
-  const db = openDatabase(dbPath)
-  const ctx = {config: loadConfig({env: {}, dbPath}), db, logger: silentLogger, clock: fixedClock(NOW)}
+  const [{ensureFallbackData}, {bboxOf}] = await Promise.all([dist('fallback/ensure.js'), dist('geo/geometry.js')])
+  const ctx = await benchContext(dbPath, NOW)
+  const {db} = ctx
   await ensureFallbackData(ctx, {skipVessels: true})
   db.sqlite.exec(`DELETE FROM safety_zones`)
 
@@ -111,16 +102,9 @@ export async function buildWorld(dbPath) {
 
 /** harbormaster: the ports job, then detection planned and applied, through the services. */
 async function ours({db: dbPath}) {
-  const [{openDatabase}, {computePortCongestion}, {planDetection, applyDetection}, {loadConfig}, {fixedClock}, {silentLogger}] = await Promise.all([
-    dist('db/client.js'),
-    dist('ports/congestion.js'),
-    dist('safety/detect.js'),
-    dist('config.js'),
-    dist('clock.js'),
-    dist('log/logger.js'),
-  ])
-  const db = openDatabase(dbPath)
-  const ctx = {config: loadConfig({env: {}, dbPath}), db, logger: silentLogger, clock: fixedClock(NOW)}
+  const [{computePortCongestion}, {planDetection, applyDetection}] = await Promise.all([dist('ports/congestion.js'), dist('safety/detect.js')])
+  const ctx = await benchContext(dbPath, NOW)
+  const {db} = ctx
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   const congestion = await computePortCongestion(ctx)

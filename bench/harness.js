@@ -1,7 +1,7 @@
 // What the benchmarks share: each measured side runs alone in its own child process (so its peak RSS is its
 // own, not the sum of whatever ran before it in one process), several times in alternation with the
 // baseline over a fresh copy of the same database, and every figure printed is the median of those runs.
-import {spawnSync} from 'node:child_process'
+import {spawn, spawnSync} from 'node:child_process'
 import {copyFileSync, existsSync, rmSync} from 'node:fs'
 import {createServer} from 'node:net'
 import {availableParallelism, loadavg} from 'node:os'
@@ -103,4 +103,28 @@ export async function freePort() {
   const {port} = server.address()
   await new Promise((resolve) => server.close(resolve))
   return port
+}
+
+const AUTOCANNON = fileURLToPath(new URL('../node_modules/autocannon/autocannon.js', import.meta.url))
+
+/**
+ * autocannon's CLI in its own process (the load generator never shares the server's or the bench's CPU
+ * time); resolves with its JSON result. `timeoutSeconds`: a request's own limit (autocannon's -t).
+ */
+export function autocannon(url, {connections, seconds, headers = {}, timeoutSeconds}) {
+  const flags = Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`])
+  const limit = timeoutSeconds === undefined ? [] : ['-t', String(timeoutSeconds)]
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [AUTOCANNON, '-c', String(connections), '-d', String(seconds), ...limit, ...flags, '--json', url], {stdio: ['ignore', 'pipe', 'ignore']})
+    let out = ''
+    child.stdout.on('data', (d) => (out += d))
+    child.on('error', reject)
+    child.on('close', () => {
+      try {
+        resolve(JSON.parse(out))
+      } catch {
+        reject(new Error(`autocannon said: ${out.slice(0, 500)}`))
+      }
+    })
+  })
 }

@@ -9,7 +9,7 @@
 import Database from 'better-sqlite3'
 
 import {alternate, cpuMs, machineLine, mb, med, mulberry, runAsSide, sidesLine} from './harness.js'
-import {dist, openWorld} from './world.js'
+import {benchContext, dist, openWorld} from './world.js'
 
 const VESSELS = Number(process.env.BENCH_VESSELS ?? 200_000)
 const REPORTS = 6
@@ -85,15 +85,9 @@ export async function buildWorld() {
 
 /** harbormaster: one steady-state run of the ports job through the service. */
 async function ours({db: dbPath}) {
-  const [{openDatabase}, {computePortCongestion}, {loadConfig}, {fixedClock}, {silentLogger}] = await Promise.all([
-    dist('db/client.js'),
-    dist('ports/congestion.js'),
-    dist('config.js'),
-    dist('clock.js'),
-    dist('log/logger.js'),
-  ])
-  const db = openDatabase(dbPath)
-  const ctx = {config: loadConfig({env: {}, dbPath}), db, logger: silentLogger, clock: fixedClock(NOW)}
+  const {computePortCongestion} = await dist('ports/congestion.js')
+  const ctx = await benchContext(dbPath, NOW)
+  const {db} = ctx
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   const summary = await computePortCongestion(ctx)

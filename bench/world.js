@@ -8,19 +8,19 @@ import {fileURLToPath} from 'node:url'
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const dist = (p) => import(join(root, 'dist', 'services', p))
 
+/** A service context over the database at `dbPath` (opened, migrated), its clock fixed at `now`, logging nothing. */
+export async function benchContext(dbPath, now) {
+  const [{openDatabase}, {loadConfig}, {fixedClock}, {silentLogger}] = await Promise.all([dist('db/client.js'), dist('config.js'), dist('clock.js'), dist('log/logger.js')])
+  return {config: loadConfig({env: {}, dbPath}), db: openDatabase(dbPath), logger: silentLogger, clock: fixedClock(now)}
+}
+
 /** Opens a fresh world at `now`; call `close()` when done. */
 export async function openWorld(prefix, now) {
-  const [{openDatabase}, {ensureFallbackData}, {loadConfig}, {fixedClock}, {silentLogger}] = await Promise.all([
-    dist('db/client.js'),
-    dist('fallback/ensure.js'),
-    dist('config.js'),
-    dist('clock.js'),
-    dist('log/logger.js'),
-  ])
+  const {ensureFallbackData} = await dist('fallback/ensure.js')
   const dir = mkdtempSync(join(tmpdir(), `harbormaster-${prefix}-`))
   const dbPath = join(dir, `${prefix}.db`)
-  const db = openDatabase(dbPath)
-  const ctx = {config: loadConfig({env: {}, dbPath}), db, logger: silentLogger, clock: fixedClock(now)}
+  const ctx = await benchContext(dbPath, now)
+  const {db} = ctx
   await ensureFallbackData(ctx, {skipVessels: true})
   const ports = db.sqlite.prepare(`SELECT id, lat, lon, radius_km FROM ports`).all()
   return {
