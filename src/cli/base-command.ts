@@ -7,7 +7,7 @@ import {Command, Flags, type Interfaces} from '@oclif/core'
 import {type Painter, plainPainter} from '../render/terminal.js'
 import type {Context} from '../services/context.js'
 import type {Config} from '../services/config.js'
-import type {Db} from '../services/db/client.js'
+import type {AnyDb} from '../services/db/transaction.js'
 import type {createLogger, LogFormat, Logger} from '../services/log/logger.js'
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
@@ -51,7 +51,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected flags!: CommandFlags<T>
   protected args!: CommandArgs<T>
-  private openedDb?: Db
+  private openedDb?: AnyDb
   private logger?: Logger
   /** Masks the configured credentials in whatever the command writes; identity until configuration is read. */
   private redact: (text: string) => string = (text) => text
@@ -142,8 +142,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * crashed runs it finds; on a read-only copy it only reports them).
    */
   protected async context(options: {migrate?: boolean; logLevel?: 'debug' | 'info' | 'warn'; readonly?: boolean | 'unless-writable'} = {}): Promise<Context> {
-    const [{openDatabase, isWritableDatabase}, {createLogger}, {systemClock, fixedClock}] = await Promise.all([
-      import('../services/db/client.js'),
+    const [{openAnyDatabase, isWritableLocation}, {createLogger}, {systemClock, fixedClock}] = await Promise.all([
+      import('../services/db/open.js'),
       import('../services/log/logger.js'),
       import('../services/clock.js'),
     ])
@@ -151,8 +151,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const logger = this.makeLogger(createLogger, config, options.logLevel ?? this.logLevel())
     this.logger = logger
     const clock = config.now ? fixedClock(config.now) : systemClock
-    const readonly = options.readonly === 'unless-writable' ? !isWritableDatabase(config.dbPath) : (options.readonly ?? false)
-    this.openedDb = openDatabase(config.dbPath, {migrate: options.migrate ?? true, readonly})
+    const readonly = options.readonly === 'unless-writable' ? !isWritableLocation(config.dbPath) : (options.readonly ?? false)
+    this.openedDb = await openAnyDatabase(config.dbPath, {
+      applicationName: `harbormaster ${this.id ?? 'command'}`,
+      migrate: options.migrate ?? true,
+      readonly,
+      poolSize: config.dbPoolSize,
+      statementTimeoutMs: config.dbStatementTimeoutMs,
+    })
     await this.installStopHandlers(logger)
     return {config, db: this.openedDb, logger, clock, signal: this.stop.signal}
   }
@@ -209,7 +215,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       logger.warn(`${signal} received again: exiting now${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`)
       // The log is written asynchronously: what is still buffered goes out before the process does.
       logger.flush()
-      this.openedDb?.close()
+      void this.openedDb?.close()
       process.exit(signalExitCode(signal))
     }
     this.stopHandler = onSignal
@@ -261,7 +267,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     // A parse error ends init before colour was loaded.
     await this.loadColour().catch(() => undefined)
     // A failure of the machine (damaged or full disk, port in use...) is not a bug: one line with what to do.
-    const environment = environmentError(error, {dbPath: this.openedDb?.path ?? this.cachedConfig?.dbPath})
+    const environment = environmentError(error, {dbPath: this.openedDb?.dialect === 'sqlite' ? this.openedDb.path : this.cachedConfig?.dbPath})
     if (environment) error = environment
     const expected = error instanceof HarbormasterError
     // oclif's own parse errors (unknown flag, bad option value) carry their exit code (2).
@@ -328,7 +334,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       process.off('SIGINT', this.stopHandler)
       process.off('SIGTERM', this.stopHandler)
     }
-    this.openedDb?.close()
+    await this.openedDb?.close()
     if (this.stopSignal && !(this.ctor as unknown as typeof BaseCommand).runsUntilStopped) {
       const {signalExitCode} = await import('../services/cancel.js')
       process.exitCode = signalExitCode(this.stopSignal)

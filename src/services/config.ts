@@ -8,6 +8,7 @@ import {z} from 'zod'
 import {defaultCacheDir} from './cache/derived-cache.js'
 import type {SettingReport} from '../schemas/config.js'
 import {usageError} from './errors.js'
+import {databasePassword} from './db/location.js'
 
 export const DEFAULT_DB_PATH = './var/harbormaster.db'
 
@@ -35,7 +36,7 @@ const positiveInt = z.coerce.number().int().positive()
  * defaults, the credentials, `config check` and the README's configuration table all come from it.
  */
 export const SETTINGS = {
-  dbPath: setting({env: 'HARBORMASTER_DB', type: z.string().min(1), default: DEFAULT_DB_PATH, description: 'SQLite database file (created, with its directory, by writing commands only); `--db` wins over it'}),
+  dbPath: setting({env: 'HARBORMASTER_DB', type: z.string().min(1), default: DEFAULT_DB_PATH, description: 'SQLite database file (created, with its directory, by writing commands only) or a PostgreSQL URL (`postgres://user:pass@host:5432/db`, password masked as ***); `--db` wins over it'}),
   logFile: setting({env: 'HARBORMASTER_LOG_FILE', type: z.string().min(1).optional(), description: 'JSON-lines log file (every record from DEBUG up), in addition to stderr'}),
   logFormat: setting({env: 'HARBORMASTER_LOG_FORMAT', type: z.enum(['text', 'json']), default: 'text', description: 'log lines on stderr: `text` (ISO time first when stderr is not a terminal) or `json` (one object per line, for log shippers); `--log-format` wins over it'}),
   aisSource: setting({
@@ -166,12 +167,15 @@ export const SECRET_KEYS: readonly SettingKey[] = SETTING_KEYS.filter((key) => (
 
 /** The credential values set in a configuration, for masking whatever harbormaster writes. */
 export function secretValues(config: Partial<Config>): string[] {
-  return SECRET_KEYS.map((key) => config[key]).filter((v): v is string => typeof v === 'string' && v !== '')
+  const password = config.dbPath ? databasePassword(config.dbPath) : undefined
+  return [...SECRET_KEYS.map((key) => config[key]), password].filter((v): v is string => typeof v === 'string' && v !== '')
 }
 
 /** The credential values the environment holds, known before (and without) a valid configuration. */
 export function environmentSecrets(env: NodeJS.ProcessEnv = process.env): string[] {
-  return SECRET_KEYS.map((key) => nonEmpty(env[SETTINGS[key].env])).filter((v): v is string => v !== undefined)
+  const url = nonEmpty(env[SETTINGS.dbPath.env])
+  const password = url ? databasePassword(url) : undefined
+  return [...SECRET_KEYS.map((key) => nonEmpty(env[SETTINGS[key].env])), password].filter((v): v is string => v !== undefined)
 }
 
 export interface LoadConfigOptions {

@@ -1,13 +1,14 @@
 // What every service receives: configuration, database, logger, clock and (lazily) the HTTP client.
 import type {Clock} from './clock.js'
 import type {Config} from './config.js'
-import type {Db} from './db/client.js'
+import type {AnyDb} from './db/transaction.js'
 import type {HttpClient, HttpRuntime} from './http/client.js'
 import type {Logger} from './log/logger.js'
 
 export interface Context {
   config: Config
-  db: Db
+  /** SQLite's file or a PostgreSQL server (HARBORMASTER_DB / --db). */
+  db: AnyDb
   logger: Logger
   clock: Clock
   /** Set by tests or created on first use by the providers that go outside. */

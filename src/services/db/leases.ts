@@ -5,6 +5,7 @@
 import {and, eq, sql} from 'drizzle-orm'
 
 import type {JobLock} from './schema.js'
+import {rawRows} from './query.js'
 import {type AnyDb, write} from './transaction.js'
 
 export type LeaseRow = JobLock
@@ -21,17 +22,10 @@ export interface Claim {
 
 export type ClaimResult = {taken: true; reclaimed: LeaseRow | null; now: number} | {taken: false; holder: LeaseRow; now: number}
 
-/** Rows of a raw query on either database. */
-async function rows<T>(db: AnyDb, query: ReturnType<typeof sql>): Promise<T[]> {
-  if (db.dialect === 'sqlite') return db.orm.all<T>(query)
-  const result = await (db.orm as unknown as {execute(q: typeof query): Promise<{rows: T[]}>}).execute(query)
-  return result.rows
-}
-
 /** The lease clock: the database server's on PostgreSQL (shared by every host), the process's on SQLite. */
 export async function leaseClock(db: AnyDb, processNow: number): Promise<number> {
   if (db.dialect === 'sqlite') return processNow
-  const [row] = await rows<{now: number | string}>(db, sql`SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now`)
+  const [row] = await rawRows<{now: number | string}>(db, sql`SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now`)
   return Number(row.now)
 }
 
@@ -43,7 +37,7 @@ export async function claimLease(db: AnyDb, claim: Claim, inForce: (row: LeaseRo
   const {jobLocks} = db.t
   return write(db, async () => {
     // Claimers of one job wait here for each other (SQLite's BEGIN IMMEDIATE already serialised them).
-    if (db.dialect === 'postgres') await rows(db, sql`SELECT pg_advisory_xact_lock(hashtext(${`harbormaster lease ${claim.job}`}))`)
+    if (db.dialect === 'postgres') await rawRows(db, sql`SELECT pg_advisory_xact_lock(hashtext(${`harbormaster lease ${claim.job}`}))`)
     const now = await leaseClock(db, claim.now)
     const [row] = await db.orm.select().from(jobLocks).where(eq(jobLocks.job, claim.job))
     if (row && row.owner !== claim.owner && inForce(row, now)) return {taken: false, holder: row, now}

@@ -1,6 +1,6 @@
 // Opening either database from what an operator writes: a PostgreSQL URL (postgres:// or postgresql://)
 // or a SQLite file path.
-import {openDatabase} from './client.js'
+import {isWritableDatabase, openDatabase} from './client.js'
 import {openPostgres} from './pg-client.js'
 import {isPostgresUrl} from './postgres.js'
 import type {AnyDb} from './transaction.js'
@@ -10,6 +10,8 @@ export interface OpenAnyOptions {
   applicationName: string
   /** SQLite: open for reading only (the file must exist). PostgreSQL connects alike either way. */
   readonly?: boolean
+  /** Apply pending migrations (default true). */
+  migrate?: boolean
   /** PostgreSQL: the pool's size and the statement timeout (HARBORMASTER_DB_POOL_SIZE, _STATEMENT_TIMEOUT_MS). */
   poolSize?: number
   statementTimeoutMs?: number
@@ -17,9 +19,14 @@ export interface OpenAnyOptions {
 
 export async function openAnyDatabase(location: string, options: OpenAnyOptions): Promise<AnyDb> {
   if (isPostgresUrl(location)) return openPostgres(location, options)
-  return openDatabase(location, {readonly: options.readonly})
+  return openDatabase(location, {readonly: options.readonly, migrate: options.migrate})
 }
 
 export async function closeAnyDatabase(db: AnyDb): Promise<void> {
   await db.close()
+}
+
+/** Whether this process may write there: a PostgreSQL server is asked when connecting; a SQLite file is checked now. */
+export function isWritableLocation(location: string): boolean {
+  return isPostgresUrl(location) || isWritableDatabase(location)
 }

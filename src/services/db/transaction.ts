@@ -113,6 +113,13 @@ export class TurnQueue {
 
 const sqliteTurns = new WeakMap<object, TurnQueue>()
 
+/** Runs `fn` in SQLite connection `db`'s turn: after the transactions already queued on it, before later ones. */
+export function sqliteTurn<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  let turns = sqliteTurns.get(db)
+  if (!turns) sqliteTurns.set(db, (turns = new TurnQueue()))
+  return turns.run(fn)
+}
+
 /** SQLite's busy errors after the busy timeout, retried; the last one explained. */
 function sqliteRetries(db: Db): RetryOptions {
   return {
@@ -136,9 +143,7 @@ export function write<T>(db: AnyDb, fn: () => Promise<T>, options: {attempts?: n
   if (db.dialect === 'postgres') {
     return withRetries(() => db.transaction((tx) => withTransaction(db, tx, fn)), postgresRetries(db.location, options.attempts))
   }
-  let turns = sqliteTurns.get(db)
-  if (!turns) sqliteTurns.set(db, (turns = new TurnQueue()))
-  return turns.run(() =>
+  return sqliteTurn(db, () =>
     withRetries(
       async () => {
         // IMMEDIATE: a deferred transaction that upgrades to a write can fail with SQLITE_BUSY at once.
