@@ -139,9 +139,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * Builds the service context: configuration, logger, clock and the database (migrated on first use).
    * `readonly`: the read-only commands open the database for reading only and never create it;
    * `'unless-writable'`: never create it either, but write when the file can be written (`jobs list` records
-   * crashed runs it finds; on a read-only copy it only reports them).
+   * crashed runs it finds; on a read-only copy it only reports them). `readConnection`: on SQLite, reads of
+   * other flows go through a second connection while a write transaction is open (serve).
    */
-  protected async context(options: {migrate?: boolean; logLevel?: 'debug' | 'info' | 'warn'; readonly?: boolean | 'unless-writable'} = {}): Promise<Context> {
+  protected async context(
+    options: {migrate?: boolean; logLevel?: 'debug' | 'info' | 'warn'; readonly?: boolean | 'unless-writable'; readConnection?: boolean} = {},
+  ): Promise<Context> {
     const [{openAnyDatabase, isWritableLocation}, {createLogger}, {systemClock, fixedClock}] = await Promise.all([
       import('../services/db/open.js'),
       import('../services/log/logger.js'),
@@ -156,6 +159,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       applicationName: `harbormaster ${this.id ?? 'command'}`,
       migrate: options.migrate ?? true,
       readonly,
+      readConnection: options.readConnection,
       poolSize: config.dbPoolSize,
       statementTimeoutMs: config.dbStatementTimeoutMs,
     })

@@ -28,7 +28,8 @@ masked in it. A port already in use exits 1 saying so.`
   }
 
   async run(): Promise<ResultOf<'serve'>> {
-    const ctx = await this.context()
+    // Requests read on a connection of their own while a background run's write is open (SQLite; PostgreSQL's pool does so anyway).
+    const ctx = await this.context({readConnection: true})
     const {buildServer} = await import('../services/api/server.js')
     let abandoned = 0
     const app = buildServer(ctx, {onAbandoned: () => abandoned++})

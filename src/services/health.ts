@@ -6,7 +6,7 @@ import {dirname} from 'node:path'
 
 import {iso} from './clock.js'
 import type {Context} from './context.js'
-import {readSnapshot} from './db/client.js'
+import {read} from './db/query.js'
 import {latestRun} from './db/job-runs.js'
 import {createdSince, tableCounts} from './db/table-rows.js'
 import {newestPosition} from './db/vessels.js'
@@ -42,11 +42,11 @@ const AIS_STALE_MS = 60 * 60_000
 const DAY_MS = 86_400_000
 
 export async function checkHealth(ctx: Context): Promise<HealthReport> {
-  return readSnapshot(ctx.db, () => healthNow(ctx))
+  return read(ctx.db, () => healthNow(ctx))
 }
 
 /** Every check, from one consistent view of the database. */
-function healthNow(ctx: Context): HealthReport {
+async function healthNow(ctx: Context): Promise<HealthReport> {
   const now = ctx.clock.now()
   const since = now - DAY_MS
 
@@ -88,7 +88,7 @@ function healthNow(ctx: Context): HealthReport {
         ? {status: 'degraded', ...activityBase, reason: 'no successful job run in the last 24 h'}
         : {status: 'healthy', ...activityBase}
 
-  const fallbacks = providerFallbacks(ctx)
+  const fallbacks = await providerFallbacks(ctx)
   const degradedProviders = fallbacks.filter((s) => s.degraded).map((s) => s.provider)
   const failedOver = fallbacks.filter((s) => s.failed_over).map((s) => s.provider)
   const providers: NonNullable<Components['providers']> =

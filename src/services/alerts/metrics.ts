@@ -293,7 +293,7 @@ export const METRICS: Record<string, MetricSpec> = {
     read: async (ctx) => {
       const out = new Map<string, Reading>()
       for (const name of Object.keys(PROVIDERS)) {
-        const q = checkQuota(ctx, name)
+        const q = await checkQuota(ctx, name)
         if (q.limit !== null) out.set(name, {value: Math.round((q.used / q.limit) * 1000) / 10, at: ctx.clock.now()})
       }
       return fromMap(out)

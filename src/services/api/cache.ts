@@ -24,11 +24,11 @@ export const cacheEntriesSchema = z.object({
 })
 export type CacheEntries = z.infer<typeof cacheEntriesSchema>
 
-export function cacheEntries(ctx: Context, provider: string): CacheEntries {
+export async function cacheEntries(ctx: Context, provider: string): Promise<CacheEntries> {
   const now = ctx.clock.now()
   return {
     source: provider,
-    entries: entriesOf(ctx.db, provider).map((e) => ({
+    entries: (await entriesOf(ctx.db, provider)).map((e) => ({
       key: e.key,
       fetched_at: iso(e.fetchedAt) as string,
       ttl_seconds: e.ttlSeconds,

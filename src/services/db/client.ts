@@ -24,6 +24,14 @@ export interface Db {
   t: Tables
   /** The raw connection, for prepared hot-path statements and pragmas (SQLite only). */
   sqlite: Database.Database
+  /**
+   * With a second, read-only connection (serve, see read-connection.ts): the connection writes go through.
+   * `sqlite` and `orm` are then whichever of the two this async flow may use; statements kept between calls
+   * are kept per connection (`db.sqlite`), not per database.
+   */
+  writer?: Database.Database
+  /** The second, read-only connection, when there is one: it sees committed rows only. */
+  reader?: Database.Database
   path: string
   close(): void
 }

@@ -1,22 +1,39 @@
 // A cheap fingerprint of the database's contents: it changes whenever anything is written, by this
 // connection or any other, so answers derived from the data can be kept until it changes.
 import type {Statement} from 'better-sqlite3'
+import {sql} from 'drizzle-orm'
 
-import type {Db} from './client.js'
+import {rawRows} from './query.js'
+import type {AnyDb} from './transaction.js'
 
-const statements = new WeakMap<Db, Statement>()
+// Per connection.
+const statements = new WeakMap<object, Statement>()
 
 /**
- * `data_version` moves when another connection commits; `total_changes()` counts this connection's own
- * writes (which `data_version` does not see). One small statement and no table read: read on every call,
- * so a request sees every write committed before it. Over-reports change (a rolled-back write moves it
- * too), never under-reports it.
+ * One small statement and no table read, on every call, so a request sees every write committed before it.
+ * Over-reports change (a rolled-back write, or on PostgreSQL any transaction that wrote anywhere on the
+ * server, moves it too), never under-reports it.
+ *
+ * SQLite: `data_version` moves when another connection commits; `total_changes()` counts this connection's
+ * own writes (which `data_version` does not see). With a read connection beside the write one (serve) the
+ * read connection's `data_version` alone: every commit of the writer is another connection's, and an
+ * uncommitted write does not move it.
+ *
+ * PostgreSQL: the current snapshot (`pg_current_snapshot()`: the transactions still running and the first
+ * not yet finished) is what decides which rows a reader sees; it changes when a transaction that wrote ends.
+ * A snapshot taken later sees at least what an earlier one saw, so data read after the version is never
+ * older than the version says.
  */
-export function dataVersion(db: Db): string {
-  let statement = statements.get(db)
+export async function dataVersion(db: AnyDb): Promise<string> {
+  if (db.dialect === 'postgres') {
+    const [row] = await rawRows<{version: string}>(db, sql`SELECT pg_current_snapshot()::text AS version`)
+    return row.version
+  }
+  const connection = db.reader ?? db.sqlite
+  let statement = statements.get(connection)
   if (!statement) {
-    statement = db.sqlite.prepare('SELECT data_version, total_changes() FROM pragma_data_version').raw()
-    statements.set(db, statement)
+    statement = connection.prepare(db.reader ? 'SELECT data_version, 0 FROM pragma_data_version' : 'SELECT data_version, total_changes() FROM pragma_data_version').raw()
+    statements.set(connection, statement)
   }
   const [committedElsewhere, changedHere] = statement.get() as [number, number]
   return `${committedElsewhere}.${changedHere}`

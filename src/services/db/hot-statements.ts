@@ -73,7 +73,8 @@ const EVENT_COLUMNS = 14
 /** Rows per INSERT: one statement per hundred events instead of one per event. */
 const EVENT_BATCH = 100
 
-const cache = new WeakMap<Db, HotStatements>()
+// Per connection: with a read connection beside the write one (serve) the same database has two.
+const cache = new WeakMap<object, HotStatements>()
 
 type ColumnRow = [number, number, number, number | null, number]
 
@@ -102,7 +103,7 @@ function toColumns(rows: Iterable<ColumnRow>): PositionColumns {
 const POSITION_CHUNK = 20_000
 
 export function hotStatements(db: Db): HotStatements {
-  const existing = cache.get(db)
+  const existing = cache.get(db.sqlite)
   if (existing) return existing
   const s = db.sqlite
   // `+position_at` keeps SQLite off the index: most vessels are current, and a scan of the table in MMSI
@@ -224,6 +225,6 @@ export function hotStatements(db: Db): HotStatements {
       return stored
     },
   }
-  cache.set(db, statements)
+  cache.set(db.sqlite, statements)
   return statements
 }

@@ -3,6 +3,7 @@
 import {isWritableDatabase, openDatabase} from './client.js'
 import {openPostgres} from './pg-client.js'
 import {isPostgresUrl} from './postgres.js'
+import {withReadConnection} from './read-connection.js'
 import type {AnyDb} from './transaction.js'
 
 export interface OpenAnyOptions {
@@ -12,6 +13,11 @@ export interface OpenAnyOptions {
   readonly?: boolean
   /** Apply pending migrations (default true). */
   migrate?: boolean
+  /**
+   * SQLite: a second, read-only connection for the reads of other flows while a write transaction is open
+   * (serve answers requests while its background runs write). PostgreSQL's pool gives each its own anyway.
+   */
+  readConnection?: boolean
   /** PostgreSQL: the pool's size and the statement timeout (HARBORMASTER_DB_POOL_SIZE, _STATEMENT_TIMEOUT_MS). */
   poolSize?: number
   statementTimeoutMs?: number
@@ -19,7 +25,8 @@ export interface OpenAnyOptions {
 
 export async function openAnyDatabase(location: string, options: OpenAnyOptions): Promise<AnyDb> {
   if (isPostgresUrl(location)) return openPostgres(location, options)
-  return openDatabase(location, {readonly: options.readonly, migrate: options.migrate})
+  const db = openDatabase(location, {readonly: options.readonly, migrate: options.migrate})
+  return options.readConnection && !options.readonly ? withReadConnection(db) : db
 }
 
 export async function closeAnyDatabase(db: AnyDb): Promise<void> {

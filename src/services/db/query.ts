@@ -40,15 +40,17 @@ export function read<T>(db: AnyDb, fn: () => Promise<T>): Promise<T> {
       return withTransaction(db, tx, fn)
     })
   }
-  // In the connection's turn: a write's transaction is never open across this one's awaits, nor this one across a write's.
-  return sqliteTurn(db, async () => {
-    db.sqlite.exec('BEGIN')
+  // On the read connection when there is one (serve): reads neither wait for writes nor hold them up. Else
+  // in the connection's turn: a write's transaction is never open across this one's awaits, nor this one across a write's.
+  const connection = db.reader ?? db.sqlite
+  return sqliteTurn(db.reader ?? db, async () => {
+    connection.exec('BEGIN')
     try {
-      const value = await withTransaction(db, db.sqlite, fn)
-      if (db.sqlite.inTransaction) db.sqlite.exec('COMMIT')
+      const value = await withTransaction(db, connection, fn)
+      if (connection.inTransaction) connection.exec('COMMIT')
       return value
     } catch (error) {
-      if (db.sqlite.inTransaction) db.sqlite.exec('ROLLBACK')
+      if (connection.inTransaction) connection.exec('ROLLBACK')
       throw error
     }
   })

@@ -113,11 +113,25 @@ export class TurnQueue {
 
 const sqliteTurns = new WeakMap<object, TurnQueue>()
 
-/** Runs `fn` in SQLite connection `db`'s turn: after the transactions already queued on it, before later ones. */
-export function sqliteTurn<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` in the turn of SQLite database `db` (or of one of its connections): after the transactions
+ * already queued on it, before later ones.
+ */
+export function sqliteTurn<T>(db: object, fn: () => Promise<T>): Promise<T> {
   let turns = sqliteTurns.get(db)
   if (!turns) sqliteTurns.set(db, (turns = new TurnQueue()))
   return turns.run(fn)
+}
+
+/** SQLite connections with a write transaction open across awaits (write below): other flows must not read on them. */
+const writing = new WeakSet<object>()
+
+/**
+ * Whether a write transaction of `write` is open on this connection. Only then can another async flow meet
+ * uncommitted rows on it: a synchronous transaction runs to its end before anything else does.
+ */
+export function asyncWriteOpen(connection: object): boolean {
+  return writing.has(connection)
 }
 
 /** SQLite's busy errors after the busy timeout, retried; the last one explained. */
@@ -143,18 +157,23 @@ export function write<T>(db: AnyDb, fn: () => Promise<T>, options: {attempts?: n
   if (db.dialect === 'postgres') {
     return withRetries(() => db.transaction((tx) => withTransaction(db, tx, fn)), postgresRetries(db.location, options.attempts))
   }
+  // With a read connection beside it (serve), writes go through the other one.
+  const connection = db.writer ?? db.sqlite
   return sqliteTurn(db, () =>
     withRetries(
       async () => {
         // IMMEDIATE: a deferred transaction that upgrades to a write can fail with SQLITE_BUSY at once.
-        db.sqlite.exec('BEGIN IMMEDIATE')
+        connection.exec('BEGIN IMMEDIATE')
+        writing.add(connection)
         try {
-          const result = await withTransaction(db, db.sqlite, fn)
-          db.sqlite.exec('COMMIT')
+          const result = await withTransaction(db, connection, fn)
+          connection.exec('COMMIT')
           return result
         } catch (error) {
-          if (db.sqlite.inTransaction) db.sqlite.exec('ROLLBACK')
+          if (connection.inTransaction) connection.exec('ROLLBACK')
           throw error
+        } finally {
+          writing.delete(connection)
         }
       },
       {...sqliteRetries(db), attempts: options.attempts},

@@ -51,10 +51,11 @@ export interface VesselStore {
   replaceSuspects(mmsi: number, rows: PositionRow[]): void
 }
 
-const cache = new WeakMap<Db, VesselStore>()
+// Per connection: with a read connection beside the write one (serve) the same database has two.
+const cache = new WeakMap<object, VesselStore>()
 
 export function vesselStore(db: Db): VesselStore {
-  const existing = cache.get(db)
+  const existing = cache.get(db.sqlite)
   if (existing) return existing
   const s = db.sqlite
   const insertPosition: Statement = s.prepare(
@@ -140,6 +141,6 @@ export function vesselStore(db: Db): VesselStore {
       }
     },
   }
-  cache.set(db, store)
+  cache.set(db.sqlite, store)
   return store
 }

@@ -2,11 +2,9 @@
 // of the sample capture, piracy risk areas and the storm capture's zones. Creates what is missing; `force` rewrites the fallback rows
 // (origin 'fallback') to their shipped values in one transaction and never touches other rows.
 import type {DatasetCounts, FallbackReport} from '../../schemas/maintenance.js'
-import {and, eq, inArray} from 'drizzle-orm'
-
 import type {Context} from '../context.js'
-import {writeTransaction} from '../db/client.js'
-import {ports, vesselPositions, vessels} from '../db/schema.js'
+import {deleteFallbackVessels, portOriginsByWpi, type ShippedPortFields, storeFallbackPorts, vesselOrigins} from '../db/fallback-rows.js'
+import {write} from '../db/transaction.js'
 import {loadShippedAnchorages} from '../datasets/anchorages.js'
 import {loadShippedPorts} from '../datasets/ports.js'
 import {storeShippedAnchorageCells} from '../ports/shipped-areas.js'
@@ -45,51 +43,39 @@ export async function ensureFallbackData(ctx: Context, options: EnsureOptions = 
     rejected: {ports: shippedPorts.rejected.length, anchorage_rows: anchorages.rejected.length, piracy_incidents: piracy.summary.incidents_rejected, ais_sentences: sample.decode.rejected},
   }
 
-  writeTransaction(ctx.db, () => {
-    const {orm} = ctx.db
-    // Ports, keyed by WPI number.
-    const existing = new Map(orm.select({wpi: ports.wpiNumber, origin: ports.origin}).from(ports).all().map((r) => [r.wpi, r.origin]))
+  await write(ctx.db, async () => {
+    // Counted afresh when a busy database makes the transaction start over.
+    Object.assign(report, {ports: zero(), vessels: zero(), safety_zones: zero()})
+    // Ports, keyed by WPI number: the missing ones created, with --force the fallback ones rewritten.
+    const existing = await portOriginsByWpi(ctx.db)
+    const toStore: ShippedPortFields[] = []
     for (const {alternateNames: _names, ...p} of shippedPorts.ports) {
       const origin = existing.get(p.wpiNumber)
       if (origin === undefined) {
-        orm.insert(ports).values({...p, origin: 'fallback', createdAt: now, updatedAt: now}).run()
+        toStore.push(p)
         report.ports.created++
       } else if (origin !== 'fallback') {
         report.ports.untouched++
       } else if (force) {
-        orm.update(ports).set({...p, updatedAt: now}).where(eq(ports.wpiNumber, p.wpiNumber)).run()
+        toStore.push(p)
         report.ports.recreated++
       } else {
         report.ports.kept++
       }
     }
+    await storeFallbackPorts(ctx.db, toStore, now)
 
     report.anchorage_cells = storeShippedAnchorageCells(ctx.db, shippedPorts.ports, anchorages.anchorages, now, force)
 
     // Vessels of the sample capture: --force drops the fallback vessels and their emergency positions, then ingests anew.
     const sampleMmsis = options.skipVessels ? [] : [...new Set(sample.messages.map((m) => m.mmsi))]
-    const before = new Map<number, string>()
-    for (let i = 0; i < sampleMmsis.length; i += 500) {
-      for (const r of orm.select({mmsi: vessels.mmsi, origin: vessels.origin}).from(vessels).where(inArray(vessels.mmsi, sampleMmsis.slice(i, i + 500))).all()) {
-        before.set(r.mmsi, r.origin)
-      }
-    }
-    if (force) {
-      const fallbackMmsis = [...before].filter(([, origin]) => origin === 'fallback').map(([mmsi]) => mmsi)
-      for (let i = 0; i < fallbackMmsis.length; i += 500) {
-        const chunk = fallbackMmsis.slice(i, i + 500)
-        orm.delete(vesselPositions).where(and(inArray(vesselPositions.mmsi, chunk), eq(vesselPositions.source, 'emergency'))).run()
-        orm.delete(vessels).where(inArray(vessels.mmsi, chunk)).run()
-      }
-    }
+    const before = await vesselOrigins(ctx.db, sampleMmsis)
+    if (force) await deleteFallbackVessels(ctx.db, [...before].filter(([, origin]) => origin === 'fallback').map(([mmsi]) => mmsi))
     if (!options.skipVessels) {
       // Inside this transaction (a savepoint), so --force drops and recreates the sample vessels together.
       new Ingest(ctx.db, {source: sample.source, origin: 'fallback', now, observedAtOf: sample.observedAtOf}).add(sample.messages)
     }
-    const after = new Set<number>()
-    for (let i = 0; i < sampleMmsis.length; i += 500) {
-      for (const r of orm.select({mmsi: vessels.mmsi}).from(vessels).where(inArray(vessels.mmsi, sampleMmsis.slice(i, i + 500))).all()) after.add(r.mmsi)
-    }
+    const after = (await vesselOrigins(ctx.db, sampleMmsis)).keys()
     for (const mmsi of after) {
       const origin = before.get(mmsi)
       if (origin === undefined) report.vessels.created++
@@ -101,13 +87,13 @@ export async function ensureFallbackData(ctx: Context, options: EnsureOptions = 
     // Safety zones: piracy risk areas from the incidents, storm zones from the alerts capture.
     const storms = stormZonesFromAlerts(alerts.alerts, 'emergency', 'fallback', SHIPPED_ALERTS_REFERENCE).drafts
     for (const [kind, drafts] of [['piracy', piracy.drafts], ['storm', storms]] as const) {
-      const write = storeZones(ctx.db, kind, drafts, now, force ? {origins: ['fallback']} : undefined, {onlyMissing: !force})
-      report.safety_zones.created += write.created
-      report.safety_zones.untouched += write.untouched
+      const stored = storeZones(ctx.db, kind, drafts, now, force ? {origins: ['fallback']} : undefined, {onlyMissing: !force})
+      report.safety_zones.created += stored.created
+      report.safety_zones.untouched += stored.untouched
       if (force) {
-        report.safety_zones.recreated += write.updated + write.unchanged
+        report.safety_zones.recreated += stored.updated + stored.unchanged
       } else {
-        report.safety_zones.kept += write.unchanged
+        report.safety_zones.kept += stored.unchanged
       }
     }
   })

@@ -172,15 +172,16 @@ export interface JsonResult {
 
 /**
  * Sends `request`, retrying what may pass, all within `policy.deadlineMs`. `onAttempt` sees every call
- * (usage counting). Returns the body of the successful answer and how many calls it took; throws a
- * ProviderError naming the URL without its secrets, or the job's Cancelled when it was asked to stop.
+ * (usage counting), awaited before it when it returns a promise. Returns the body of the successful answer
+ * and how many calls it took; throws a ProviderError naming the URL without its secrets, or the job's
+ * Cancelled when it was asked to stop.
  */
 export async function send(
   http: HttpClient,
   request: OutboundRequest,
   policy: HttpPolicy,
   runtime: HttpRuntime,
-  onAttempt?: () => void,
+  onAttempt?: () => unknown,
 ): Promise<{body: string; attempts: number}> {
   const shown = `${request.method} ${redactUrl(request.url)}`
   const started = performance.now()
@@ -200,7 +201,7 @@ export async function send(
   try {
     for (let n = 1; ; n++) {
       throwIfCancelled(runtime.signal)
-      onAttempt?.()
+      await onAttempt?.()
       // An attempt still waiting at the deadline is cut by it (the signal), whatever its read timeout.
       const result = await attempt(http, request, policy, runtime.now(), signal)
       if (runtime.signal?.aborted) throw cancellationOf(runtime.signal)
@@ -241,7 +242,7 @@ export async function getJson(
   url: string,
   policy: HttpPolicy,
   runtime: HttpRuntime,
-  onAttempt?: () => void,
+  onAttempt?: () => unknown,
 ): Promise<JsonResult> {
   const {body, attempts} = await send(http, {method: 'GET', url}, policy, runtime, onAttempt)
   try {

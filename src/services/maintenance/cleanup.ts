@@ -23,7 +23,7 @@ export async function runCleanup(ctx: Context): Promise<CleanupJobSummary> {
   const days = (n: number) => now - n * 86_400_000
   const {orm} = ctx.db
   const c = ctx.config
-  const apiCache = purgeExpired(ctx.db, now, CACHE_GRACE_MS)
+  const apiCache = await purgeExpired(ctx.db, now, CACHE_GRACE_MS)
   const deleted: CleanupJobSummary['deleted'] = writeTransaction(ctx.db, () => ({
     api_cache: apiCache,
     vessel_positions: orm.delete(vesselPositions).where(lt(vesselPositions.receivedAt, days(c.retentionPositionsDays))).run().changes,

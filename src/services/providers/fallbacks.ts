@@ -15,9 +15,9 @@ export function fallbackOf(since: number | null, now: number, graceMs: number): 
   return {failed_over: since !== null, degraded: since !== null && now - since > graceMs}
 }
 
-export function providerFallbacks(ctx: Context): ProviderFallback[] {
+export async function providerFallbacks(ctx: Context): Promise<ProviderFallback[]> {
   const now = ctx.clock.now()
-  const states = fallbackSinceByProvider(ctx.db)
+  const states = await fallbackSinceByProvider(ctx.db)
   const graceMs = ctx.config.providerFallbackGraceMinutes * 60_000
   return Object.values(PROVIDERS).map((info) => ({provider: info.name, ...fallbackOf(states.get(info.name) ?? null, now, graceMs)}))
 }

@@ -55,7 +55,7 @@ export function runtimeOf(ctx: Context): HttpRuntime {
 export async function fetchThroughCache<T>(ctx: Context, request: ProviderRequest<T>): Promise<Served<T>> {
   const now = ctx.clock.now()
   const log = ctx.logger.child({provider: request.provider})
-  const entry = readCache(ctx.db, request.key)
+  const entry = await readCache(ctx.db, request.key)
   const track = request.track ?? true
   const fromCache = (reason: string | undefined, attempts: number, problem = reason): Served<T> | undefined => {
     if (!entry) return undefined
@@ -75,7 +75,7 @@ export async function fetchThroughCache<T>(ctx: Context, request: ProviderReques
     }
   }
 
-  const quota = checkQuota(ctx, request.provider)
+  const quota = await checkQuota(ctx, request.provider)
   let skip: string | undefined
   if (quota.state === 'blocked') {
     skip = `quota used up (${quota.used}/${quota.limit}); blocked until ${new Date(quota.resetsAt as number).toISOString()}`
@@ -95,13 +95,14 @@ export async function fetchThroughCache<T>(ctx: Context, request: ProviderReques
   } else {
     ctx.http ??= createHttpClient()
     try {
-      const result = await getJson(ctx.http, request.url, policyFor(ctx.config, request.provider), runtimeOf(ctx), () => {
+      // Each call is counted before it goes out, in a write of its own (no transaction is open across the call).
+      const result = await getJson(ctx.http, request.url, policyFor(ctx.config, request.provider), runtimeOf(ctx), async () => {
         attempts++
-        recordRequest(ctx, request.provider)
+        await recordRequest(ctx, request.provider)
       })
       const data = request.parse(result.body)
-      writeCache(ctx.db, {key: request.key, provider: request.provider, payload: JSON.stringify(result.body), fetchedAt: now, ttlSeconds: ttlSeconds(ctx.config, request.provider)})
-      if (track) recordOutcome(ctx, request.provider, {source: 'live'})
+      await writeCache(ctx.db, {key: request.key, provider: request.provider, payload: JSON.stringify(result.body), fetchedAt: now, ttlSeconds: ttlSeconds(ctx.config, request.provider)})
+      if (track) await recordOutcome(ctx, request.provider, {source: 'live'})
       return {data, source: 'live', fetchedAt: now, ageSeconds: 0, stale: false, attempts}
     } catch (error) {
       // Asked to stop: no fallback, the job ends here.
@@ -113,7 +114,7 @@ export async function fetchThroughCache<T>(ctx: Context, request: ProviderReques
   }
 
   const cached = fromCache(reason, attempts, problem)
-  if (track) recordOutcome(ctx, request.provider, {source: cached ? 'cached' : 'fallback', error: reason})
+  if (track) await recordOutcome(ctx, request.provider, {source: cached ? 'cached' : 'fallback', error: reason})
   if (cached) {
     log.warn(`${reason}; serving the cached answer from ${new Date(cached.fetchedAt).toISOString()} (${cached.ageSeconds} s old)`)
     return cached

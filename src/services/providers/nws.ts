@@ -178,8 +178,8 @@ function parseZone(body: unknown): ZoneGeometry {
 }
 
 /** A zone's outline as the cache holds it, with whether it is still within its time to live; no call. */
-export function cachedZoneOutline(ctx: Context, path: string): {geometry: ZoneGeometry; fresh: boolean} | null {
-  const entry = readCache(ctx.db, zoneKey(path))
+export async function cachedZoneOutline(ctx: Context, path: string): Promise<{geometry: ZoneGeometry; fresh: boolean} | null> {
+  const entry = await readCache(ctx.db, zoneKey(path))
   if (!entry) return null
   try {
     return {geometry: parseZone(JSON.parse(entry.payload)), fresh: isFresh(entry, ctx.clock.now())}

@@ -4,7 +4,7 @@ import type {ProviderStatus} from '../../schemas/providers.js'
 import {cacheSummary} from '../cache/api-cache.js'
 import {iso} from '../clock.js'
 import type {Context} from '../context.js'
-import {providerState} from '../db/schema.js'
+import {providerStates} from '../db/provider-state.js'
 import {zoneOutlineDetails} from '../safety/storms.js'
 import {fallbackOf} from './fallbacks.js'
 import {PROVIDERS} from './registry.js'
@@ -13,18 +13,19 @@ import {checkQuota} from './usage.js'
 export type {ProviderStatus} from '../../schemas/providers.js'
 
 
-export function providerStatuses(ctx: Context): ProviderStatus[] {
+export async function providerStatuses(ctx: Context): Promise<ProviderStatus[]> {
   const now = ctx.clock.now()
-  const states = new Map(ctx.db.orm.select().from(providerState).all().map((s) => [s.provider, s]))
-  const caches = cacheSummary(ctx.db)
+  const states = new Map((await providerStates(ctx.db)).map((s) => [s.provider, s]))
+  const caches = await cacheSummary(ctx.db)
   const graceMs = ctx.config.providerFallbackGraceMinutes * 60_000
-  return Object.values(PROVIDERS).map((info) => {
+  const statuses: ProviderStatus[] = []
+  for (const info of Object.values(PROVIDERS)) {
     const state = states.get(info.name)
     const cache = caches.get(info.name)
-    const quota = checkQuota(ctx, info.name)
+    const quota = await checkQuota(ctx, info.name)
     const since = state?.fallbackSince ?? null
     const fallback = fallbackOf(since, now, graceMs)
-    return {
+    statuses.push({
       provider: info.name,
       description: info.description,
       last_success_at: iso(state?.lastSuccessAt),
@@ -38,6 +39,7 @@ export function providerStatuses(ctx: Context): ProviderStatus[] {
       failed_over_since: iso(since),
       degraded: fallback.degraded,
       ...(info.name === 'nws-zones' ? {details: zoneOutlineDetails(ctx)} : {}),
-    }
-  })
+    })
+  }
+  return statuses
 }

@@ -46,7 +46,7 @@ export async function resolveOutlines(ctx: Context, paths: string[]): Promise<Ou
   const out: Outlines = {geometry: new Map(), missing: new Map(), errors: new Map(), stats}
   const toFetch: Array<{path: string; stale: ZoneGeometry | null}> = []
   for (const path of paths) {
-    const cached = cachedZoneOutline(ctx, path)
+    const cached = await cachedZoneOutline(ctx, path)
     if (cached?.fresh) {
       out.geometry.set(path, cached.geometry)
       stats.from_cache++
@@ -228,7 +228,7 @@ export async function refreshStormZones(ctx: Context): Promise<StormRefresh> {
   const drafts = draftsOf(result.placed, served.fetchedAt, now)
   const write = storeZones(ctx.db, 'storm', drafts, now, {origins: ['ingest']})
   const pending = await settle(ctx, result, {expired: expired.filter((id) => !withdrawn.includes(id)), withdrawn}, now)
-  recordZoneOutcome(ctx, result.outlines)
+  await recordZoneOutcome(ctx, result.outlines)
   report(ctx, result, pending)
   if (rejected.length > 0) log.warn(`NWS alerts rejected: ${rejected.length}`, {first: rejected[0]})
   log.debug('NWS alerts read', {marine: alerts.length, not_marine: notMarine, outlined_from_zones: result.outlinedFromZones})
@@ -267,7 +267,7 @@ async function stormFallback(ctx: Context, failure: unknown): Promise<StormRefre
   const drafts = draftsOf(result.placed, now, now)
   const completedWrite = storeZones(ctx.db, 'storm', drafts, now)
   const pending = await settle(ctx, result, {expired, withdrawn: []}, now)
-  recordZoneOutcome(ctx, result.outlines)
+  await recordZoneOutcome(ctx, result.outlines)
   report(ctx, result, pending)
 
   const held = await stored.heldStormZones(ctx.db, now)
@@ -348,7 +348,7 @@ function report(ctx: Context, result: PlacementResult, pending: Settled): void {
 }
 
 /** One outcome per run for the zone outline provider, so `providers status` shows it used, failing or failed over. */
-function recordZoneOutcome(ctx: Context, outlines: Outlines): void {
+async function recordZoneOutcome(ctx: Context, outlines: Outlines): Promise<void> {
   const s = outlines.stats
   if (s.requests === 0 && s.deferred === 0) return
   const problems: string[] = []
@@ -357,7 +357,7 @@ function recordZoneOutcome(ctx: Context, outlines: Outlines): void {
     problems.push(`${s.failed} of ${s.fetched + s.failed} zone outline requests failed (${zoneId(path)}: ${reason})`)
   }
   if (s.deferred > 0) problems.push(`${s.deferred} zones not asked: the budget of ${s.budget} requests was spent`)
-  recordOutcome(ctx, 'nws-zones', {
+  await recordOutcome(ctx, 'nws-zones', {
     source: s.fetched > 0 ? 'live' : s.stale > 0 ? 'cached' : 'fallback',
     error: problems.length > 0 ? problems.join('; ') : undefined,
   })
