@@ -11,7 +11,9 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {buildServer} from '../../src/services/api/server.js'
 import {fixedClock} from '../../src/services/clock.js'
 import {loadConfig} from '../../src/services/config.js'
-import {type Db, MIGRATIONS_FOLDER, openDatabase} from '../../src/services/db/client.js'
+import {MIGRATIONS_FOLDER, openDatabase} from '../../src/services/db/client.js'
+import {openAnyDatabase} from '../../src/services/db/open.js'
+import type {AnyDb} from '../../src/services/db/transaction.js'
 import {tableCounts} from '../../src/services/db/table-rows.js'
 import {silentLogger} from '../../src/services/log/logger.js'
 import {addUser} from '../../src/services/users/users.js'
@@ -24,7 +26,7 @@ const NOW = Date.parse('2023-04-08T06:00:00.000Z')
 const ADMIN_TOKEN = 'bootstrap-admin-token-0123456789'
 const tmp = tempDir()
 const dbPath = seededDb(join(tmp.dir, 'harbormaster.db'))
-let db: Db
+let db: AnyDb
 let app: FastifyInstance
 let base: string
 let viewer: string
@@ -40,7 +42,8 @@ const get = (url: string, headers: Record<string, string> = {}) => call('GET', u
 beforeAll(async () => {
   // The ports job needs a recent vessels run: one on the shipped sample, at the time the tests run at.
   expect((await runInProcess(['run-background-jobs', '--job', 'vessels', '--db', dbPath], {env: {HARBORMASTER_NOW: new Date(NOW).toISOString()}})).code).toBe(0)
-  db = openDatabase(dbPath)
+  // As serve opens it: a read connection beside the write one.
+  db = await openAnyDatabase(dbPath, {applicationName: 'harbormaster serve', readConnection: true})
   const ctx = {config: loadConfig({dbPath, env: {HARBORMASTER_API_RATE_LIMIT: '0', HARBORMASTER_ADMIN_TOKEN: ADMIN_TOKEN}}), db, logger: silentLogger, clock: fixedClock(NOW)}
   const user = addUser(ctx, {name: 'vera', role: 'VIEWER'})
   viewer = user.token
@@ -52,7 +55,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close()
-  db?.close()
+  await db?.close()
   tmp.cleanup()
 })
 

@@ -9,7 +9,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {systemClock} from '../../src/services/clock.js'
 import {loadConfig} from '../../src/services/config.js'
-import {openDatabase} from '../../src/services/db/client.js'
+import {openAnyDatabase} from '../../src/services/db/open.js'
 import {loadShippedPorts} from '../../src/services/datasets/ports.js'
 import {silentLogger} from '../../src/services/log/logger.js'
 import {buildServer} from '../../src/services/api/server.js'
@@ -95,7 +95,7 @@ describe('task refreshes', () => {
 
 describe('clients that have gone', () => {
   it("their requests are dropped before any work starts; the clients still there are answered", async () => {
-    const dbHandle = openDatabase(db)
+    const dbHandle = await openAnyDatabase(db, {applicationName: 'harbormaster serve', readConnection: true})
     const config = loadConfig({dbPath: db, env: {HARBORMASTER_API_RATE_LIMIT: '0'}})
     const abandoned: string[] = []
     let allGone: () => void
@@ -130,7 +130,7 @@ describe('clients that have gone', () => {
       expect(abandoned).toHaveLength(CLIENTS)
     } finally {
       await app.close()
-      dbHandle.close()
+      await dbHandle.close()
     }
   })
 })
