@@ -6,7 +6,10 @@ import {defineConfig} from 'vitest/config'
  * SQLite's own behaviour (its file on disk, its locks) run once; files that compare both backends
  * themselves (db copy, leases, transactions) start their own server.
  */
-export const BOTH_BACKENDS: string[] = []
+export const BOTH_BACKENDS: string[] = ['test/e2e/postgres-backend.test.ts']
+
+/** HARBORMASTER_PG_ALL=1 offers every end-to-end file to the `postgres` project (for trying one there). */
+const onPostgres = process.env.HARBORMASTER_PG_ALL ? ['test/e2e/**/*.test.ts'] : BOTH_BACKENDS
 
 const shared = {
   globalSetup: ['test/global-setup.ts'],
@@ -28,7 +31,7 @@ export default defineConfig({
       {extends: true, test: {name: 'sqlite', include: ['test/**/*.test.ts'], ...shared}},
       {
         extends: true,
-        test: {name: 'postgres', include: BOTH_BACKENDS.length > 0 ? BOTH_BACKENDS : ['test/e2e/postgres-backend.test.ts'], env: {HARBORMASTER_TEST_BACKEND: 'postgres'}, ...shared},
+        test: {name: 'postgres', include: onPostgres, env: {HARBORMASTER_TEST_BACKEND: 'postgres'}, ...shared},
       },
     ],
   },
