@@ -4,8 +4,7 @@
 import {join} from 'node:path'
 
 import type {FastifyInstance} from 'fastify'
-import pg from 'pg'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, describe, expect, it} from 'vitest'
 
 import {AnswerCache} from '../../src/services/api/answers.js'
 import {buildServer} from '../../src/services/api/server.js'
@@ -21,7 +20,7 @@ import {type AnyDb, write} from '../../src/services/db/transaction.js'
 import {silentLogger} from '../../src/services/log/logger.js'
 import {checkQuota, recordRequest} from '../../src/services/providers/usage.js'
 import {tempDir} from '../helpers/cli.js'
-import {databaseUrl, postgresForTests, type TestPostgres} from '../helpers/postgres.js'
+import {backend, emptyDb} from '../helpers/template.js'
 
 const NOW = Date.parse('2026-11-24T12:00:00Z')
 const ADMIN_TOKEN = 'bootstrap-admin-token-0123456789'
@@ -51,12 +50,23 @@ function halfWrittenBatch(db: AnyDb) {
   return {midway, done, finish: () => resume()}
 }
 
-interface Opened {
-  location: string
-  db: AnyDb
+const temp = tempDir()
+const opened: AnyDb[] = []
+let n = 0
+afterAll(async () => {
+  for (const db of opened) await db.close()
+  temp.cleanup()
+})
+
+/** A new empty database of this run's backend, opened as serve opens it. */
+async function open(): Promise<{location: string; db: AnyDb}> {
+  const location = emptyDb(join(temp.dir, `reads-${++n}.db`))
+  const db = await openAnyDatabase(location, {applicationName: 'harbormaster serve', readConnection: true})
+  opened.push(db)
+  return {location, db}
 }
 
-function readerRules(open: () => Promise<Opened>) {
+describe(backend() === 'sqlite' ? 'SQLite, as serve opens it (a read connection beside the write one)' : 'PostgreSQL (a connection of the pool for each flow)', () => {
   it('a request during a write sees none of its batch, and all of it once committed', async () => {
     const {location, db} = await open()
     const ctx = contextOf(location, db)
@@ -120,24 +130,8 @@ function readerRules(open: () => Promise<Opened>) {
     expect(after.etag).not.toBe(before.etag)
     expect(computed).toBe(2)
   })
-}
 
-describe('SQLite, as serve opens it (a read connection beside the write one)', () => {
-  const temp = tempDir()
-  const opened: AnyDb[] = []
-  let n = 0
-  afterAll(async () => {
-    for (const db of opened) await db.close()
-    temp.cleanup()
-  })
-  readerRules(async () => {
-    const location = join(temp.dir, `reads-${++n}.db`)
-    const db = await openAnyDatabase(location, {applicationName: 'test', readConnection: true})
-    opened.push(db)
-    return {location, db}
-  })
-
-  it('on its one connection alone, a read meets the half-written batch: why serve opens a second', async () => {
+  it.runIf(backend() === 'sqlite')('on its one connection alone, a read meets the half-written batch: why serve opens a second', async () => {
     const db = openDatabase(join(temp.dir, 'one-connection.db'))
     opened.push(db)
     const batch = halfWrittenBatch(db)
@@ -148,29 +142,5 @@ describe('SQLite, as serve opens it (a read connection beside the write one)', (
       batch.finish()
       await batch.done
     }
-  })
-})
-
-describe('PostgreSQL (a connection of the pool for each flow)', () => {
-  let server: TestPostgres | null = null
-  const opened: AnyDb[] = []
-  let n = 0
-  beforeAll(async () => {
-    server = await postgresForTests()
-  })
-  afterAll(async () => {
-    for (const db of opened) await db.close()
-    server?.stop()
-  })
-  readerRules(async () => {
-    if (!server) throw new Error('PostgreSQL is not installed: skipped')
-    const admin = new pg.Client({connectionString: server.url})
-    await admin.connect()
-    await admin.query(`CREATE DATABASE reads_${++n}`)
-    await admin.end()
-    const location = databaseUrl(server.url, `reads_${n}`)
-    const db = await openAnyDatabase(location, {applicationName: 'harbormaster reads test'})
-    opened.push(db)
-    return {location, db}
   })
 })
