@@ -20,7 +20,7 @@ import {addUser} from '../../src/services/users/users.js'
 import {placeSnapshots, placeVessel} from '../helpers/arrange.js'
 import {count, tempDir, withDb} from '../helpers/cli.js'
 import {runInProcess} from '../helpers/in-process.js'
-import {seededDb} from '../helpers/template.js'
+import {backend, seededDb} from '../helpers/template.js'
 
 const NOW = Date.parse('2023-04-08T06:00:00.000Z')
 const ADMIN_TOKEN = 'bootstrap-admin-token-0123456789'
@@ -133,13 +133,11 @@ describe('GET /api/system/health/', () => {
     // Another connection adds a vessel, an event and a notification of it.
     placeVessel(dbPath, {mmsi: 211_000_002, lat: 37.9, lon: 23.6, at: NOW - 60_000})
     const eventId = withDb(dbPath, (d) => {
-      const id = Number(
-        d
-          .prepare(
-            `INSERT INTO safety_events (type, severity, dedupe_key, title, source, observed_at, created_at, last_seen_at) VALUES ('distress', 'high', 'test:answers', 'test event', 'live', ?, ?, ?)`,
-          )
-          .run(NOW, NOW, NOW).lastInsertRowid,
-      )
+      const {id} = d
+        .prepare(
+          `INSERT INTO safety_events (type, severity, dedupe_key, title, source, observed_at, created_at, last_seen_at) VALUES ('distress', 'high', 'test:answers', 'test event', 'live', ?, ?, ?) RETURNING id`,
+        )
+        .get(NOW, NOW, NOW) as {id: number}
       d.prepare(`INSERT INTO notifications (user_id, event_id, channel, status, created_at) VALUES (?, ?, 'database', 'stored', ?)`).run(viewerId, id, NOW)
       return id
     })
@@ -166,7 +164,8 @@ describe('GET /api/system/health/', () => {
 })
 
 describe('row counts', () => {
-  it('start right on a database that held rows before the counts existed', () => {
+  // SQLite keeps the counts by triggers, added by a migration to databases that held rows already.
+  it.runIf(backend() === 'sqlite')('start right on a database that held rows before the counts existed', async () => {
     const dir = tempDir()
     const path = join(dir.dir, 'upgraded.db')
     const upgraded = openDatabase(path)

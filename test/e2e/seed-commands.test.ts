@@ -1,4 +1,5 @@
-// The three seed commands and health through the real CLI (bin/run.js) against temp SQLite files.
+// The three seed commands and health through the real CLI (bin/run.js) against temp databases of the run's
+// backend (SQLite files, or PostgreSQL databases in the `postgres` project).
 import {createHash} from 'node:crypto'
 import {chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {hostname} from 'node:os'
@@ -13,12 +14,13 @@ import {contractProblems} from '../helpers/contract.js'
 import {placeVessel} from '../helpers/arrange.js'
 import {runInProcess} from '../helpers/in-process.js'
 import {startNwsServer} from '../helpers/nws-server.js'
-import {firstUseDb, seededDb} from '../helpers/template.js'
+import {backend, emptyDb, firstUseDb, seededDb} from '../helpers/template.js'
 
 const tmp = tempDir()
 afterAll(() => tmp.cleanup())
 let n = 0
-const freshDb = () => join(tmp.dir, `db-${++n}`, 'harbormaster.db')
+/** A new database: a SQLite path not yet created, or an empty migrated PostgreSQL database. */
+const freshDb = () => emptyDb(join(tmp.dir, `db-${++n}`, 'harbormaster.db'))
 
 // The seed's summary and health JSON as the product defines them (src/schemas): the seed's keys, each field
 // typed, nothing undeclared (see test/helpers/contract.ts).
@@ -35,6 +37,15 @@ function healthOf(stdout: string) {
 }
 
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex')
+
+/** What the database holds, as one value: the file's bytes on SQLite; every table's rows on PostgreSQL. */
+function contents(location: string): string {
+  if (backend() === 'sqlite') return sha(location)
+  return withDb(location, (d) => {
+    const tables = d.prepare(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`).all() as Array<{name: string}>
+    return tables.map(({name}) => (d.prepare(`SELECT md5(coalesce(string_agg(r::text, '|' ORDER BY r::text), '')) AS h FROM "${name}" r`).get() as {h: string}).h).join(',')
+  })
+}
 
 describe('run-background-jobs on a fresh database', () => {
   const db = freshDb()
@@ -92,7 +103,7 @@ describe('run-background-jobs on a fresh database', () => {
     expect(summary.jobs.safety_events?.total_events_created).toBe(0)
     expect(count(db, 'SELECT count(*) FROM vessel_positions')).toBe(positions)
     expect(count(db, 'SELECT count(*) FROM safety_zones')).toBe(zones)
-    expect(count(db, 'SELECT count(*) FROM (SELECT dedupe_key FROM safety_events WHERE resolved_at IS NULL GROUP BY dedupe_key HAVING count(*) > 1)')).toBe(0)
+    expect(count(db, 'SELECT count(*) FROM (SELECT dedupe_key FROM safety_events WHERE resolved_at IS NULL GROUP BY dedupe_key HAVING count(*) > 1) AS repeated')).toBe(0)
   })
 
   it('prints a readable table without --json', async () => {
@@ -129,9 +140,11 @@ describe('safety detection and notifications with a live NWS feed', () => {
     expect(nws.requests[0].userAgent).toMatch(/^harbormaster\/\d+\.\d+\.\d+/)
     const zone = withDb(db, (d) =>
       d.prepare(`SELECT * FROM safety_zones WHERE kind = 'storm' AND source = 'live' AND name LIKE 'Special Marine Warning%' LIMIT 1`).get(),
-    ) as {name: string; geometry: string; max_lat: number}
+    ) as {name: string; geometry: string | object; max_lat: number}
     expect(zone).toBeTruthy()
-    const ring = (JSON.parse(zone.geometry) as {coordinates: number[][][]}).coordinates[0]
+    // JSON text on SQLite, jsonb (read as an object) on PostgreSQL.
+    const geometry = typeof zone.geometry === 'string' ? JSON.parse(zone.geometry) : zone.geometry
+    const ring = (geometry as {coordinates: number[][][]}).coordinates[0]
     // The centroid of the warning's own polygon.
     const lon = ring.slice(0, -1).reduce((s, p) => s + p[0], 0) / (ring.length - 1)
     const lat = ring.slice(0, -1).reduce((s, p) => s + p[1], 0) / (ring.length - 1)
@@ -166,14 +179,14 @@ describe('safety detection and notifications with a live NWS feed', () => {
     expect(count(db, 'SELECT count(*) FROM safety_events WHERE resolved_at = ?', now)).toBe(1)
   })
 
-  it('check-events --dry-run leaves the database file byte-identical and writes no job_runs row', async () => {
+  it('check-events --dry-run leaves the database as it was (on SQLite the file byte-identical) and writes no job_runs row', async () => {
     placeVessel(db, {mmsi: 366999003, lat: 1.1, lon: 103.6, at: now, name: 'IN THE STRAIT'})
     const runsBefore = count(db, 'SELECT count(*) FROM job_runs')
-    const before = sha(db)
+    const before = contents(db)
     const dry = await runInProcess(['check-events', '--dry-run', '--db', db], {env: env()})
     expect(dry.code, dry.stderr).toBe(0)
     expect(dry.stdout).toMatch(/dry run \(nothing written\)/)
-    expect(sha(db)).toBe(before)
+    expect(contents(db)).toBe(before)
     expect(count(db, 'SELECT count(*) FROM job_runs')).toBe(runsBefore)
   })
 
@@ -282,7 +295,8 @@ describe('bad input: exit 2 and one clear line', () => {
     expect(result.stderr).toMatch(/Expected --job=bogus to be one of: vessels, ports, safety, all/)
   })
 
-  it('a database path that is not writable', async () => {
+  // A file path's own failures: SQLite only.
+  it.runIf(backend() === 'sqlite')('a database path that is not writable', async () => {
     const dir = join(tmp.dir, 'readonly')
     mkdirSync(dir)
     chmodSync(dir, 0o500)
@@ -295,7 +309,7 @@ describe('bad input: exit 2 and one clear line', () => {
     expect(unwritable.stderr).toMatch(/not writable/)
   })
 
-  it('a file that is not a SQLite database is refused and never overwritten', async () => {
+  it.runIf(backend() === 'sqlite')('a file that is not a SQLite database is refused and never overwritten', async () => {
     const path = join(tmp.dir, 'notes.db')
     writeFileSync(path, 'these are my notes, not a database\n'.repeat(20))
     const before = sha(path)
@@ -386,7 +400,7 @@ describe('health', () => {
 })
 
 describe('db migrate', () => {
-  it('creates the database directory, applies the migrations once, and reports up to date after', async () => {
+  it.runIf(backend() === 'sqlite')('creates the database directory, applies the migrations once, and reports up to date after', async () => {
     const db = freshDb()
     const first = await runInProcess(['db', 'migrate', '--db', db])
     expect(first.code, first.stderr).toBe(0)
