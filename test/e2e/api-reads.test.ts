@@ -116,10 +116,17 @@ describe(backend() === 'sqlite' ? 'SQLite, as serve opens it (a read connection 
     const batch = halfWrittenBatch(db)
     try {
       await batch.midway
-      // Nothing committed: the data version stands, the kept answer is served without computing it again.
-      expect(await dataVersion(db)).toBe(versionBefore)
-      expect(await count()).toBe(before)
-      expect(computed).toBe(1)
+      // Nothing committed: the answer is the one kept before the batch.
+      const during = await count()
+      expect(during.body).toBe('0')
+      expect(during.etag).toBe(before.etag)
+      // On SQLite the version stands, and the kept answer is served without computing it again. PostgreSQL's
+      // moves whenever any transaction on the server ends (other databases' too): it may be computed again,
+      // from committed rows only.
+      if (backend() === 'sqlite') {
+        expect(await dataVersion(db)).toBe(versionBefore)
+        expect(computed).toBe(1)
+      }
     } finally {
       batch.finish()
       await batch.done
@@ -128,7 +135,7 @@ describe(backend() === 'sqlite' ? 'SQLite, as serve opens it (a read connection 
     const after = await count()
     expect(after.body).toBe(String(BATCH))
     expect(after.etag).not.toBe(before.etag)
-    expect(computed).toBe(2)
+    expect((await count()).body).toBe(String(BATCH))
   })
 
   it.runIf(backend() === 'sqlite')('on its one connection alone, a read meets the half-written batch: why serve opens a second', async () => {
