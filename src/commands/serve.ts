@@ -12,7 +12,8 @@ holder. Each client (a bearer token, else an address) may make HARBORMASTER_API_
 SIGINT/SIGTERM stop accepting connections, let requests in flight finish, stop background runs at their next
 batch boundary, then exit 0. The access log (one line per request answered) goes where the other log lines go,
 in their format (--log-format); --quiet keeps it off stderr. Query values other than the API's own parameters are
-masked in it. A port already in use exits 1 saying so.`
+masked in it. A port already in use exits 1 saying so. Requests never see a batch half written by a background
+run (on SQLite they read through a second, read-only connection while its write is open).`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',

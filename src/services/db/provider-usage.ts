@@ -1,11 +1,7 @@
 // Calls made to each outside provider per quota window (provider_usage), on either database.
-import {and, eq, gte, sql} from 'drizzle-orm'
+import {and, eq, sql} from 'drizzle-orm'
 
-import type {Tables} from './client.js'
 import {type AnyDb, write} from './transaction.js'
-
-/** One provider's calls in one window. */
-export type ProviderUsage = Tables['providerUsage']['$inferSelect']
 
 /** Calls counted for `provider` in the window starting at `windowStart`, or in every window (null). */
 export async function requestsIn(db: AnyDb, provider: string, windowStart: number | null): Promise<number> {
@@ -26,10 +22,4 @@ export async function countRequest(db: AnyDb, provider: string, windowStart: num
       .values({provider, windowStart, requests: 1})
       .onConflictDoUpdate({target: [providerUsage.provider, providerUsage.windowStart], set: {requests: sql`${providerUsage.requests} + 1`}})
   })
-}
-
-/** Every provider's windows starting at or after `since`. */
-export async function usageSince(db: AnyDb, since: number): Promise<ProviderUsage[]> {
-  const {providerUsage} = db.t
-  return db.orm.select().from(providerUsage).where(gte(providerUsage.windowStart, since))
 }
