@@ -82,7 +82,18 @@ export const SETTINGS = {
   openMeteoUrl: setting({env: 'HARBORMASTER_OPEN_METEO_URL', type: z.url(), default: 'https://marine-api.open-meteo.com/v1/marine', description: 'Open-Meteo marine API'}),
   portWeatherPorts: setting({env: 'HARBORMASTER_PORT_WEATHER_PORTS', type: count, default: '100', description: 'how many of the busiest ports get sea-state readings each run'}),
   providerFallbackGraceMinutes: setting({env: 'HARBORMASTER_PROVIDER_FALLBACK_GRACE_MINUTES', type: positiveInt, default: '120', description: 'a provider serving only fallbacks for longer than this makes health degraded'}),
-  backupDir: setting({env: 'HARBORMASTER_BACKUP_DIR', type: z.string().min(1).optional(), shownDefault: '`backups/` beside the database', description: 'where `db backup` writes'}),
+  backupDir: setting({
+    env: 'HARBORMASTER_BACKUP_DIR',
+    type: z.string().min(1).optional(),
+    shownDefault: '`backups/` beside the database (`./var/backups` for a PostgreSQL URL)',
+    description: 'where `db backup` writes',
+  }),
+  pgBinDir: setting({
+    env: 'HARBORMASTER_PG_BIN_DIR',
+    type: z.string().min(1).optional(),
+    shownDefault: "`PATH`, then Debian's newest `/usr/lib/postgresql/<version>/bin`",
+    description: 'PostgreSQL: the folder of `pg_dump` and `pg_restore` (`db backup`, `db restore`), as new as the server or newer',
+  }),
   backupRetentionDays: setting({env: 'HARBORMASTER_BACKUP_RETENTION_DAYS', type: positiveInt, default: '30', description: 'how long backups are kept (the newest always is)'}),
   retentionPositionsDays: setting({env: 'HARBORMASTER_RETENTION_POSITIONS_DAYS', type: positiveInt, default: '30', description: 'cleanup: days vessel positions are kept'}),
   retentionEventsDays: setting({env: 'HARBORMASTER_RETENTION_EVENTS_DAYS', type: positiveInt, default: '90', description: 'cleanup: days resolved safety and alert events are kept'}),
@@ -314,6 +325,7 @@ export function inspectConfig(options: LoadConfigOptions = {}): ConfigInspection
     config = configSchema.parse(raw)
     if (config.logFile) config.logFile = resolve(cwd, config.logFile)
     if (config.backupDir) config.backupDir = resolve(cwd, config.backupDir)
+    if (config.pgBinDir) config.pgBinDir = resolve(cwd, config.pgBinDir)
     config.cacheDir = resolve(cwd, config.cacheDir)
   }
   return {settings, problems, config, error}

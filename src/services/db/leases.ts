@@ -2,7 +2,7 @@
 // transaction. On PostgreSQL claimers of one job queue on a transaction advisory lock and lease times come
 // from the server's clock, so hosts whose clocks drift still agree; on SQLite BEGIN IMMEDIATE queues them and
 // the process's clock (a fake one in tests) is the one every process on the host shares.
-import {and, eq, sql} from 'drizzle-orm'
+import {and, eq, gt, sql} from 'drizzle-orm'
 
 import type {JobLock} from './schema.js'
 import {rawRows} from './query.js'
@@ -94,4 +94,13 @@ export async function releaseLease(db: AnyDb, job: string, owner: string): Promi
 export async function leaseRow(db: AnyDb, job: string): Promise<LeaseRow | undefined> {
   const [row] = await db.orm.select().from(db.t.jobLocks).where(eq(db.t.jobLocks.job, job))
   return row
+}
+
+/**
+ * The jobs whose leases are in force at `now` on the lease clock (see leaseClock): those running now. Only
+ * the columns every version of the table has: a restore reads them from databases of older versions.
+ */
+export async function leasesInForce(db: AnyDb, now: number): Promise<Array<Pick<LeaseRow, 'job' | 'owner'>>> {
+  const {jobLocks} = db.t
+  return db.orm.select({job: jobLocks.job, owner: jobLocks.owner}).from(jobLocks).where(gt(jobLocks.leaseExpiresAt, now))
 }

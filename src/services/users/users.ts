@@ -79,8 +79,8 @@ type User = typeof users.$inferSelect
 const tokenHolders = new WeakMap<Context['db'], {version: string; holders: Array<{hash: Buffer; user: User}>}>()
 
 /** The user a bearer token belongs to, compared in constant time; undefined when none. */
-export function userForToken(ctx: Context, token: string): User | undefined {
-  const version = dataVersion(ctx.db)
+export async function userForToken(ctx: Context, token: string): Promise<User | undefined> {
+  const version = await dataVersion(ctx.db)
   let known = tokenHolders.get(ctx.db)
   if (known?.version !== version) {
     known = {version, holders: ctx.db.orm.select().from(users).all().map((user) => ({hash: Buffer.from(user.tokenHash, 'hex'), user}))}
