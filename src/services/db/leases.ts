@@ -2,7 +2,7 @@
 // transaction. On PostgreSQL claimers of one job queue on a transaction advisory lock and lease times come
 // from the server's clock, so hosts whose clocks drift still agree; on SQLite BEGIN IMMEDIATE queues them and
 // the process's clock (a fake one in tests) is the one every process on the host shares.
-import {and, eq, gt, sql} from 'drizzle-orm'
+import {and, eq, sql} from 'drizzle-orm'
 
 import type {JobLock} from './schema.js'
 import {rawRows} from './query.js'
@@ -102,5 +102,5 @@ export async function leaseRow(db: AnyDb, job: string): Promise<LeaseRow | undef
  */
 export async function leasesInForce(db: AnyDb, now: number): Promise<Array<Pick<LeaseRow, 'job' | 'owner'>>> {
   const {jobLocks} = db.t
-  return db.orm.select({job: jobLocks.job, owner: jobLocks.owner}).from(jobLocks).where(gt(jobLocks.leaseExpiresAt, now))
+  return db.orm.select({job: jobLocks.job, owner: jobLocks.owner}).from(jobLocks).where(sql`${jobLocks.leaseExpiresAt} > ${now}`)
 }

@@ -1,12 +1,12 @@
 // The settings table: small named JSON values harbormaster keeps between runs (watermarks, when something
-// last ran, lasting conditions already reported).
+// last ran, lasting conditions already reported), on either database.
 import {eq} from 'drizzle-orm'
 
 import type {AnyDb} from './transaction.js'
 
 export async function readSetting<T>(db: AnyDb, key: string): Promise<T | undefined> {
   const {settings} = db.t
-  const [row] = await db.orm.select({value: settings.value}).from(settings).where(eq(settings.key, key)).limit(1)
+  const [row] = await db.orm.select({value: settings.value}).from(settings).where(eq(settings.key, key))
   return row ? (row.value as T) : undefined
 }
 

@@ -23,10 +23,11 @@ interface Statements {
   notificationsSince: Statement
 }
 
-const cache = new WeakMap<Db, Statements>()
+// Per connection: with a read connection beside the write one (serve) the same database has two.
+const cache = new WeakMap<object, Statements>()
 
 function statements(db: Db): Statements {
-  let s = cache.get(db)
+  let s = cache.get(db.sqlite)
   if (!s) {
     const sqlite = db.sqlite
     s = {
@@ -35,7 +36,7 @@ function statements(db: Db): Statements {
       eventsSince: sqlite.prepare('SELECT count(*) FROM safety_events WHERE created_at >= ?').pluck(),
       notificationsSince: sqlite.prepare('SELECT count(*) FROM notifications WHERE created_at >= ?').pluck(),
     }
-    cache.set(db, s)
+    cache.set(db.sqlite, s)
   }
   return s
 }

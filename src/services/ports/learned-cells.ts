@@ -6,9 +6,9 @@
 // Pedro Bay). Learning reads a month of stops, so it runs at most once a day.
 import type {LearnedCells} from '../../schemas/job-summaries.js'
 import type {Context} from '../context.js'
-import {write} from '../db/transaction.js'
 import {type NewAreaCell, storeAreaCells} from '../db/port-areas.js'
 import {readSetting, writeSetting} from '../db/settings.js'
+import {write} from '../db/transaction.js'
 import {longStopsOutsideCells} from '../db/vessel-stops.js'
 import {shipClass} from '../ais/ship-types.js'
 import type {PortAreas} from './port-areas.js'
@@ -68,9 +68,9 @@ export async function learnAreaCells(ctx: Context, areas: PortAreas, at: number)
     })
   }
   const stored = await write(db, async () => {
-    const made = storeAreaCells(db, 'ingest', cells, ctx.clock.now(), {replace: false})
+    const areaCells = storeAreaCells(db, 'ingest', cells, ctx.clock.now(), {replace: false})
     await writeSetting(db, LEARNED_AT_KEY, at, ctx.clock.now())
-    return made
+    return areaCells
   })
   return {ran: true, cells_learned: stored.created, cells_without_port: withoutPort}
 }
