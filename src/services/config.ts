@@ -8,7 +8,7 @@ import {z} from 'zod'
 import {defaultCacheDir} from './cache/derived-cache.js'
 import type {SettingReport} from '../schemas/config.js'
 import {usageError} from './errors.js'
-import {databasePassword} from './db/location.js'
+import {databasePassword, redactDatabaseUrl} from './db/location.js'
 
 export const DEFAULT_DB_PATH = './var/harbormaster.db'
 
@@ -209,6 +209,8 @@ export interface ConfigInspection {
   config?: Config
   /** The configuration error a command would stop with, when there is one. */
   error?: Error
+  /** The database as resolved, its password included (`settings` shows it masked). */
+  dbLocation: string
 }
 
 const MASKED = '********'
@@ -294,7 +296,8 @@ export function inspectConfig(options: LoadConfigOptions = {}): ConfigInspection
     const problem = problemOf.get(key)
     settings[settingName(key)] = {
       env: spec.env,
-      ...(value === undefined ? {} : {value: spec.secret ? MASKED : (value as string | number)}),
+      // A database URL's password is masked like any credential (--db is no environment variable to mask it from).
+      ...(value === undefined ? {} : {value: spec.secret ? MASKED : key === 'dbPath' ? redactDatabaseUrl(String(value)) : (value as string | number)}),
       from: from[key] ?? 'unset',
       ...(spec.secret ? {secret: true} : {}),
       ...(problem ? {problem: problem.message} : {}),
@@ -328,7 +331,7 @@ export function inspectConfig(options: LoadConfigOptions = {}): ConfigInspection
     if (config.pgBinDir) config.pgBinDir = resolve(cwd, config.pgBinDir)
     config.cacheDir = resolve(cwd, config.cacheDir)
   }
-  return {settings, problems, config, error}
+  return {settings, problems, config, error, dbLocation: String(raw.dbPath ?? '')}
 }
 
 /** flag > environment > harbormaster.config.json beside the database > default; stops at the first problem. */

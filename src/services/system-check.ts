@@ -17,7 +17,7 @@ export async function systemCheck(inspection: ConfigInspection): Promise<SystemC
       .map((s) => `${s.env}: ${s.problem}`),
     ...inspection.problems,
   ]
-  const location = String(settings.db_path.value ?? '')
+  const location = inspection.dbLocation
   let database: SystemCheck['database']
   if (settings.db_path.problem) {
     database = {path: redactDatabaseUrl(location), ok: false, problem: settings.db_path.problem}

@@ -165,7 +165,7 @@ async function restoreIntoPostgres(url: string, file: string, now: number, tools
   }
   const tables = contents.filter((e) => e.kind === 'TABLE')
   const missing = EXPECTED_TABLES.filter((t) => !tables.some((e) => e.name === t))
-  if (missing.length > 0) throw usageError(`backup ${file} is not a backup of a harbormaster database (no ${missing.join(', ')} table)`, 'pass a file written by `harbormaster db backup`')
+  if (missing.length > 0) throw usageError(`backup ${file} is not a backup of a harbormaster database (it has no table ${missing.join(', ')})`, 'pass a file written by `harbormaster db backup`')
   const db = await openAnyDatabase(url, {applicationName: 'harbormaster db restore', migrate: false, poolSize: 1})
   try {
     // A database not yet migrated has no job to wait for.
