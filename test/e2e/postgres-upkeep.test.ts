@@ -260,8 +260,8 @@ describe('db restore on PostgreSQL', () => {
   })
 })
 
-describe('db maintain and health on PostgreSQL', () => {
-  it('db maintain runs VACUUM (ANALYZE) and reports the sizes in the maintain shape', async () => {
+describe('db maintain, usage-report and health on PostgreSQL', () => {
+  it('db maintain runs VACUUM (ANALYZE) and reports the sizes in the maintain shape; the usage report counts its runs', async () => {
     if (!server) return
     const url = await filledDatabase('maintained')
     const result = await runInProcess(['db', 'maintain', '--json', '--db', url], {env: {HARBORMASTER_NOW: NOW}})
@@ -280,6 +280,13 @@ describe('db maintain and health on PostgreSQL', () => {
     expect(Number(analysed.rows[0].n)).toBe(3766)
     const text = await runInProcess(['db', 'maintain', '--db', url], {env: {HARBORMASTER_NOW: NOW}})
     expect(text.stdout).toMatch(/vessel_positions/)
+    // The usage report reads the runs back: the two upkeep runs of today, and the jobs copied from SQLite.
+    const usage = await runInProcess(['usage-report', '--json', '--db', url], {env: {HARBORMASTER_NOW: NOW}})
+    expect(usage.code, usage.stderr + usage.stdout).toBe(0)
+    expect(contractProblems('usage-report', JSON.parse(usage.stdout))).toEqual([])
+    const jobs = JSON.parse(usage.stdout).summary.jobs as Array<{job: string; runs: number; failed: number}>
+    expect(jobs.find((j) => j.job === 'maintain')).toMatchObject({runs: 2, failed: 0})
+    expect(jobs.find((j) => j.job === 'vessels')).toMatchObject({runs: 1, failed: 0})
   })
 
   it('health reports the database size and its connections; the disk check of a SQLite folder does not apply', async () => {
