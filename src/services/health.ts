@@ -6,8 +6,8 @@ import {dirname} from 'node:path'
 
 import {iso} from './clock.js'
 import type {Context} from './context.js'
-import {readSnapshot} from './db/client.js'
 import {latestRun} from './db/job-runs.js'
+import {read} from './db/query.js'
 import {createdSince, tableCounts} from './db/table-rows.js'
 import {newestPosition} from './db/vessels.js'
 import {shippedFiles} from './datasets/paths.js'
@@ -42,11 +42,11 @@ const AIS_STALE_MS = 60 * 60_000
 const DAY_MS = 86_400_000
 
 export async function checkHealth(ctx: Context): Promise<HealthReport> {
-  return readSnapshot(ctx.db, () => healthNow(ctx))
+  return read(ctx.db, () => healthNow(ctx))
 }
 
 /** Every check, from one consistent view of the database. */
-function healthNow(ctx: Context): HealthReport {
+async function healthNow(ctx: Context): Promise<HealthReport> {
   const now = ctx.clock.now()
   const since = now - DAY_MS
 
@@ -74,12 +74,13 @@ function healthNow(ctx: Context): HealthReport {
 
   const created = createdSince(ctx.db, since)
   // The seed jobs' newest success (a job's runs never overlap: its latest start is its latest end).
-  const lastSuccessAt = SEED_JOB_NAMES.map((job) => latestRun(ctx.db, job, ['success'])?.completedAt ?? null).reduce<number | null>(
+  const lastSuccessAt = (await Promise.all(SEED_JOB_NAMES.map(async (job) => (await latestRun(ctx.db, job, ['success']))?.completedAt ?? null))).reduce<number | null>(
     (a, b) => (b !== null && (a === null || b > a) ? b : a),
     null,
   )
   // A job whose last run failed, timed out or crashed (a crash not yet recorded counts too).
-  const failing = SEED_JOB_NAMES.filter((job) => consecutiveFailures(ctx, job) > 0)
+  const failing: string[] = []
+  for (const job of SEED_JOB_NAMES) if ((await consecutiveFailures(ctx, job)) > 0) failing.push(job)
   const activityBase = {events_24h: created.events, notifications_24h: created.notifications, last_success_at: iso(lastSuccessAt)}
   const activity: Components['recent_activity'] =
     failing.length > 0
@@ -101,7 +102,7 @@ function healthNow(ctx: Context): HealthReport {
       : {status: 'healthy', failed_over: failedOver}
 
   const stormAlerts = stormAlertsHealth(ctx)
-  const checks = jobChecks(ctx)
+  const checks = await jobChecks(ctx)
   const jobs = {status: worst(...checks.map((c) => c.status)), checks: checks.filter((c) => c.status !== 'healthy')}
   const host = diskCheck(ctx.db.path)
 
@@ -128,28 +129,28 @@ export function unreachableDatabase(error: unknown, dbPath?: string): HealthRepo
 }
 
 /** Per job: failures in a row, last run time and peak memory against the thresholds, and data freshness. */
-function jobChecks(ctx: Context): JobCheck[] {
+async function jobChecks(ctx: Context): Promise<JobCheck[]> {
   const now = ctx.clock.now()
   const checks: JobCheck[] = []
   const t = THRESHOLDS
   // Runs still recorded `running` whose owner is gone: crashes nobody has recorded yet (health only reads).
-  const unrecorded = crashedRuns(ctx.db, now, ctx.config.host)
+  const unrecorded = await crashedRuns(ctx.db, now, ctx.config.host)
   for (const spec of JOBS) {
-    const streak = consecutiveFailures(ctx, spec.name)
+    const streak = await consecutiveFailures(ctx, spec.name)
     checks.push({
       job: spec.name,
       check: 'failures',
       status: streak >= t.consecutiveFailures ? 'unhealthy' : streak > 0 ? 'degraded' : 'healthy',
       reason: `${streak} failed run(s) in a row`,
     })
-    const ended = lastRun(ctx, spec.name, ['success', 'failed', 'timeout', 'cancelled', 'crashed'])
+    const ended = await lastRun(ctx, spec.name, ['success', 'failed', 'timeout', 'cancelled', 'crashed'])
     const crash =
       unrecorded.filter((c) => c.job === spec.name && (!ended || c.startedAt >= ended.startedAt)).sort((a, b) => b.startedAt - a.startedAt)[0] ??
       (ended?.status === 'crashed' ? {id: ended.id, startedAt: ended.startedAt, reason: (ended.error ?? 'crashed').replace(/^crashed: /, '')} : undefined)
     if (crash) {
       checks.push({job: spec.name, check: 'crashed', status: 'degraded', reason: `run ${crash.id} started ${iso(crash.startedAt)} crashed: ${crash.reason}`})
     }
-    const last = lastRun(ctx, spec.name, ['success', 'failed', 'timeout'])
+    const last = await lastRun(ctx, spec.name, ['success', 'failed', 'timeout'])
     if (last?.durationMs != null) {
       const seconds = last.durationMs / 1000
       checks.push({
@@ -170,7 +171,7 @@ function jobChecks(ctx: Context): JobCheck[] {
       })
     }
     // Freshness: the seed jobs must have succeeded within two periods; maintenance jobs once they have run.
-    const success = lastRun(ctx, spec.name, ['success'])
+    const success = await lastRun(ctx, spec.name, ['success'])
     const seed = isSeedJob(spec.name)
     if (success || seed) {
       const allowed = 2 * periodMs(spec.schedule, now)

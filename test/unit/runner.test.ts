@@ -84,7 +84,7 @@ describe('runJob', () => {
 
   it('a pause made while the job runs stops it at its next check', async () => {
     const outcome = await runJob(ctx, 'cleanup', async (c) => {
-      pauseJobs(ctx, 'cleanup', 'disk replacement')
+      await pauseJobs(ctx, 'cleanup', 'disk replacement')
       await aborted(c.signal)
       return {success: true, stopped: true}
     })
