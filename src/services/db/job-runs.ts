@@ -144,14 +144,19 @@ export async function leasesByRun(db: AnyDb): Promise<Map<number, JobLock>> {
   return out
 }
 
-/** Records a run still `running` as crashed; `endedAt` is its last sign of life when known. */
-export async function recordCrash(db: AnyDb, run: {id: number; startedAt: number; endedAt: number | null; error: string}): Promise<void> {
+/**
+ * Records a run still `running` as crashed; `endedAt` is its last sign of life when known. False when the
+ * run was no longer running (another process recorded it first).
+ */
+export async function recordCrash(db: AnyDb, run: {id: number; startedAt: number; endedAt: number | null; error: string}): Promise<boolean> {
   const {jobRuns} = db.t
-  await write(db, async () => {
-    await db.orm
+  return write(db, async () => {
+    const changed = await db.orm
       .update(jobRuns)
       .set({status: 'crashed', completedAt: run.endedAt, durationMs: run.endedAt === null ? null : run.endedAt - run.startedAt, error: run.error})
       .where(and(eq(jobRuns.id, run.id), eq(jobRuns.status, 'running')))
+      .returning({id: jobRuns.id})
+    return changed.length > 0
   })
 }
 

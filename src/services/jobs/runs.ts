@@ -106,11 +106,14 @@ export async function markCrashedRuns(ctx: Context): Promise<CrashedRun[]> {
   if ((await crashedRuns(db, ctx.clock.now(), ctx.config.host)).length === 0) return []
   let marked: CrashedRun[]
   try {
-    // Found again inside the transaction: another process may have recorded them meanwhile.
+    // Found again inside the transaction, and each recorded only if still running: another process may
+    // have recorded them meanwhile (on PostgreSQL, even while this transaction runs).
     marked = await write(db, async () => {
-      const found = await crashedRuns(db, ctx.clock.now(), ctx.config.host)
-      for (const run of found) await recordCrash(db, {id: run.id, startedAt: run.startedAt, endedAt: run.lastSeenAt, error: `crashed: ${run.reason}`})
-      return found
+      const recorded: CrashedRun[] = []
+      for (const run of await crashedRuns(db, ctx.clock.now(), ctx.config.host)) {
+        if (await recordCrash(db, {id: run.id, startedAt: run.startedAt, endedAt: run.lastSeenAt, error: `crashed: ${run.reason}`})) recorded.push(run)
+      }
+      return recorded
     })
   } catch (error) {
     ctx.logger.debug(`crashed runs not recorded: ${(error as Error).message}`)
