@@ -101,7 +101,7 @@ async function healthNow(ctx: Context): Promise<HealthReport> {
         }
       : {status: 'healthy', failed_over: failedOver}
 
-  const stormAlerts = stormAlertsHealth(ctx)
+  const stormAlerts = await stormAlertsHealth(ctx)
   const checks = await jobChecks(ctx)
   const jobs = {status: worst(...checks.map((c) => c.status)), checks: checks.filter((c) => c.status !== 'healthy')}
   const host = diskCheck(ctx.db.path)
