@@ -193,7 +193,12 @@ describe('emergency stop, dependencies, timeouts and retries', () => {
 
   it('a failing job is retried by priority, counted, skips its dependants, and makes health unhealthy after 3 in a row', async () => {
     const db = seededDb(freshDb())
-    withDb(db, (d) => d.exec(`DELETE FROM vessel_positions; CREATE TRIGGER broken BEFORE INSERT ON vessel_positions BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`))
+    // Every insert of a position fails, as a broken disk would make it.
+    const breakInserts = isPostgresLocation(db)
+      ? `CREATE FUNCTION broken() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk on fire'; END $$;
+         CREATE TRIGGER broken BEFORE INSERT ON vessel_positions FOR EACH ROW EXECUTE FUNCTION broken()`
+      : `CREATE TRIGGER broken BEFORE INSERT ON vessel_positions BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`
+    withDb(db, (d) => d.exec(`DELETE FROM vessel_positions; ${breakInserts}`))
     const env = {HARBORMASTER_JOB_RETRY_BASE_MS: '10'}
     for (let i = 0; i < 3; i++) {
       const failed = await runInProcess(['run-background-jobs', '--job', 'vessels', '--db', db], {env})
@@ -432,6 +437,16 @@ describe('schedules', () => {
     expect(result.stdout).toMatch(/^\*\/15 \* \* \* \* cd \/opt\/harbormaster && \.\/bin\/run\.js run-background-jobs --job vessels --db \/var\/lib\/harbormaster\/harbormaster\.db >> \/var\/log\/harbormaster\/vessels\.log 2>&1$/m)
     expect(result.stdout).toMatch(/^0 2 \* \* \* cd .* run-background-jobs --verbose /m)
     expect(result.stdout).toMatch(/^0 3 \* \* \* cd .* db backup /m)
+  })
+
+  it('schedule crontab for PostgreSQL names the URL without its password, quoted for the shell', async () => {
+    const result = await runInProcess(['schedule', 'crontab', '--db', 'postgres://harbor:s3cret-pw@db.example:5432/harbor?sslmode=require&application_name=cron%20jobs'])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).not.toContain('s3cret-pw')
+    expect(result.stdout).toMatch(/^# The PostgreSQL password is not written here: give it to cron's user in ~\/\.pgpass or as PGPASSWORD above\.$/m)
+    expect(result.stdout).toContain(
+      `*/15 * * * * cd /opt/harbormaster && ./bin/run.js run-background-jobs --job vessels --db 'postgres://harbor@db.example:5432/harbor?sslmode=require&application_name=cron\\%20jobs' >> /var/log/harbormaster/vessels.log 2>&1\n`,
+    )
   })
 
   it('schedule list gives each job in words with its next runs', async () => {
