@@ -181,9 +181,9 @@ describe('row counts', () => {
       for (let i = 0; i < 5; i++) vessel.run(211_000_100 + i)
 
       for (const statement of counting.sql) if (statement.trim()) upgraded.sqlite.exec(statement)
-      expect(tableCounts(upgraded)).toEqual({ports: 1, vessels: 5, events: 0, notifications: 0})
+      expect(await tableCounts(upgraded)).toEqual({ports: 1, vessels: 5, events: 0, notifications: 0})
       upgraded.sqlite.exec('DELETE FROM vessels WHERE mmsi = 211000100')
-      expect(tableCounts(upgraded).vessels).toBe(4)
+      expect((await tableCounts(upgraded)).vessels).toBe(4)
     } finally {
       upgraded.close()
       dir.cleanup()

@@ -185,7 +185,7 @@ async function portReadings(cycle: CycleData, pick: (c: LatestLevel) => number |
   return fromMap(out)
 }
 
-async function jobReadings(ctx: Context, pick: (runs: Array<typeof jobRuns.$inferSelect>, job: string) => number | null) {
+async function jobReadings(ctx: Context, pick: (runs: Array<typeof jobRuns.$inferSelect>, job: string) => number | null | Promise<number | null>) {
   const out = new Map<string, Reading>()
   const jobs = ctx.db.orm.selectDistinct({job: jobRuns.job}).from(jobRuns).all()
   for (const {job} of jobs) {
@@ -196,7 +196,7 @@ async function jobReadings(ctx: Context, pick: (runs: Array<typeof jobRuns.$infe
       .orderBy(desc(jobRuns.startedAt), desc(jobRuns.id))
       .limit(50)
       .all()
-    const value = pick(runs, job)
+    const value = await pick(runs, job)
     // A job's state is current as of now: its last run stays its last run until the next.
     if (value !== null) out.set(job, {value, at: ctx.clock.now()})
   }

@@ -42,7 +42,7 @@ const SLOW_KNOTS = 1
 
 /** The id of the last position a tracking pass read, or null before the first pass. */
 export async function stopsWatermark(db: Db): Promise<number | null> {
-  return readSetting<{position_id: number}>(db, WATERMARK_KEY)?.position_id ?? null
+  return (await readSetting<{position_id: number}>(db, WATERMARK_KEY))?.position_id ?? null
 }
 
 /**
@@ -115,7 +115,7 @@ export interface StopWrites {
 }
 
 /** Applies a tracking pass's writes; call inside a write transaction. */
-export function applyStopWrites(db: Db, writes: StopWrites, now: number): void {
+export async function applyStopWrites(db: Db, writes: StopWrites, now: number): Promise<void> {
   const s = db.sqlite
   const insert = s.prepare(
     `INSERT INTO vessel_stops (mmsi, port_id, kind, cell, lat, lon, started_at, last_at, ended_at, anchored_reports, moored_reports)
@@ -128,7 +128,7 @@ export function applyStopWrites(db: Db, writes: StopWrites, now: number): void {
   for (const u of writes.updates) update.run(u.portId, u.kind, u.lastAt, u.endedAt, u.anchoredReports, u.mooredReports, u.id)
   const ordered = [...writes.inserts].sort((a, b) => (a.endedAt === null ? 1 : 0) - (b.endedAt === null ? 1 : 0))
   for (const r of ordered) insert.run(r.mmsi, r.portId, r.kind, r.cell, r.lat, r.lon, r.startedAt, r.lastAt, r.endedAt, r.anchoredReports, r.mooredReports)
-  writeSetting(db, WATERMARK_KEY, {position_id: writes.watermark}, now)
+  await writeSetting(db, WATERMARK_KEY, {position_id: writes.watermark}, now)
 }
 
 export interface PortStopRow {

@@ -87,7 +87,7 @@ export async function ensureFallbackData(ctx: Context, options: EnsureOptions = 
     // Safety zones: piracy risk areas from the incidents, storm zones from the alerts capture.
     const storms = stormZonesFromAlerts(alerts.alerts, 'emergency', 'fallback', SHIPPED_ALERTS_REFERENCE).drafts
     for (const [kind, drafts] of [['piracy', piracy.drafts], ['storm', storms]] as const) {
-      const stored = storeZones(ctx.db, kind, drafts, now, force ? {origins: ['fallback']} : undefined, {onlyMissing: !force})
+      const stored = await storeZones(ctx.db, kind, drafts, now, force ? {origins: ['fallback']} : undefined, {onlyMissing: !force})
       report.safety_zones.created += stored.created
       report.safety_zones.untouched += stored.untouched
       if (force) {

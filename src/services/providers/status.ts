@@ -18,6 +18,7 @@ export async function providerStatuses(ctx: Context): Promise<ProviderStatus[]> 
   const states = new Map((await providerStates(ctx.db)).map((s) => [s.provider, s]))
   const caches = await cacheSummary(ctx.db)
   const graceMs = ctx.config.providerFallbackGraceMinutes * 60_000
+  const zoneDetails = await zoneOutlineDetails(ctx)
   const statuses: ProviderStatus[] = []
   for (const info of Object.values(PROVIDERS)) {
     const state = states.get(info.name)
@@ -38,7 +39,7 @@ export async function providerStatuses(ctx: Context): Promise<ProviderStatus[]> 
       failed_over: fallback.failed_over,
       failed_over_since: iso(since),
       degraded: fallback.degraded,
-      ...(info.name === 'nws-zones' ? {details: zoneOutlineDetails(ctx)} : {}),
+      ...(info.name === 'nws-zones' ? {details: zoneDetails} : {}),
     })
   }
   return statuses
