@@ -3,6 +3,7 @@ import {and, asc, eq, gt, inArray, isNull, lte, or, type SQL} from 'drizzle-orm'
 
 import type {Db} from './client.js'
 import {type SafetyZone, safetyZones, type ZoneKind} from './schema.js'
+import type {AnyDb} from './transaction.js'
 
 export interface ZoneFilter {
   kinds?: ZoneKind[]
@@ -25,4 +26,16 @@ export function listZones(db: Db, filter: ZoneFilter = {}): SafetyZone[] {
     .where(where.length > 0 ? and(...where) : undefined)
     .orderBy(asc(safetyZones.kind), asc(safetyZones.id))
     .all()
+}
+
+/** The zones marked active (whatever their validity), by id: what alert rules on zones count vessels in. */
+export async function activeZones(db: AnyDb): Promise<SafetyZone[]> {
+  const {safetyZones} = db.t
+  return db.orm.select().from(safetyZones).where(eq(safetyZones.active, true)).orderBy(asc(safetyZones.id))
+}
+
+export async function zoneExists(db: AnyDb, id: number): Promise<boolean> {
+  const {safetyZones} = db.t
+  const [row] = await db.orm.select({id: safetyZones.id}).from(safetyZones).where(eq(safetyZones.id, id)).limit(1)
+  return row !== undefined
 }

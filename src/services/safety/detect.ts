@@ -7,7 +7,6 @@ import Flatbush from 'flatbush'
 
 import {throwIfCancelled, yieldToEventLoop} from '../cancel.js'
 import type {Context} from '../context.js'
-import {writeTransaction} from '../db/client.js'
 import {type EventRow, hotStatements} from '../db/hot-statements.js'
 import {
   type EventType,
@@ -17,6 +16,7 @@ import {
   safetyZones,
   vessels,
 } from '../db/schema.js'
+import {write} from '../db/transaction.js'
 import {type ZoneGeometry, pointInGeometry} from '../geo/geometry.js'
 import {latestCongestion} from '../ports/congestion.js'
 import {worstSource} from '../provenance.js'
@@ -142,10 +142,10 @@ export interface DetectionResult {
 }
 
 /** Writes a plan in one transaction: new events, resolutions, last-seen times, notifications. */
-export function applyDetection(ctx: Context, plan: DetectionPlan): DetectionResult {
+export async function applyDetection(ctx: Context, plan: DetectionPlan): Promise<DetectionResult> {
   const {db} = ctx
   const now = ctx.clock.now()
-  return writeTransaction(db, () => {
+  return write(db, async () => {
     const created = hotStatements(db).insertEvents(plan.create, now)
     let resolved = 0
     for (const event of plan.resolve) {
@@ -162,7 +162,7 @@ export function applyDetection(ctx: Context, plan: DetectionPlan): DetectionResu
         .where(inArray(safetyEvents.id, plan.ongoing.slice(i, i + 500)))
         .run()
     }
-    const notifications = notifyWatchers(ctx, created)
+    const notifications = await notifyWatchers(ctx, created)
     return {created, resolved, notifications}
   })
 }

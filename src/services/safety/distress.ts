@@ -3,11 +3,11 @@
 // position, notified to every ADMIN and to the watchers of its area or port. Test transmissions (navigational
 // status 15, "undefined, used by AIS-SART, MOB-AIS and EPIRB-AIS under test") are stored and counted only.
 import type {Context} from '../context.js'
-import {writeTransaction} from '../db/client.js'
 import {touchOpenEvent} from '../db/events.js'
 import {type EventRow, hotStatements} from '../db/hot-statements.js'
 import {areaCells, areaPorts} from '../db/port-areas.js'
 import type {DataSource, SafetyEvent} from '../db/schema.js'
+import {write} from '../db/transaction.js'
 import {PortAreas} from '../ports/port-areas.js'
 import {notifyWatchers} from './notify.js'
 
@@ -97,7 +97,7 @@ export async function raiseDistressEvents(ctx: Context, reports: DistressReport[
     else out.tests++
   })
   if (drafts.length === 0) return out
-  return writeTransaction(ctx.db, () => {
+  return write(ctx.db, async () => {
     out.events = hotStatements(ctx.db).insertEvents(drafts, now)
     // Every other report moves its transmitter's open event (opened before, or by an earlier report of this
     // intake) to where it was heard, in the order heard.
@@ -107,7 +107,7 @@ export async function raiseDistressEvents(ctx: Context, reports: DistressReport[
       if (touchOpenEvent(ctx.db, draft.dedupeKey, {lat: draft.lat, lon: draft.lon, observedAt: draft.observedAt, title: draft.title, now})) out.ongoing++
     }
     out.raised = out.events.length
-    out.notifications = notifyWatchers(ctx, out.events)
+    out.notifications = await notifyWatchers(ctx, out.events)
     return out
   })
 }
