@@ -3,7 +3,6 @@
 // baseline over a fresh copy of the same database, and every figure printed is the median of those runs.
 import {spawn, spawnSync} from 'node:child_process'
 import {copyFileSync, existsSync, rmSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {availableParallelism, loadavg} from 'node:os'
 import {fileURLToPath} from 'node:url'
 
@@ -97,13 +96,7 @@ export function mulberry(seed) {
 }
 
 /** A TCP port nothing listens on right now. */
-export async function freePort() {
-  const server = createServer()
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const {port} = server.address()
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
+export {freePort} from '../scripts/throwaway-postgres.js'
 
 const AUTOCANNON = fileURLToPath(new URL('../node_modules/autocannon/autocannon.js', import.meta.url))
 
