@@ -7,7 +7,7 @@ import type {Context} from '../context.js'
 import {type FinishedRun, recentRunsOfEveryJob} from '../db/job-runs.js'
 import {type LatestLevel, latestLevels} from '../db/port-congestion.js'
 import {countPositionsSince, eachPositionSince, namedPositionColumns, type PositionColumns, positionColumnsSince} from '../db/position-columns.js'
-import {activeZones} from '../db/zones.js'
+import {activeZonesById} from '../db/zones.js'
 import {type ZoneGeometry, pointInGeometry} from '../geo/geometry.js'
 import {consecutiveFailures} from '../jobs/runs.js'
 import {PROVIDERS} from '../providers/registry.js'
@@ -235,7 +235,7 @@ export const METRICS: Record<string, MetricSpec> = {
     description: 'vessels whose latest position is inside the zone',
     freshnessSeconds: FIVE_MINUTES,
     read: async (ctx) => {
-      const zones = await activeZones(ctx.db)
+      const zones = await activeZonesById(ctx.db)
       const out = new Map<string, Reading>()
       if (zones.length === 0) return fromMap(out)
       const since = ctx.clock.now() - ctx.config.positionWindowMinutes * 60_000

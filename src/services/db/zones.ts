@@ -29,7 +29,7 @@ export function listZones(db: Db, filter: ZoneFilter = {}): SafetyZone[] {
 }
 
 /** The zones marked active (whatever their validity), by id: what alert rules on zones count vessels in. */
-export async function activeZones(db: AnyDb): Promise<SafetyZone[]> {
+export async function activeZonesById(db: AnyDb): Promise<SafetyZone[]> {
   const {safetyZones} = db.t
   return db.orm.select().from(safetyZones).where(eq(safetyZones.active, true)).orderBy(asc(safetyZones.id))
 }
