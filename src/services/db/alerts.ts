@@ -60,10 +60,11 @@ interface AlertStatements {
   insert: Statement
 }
 
-const cache = new WeakMap<Db, AlertStatements>()
+// Per connection: with a read connection beside the write one (serve) the same database has two.
+const cache = new WeakMap<object, AlertStatements>()
 
 function statements(db: Db): AlertStatements {
-  let s = cache.get(db)
+  let s = cache.get(db.sqlite)
   if (!s) {
     s = {
       rules: db.sqlite
@@ -84,7 +85,7 @@ function statements(db: Db): AlertStatements {
          VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT DO NOTHING`,
       ),
     }
-    cache.set(db, s)
+    cache.set(db.sqlite, s)
   }
   return s
 }

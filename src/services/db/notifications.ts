@@ -24,10 +24,11 @@ interface NotificationStatements {
   webhooks: Statement
 }
 
-const cache = new WeakMap<Db, NotificationStatements>()
+// Per connection, not per database: a database may have a read connection beside the write one.
+const cache = new WeakMap<object, NotificationStatements>()
 
 function statements(db: Db): NotificationStatements {
-  let s = cache.get(db)
+  let s = cache.get(db.sqlite)
   if (!s) {
     const insert = (channel: string, status: string) =>
       db.sqlite.prepare(
@@ -38,7 +39,7 @@ function statements(db: Db): NotificationStatements {
       pending: insert('webhook', 'pending'),
       webhooks: db.sqlite.prepare(`SELECT id FROM users WHERE webhook_url IS NOT NULL AND webhook_url != ''`).pluck(),
     }
-    cache.set(db, s)
+    cache.set(db.sqlite, s)
   }
   return s
 }
