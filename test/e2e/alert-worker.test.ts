@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import Database from 'better-sqlite3'
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {placeVessel} from '../helpers/arrange.js'
+import {placeSnapshots, placeVessel} from '../helpers/arrange.js'
 import {count, ROOT, tempDir, tracked, watchCli, withDb} from '../helpers/cli.js'
 import {runInProcess} from '../helpers/in-process.js'
 import {backend, emptyDb, isPostgresLocation, seededDb} from '../helpers/template.js'
@@ -150,6 +150,38 @@ describe('alert worker', () => {
     expect(result.stdout).toMatch(/would open\s+1\s+vessel\.speed\s+366000001\s+12\.5 > 10/)
     expect(result.stdout).toMatch(/dry run \(nothing written\): 3 rules evaluated, 1 would open/)
     expect(state()).toBe(before)
+  })
+
+  it('rules on zones and ports: vessels counted inside a zone, each port read from its latest snapshot', async () => {
+    const db = seededDb(freshDb())
+    // A square zone off West Africa, two vessels inside it and one beside it; Piraeus waiting 7, then 2.
+    const square = {type: 'Polygon', coordinates: [[[-20, 10], [-19, 10], [-19, 11], [-20, 11], [-20, 10]]]}
+    const zone = withDb(db, (d) =>
+      d
+        .prepare(
+          `INSERT INTO safety_zones (kind, external_id, name, severity, geometry, min_lon, min_lat, max_lon, max_lat, source, observed_at, origin, created_at, updated_at)
+           VALUES ('piracy', 'test:square', 'test square', 'high', ?, -20, 10, -19, 11, 'live', ?, 'user', ?, ?) RETURNING id`,
+        )
+        .get(JSON.stringify(square), NOW, NOW, NOW),
+    ) as {id: number}
+    placeVessel(db, {mmsi: 657000001, lat: 10.5, lon: -19.5, at: NOW - 60_000})
+    placeVessel(db, {mmsi: 657000002, lat: 10.2, lon: -19.9, at: NOW - 120_000})
+    placeVessel(db, {mmsi: 657000003, lat: 10.5, lon: -18.5, at: NOW - 60_000})
+    const piraeus = withDb(db, (d) => d.prepare(`SELECT id FROM ports WHERE unlocode = 'GRPIR'`).get()) as {id: number}
+    placeSnapshots(db, [
+      {portId: Number(piraeus.id), observedAt: NOW - 2 * 3_600_000, waiting: 7, level: 'high'},
+      {portId: Number(piraeus.id), observedAt: NOW - 10 * 60_000, waiting: 2, level: 'elevated'},
+    ])
+    const add = async (...args: string[]) => expect((await runInProcess(['alerts', 'add', ...args, '--db', db], {env})).code).toBe(0)
+    await add('--metric', 'zone.vessels_inside', '--target', `zone:${zone.id}`, '--operator', '>=', '--threshold', '2')
+    await add('--metric', 'port.vessels_waiting', '--target', 'port:GRPIR', '--operator', '>', '--threshold', '5')
+    await add('--metric', 'port.congestion_level', '--target', 'all', '--operator', '>=', '--threshold', '1')
+    const plan = JSON.parse((await runInProcess(['alert-worker', '--dry-run', '--json', '--db', db], {env})).stdout)
+    expect(plan).toMatchObject({rules_evaluated: 3, skipped_missing: 0})
+    expect(plan.would_open).toEqual([
+      {rule: 1, metric: 'zone.vessels_inside', target: String(zone.id), value: 2, operator: '>=', threshold: 2, severity: 'medium'},
+      {rule: 3, metric: 'port.congestion_level', target: String(piraeus.id), value: 1, operator: '>=', threshold: 1, severity: 'medium'},
+    ])
   })
 
   it('--config-check: 0 on a good database, 2 with the fix on one that is not migrated', async () => {
