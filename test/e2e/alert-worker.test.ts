@@ -152,7 +152,7 @@ describe('alert worker', () => {
     expect(state()).toBe(before)
   })
 
-  it('rules on zones and ports: vessels counted inside a zone, each port read from its latest snapshot', async () => {
+  it('rules on zones, ports and jobs: vessels counted inside a zone, each port read from its latest snapshot, runs in a row', async () => {
     const db = seededDb(freshDb())
     // A square zone off West Africa, two vessels inside it and one beside it; Piraeus waiting 7, then 2.
     const square = {type: 'Polygon', coordinates: [[[-20, 10], [-19, 10], [-19, 11], [-20, 11], [-20, 10]]]}
@@ -172,15 +172,29 @@ describe('alert worker', () => {
       {portId: Number(piraeus.id), observedAt: NOW - 2 * 3_600_000, waiting: 7, level: 'high'},
       {portId: Number(piraeus.id), observedAt: NOW - 10 * 60_000, waiting: 2, level: 'elevated'},
     ])
+    // The vessels job failed twice since its last success; the ports job's last run took 150 s.
+    withDb(db, (d) => {
+      const run = d.prepare(`INSERT INTO job_runs (job, status, started_at, completed_at, duration_ms, host, pid) VALUES (?, ?, ?, ?, ?, 'test', 1)`)
+      for (const [job, status, hoursAgo, ms] of [
+        ['vessels', 'success', 4, 20_000],
+        ['vessels', 'failed', 3, 5_000],
+        ['vessels', 'timeout', 2, 9_000],
+        ['ports', 'success', 1, 150_000],
+      ] as const) run.run(job, status, NOW - hoursAgo * 3_600_000, NOW - hoursAgo * 3_600_000 + ms, ms)
+    })
     const add = async (...args: string[]) => expect((await runInProcess(['alerts', 'add', ...args, '--db', db], {env})).code).toBe(0)
     await add('--metric', 'zone.vessels_inside', '--target', `zone:${zone.id}`, '--operator', '>=', '--threshold', '2')
     await add('--metric', 'port.vessels_waiting', '--target', 'port:GRPIR', '--operator', '>', '--threshold', '5')
     await add('--metric', 'port.congestion_level', '--target', 'all', '--operator', '>=', '--threshold', '1')
+    await add('--metric', 'job.consecutive_failures', '--target', 'job:vessels', '--operator', '>=', '--threshold', '2', '--severity', 'critical')
+    await add('--metric', 'job.last_duration_seconds', '--target', 'all', '--operator', '>', '--threshold', '100')
     const plan = JSON.parse((await runInProcess(['alert-worker', '--dry-run', '--json', '--db', db], {env})).stdout)
-    expect(plan).toMatchObject({rules_evaluated: 3, skipped_missing: 0})
+    expect(plan).toMatchObject({rules_evaluated: 5, skipped_missing: 0})
     expect(plan.would_open).toEqual([
       {rule: 1, metric: 'zone.vessels_inside', target: String(zone.id), value: 2, operator: '>=', threshold: 2, severity: 'medium'},
       {rule: 3, metric: 'port.congestion_level', target: String(piraeus.id), value: 1, operator: '>=', threshold: 1, severity: 'medium'},
+      {rule: 4, metric: 'job.consecutive_failures', target: 'vessels', value: 2, operator: '>=', threshold: 2, severity: 'critical'},
+      {rule: 5, metric: 'job.last_duration_seconds', target: 'ports', value: 150, operator: '>', threshold: 100, severity: 'medium'},
     ])
   })
 
