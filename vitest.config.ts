@@ -6,7 +6,15 @@ import {defineConfig} from 'vitest/config'
  * SQLite's own behaviour (its file on disk, its locks) run once; files that compare both backends
  * themselves (db copy, leases, transactions) start their own server.
  */
-export const BOTH_BACKENDS: string[] = ['test/e2e/postgres-backend.test.ts', 'test/e2e/alert-worker.test.ts', 'test/e2e/users-notifications.test.ts']
+export const BOTH_BACKENDS: string[] = [
+  'test/e2e/postgres-backend.test.ts',
+  'test/e2e/safety-store.test.ts',
+  'test/e2e/detection.test.ts',
+  'test/e2e/storms.test.ts',
+  'test/e2e/piracy.test.ts',
+  'test/e2e/alert-worker.test.ts',
+  'test/e2e/users-notifications.test.ts',
+]
 
 /** HARBORMASTER_PG_ALL=1 offers every end-to-end file to the `postgres` project (for trying one there). */
 const onPostgres = process.env.HARBORMASTER_PG_ALL ? ['test/e2e/**/*.test.ts'] : BOTH_BACKENDS

@@ -6,8 +6,8 @@ import {dirname} from 'node:path'
 
 import {iso} from './clock.js'
 import type {Context} from './context.js'
-import {readSnapshot} from './db/client.js'
 import {latestRun} from './db/job-runs.js'
+import {read} from './db/query.js'
 import {createdSince, tableCounts} from './db/table-rows.js'
 import {newestPosition} from './db/vessels.js'
 import {shippedFiles} from './datasets/paths.js'
@@ -42,11 +42,11 @@ const AIS_STALE_MS = 60 * 60_000
 const DAY_MS = 86_400_000
 
 export async function checkHealth(ctx: Context): Promise<HealthReport> {
-  return readSnapshot(ctx.db, () => healthNow(ctx))
+  return read(ctx.db, () => healthNow(ctx))
 }
 
 /** Every check, from one consistent view of the database. */
-function healthNow(ctx: Context): HealthReport {
+async function healthNow(ctx: Context): Promise<HealthReport> {
   const now = ctx.clock.now()
   const since = now - DAY_MS
 
@@ -100,7 +100,7 @@ function healthNow(ctx: Context): HealthReport {
         }
       : {status: 'healthy', failed_over: failedOver}
 
-  const stormAlerts = stormAlertsHealth(ctx)
+  const stormAlerts = await stormAlertsHealth(ctx)
   const checks = jobChecks(ctx)
   const jobs = {status: worst(...checks.map((c) => c.status)), checks: checks.filter((c) => c.status !== 'healthy')}
   const host = diskCheck(ctx.db.path)

@@ -4,9 +4,10 @@ import Flatbush from 'flatbush'
 
 import {throwIfCancelled, yieldToEventLoop} from '../cancel.js'
 import type {Context} from '../context.js'
+import {eachCurrentPosition} from '../db/current-positions.js'
 import {type FinishedRun, recentRunsOfEveryJob} from '../db/job-runs.js'
 import {type LatestLevel, latestLevels} from '../db/port-congestion.js'
-import {countPositionsSince, eachPositionSince, namedPositionColumns, type PositionColumns, positionColumnsSince} from '../db/position-columns.js'
+import {countPositionsSince, namedPositionColumns, type PositionColumns, positionColumnsSince} from '../db/position-columns.js'
 import {activeZonesById} from '../db/zones.js'
 import {type ZoneGeometry, pointInGeometry} from '../geo/geometry.js'
 import {consecutiveFailures} from '../jobs/runs.js'
@@ -244,7 +245,7 @@ export const METRICS: Record<string, MetricSpec> = {
       index.finish()
       const counts = new Array<number>(zones.length).fill(0)
       let newest = 0
-      await eachPositionSince(
+      await eachCurrentPosition(
         ctx.db,
         since,
         (v) => {

@@ -1,7 +1,6 @@
 // Vessels' latest positions as the alert cycle reads them, on either database: as columns (no object per
-// vessel) for the vessels named and for every vessel seen since a time, how many were seen, and streamed for
-// counting vessels in zones. SQLite runs the prepared hot-path statements; PostgreSQL one query per read
-// (or per chunk of the stream), never one per vessel.
+// vessel) for the vessels named and for every vessel seen since a time, and how many were seen. SQLite runs
+// the prepared hot-path statements; PostgreSQL one query per read, never one per vessel.
 import {sql} from 'drizzle-orm'
 
 import {hotStatements, type PositionColumns} from './hot-statements.js'
@@ -60,45 +59,4 @@ export async function countPositionsSince(db: AnyDb, since: number): Promise<num
   if (db.dialect === 'sqlite') return hotStatements(db).countPositionsSince(since)
   const [row] = await rawRows<{n: number}>(db, sql`SELECT count(*)::int AS n FROM vessels WHERE position_at >= ${since} AND lat IS NOT NULL AND lon IS NOT NULL`)
   return Number(row.n)
-}
-
-/** Where a vessel is and when it was there: what counting vessels in zones reads. */
-export interface PlacedPosition {
-  mmsi: number
-  lat: number
-  lon: number
-  at: number
-}
-
-/** Positions read between two turns of the event loop. */
-const CHUNK = 20_000
-
-/**
- * Streams each vessel's latest position observed at or after `since` to `visit`, in MMSI order, `between()`
- * awaited between chunks (timers and signals get their turn); `visit` gets the same object for every row
- * (copy what you keep). Returns the positions visited.
- */
-export async function eachPositionSince(db: AnyDb, since: number, visit: (position: Readonly<PlacedPosition>) => void, between: () => Promise<void>): Promise<number> {
-  if (db.dialect === 'sqlite') return hotStatements(db).eachCurrentPosition(since, visit, between, CHUNK)
-  const p: PlacedPosition = {mmsi: 0, lat: 0, lon: 0, at: 0}
-  let after = -1
-  let visited = 0
-  for (;;) {
-    const rows = await rawRows<{mmsi: number; lat: number; lon: number; position_at: number}>(
-      db,
-      sql`SELECT mmsi, lat, lon, position_at FROM vessels
-          WHERE mmsi > ${after} AND position_at >= ${since} AND lat IS NOT NULL AND lon IS NOT NULL ORDER BY mmsi LIMIT ${CHUNK}`,
-    )
-    for (const r of rows) {
-      p.mmsi = Number(r.mmsi)
-      p.lat = r.lat
-      p.lon = r.lon
-      p.at = Number(r.position_at)
-      visit(p)
-    }
-    visited += rows.length
-    if (rows.length < CHUNK) return visited
-    after = p.mmsi
-    await between()
-  }
 }

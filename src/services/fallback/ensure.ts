@@ -5,8 +5,8 @@ import type {DatasetCounts, FallbackReport} from '../../schemas/maintenance.js'
 import {and, eq, inArray} from 'drizzle-orm'
 
 import type {Context} from '../context.js'
-import {writeTransaction} from '../db/client.js'
 import {ports, vesselPositions, vessels} from '../db/schema.js'
+import {write} from '../db/transaction.js'
 import {loadShippedAnchorages} from '../datasets/anchorages.js'
 import {loadShippedPorts} from '../datasets/ports.js'
 import {storeShippedAnchorageCells} from '../ports/shipped-areas.js'
@@ -45,7 +45,7 @@ export async function ensureFallbackData(ctx: Context, options: EnsureOptions = 
     rejected: {ports: shippedPorts.rejected.length, anchorage_rows: anchorages.rejected.length, piracy_incidents: piracy.summary.incidents_rejected, ais_sentences: sample.decode.rejected},
   }
 
-  writeTransaction(ctx.db, () => {
+  await write(ctx.db, async () => {
     const {orm} = ctx.db
     // Ports, keyed by WPI number.
     const existing = new Map(orm.select({wpi: ports.wpiNumber, origin: ports.origin}).from(ports).all().map((r) => [r.wpi, r.origin]))
@@ -101,7 +101,7 @@ export async function ensureFallbackData(ctx: Context, options: EnsureOptions = 
     // Safety zones: piracy risk areas from the incidents, storm zones from the alerts capture.
     const storms = stormZonesFromAlerts(alerts.alerts, 'emergency', 'fallback', SHIPPED_ALERTS_REFERENCE).drafts
     for (const [kind, drafts] of [['piracy', piracy.drafts], ['storm', storms]] as const) {
-      const write = storeZones(ctx.db, kind, drafts, now, force ? {origins: ['fallback']} : undefined, {onlyMissing: !force})
+      const write = await storeZones(ctx.db, kind, drafts, now, force ? {origins: ['fallback']} : undefined, {onlyMissing: !force})
       report.safety_zones.created += write.created
       report.safety_zones.untouched += write.untouched
       if (force) {

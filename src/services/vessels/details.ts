@@ -11,7 +11,7 @@ import {eventListing} from '../safety/catalog.js'
 
 export type {VesselDetails} from '../../schemas/vessels.js'
 
-export function vesselDetails(ctx: Context, mmsi: number, options: {events?: number} = {}): VesselDetails {
+export async function vesselDetails(ctx: Context, mmsi: number, options: {events?: number} = {}): Promise<VesselDetails> {
   const v = vesselByMmsi(ctx.db, mmsi)
   if (!v) {
     throw new HarbormasterError(`no vessel with MMSI ${mmsi} is stored`, {
@@ -47,6 +47,6 @@ export function vesselDetails(ctx: Context, mmsi: number, options: {events?: num
             source: v.positionSource,
           },
     positions_24h: positionCountSince(ctx.db, mmsi, (v.positionAt ?? now) - 86_400_000),
-    events: eventListing(ctx, {mmsi, limit: options.events ?? 20}),
+    events: await eventListing(ctx, {mmsi, limit: options.events ?? 20}),
   }
 }
