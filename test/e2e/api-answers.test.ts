@@ -42,7 +42,7 @@ beforeAll(async () => {
   expect((await runInProcess(['run-background-jobs', '--job', 'vessels', '--db', dbPath], {env: {HARBORMASTER_NOW: new Date(NOW).toISOString()}})).code).toBe(0)
   db = openDatabase(dbPath)
   const ctx = {config: loadConfig({dbPath, env: {HARBORMASTER_API_RATE_LIMIT: '0', HARBORMASTER_ADMIN_TOKEN: ADMIN_TOKEN}}), db, logger: silentLogger, clock: fixedClock(NOW)}
-  const user = addUser(ctx, {name: 'vera', role: 'VIEWER'})
+  const user = await addUser(ctx, {name: 'vera', role: 'VIEWER'})
   viewer = user.token
   viewerId = user.id
   // Health's clock-bound expiry is not under test here (tests do not wait on time): reports live until the data changes.
