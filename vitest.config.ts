@@ -13,6 +13,8 @@ export const BOTH_BACKENDS: string[] = [
   'test/e2e/storms.test.ts',
   'test/e2e/piracy.test.ts',
   'test/e2e/jobs-control.test.ts',
+  'test/e2e/alert-worker.test.ts',
+  'test/e2e/users-notifications.test.ts',
   'test/e2e/api-reads.test.ts',
   'test/e2e/provider-cache.test.ts',
 ]

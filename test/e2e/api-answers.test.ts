@@ -45,7 +45,7 @@ beforeAll(async () => {
   // As serve opens it: a read connection beside the write one.
   db = await openAnyDatabase(dbPath, {applicationName: 'harbormaster serve', readConnection: true})
   const ctx = {config: loadConfig({dbPath, env: {HARBORMASTER_API_RATE_LIMIT: '0', HARBORMASTER_ADMIN_TOKEN: ADMIN_TOKEN}}), db, logger: silentLogger, clock: fixedClock(NOW)}
-  const user = addUser(ctx, {name: 'vera', role: 'VIEWER'})
+  const user = await addUser(ctx, {name: 'vera', role: 'VIEWER'})
   viewer = user.token
   viewerId = user.id
   // Health's clock-bound expiry is not under test here (tests do not wait on time): reports live until the data changes.

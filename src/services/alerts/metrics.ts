@@ -1,13 +1,14 @@
 // What alert rules can watch: each metric reads the current value of every target of its kind in one pass
 // (so 10,000 rules cost one read per metric, not one query per rule), with the time the value was observed.
-import {desc, eq, sql} from 'drizzle-orm'
 import Flatbush from 'flatbush'
 
 import {throwIfCancelled, yieldToEventLoop} from '../cancel.js'
 import type {Context} from '../context.js'
-import {hotStatements, type PositionColumns} from '../db/hot-statements.js'
+import {eachCurrentPosition} from '../db/current-positions.js'
+import {type FinishedRun, recentRunsOfEveryJob} from '../db/job-runs.js'
 import {type LatestLevel, latestLevels} from '../db/port-congestion.js'
-import {jobRuns, safetyZones} from '../db/schema.js'
+import {countPositionsSince, namedPositionColumns, type PositionColumns, positionColumnsSince} from '../db/position-columns.js'
+import {activeZonesById} from '../db/zones.js'
 import {type ZoneGeometry, pointInGeometry} from '../geo/geometry.js'
 import {consecutiveFailures} from '../jobs/runs.js'
 import {PROVIDERS} from '../providers/registry.js'
@@ -53,38 +54,37 @@ const SEEN_WITHIN_MS = 86_400_000
  */
 export class CycleData {
   private readonly since: number
-  private readonly recent = new Map<number, PositionColumns>()
-  private seen?: number
+  private readonly recent = new Map<number, Promise<PositionColumns>>()
+  private seen?: Promise<number>
   private congestion?: Promise<LatestLevel[]>
   constructor(private readonly ctx: Context) {
     this.since = ctx.clock.now() - SEEN_WITHIN_MS
   }
 
   /** The named vessels seen in the last day (older ones have no current value), as columns, by MMSI. */
-  named(targets: Iterable<string>): {columns: PositionColumns; byMmsi: Map<number, number>} {
+  async named(targets: Iterable<string>): Promise<{columns: PositionColumns; byMmsi: Map<number, number>}> {
     const mmsis = [...new Set([...targets].map(Number).filter(Number.isSafeInteger))]
-    const columns = mmsis.length > 0 ? hotStatements(this.ctx.db).namedPositionColumns(mmsis, this.since) : emptyColumns()
+    const columns = mmsis.length > 0 ? await namedPositionColumns(this.ctx.db, mmsis, this.since) : emptyColumns()
     const byMmsi = new Map<number, number>()
     for (let i = 0; i < columns.length; i++) byMmsi.set(columns.mmsi[i], i)
     return {columns, byMmsi}
   }
 
   /** Every vessel whose latest position was observed at or after `since` (and within the last day). */
-  seenSince(since: number): PositionColumns {
+  seenSince(since: number): Promise<PositionColumns> {
     const from = Math.max(since, this.since)
     let columns = this.recent.get(from)
     if (!columns) {
-      const hot = hotStatements(this.ctx.db)
       // A narrow window reads a few rows through the index; the whole day reads most of the table in order.
-      columns = from === this.since ? hot.positionColumns(from) : hot.freshPositionColumns(from)
+      columns = positionColumnsSince(this.ctx.db, from, from !== this.since)
       this.recent.set(from, columns)
     }
     return columns
   }
 
   /** How many vessels were seen in the last day: those of them not fresh enough for a rule are its stale readings. */
-  seenInDay(): number {
-    this.seen ??= hotStatements(this.ctx.db).countPositionsSince(this.since)
+  seenInDay(): Promise<number> {
+    this.seen ??= countPositionsSince(this.ctx.db, this.since)
     return this.seen
   }
 
@@ -123,19 +123,19 @@ interface VesselValue {
  * the position time (the vessels seen in the last day but before that bound are counted, not read).
  * `alwaysCurrent`: the reading is taken now (the AIS gap), so every vessel seen in the last day is read.
  */
-function vesselReadings(cycle: CycleData, wanted: ReadingsWanted, metric: VesselValue, alwaysCurrent = false): Readings {
-  const named = cycle.named(wanted.targets)
-  // Rules over every vessel share one pass's columns; a vessel's target key and reading are built the first
-  // time a rule wants them (a threshold most vessels do not cross builds few).
+async function vesselReadings(cycle: CycleData, wanted: ReadingsWanted, metric: VesselValue, alwaysCurrent = false): Promise<Readings> {
+  const named = await cycle.named(wanted.targets)
+  // Rules over every vessel (there are some when `everySince` is set) share one pass's columns, and count
+  // the vessels seen in the day before their bound as stale; a vessel's target key and reading are built the
+  // first time a rule wants them (a threshold most vessels do not cross builds few).
   let every: {columns: PositionColumns; values: Float64Array; targets: Array<string | undefined>; readings: Array<Reading | undefined>} | undefined
-  const everyVessel = () => {
-    if (!every) {
-      const columns = cycle.seenSince(alwaysCurrent ? cycle.seenFrom : Math.max(wanted.everySince ?? cycle.seenFrom, cycle.seenFrom))
-      const values = new Float64Array(columns.length)
-      for (let i = 0; i < columns.length; i++) values[i] = metric.value(columns, i)
-      every = {columns, values, targets: new Array(columns.length), readings: new Array(columns.length)}
-    }
-    return every
+  let seenInDay = 0
+  if (wanted.everySince !== null) {
+    const columns = await cycle.seenSince(alwaysCurrent ? cycle.seenFrom : Math.max(wanted.everySince, cycle.seenFrom))
+    const values = new Float64Array(columns.length)
+    for (let i = 0; i < columns.length; i++) values[i] = metric.value(columns, i)
+    every = {columns, values, targets: new Array(columns.length), readings: new Array(columns.length)}
+    if (!alwaysCurrent) seenInDay = await cycle.seenInDay()
   }
   return {
     get: (target) => {
@@ -146,7 +146,8 @@ function vesselReadings(cycle: CycleData, wanted: ReadingsWanted, metric: Vessel
     },
     forEachFresh: (freshSince, fn, worth) => {
       const from = alwaysCurrent ? cycle.seenFrom : Math.max(freshSince, cycle.seenFrom)
-      const {columns, values, targets, readings} = everyVessel()
+      if (!every) throw new Error('readings of every vessel were not asked for')
+      const {columns, values, targets, readings} = every
       const at = columns.at
       let fresh = 0
       for (let i = 0; i < values.length; i++) {
@@ -156,7 +157,7 @@ function vesselReadings(cycle: CycleData, wanted: ReadingsWanted, metric: Vessel
         if (Number.isNaN(value) || (worth && !worth(value))) continue
         fn((targets[i] ??= String(columns.mmsi[i])), (readings[i] ??= metric.reading(columns, i, value)))
       }
-      return alwaysCurrent ? 0 : cycle.seenInDay() - fresh
+      return alwaysCurrent ? 0 : seenInDay - fresh
     },
   }
 }
@@ -185,17 +186,9 @@ async function portReadings(cycle: CycleData, pick: (c: LatestLevel) => number |
   return fromMap(out)
 }
 
-async function jobReadings(ctx: Context, pick: (runs: Array<typeof jobRuns.$inferSelect>, job: string) => number | null | Promise<number | null>) {
+async function jobReadings(ctx: Context, pick: (runs: FinishedRun[], job: string) => number | null | Promise<number | null>) {
   const out = new Map<string, Reading>()
-  const jobs = ctx.db.orm.selectDistinct({job: jobRuns.job}).from(jobRuns).all()
-  for (const {job} of jobs) {
-    const runs = ctx.db.orm
-      .select()
-      .from(jobRuns)
-      .where(sql`${jobRuns.job} = ${job} AND ${jobRuns.status} != 'running'`)
-      .orderBy(desc(jobRuns.startedAt), desc(jobRuns.id))
-      .limit(50)
-      .all()
+  for (const [job, runs] of await recentRunsOfEveryJob(ctx.db, 50)) {
     const value = await pick(runs, job)
     // A job's state is current as of now: its last run stays its last run until the next.
     if (value !== null) out.set(job, {value, at: ctx.clock.now()})
@@ -243,7 +236,7 @@ export const METRICS: Record<string, MetricSpec> = {
     description: 'vessels whose latest position is inside the zone',
     freshnessSeconds: FIVE_MINUTES,
     read: async (ctx) => {
-      const zones = ctx.db.orm.select().from(safetyZones).where(eq(safetyZones.active, true)).all()
+      const zones = await activeZonesById(ctx.db)
       const out = new Map<string, Reading>()
       if (zones.length === 0) return fromMap(out)
       const since = ctx.clock.now() - ctx.config.positionWindowMinutes * 60_000
@@ -252,7 +245,8 @@ export const METRICS: Record<string, MetricSpec> = {
       index.finish()
       const counts = new Array<number>(zones.length).fill(0)
       let newest = 0
-      await hotStatements(ctx.db).eachCurrentPosition(
+      await eachCurrentPosition(
+        ctx.db,
         since,
         (v) => {
           newest = Math.max(newest, v.at)

@@ -1,10 +1,9 @@
 // Alert rules: validated on the way in (a known metric, an operator, a numeric threshold, a target that
 // exists and is of the metric's kind), then enabled, disabled or removed by id.
-import {eq} from 'drizzle-orm'
-
 import type {Context} from '../context.js'
-import {writeTransaction} from '../db/client.js'
-import {ALERT_OPERATORS, type AlertOperator, alertRules, safetyZones, SEVERITIES, type Severity} from '../db/schema.js'
+import {alertRulesById, deleteAlertRule, insertAlertRule, type NewAlertRule, setAlertRuleEnabled} from '../db/alerts.js'
+import {ALERT_OPERATORS, type AlertOperator, SEVERITIES, type Severity} from '../db/model.js'
+import {zoneExists} from '../db/zones.js'
 import {usageError} from '../errors.js'
 import {RECORDED_JOB_NAMES} from '../jobs/names.js'
 import {PROVIDERS} from '../providers/registry.js'
@@ -26,7 +25,7 @@ export interface RuleInput {
 }
 
 /** Checks a rule and resolves its target; throws a usage error that names the problem and the choices. */
-export function validateRule(ctx: Context, input: RuleInput): typeof alertRules.$inferInsert {
+export async function validateRule(ctx: Context, input: RuleInput): Promise<NewAlertRule> {
   const metric = METRICS[input.metric]
   if (!metric) throw usageError(`unknown metric ${JSON.stringify(input.metric)}`, `choose one of ${Object.keys(METRICS).join(', ')}`)
   if (!ALERT_OPERATORS.includes(input.operator as AlertOperator)) {
@@ -45,7 +44,7 @@ export function validateRule(ctx: Context, input: RuleInput): typeof alertRules.
     if (kind !== metric.kind || !ref) {
       throw usageError(`target ${JSON.stringify(input.target)} does not fit ${metric.name}`, `use all or ${metric.kind}:<id>`)
     }
-    targetId = resolveTarget(ctx, metric.kind, ref)
+    targetId = await resolveTarget(ctx, metric.kind, ref)
   }
   const now = ctx.clock.now()
   return {
@@ -63,10 +62,10 @@ export function validateRule(ctx: Context, input: RuleInput): typeof alertRules.
   }
 }
 
-function resolveTarget(ctx: Context, kind: string, ref: string): string {
+async function resolveTarget(ctx: Context, kind: string, ref: string): Promise<string> {
   switch (kind) {
     case 'port': {
-      const port = findPort(ctx, ref)
+      const port = await findPort(ctx, ref)
       if (!port) throw usageError(`no port ${ref}`, 'use a UN/LOCODE (GRPIR) or World Port Index number')
       return String(port.id)
     }
@@ -74,7 +73,7 @@ function resolveTarget(ctx: Context, kind: string, ref: string): string {
       if (!/^\d{9}$/.test(ref)) throw usageError(`MMSI ${JSON.stringify(ref)} is not 9 digits`)
       return ref
     case 'zone':
-      if (!/^\d+$/.test(ref) || !ctx.db.orm.select({id: safetyZones.id}).from(safetyZones).where(eq(safetyZones.id, Number(ref))).get()) {
+      if (!/^\d+$/.test(ref) || !(await zoneExists(ctx.db, Number(ref)))) {
         throw usageError(`no zone ${ref}`, 'zone ids are in the safety_zones table')
       }
       return ref
@@ -87,25 +86,21 @@ function resolveTarget(ctx: Context, kind: string, ref: string): string {
   }
 }
 
-export function addRule(ctx: Context, input: RuleInput): AlertRuleView {
-  const values = validateRule(ctx, input)
-  return ruleView(writeTransaction(ctx.db, () => ctx.db.orm.insert(alertRules).values(values).returning().get()))
+export async function addRule(ctx: Context, input: RuleInput): Promise<AlertRuleView> {
+  const values = await validateRule(ctx, input)
+  return ruleView(await insertAlertRule(ctx.db, values))
 }
 
-export function listRules(ctx: Context): AlertRuleView[] {
-  return ctx.db.orm.select().from(alertRules).orderBy(alertRules.id).all().map(ruleView)
+export async function listRules(ctx: Context): Promise<AlertRuleView[]> {
+  return (await alertRulesById(ctx.db)).map(ruleView)
 }
 
-export function setRuleEnabled(ctx: Context, id: number, enabled: boolean) {
-  const changes = writeTransaction(ctx.db, () =>
-    ctx.db.orm.update(alertRules).set({enabled, updatedAt: ctx.clock.now()}).where(eq(alertRules.id, id)).run().changes,
-  )
-  if (changes === 0) throw usageError(`no alert rule ${id}`, 'see `harbormaster alerts list`')
+export async function setRuleEnabled(ctx: Context, id: number, enabled: boolean) {
+  if (!(await setAlertRuleEnabled(ctx.db, id, enabled, ctx.clock.now()))) throw usageError(`no alert rule ${id}`, 'see `harbormaster alerts list`')
   return {id, enabled}
 }
 
-export function removeRule(ctx: Context, id: number) {
-  const changes = writeTransaction(ctx.db, () => ctx.db.orm.delete(alertRules).where(eq(alertRules.id, id)).run().changes)
-  if (changes === 0) throw usageError(`no alert rule ${id}`, 'see `harbormaster alerts list`')
+export async function removeRule(ctx: Context, id: number) {
+  if (!(await deleteAlertRule(ctx.db, id))) throw usageError(`no alert rule ${id}`, 'see `harbormaster alerts list`')
   return {removed: id}
 }

@@ -2,11 +2,12 @@
 // records them; a job's latest runs as the runner, health and crash accounting read them (on SQLite prepared
 // once per connection: health asks for every job's latest runs on every check); runs in progress with the
 // leases that carry them; and the history as `jobs history` lists it.
-import {and, desc, eq, inArray, type Placeholder, sql} from 'drizzle-orm'
+import {and, desc, eq, inArray, ne, type Placeholder, sql} from 'drizzle-orm'
 
 import type {StoredRunSummary} from '../../schemas/job-summaries.js'
 import {writeTransaction} from './client.js'
 import {preparedOnce} from './prepared.js'
+import {rawRows} from './query.js'
 import type {JobLock, JobRun, JobStatus} from './schema.js'
 import {type AnyDb, write} from './transaction.js'
 
@@ -169,4 +170,47 @@ export async function runHistory(db: AnyDb, options: {job?: string; limit: numbe
     .where(options.job ? eq(jobRuns.job, options.job) : undefined)
     .orderBy(desc(jobRuns.startedAt), desc(jobRuns.id))
     .limit(options.limit)
+}
+
+/** A finished (or skipped) run as alert rules on jobs read it. */
+export interface FinishedRun {
+  status: JobStatus
+  durationMs: number | null
+}
+
+/**
+ * Every job with runs recorded (by name) and its runs that are no longer running, newest first, at most
+ * `perJob` each: on SQLite a lookup through the job's index each (a handful of jobs), on PostgreSQL one
+ * statement for all of them.
+ */
+export async function recentRunsOfEveryJob(db: AnyDb, perJob: number): Promise<Map<string, FinishedRun[]>> {
+  const out = new Map<string, FinishedRun[]>()
+  if (db.dialect === 'postgres') {
+    const rows = await rawRows<{job: string; status: JobStatus | null; duration_ms: number | null}>(
+      db,
+      sql`SELECT j.job, r.status, r.duration_ms FROM (SELECT DISTINCT job FROM job_runs) j
+          LEFT JOIN LATERAL (SELECT status, duration_ms, started_at, id FROM job_runs
+                             WHERE job = j.job AND status <> 'running' ORDER BY started_at DESC, id DESC LIMIT ${perJob}) r ON true
+          ORDER BY j.job, r.started_at DESC, r.id DESC`,
+    )
+    for (const r of rows) {
+      let runs = out.get(r.job)
+      if (!runs) out.set(r.job, (runs = []))
+      if (r.status !== null) runs.push({status: r.status, durationMs: r.duration_ms === null ? null : Number(r.duration_ms)})
+    }
+    return out
+  }
+  const {jobRuns} = db.t
+  for (const {job} of await db.orm.selectDistinct({job: jobRuns.job}).from(jobRuns).orderBy(jobRuns.job)) {
+    out.set(
+      job,
+      await db.orm
+        .select({status: jobRuns.status, durationMs: jobRuns.durationMs})
+        .from(jobRuns)
+        .where(and(eq(jobRuns.job, job), ne(jobRuns.status, 'running')))
+        .orderBy(desc(jobRuns.startedAt), desc(jobRuns.id))
+        .limit(perJob),
+    )
+  }
+  return out
 }
