@@ -111,7 +111,7 @@ async function ours({db: dbPath}) {
   const t1 = performance.now()
   const plan = await planDetection(ctx)
   const t2 = performance.now()
-  const applied = applyDetection(ctx, plan)
+  const applied = await applyDetection(ctx, plan)
   const t3 = performance.now()
   db.close()
   return {

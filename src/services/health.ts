@@ -6,9 +6,9 @@ import {dirname} from 'node:path'
 
 import {iso} from './clock.js'
 import type {Context} from './context.js'
-import {readSnapshot} from './db/client.js'
 import {latestRun} from './db/job-runs.js'
 import {createdSince, tableCounts} from './db/table-rows.js'
+import {read} from './db/query.js'
 import {newestPosition} from './db/vessels.js'
 import {shippedFiles} from './datasets/paths.js'
 import {environmentError, errorMessage, HarbormasterError} from './errors.js'
@@ -42,11 +42,11 @@ const AIS_STALE_MS = 60 * 60_000
 const DAY_MS = 86_400_000
 
 export async function checkHealth(ctx: Context): Promise<HealthReport> {
-  return readSnapshot(ctx.db, () => healthNow(ctx))
+  return read(ctx.db, () => healthNow(ctx))
 }
 
 /** Every check, from one consistent view of the database. */
-function healthNow(ctx: Context): HealthReport {
+async function healthNow(ctx: Context): Promise<HealthReport> {
   const now = ctx.clock.now()
   const since = now - DAY_MS
 
@@ -57,7 +57,7 @@ function healthNow(ctx: Context): HealthReport {
       : {status: 'degraded', ...counts, reason: 'no ports: run `harbormaster ensure-fallback-data`'}
 
   const sampleAvailable = existsSync(shippedFiles.aisSample)
-  const newest = newestPosition(ctx.db)
+  const newest = await newestPosition(ctx.db)
   let ais: Components['ais_service']
   const base = {sample_data_available: sampleAvailable, source: newest?.source ?? null, last_position_at: iso(newest?.at)}
   if (!newest) {

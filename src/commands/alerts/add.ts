@@ -31,7 +31,7 @@ port:<UN/LOCODE or WPI number>, vessel:<MMSI>, zone:<id>, job:<name>, provider:<
     const ctx = await this.context()
     const {addRule} = await import('../../services/alerts/rules.js')
     const {describeRule} = await import('../../render/alerts.js')
-    const rule = addRule(ctx, {
+    const rule = await addRule(ctx, {
       metric: this.flags.metric,
       target: this.flags.target,
       operator: this.flags.operator,

@@ -19,7 +19,7 @@ export default class VesselsShow extends BaseCommand<typeof VesselsShow> {
     }
     const ctx = await this.context({readonly: true})
     const {vesselDetails} = await import('../../services/vessels/details.js')
-    const details = vesselDetails(ctx, Number(this.args.mmsi))
+    const details = await vesselDetails(ctx, Number(this.args.mmsi))
     if (!this.jsonEnabled()) {
       const {renderVessel} = await import('../../render/safety.js')
       this.log(renderVessel(details, this.painter(process.stdout)))

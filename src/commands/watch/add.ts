@@ -22,7 +22,7 @@ export default class WatchAdd extends BaseCommand<typeof WatchAdd> {
   async run(): Promise<ResultOf<'watch add'>> {
     const ctx = await this.context()
     const {addWatch} = await import('../../services/users/watchlists.js')
-    const watch = addWatch(ctx, {user: this.flags.user, vessel: this.flags.vessel, port: this.flags.port, area: this.flags.area})
+    const watch = await addWatch(ctx, {user: this.flags.user, vessel: this.flags.vessel, port: this.flags.port, area: this.flags.area})
     this.log(`watch ${watch.id}: ${watch.user} watches ${watch.kind} ${watch.target}`)
     return watch
   }

@@ -53,24 +53,24 @@ const SEEN_WITHIN_MS = 86_400_000
  */
 export class CycleData {
   private readonly since: number
-  private readonly recent = new Map<number, PositionColumns>()
-  private seen?: number
+  private readonly recent = new Map<number, Promise<PositionColumns>>()
+  private seen?: Promise<number>
   private congestion?: Promise<LatestLevel[]>
   constructor(private readonly ctx: Context) {
     this.since = ctx.clock.now() - SEEN_WITHIN_MS
   }
 
   /** The named vessels seen in the last day (older ones have no current value), as columns, by MMSI. */
-  named(targets: Iterable<string>): {columns: PositionColumns; byMmsi: Map<number, number>} {
+  async named(targets: Iterable<string>): Promise<{columns: PositionColumns; byMmsi: Map<number, number>}> {
     const mmsis = [...new Set([...targets].map(Number).filter(Number.isSafeInteger))]
-    const columns = mmsis.length > 0 ? hotStatements(this.ctx.db).namedPositionColumns(mmsis, this.since) : emptyColumns()
+    const columns = mmsis.length > 0 ? await hotStatements(this.ctx.db).namedPositionColumns(mmsis, this.since) : emptyColumns()
     const byMmsi = new Map<number, number>()
     for (let i = 0; i < columns.length; i++) byMmsi.set(columns.mmsi[i], i)
     return {columns, byMmsi}
   }
 
   /** Every vessel whose latest position was observed at or after `since` (and within the last day). */
-  seenSince(since: number): PositionColumns {
+  seenSince(since: number): Promise<PositionColumns> {
     const from = Math.max(since, this.since)
     let columns = this.recent.get(from)
     if (!columns) {
@@ -83,7 +83,7 @@ export class CycleData {
   }
 
   /** How many vessels were seen in the last day: those of them not fresh enough for a rule are its stale readings. */
-  seenInDay(): number {
+  seenInDay(): Promise<number> {
     this.seen ??= hotStatements(this.ctx.db).countPositionsSince(this.since)
     return this.seen
   }
@@ -123,14 +123,19 @@ interface VesselValue {
  * the position time (the vessels seen in the last day but before that bound are counted, not read).
  * `alwaysCurrent`: the reading is taken now (the AIS gap), so every vessel seen in the last day is read.
  */
-function vesselReadings(cycle: CycleData, wanted: ReadingsWanted, metric: VesselValue, alwaysCurrent = false): Readings {
-  const named = cycle.named(wanted.targets)
+async function vesselReadings(cycle: CycleData, wanted: ReadingsWanted, metric: VesselValue, alwaysCurrent = false): Promise<Readings> {
+  const named = await cycle.named(wanted.targets)
+  // Only rules over every vessel (everySince set) call forEachFresh: what it reads is read now, for them only.
+  const everyColumns =
+    wanted.everySince === null ? undefined : await cycle.seenSince(alwaysCurrent ? cycle.seenFrom : Math.max(wanted.everySince, cycle.seenFrom))
+  const seenInDay = wanted.everySince === null || alwaysCurrent ? 0 : await cycle.seenInDay()
   // Rules over every vessel share one pass's columns; a vessel's target key and reading are built the first
   // time a rule wants them (a threshold most vessels do not cross builds few).
   let every: {columns: PositionColumns; values: Float64Array; targets: Array<string | undefined>; readings: Array<Reading | undefined>} | undefined
   const everyVessel = () => {
     if (!every) {
-      const columns = cycle.seenSince(alwaysCurrent ? cycle.seenFrom : Math.max(wanted.everySince ?? cycle.seenFrom, cycle.seenFrom))
+      if (!everyColumns) throw new Error('vessel readings over every vessel asked for without a rule over every vessel')
+      const columns = everyColumns
       const values = new Float64Array(columns.length)
       for (let i = 0; i < columns.length; i++) values[i] = metric.value(columns, i)
       every = {columns, values, targets: new Array(columns.length), readings: new Array(columns.length)}
@@ -156,7 +161,7 @@ function vesselReadings(cycle: CycleData, wanted: ReadingsWanted, metric: Vessel
         if (Number.isNaN(value) || (worth && !worth(value))) continue
         fn((targets[i] ??= String(columns.mmsi[i])), (readings[i] ??= metric.reading(columns, i, value)))
       }
-      return alwaysCurrent ? 0 : cycle.seenInDay() - fresh
+      return alwaysCurrent ? 0 : seenInDay - fresh
     },
   }
 }

@@ -26,7 +26,7 @@ export interface RuleInput {
 }
 
 /** Checks a rule and resolves its target; throws a usage error that names the problem and the choices. */
-export function validateRule(ctx: Context, input: RuleInput): typeof alertRules.$inferInsert {
+export async function validateRule(ctx: Context, input: RuleInput): Promise<typeof alertRules.$inferInsert> {
   const metric = METRICS[input.metric]
   if (!metric) throw usageError(`unknown metric ${JSON.stringify(input.metric)}`, `choose one of ${Object.keys(METRICS).join(', ')}`)
   if (!ALERT_OPERATORS.includes(input.operator as AlertOperator)) {
@@ -45,7 +45,7 @@ export function validateRule(ctx: Context, input: RuleInput): typeof alertRules.
     if (kind !== metric.kind || !ref) {
       throw usageError(`target ${JSON.stringify(input.target)} does not fit ${metric.name}`, `use all or ${metric.kind}:<id>`)
     }
-    targetId = resolveTarget(ctx, metric.kind, ref)
+    targetId = await resolveTarget(ctx, metric.kind, ref)
   }
   const now = ctx.clock.now()
   return {
@@ -63,10 +63,10 @@ export function validateRule(ctx: Context, input: RuleInput): typeof alertRules.
   }
 }
 
-function resolveTarget(ctx: Context, kind: string, ref: string): string {
+async function resolveTarget(ctx: Context, kind: string, ref: string): Promise<string> {
   switch (kind) {
     case 'port': {
-      const port = findPort(ctx, ref)
+      const port = await findPort(ctx, ref)
       if (!port) throw usageError(`no port ${ref}`, 'use a UN/LOCODE (GRPIR) or World Port Index number')
       return String(port.id)
     }
@@ -87,8 +87,8 @@ function resolveTarget(ctx: Context, kind: string, ref: string): string {
   }
 }
 
-export function addRule(ctx: Context, input: RuleInput): AlertRuleView {
-  const values = validateRule(ctx, input)
+export async function addRule(ctx: Context, input: RuleInput): Promise<AlertRuleView> {
+  const values = await validateRule(ctx, input)
   return ruleView(writeTransaction(ctx.db, () => ctx.db.orm.insert(alertRules).values(values).returning().get()))
 }
 

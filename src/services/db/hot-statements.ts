@@ -1,9 +1,13 @@
-// Prepared statements for the per-vessel hot paths of the ports job and event detection
-// (drizzle's builder costs more than the work at 200,000 vessels), cached per connection.
+// The per-vessel hot paths of the ports job, alert rules and event detection (drizzle's builder costs more
+// than the work at 200,000 vessels), on either database: statements prepared once per SQLite connection,
+// and on PostgreSQL plain statements whose rows come back as arrays and whose inserts take whole columns.
 import type {Statement} from 'better-sqlite3'
 
 import type {Db} from './client.js'
+import {pgArrays} from './pg-batch.js'
+import type {PostgresDb} from './pg-client.js'
 import type {DataSource, EventType, SafetyEvent, Severity} from './schema.js'
+import type {AnyDb} from './transaction.js'
 
 export interface CurrentPosition {
   mmsi: number
@@ -53,27 +57,29 @@ export interface HotStatements {
    */
   eachCurrentPosition(since: number, visit: (position: Readonly<CurrentPosition>) => void, between: () => Promise<void>, chunk?: number): Promise<number>
   /** Each vessel's latest position observed at or after `since`, as columns (no object per vessel): what rules over every vessel read. */
-  positionColumns(since: number): PositionColumns
+  positionColumns(since: number): Promise<PositionColumns>
   /** The same through the index on the position time: for a narrow window (readings fresh enough to judge). */
-  freshPositionColumns(since: number): PositionColumns
+  freshPositionColumns(since: number): Promise<PositionColumns>
   /** The same for the vessels named (by MMSI) only: what rules on one vessel each read. */
-  namedPositionColumns(mmsis: number[], since: number): PositionColumns
+  namedPositionColumns(mmsis: number[], since: number): Promise<PositionColumns>
   /** How many vessels have a latest position observed at or after `since`. */
-  countPositionsSince(since: number): number
+  countPositionsSince(since: number): Promise<number>
   /** When the newest stored latest position was observed, or null with none. */
-  newestPositionAt(): number | null
+  newestPositionAt(): Promise<number | null>
   /**
-   * Inserts events, each unless one with its dedupe key is open, a hundred rows per statement; returns the
-   * stored ones in the order given (of two with the same key, the first). Call inside a write transaction.
+   * Inserts events, each unless one with its dedupe key is open (on SQLite a hundred rows per statement, on
+   * PostgreSQL all in one); returns the stored ones in the order given (of two with the same key, the
+   * first). Call inside a write transaction.
    */
-  insertEvents(rows: EventRow[], now: number): SafetyEvent[]
+  insertEvents(rows: EventRow[], now: number): Promise<SafetyEvent[]>
 }
 
 const EVENT_COLUMNS = 14
 /** Rows per INSERT: one statement per hundred events instead of one per event. */
 const EVENT_BATCH = 100
 
-const cache = new WeakMap<Db, HotStatements>()
+const sqliteCache = new WeakMap<Db, HotStatements>()
+const postgresCache = new WeakMap<PostgresDb, HotStatements>()
 
 type ColumnRow = [number, number, number, number | null, number]
 
@@ -101,9 +107,45 @@ function toColumns(rows: Iterable<ColumnRow>): PositionColumns {
 /** Positions read between two turns of the event loop. */
 const POSITION_CHUNK = 20_000
 
-export function hotStatements(db: Db): HotStatements {
-  const existing = cache.get(db)
-  if (existing) return existing
+export function hotStatements(db: AnyDb): HotStatements {
+  if (db.dialect === 'postgres') {
+    let statements = postgresCache.get(db)
+    if (!statements) postgresCache.set(db, (statements = postgresStatements(db)))
+    return statements
+  }
+  let statements = sqliteCache.get(db)
+  if (!statements) sqliteCache.set(db, (statements = sqliteStatements(db)))
+  return statements
+}
+
+/** The events stored, as rows, for the dedupe keys the insert returned (RETURNING gives no order). */
+function storedEvents(rows: EventRow[], ids: Map<string, number>, now: number, into: SafetyEvent[]): void {
+  for (const r of rows) {
+    const id = ids.get(r.dedupeKey)
+    if (id === undefined) continue
+    ids.delete(r.dedupeKey)
+    into.push({
+      id,
+      type: r.type,
+      severity: r.severity,
+      zoneId: r.zoneId,
+      portId: r.portId,
+      mmsi: r.mmsi,
+      dedupeKey: r.dedupeKey,
+      title: r.title,
+      lat: r.lat,
+      lon: r.lon,
+      source: r.source,
+      observedAt: r.observedAt,
+      createdAt: now,
+      lastSeenAt: now,
+      resolvedAt: null,
+      metadata: r.metadata,
+    })
+  }
+}
+
+function sqliteStatements(db: Db): HotStatements {
   const s = db.sqlite
   // `+position_at` keeps SQLite off the index: most vessels are current, and a scan of the table in MMSI
   // (rowid) order reads them in order instead of a lookup per row.
@@ -166,12 +208,12 @@ export function hotStatements(db: Db): HotStatements {
         await between()
       }
     },
-    positionColumns: (since) => toColumns(columns.iterate(since) as Iterable<ColumnRow>),
-    freshPositionColumns: (since) => toColumns(fresh.iterate(since) as Iterable<ColumnRow>),
-    namedPositionColumns: (mmsis, since) => toColumns(named.iterate(JSON.stringify(mmsis), since) as Iterable<ColumnRow>),
-    countPositionsSince: (since) => count.get(since) as number,
-    newestPositionAt: () => (newest.get() as number | null) ?? null,
-    insertEvents(rows, now) {
+    positionColumns: async (since) => toColumns(columns.iterate(since) as Iterable<ColumnRow>),
+    freshPositionColumns: async (since) => toColumns(fresh.iterate(since) as Iterable<ColumnRow>),
+    namedPositionColumns: async (mmsis, since) => toColumns(named.iterate(JSON.stringify(mmsis), since) as Iterable<ColumnRow>),
+    countPositionsSince: async (since) => count.get(since) as number,
+    newestPositionAt: async () => (newest.get() as number | null) ?? null,
+    async insertEvents(rows, now) {
       const stored: SafetyEvent[] = []
       for (let start = 0; start < rows.length; start += EVENT_BATCH) {
         const end = Math.min(rows.length, start + EVENT_BATCH)
@@ -196,34 +238,93 @@ export function hotStatements(db: Db): HotStatements {
         // RETURNING gives no order: rows are matched by dedupe key, unique among open events.
         const ids = new Map<string, number>()
         for (const [id, key] of insertOf(end - start).all(params) as Array<[number, string]>) ids.set(key, id)
-        for (let k = start; k < end; k++) {
-          const r = rows[k]
-          const id = ids.get(r.dedupeKey)
-          if (id === undefined) continue
-          ids.delete(r.dedupeKey)
-          stored.push({
-            id,
-            type: r.type,
-            severity: r.severity,
-            zoneId: r.zoneId,
-            portId: r.portId,
-            mmsi: r.mmsi,
-            dedupeKey: r.dedupeKey,
-            title: r.title,
-            lat: r.lat,
-            lon: r.lon,
-            source: r.source,
-            observedAt: r.observedAt,
-            createdAt: now,
-            lastSeenAt: now,
-            resolvedAt: null,
-            metadata: r.metadata,
-          })
-        }
+        storedEvents(rows.slice(start, end), ids, now, stored)
       }
       return stored
     },
   }
-  cache.set(db, statements)
   return statements
+}
+
+
+function postgresStatements(db: PostgresDb): HotStatements {
+  const where = `lat IS NOT NULL AND lon IS NOT NULL`
+  const columnsOf = async (text: string, values: unknown[]) => toColumns(await pgArrays<ColumnRow>(db, text, values))
+  return {
+    async eachCurrentPosition(since, visit, between, chunk = POSITION_CHUNK) {
+      const p: CurrentPosition = {mmsi: 0, name: null, lat: 0, lon: 0, sog: null, nav: null, second: null, at: 0, source: 'live'}
+      let after = -1
+      let visited = 0
+      for (;;) {
+        const rows = await pgArrays<[number, string | null, number, number, number | null, number | null, number | null, number, DataSource]>(
+          db,
+          `SELECT mmsi, name, lat, lon, sog, nav_status, utc_second, position_at, position_source FROM vessels
+           WHERE mmsi > $1 AND position_at >= $2 AND ${where} ORDER BY mmsi LIMIT $3`,
+          [after, since, chunk],
+        )
+        for (const r of rows) {
+          p.mmsi = r[0]
+          p.name = r[1]
+          p.lat = r[2]
+          p.lon = r[3]
+          p.sog = r[4]
+          p.nav = r[5]
+          p.second = r[6]
+          p.at = r[7]
+          p.source = r[8]
+          after = p.mmsi
+          visit(p)
+        }
+        visited += rows.length
+        if (rows.length < chunk) return visited
+        await between()
+      }
+    },
+    positionColumns: (since) => columnsOf(`SELECT mmsi, lat, lon, sog, position_at FROM vessels WHERE position_at >= $1 AND ${where}`, [since]),
+    freshPositionColumns: (since) => columnsOf(`SELECT mmsi, lat, lon, sog, position_at FROM vessels WHERE position_at >= $1 AND ${where}`, [since]),
+    namedPositionColumns: (mmsis, since) =>
+      columnsOf(`SELECT mmsi, lat, lon, sog, position_at FROM vessels WHERE mmsi = ANY($1::bigint[]) AND position_at >= $2 AND ${where} ORDER BY mmsi`, [mmsis, since]),
+    async countPositionsSince(since) {
+      const [[n]] = await pgArrays<[number]>(db, `SELECT count(*) FROM vessels WHERE position_at >= $1 AND ${where}`, [since])
+      return n
+    },
+    async newestPositionAt() {
+      const [[at]] = await pgArrays<[number | null]>(db, `SELECT max(position_at) FROM vessels`)
+      return at
+    },
+    async insertEvents(rows, now) {
+      const stored: SafetyEvent[] = []
+      if (rows.length === 0) return stored
+      const cols: unknown[][] = Array.from({length: 12}, () => [])
+      for (const r of rows) {
+        cols[0].push(r.type)
+        cols[1].push(r.severity)
+        cols[2].push(r.zoneId)
+        cols[3].push(r.portId)
+        cols[4].push(r.mmsi)
+        cols[5].push(r.dedupeKey)
+        cols[6].push(r.title)
+        cols[7].push(r.lat)
+        cols[8].push(r.lon)
+        cols[9].push(r.source)
+        cols[10].push(r.observedAt)
+        cols[11].push(JSON.stringify(r.metadata))
+      }
+      // One statement for all: a key given twice conflicts with its own first row and is skipped.
+      const inserted = await pgArrays<[number, string]>(
+        db,
+        `INSERT INTO safety_events (type, severity, zone_id, port_id, mmsi, dedupe_key, title, lat, lon, source, observed_at, created_at,
+           last_seen_at, metadata)
+         SELECT u.type, u.severity, u.zone_id, u.port_id, u.mmsi, u.dedupe_key, u.title, u.lat, u.lon, u.source, u.observed_at, $13::bigint,
+           $13::bigint, u.metadata::jsonb
+         FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::float8[], $9::float8[],
+           $10::text[], $11::bigint[], $12::text[])
+           AS u(type, severity, zone_id, port_id, mmsi, dedupe_key, title, lat, lon, source, observed_at, metadata)
+         ON CONFLICT DO NOTHING RETURNING id, dedupe_key`,
+        [...cols, now],
+      )
+      storedEvents(rows, new Map(inserted.map(([id, key]) => [key, id])), now, stored)
+      return stored
+    },
+  }
 }

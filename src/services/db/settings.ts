@@ -2,19 +2,21 @@
 // last ran, lasting conditions already reported).
 import {eq} from 'drizzle-orm'
 
-import type {Db} from './client.js'
-import {settings} from './schema.js'
+import type {AnyDb} from './transaction.js'
 
-export function readSetting<T>(db: Db, key: string): T | undefined {
-  const row = db.orm.select({value: settings.value}).from(settings).where(eq(settings.key, key)).get()
+export async function readSetting<T>(db: AnyDb, key: string): Promise<T | undefined> {
+  const {settings} = db.t
+  const [row] = await db.orm.select({value: settings.value}).from(settings).where(eq(settings.key, key))
   return row ? (row.value as T) : undefined
 }
 
 /** One statement, atomic on its own; inside a write transaction it commits with the rest. */
-export function writeSetting(db: Db, key: string, value: unknown, now: number): void {
-  db.orm.insert(settings).values({key, value, updatedAt: now}).onConflictDoUpdate({target: settings.key, set: {value, updatedAt: now}}).run()
+export async function writeSetting(db: AnyDb, key: string, value: unknown, now: number): Promise<void> {
+  const {settings} = db.t
+  await db.orm.insert(settings).values({key, value, updatedAt: now}).onConflictDoUpdate({target: settings.key, set: {value, updatedAt: now}})
 }
 
-export function deleteSetting(db: Db, key: string): void {
-  db.orm.delete(settings).where(eq(settings.key, key)).run()
+export async function deleteSetting(db: AnyDb, key: string): Promise<void> {
+  const {settings} = db.t
+  await db.orm.delete(settings).where(eq(settings.key, key))
 }

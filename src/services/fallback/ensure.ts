@@ -5,8 +5,8 @@ import type {DatasetCounts, FallbackReport} from '../../schemas/maintenance.js'
 import {and, eq, inArray} from 'drizzle-orm'
 
 import type {Context} from '../context.js'
-import {writeTransaction} from '../db/client.js'
 import {ports, vesselPositions, vessels} from '../db/schema.js'
+import {write} from '../db/transaction.js'
 import {loadShippedAnchorages} from '../datasets/anchorages.js'
 import {loadShippedPorts} from '../datasets/ports.js'
 import {storeShippedAnchorageCells} from '../ports/shipped-areas.js'
@@ -45,7 +45,7 @@ export async function ensureFallbackData(ctx: Context, options: EnsureOptions = 
     rejected: {ports: shippedPorts.rejected.length, anchorage_rows: anchorages.rejected.length, piracy_incidents: piracy.summary.incidents_rejected, ais_sentences: sample.decode.rejected},
   }
 
-  writeTransaction(ctx.db, () => {
+  await write(ctx.db, async () => {
     const {orm} = ctx.db
     // Ports, keyed by WPI number.
     const existing = new Map(orm.select({wpi: ports.wpiNumber, origin: ports.origin}).from(ports).all().map((r) => [r.wpi, r.origin]))
@@ -64,7 +64,7 @@ export async function ensureFallbackData(ctx: Context, options: EnsureOptions = 
       }
     }
 
-    report.anchorage_cells = storeShippedAnchorageCells(ctx.db, shippedPorts.ports, anchorages.anchorages, now, force)
+    report.anchorage_cells = await storeShippedAnchorageCells(ctx.db, shippedPorts.ports, anchorages.anchorages, now, force)
 
     // Vessels of the sample capture: --force drops the fallback vessels and their emergency positions, then ingests anew.
     const sampleMmsis = options.skipVessels ? [] : [...new Set(sample.messages.map((m) => m.mmsi))]
@@ -84,7 +84,7 @@ export async function ensureFallbackData(ctx: Context, options: EnsureOptions = 
     }
     if (!options.skipVessels) {
       // Inside this transaction (a savepoint), so --force drops and recreates the sample vessels together.
-      new Ingest(ctx.db, {source: sample.source, origin: 'fallback', now, observedAtOf: sample.observedAtOf}).add(sample.messages)
+      await new Ingest(ctx.db, {source: sample.source, origin: 'fallback', now, observedAtOf: sample.observedAtOf}).add(sample.messages)
     }
     const after = new Set<number>()
     for (let i = 0; i < sampleMmsis.length; i += 500) {

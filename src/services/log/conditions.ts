@@ -23,10 +23,10 @@ const keyOf = (topic: string) => `condition:${topic}`
 /** Reports `condition` (or its end, when null) for `topic`; warns only when it differs from the last run's. */
 export async function reportCondition(ctx: Context, topic: string, condition: Condition | null, logger = ctx.logger): Promise<void> {
   const key = keyOf(topic)
-  const last = readSetting<Remembered>(ctx.db, key)
+  const last = await readSetting<Remembered>(ctx.db, key)
   if (!condition) {
     if (!last) return
-    deleteSetting(ctx.db, key)
+    await deleteSetting(ctx.db, key)
     logger.info(`no longer: ${last.message}`, {since: last.since})
     return
   }
@@ -35,6 +35,6 @@ export async function reportCondition(ctx: Context, topic: string, condition: Co
     return
   }
   const since = new Date(ctx.clock.now()).toISOString()
-  writeSetting(ctx.db, key, {state: condition.state, message: condition.message, since} satisfies Remembered, ctx.clock.now())
+  await writeSetting(ctx.db, key, {state: condition.state, message: condition.message, since} satisfies Remembered, ctx.clock.now())
   logger.warn(condition.message, {...condition.fields, ...(last ? {was: last.message} : {})})
 }

@@ -8,7 +8,7 @@ import {and, isNotNull, lt, ne} from 'drizzle-orm'
 
 import {purgeExpired} from '../cache/api-cache.js'
 import type {Context} from '../context.js'
-import {writeTransaction} from '../db/client.js'
+import {write} from '../db/transaction.js'
 import {deleteDailyBefore} from '../db/port-congestion.js'
 import {alertEvents, jobRuns, notifications, portCongestion, safetyEvents, vesselPositions} from '../db/schema.js'
 import {deleteStopsEndedBefore} from '../db/vessel-stops.js'
@@ -24,12 +24,12 @@ export async function runCleanup(ctx: Context): Promise<CleanupJobSummary> {
   const {orm} = ctx.db
   const c = ctx.config
   const apiCache = purgeExpired(ctx.db, now, CACHE_GRACE_MS)
-  const deleted: CleanupJobSummary['deleted'] = writeTransaction(ctx.db, () => ({
+  const deleted: CleanupJobSummary['deleted'] = await write(ctx.db, async () => ({
     api_cache: apiCache,
     vessel_positions: orm.delete(vesselPositions).where(lt(vesselPositions.receivedAt, days(c.retentionPositionsDays))).run().changes,
-    vessel_stops: deleteStopsEndedBefore(ctx.db, days(c.retentionPositionsDays)),
+    vessel_stops: await deleteStopsEndedBefore(ctx.db, days(c.retentionPositionsDays)),
     port_congestion: orm.delete(portCongestion).where(lt(portCongestion.createdAt, days(c.retentionSnapshotsDays))).run().changes,
-    port_congestion_daily: deleteDailyBefore(ctx.db, days(c.retentionSnapshotsDays)),
+    port_congestion_daily: await deleteDailyBefore(ctx.db, days(c.retentionSnapshotsDays)),
     notifications: orm.delete(notifications).where(lt(notifications.createdAt, days(c.retentionNotificationsDays))).run().changes,
     safety_events: orm
       .delete(safetyEvents)

@@ -6,9 +6,9 @@
 // Pedro Bay). Learning reads a month of stops, so it runs at most once a day.
 import type {LearnedCells} from '../../schemas/job-summaries.js'
 import type {Context} from '../context.js'
-import {writeTransaction} from '../db/client.js'
 import {type NewAreaCell, storeAreaCells} from '../db/port-areas.js'
 import {readSetting, writeSetting} from '../db/settings.js'
+import {write} from '../db/transaction.js'
 import {longStopsOutsideCells} from '../db/vessel-stops.js'
 import {shipClass} from '../ais/ship-types.js'
 import type {PortAreas} from './port-areas.js'
@@ -22,7 +22,7 @@ export type {LearnedCells} from '../../schemas/job-summaries.js'
 
 export async function learnAreaCells(ctx: Context, areas: PortAreas, at: number): Promise<LearnedCells> {
   const {db, config} = ctx
-  const last = readSetting<number>(db, LEARNED_AT_KEY)
+  const last = await readSetting<number>(db, LEARNED_AT_KEY)
   // A clock set back (a replay) learns again rather than waiting for the old date.
   if (last !== undefined && at >= last && at - last < LEARN_EVERY_MS) {
     return {ran: false, cells_learned: 0, cells_without_port: 0}
@@ -67,10 +67,10 @@ export async function learnAreaCells(ctx: Context, areas: PortAreas, at: number)
       origin: 'ingest' as const,
     })
   }
-  const write = writeTransaction(db, () => {
-    const stored = storeAreaCells(db, 'ingest', cells, ctx.clock.now(), {replace: false})
-    writeSetting(db, LEARNED_AT_KEY, at, ctx.clock.now())
-    return stored
+  const stored = await write(db, async () => {
+    const cellWrite = await storeAreaCells(db, 'ingest', cells, ctx.clock.now(), {replace: false})
+    await writeSetting(db, LEARNED_AT_KEY, at, ctx.clock.now())
+    return cellWrite
   })
-  return {ran: true, cells_learned: write.created, cells_without_port: withoutPort}
+  return {ran: true, cells_learned: stored.created, cells_without_port: withoutPort}
 }

@@ -6,9 +6,9 @@
 import type {StopTrackingSummary} from '../../schemas/job-summaries.js'
 import {throwIfCancelled, yieldToEventLoop} from '../cancel.js'
 import type {Context} from '../context.js'
-import {writeTransaction} from '../db/client.js'
 import {applyStopWrites, openStops, type PositionBatch, positionsAfter, type StopRow, type StopWrites, stopsWatermark} from '../db/vessel-stops.js'
 import type {StopKind} from '../db/schema.js'
+import {write} from '../db/transaction.js'
 import {haversineKm} from '../geo/geometry.js'
 import {cellToken} from '../geo/s2.js'
 import type {PortAreas, PortHit} from './port-areas.js'
@@ -244,7 +244,7 @@ export async function trackStops(ctx: Context, areas: PortAreas, window: {observ
     tracker.close()
     record(tracker, stored)
   }
-  writeTransaction(db, () => applyStopWrites(db, writes, ctx.clock.now()))
+  await write(db, () => applyStopWrites(db, writes, ctx.clock.now()))
   summary.stops_open = (await openStops(db)).length
   return summary
 }

@@ -36,7 +36,7 @@ export async function checkEvents(ctx: Context, options: {dryRun?: boolean} = {}
     CHECK_EVENTS_JOB,
     async (c) => {
       const plan = await planDetection(c)
-      const result = applyDetection(c, plan)
+      const result = await applyDetection(c, plan)
       const webhooks = await deliverWebhooks(c)
       detail = {
         webhooks,

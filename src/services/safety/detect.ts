@@ -7,8 +7,8 @@ import Flatbush from 'flatbush'
 
 import {throwIfCancelled, yieldToEventLoop} from '../cancel.js'
 import type {Context} from '../context.js'
-import {writeTransaction} from '../db/client.js'
 import {type EventRow, hotStatements} from '../db/hot-statements.js'
+import {write} from '../db/transaction.js'
 import {
   type EventType,
   type SafetyEvent,
@@ -142,11 +142,11 @@ export interface DetectionResult {
 }
 
 /** Writes a plan in one transaction: new events, resolutions, last-seen times, notifications. */
-export function applyDetection(ctx: Context, plan: DetectionPlan): DetectionResult {
+export async function applyDetection(ctx: Context, plan: DetectionPlan): Promise<DetectionResult> {
   const {db} = ctx
   const now = ctx.clock.now()
-  return writeTransaction(db, () => {
-    const created = hotStatements(db).insertEvents(plan.create, now)
+  return write(db, async () => {
+    const created = await hotStatements(db).insertEvents(plan.create, now)
     let resolved = 0
     for (const event of plan.resolve) {
       resolved += db.orm

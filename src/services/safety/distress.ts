@@ -3,9 +3,9 @@
 // position, notified to every ADMIN and to the watchers of its area or port. Test transmissions (navigational
 // status 15, "undefined, used by AIS-SART, MOB-AIS and EPIRB-AIS under test") are stored and counted only.
 import type {Context} from '../context.js'
-import {writeTransaction} from '../db/client.js'
 import {touchOpenEvent} from '../db/events.js'
 import {type EventRow, hotStatements} from '../db/hot-statements.js'
+import {write} from '../db/transaction.js'
 import {areaCells, areaPorts} from '../db/port-areas.js'
 import type {DataSource, SafetyEvent} from '../db/schema.js'
 import {PortAreas} from '../ports/port-areas.js'
@@ -97,8 +97,8 @@ export async function raiseDistressEvents(ctx: Context, reports: DistressReport[
     else out.tests++
   })
   if (drafts.length === 0) return out
-  return writeTransaction(ctx.db, () => {
-    out.events = hotStatements(ctx.db).insertEvents(drafts, now)
+  return write(ctx.db, async () => {
+    out.events = await hotStatements(ctx.db).insertEvents(drafts, now)
     // Every other report moves its transmitter's open event (opened before, or by an earlier report of this
     // intake) to where it was heard, in the order heard.
     const openedHere = new Set(out.events.map((e) => e.dedupeKey))

@@ -73,7 +73,7 @@ export async function runSafetyJob(ctx: Context): Promise<SafetyJobSummary> {
   const congestion = await refreshCongestionZones(ctx)
   const plan = await planDetection(ctx)
   throwIfCancelled(ctx.signal)
-  const result = applyDetection(ctx, plan)
+  const result = await applyDetection(ctx, plan)
   const webhooks = await deliverWebhooks(ctx)
   const open = await ctx.db.orm.$count(safetyEvents, isNull(safetyEvents.resolvedAt))
   return {

@@ -31,14 +31,14 @@ export function parseArea(text: string): [number, number, number, number] {
 }
 
 /** A port by UN/LOCODE (GRPIR), World Port Index number, or harbormaster id. */
-export function findPort(ctx: Context, ref: string) {
-  const rows = portsByCode(ctx.db, ref)
+export async function findPort(ctx: Context, ref: string) {
+  const rows = await portsByCode(ctx.db, ref)
   if (rows.length === 1) return rows[0]
   if (rows.length > 1) throw usageError(`port ${ref} matches ${rows.length} ports`, `use a World Port Index number: ${rows.map((r) => `${r.wpiNumber} (${r.name})`).join(', ')}`)
   return undefined
 }
 
-export function addWatch(ctx: Context, input: WatchInput): Watch {
+export async function addWatch(ctx: Context, input: WatchInput): Promise<Watch> {
   const user = findUser(ctx, input.user)
   if (!user) throw usageError(`no user ${input.user}`, 'add one with `harbormaster users add`')
   const given = [input.vessel, input.port, input.area].filter((v) => v !== undefined)
@@ -49,7 +49,7 @@ export function addWatch(ctx: Context, input: WatchInput): Watch {
     if (!/^\d{9}$/.test(input.vessel)) throw usageError(`MMSI ${JSON.stringify(input.vessel)} is not 9 digits`)
     values = {userId: user.id, kind: 'vessel', mmsi: Number(input.vessel), createdAt: now}
   } else if (input.port !== undefined) {
-    const port = findPort(ctx, input.port)
+    const port = await findPort(ctx, input.port)
     if (!port) throw usageError(`no port ${input.port}`, 'use a UN/LOCODE (GRPIR) or World Port Index number; load ports with `harbormaster ensure-fallback-data`')
     values = {userId: user.id, kind: 'port', portId: port.id, createdAt: now}
   } else {
