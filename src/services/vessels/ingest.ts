@@ -5,7 +5,7 @@ import type {AisMessage} from '../ais/payload.js'
 import {yieldToEventLoop} from '../cancel.js'
 import type {DataSource, Origin} from '../db/schema.js'
 import {type AnyDb, write} from '../db/transaction.js'
-import {type LatestUpdate, type PositionRow, type StaticUpdate, type VesselStore, vesselStore} from '../db/vessel-store.js'
+import {type PositionRow, type StaticUpdate, type VesselStore, vesselStore} from '../db/vessel-store.js'
 import {flagOf, midOf} from '../datasets/mid.js'
 import {distressDevice} from '../safety/distress.js'
 import {impossibleFix, isEstimatedFix, MAX_PLAUSIBLE_KNOTS, TrackKeeper} from './track.js'
@@ -217,22 +217,10 @@ export class Ingest {
           counts.statics++
           counts.updated.push(statics[i].mmsi)
         }
-        const stored = await store.insertPositions(accepted)
-        // Each vessel's newest stored report of the batch: its latest position is moved once per batch, not per report.
-        const latest = new Map<number, PositionRow>()
-        for (let i = 0; i < accepted.length; i++) {
-          if (!stored[i]) {
-            counts.duplicates++
-            continue
-          }
-          counts.stored++
-          const row = accepted[i]
-          const newest = latest.get(row.mmsi)
-          if (!newest || row.observedAt > newest.observedAt) latest.set(row.mmsi, row)
-        }
-        const moves: LatestUpdate[] = []
-        for (const [mmsi, row] of latest) moves.push({row, flag: flagOf(mmsi)})
-        for (const mmsi of await store.moveLatest(moves, options.origin, options.now)) counts.updated.push(mmsi)
+        const {stored, moved} = await store.storePositions(accepted, flagOf, options.origin, options.now)
+        counts.stored = stored
+        counts.duplicates = accepted.length - stored
+        for (const mmsi of moved) counts.updated.push(mmsi)
         await store.replaceSuspects(track.takeChangedHolds())
       })
     } catch (error) {
