@@ -1,10 +1,23 @@
 import {defineConfig} from 'vitest/config'
 
+/**
+ * The end-to-end files that run a second time on PostgreSQL (the `postgres` project): each test gets a
+ * new database cloned from a template on a cluster the run starts (test/global-setup.ts). Files that test
+ * SQLite's own behaviour (its file on disk, its locks) run once; files that compare both backends
+ * themselves (db copy, leases, transactions) start their own server.
+ */
+export const BOTH_BACKENDS: string[] = ['test/e2e/postgres-backend.test.ts']
+
+/** HARBORMASTER_PG_ALL=1 offers every end-to-end file to the `postgres` project (for trying one there). */
+const onPostgres = process.env.HARBORMASTER_PG_ALL ? ['test/e2e/**/*.test.ts'] : BOTH_BACKENDS
+
+const shared = {
+  globalSetup: ['test/global-setup.ts'],
+  setupFiles: ['test/setup.ts'],
+}
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
-    setupFiles: ['test/setup.ts'],
     pool: 'forks',
     // Hang detectors, not expectations: tests wait for events, and no test should come near these on a
     // busy two-core machine.
@@ -14,5 +27,12 @@ export default defineConfig({
     maxWorkers: 2,
     // Commands run in-process (test/helpers/in-process.ts) write to the real stdout, which the helper captures.
     disableConsoleIntercept: true,
+    projects: [
+      {extends: true, test: {name: 'sqlite', include: ['test/**/*.test.ts'], ...shared}},
+      {
+        extends: true,
+        test: {name: 'postgres', include: onPostgres, env: {HARBORMASTER_TEST_BACKEND: 'postgres'}, ...shared},
+      },
+    ],
   },
 })

@@ -2,10 +2,8 @@
 // own, not the sum of whatever ran before it in one process), several times in alternation with the
 // baseline over a fresh copy of the same database, and every figure printed is the median of those runs.
 import {spawn, spawnSync} from 'node:child_process'
-import {chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync} from 'node:fs'
-import {createServer} from 'node:net'
-import {availableParallelism, loadavg, tmpdir, userInfo} from 'node:os'
-import {join} from 'node:path'
+import {copyFileSync, existsSync, rmSync} from 'node:fs'
+import {availableParallelism, loadavg} from 'node:os'
 import {fileURLToPath} from 'node:url'
 
 /** How many times each side runs (BENCH_RUNS); the figures are medians. */
@@ -98,13 +96,7 @@ export function mulberry(seed) {
 }
 
 /** A TCP port nothing listens on right now. */
-export async function freePort() {
-  const server = createServer()
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const {port} = server.address()
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
+export {freePort} from '../scripts/throwaway-postgres.js'
 
 const AUTOCANNON = fileURLToPath(new URL('../node_modules/autocannon/autocannon.js', import.meta.url))
 
@@ -128,58 +120,4 @@ export function autocannon(url, {connections, seconds, headers = {}, timeoutSeco
       }
     })
   })
-}
-
-/** The newest installed PostgreSQL server's binaries (Debian keeps them out of PATH), or null. */
-export function postgresBinDir() {
-  const root = '/usr/lib/postgresql'
-  if (!existsSync(root)) return null
-  const versions = readdirSync(root)
-    .filter((v) => existsSync(join(root, v, 'bin', 'initdb')) && existsSync(join(root, v, 'bin', 'pg_ctl')))
-    .sort((a, b) => Number(b) - Number(a))
-  return versions.length > 0 ? join(root, versions[0], 'bin') : null
-}
-
-/**
- * A throwaway PostgreSQL cluster for a benchmark, started as the tests start theirs (test/helpers/postgres.ts):
- * initdb in a temp dir and pg_ctl on a free loopback port, as the `postgres` system user when run as root.
- * Unlike the tests' server it keeps fsync and synchronous commit on: what is measured is what a server does.
- * Returns null when the server binaries are not installed.
- */
-export async function startPostgres() {
-  const binDir = postgresBinDir()
-  if (!binDir) return null
-  const asRoot = userInfo().uid === 0
-  const id = (flag) => Number(spawnSync('id', [flag, 'postgres'], {encoding: 'utf8'}).stdout.trim())
-  const base = mkdtempSync(join(tmpdir(), 'harbormaster-bench-pg-'))
-  chmodSync(base, 0o755)
-  if (asRoot) chownSync(base, id('-u'), id('-g'))
-  const dataDir = join(base, 'data')
-  const run = (bin, args) => {
-    const r = asRoot
-      ? spawnSync('runuser', ['-u', 'postgres', '--', join(binDir, bin), ...args], {encoding: 'utf8'})
-      : spawnSync(join(binDir, bin), args, {encoding: 'utf8'})
-    if (r.status !== 0) throw new Error(`${bin} failed: ${r.stderr}`)
-  }
-  run('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'])
-  const port = await freePort()
-  const options = `-p ${port} -k ${base} -c listen_addresses=127.0.0.1`
-  run('pg_ctl', ['-D', dataDir, '-o', options, '-l', join(base, 'server.log'), '-w', '-t', '120', 'start'])
-  return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    binDir,
-    /** The URL of another database on the server. */
-    database(name) {
-      const url = new URL(this.url)
-      url.pathname = `/${name}`
-      return url.toString()
-    },
-    stop() {
-      try {
-        run('pg_ctl', ['-D', dataDir, '-m', 'immediate', 'stop'])
-      } finally {
-        rmSync(base, {recursive: true, force: true})
-      }
-    },
-  }
 }

@@ -1,7 +1,7 @@
 // AIS ingest on PostgreSQL: 200,000 positions through the vessels service (validate, dedupe, jump check,
 // latest position, batches of 5,000 each committed whole, one unnest statement per table per batch) against
-// a raw COPY of the same rows into vessel_positions through psql, both on one server started for this run
-// (fsync on), each run on a fresh database cloned from one migrated template. Target: at least half COPY's rate.
+// a raw COPY of the same rows into vessel_positions through psql, both on one throwaway server started for
+// this run, each run on a fresh database cloned from one migrated template. Target: at least half COPY's rate.
 import {spawn} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -9,8 +9,9 @@ import {join} from 'node:path'
 
 import pg from 'pg'
 
+import {databaseUrl, startTestPostgres} from '../scripts/throwaway-postgres.js'
 import {positions, POSITIONS} from './ais.bench.js'
-import {machineLine, mb, med, RUNS, runAsSide, side, startPostgres} from './harness.js'
+import {machineLine, mb, med, RUNS, runAsSide, side} from './harness.js'
 import {dist} from './world.js'
 
 const BASE = Date.parse('2026-11-24T00:00:00Z')
@@ -55,7 +56,7 @@ function rawCopy(psql, url, file) {
 }
 
 export default async function ingestPg() {
-  const server = await startPostgres()
+  const server = await startTestPostgres()
   if (!server) {
     console.log('PostgreSQL is not installed here: run scripts/install-test-deps.sh (Debian package postgresql) for this benchmark')
     return
@@ -66,13 +67,13 @@ export default async function ingestPg() {
     await admin.connect()
     await admin.query('CREATE DATABASE bench_template')
     const {openPostgres} = await dist('db/pg-client.js')
-    await (await openPostgres(server.database('bench_template'), {applicationName: 'bench migrate'})).close()
+    await (await openPostgres(databaseUrl(server.url, 'bench_template'), {applicationName: 'bench migrate'})).close()
     const file = join(dir, 'positions.csv')
     writeFileSync(file, csvOf(positions(BASE)))
     const fresh = async (name) => {
       await admin.query(`DROP DATABASE IF EXISTS ${name}`)
       await admin.query(`CREATE DATABASE ${name} TEMPLATE bench_template`)
-      return server.database(name)
+      return databaseUrl(server.url, name)
     }
     const copies = []
     const services = []
@@ -84,7 +85,7 @@ export default async function ingestPg() {
     const copyMs = med(copies, 'ms')
     const ms = med(services, 'ms')
     const s = services[0]
-    console.log(`ingest on PostgreSQL (${POSITIONS.toLocaleString()} positions of ${(POSITIONS / 10).toLocaleString()} vessels into an empty database, fsync on; ${machineLine()}; median of ${RUNS} runs per side)`)
+    console.log(`ingest on PostgreSQL (${POSITIONS.toLocaleString()} positions of ${(POSITIONS / 10).toLocaleString()} vessels into an empty database, on the tests' throwaway server; ${machineLine()}; median of ${RUNS} runs per side)`)
     console.log(`  raw COPY through psql                          ${Math.round(POSITIONS / (copyMs / 1000)).toLocaleString().padStart(10)} rows/s  (runs ${copies.map((c) => (c.ms / 1000).toFixed(2)).join(', ')} s)`)
     console.log(`  vessels service (validate, dedupe, jump check, latest position, batches)  ${Math.round(POSITIONS / (ms / 1000)).toLocaleString().padStart(10)} rows/s  (${s.stored} stored, ${s.rejected} rejected; runs ${services.map((r) => (r.ms / 1000).toFixed(2)).join(', ')} s)`)
     console.log(`  ratio ${(copyMs / ms).toFixed(2)}x the COPY rate (target >= 0.5x: ${copyMs / ms >= 0.5 ? 'met' : 'NOT met'}); peak RSS of the service's process ${mb(med(services, 'peak_rss'))}`)

@@ -8,10 +8,14 @@ import {fileURLToPath} from 'node:url'
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const dist = (p) => import(join(root, 'dist', 'services', p))
 
-/** A service context over the database at `dbPath` (opened, migrated), its clock fixed at `now`, logging nothing. */
+/**
+ * A service context over the database at `dbPath` (a SQLite file, or a PostgreSQL URL; opened, migrated), its
+ * clock fixed at `now`, logging nothing. Close its `db` with `await ctx.db.close()`.
+ */
 export async function benchContext(dbPath, now) {
-  const [{openDatabase}, {loadConfig}, {fixedClock}, {silentLogger}] = await Promise.all([dist('db/client.js'), dist('config.js'), dist('clock.js'), dist('log/logger.js')])
-  return {config: loadConfig({env: {}, dbPath}), db: openDatabase(dbPath), logger: silentLogger, clock: fixedClock(now)}
+  const [{openAnyDatabase}, {loadConfig}, {fixedClock}, {silentLogger}] = await Promise.all([dist('db/open.js'), dist('config.js'), dist('clock.js'), dist('log/logger.js')])
+  const db = await openAnyDatabase(dbPath, {applicationName: 'harbormaster bench'})
+  return {config: loadConfig({env: {}, dbPath}), db, logger: silentLogger, clock: fixedClock(now)}
 }
 
 /** Opens a fresh world at `now`; call `close()` when done. */

@@ -1,5 +1,6 @@
 // Builds the template databases once per test run; each test copies one (test/helpers/template.ts) instead of
-// seeding its own, which takes seconds.
+// seeding its own, which takes seconds. The `postgres` project also starts a PostgreSQL cluster and makes
+// the same templates there, copied from the SQLite ones with `db copy`'s service.
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -10,10 +11,13 @@ import type {TestProject} from 'vitest/node'
 import {systemClock} from '../src/services/clock.js'
 import {loadConfig} from '../src/services/config.js'
 import {openDatabase} from '../src/services/db/client.js'
+import {copyBetween} from '../src/services/db/copy.js'
+import {openAnyDatabase} from '../src/services/db/open.js'
 import {ensureFallbackData} from '../src/services/fallback/ensure.js'
 import {silentLogger} from '../src/services/log/logger.js'
 import {baseEnv, runCli} from './helpers/cli.js'
-import type {Templates} from './helpers/template.js'
+import {databaseUrl, postgresForTests, type TestPostgres} from './helpers/postgres.js'
+import type {PostgresTemplates, Templates} from './helpers/template.js'
 
 /** Folds the write-ahead log into the file, so that copying the file alone copies the whole database. */
 function checkpoint(path: string): void {
@@ -45,5 +49,34 @@ export default async function setup(project: TestProject): Promise<() => void> {
   checkpoint(templates.firstUse)
 
   project.provide('templates', templates)
-  return () => rmSync(dir, {recursive: true, force: true})
+  let server: TestPostgres | null = null
+  if (project.name === 'postgres') {
+    server = await postgresForTests()
+    project.provide('postgres', server ? await postgresTemplates(server, templates) : null)
+  } else {
+    project.provide('postgres', null)
+  }
+  return () => {
+    server?.stop()
+    rmSync(dir, {recursive: true, force: true})
+  }
+}
+
+/** The templates on PostgreSQL: migrated and empty, and the two seeded ones copied from SQLite's. */
+async function postgresTemplates(server: TestPostgres, templates: Templates): Promise<PostgresTemplates> {
+  const {Client} = (await import('pg')).default
+  const admin = new Client({connectionString: server.url})
+  await admin.connect()
+  const names = {empty: 'hm_template_empty', seeded: 'hm_template_seeded', firstUse: 'hm_template_first_use'}
+  try {
+    for (const name of Object.values(names)) await admin.query(`CREATE DATABASE ${name}`)
+  } finally {
+    await admin.end()
+  }
+  const url = (name: string) => databaseUrl(server.url, name)
+  const empty = await openAnyDatabase(url(names.empty), {applicationName: 'harbormaster test templates'})
+  await empty.close()
+  await copyBetween(templates.seeded, url(names.seeded), {})
+  await copyBetween(templates.firstUse, url(names.firstUse), {})
+  return {url: server.url, binDir: server.binDir, dataDir: server.dataDir, ...names}
 }

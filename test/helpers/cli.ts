@@ -5,6 +5,7 @@ import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 
 import Database from 'better-sqlite3'
+import {openDirectSync} from './test-db.js'
 
 export const ROOT = resolve(import.meta.dirname, '..', '..')
 export const BIN = join(ROOT, 'bin', 'run.js')
@@ -150,10 +151,12 @@ export function tempDir(prefix = 'harbormaster-test-'): {dir: string; cleanup():
   return {dir, cleanup: () => rmSync(dir, {recursive: true, force: true})}
 }
 
-/** Runs `fn` against the SQLite file directly (for arranging data and asserting on rows). */
-export function withDb<T>(path: string, fn: (db: Database.Database) => T): T {
-  const db = new Database(path)
-  db.pragma('busy_timeout = 5000')
+/**
+ * Runs `fn` against the test's database directly (for arranging data and asserting on rows): a SQLite file,
+ * or a PostgreSQL URL (see test/helpers/test-db.ts; booleans are true/false there, 1/0 on SQLite).
+ */
+export function withDb<T>(location: string, fn: (db: Database.Database) => T): T {
+  const db = openDirectSync(location, Database)
   try {
     return fn(db)
   } finally {
@@ -161,6 +164,6 @@ export function withDb<T>(path: string, fn: (db: Database.Database) => T): T {
   }
 }
 
-export function count(path: string, sql: string, ...params: unknown[]): number {
-  return withDb(path, (db) => Number(Object.values(db.prepare(sql).get(...params) as object)[0]))
+export function count(location: string, sql: string, ...params: unknown[]): number {
+  return withDb(location, (db) => Number(Object.values(db.prepare(sql).get(...params) as object)[0]))
 }
