@@ -6,7 +6,12 @@ import {defineConfig} from 'vitest/config'
  * SQLite's own behaviour (its file on disk, its locks) run once; files that compare both backends
  * themselves (db copy, leases, transactions) start their own server.
  */
-export const BOTH_BACKENDS: string[] = ['test/e2e/postgres-backend.test.ts']
+export const BOTH_BACKENDS: string[] = [
+  'test/e2e/postgres-backend.test.ts',
+  'test/e2e/port-congestion.test.ts',
+  'test/e2e/ais-sources.test.ts',
+  'test/e2e/ais-edge-cases.test.ts',
+]
 
 /** HARBORMASTER_PG_ALL=1 offers every end-to-end file to the `postgres` project (for trying one there). */
 const onPostgres = process.env.HARBORMASTER_PG_ALL ? ['test/e2e/**/*.test.ts'] : BOTH_BACKENDS

@@ -4,7 +4,7 @@
 import type {Statement} from 'better-sqlite3'
 
 import type {Db} from './client.js'
-import {pgArrays} from './pg-batch.js'
+import {float8Array, int8Array, pgArrays, textArray} from './pg-batch.js'
 import type {PostgresDb} from './pg-client.js'
 import type {DataSource, EventType, SafetyEvent, Severity} from './schema.js'
 import type {AnyDb} from './transaction.js'
@@ -283,7 +283,7 @@ function postgresStatements(db: PostgresDb): HotStatements {
     positionColumns: (since) => columnsOf(`SELECT mmsi, lat, lon, sog, position_at FROM vessels WHERE position_at >= $1 AND ${where}`, [since]),
     freshPositionColumns: (since) => columnsOf(`SELECT mmsi, lat, lon, sog, position_at FROM vessels WHERE position_at >= $1 AND ${where}`, [since]),
     namedPositionColumns: (mmsis, since) =>
-      columnsOf(`SELECT mmsi, lat, lon, sog, position_at FROM vessels WHERE mmsi = ANY($1::bigint[]) AND position_at >= $2 AND ${where} ORDER BY mmsi`, [mmsis, since]),
+      columnsOf(`SELECT mmsi, lat, lon, sog, position_at FROM vessels WHERE mmsi = ANY($1::bigint[]) AND position_at >= $2 AND ${where} ORDER BY mmsi`, [int8Array(mmsis), since]),
     async countPositionsSince(since) {
       const [[n]] = await pgArrays<[number]>(db, `SELECT count(*) FROM vessels WHERE position_at >= $1 AND ${where}`, [since])
       return n
@@ -295,21 +295,20 @@ function postgresStatements(db: PostgresDb): HotStatements {
     async insertEvents(rows, now) {
       const stored: SafetyEvent[] = []
       if (rows.length === 0) return stored
-      const cols: unknown[][] = Array.from({length: 12}, () => [])
-      for (const r of rows) {
-        cols[0].push(r.type)
-        cols[1].push(r.severity)
-        cols[2].push(r.zoneId)
-        cols[3].push(r.portId)
-        cols[4].push(r.mmsi)
-        cols[5].push(r.dedupeKey)
-        cols[6].push(r.title)
-        cols[7].push(r.lat)
-        cols[8].push(r.lon)
-        cols[9].push(r.source)
-        cols[10].push(r.observedAt)
-        cols[11].push(JSON.stringify(r.metadata))
-      }
+      const cols = [
+        textArray(rows, (r) => r.type),
+        textArray(rows, (r) => r.severity),
+        int8Array(rows, (r) => r.zoneId),
+        int8Array(rows, (r) => r.portId),
+        int8Array(rows, (r) => r.mmsi),
+        textArray(rows, (r) => r.dedupeKey),
+        textArray(rows, (r) => r.title),
+        float8Array(rows, (r) => r.lat),
+        float8Array(rows, (r) => r.lon),
+        textArray(rows, (r) => r.source),
+        int8Array(rows, (r) => r.observedAt),
+        textArray(rows, (r) => JSON.stringify(r.metadata)),
+      ]
       // One statement for all: a key given twice conflicts with its own first row and is skipped.
       const inserted = await pgArrays<[number, string]>(
         db,

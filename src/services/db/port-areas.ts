@@ -47,7 +47,10 @@ export async function portIdsByWpiNumber(db: AnyDb): Promise<Map<string, number>
 }
 
 export async function areaCells(db: AnyDb): Promise<AreaCellRow[]> {
-  return hotRows<AreaCellRow>(db, AREA_CELLS)
+  if (db.dialect === 'sqlite') return hotRows<AreaCellRow>(db, AREA_CELLS)
+  // Tens of thousands of cells: read as arrays (the driver's row objects cost more than the query).
+  const rows = await pgArrays<[number, string, number, number, AreaCellKind, AreaCellMethod, Origin]>(db, AREA_CELLS)
+  return rows.map(([portId, cell, lat, lon, kind, method, origin]) => ({portId, cell, lat, lon, kind, method, origin}))
 }
 
 /** Whether any cell of the origin is stored. */

@@ -1,6 +1,6 @@
 // Port congestion in the database: the snapshots the ports job stores, each port's daily medians of
 // vessels waiting (what baselines are made of), and the latest snapshot per port that readers want.
-import {hotRows, pgArrays, pgExec} from './pg-batch.js'
+import {float8Array, hotRows, int8Array, pgArrays, pgExec, textArray} from './pg-batch.js'
 import {preparedOnce} from './prepared.js'
 import type {CongestionLevel, DataSource, Trend} from './schema.js'
 import type {AnyDb} from './transaction.js'
@@ -34,18 +34,30 @@ const SNAPSHOT_COLUMNS = `port_id, observed_at, window_start, vessels_waiting, v
 export async function insertSnapshots(db: AnyDb, rows: SnapshotRow[]): Promise<void> {
   if (db.dialect === 'postgres') {
     if (rows.length === 0) return
-    const cols: unknown[][] = Array.from({length: 17}, () => [])
-    for (const r of rows) {
-      const values = [r.portId, r.observedAt, r.windowStart, r.vesselsWaiting, r.vesselsAtBerth, r.vesselsInPort, r.waitingUnknownType, r.atBerthUnknownType,
-        r.level, r.baselineWaiting, r.baselineSamples, r.medianWaitHours, r.waitsCounted, r.episodeStartedAt, r.trend, r.source, r.createdAt]
-      for (let k = 0; k < values.length; k++) cols[k].push(values[k])
-    }
     await pgExec(
       db,
       `INSERT INTO port_congestion (${SNAPSHOT_COLUMNS}) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[],
          $6::bigint[], $7::bigint[], $8::bigint[], $9::text[], $10::float8[], $11::bigint[], $12::float8[], $13::bigint[], $14::bigint[], $15::text[],
          $16::text[], $17::bigint[])`,
-      cols,
+      [
+        int8Array(rows, (r) => r.portId),
+        int8Array(rows, (r) => r.observedAt),
+        int8Array(rows, (r) => r.windowStart),
+        int8Array(rows, (r) => r.vesselsWaiting),
+        int8Array(rows, (r) => r.vesselsAtBerth),
+        int8Array(rows, (r) => r.vesselsInPort),
+        int8Array(rows, (r) => r.waitingUnknownType),
+        int8Array(rows, (r) => r.atBerthUnknownType),
+        textArray(rows, (r) => r.level),
+        float8Array(rows, (r) => r.baselineWaiting),
+        int8Array(rows, (r) => r.baselineSamples),
+        float8Array(rows, (r) => r.medianWaitHours),
+        int8Array(rows, (r) => r.waitsCounted),
+        int8Array(rows, (r) => r.episodeStartedAt),
+        textArray(rows, (r) => r.trend),
+        textArray(rows, (r) => r.source),
+        int8Array(rows, (r) => r.createdAt),
+      ],
     )
     return
   }
@@ -79,7 +91,7 @@ export async function previousSnapshots(db: AnyDb, portIds: number[], before: nu
       `SELECT p.id, c.vessels_waiting, c.level, c.episode_started_at, c.observed_at FROM unnest($1::bigint[]) AS p(id)
        CROSS JOIN LATERAL (SELECT vessels_waiting, level, episode_started_at, observed_at FROM port_congestion
          WHERE port_id = p.id AND observed_at < $2 AND vessels_waiting IS NOT NULL ORDER BY observed_at DESC LIMIT 1) c`,
-      [portIds, before],
+      [int8Array(portIds), before],
     )
     for (const [id, waiting, level, episodeStartedAt, observedAt] of rows) out.set(id, {waiting, level, episodeStartedAt, observedAt})
     return out
@@ -128,7 +140,7 @@ export async function waitingBetween(db: AnyDb, fromByPort: Map<number, number>,
        FROM unnest($1::bigint[], $2::bigint[]) AS r(port_id, from_at)
        JOIN port_congestion c ON c.port_id = r.port_id AND c.observed_at >= r.from_at AND c.observed_at < $3 AND c.vessels_waiting IS NOT NULL
        ORDER BY c.port_id, c.observed_at`,
-      [[...fromByPort.keys()], [...fromByPort.values()], to],
+      [int8Array([...fromByPort.keys()]), int8Array([...fromByPort.values()]), to],
     )
     for (const [portId, observedAt, waiting, inEpisode] of rows) {
       const list = out.get(portId)

@@ -1,7 +1,7 @@
 // Vessel stops in the database: the positions not yet tracked (read after a watermark, as columns), the
 // open stops, and the writes a tracking pass makes; plus what congestion and cell learning read back.
 import type {Db} from './client.js'
-import {hotRows, pgArrays, pgExec} from './pg-batch.js'
+import {float8Array, hotRows, int8Array, pgArrays, pgExec, textArray} from './pg-batch.js'
 import type {PostgresDb} from './pg-client.js'
 import type {StopKind} from './schema.js'
 import {readSetting, writeSetting} from './settings.js'
@@ -124,23 +124,22 @@ export async function positionsAfter(db: AnyDb, afterId: number, since: number):
 async function positionsAfterPostgres(db: PostgresDb, afterId: number, since: number): Promise<PositionBatch> {
   const [[newest]] = await pgArrays<[number | null]>(db, `SELECT max(id) FROM vessel_positions`)
   const upTo = newest ?? afterId
-  const candidates = (
-    await pgArrays<[number]>(
-      db,
-      `SELECT mmsi FROM vessel_stops WHERE ended_at IS NULL
-       UNION SELECT mmsi FROM vessel_positions
-       WHERE id > $1 AND id <= $2 AND observed_at >= $3 AND (sog IS NULL OR sog < ${SLOW_KNOTS} OR nav_status IN (1, 5))`,
-      [afterId, upTo, since],
-    )
-  ).map(([mmsi]) => mmsi)
+  const candidates = await pgArrays<[number]>(
+    db,
+    `SELECT mmsi FROM vessel_stops WHERE ended_at IS NULL
+     UNION SELECT mmsi FROM vessel_positions
+     WHERE id > $1 AND id <= $2 AND observed_at >= $3 AND (sog IS NULL OR sog < ${SLOW_KNOTS} OR nav_status IN (1, 5))`,
+    [afterId, upTo, since],
+  )
   const b = emptyBatch(Math.max(0, upTo - afterId), Math.max(afterId, upTo))
   if (candidates.length === 0) return b
+  const vessels = int8Array(candidates, ([mmsi]) => mmsi)
   for (let from = afterId; ; ) {
     const rows = await pgArrays<PositionRead>(
       db,
       `SELECT id, mmsi, observed_at, lat, lon, sog, nav_status, utc_second FROM vessel_positions
        WHERE id > $1 AND id <= $2 AND observed_at >= $3 AND mmsi = ANY($4::bigint[]) ORDER BY id LIMIT ${POSITION_CHUNK}`,
-      [from, upTo, since, candidates],
+      [from, upTo, since, vessels],
     )
     append(b, rows)
     if (rows.length < POSITION_CHUNK) break
@@ -198,7 +197,15 @@ async function applyStopWritesPostgres(db: PostgresDb, writes: StopWrites): Prom
        FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[])
          AS u(id, port_id, kind, last_at, ended_at, anchored_reports, moored_reports)
        WHERE s.id = u.id`,
-      [u.map((r) => r.id), u.map((r) => r.portId), u.map((r) => r.kind), u.map((r) => r.lastAt), u.map((r) => r.endedAt), u.map((r) => r.anchoredReports), u.map((r) => r.mooredReports)],
+      [
+        int8Array(u, (r) => r.id),
+        int8Array(u, (r) => r.portId),
+        textArray(u, (r) => r.kind),
+        int8Array(u, (r) => r.lastAt),
+        int8Array(u, (r) => r.endedAt),
+        int8Array(u, (r) => r.anchoredReports),
+        int8Array(u, (r) => r.mooredReports),
+      ],
     )
   }
   const i = closedFirst(writes.inserts)
@@ -209,17 +216,17 @@ async function applyStopWritesPostgres(db: PostgresDb, writes: StopWrites): Prom
      SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::bigint[], $8::bigint[], $9::bigint[],
        $10::bigint[], $11::bigint[])`,
     [
-      i.map((r) => r.mmsi),
-      i.map((r) => r.portId),
-      i.map((r) => r.kind),
-      i.map((r) => r.cell),
-      i.map((r) => r.lat),
-      i.map((r) => r.lon),
-      i.map((r) => r.startedAt),
-      i.map((r) => r.lastAt),
-      i.map((r) => r.endedAt),
-      i.map((r) => r.anchoredReports),
-      i.map((r) => r.mooredReports),
+      int8Array(i, (r) => r.mmsi),
+      int8Array(i, (r) => r.portId),
+      textArray(i, (r) => r.kind),
+      textArray(i, (r) => r.cell),
+      float8Array(i, (r) => r.lat),
+      float8Array(i, (r) => r.lon),
+      int8Array(i, (r) => r.startedAt),
+      int8Array(i, (r) => r.lastAt),
+      int8Array(i, (r) => r.endedAt),
+      int8Array(i, (r) => r.anchoredReports),
+      int8Array(i, (r) => r.mooredReports),
     ],
   )
 }
