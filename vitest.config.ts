@@ -11,6 +11,10 @@ export const BOTH_BACKENDS: string[] = [
   'test/e2e/port-congestion.test.ts',
   'test/e2e/ais-sources.test.ts',
   'test/e2e/ais-edge-cases.test.ts',
+  'test/e2e/safety-store.test.ts',
+  'test/e2e/detection.test.ts',
+  'test/e2e/storms.test.ts',
+  'test/e2e/piracy.test.ts',
 ]
 
 /** HARBORMASTER_PG_ALL=1 offers every end-to-end file to the `postgres` project (for trying one there). */

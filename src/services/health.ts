@@ -7,8 +7,8 @@ import {dirname} from 'node:path'
 import {iso} from './clock.js'
 import type {Context} from './context.js'
 import {latestRun} from './db/job-runs.js'
-import {createdSince, tableCounts} from './db/table-rows.js'
 import {read} from './db/query.js'
+import {createdSince, tableCounts} from './db/table-rows.js'
 import {newestPosition} from './db/vessels.js'
 import {shippedFiles} from './datasets/paths.js'
 import {environmentError, errorMessage, HarbormasterError} from './errors.js'
@@ -100,7 +100,7 @@ async function healthNow(ctx: Context): Promise<HealthReport> {
         }
       : {status: 'healthy', failed_over: failedOver}
 
-  const stormAlerts = stormAlertsHealth(ctx)
+  const stormAlerts = await stormAlertsHealth(ctx)
   const checks = jobChecks(ctx)
   const jobs = {status: worst(...checks.map((c) => c.status)), checks: checks.filter((c) => c.status !== 'healthy')}
   const host = diskCheck(ctx.db.path)

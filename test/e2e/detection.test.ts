@@ -147,7 +147,7 @@ describe('webhooks', () => {
       await runInProcess(['users', 'add', 'broken', '--role', 'VIEWER', '--webhook', 'http://127.0.0.1:9/hook', '--db', db])
       for (const user of ['captain', 'broken']) await runInProcess(['watch', 'add', '--user', user, '--vessel', '366999001', '--db', db])
       await runInProcess(['run-background-jobs', '--job', 'safety', '--db', db], {env})
-      const zone = withDb(db, (d) => d.prepare(`SELECT geometry FROM safety_zones WHERE kind = 'storm' AND source = 'live' AND name LIKE 'Special Marine Warning%' LIMIT 1`).get()) as {geometry: string}
+      const zone = withDb(db, (d) => d.prepare(`SELECT CAST(geometry AS TEXT) AS geometry FROM safety_zones WHERE kind = 'storm' AND source = 'live' AND name LIKE 'Special Marine Warning%' LIMIT 1`).get()) as {geometry: string}
       const ring = (JSON.parse(zone.geometry) as {coordinates: number[][][]}).coordinates[0].slice(0, -1)
       placeVessel(db, {
         mmsi: 366999001,

@@ -25,7 +25,15 @@ interface StoredZone {
 }
 
 const piracyZones = (db: string) =>
-  withDb(db, (d) => d.prepare(`SELECT external_id, severity, geometry, metadata, source, active FROM safety_zones WHERE kind = 'piracy' ORDER BY external_id`).all() as StoredZone[])
+  withDb(db, (d) =>
+    d
+      .prepare(
+        // JSON as text and the flag as 0/1 on either backend (PostgreSQL's jsonb and boolean come back as values).
+        `SELECT external_id, severity, CAST(geometry AS TEXT) AS geometry, CAST(metadata AS TEXT) AS metadata, source, CASE WHEN active THEN 1 ELSE 0 END AS active
+         FROM safety_zones WHERE kind = 'piracy' ORDER BY external_id`,
+      )
+      .all() as StoredZone[],
+  )
 
 async function safetyRun(db: string) {
   const result = await runInProcess(['run-background-jobs', '--job', 'safety', '--json', '--db', db], {env})

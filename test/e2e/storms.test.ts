@@ -84,8 +84,17 @@ interface ZoneRow {
   geometry: string
   metadata: string
 }
+// JSON as text and the flag as 0/1 on either backend (PostgreSQL's jsonb and boolean come back as values).
 const stormZones = (db: string) =>
-  withDb(db, (d) => d.prepare(`SELECT * FROM safety_zones WHERE kind = 'storm' AND origin = 'ingest' ORDER BY external_id`).all()) as ZoneRow[]
+  withDb(db, (d) =>
+    d
+      .prepare(
+        `SELECT id, external_id, kind, name, severity, source, observed_at, valid_from, valid_to, CASE WHEN active THEN 1 ELSE 0 END AS active,
+           CAST(geometry AS TEXT) AS geometry, CAST(metadata AS TEXT) AS metadata
+         FROM safety_zones WHERE kind = 'storm' AND origin = 'ingest' ORDER BY external_id`,
+      )
+      .all(),
+  ) as ZoneRow[]
 const metadataOf = (row: ZoneRow) => JSON.parse(row.metadata) as Record<string, unknown>
 
 /** A point inside a zone's outline (the outlines of several zones or a warning's own polygon). */

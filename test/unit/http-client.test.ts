@@ -151,7 +151,7 @@ describe('NWS zone outlines', () => {
       expect(fetched).toMatchObject({source: 'live', requests: 1})
       const outline = fetched.geometry as ZoneGeometry
       expect(outline.type).toBe('Polygon')
-      expect(cachedZoneOutline(ctx, path)).toEqual({geometry: outline, fresh: true})
+      expect(await cachedZoneOutline(ctx, path)).toEqual({geometry: outline, fresh: true})
       expect(server.hits.get('/zones/forecast/PKZ413')).toHaveLength(1)
       // A vessel west of 171°W in the Bering Sea is inside; one across the date line, at 179.5°E, is not.
       expect(pointInGeometry(outline, -179.5, 55)).toBe(true)

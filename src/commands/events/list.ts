@@ -29,7 +29,7 @@ export default class EventsList extends BaseCommand<typeof EventsList> {
       import('../../services/safety/catalog.js'),
       import('../../services/duration.js'),
     ])
-    const events = eventListing(ctx, {
+    const events = await eventListing(ctx, {
       types: this.flags.type,
       open: this.flags.open,
       sinceMs: this.flags.since === undefined ? undefined : parseDuration(this.flags.since, '--since'),

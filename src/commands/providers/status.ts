@@ -14,7 +14,7 @@ its fallback, at 100 % the provider is not called until the window resets.`
   async run(): Promise<ResultOf<'providers status'>> {
     const ctx = await this.context({readonly: true})
     const {providerStatuses} = await import('../../services/providers/status.js')
-    const statuses = providerStatuses(ctx)
+    const statuses = await providerStatuses(ctx)
     if (!this.jsonEnabled()) {
       const {table} = await import('../../render/terminal.js')
       const p = this.painter(process.stdout)

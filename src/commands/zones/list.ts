@@ -24,7 +24,7 @@ export default class ZonesList extends BaseCommand<typeof ZonesList> {
   async run(): Promise<ResultOf<'zones list'>> {
     const ctx = await this.context({readonly: true})
     const {zoneListing, zonesGeoJson} = await import('../../services/safety/catalog.js')
-    const listing = zoneListing(ctx, {kind: this.flags.type, active: this.flags.active})
+    const listing = await zoneListing(ctx, {kind: this.flags.type, active: this.flags.active})
     if (this.flags.format === 'geojson') {
       const collection = zonesGeoJson(listing)
       if (!this.jsonEnabled()) this.logJson(collection)

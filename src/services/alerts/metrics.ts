@@ -5,7 +5,8 @@ import Flatbush from 'flatbush'
 
 import {throwIfCancelled, yieldToEventLoop} from '../cancel.js'
 import type {Context} from '../context.js'
-import {hotStatements, type PositionColumns} from '../db/hot-statements.js'
+import {eachCurrentPosition} from '../db/current-positions.js'
+import {countPositionsSince, freshPositionColumns, namedPositionColumns, type PositionColumns, positionColumns} from '../db/position-columns.js'
 import {type LatestLevel, latestLevels} from '../db/port-congestion.js'
 import {jobRuns, safetyZones} from '../db/schema.js'
 import {type ZoneGeometry, pointInGeometry} from '../geo/geometry.js'
@@ -63,7 +64,7 @@ export class CycleData {
   /** The named vessels seen in the last day (older ones have no current value), as columns, by MMSI. */
   async named(targets: Iterable<string>): Promise<{columns: PositionColumns; byMmsi: Map<number, number>}> {
     const mmsis = [...new Set([...targets].map(Number).filter(Number.isSafeInteger))]
-    const columns = mmsis.length > 0 ? await hotStatements(this.ctx.db).namedPositionColumns(mmsis, this.since) : emptyColumns()
+    const columns = mmsis.length > 0 ? await namedPositionColumns(this.ctx.db, mmsis, this.since) : emptyColumns()
     const byMmsi = new Map<number, number>()
     for (let i = 0; i < columns.length; i++) byMmsi.set(columns.mmsi[i], i)
     return {columns, byMmsi}
@@ -74,9 +75,8 @@ export class CycleData {
     const from = Math.max(since, this.since)
     let columns = this.recent.get(from)
     if (!columns) {
-      const hot = hotStatements(this.ctx.db)
       // A narrow window reads a few rows through the index; the whole day reads most of the table in order.
-      columns = from === this.since ? hot.positionColumns(from) : hot.freshPositionColumns(from)
+      columns = from === this.since ? positionColumns(this.ctx.db, from) : freshPositionColumns(this.ctx.db, from)
       this.recent.set(from, columns)
     }
     return columns
@@ -84,7 +84,7 @@ export class CycleData {
 
   /** How many vessels were seen in the last day: those of them not fresh enough for a rule are its stale readings. */
   seenInDay(): Promise<number> {
-    this.seen ??= hotStatements(this.ctx.db).countPositionsSince(this.since)
+    this.seen ??= countPositionsSince(this.ctx.db, this.since)
     return this.seen
   }
 
@@ -257,7 +257,8 @@ export const METRICS: Record<string, MetricSpec> = {
       index.finish()
       const counts = new Array<number>(zones.length).fill(0)
       let newest = 0
-      await hotStatements(ctx.db).eachCurrentPosition(
+      await eachCurrentPosition(
+        ctx.db,
         since,
         (v) => {
           newest = Math.max(newest, v.at)

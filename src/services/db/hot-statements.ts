@@ -1,13 +1,9 @@
-// The per-vessel hot paths of the ports job, alert rules and event detection (drizzle's builder costs more
-// than the work at 200,000 vessels), on either database: statements prepared once per SQLite connection,
-// and on PostgreSQL plain statements whose rows come back as arrays and whose inserts take whole columns.
+// Prepared statements for the per-vessel hot paths of the ports job and event detection
+// (drizzle's builder costs more than the work at 200,000 vessels), cached per connection.
 import type {Statement} from 'better-sqlite3'
 
 import type {Db} from './client.js'
-import {float8Array, int8Array, pgArrays, textArray} from './pg-batch.js'
-import type {PostgresDb} from './pg-client.js'
 import type {DataSource, EventType, SafetyEvent, Severity} from './schema.js'
-import type {AnyDb} from './transaction.js'
 
 export interface CurrentPosition {
   mmsi: number
@@ -57,29 +53,27 @@ export interface HotStatements {
    */
   eachCurrentPosition(since: number, visit: (position: Readonly<CurrentPosition>) => void, between: () => Promise<void>, chunk?: number): Promise<number>
   /** Each vessel's latest position observed at or after `since`, as columns (no object per vessel): what rules over every vessel read. */
-  positionColumns(since: number): Promise<PositionColumns>
+  positionColumns(since: number): PositionColumns
   /** The same through the index on the position time: for a narrow window (readings fresh enough to judge). */
-  freshPositionColumns(since: number): Promise<PositionColumns>
+  freshPositionColumns(since: number): PositionColumns
   /** The same for the vessels named (by MMSI) only: what rules on one vessel each read. */
-  namedPositionColumns(mmsis: number[], since: number): Promise<PositionColumns>
+  namedPositionColumns(mmsis: number[], since: number): PositionColumns
   /** How many vessels have a latest position observed at or after `since`. */
-  countPositionsSince(since: number): Promise<number>
+  countPositionsSince(since: number): number
   /** When the newest stored latest position was observed, or null with none. */
-  newestPositionAt(): Promise<number | null>
+  newestPositionAt(): number | null
   /**
-   * Inserts events, each unless one with its dedupe key is open (on SQLite a hundred rows per statement, on
-   * PostgreSQL all in one); returns the stored ones in the order given (of two with the same key, the
-   * first). Call inside a write transaction.
+   * Inserts events, each unless one with its dedupe key is open, a hundred rows per statement; returns the
+   * stored ones in the order given (of two with the same key, the first). Call inside a write transaction.
    */
-  insertEvents(rows: EventRow[], now: number): Promise<SafetyEvent[]>
+  insertEvents(rows: EventRow[], now: number): SafetyEvent[]
 }
 
 const EVENT_COLUMNS = 14
 /** Rows per INSERT: one statement per hundred events instead of one per event. */
 const EVENT_BATCH = 100
 
-const sqliteCache = new WeakMap<Db, HotStatements>()
-const postgresCache = new WeakMap<PostgresDb, HotStatements>()
+const cache = new WeakMap<Db, HotStatements>()
 
 type ColumnRow = [number, number, number, number | null, number]
 
@@ -107,45 +101,9 @@ function toColumns(rows: Iterable<ColumnRow>): PositionColumns {
 /** Positions read between two turns of the event loop. */
 const POSITION_CHUNK = 20_000
 
-export function hotStatements(db: AnyDb): HotStatements {
-  if (db.dialect === 'postgres') {
-    let statements = postgresCache.get(db)
-    if (!statements) postgresCache.set(db, (statements = postgresStatements(db)))
-    return statements
-  }
-  let statements = sqliteCache.get(db)
-  if (!statements) sqliteCache.set(db, (statements = sqliteStatements(db)))
-  return statements
-}
-
-/** The events stored, as rows, for the dedupe keys the insert returned (RETURNING gives no order). */
-function storedEvents(rows: EventRow[], ids: Map<string, number>, now: number, into: SafetyEvent[]): void {
-  for (const r of rows) {
-    const id = ids.get(r.dedupeKey)
-    if (id === undefined) continue
-    ids.delete(r.dedupeKey)
-    into.push({
-      id,
-      type: r.type,
-      severity: r.severity,
-      zoneId: r.zoneId,
-      portId: r.portId,
-      mmsi: r.mmsi,
-      dedupeKey: r.dedupeKey,
-      title: r.title,
-      lat: r.lat,
-      lon: r.lon,
-      source: r.source,
-      observedAt: r.observedAt,
-      createdAt: now,
-      lastSeenAt: now,
-      resolvedAt: null,
-      metadata: r.metadata,
-    })
-  }
-}
-
-function sqliteStatements(db: Db): HotStatements {
+export function hotStatements(db: Db): HotStatements {
+  const existing = cache.get(db)
+  if (existing) return existing
   const s = db.sqlite
   // `+position_at` keeps SQLite off the index: most vessels are current, and a scan of the table in MMSI
   // (rowid) order reads them in order instead of a lookup per row.
@@ -208,12 +166,12 @@ function sqliteStatements(db: Db): HotStatements {
         await between()
       }
     },
-    positionColumns: async (since) => toColumns(columns.iterate(since) as Iterable<ColumnRow>),
-    freshPositionColumns: async (since) => toColumns(fresh.iterate(since) as Iterable<ColumnRow>),
-    namedPositionColumns: async (mmsis, since) => toColumns(named.iterate(JSON.stringify(mmsis), since) as Iterable<ColumnRow>),
-    countPositionsSince: async (since) => count.get(since) as number,
-    newestPositionAt: async () => (newest.get() as number | null) ?? null,
-    async insertEvents(rows, now) {
+    positionColumns: (since) => toColumns(columns.iterate(since) as Iterable<ColumnRow>),
+    freshPositionColumns: (since) => toColumns(fresh.iterate(since) as Iterable<ColumnRow>),
+    namedPositionColumns: (mmsis, since) => toColumns(named.iterate(JSON.stringify(mmsis), since) as Iterable<ColumnRow>),
+    countPositionsSince: (since) => count.get(since) as number,
+    newestPositionAt: () => (newest.get() as number | null) ?? null,
+    insertEvents(rows, now) {
       const stored: SafetyEvent[] = []
       for (let start = 0; start < rows.length; start += EVENT_BATCH) {
         const end = Math.min(rows.length, start + EVENT_BATCH)
@@ -238,92 +196,34 @@ function sqliteStatements(db: Db): HotStatements {
         // RETURNING gives no order: rows are matched by dedupe key, unique among open events.
         const ids = new Map<string, number>()
         for (const [id, key] of insertOf(end - start).all(params) as Array<[number, string]>) ids.set(key, id)
-        storedEvents(rows.slice(start, end), ids, now, stored)
-      }
-      return stored
-    },
-  }
-  return statements
-}
-
-
-function postgresStatements(db: PostgresDb): HotStatements {
-  const where = `lat IS NOT NULL AND lon IS NOT NULL`
-  const columnsOf = async (text: string, values: unknown[]) => toColumns(await pgArrays<ColumnRow>(db, text, values))
-  return {
-    async eachCurrentPosition(since, visit, between, chunk = POSITION_CHUNK) {
-      const p: CurrentPosition = {mmsi: 0, name: null, lat: 0, lon: 0, sog: null, nav: null, second: null, at: 0, source: 'live'}
-      let after = -1
-      let visited = 0
-      for (;;) {
-        const rows = await pgArrays<[number, string | null, number, number, number | null, number | null, number | null, number, DataSource]>(
-          db,
-          `SELECT mmsi, name, lat, lon, sog, nav_status, utc_second, position_at, position_source FROM vessels
-           WHERE mmsi > $1 AND position_at >= $2 AND ${where} ORDER BY mmsi LIMIT $3`,
-          [after, since, chunk],
-        )
-        for (const r of rows) {
-          p.mmsi = r[0]
-          p.name = r[1]
-          p.lat = r[2]
-          p.lon = r[3]
-          p.sog = r[4]
-          p.nav = r[5]
-          p.second = r[6]
-          p.at = r[7]
-          p.source = r[8]
-          after = p.mmsi
-          visit(p)
+        for (let k = start; k < end; k++) {
+          const r = rows[k]
+          const id = ids.get(r.dedupeKey)
+          if (id === undefined) continue
+          ids.delete(r.dedupeKey)
+          stored.push({
+            id,
+            type: r.type,
+            severity: r.severity,
+            zoneId: r.zoneId,
+            portId: r.portId,
+            mmsi: r.mmsi,
+            dedupeKey: r.dedupeKey,
+            title: r.title,
+            lat: r.lat,
+            lon: r.lon,
+            source: r.source,
+            observedAt: r.observedAt,
+            createdAt: now,
+            lastSeenAt: now,
+            resolvedAt: null,
+            metadata: r.metadata,
+          })
         }
-        visited += rows.length
-        if (rows.length < chunk) return visited
-        await between()
       }
-    },
-    positionColumns: (since) => columnsOf(`SELECT mmsi, lat, lon, sog, position_at FROM vessels WHERE position_at >= $1 AND ${where}`, [since]),
-    freshPositionColumns: (since) => columnsOf(`SELECT mmsi, lat, lon, sog, position_at FROM vessels WHERE position_at >= $1 AND ${where}`, [since]),
-    namedPositionColumns: (mmsis, since) =>
-      columnsOf(`SELECT mmsi, lat, lon, sog, position_at FROM vessels WHERE mmsi = ANY($1::bigint[]) AND position_at >= $2 AND ${where} ORDER BY mmsi`, [int8Array(mmsis), since]),
-    async countPositionsSince(since) {
-      const [[n]] = await pgArrays<[number]>(db, `SELECT count(*) FROM vessels WHERE position_at >= $1 AND ${where}`, [since])
-      return n
-    },
-    async newestPositionAt() {
-      const [[at]] = await pgArrays<[number | null]>(db, `SELECT max(position_at) FROM vessels`)
-      return at
-    },
-    async insertEvents(rows, now) {
-      const stored: SafetyEvent[] = []
-      if (rows.length === 0) return stored
-      const cols = [
-        textArray(rows, (r) => r.type),
-        textArray(rows, (r) => r.severity),
-        int8Array(rows, (r) => r.zoneId),
-        int8Array(rows, (r) => r.portId),
-        int8Array(rows, (r) => r.mmsi),
-        textArray(rows, (r) => r.dedupeKey),
-        textArray(rows, (r) => r.title),
-        float8Array(rows, (r) => r.lat),
-        float8Array(rows, (r) => r.lon),
-        textArray(rows, (r) => r.source),
-        int8Array(rows, (r) => r.observedAt),
-        textArray(rows, (r) => JSON.stringify(r.metadata)),
-      ]
-      // One statement for all: a key given twice conflicts with its own first row and is skipped.
-      const inserted = await pgArrays<[number, string]>(
-        db,
-        `INSERT INTO safety_events (type, severity, zone_id, port_id, mmsi, dedupe_key, title, lat, lon, source, observed_at, created_at,
-           last_seen_at, metadata)
-         SELECT u.type, u.severity, u.zone_id, u.port_id, u.mmsi, u.dedupe_key, u.title, u.lat, u.lon, u.source, u.observed_at, $13::bigint,
-           $13::bigint, u.metadata::jsonb
-         FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::float8[], $9::float8[],
-           $10::text[], $11::bigint[], $12::text[])
-           AS u(type, severity, zone_id, port_id, mmsi, dedupe_key, title, lat, lon, source, observed_at, metadata)
-         ON CONFLICT DO NOTHING RETURNING id, dedupe_key`,
-        [...cols, now],
-      )
-      storedEvents(rows, new Map(inserted.map(([id, key]) => [key, id])), now, stored)
       return stored
     },
   }
+  cache.set(db, statements)
+  return statements
 }

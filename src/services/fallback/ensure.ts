@@ -101,7 +101,7 @@ export async function ensureFallbackData(ctx: Context, options: EnsureOptions = 
     // Safety zones: piracy risk areas from the incidents, storm zones from the alerts capture.
     const storms = stormZonesFromAlerts(alerts.alerts, 'emergency', 'fallback', SHIPPED_ALERTS_REFERENCE).drafts
     for (const [kind, drafts] of [['piracy', piracy.drafts], ['storm', storms]] as const) {
-      const write = storeZones(ctx.db, kind, drafts, now, force ? {origins: ['fallback']} : undefined, {onlyMissing: !force})
+      const write = await storeZones(ctx.db, kind, drafts, now, force ? {origins: ['fallback']} : undefined, {onlyMissing: !force})
       report.safety_zones.created += write.created
       report.safety_zones.untouched += write.untouched
       if (force) {

@@ -19,7 +19,7 @@ export async function usageReport(ctx: Context): Promise<UsageReportJobSummary> 
   const anomalies: string[] = []
 
   const usage = ctx.db.orm.select().from(providerUsage).where(gte(providerUsage.windowStart, since - 86_400_000)).all()
-  const statuses = providerStatuses(ctx)
+  const statuses = await providerStatuses(ctx)
   const providers = statuses
     .map((s) => {
       const requests = usage.filter((u) => u.provider === s.provider && u.windowStart >= since - 3_600_000).reduce((sum, u) => sum + u.requests, 0)

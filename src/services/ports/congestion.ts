@@ -15,7 +15,7 @@ import {
   type SnapshotRow,
   type Trend,
 } from '../db/port-congestion.js'
-import {hotStatements} from '../db/hot-statements.js'
+import {eachCurrentPosition, newestCurrentPositionAt} from '../db/current-positions.js'
 import {loadShippedAnchorages} from '../datasets/anchorages.js'
 import {loadShippedPorts} from '../datasets/ports.js'
 import type {DataSource} from '../db/schema.js'
@@ -69,8 +69,7 @@ export async function computePortCongestion(ctx: Context): Promise<PortsJobSumma
   }
   const areas = await loadPortAreas(ctx)
   phase('areas')
-  const hot = hotStatements(db)
-  const newest = await hot.newestPositionAt()
+  const newest = await newestCurrentPositionAt(db)
   const windowMs = config.positionWindowMinutes * 60_000
   const observedAt = newest ?? now
   const windowStart = observedAt - windowMs
@@ -84,7 +83,8 @@ export async function computePortCongestion(ctx: Context): Promise<PortsJobSumma
   const tallies = new Map<number, PortTally>()
   let vesselsInPorts = 0
   if (newest !== null) {
-    await hot.eachCurrentPosition(
+    await eachCurrentPosition(
+      db,
       windowStart,
       ({lat, lon, second, source}) => {
         if (second !== null && NOT_A_FIX.has(second)) return

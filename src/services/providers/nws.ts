@@ -178,7 +178,7 @@ function parseZone(body: unknown): ZoneGeometry {
 }
 
 /** A zone's outline as the cache holds it, with whether it is still within its time to live; no call. */
-export function cachedZoneOutline(ctx: Context, path: string): {geometry: ZoneGeometry; fresh: boolean} | null {
+export async function cachedZoneOutline(ctx: Context, path: string): Promise<{geometry: ZoneGeometry; fresh: boolean} | null> {
   const entry = readCache(ctx.db, zoneKey(path))
   if (!entry) return null
   try {

@@ -1,13 +1,13 @@
 // Sea state at the busiest ports from Open-Meteo's marine API (no key): current wave height per port,
 // turned into a storm risk and stored with its source; several ports per request, through the cache.
 import type {PortWeatherSummary} from '../../schemas/job-summaries.js'
-import {desc, inArray, sql} from 'drizzle-orm'
 import {z} from 'zod'
 
 import {isCancelled} from '../cancel.js'
 import type {Context} from '../context.js'
-import {writeTransaction} from '../db/client.js'
-import {type DataSource, portWeather, ports} from '../db/schema.js'
+import {busiestPorts, insertPortWeather, newestPortWeatherAt, type PortWeatherReading, type StormRisk} from '../db/port-weather.js'
+import type {DataSource} from '../db/schema.js'
+import {write} from '../db/transaction.js'
 import {errorMessage} from '../errors.js'
 import {reportCondition} from '../log/conditions.js'
 import {fetchThroughCache} from './fetch.js'
@@ -28,7 +28,7 @@ const location = z.object({
 /** One location answers with an object, several with a list of them (Open-Meteo's documented format). */
 const reply = z.union([z.array(location), location])
 
-export type StormRisk = 'low' | 'moderate' | 'high' | 'severe' | 'unknown'
+export type {StormRisk}
 
 /** Significant wave height to a risk for port operations (Douglas sea state: 4 rough, 5 very rough, 6 high). */
 export function stormRiskOf(waveHeightM: number | null): StormRisk {
@@ -41,24 +41,13 @@ export function stormRiskOf(waveHeightM: number | null): StormRisk {
 
 export type {PortWeatherSummary} from '../../schemas/job-summaries.js'
 
-/** The busiest ports first: WPI harbour size Large, then Medium. */
-async function busiestPorts(ctx: Context) {
-  return ctx.db.orm
-    .select({id: ports.id, lat: ports.lat, lon: ports.lon})
-    .from(ports)
-    .where(inArray(ports.harborSize, ['Large', 'Medium']))
-    .orderBy(sql`CASE ${ports.harborSize} WHEN 'Large' THEN 0 ELSE 1 END`, ports.id)
-    .limit(ctx.config.portWeatherPorts)
-    .all()
-}
-
 export async function refreshPortWeather(ctx: Context): Promise<PortWeatherSummary> {
-  const targets = await busiestPorts(ctx)
+  const targets = await busiestPorts(ctx.db, ctx.config.portWeatherPorts)
   const risk: Record<StormRisk, number> = {low: 0, moderate: 0, high: 0, severe: 0, unknown: 0}
   const summary: PortWeatherSummary = {ports: targets.length, updated: 0, source: 'no_data', observed_at: null, risk}
   if (targets.length === 0) return summary
   const now = ctx.clock.now()
-  const rows: Array<typeof portWeather.$inferInsert> = []
+  const rows: PortWeatherReading[] = []
   const sources = new Set<DataSource>()
   let newest = 0
   for (let i = 0; i < targets.length; i += PORTS_PER_REQUEST) {
@@ -105,9 +94,7 @@ export async function refreshPortWeather(ctx: Context): Promise<PortWeatherSumma
     }
   }
   if (rows.length > 0) {
-    writeTransaction(ctx.db, () => {
-      for (let i = 0; i < rows.length; i += 500) ctx.db.orm.insert(portWeather).values(rows.slice(i, i + 500)).run()
-    })
+    await write(ctx.db, () => insertPortWeather(ctx.db, rows))
   }
   summary.updated = rows.length
   if (rows.length > 0) {
@@ -117,14 +104,14 @@ export async function refreshPortWeather(ctx: Context): Promise<PortWeatherSumma
     return summary
   }
   // Nothing new: what the database holds from earlier runs stays (fallback); there is no shipped sea state.
-  const held = ctx.db.orm.select({at: portWeather.observedAt}).from(portWeather).orderBy(desc(portWeather.observedAt)).limit(1).get()
-  if (held) {
+  const held = await newestPortWeatherAt(ctx.db)
+  if (held !== null) {
     summary.source = 'fallback'
-    summary.observed_at = new Date(held.at).toISOString()
+    summary.observed_at = new Date(held).toISOString()
   }
   await reportCondition(ctx, 'open-meteo', {
-    state: held ? 'fallback' : 'no_data',
-    message: `Open-Meteo marine unavailable; port sea state ${held ? 'stays as last stored (fallback)' : 'has no data'}`,
+    state: held !== null ? 'fallback' : 'no_data',
+    message: `Open-Meteo marine unavailable; port sea state ${held !== null ? 'stays as last stored (fallback)' : 'has no data'}`,
     fields: {reason: summary.fallback_reason},
   })
   return summary

@@ -13,11 +13,12 @@ import {checkQuota} from './usage.js'
 export type {ProviderStatus} from '../../schemas/providers.js'
 
 
-export function providerStatuses(ctx: Context): ProviderStatus[] {
+export async function providerStatuses(ctx: Context): Promise<ProviderStatus[]> {
   const now = ctx.clock.now()
   const states = new Map(ctx.db.orm.select().from(providerState).all().map((s) => [s.provider, s]))
   const caches = cacheSummary(ctx.db)
   const graceMs = ctx.config.providerFallbackGraceMinutes * 60_000
+  const zoneDetails = await zoneOutlineDetails(ctx)
   return Object.values(PROVIDERS).map((info) => {
     const state = states.get(info.name)
     const cache = caches.get(info.name)
@@ -37,7 +38,7 @@ export function providerStatuses(ctx: Context): ProviderStatus[] {
       failed_over: fallback.failed_over,
       failed_over_since: iso(since),
       degraded: fallback.degraded,
-      ...(info.name === 'nws-zones' ? {details: zoneOutlineDetails(ctx)} : {}),
+      ...(info.name === 'nws-zones' ? {details: zoneDetails} : {}),
     }
   })
 }

@@ -30,9 +30,9 @@ export interface ZoneListing {
   geometries: ZoneGeometry[]
 }
 
-export function zoneListing(ctx: Context, query: ZoneQuery = {}): ZoneListing {
+export async function zoneListing(ctx: Context, query: ZoneQuery = {}): Promise<ZoneListing> {
   const now = ctx.clock.now()
-  const zones = listZones(ctx.db, {kinds: query.kind ? [query.kind] : undefined, inForceAt: query.active ? now : undefined})
+  const zones = await listZones(ctx.db, {kinds: query.kind ? [query.kind] : undefined, inForceAt: query.active ? now : undefined})
   return {
     zones: zones.map((z) => ({
       id: z.id,
@@ -63,9 +63,9 @@ export interface EventQuery {
   limit?: number
 }
 
-export function eventListing(ctx: Context, query: EventQuery = {}): EventRow[] {
+export async function eventListing(ctx: Context, query: EventQuery = {}): Promise<EventRow[]> {
   const since = query.sinceMs === undefined ? undefined : ctx.clock.now() - query.sinceMs
-  return listEvents(ctx.db, {types: query.types, open: query.open, since, mmsi: query.mmsi, limit: query.limit}).map(eventRow)
+  return (await listEvents(ctx.db, {types: query.types, open: query.open, since, mmsi: query.mmsi, limit: query.limit})).map(eventRow)
 }
 
 function eventRow(e: ListedEvent): EventRow {

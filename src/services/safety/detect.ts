@@ -2,21 +2,15 @@
 // transmitters become events, one open event per (type, zone or port, vessel) while the condition lasts,
 // resolved when it ends.
 // Planning only reads, so --dry-run shows exactly what applying would write.
-import {and, eq, inArray, isNull, sql} from 'drizzle-orm'
 import Flatbush from 'flatbush'
 
 import {throwIfCancelled, yieldToEventLoop} from '../cancel.js'
 import type {Context} from '../context.js'
-import {type EventRow, hotStatements} from '../db/hot-statements.js'
+import {eachCurrentPosition, newestCurrentPositionAt} from '../db/current-positions.js'
+import {type EventRow, insertEvents, markEventsSeen, openEvents, resolveEvents, type SafetyEvent} from '../db/events.js'
+import type {EventType, Severity} from '../db/schema.js'
 import {write} from '../db/transaction.js'
-import {
-  type EventType,
-  type SafetyEvent,
-  type Severity,
-  safetyEvents,
-  safetyZones,
-  vessels,
-} from '../db/schema.js'
+import {activeZones} from '../db/zones.js'
 import {type ZoneGeometry, pointInGeometry} from '../geo/geometry.js'
 import {latestCongestion} from '../ports/congestion.js'
 import {worstSource} from '../provenance.js'
@@ -39,13 +33,8 @@ const congestionSeverity: Record<string, Severity> = {high: 'high', severe: 'cri
 
 export async function planDetection(ctx: Context): Promise<DetectionPlan> {
   const {db, config} = ctx
-  const zones = db.orm
-    .select()
-    .from(safetyZones)
-    .where(and(eq(safetyZones.active, true), inArray(safetyZones.kind, ['storm', 'piracy'])))
-    .all()
-
-  const newest = db.orm.select({at: sql<number | null>`max(${vessels.positionAt})`}).from(vessels).get()?.at ?? null
+  const zones = await activeZones(db, ['storm', 'piracy'])
+  const newest = await newestCurrentPositionAt(db)
 
   const holding = new Map<string, EventDraft>()
   const transmitting: DistressReport[] = []
@@ -56,7 +45,8 @@ export async function planDetection(ctx: Context): Promise<DetectionPlan> {
       for (const z of zones) index.add(z.minLon, z.minLat, z.maxLon, z.maxLat)
       index.finish()
     }
-    vesselsChecked = await hotStatements(db).eachCurrentPosition(
+    vesselsChecked = await eachCurrentPosition(
+      db,
       newest - config.positionWindowMinutes * 60_000,
       (v) => {
         // Distress transmitters still transmitting hold their event open (intake opens it the moment one is heard).
@@ -120,11 +110,7 @@ export async function planDetection(ctx: Context): Promise<DetectionPlan> {
     })
   }
 
-  const open = db.orm
-    .select({id: safetyEvents.id, type: safetyEvents.type, title: safetyEvents.title, dedupeKey: safetyEvents.dedupeKey})
-    .from(safetyEvents)
-    .where(isNull(safetyEvents.resolvedAt))
-    .all()
+  const open = await openEvents(db)
   const openKeys = new Set(open.map((e) => e.dedupeKey))
   return {
     create: [...holding.values()].filter((d) => !openKeys.has(d.dedupeKey)),
@@ -146,22 +132,9 @@ export async function applyDetection(ctx: Context, plan: DetectionPlan): Promise
   const {db} = ctx
   const now = ctx.clock.now()
   return write(db, async () => {
-    const created = await hotStatements(db).insertEvents(plan.create, now)
-    let resolved = 0
-    for (const event of plan.resolve) {
-      resolved += db.orm
-        .update(safetyEvents)
-        .set({resolvedAt: now})
-        .where(and(eq(safetyEvents.id, event.id), isNull(safetyEvents.resolvedAt)))
-        .run().changes
-    }
-    for (let i = 0; i < plan.ongoing.length; i += 500) {
-      db.orm
-        .update(safetyEvents)
-        .set({lastSeenAt: now})
-        .where(inArray(safetyEvents.id, plan.ongoing.slice(i, i + 500)))
-        .run()
-    }
+    const created = await insertEvents(db, plan.create, now)
+    const resolved = await resolveEvents(db, plan.resolve.map((e) => e.id), now)
+    await markEventsSeen(db, plan.ongoing, now)
     const notifications = notifyWatchers(ctx, created)
     return {created, resolved, notifications}
   })

@@ -3,11 +3,10 @@
 // position, notified to every ADMIN and to the watchers of its area or port. Test transmissions (navigational
 // status 15, "undefined, used by AIS-SART, MOB-AIS and EPIRB-AIS under test") are stored and counted only.
 import type {Context} from '../context.js'
-import {touchOpenEvent} from '../db/events.js'
-import {type EventRow, hotStatements} from '../db/hot-statements.js'
-import {write} from '../db/transaction.js'
+import {type EventRow, insertEvents, type SafetyEvent, touchOpenEvent} from '../db/events.js'
 import {areaCells, areaPorts} from '../db/port-areas.js'
-import type {DataSource, SafetyEvent} from '../db/schema.js'
+import type {DataSource} from '../db/schema.js'
+import {write} from '../db/transaction.js'
 import {PortAreas} from '../ports/port-areas.js'
 import {notifyWatchers} from './notify.js'
 
@@ -98,13 +97,15 @@ export async function raiseDistressEvents(ctx: Context, reports: DistressReport[
   })
   if (drafts.length === 0) return out
   return write(ctx.db, async () => {
-    out.events = await hotStatements(ctx.db).insertEvents(drafts, now)
+    // From the start again when the write is retried.
+    out.ongoing = 0
+    out.events = await insertEvents(ctx.db, drafts, now)
     // Every other report moves its transmitter's open event (opened before, or by an earlier report of this
     // intake) to where it was heard, in the order heard.
     const openedHere = new Set(out.events.map((e) => e.dedupeKey))
     for (const draft of drafts) {
       if (openedHere.delete(draft.dedupeKey)) continue
-      if (touchOpenEvent(ctx.db, draft.dedupeKey, {lat: draft.lat, lon: draft.lon, observedAt: draft.observedAt, title: draft.title, now})) out.ongoing++
+      if (await touchOpenEvent(ctx.db, draft.dedupeKey, {lat: draft.lat, lon: draft.lon, observedAt: draft.observedAt, title: draft.title, now})) out.ongoing++
     }
     out.raised = out.events.length
     out.notifications = notifyWatchers(ctx, out.events)

@@ -1,13 +1,11 @@
 // The safety job: refresh storm zones (NWS live, else what the database holds, else the shipped capture),
 // piracy risk areas (from the shipped incidents) and congestion areas (from the ports job), then detect
 // events and notify watchers.
-import {isNull} from 'drizzle-orm'
-
 import type {CongestionZonesRefresh, PiracyRefresh, SafetyJobSummary} from '../../schemas/job-summaries.js'
 
 import {throwIfCancelled} from '../cancel.js'
 import type {Context} from '../context.js'
-import {safetyEvents} from '../db/schema.js'
+import {countOpenEvents} from '../db/events.js'
 import {circleGeometry} from '../geo/geometry.js'
 import {shippedPiracyZones} from '../piracy/zones.js'
 import {latestCongestion} from '../ports/congestion.js'
@@ -22,9 +20,9 @@ import {storeZones, type ZoneDraft} from './zones.js'
 export type {SafetyJobSummary} from '../../schemas/job-summaries.js'
 
 /** Piracy risk areas from the shipped incidents (built once per machine, then read from the cache). */
-export function refreshPiracyZones(ctx: Context): PiracyRefresh {
+export async function refreshPiracyZones(ctx: Context): Promise<PiracyRefresh> {
   const built = shippedPiracyZones(ctx)
-  const write = storeZones(ctx.db, 'piracy', built.drafts, ctx.clock.now(), {origins: ['fallback']})
+  const write = await storeZones(ctx.db, 'piracy', built.drafts, ctx.clock.now(), {origins: ['fallback']})
   const newest = built.newestAt
   ctx.logger.child({job: 'safety'}).debug(`piracy zones ${built.builtFrom === 'cache' ? 'read from the cache' : 'built'} in ${built.buildMs} ms`, {
     zones: built.drafts.length,
@@ -58,7 +56,7 @@ export async function refreshCongestionZones(ctx: Context): Promise<CongestionZo
     origin: 'ingest',
     metadata: {level: c.level, vessels_waiting: c.waiting, baseline_waiting: c.baseline},
   }))
-  const write = storeZones(ctx.db, 'congestion', drafts, now, {origins: ['ingest']})
+  const write = await storeZones(ctx.db, 'congestion', drafts, now, {origins: ['ingest']})
   const newest = congested.reduce((max, c) => Math.max(max, c.observedAt), 0)
   return {...write, source: worstSource(congested.map((c) => c.source)), observed_at: newest ? new Date(newest).toISOString() : null}
 }
@@ -69,13 +67,13 @@ export async function runSafetyJob(ctx: Context): Promise<SafetyJobSummary> {
   throwIfCancelled(ctx.signal)
   const portWeather = await refreshPortWeather(ctx)
   throwIfCancelled(ctx.signal)
-  const piracy = refreshPiracyZones(ctx)
+  const piracy = await refreshPiracyZones(ctx)
   const congestion = await refreshCongestionZones(ctx)
   const plan = await planDetection(ctx)
   throwIfCancelled(ctx.signal)
   const result = await applyDetection(ctx, plan)
   const webhooks = await deliverWebhooks(ctx)
-  const open = await ctx.db.orm.$count(safetyEvents, isNull(safetyEvents.resolvedAt))
+  const open = await countOpenEvents(ctx.db)
   return {
     total_events_created: result.created.length,
     total_notifications_created: result.notifications,

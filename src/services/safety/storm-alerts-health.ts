@@ -9,9 +9,9 @@ const NAMED = 5
 
 
 /** Degraded while a marine warning in force (or yet to begin) has no outline: a storm harbormaster cannot place. */
-export function stormAlertsHealth(ctx: Context): StormAlertsHealth {
-  const warnings = warningsWithoutOutline(ctx.db, ctx.clock.now())
-  const open = openAlertCounts(ctx.db)
+export async function stormAlertsHealth(ctx: Context): Promise<StormAlertsHealth> {
+  const warnings = await warningsWithoutOutline(ctx.db, ctx.clock.now())
+  const open = await openAlertCounts(ctx.db)
   const base = {alerts_waiting: open.pending, alerts_unplaceable: open.unplaceable, warnings_without_outline: warnings.length}
   if (warnings.length === 0) return {status: 'healthy', ...base}
   const named = warnings.slice(0, NAMED).map((w) => `${w.event}${w.area ? ` for ${w.area}` : ''} (${w.alertId}): ${w.reason}`)

@@ -46,7 +46,7 @@ export async function resolveOutlines(ctx: Context, paths: string[]): Promise<Ou
   const out: Outlines = {geometry: new Map(), missing: new Map(), errors: new Map(), stats}
   const toFetch: Array<{path: string; stale: ZoneGeometry | null}> = []
   for (const path of paths) {
-    const cached = cachedZoneOutline(ctx, path)
+    const cached = await cachedZoneOutline(ctx, path)
     if (cached?.fresh) {
       out.geometry.set(path, cached.geometry)
       stats.from_cache++
@@ -226,7 +226,7 @@ export async function refreshStormZones(ctx: Context): Promise<StormRefresh> {
   ]
   const result = await placeAlerts(ctx, placements)
   const drafts = draftsOf(result.placed, served.fetchedAt, now)
-  const write = storeZones(ctx.db, 'storm', drafts, now, {origins: ['ingest']})
+  const write = await storeZones(ctx.db, 'storm', drafts, now, {origins: ['ingest']})
   const pending = await settle(ctx, result, {expired: expired.filter((id) => !withdrawn.includes(id)), withdrawn}, now)
   recordZoneOutcome(ctx, result.outlines)
   report(ctx, result, pending)
@@ -265,7 +265,7 @@ async function stormFallback(ctx: Context, failure: unknown): Promise<StormRefre
   )
   // No replace scope: without an answer from NWS nothing says which other zones are over.
   const drafts = draftsOf(result.placed, now, now)
-  const completedWrite = storeZones(ctx.db, 'storm', drafts, now)
+  const completedWrite = await storeZones(ctx.db, 'storm', drafts, now)
   const pending = await settle(ctx, result, {expired, withdrawn: []}, now)
   recordZoneOutcome(ctx, result.outlines)
   report(ctx, result, pending)
@@ -273,7 +273,7 @@ async function stormFallback(ctx: Context, failure: unknown): Promise<StormRefre
   const held = await stored.heldStormZones(ctx.db, now)
   const shipped = loadShippedAlerts()
   const shippedDrafts = stormZonesFromAlerts(shipped.alerts, 'emergency', 'fallback', SHIPPED_ALERTS_REFERENCE).drafts
-  const write = sumWrites(completedWrite, storeZones(ctx.db, 'storm', shippedDrafts, now, {origins: ['fallback']}))
+  const write = sumWrites(completedWrite, await storeZones(ctx.db, 'storm', shippedDrafts, now, {origins: ['fallback']}))
   const meta = {fallback_reason: reason, attempts, retries: Math.max(0, attempts - 1), ...counts(result, drafts, 0, pending), marine_alerts: 0, rejected: 0}
   if (held.length > 0) {
     await reportCondition(ctx, 'nws-alerts', {state: 'fallback', message: `NWS alerts unavailable; keeping ${held.length} storm zones from the last good answer (fallback)`, fields: {reason}}, log)
@@ -295,7 +295,7 @@ async function settle(ctx: Context, result: PlacementResult, ended: {expired: st
   const withdrawn = await stored.settlePendingAlerts(db, ended.withdrawn, 'withdrawn', now)
   const zones = await stored.settleStormZones(db, now)
   await stored.purgeSettledAlerts(db, now - SETTLED_KEPT_MS)
-  const open = stored.openAlertCounts(db)
+  const open = await stored.openAlertCounts(db)
   return {waiting: open.pending, unplaceable: open.unplaceable, completed, expired, withdrawn, zones}
 }
 
@@ -364,13 +364,13 @@ function recordZoneOutcome(ctx: Context, outlines: Outlines): void {
 }
 
 /** What `providers status` adds for the zone outline provider: the alerts still waiting for outlines. */
-export function zoneOutlineDetails(ctx: Context): ZoneOutlineDetails {
+export async function zoneOutlineDetails(ctx: Context): Promise<ZoneOutlineDetails> {
   const now = ctx.clock.now()
-  const open = stored.openAlertCounts(ctx.db)
+  const open = await stored.openAlertCounts(ctx.db)
   return {
     alerts_waiting: open.pending,
     alerts_unplaceable: open.unplaceable,
-    warnings_without_outline: stored.warningsWithoutOutline(ctx.db, now).map((w) => ({
+    warnings_without_outline: (await stored.warningsWithoutOutline(ctx.db, now)).map((w) => ({
       event: w.event,
       alert_id: w.alertId,
       area: w.area,

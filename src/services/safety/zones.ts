@@ -1,10 +1,10 @@
 // Safety zones: storm zones from marine weather alerts, congestion areas around ports at high or severe,
 // and the store every kind of zone (piracy risk areas are built in services/piracy) is written through.
 import type {ZoneWrite} from '../../schemas/job-summaries.js'
-import {and, eq, inArray, notInArray} from 'drizzle-orm'
 
-import {type Db, writeTransaction} from '../db/client.js'
-import {type DataSource, type NewSafetyZone, type Origin, type ZoneKind, safetyZones} from '../db/schema.js'
+import type {DataSource, Origin, ZoneKind} from '../db/schema.js'
+import {type AnyDb, write} from '../db/transaction.js'
+import {deactivateZonesOutside, insertZones, type NewSafetyZone, updateZone, zonesByExternalId} from '../db/zones.js'
 import {bboxOf, type ZoneGeometry} from '../geo/geometry.js'
 import type {MarineAlert} from '../providers/nws.js'
 import {isWarning, marineEvent, stormSeverity} from './storm-severity.js'
@@ -65,27 +65,61 @@ export function stormZonesFromAlerts(
 
 export type {ZoneWrite} from '../../schemas/job-summaries.js'
 
+type ZoneRow = Omit<NewSafetyZone, 'id' | 'createdAt'>
+
+/** JSON with every object's keys in order: stored JSON keeps its values, not always its key order (PostgreSQL's jsonb). */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  )
+}
+
+/** Whether a zone as stored already says what `row` says. */
+function sameZone(existing: ZoneRow, row: ZoneRow): boolean {
+  const a = existing.geometry as ZoneGeometry
+  const b = row.geometry as ZoneGeometry
+  return (
+    existing.name === row.name &&
+    existing.severity === row.severity &&
+    existing.validFrom === row.validFrom &&
+    existing.validTo === row.validTo &&
+    existing.active === true &&
+    existing.source === row.source &&
+    a.type === b.type &&
+    // Coordinates are arrays only: plain JSON compares them, and fast (a piracy area has thousands of points).
+    JSON.stringify(a.coordinates) === JSON.stringify(b.coordinates) &&
+    canonicalJson(existing.metadata) === canonicalJson(row.metadata)
+  )
+}
+
 /**
  * Stores zones of one kind by external id. `replaceScope` names the set the drafts are the whole truth
  * for (e.g. every live storm zone): active zones in that scope missing from the drafts are deactivated.
  * Returns counts; never deletes, so events keep their zone.
  */
-export function storeZones(
-  db: Db,
+export async function storeZones(
+  db: AnyDb,
   kind: ZoneKind,
   drafts: ZoneDraft[],
   now: number,
   replaceScope?: {origins: Origin[]},
   options: {onlyMissing?: boolean} = {},
-): ZoneWrite {
-  const out: ZoneWrite = {created: 0, updated: 0, unchanged: 0, deactivated: 0, untouched: 0}
-  writeTransaction(db, () => {
+): Promise<ZoneWrite> {
+  return write(db, async () => {
+    const out: ZoneWrite = {created: 0, updated: 0, unchanged: 0, deactivated: 0, untouched: 0}
+    // Read in one go and inserted in one go: a few statements for hundreds of zones, not a few per zone.
+    const stored = await zonesByExternalId(db, drafts.map((d) => d.externalId))
+    const created = new Map<string, NewSafetyZone>()
     for (const draft of drafts) {
-      const row = {...draft, ...bboxOf(draft.geometry), updatedAt: now}
-      const existing = db.orm.select().from(safetyZones).where(eq(safetyZones.externalId, draft.externalId)).get()
+      const row: ZoneRow = {...draft, ...bboxOf(draft.geometry), updatedAt: now}
+      const existing = stored.get(draft.externalId)
       if (!existing) {
-        db.orm.insert(safetyZones).values({...row, createdAt: now}).run()
-        out.created++
+        // A second draft with the same external id in one call replaces the first, as an update would.
+        const first = created.get(draft.externalId)
+        if (first === undefined) out.created++
+        else if (sameZone(first, row)) out.unchanged++
+        else out.updated++
+        created.set(draft.externalId, {...row, createdAt: first?.createdAt ?? now})
         continue
       }
       // People's zones are theirs; zones from live data are never overwritten by shipped (worse) data.
@@ -93,49 +127,18 @@ export function storeZones(
         out.untouched++
         continue
       }
-      if (options.onlyMissing) {
+      if (options.onlyMissing || sameZone(existing, row)) {
         out.unchanged++
         continue
       }
-      const same =
-        existing.name === row.name &&
-        existing.severity === row.severity &&
-        existing.validFrom === row.validFrom &&
-        existing.validTo === row.validTo &&
-        existing.active === true &&
-        existing.source === row.source &&
-        JSON.stringify(existing.geometry) === JSON.stringify(row.geometry) &&
-        JSON.stringify(existing.metadata) === JSON.stringify(row.metadata)
-      if (same) {
-        out.unchanged++
-        continue
-      }
-      db.orm.update(safetyZones).set(row).where(eq(safetyZones.id, existing.id)).run()
+      await updateZone(db, existing.id, row)
+      stored.set(draft.externalId, {...existing, ...row})
       out.updated++
     }
+    await insertZones(db, [...created.values()])
     if (replaceScope) {
-      const keep = drafts.map((d) => d.externalId)
-      const stale = db.orm
-        .select({id: safetyZones.id, validTo: safetyZones.validTo})
-        .from(safetyZones)
-        .where(
-          and(
-            eq(safetyZones.kind, kind),
-            eq(safetyZones.active, true),
-            inArray(safetyZones.origin, replaceScope.origins),
-            keep.length > 0 ? notInArray(safetyZones.externalId, keep) : undefined,
-          ),
-        )
-        .all()
-      for (const zone of stale) {
-        db.orm
-          .update(safetyZones)
-          .set({active: false, validTo: zone.validTo === null || zone.validTo > now ? now : zone.validTo, updatedAt: now})
-          .where(eq(safetyZones.id, zone.id))
-          .run()
-        out.deactivated++
-      }
+      out.deactivated = await deactivateZonesOutside(db, {kind, origins: replaceScope.origins, keep: drafts.map((d) => d.externalId)}, now)
     }
+    return out
   })
-  return out
 }

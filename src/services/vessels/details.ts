@@ -47,6 +47,6 @@ export async function vesselDetails(ctx: Context, mmsi: number, options: {events
             source: v.positionSource,
           },
     positions_24h: await positionCountSince(ctx.db, mmsi, (v.positionAt ?? now) - 86_400_000),
-    events: eventListing(ctx, {mmsi, limit: options.events ?? 20}),
+    events: await eventListing(ctx, {mmsi, limit: options.events ?? 20}),
   }
 }
