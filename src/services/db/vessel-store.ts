@@ -71,7 +71,8 @@ export interface VesselStore extends TrackStore {
   heldTotal(): Promise<number>
 }
 
-const sqliteStores = new WeakMap<Db, VesselStore>()
+// Per connection: with a read connection beside the write one (serve) the same database has two.
+const sqliteStores = new WeakMap<object, VesselStore>()
 const postgresStores = new WeakMap<PostgresDb, VesselStore>()
 
 export function vesselStore(db: AnyDb): VesselStore {
@@ -80,8 +81,8 @@ export function vesselStore(db: AnyDb): VesselStore {
     if (!store) postgresStores.set(db, (store = postgresStore(db)))
     return store
   }
-  let store = sqliteStores.get(db)
-  if (!store) sqliteStores.set(db, (store = sqliteStore(db)))
+  let store = sqliteStores.get(db.sqlite)
+  if (!store) sqliteStores.set(db.sqlite, (store = sqliteStore(db)))
   return store
 }
 
