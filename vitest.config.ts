@@ -15,6 +15,9 @@ export const BOTH_BACKENDS: string[] = [
   'test/e2e/detection.test.ts',
   'test/e2e/storms.test.ts',
   'test/e2e/piracy.test.ts',
+  'test/e2e/jobs-control.test.ts',
+  'test/e2e/alert-worker.test.ts',
+  'test/e2e/users-notifications.test.ts',
 ]
 
 /** HARBORMASTER_PG_ALL=1 offers every end-to-end file to the `postgres` project (for trying one there). */

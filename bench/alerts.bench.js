@@ -60,7 +60,7 @@ async function ours({db: dbPath, warm}) {
   const t0 = performance.now()
   const plan = await planCycle(ctx)
   const t1 = performance.now()
-  const applied = applyCycle(ctx, plan)
+  const applied = await applyCycle(ctx, plan)
   const t2 = performance.now()
   db.close()
   return {plan_ms: t1 - t0, apply_ms: t2 - t1, total_ms: t2 - t0, total_cpu_ms: cpuMs(cpu0), rules: plan.rulesEvaluated, opened: applied.opened.length, stale: plan.skippedStale, missing: plan.skippedMissing}

@@ -66,7 +66,8 @@ async function buildDatabase(path, now) {
       }
     })()
     const {addUser} = await dist('users/users.js')
-    const readers = ['bench-reader-1', 'bench-reader-2', 'bench-reader-3'].map((name) => addUser(ctx, {name, role: 'VIEWER'}))
+    const readers = []
+    for (const name of ['bench-reader-1', 'bench-reader-2', 'bench-reader-3']) readers.push(await addUser(ctx, {name, role: 'VIEWER'}))
     const insertEvent = db.sqlite.prepare(
       `INSERT INTO safety_events (type, severity, mmsi, dedupe_key, title, lat, lon, source, observed_at, created_at, last_seen_at, resolved_at)
        VALUES ('distress', 'high', ?, ?, 'bench event', 0, 0, 'live', ?, ?, ?, ?)`,

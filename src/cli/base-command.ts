@@ -231,7 +231,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected async reportSystemCheck() {
     const [{inspectConfig}, {systemCheck}] = await Promise.all([import('../services/config.js'), import('../services/system-check.js')])
     await this.useSecrets()
-    const report = systemCheck(inspectConfig({dbPath: this.flags.db, overrides: this.allOverrides()}))
+    const report = await systemCheck(inspectConfig({dbPath: this.flags.db, overrides: this.allOverrides()}))
     if (!report.ok) process.exitCode = 2
     if (!this.jsonEnabled()) {
       const {renderSystemCheck} = await import('../render/summaries.js')

@@ -18,7 +18,8 @@ export default class Health extends BaseCommand<typeof Health> {
       report = await checkHealth(ctx)
     } catch (error) {
       // A database that cannot be opened or read is a health result (unhealthy), not a crash.
-      report = unreachableDatabase(error, config.dbPath)
+      const {redactDatabaseUrl} = await import('../services/db/location.js')
+      report = unreachableDatabase(error, redactDatabaseUrl(config.dbPath))
     }
     process.exitCode = {healthy: 0, degraded: 1, unhealthy: 2}[report.overall_status]
     if (!this.jsonEnabled()) {

@@ -74,7 +74,9 @@ function summaryText(result: JobRunResult, p: Painter): string[] {
     case 'maintain': {
       const s = result.summary
       if (!s) return []
-      return [`integrity ${s.integrity}; ${s.bytes_before} bytes before, ${s.bytes_after} after: ${s.reclaimed_bytes} reclaimed`]
+      const line = `integrity ${s.integrity}; ${s.bytes_before} bytes before, ${s.bytes_after} after: ${s.reclaimed_bytes} reclaimed`
+      if (!s.tables) return [line]
+      return [line, table(['table', 'bytes'], s.tables.map((t) => [t.table, String(t.bytes)]), p)]
     }
     case 'cleanup': {
       const s = result.summary

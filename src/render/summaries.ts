@@ -77,8 +77,11 @@ export function renderEventCheck(result: EventCheckResult, p: Painter): string {
 
 export function renderHealth(report: HealthReport, p: Painter): string {
   const c = report.components
+  const d = c.database
+  // What a PostgreSQL server adds: its size and its connections.
+  const server = d.size_bytes === undefined ? '' : `; ${(d.size_bytes / 1024 / 1024).toFixed(1)} MB, ${d.connections} of ${d.max_connections} connections`
   const rows = [
-    ['database', p.status(c.database.status), `${c.database.ports} ports, ${c.database.vessels} vessels, ${c.database.events} events, ${c.database.notifications} notifications${c.database.reason ? `; ${c.database.reason}` : ''}`],
+    ['database', p.status(d.status), `${d.ports} ports, ${d.vessels} vessels, ${d.events} events, ${d.notifications} notifications${server}${d.reason ? `; ${d.reason}` : ''}`],
     ['ais_service', p.status(c.ais_service.status), `${c.ais_service.source ? `${p.source(c.ais_service.source)} data, newest ${c.ais_service.last_position_at}` : 'no positions'}${c.ais_service.reason ? `; ${c.ais_service.reason}` : ''}`],
     ['recent_activity', p.status(c.recent_activity.status), `${c.recent_activity.events_24h} events and ${c.recent_activity.notifications_24h} notifications in 24 h${c.recent_activity.reason ? `; ${c.recent_activity.reason}` : ''}`],
   ]

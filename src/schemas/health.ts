@@ -26,7 +26,17 @@ export const healthReport = z.object({
   timestamp: utcTime,
   overall_status: healthStatus.describe('exit code: 0 healthy, 1 degraded, 2 unhealthy'),
   components: z.object({
-    database: z.object({status: healthStatus, ports: count, vessels: count, events: count, notifications: count, reason: z.string().optional()}),
+    database: z.object({
+      status: healthStatus,
+      ports: count,
+      vessels: count,
+      events: count,
+      notifications: count,
+      size_bytes: count.optional().describe('PostgreSQL: pg_database_size'),
+      connections: count.optional().describe("PostgreSQL: backends connected to this database (pg_stat_database's numbackends)"),
+      max_connections: count.optional().describe("PostgreSQL: the server's max_connections, shared by all its databases"),
+      reason: z.string().optional(),
+    }),
     ais_service: z.object({
       status: healthStatus,
       sample_data_available: z.boolean(),

@@ -173,6 +173,11 @@ export const maintainJobSummary = jobSummaryBase.extend({
   bytes_before: count,
   bytes_after: count,
   reclaimed_bytes: z.number().int(),
+  integrity_note: z.string().optional().describe('PostgreSQL: what the integrity verdict rests on there'),
+  tables: z
+    .array(z.object({table: z.string(), bytes: count.describe('the table with its indexes and TOAST data (pg_total_relation_size)')}))
+    .optional()
+    .describe('PostgreSQL: the size of each table after the upkeep, largest first'),
 })
 export type MaintainJobSummary = z.infer<typeof maintainJobSummary>
 

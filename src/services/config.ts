@@ -8,7 +8,7 @@ import {z} from 'zod'
 import {defaultCacheDir} from './cache/derived-cache.js'
 import type {SettingReport} from '../schemas/config.js'
 import {usageError} from './errors.js'
-import {databasePassword} from './db/location.js'
+import {databasePassword, redactDatabaseUrl} from './db/location.js'
 
 export const DEFAULT_DB_PATH = './var/harbormaster.db'
 
@@ -82,7 +82,18 @@ export const SETTINGS = {
   openMeteoUrl: setting({env: 'HARBORMASTER_OPEN_METEO_URL', type: z.url(), default: 'https://marine-api.open-meteo.com/v1/marine', description: 'Open-Meteo marine API'}),
   portWeatherPorts: setting({env: 'HARBORMASTER_PORT_WEATHER_PORTS', type: count, default: '100', description: 'how many of the busiest ports get sea-state readings each run'}),
   providerFallbackGraceMinutes: setting({env: 'HARBORMASTER_PROVIDER_FALLBACK_GRACE_MINUTES', type: positiveInt, default: '120', description: 'a provider serving only fallbacks for longer than this makes health degraded'}),
-  backupDir: setting({env: 'HARBORMASTER_BACKUP_DIR', type: z.string().min(1).optional(), shownDefault: '`backups/` beside the database', description: 'where `db backup` writes'}),
+  backupDir: setting({
+    env: 'HARBORMASTER_BACKUP_DIR',
+    type: z.string().min(1).optional(),
+    shownDefault: '`backups/` beside the database (`./var/backups` for a PostgreSQL URL)',
+    description: 'where `db backup` writes',
+  }),
+  pgBinDir: setting({
+    env: 'HARBORMASTER_PG_BIN_DIR',
+    type: z.string().min(1).optional(),
+    shownDefault: "`PATH`, then Debian's newest `/usr/lib/postgresql/<version>/bin`",
+    description: 'PostgreSQL: the folder of `pg_dump` and `pg_restore` (`db backup`, `db restore`), as new as the server or newer',
+  }),
   backupRetentionDays: setting({env: 'HARBORMASTER_BACKUP_RETENTION_DAYS', type: positiveInt, default: '30', description: 'how long backups are kept (the newest always is)'}),
   retentionPositionsDays: setting({env: 'HARBORMASTER_RETENTION_POSITIONS_DAYS', type: positiveInt, default: '30', description: 'cleanup: days vessel positions are kept'}),
   retentionEventsDays: setting({env: 'HARBORMASTER_RETENTION_EVENTS_DAYS', type: positiveInt, default: '90', description: 'cleanup: days resolved safety and alert events are kept'}),
@@ -198,6 +209,8 @@ export interface ConfigInspection {
   config?: Config
   /** The configuration error a command would stop with, when there is one. */
   error?: Error
+  /** The database as resolved, its password included (`settings` shows it masked). */
+  dbLocation: string
 }
 
 const MASKED = '********'
@@ -283,7 +296,8 @@ export function inspectConfig(options: LoadConfigOptions = {}): ConfigInspection
     const problem = problemOf.get(key)
     settings[settingName(key)] = {
       env: spec.env,
-      ...(value === undefined ? {} : {value: spec.secret ? MASKED : (value as string | number)}),
+      // A database URL's password is masked like any credential (--db is no environment variable to mask it from).
+      ...(value === undefined ? {} : {value: spec.secret ? MASKED : key === 'dbPath' ? redactDatabaseUrl(String(value)) : (value as string | number)}),
       from: from[key] ?? 'unset',
       ...(spec.secret ? {secret: true} : {}),
       ...(problem ? {problem: problem.message} : {}),
@@ -314,9 +328,10 @@ export function inspectConfig(options: LoadConfigOptions = {}): ConfigInspection
     config = configSchema.parse(raw)
     if (config.logFile) config.logFile = resolve(cwd, config.logFile)
     if (config.backupDir) config.backupDir = resolve(cwd, config.backupDir)
+    if (config.pgBinDir) config.pgBinDir = resolve(cwd, config.pgBinDir)
     config.cacheDir = resolve(cwd, config.cacheDir)
   }
-  return {settings, problems, config, error}
+  return {settings, problems, config, error, dbLocation: String(raw.dbPath ?? '')}
 }
 
 /** flag > environment > harbormaster.config.json beside the database > default; stops at the first problem. */

@@ -9,6 +9,8 @@ import type {Context} from './context.js'
 import {latestRun} from './db/job-runs.js'
 import {read} from './db/query.js'
 import {createdSince, tableCounts} from './db/table-rows.js'
+import type {AnyDb} from './db/transaction.js'
+import {connectionUse, databaseBytes} from './db/upkeep.js'
 import {newestPosition} from './db/vessels.js'
 import {shippedFiles} from './datasets/paths.js'
 import {environmentError, errorMessage, HarbormasterError} from './errors.js'
@@ -50,7 +52,7 @@ async function healthNow(ctx: Context): Promise<HealthReport> {
   const now = ctx.clock.now()
   const since = now - DAY_MS
 
-  const counts = tableCounts(ctx.db)
+  const counts = {...(await tableCounts(ctx.db)), ...(await serverFigures(ctx.db))}
   const database: Components['database'] =
     counts.ports > 0
       ? {status: 'healthy', ...counts}
@@ -72,14 +74,15 @@ async function healthNow(ctx: Context): Promise<HealthReport> {
     ais = {status: 'healthy', ...base}
   }
 
-  const created = createdSince(ctx.db, since)
+  const created = await createdSince(ctx.db, since)
   // The seed jobs' newest success (a job's runs never overlap: its latest start is its latest end).
-  const lastSuccessAt = SEED_JOB_NAMES.map((job) => latestRun(ctx.db, job, ['success'])?.completedAt ?? null).reduce<number | null>(
+  const lastSuccessAt = (await Promise.all(SEED_JOB_NAMES.map(async (job) => (await latestRun(ctx.db, job, ['success']))?.completedAt ?? null))).reduce<number | null>(
     (a, b) => (b !== null && (a === null || b > a) ? b : a),
     null,
   )
   // A job whose last run failed, timed out or crashed (a crash not yet recorded counts too).
-  const failing = SEED_JOB_NAMES.filter((job) => consecutiveFailures(ctx, job) > 0)
+  const failing: string[] = []
+  for (const job of SEED_JOB_NAMES) if ((await consecutiveFailures(ctx, job)) > 0) failing.push(job)
   const activityBase = {events_24h: created.events, notifications_24h: created.notifications, last_success_at: iso(lastSuccessAt)}
   const activity: Components['recent_activity'] =
     failing.length > 0
@@ -88,7 +91,7 @@ async function healthNow(ctx: Context): Promise<HealthReport> {
         ? {status: 'degraded', ...activityBase, reason: 'no successful job run in the last 24 h'}
         : {status: 'healthy', ...activityBase}
 
-  const fallbacks = providerFallbacks(ctx)
+  const fallbacks = await providerFallbacks(ctx)
   const degradedProviders = fallbacks.filter((s) => s.degraded).map((s) => s.provider)
   const failedOver = fallbacks.filter((s) => s.failed_over).map((s) => s.provider)
   const providers: NonNullable<Components['providers']> =
@@ -101,9 +104,9 @@ async function healthNow(ctx: Context): Promise<HealthReport> {
       : {status: 'healthy', failed_over: failedOver}
 
   const stormAlerts = await stormAlertsHealth(ctx)
-  const checks = jobChecks(ctx)
+  const checks = await jobChecks(ctx)
   const jobs = {status: worst(...checks.map((c) => c.status)), checks: checks.filter((c) => c.status !== 'healthy')}
-  const host = diskCheck(ctx.db.path)
+  const host = ctx.db.dialect === 'sqlite' ? diskCheck(ctx.db.path) : NO_DISK_CHECK
 
   return {
     timestamp: new Date(now).toISOString(),
@@ -111,6 +114,23 @@ async function healthNow(ctx: Context): Promise<HealthReport> {
     components: {database, ais_service: ais, recent_activity: activity, providers, storm_alerts: stormAlerts, jobs, host},
   }
 }
+
+/**
+ * What only a PostgreSQL server tells: the database's size and its connections against the server's
+ * max_connections. SQLite's report stays as it always was.
+ */
+async function serverFigures(db: AnyDb): Promise<{size_bytes?: number; connections?: number; max_connections?: number}> {
+  if (db.dialect === 'sqlite') return {}
+  const use = await connectionUse(db)
+  return {size_bytes: await databaseBytes(db), connections: use.connections, max_connections: use.maxConnections}
+}
+
+/** The free disk beside a SQLite file; a PostgreSQL server's disk is the server's, watched there. */
+const NO_DISK_CHECK = {
+  status: 'healthy',
+  free_disk_percent: null,
+  reason: "not applicable: the database is on a PostgreSQL server, whose disk this host cannot see (watch the server's own)",
+} as const
 
 /** The report when the database cannot even be opened (or read): the reason says what to do. */
 export function unreachableDatabase(error: unknown, dbPath?: string): HealthReport {
@@ -128,28 +148,28 @@ export function unreachableDatabase(error: unknown, dbPath?: string): HealthRepo
 }
 
 /** Per job: failures in a row, last run time and peak memory against the thresholds, and data freshness. */
-function jobChecks(ctx: Context): JobCheck[] {
+async function jobChecks(ctx: Context): Promise<JobCheck[]> {
   const now = ctx.clock.now()
   const checks: JobCheck[] = []
   const t = THRESHOLDS
   // Runs still recorded `running` whose owner is gone: crashes nobody has recorded yet (health only reads).
-  const unrecorded = crashedRuns(ctx.db, now, ctx.config.host)
+  const unrecorded = await crashedRuns(ctx.db, now, ctx.config.host)
   for (const spec of JOBS) {
-    const streak = consecutiveFailures(ctx, spec.name)
+    const streak = await consecutiveFailures(ctx, spec.name)
     checks.push({
       job: spec.name,
       check: 'failures',
       status: streak >= t.consecutiveFailures ? 'unhealthy' : streak > 0 ? 'degraded' : 'healthy',
       reason: `${streak} failed run(s) in a row`,
     })
-    const ended = lastRun(ctx, spec.name, ['success', 'failed', 'timeout', 'cancelled', 'crashed'])
+    const ended = await lastRun(ctx, spec.name, ['success', 'failed', 'timeout', 'cancelled', 'crashed'])
     const crash =
       unrecorded.filter((c) => c.job === spec.name && (!ended || c.startedAt >= ended.startedAt)).sort((a, b) => b.startedAt - a.startedAt)[0] ??
       (ended?.status === 'crashed' ? {id: ended.id, startedAt: ended.startedAt, reason: (ended.error ?? 'crashed').replace(/^crashed: /, '')} : undefined)
     if (crash) {
       checks.push({job: spec.name, check: 'crashed', status: 'degraded', reason: `run ${crash.id} started ${iso(crash.startedAt)} crashed: ${crash.reason}`})
     }
-    const last = lastRun(ctx, spec.name, ['success', 'failed', 'timeout'])
+    const last = await lastRun(ctx, spec.name, ['success', 'failed', 'timeout'])
     if (last?.durationMs != null) {
       const seconds = last.durationMs / 1000
       checks.push({
@@ -170,7 +190,7 @@ function jobChecks(ctx: Context): JobCheck[] {
       })
     }
     // Freshness: the seed jobs must have succeeded within two periods; maintenance jobs once they have run.
-    const success = lastRun(ctx, spec.name, ['success'])
+    const success = await lastRun(ctx, spec.name, ['success'])
     const seed = isSeedJob(spec.name)
     if (success || seed) {
       const allowed = 2 * periodMs(spec.schedule, now)

@@ -1,21 +1,15 @@
 // The checks every command relies on (Django's system checks): configuration valid, database reachable,
 // every migration applied and every table present. Reports; never fixes, never creates a database.
-import {getTableName, is} from 'drizzle-orm'
-import {SQLiteTable} from 'drizzle-orm/sqlite-core'
-
 import type {SystemCheck} from '../schemas/config.js'
 import type {ConfigInspection} from './config.js'
-import {migrationStatus, openDatabase} from './db/client.js'
-import * as schema from './db/schema.js'
+import {redactDatabaseUrl} from './db/location.js'
+import {closeAnyDatabase, openAnyDatabase} from './db/open.js'
+import {migrationStatus, missingTables} from './db/schema-state.js'
 import {environmentError, errorMessage, HarbormasterError} from './errors.js'
 
 export type {SystemCheck} from '../schemas/config.js'
 
-const TABLES = Object.values(schema)
-  .filter((t) => is(t, SQLiteTable))
-  .map((t) => getTableName(t as SQLiteTable))
-
-export function systemCheck(inspection: ConfigInspection): SystemCheck {
+export async function systemCheck(inspection: ConfigInspection): Promise<SystemCheck> {
   const {settings} = inspection
   const problems = [
     ...Object.values(settings)
@@ -23,23 +17,23 @@ export function systemCheck(inspection: ConfigInspection): SystemCheck {
       .map((s) => `${s.env}: ${s.problem}`),
     ...inspection.problems,
   ]
-  const path = String(settings.db_path.value ?? '')
+  const location = inspection.dbLocation
   let database: SystemCheck['database']
   if (settings.db_path.problem) {
-    database = {path, ok: false, problem: settings.db_path.problem}
+    database = {path: redactDatabaseUrl(location), ok: false, problem: settings.db_path.problem}
   } else {
-    database = checkDatabase(path)
+    database = await checkDatabase(location)
   }
   return {ok: problems.length === 0 && database.ok, settings, problems, database}
 }
 
-function checkDatabase(path: string): SystemCheck['database'] {
+async function checkDatabase(location: string): Promise<SystemCheck['database']> {
+  const path = redactDatabaseUrl(location)
   try {
-    const db = openDatabase(path, {readonly: true, migrate: false})
+    const db = await openAnyDatabase(location, {applicationName: 'harbormaster config check', readonly: true, migrate: false, poolSize: 1})
     try {
-      const status = migrationStatus(db)
-      const present = new Set((db.sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as Array<{name: string}>).map((r) => r.name))
-      const missing = TABLES.filter((t) => !present.has(t))
+      const status = await migrationStatus(db)
+      const missing = await missingTables(db)
       const problems = [
         ...(status.pending.length > 0 ? [`${status.pending.length} migration(s) pending: run \`harbormaster db migrate\``] : []),
         ...(missing.length > 0 ? [`tables missing: ${missing.join(', ')}`] : []),
@@ -53,10 +47,10 @@ function checkDatabase(path: string): SystemCheck['database'] {
         ...(problems.length > 0 ? {problem: problems.join('; ')} : {}),
       }
     } finally {
-      db.close()
+      await closeAnyDatabase(db)
     }
   } catch (error) {
-    const known = error instanceof HarbormasterError ? error : environmentError(error, {dbPath: path})
+    const known = error instanceof HarbormasterError ? error : environmentError(error, {dbPath: location})
     return {path, ok: false, problem: known?.message ?? errorMessage(error), ...(known?.hint ? {hint: known.hint} : {})}
   }
 }

@@ -1,5 +1,5 @@
-// The alert worker as a real process: rules and readings in a temp database, readings changed between
-// cycles, SIGTERM, a database locked by another process, --dry-run, --config-check and bad rules.
+// The alert worker as a real process: rules and readings in a temp database (SQLite or PostgreSQL), readings
+// changed between cycles, SIGTERM, a database locked by another process, --dry-run, --config-check and bad rules.
 import {spawn} from 'node:child_process'
 import {createServer} from 'node:http'
 import type {AddressInfo} from 'node:net'
@@ -10,10 +10,11 @@ import {join} from 'node:path'
 import Database from 'better-sqlite3'
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {placeVessel} from '../helpers/arrange.js'
+import {placeSnapshots, placeVessel} from '../helpers/arrange.js'
 import {count, ROOT, tempDir, tracked, watchCli, withDb} from '../helpers/cli.js'
 import {runInProcess} from '../helpers/in-process.js'
-import {seededDb} from '../helpers/template.js'
+import {backend, emptyDb, isPostgresLocation, seededDb} from '../helpers/template.js'
+import {runPostgres} from '../helpers/test-db.js'
 
 const NOW = Date.parse('2026-11-24T12:00:00Z')
 const env = {HARBORMASTER_NOW: new Date(NOW).toISOString()}
@@ -29,6 +30,37 @@ async function databaseWithRules(): Promise<string> {
   expect((await add('--metric', 'vessel.ais_gap_minutes', '--target', 'all', '--operator', '>=', '--threshold', '30')).code).toBe(0)
   expect((await add('--metric', 'job.consecutive_failures', '--target', 'job:vessels', '--operator', '>=', '--threshold', '3')).code).toBe(0)
   return db
+}
+
+/** A write transaction another process holds on the SQLite file, until `commit()`. */
+async function lockSqlite(db: string): Promise<{commit(): Promise<void>}> {
+  const holder = tracked(
+    spawn(
+      process.execPath,
+      [
+        '-e',
+        `const D=require(${JSON.stringify(join(ROOT, 'node_modules', 'better-sqlite3'))});const d=new D(${JSON.stringify(db)});d.exec('BEGIN IMMEDIATE');d.exec("INSERT INTO settings (key, value, updated_at) VALUES ('lock-test', '1', 0)");process.stdout.write('locked\\n');process.stdin.once('data',()=>{d.exec('COMMIT');d.close();process.exit(0)})`,
+      ],
+      {stdio: ['pipe', 'pipe', 'inherit']},
+    ),
+  )
+  const closed = new Promise((r) => holder.on('close', r))
+  let said = ''
+  await new Promise<void>((resolve) => holder.stdout?.on('data', (d: Buffer) => (said += d.toString()).includes('locked') && resolve()))
+  return {
+    async commit() {
+      holder.stdin?.end('commit\n')
+      await closed
+    },
+  }
+}
+
+/** A transaction on another connection holding the alert events against writes (reads go on), until `commit()`. */
+function lockAlertEvents(db: string): {commit(): Promise<void>} {
+  runPostgres(db, 'BEGIN')
+  runPostgres(db, 'LOCK TABLE alert_events IN EXCLUSIVE MODE')
+  runPostgres(db, `INSERT INTO settings (key, value, updated_at) VALUES ('lock-test', '1', 0)`)
+  return {commit: async () => void runPostgres(db, 'COMMIT')}
 }
 
 describe('alert worker', () => {
@@ -52,7 +84,9 @@ describe('alert worker', () => {
 
     const worker = watchCli(['alert-worker', '--interval', '1', '--db', db], {env})
     await worker.stderrMatching(/cycle \d+:/)
-    const open = withDb(db, (d) => d.prepare(`SELECT alert_id, target, current_value, threshold_value, operator, metric, is_resolved FROM alert_events ORDER BY alert_id`).all())
+    const open = withDb(db, (d) =>
+      d.prepare(`SELECT alert_id, target, current_value, threshold_value, operator, metric, CASE WHEN is_resolved THEN 1 ELSE 0 END AS is_resolved FROM alert_events ORDER BY alert_id`).all(),
+    )
     expect(open).toEqual([
       {alert_id: 1, target: '366000001', current_value: 12.5, threshold_value: 10, operator: '>', metric: 'vessel.speed', is_resolved: 0},
       {alert_id: 2, target: '366000002', current_value: 45, threshold_value: 30, operator: '>=', metric: 'vessel.ais_gap_minutes', is_resolved: 0},
@@ -68,7 +102,7 @@ describe('alert worker', () => {
     worker.child.kill('SIGTERM')
     const result = await worker.done
     expect(result.code).toBe(0)
-    expect(withDb(db, (d) => d.prepare(`SELECT is_resolved, resolved_at, resolution_value FROM alert_events WHERE alert_id = 1`).all())).toEqual([
+    expect(withDb(db, (d) => d.prepare(`SELECT CASE WHEN is_resolved THEN 1 ELSE 0 END AS is_resolved, resolved_at, resolution_value FROM alert_events WHERE alert_id = 1`).all())).toEqual([
       {is_resolved: 1, resolved_at: NOW, resolution_value: 4},
     ])
     expect(result.stdout).toMatch(/^cycles\s+[2-9]/m)
@@ -89,49 +123,89 @@ describe('alert worker', () => {
   it('a database locked by another process delays a cycle but does not crash the worker', async () => {
     const db = await databaseWithRules()
     placeVessel(db, {mmsi: 366000001, lat: 29.3, lon: -94.7, at: NOW - 60_000, sog: 12.5})
-    // Another process holds a write transaction until the test lets it commit (a line on its stdin).
-    const holder = tracked(
-      spawn(
-        process.execPath,
-        [
-          '-e',
-          `const D=require(${JSON.stringify(join(ROOT, 'node_modules', 'better-sqlite3'))});const d=new D(${JSON.stringify(db)});d.exec('BEGIN IMMEDIATE');d.exec("INSERT INTO settings (key, value, updated_at) VALUES ('lock-test', '1', 0)");process.stdout.write('locked\\n');process.stdin.once('data',()=>{d.exec('COMMIT');d.close();process.exit(0)})`,
-        ],
-        {stdio: ['pipe', 'pipe', 'inherit']},
-      ),
-    )
-    const holderClosed = new Promise((r) => holder.on('close', r))
-    let said = ''
-    await new Promise<void>((resolve) => holder.stdout?.on('data', (d: Buffer) => (said += d.toString()).includes('locked') && resolve()))
+    // Another process holds a write transaction until the test lets it commit: on SQLite the database's write
+    // lock (a line on its stdin ends it); on PostgreSQL a lock on the alert events the cycle reads and writes.
+    const holder = isPostgresLocation(db) ? lockAlertEvents(db) : await lockSqlite(db)
     // The worker begins its cycle while the lock is held; the lock goes once it has.
     const worker = watchCli(['alert-worker', '--once', '--json', '--db', db], {env})
     await worker.stderrMatching(/alert worker started/)
-    holder.stdin?.end('commit\n')
+    await holder.commit()
     const result = await worker.done
     expect(result.code, result.stderr).toBe(0)
     expect(JSON.parse(result.stdout)).toMatchObject({cycles: 1, triggered: 1, errors: 0})
-    await holderClosed
     expect(count(db, `SELECT count(*) FROM settings WHERE key = 'lock-test'`)).toBe(1)
   })
 
   it('--dry-run prints what it would open and writes nothing', async () => {
     const db = await databaseWithRules()
     placeVessel(db, {mmsi: 366000001, lat: 29.3, lon: -94.7, at: NOW - 60_000, sog: 12.5})
-    const sha = () => createHash('sha256').update(readFileSync(db)).digest('hex')
-    const before = sha()
+    // The file, byte for byte, on SQLite; on PostgreSQL the rows a cycle writes and the rules as stored.
+    const state = () =>
+      isPostgresLocation(db)
+        ? JSON.stringify(withDb(db, (d) => [d.prepare(`SELECT id, target FROM alert_events ORDER BY id`).all(), d.prepare(`SELECT id FROM notifications ORDER BY id`).all(), d.prepare(`SELECT * FROM alert_rules ORDER BY id`).all()]))
+        : createHash('sha256').update(readFileSync(db)).digest('hex')
+    const before = state()
     const result = await runInProcess(['alert-worker', '--dry-run', '--db', db], {env})
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toMatch(/would open\s+1\s+vessel\.speed\s+366000001\s+12\.5 > 10/)
     expect(result.stdout).toMatch(/dry run \(nothing written\): 3 rules evaluated, 1 would open/)
-    expect(sha()).toBe(before)
+    expect(state()).toBe(before)
+  })
+
+  it('rules on zones, ports and jobs: vessels counted inside a zone, each port read from its latest snapshot, runs in a row', async () => {
+    const db = seededDb(freshDb())
+    // A square zone off West Africa, two vessels inside it and one beside it; Piraeus waiting 7, then 2.
+    const square = {type: 'Polygon', coordinates: [[[-20, 10], [-19, 10], [-19, 11], [-20, 11], [-20, 10]]]}
+    const zone = withDb(db, (d) =>
+      d
+        .prepare(
+          `INSERT INTO safety_zones (kind, external_id, name, severity, geometry, min_lon, min_lat, max_lon, max_lat, source, observed_at, origin, created_at, updated_at)
+           VALUES ('piracy', 'test:square', 'test square', 'high', ?, -20, 10, -19, 11, 'live', ?, 'user', ?, ?) RETURNING id`,
+        )
+        .get(JSON.stringify(square), NOW, NOW, NOW),
+    ) as {id: number}
+    placeVessel(db, {mmsi: 657000001, lat: 10.5, lon: -19.5, at: NOW - 60_000})
+    placeVessel(db, {mmsi: 657000002, lat: 10.2, lon: -19.9, at: NOW - 120_000})
+    placeVessel(db, {mmsi: 657000003, lat: 10.5, lon: -18.5, at: NOW - 60_000})
+    const piraeus = withDb(db, (d) => d.prepare(`SELECT id FROM ports WHERE unlocode = 'GRPIR'`).get()) as {id: number}
+    placeSnapshots(db, [
+      {portId: Number(piraeus.id), observedAt: NOW - 2 * 3_600_000, waiting: 7, level: 'high'},
+      {portId: Number(piraeus.id), observedAt: NOW - 10 * 60_000, waiting: 2, level: 'elevated'},
+    ])
+    // The vessels job failed twice since its last success; the ports job's last run took 150 s.
+    withDb(db, (d) => {
+      const run = d.prepare(`INSERT INTO job_runs (job, status, started_at, completed_at, duration_ms, host, pid) VALUES (?, ?, ?, ?, ?, 'test', 1)`)
+      for (const [job, status, hoursAgo, ms] of [
+        ['vessels', 'success', 4, 20_000],
+        ['vessels', 'failed', 3, 5_000],
+        ['vessels', 'timeout', 2, 9_000],
+        ['ports', 'success', 1, 150_000],
+      ] as const) run.run(job, status, NOW - hoursAgo * 3_600_000, NOW - hoursAgo * 3_600_000 + ms, ms)
+    })
+    const add = async (...args: string[]) => expect((await runInProcess(['alerts', 'add', ...args, '--db', db], {env})).code).toBe(0)
+    await add('--metric', 'zone.vessels_inside', '--target', `zone:${zone.id}`, '--operator', '>=', '--threshold', '2')
+    await add('--metric', 'port.vessels_waiting', '--target', 'port:GRPIR', '--operator', '>', '--threshold', '5')
+    await add('--metric', 'port.congestion_level', '--target', 'all', '--operator', '>=', '--threshold', '1')
+    await add('--metric', 'job.consecutive_failures', '--target', 'job:vessels', '--operator', '>=', '--threshold', '2', '--severity', 'critical')
+    await add('--metric', 'job.last_duration_seconds', '--target', 'all', '--operator', '>', '--threshold', '100')
+    const plan = JSON.parse((await runInProcess(['alert-worker', '--dry-run', '--json', '--db', db], {env})).stdout)
+    expect(plan).toMatchObject({rules_evaluated: 5, skipped_missing: 0})
+    expect(plan.would_open).toEqual([
+      {rule: 1, metric: 'zone.vessels_inside', target: String(zone.id), value: 2, operator: '>=', threshold: 2, severity: 'medium'},
+      {rule: 3, metric: 'port.congestion_level', target: String(piraeus.id), value: 1, operator: '>=', threshold: 1, severity: 'medium'},
+      {rule: 4, metric: 'job.consecutive_failures', target: 'vessels', value: 2, operator: '>=', threshold: 2, severity: 'critical'},
+      {rule: 5, metric: 'job.last_duration_seconds', target: 'ports', value: 150, operator: '>', threshold: 100, severity: 'medium'},
+    ])
   })
 
   it('--config-check: 0 on a good database, 2 with the fix on one that is not migrated', async () => {
     const db = await databaseWithRules()
     const good = await runInProcess(['alert-worker', '--config-check', '--db', db])
-    expect(good.code).toBe(0)
-    const migrations = (JSON.parse(readFileSync(join(ROOT, 'drizzle', 'sqlite', 'meta', '_journal.json'), 'utf8')) as {entries: unknown[]}).entries.length
+    expect(good.code, good.stdout).toBe(0)
+    const migrations = (JSON.parse(readFileSync(join(ROOT, 'drizzle', backend(), 'meta', '_journal.json'), 'utf8')) as {entries: unknown[]}).entries.length
     expect(good.stdout).toMatch(new RegExp(`database .*: ok, ${migrations} migrations applied, every table present`))
+    // A file that is not a migrated database, and settings that are not valid: what SQLite's file can show.
+    if (backend() === 'postgres') return
     const bare = join(tmp.dir, 'bare.db')
     new Database(bare).close()
     const bad = await runInProcess(['alert-worker', '--config-check', '--json', '--db', bare])
@@ -151,12 +225,12 @@ describe('alert worker', () => {
     [['--metric', 'vessel.speed', '--target', 'port:GRPIR', '--operator', '>', '--threshold', '1'], /target "port:GRPIR" does not fit vessel.speed; use all or vessel:<id>/],
     [['--metric', 'job.consecutive_failures', '--target', 'job:laundry', '--operator', '>', '--threshold', '1'], /no job laundry/],
   ])('alerts add refuses a bad rule: %j', async (args, message) => {
-    const db = freshDb()
+    const db = emptyDb(freshDb())
     const result = await runInProcess(['alerts', 'add', ...args, '--db', db])
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(message)
     // A value the parser refuses stops the command before it opens (or creates) the database.
-    expect(existsSync(db) ? count(db, 'SELECT count(*) FROM alert_rules') : 0).toBe(0)
+    expect(isPostgresLocation(db) || existsSync(db) ? count(db, 'SELECT count(*) FROM alert_rules') : 0).toBe(0)
   })
 
   it('alerts list, disable, enable and remove', async () => {
@@ -166,7 +240,7 @@ describe('alert worker', () => {
     expect(list.map((r: {enabled: boolean}) => r.enabled)).toEqual([false, true, true])
     await runInProcess(['alerts', 'enable', '1', '--db', db])
     await runInProcess(['alerts', 'remove', '2', '--db', db])
-    expect(count(db, 'SELECT count(*) FROM alert_rules WHERE enabled = 1')).toBe(2)
+    expect(count(db, 'SELECT count(*) FROM alert_rules WHERE enabled')).toBe(2)
     expect((await runInProcess(['alerts', 'remove', '42', '--db', db])).code).toBe(2)
   })
 })

@@ -42,7 +42,7 @@ beforeAll(async () => {
   expect((await runInProcess(['run-background-jobs', '--job', 'vessels', '--db', dbPath], {env: {HARBORMASTER_NOW: new Date(NOW).toISOString()}})).code).toBe(0)
   db = openDatabase(dbPath)
   const ctx = {config: loadConfig({dbPath, env: {HARBORMASTER_API_RATE_LIMIT: '0', HARBORMASTER_ADMIN_TOKEN: ADMIN_TOKEN}}), db, logger: silentLogger, clock: fixedClock(NOW)}
-  const user = addUser(ctx, {name: 'vera', role: 'VIEWER'})
+  const user = await addUser(ctx, {name: 'vera', role: 'VIEWER'})
   viewer = user.token
   viewerId = user.id
   // Health's clock-bound expiry is not under test here (tests do not wait on time): reports live until the data changes.
@@ -163,7 +163,7 @@ describe('GET /api/system/health/', () => {
 })
 
 describe('row counts', () => {
-  it('start right on a database that held rows before the counts existed', () => {
+  it('start right on a database that held rows before the counts existed', async () => {
     const dir = tempDir()
     const path = join(dir.dir, 'upgraded.db')
     const upgraded = openDatabase(path)
@@ -179,9 +179,9 @@ describe('row counts', () => {
       for (let i = 0; i < 5; i++) vessel.run(211_000_100 + i)
 
       for (const statement of counting.sql) if (statement.trim()) upgraded.sqlite.exec(statement)
-      expect(tableCounts(upgraded)).toEqual({ports: 1, vessels: 5, events: 0, notifications: 0})
+      expect(await tableCounts(upgraded)).toEqual({ports: 1, vessels: 5, events: 0, notifications: 0})
       upgraded.sqlite.exec('DELETE FROM vessels WHERE mmsi = 211000100')
-      expect(tableCounts(upgraded).vessels).toBe(4)
+      expect((await tableCounts(upgraded)).vessels).toBe(4)
     } finally {
       upgraded.close()
       dir.cleanup()

@@ -2,7 +2,7 @@
 // dependencies, timeouts, missed runs after a clock jump, backup and restore (and a full disk), cleanup
 // retention, pings, and the crontab kept in step with the registry.
 import {execFileSync} from 'node:child_process'
-import {createHash} from 'node:crypto'
+import {createHash, randomBytes} from 'node:crypto'
 import {mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:http'
 import type {AddressInfo} from 'node:net'
@@ -19,7 +19,7 @@ import {collect, count, type CliResult, ROOT, runCli, startCli, tempDir, withDb}
 import {startJsonServer} from '../helpers/feeds.js'
 import {runInProcess} from '../helpers/in-process.js'
 import {startNwsServer} from '../helpers/nws-server.js'
-import {firstUseDb, seededDb} from '../helpers/template.js'
+import {backend, cloneDatabase, emptyDb, firstUseDb, isPostgresLocation, seededDb, testPostgres} from '../helpers/template.js'
 
 const NOW = Date.parse('2026-11-24T12:00:00Z')
 const tmp = tempDir()
@@ -193,7 +193,12 @@ describe('emergency stop, dependencies, timeouts and retries', () => {
 
   it('a failing job is retried by priority, counted, skips its dependants, and makes health unhealthy after 3 in a row', async () => {
     const db = seededDb(freshDb())
-    withDb(db, (d) => d.exec(`DELETE FROM vessel_positions; CREATE TRIGGER broken BEFORE INSERT ON vessel_positions BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`))
+    // Every insert of a position fails, as a broken disk would make it.
+    const breakInserts = isPostgresLocation(db)
+      ? `CREATE FUNCTION broken() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk on fire'; END $$;
+         CREATE TRIGGER broken BEFORE INSERT ON vessel_positions FOR EACH ROW EXECUTE FUNCTION broken()`
+      : `CREATE TRIGGER broken BEFORE INSERT ON vessel_positions BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`
+    withDb(db, (d) => d.exec(`DELETE FROM vessel_positions; ${breakInserts}`))
     const env = {HARBORMASTER_JOB_RETRY_BASE_MS: '10'}
     for (let i = 0; i < 3; i++) {
       const failed = await runInProcess(['run-background-jobs', '--job', 'vessels', '--db', db], {env})
@@ -263,11 +268,27 @@ describe('missed runs', () => {
 })
 
 describe('backup and restore', () => {
-  const dump = (path: string) =>
-    withDb(path, (d) => {
-      const tables = (d.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as Array<{name: string}>).map((t) => t.name)
-      return Object.fromEntries(tables.map((t) => [t, createHash('sha256').update(JSON.stringify(d.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).all())).digest('hex')]))
+  const hash = (rows: unknown) => createHash('sha256').update(JSON.stringify(rows)).digest('hex')
+  /** Every table's rows, hashed: a SQLite file's, or a PostgreSQL database's (harbormaster's schemas, rows in a stable order). */
+  const dump = (location: string) =>
+    withDb(location, (d) => {
+      if (!isPostgresLocation(location)) {
+        const tables = (d.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as Array<{name: string}>).map((t) => t.name)
+        return Object.fromEntries(tables.map((t) => [t, hash(d.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).all())]))
+      }
+      const tables = (
+        d.prepare(`SELECT table_schema || '.' || table_name AS name FROM information_schema.tables WHERE table_schema IN ('public', 'drizzle') AND table_type = 'BASE TABLE' ORDER BY 1`).all() as Array<{name: string}>
+      ).map((t) => t.name)
+      return Object.fromEntries(tables.map((t) => [t, hash(d.prepare(`SELECT to_jsonb(x)::text AS r FROM ${t.replace(/(\w+)/g, '"$1"')} x ORDER BY 1`).all())]))
     })
+  /** What a backup file holds: the SQLite file itself, or a PostgreSQL archive read by PostgreSQL's own pg_restore into a database of its own. */
+  const backupContents = (file: string) => {
+    if (backend() === 'sqlite') return dump(file)
+    const server = testPostgres()
+    const scratch = cloneDatabase('template0')
+    execFileSync(join(server.binDir, 'pg_restore'), ['--no-owner', `--dbname=${scratch}`, file])
+    return dump(scratch)
+  }
 
   it('a backup restored gives identical table contents', async () => {
     const db = firstUseDb(freshDb())
@@ -277,7 +298,7 @@ describe('backup and restore', () => {
     const {summary} = JSON.parse(backup.stdout)
     expect(summary).toMatchObject({integrity: 'ok', kept: 1})
     // What the backup holds: the database as it was, less the backup's own job_runs row written after it.
-    const before = dump(summary.file)
+    const before = backupContents(summary.file)
     withDb(db, (d) => d.exec(`DELETE FROM vessels; DELETE FROM safety_zones WHERE kind = 'piracy'`))
     const refused = await runInProcess(['db', 'restore', summary.file, '--db', db])
     expect(refused.code).toBe(2)
@@ -289,12 +310,12 @@ describe('backup and restore', () => {
   })
 
   it('refuses a file that is not a backup', async () => {
-    const db = freshDb()
+    const db = emptyDb(freshDb())
     const fake = join(tmp.dir, 'fake-backup.db')
     writeFileSync(fake, 'not a database'.repeat(100))
     const result = await runInProcess(['db', 'restore', fake, '--yes', '--db', db])
     expect(result.code).toBe(2)
-    expect(result.stderr).toMatch(/is not a SQLite database/)
+    expect(result.stderr).toMatch(backend() === 'sqlite' ? /is not a SQLite database/ : /is not a PostgreSQL archive \(pg_dump -Fc\)/)
   })
 
   it('a backup onto a full disk fails clearly and keeps the last good backup', async () => {
@@ -302,8 +323,10 @@ describe('backup and restore', () => {
     mkdirSync(mountPoint)
     const db = firstUseDb(freshDb())
     await runInProcess(['run-background-jobs', '--db', db])
-    // A disk with room for one backup and a half.
-    const bytes = statSync(db).size + (statSync(`${db}-wal`, {throwIfNoEntry: false})?.size ?? 0)
+    // A disk with room for one backup and a half: a SQLite backup is the size of the file; a PostgreSQL
+    // archive, compressed, is measured by writing one elsewhere first.
+    const measured = backend() === 'sqlite' ? undefined : await runInProcess(['db', 'backup', '--json', '--db', db], {env: {HARBORMASTER_BACKUP_DIR: join(tmp.dir, 'measure')}})
+    const bytes = measured ? (JSON.parse(measured.stdout).summary.bytes as number) : statSync(db).size + (statSync(`${db}-wal`, {throwIfNoEntry: false})?.size ?? 0)
     try {
       execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${Math.ceil((1.5 * bytes) / 1024)}k`, 'tmpfs', mountPoint], {stdio: 'ignore'})
     } catch {
@@ -316,19 +339,23 @@ describe('backup and restore', () => {
       expect(good.code, good.stderr).toBe(0)
       const goodFile = JSON.parse(good.stdout).summary.file as string
       const goodHash = createHash('sha256').update(readFileSync(goodFile)).digest('hex')
-      // Grow the database past what the small disk has left (to twice its size).
+      // Grow the database past what the small disk has left (to twice its size): text a compressed archive cannot shrink.
       withDb(db, (d) => {
         const insert = d.prepare(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, 0)`)
-        for (let i = 0; i < Math.ceil(bytes / 8000); i++) insert.run(`padding-${i}`, JSON.stringify('x'.repeat(8000)))
+        for (let i = 0; i < Math.ceil(bytes / 8000); i++) insert.run(`padding-${i}`, JSON.stringify(backend() === 'sqlite' ? 'x'.repeat(8000) : randomBytes(6000).toString('base64')))
       })
       const full = await runInProcess(['db', 'backup', '--db', db], {env: {...env, HARBORMASTER_NOW: new Date(Date.now() + 86_400_000).toISOString()}})
       expect(full.code).toBe(1)
       expect(full.stderr).toMatch(/backup to .* failed: the disk is full; the previous backups are untouched/)
       expect(readdirSync(mountPoint)).toEqual([goodFile.split('/').pop()])
       expect(createHash('sha256').update(readFileSync(goodFile)).digest('hex')).toBe(goodHash)
-      const check = new Database(goodFile, {readonly: true})
-      expect(check.pragma('integrity_check', {simple: true})).toBe('ok')
-      check.close()
+      if (backend() === 'sqlite') {
+        const check = new Database(goodFile, {readonly: true})
+        expect(check.pragma('integrity_check', {simple: true})).toBe('ok')
+        check.close()
+      } else {
+        execFileSync(join(testPostgres().binDir, 'pg_restore'), ['--file=/dev/null', goodFile])
+      }
     } finally {
       // Lazily, so a handle still closing cannot leave the mount behind.
       execFileSync('umount', ['-l', mountPoint], {stdio: 'ignore'})
@@ -410,6 +437,16 @@ describe('schedules', () => {
     expect(result.stdout).toMatch(/^\*\/15 \* \* \* \* cd \/opt\/harbormaster && \.\/bin\/run\.js run-background-jobs --job vessels --db \/var\/lib\/harbormaster\/harbormaster\.db >> \/var\/log\/harbormaster\/vessels\.log 2>&1$/m)
     expect(result.stdout).toMatch(/^0 2 \* \* \* cd .* run-background-jobs --verbose /m)
     expect(result.stdout).toMatch(/^0 3 \* \* \* cd .* db backup /m)
+  })
+
+  it('schedule crontab for PostgreSQL names the URL without its password, quoted for the shell', async () => {
+    const result = await runInProcess(['schedule', 'crontab', '--db', 'postgres://harbor:s3cret-pw@db.example:5432/harbor?sslmode=require&application_name=cron%20jobs'])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).not.toContain('s3cret-pw')
+    expect(result.stdout).toMatch(/^# The PostgreSQL password is not written here: give it to cron's user in ~\/\.pgpass or as PGPASSWORD above\.$/m)
+    expect(result.stdout).toContain(
+      `*/15 * * * * cd /opt/harbormaster && ./bin/run.js run-background-jobs --job vessels --db 'postgres://harbor@db.example:5432/harbor?sslmode=require&application_name=cron\\%20jobs' >> /var/log/harbormaster/vessels.log 2>&1\n`,
+    )
   })
 
   it('schedule list gives each job in words with its next runs', async () => {

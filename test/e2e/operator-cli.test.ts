@@ -9,7 +9,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {collect, count, ROOT, runCli, startCli, tempDir} from '../helpers/cli.js'
 import {runInProcess} from '../helpers/in-process.js'
-import {firstUseDb} from '../helpers/template.js'
+import {emptyDb, firstUseDb} from '../helpers/template.js'
 
 const NOW = '2026-11-24T12:00:00Z'
 const tmp = tempDir()
@@ -64,7 +64,7 @@ describe('ais decode', () => {
 
 describe('arguments and flags that exclude each other', () => {
   it('jobs pause with a job name and --all is refused, and pauses nothing', async () => {
-    const db = freshDb()
+    const db = emptyDb(freshDb())
     expect((await runInProcess(['db', 'migrate', '--db', db])).code).toBe(0)
     const both = await runInProcess(['jobs', 'pause', 'vessels', '--all', '--reason', 'maintenance', '--db', db])
     expect(both.code).toBe(2)

@@ -13,7 +13,7 @@ import {contractProblems} from '../helpers/contract.js'
 import {placeVessel} from '../helpers/arrange.js'
 import {runInProcess} from '../helpers/in-process.js'
 import {startNwsServer} from '../helpers/nws-server.js'
-import {firstUseDb, seededDb} from '../helpers/template.js'
+import {backend, cloneDatabase, emptyDb, firstUseDb, seededDb} from '../helpers/template.js'
 
 const tmp = tempDir()
 afterAll(() => tmp.cleanup())
@@ -361,7 +361,7 @@ describe('ensure-fallback-data', () => {
 describe('health', () => {
   it('reports the seed JSON shape with exit codes a monitor understands', async () => {
     // The exit codes are what a monitor reads: health runs as the monitor runs it, a process of its own.
-    const db = freshDb()
+    const db = emptyDb(freshDb())
     await runInProcess(['db', 'migrate', '--db', db])
     const empty = await runCli(['health', '--json', '--db', db])
     expect(empty.code).toBe(1)
@@ -377,8 +377,9 @@ describe('health', () => {
     expect(report.components.recent_activity.status).toBe('healthy')
     expect(after.code).toBe(1)
 
-    const broken = join(tmp.dir, 'broken.db')
-    writeFileSync(broken, 'x'.repeat(4096))
+    // A database that cannot be read: a file that is no SQLite database; a server that is not there.
+    const broken = backend() === 'sqlite' ? join(tmp.dir, 'broken.db') : 'postgres://harbormaster@127.0.0.1:9/nowhere'
+    if (backend() === 'sqlite') writeFileSync(broken, 'x'.repeat(4096))
     const unhealthy = await runCli(['health', '--json', '--db', broken])
     expect(unhealthy.code).toBe(2)
     expect(healthOf(unhealthy.stdout).overall_status).toBe('unhealthy')
@@ -387,13 +388,15 @@ describe('health', () => {
 
 describe('db migrate', () => {
   it('creates the database directory, applies the migrations once, and reports up to date after', async () => {
-    const db = freshDb()
+    // On PostgreSQL a database with nothing in it yet.
+    const db = backend() === 'sqlite' ? freshDb() : cloneDatabase('template0')
     const first = await runInProcess(['db', 'migrate', '--db', db])
     expect(first.code, first.stderr).toBe(0)
-    const journal = JSON.parse(readFileSync(join(ROOT, 'drizzle', 'sqlite', 'meta', '_journal.json'), 'utf8')) as {entries: unknown[]}
+    const journal = JSON.parse(readFileSync(join(ROOT, 'drizzle', backend(), 'meta', '_journal.json'), 'utf8')) as {entries: unknown[]}
     expect(first.stdout).toMatch(new RegExp(`applied ${journal.entries.length} migrations?`))
     const second = await runInProcess(['db', 'migrate', '--db', db])
     expect(second.stdout).toMatch(/is up to date/)
-    expect(withDb(db, (d) => d.pragma('journal_mode', {simple: true}))).toBe('wal')
+    if (backend() === 'sqlite') expect(withDb(db, (d) => d.pragma('journal_mode', {simple: true}))).toBe('wal')
+    else expect(count(db, 'SELECT count(*) FROM drizzle.__drizzle_migrations')).toBe(journal.entries.length)
   })
 })

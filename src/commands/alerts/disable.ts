@@ -11,7 +11,7 @@ export default class AlertsDisable extends BaseCommand<typeof AlertsDisable> {
   async run(): Promise<ResultOf<'alerts disable'>> {
     const ctx = await this.context()
     const {setRuleEnabled} = await import('../../services/alerts/rules.js')
-    const result = setRuleEnabled(ctx, this.args.id, false)
+    const result = await setRuleEnabled(ctx, this.args.id, false)
     this.log(`alert rule ${result.id} disabled`)
     return result
   }

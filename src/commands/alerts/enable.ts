@@ -11,7 +11,7 @@ export default class AlertsEnable extends BaseCommand<typeof AlertsEnable> {
   async run(): Promise<ResultOf<'alerts enable'>> {
     const ctx = await this.context()
     const {setRuleEnabled} = await import('../../services/alerts/rules.js')
-    const result = setRuleEnabled(ctx, this.args.id, true)
+    const result = await setRuleEnabled(ctx, this.args.id, true)
     this.log(`alert rule ${result.id} enabled`)
     return result
   }

@@ -9,7 +9,7 @@ export default class AlertsList extends BaseCommand<typeof AlertsList> {
   async run(): Promise<ResultOf<'alerts list'>> {
     const ctx = await this.context({readonly: true})
     const {listRules} = await import('../../services/alerts/rules.js')
-    const rules = listRules(ctx)
+    const rules = await listRules(ctx)
     if (!this.jsonEnabled()) {
       const {renderRules} = await import('../../render/alerts.js')
       this.log(renderRules(rules, this.painter(process.stdout)))

@@ -11,7 +11,7 @@ export default class AlertsRemove extends BaseCommand<typeof AlertsRemove> {
   async run(): Promise<ResultOf<'alerts remove'>> {
     const ctx = await this.context()
     const {removeRule} = await import('../../services/alerts/rules.js')
-    const result = removeRule(ctx, this.args.id)
+    const result = await removeRule(ctx, this.args.id)
     this.log(`alert rule ${result.removed} removed`)
     return result
   }

@@ -5,7 +5,8 @@ export default class DbMaintain extends JobCommand<typeof DbMaintain> {
   static override summary = 'Integrity check, ANALYZE, PRAGMA optimize and VACUUM; prints the space reclaimed.'
   static override description = `Checks the database's integrity first on a read-only connection: a damaged database is reported with
 what the check found and the newest backup to restore (exit 1), and nothing is written to it. Then runs as the
-registry job "maintain" (lease, history, retries, timeout); see \`harbormaster schedule list\` for its schedule.`
+registry job "maintain" (lease, history, retries, timeout); see \`harbormaster schedule list\` for its schedule.
+On PostgreSQL it runs VACUUM (ANALYZE) and reports the database's size before and after and each table's size.`
 
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
 

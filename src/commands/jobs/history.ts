@@ -16,7 +16,7 @@ export default class JobsHistory extends BaseCommand<typeof JobsHistory> {
   async run(): Promise<ResultOf<'jobs history'>> {
     const ctx = await this.context({readonly: 'unless-writable'})
     const {jobHistory} = await import('../../services/jobs/status.js')
-    const runs = jobHistory(ctx, {job: this.flags.job, limit: this.flags.limit})
+    const runs = await jobHistory(ctx, {job: this.flags.job, limit: this.flags.limit})
     if (!this.jsonEnabled()) {
       const {renderHistory} = await import('../../render/jobs.js')
       this.log(renderHistory(runs, this.painter(process.stdout)))

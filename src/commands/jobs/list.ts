@@ -9,7 +9,7 @@ export default class JobsList extends BaseCommand<typeof JobsList> {
   async run(): Promise<ResultOf<'jobs list'>> {
     const ctx = await this.context({readonly: 'unless-writable'})
     const {jobStatuses} = await import('../../services/jobs/status.js')
-    const jobs = jobStatuses(ctx)
+    const jobs = await jobStatuses(ctx)
     if (!this.jsonEnabled()) {
       const {renderJobList} = await import('../../render/jobs.js')
       this.log(renderJobList(jobs, this.painter(process.stdout)))

@@ -23,7 +23,7 @@ batch boundary. Undo with jobs resume.`
     if (this.args.name && this.flags.all) throw usageError(`${this.args.name} and --all exclude each other`, `name one job, or pass --all to pause every job`)
     const ctx = await this.context()
     const {pauseJobs} = await import('../../services/jobs/control.js')
-    const pauses = pauseJobs(ctx, this.flags.all ? undefined : this.args.name, this.flags.reason)
+    const pauses = await pauseJobs(ctx, this.flags.all ? undefined : this.args.name, this.flags.reason)
     this.log(pauses.map((p) => `${p.job === '*' ? 'all jobs' : p.job} paused by ${p.by} since ${p.since}: ${p.reason}`).join('\n'))
     return {pauses}
   }

@@ -17,7 +17,7 @@ export default class JobsResume extends BaseCommand<typeof JobsResume> {
     if (this.args.name && this.flags.all) throw usageError(`${this.args.name} and --all exclude each other`, `name one job, or pass --all to lift every pause`)
     const ctx = await this.context()
     const {resumeJobs} = await import('../../services/jobs/control.js')
-    const result = resumeJobs(ctx, this.flags.all ? undefined : this.args.name)
+    const result = await resumeJobs(ctx, this.flags.all ? undefined : this.args.name)
     this.log(`resumed: ${result.resumed.map((j) => (j === '*' ? 'all jobs' : j)).join(', ')}`)
     return result
   }

@@ -17,13 +17,8 @@ export default class ScheduleCrontab extends BaseCommand<typeof ScheduleCrontab>
   }
 
   async run(): Promise<ResultOf<'schedule crontab'>> {
-    const {crontab, CRONTAB_DEFAULTS} = await import('../../services/jobs/crontab.js')
-    const {resolve} = await import('node:path')
-    const text = crontab({
-      installDir: this.flags['install-dir'],
-      logDir: this.flags['log-dir'],
-      dbPath: this.flags.db ? resolve(this.flags.db) : CRONTAB_DEFAULTS.dbPath,
-    })
+    const {crontab, crontabDatabase} = await import('../../services/jobs/crontab.js')
+    const text = crontab({installDir: this.flags['install-dir'], logDir: this.flags['log-dir'], dbPath: crontabDatabase(this.flags.db || undefined)})
     if (!this.jsonEnabled()) process.stdout.write(text)
     return {crontab: text}
   }

@@ -20,7 +20,7 @@ export default class UsersAdd extends BaseCommand<typeof UsersAdd> {
   async run(): Promise<ResultOf<'users add'>> {
     const ctx = await this.context()
     const {addUser} = await import('../../services/users/users.js')
-    const user = addUser(ctx, {name: this.args.name, role: this.flags.role, webhookUrl: this.flags.webhook})
+    const user = await addUser(ctx, {name: this.args.name, role: this.flags.role, webhookUrl: this.flags.webhook})
     this.log(`added ${user.name} (${user.role})${user.webhook_url ? `, webhook ${user.webhook_url}` : ''}`)
     this.logAlways(`API token (shown once, store it now): ${user.token}`)
     return user

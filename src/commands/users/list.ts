@@ -9,7 +9,7 @@ export default class UsersList extends BaseCommand<typeof UsersList> {
   async run(): Promise<ResultOf<'users list'>> {
     const ctx = await this.context({readonly: true})
     const {listUsers} = await import('../../services/users/users.js')
-    const list = listUsers(ctx)
+    const list = await listUsers(ctx)
     if (!this.jsonEnabled()) {
       const {table} = await import('../../render/terminal.js')
       this.log(list.length === 0 ? 'no users' : table(['name', 'role', 'webhook', 'created'], list.map((u) => [u.name, u.role, u.webhook_url ?? '-', u.created_at]), this.painter(process.stdout)))

@@ -11,7 +11,7 @@ export default class UsersRemove extends BaseCommand<typeof UsersRemove> {
   async run(): Promise<ResultOf<'users remove'>> {
     const ctx = await this.context()
     const {removeUser} = await import('../../services/users/users.js')
-    const result = removeUser(ctx, this.args.name)
+    const result = await removeUser(ctx, this.args.name)
     this.log(`removed ${result.removed}`)
     return result
   }

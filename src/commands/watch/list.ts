@@ -12,7 +12,7 @@ export default class WatchList extends BaseCommand<typeof WatchList> {
   async run(): Promise<ResultOf<'watch list'>> {
     const ctx = await this.context({readonly: true})
     const {listWatches} = await import('../../services/users/watchlists.js')
-    const watches = listWatches(ctx, this.flags.user)
+    const watches = await listWatches(ctx, this.flags.user)
     if (!this.jsonEnabled()) {
       const {table} = await import('../../render/terminal.js')
       this.log(watches.length === 0 ? 'no watches' : table(['id', 'user', 'kind', 'target'], watches.map((w) => [String(w.id), w.user, w.kind, w.target]), this.painter(process.stdout)))

@@ -12,7 +12,7 @@ export default class WatchRemove extends BaseCommand<typeof WatchRemove> {
   async run(): Promise<ResultOf<'watch remove'>> {
     const ctx = await this.context()
     const {removeWatch} = await import('../../services/users/watchlists.js')
-    const result = removeWatch(ctx, this.args.id, this.flags.user)
+    const result = await removeWatch(ctx, this.args.id, this.flags.user)
     this.log(`removed watch ${result.removed}`)
     return result
   }

@@ -1,13 +1,12 @@
 // One evaluation cycle: read each metric once, compare every enabled rule with its targets' readings,
 // and open an alert event where a threshold is crossed (one open event per rule and target) or resolve the
 // open one when the value is back. Planning only reads, so a dry run shows what applying would write.
-import {eq} from 'drizzle-orm'
-
 import type {Context} from '../context.js'
-import {writeTransaction} from '../db/client.js'
-import {enabledAlertRules, insertAlertEvents, type NewAlertEvent, openAlertEvents, resolveAlertEvent} from '../db/alerts.js'
-import {type AlertEvent, type AlertOperator, type AlertRule, users, watchlists} from '../db/schema.js'
-import {notificationStore, watchersOf} from '../safety/notify.js'
+import {type AlertEvent, type AlertOperator, type AlertRule, enabledAlertRules, insertAlertEvents, type NewAlertEvent, openAlertEvents, resolveAlertEvents} from '../db/alerts.js'
+import {type NotificationOf, storeNotifications} from '../db/notifications.js'
+import {write} from '../db/transaction.js'
+import {adminIds, allWatches} from '../db/users.js'
+import {watchersOf} from '../safety/notify.js'
 import {CycleData, METRICS, type Reading, type ReadingsWanted} from './metrics.js'
 
 export interface Trigger {
@@ -50,10 +49,10 @@ export function compare(value: number, operator: AlertOperator, threshold: numbe
 
 export async function planCycle(ctx: Context): Promise<CyclePlan> {
   const now = ctx.clock.now()
-  const rules = enabledAlertRules(ctx.db)
+  const rules = await enabledAlertRules(ctx.db)
   // Open events by rule, then target: a rule over every vessel looks up tens of thousands of targets.
   const open = new Map<number, Map<string, AlertEvent>>()
-  for (const e of openAlertEvents(ctx.db)) {
+  for (const e of await openAlertEvents(ctx.db)) {
     const byTarget = open.get(e.alertId)
     if (byTarget) byTarget.set(e.target, e)
     else open.set(e.alertId, new Map([[e.target, e]]))
@@ -143,7 +142,7 @@ function metadataWriter(): (rule: AlertRule, at: number) => string {
 }
 
 /** Writes a plan in one transaction: new events, resolutions, and notifications for watchers. */
-export function applyCycle(ctx: Context, plan: CyclePlan): CycleResult {
+export async function applyCycle(ctx: Context, plan: CyclePlan): Promise<CycleResult> {
   const now = ctx.clock.now()
   const metadata = metadataWriter()
   const rows = new Array<NewAlertEvent>(plan.open.length)
@@ -159,11 +158,11 @@ export function applyCycle(ctx: Context, plan: CyclePlan): CycleResult {
       metadata: metadata(rule, reading.at),
     }
   }
-  return writeTransaction(ctx.db, () => {
-    const opened = insertAlertEvents(ctx.db, rows, now).map(({id, row}) => ({id, trigger: plan.open[row]}))
-    let resolved = 0
-    for (const r of plan.resolve) if (resolveAlertEvent(ctx.db, r.event.id, now, r.value)) resolved++
-    return {opened, resolved, notifications: notifyAlertWatchers(ctx, opened)}
+  const resolutions = plan.resolve.map((r) => ({id: r.event.id, value: r.value}))
+  return write(ctx.db, async () => {
+    const opened = (await insertAlertEvents(ctx.db, rows, now)).map(({id, row}) => ({id, trigger: plan.open[row]}))
+    const resolved = await resolveAlertEvents(ctx.db, resolutions, now)
+    return {opened, resolved, notifications: await notifyAlertWatchers(ctx, opened)}
   })
 }
 
@@ -171,15 +170,13 @@ export function applyCycle(ctx: Context, plan: CyclePlan): CycleResult {
  * Watchers of a new alert event: those watching the vessel or port it is about, or an area holding it;
  * for job and provider alerts, every ADMIN. Stored like detection's notifications (and queued for webhooks).
  */
-function notifyAlertWatchers(ctx: Context, opened: OpenedEvent[]): number {
+async function notifyAlertWatchers(ctx: Context, opened: OpenedEvent[]): Promise<number> {
   if (opened.length === 0) return 0
-  const {orm} = ctx.db
-  const watches = orm.select().from(watchlists).all()
-  const admins = orm.select({id: users.id}).from(users).where(eq(users.role, 'ADMIN')).all().map((u) => u.id)
+  const watches = await allWatches(ctx.db)
+  const admins = await adminIds(ctx.db)
   // Nobody to tell: no watchlist and no ADMIN.
   if (watches.length === 0 && admins.length === 0) return 0
-  const store = notificationStore(ctx)
-  let created = 0
+  const notifications: NotificationOf[] = []
   for (const {id, trigger} of opened) {
     const kind = trigger.rule.targetKind
     const watchers =
@@ -194,7 +191,7 @@ function notifyAlertWatchers(ctx: Context, opened: OpenedEvent[]): number {
             },
             watches,
           )
-    for (const userId of watchers) created += store(userId, {alertEventId: id})
+    for (const userId of watchers) notifications.push({userId, alertEventId: id})
   }
-  return created
+  return storeNotifications(ctx.db, notifications, ctx.clock.now())
 }

@@ -1,14 +1,14 @@
 // What alert rules can watch: each metric reads the current value of every target of its kind in one pass
 // (so 10,000 rules cost one read per metric, not one query per rule), with the time the value was observed.
-import {desc, eq, sql} from 'drizzle-orm'
 import Flatbush from 'flatbush'
 
 import {throwIfCancelled, yieldToEventLoop} from '../cancel.js'
 import type {Context} from '../context.js'
 import {eachCurrentPosition} from '../db/current-positions.js'
-import {countPositionsSince, freshPositionColumns, namedPositionColumns, type PositionColumns, positionColumns} from '../db/position-columns.js'
+import {type FinishedRun, recentRunsOfEveryJob} from '../db/job-runs.js'
 import {type LatestLevel, latestLevels} from '../db/port-congestion.js'
-import {jobRuns, safetyZones} from '../db/schema.js'
+import {countPositionsSince, namedPositionColumns, type PositionColumns, positionColumnsSince} from '../db/position-columns.js'
+import {activeZonesById} from '../db/zones.js'
 import {type ZoneGeometry, pointInGeometry} from '../geo/geometry.js'
 import {consecutiveFailures} from '../jobs/runs.js'
 import {PROVIDERS} from '../providers/registry.js'
@@ -76,7 +76,7 @@ export class CycleData {
     let columns = this.recent.get(from)
     if (!columns) {
       // A narrow window reads a few rows through the index; the whole day reads most of the table in order.
-      columns = from === this.since ? positionColumns(this.ctx.db, from) : freshPositionColumns(this.ctx.db, from)
+      columns = positionColumnsSince(this.ctx.db, from, from !== this.since)
       this.recent.set(from, columns)
     }
     return columns
@@ -125,22 +125,17 @@ interface VesselValue {
  */
 async function vesselReadings(cycle: CycleData, wanted: ReadingsWanted, metric: VesselValue, alwaysCurrent = false): Promise<Readings> {
   const named = await cycle.named(wanted.targets)
-  // Only rules over every vessel (everySince set) call forEachFresh: what it reads is read now, for them only.
-  const everyColumns =
-    wanted.everySince === null ? undefined : await cycle.seenSince(alwaysCurrent ? cycle.seenFrom : Math.max(wanted.everySince, cycle.seenFrom))
-  const seenInDay = wanted.everySince === null || alwaysCurrent ? 0 : await cycle.seenInDay()
-  // Rules over every vessel share one pass's columns; a vessel's target key and reading are built the first
-  // time a rule wants them (a threshold most vessels do not cross builds few).
+  // Rules over every vessel (there are some when `everySince` is set) share one pass's columns, and count
+  // the vessels seen in the day before their bound as stale; a vessel's target key and reading are built the
+  // first time a rule wants them (a threshold most vessels do not cross builds few).
   let every: {columns: PositionColumns; values: Float64Array; targets: Array<string | undefined>; readings: Array<Reading | undefined>} | undefined
-  const everyVessel = () => {
-    if (!every) {
-      if (!everyColumns) throw new Error('vessel readings over every vessel asked for without a rule over every vessel')
-      const columns = everyColumns
-      const values = new Float64Array(columns.length)
-      for (let i = 0; i < columns.length; i++) values[i] = metric.value(columns, i)
-      every = {columns, values, targets: new Array(columns.length), readings: new Array(columns.length)}
-    }
-    return every
+  let seenInDay = 0
+  if (wanted.everySince !== null) {
+    const columns = await cycle.seenSince(alwaysCurrent ? cycle.seenFrom : Math.max(wanted.everySince, cycle.seenFrom))
+    const values = new Float64Array(columns.length)
+    for (let i = 0; i < columns.length; i++) values[i] = metric.value(columns, i)
+    every = {columns, values, targets: new Array(columns.length), readings: new Array(columns.length)}
+    if (!alwaysCurrent) seenInDay = await cycle.seenInDay()
   }
   return {
     get: (target) => {
@@ -151,7 +146,8 @@ async function vesselReadings(cycle: CycleData, wanted: ReadingsWanted, metric: 
     },
     forEachFresh: (freshSince, fn, worth) => {
       const from = alwaysCurrent ? cycle.seenFrom : Math.max(freshSince, cycle.seenFrom)
-      const {columns, values, targets, readings} = everyVessel()
+      if (!every) throw new Error('readings of every vessel were not asked for')
+      const {columns, values, targets, readings} = every
       const at = columns.at
       let fresh = 0
       for (let i = 0; i < values.length; i++) {
@@ -190,18 +186,10 @@ async function portReadings(cycle: CycleData, pick: (c: LatestLevel) => number |
   return fromMap(out)
 }
 
-async function jobReadings(ctx: Context, pick: (runs: Array<typeof jobRuns.$inferSelect>, job: string) => number | null) {
+async function jobReadings(ctx: Context, pick: (runs: FinishedRun[], job: string) => number | null | Promise<number | null>) {
   const out = new Map<string, Reading>()
-  const jobs = ctx.db.orm.selectDistinct({job: jobRuns.job}).from(jobRuns).all()
-  for (const {job} of jobs) {
-    const runs = ctx.db.orm
-      .select()
-      .from(jobRuns)
-      .where(sql`${jobRuns.job} = ${job} AND ${jobRuns.status} != 'running'`)
-      .orderBy(desc(jobRuns.startedAt), desc(jobRuns.id))
-      .limit(50)
-      .all()
-    const value = pick(runs, job)
+  for (const [job, runs] of await recentRunsOfEveryJob(ctx.db, 50)) {
+    const value = await pick(runs, job)
     // A job's state is current as of now: its last run stays its last run until the next.
     if (value !== null) out.set(job, {value, at: ctx.clock.now()})
   }
@@ -248,7 +236,7 @@ export const METRICS: Record<string, MetricSpec> = {
     description: 'vessels whose latest position is inside the zone',
     freshnessSeconds: FIVE_MINUTES,
     read: async (ctx) => {
-      const zones = ctx.db.orm.select().from(safetyZones).where(eq(safetyZones.active, true)).all()
+      const zones = await activeZonesById(ctx.db)
       const out = new Map<string, Reading>()
       if (zones.length === 0) return fromMap(out)
       const since = ctx.clock.now() - ctx.config.positionWindowMinutes * 60_000
@@ -299,7 +287,7 @@ export const METRICS: Record<string, MetricSpec> = {
     read: async (ctx) => {
       const out = new Map<string, Reading>()
       for (const name of Object.keys(PROVIDERS)) {
-        const q = checkQuota(ctx, name)
+        const q = await checkQuota(ctx, name)
         if (q.limit !== null) out.set(name, {value: Math.round((q.used / q.limit) * 1000) / 10, at: ctx.clock.now()})
       }
       return fromMap(out)

@@ -1,10 +1,9 @@
 // Alert rules: validated on the way in (a known metric, an operator, a numeric threshold, a target that
 // exists and is of the metric's kind), then enabled, disabled or removed by id.
-import {eq} from 'drizzle-orm'
-
 import type {Context} from '../context.js'
-import {writeTransaction} from '../db/client.js'
-import {ALERT_OPERATORS, type AlertOperator, alertRules, safetyZones, SEVERITIES, type Severity} from '../db/schema.js'
+import {alertRulesById, deleteAlertRule, insertAlertRule, type NewAlertRule, setAlertRuleEnabled} from '../db/alerts.js'
+import {ALERT_OPERATORS, type AlertOperator, SEVERITIES, type Severity} from '../db/model.js'
+import {zoneExists} from '../db/zones.js'
 import {usageError} from '../errors.js'
 import {RECORDED_JOB_NAMES} from '../jobs/names.js'
 import {PROVIDERS} from '../providers/registry.js'
@@ -26,7 +25,7 @@ export interface RuleInput {
 }
 
 /** Checks a rule and resolves its target; throws a usage error that names the problem and the choices. */
-export async function validateRule(ctx: Context, input: RuleInput): Promise<typeof alertRules.$inferInsert> {
+export async function validateRule(ctx: Context, input: RuleInput): Promise<NewAlertRule> {
   const metric = METRICS[input.metric]
   if (!metric) throw usageError(`unknown metric ${JSON.stringify(input.metric)}`, `choose one of ${Object.keys(METRICS).join(', ')}`)
   if (!ALERT_OPERATORS.includes(input.operator as AlertOperator)) {
@@ -74,7 +73,7 @@ async function resolveTarget(ctx: Context, kind: string, ref: string): Promise<s
       if (!/^\d{9}$/.test(ref)) throw usageError(`MMSI ${JSON.stringify(ref)} is not 9 digits`)
       return ref
     case 'zone':
-      if (!/^\d+$/.test(ref) || !ctx.db.orm.select({id: safetyZones.id}).from(safetyZones).where(eq(safetyZones.id, Number(ref))).get()) {
+      if (!/^\d+$/.test(ref) || !(await zoneExists(ctx.db, Number(ref)))) {
         throw usageError(`no zone ${ref}`, 'zone ids are in the safety_zones table')
       }
       return ref
@@ -89,23 +88,19 @@ async function resolveTarget(ctx: Context, kind: string, ref: string): Promise<s
 
 export async function addRule(ctx: Context, input: RuleInput): Promise<AlertRuleView> {
   const values = await validateRule(ctx, input)
-  return ruleView(writeTransaction(ctx.db, () => ctx.db.orm.insert(alertRules).values(values).returning().get()))
+  return ruleView(await insertAlertRule(ctx.db, values))
 }
 
-export function listRules(ctx: Context): AlertRuleView[] {
-  return ctx.db.orm.select().from(alertRules).orderBy(alertRules.id).all().map(ruleView)
+export async function listRules(ctx: Context): Promise<AlertRuleView[]> {
+  return (await alertRulesById(ctx.db)).map(ruleView)
 }
 
-export function setRuleEnabled(ctx: Context, id: number, enabled: boolean) {
-  const changes = writeTransaction(ctx.db, () =>
-    ctx.db.orm.update(alertRules).set({enabled, updatedAt: ctx.clock.now()}).where(eq(alertRules.id, id)).run().changes,
-  )
-  if (changes === 0) throw usageError(`no alert rule ${id}`, 'see `harbormaster alerts list`')
+export async function setRuleEnabled(ctx: Context, id: number, enabled: boolean) {
+  if (!(await setAlertRuleEnabled(ctx.db, id, enabled, ctx.clock.now()))) throw usageError(`no alert rule ${id}`, 'see `harbormaster alerts list`')
   return {id, enabled}
 }
 
-export function removeRule(ctx: Context, id: number) {
-  const changes = writeTransaction(ctx.db, () => ctx.db.orm.delete(alertRules).where(eq(alertRules.id, id)).run().changes)
-  if (changes === 0) throw usageError(`no alert rule ${id}`, 'see `harbormaster alerts list`')
+export async function removeRule(ctx: Context, id: number) {
+  if (!(await deleteAlertRule(ctx.db, id))) throw usageError(`no alert rule ${id}`, 'see `harbormaster alerts list`')
   return {removed: id}
 }

@@ -55,7 +55,7 @@ export async function runWorker(ctx: Context, options: WorkerOptions): Promise<W
     const t0 = performance.now()
     try {
       const plan = await planCycle(ctx)
-      const result = applyCycle(ctx, plan)
+      const result = await applyCycle(ctx, plan)
       // Webhook copies of the cycle's notifications (and earlier ones still pending).
       await deliverWebhooks(ctx)
       const ms = Math.round(performance.now() - t0)

@@ -5,8 +5,8 @@ import {createHash} from 'node:crypto'
 
 import type {FastifyReply, FastifyRequest} from 'fastify'
 
-import type {Db} from '../db/client.js'
 import {dataVersion} from '../db/data-version.js'
+import type {AnyDb} from '../db/transaction.js'
 
 export interface Answer {
   status: number
@@ -42,7 +42,7 @@ export class AnswerCache {
   private readonly mask: (body: string) => string
 
   constructor(
-    private readonly db: Db,
+    private readonly db: AnyDb,
     options: AnswerCacheOptions = {},
   ) {
     this.maxAgeMs = options.maxAgeMs ?? Infinity
@@ -52,7 +52,7 @@ export class AnswerCache {
 
   /** The answer for `key` at the current data version; `compute` runs only when there is none. */
   async answer(key: string, compute: () => Promise<{status: number; body: string}>): Promise<Answer> {
-    const version = dataVersion(this.db)
+    const version = await dataVersion(this.db)
     const kept = this.kept.get(key)
     if (kept && kept.version === version && performance.now() - kept.computedAt < this.maxAgeMs) return kept
     // Requests arriving while an answer is computed wait for that one instead of computing their own.

@@ -33,7 +33,7 @@ export function requireRole(ctx: Context, minimum: Role): preHandlerAsyncHookHan
     if (admin && sameSecret(token, admin)) {
       req.user = {name: 'admin-token', role: 'ADMIN'}
     } else {
-      const user = userForToken(ctx, token)
+      const user = await userForToken(ctx, token)
       if (!user) return reply.code(401).header('www-authenticate', 'Bearer').send(errorBody('the token is not valid'))
       req.user = {name: user.name, role: user.role}
     }

@@ -15,19 +15,26 @@ export class BackgroundTasks {
   constructor(private readonly ctx: Context) {}
 
   /** Records the task, starts `work` once the reply has gone out, and returns the task's id. */
-  start(task: {kind: TaskKind; target: string; requestedBy: string}, work: () => Promise<TaskResult>): number {
+  start(task: {kind: TaskKind; target: string; requestedBy: string}, work: () => Promise<TaskResult>): Promise<number> {
     const {ctx} = this
-    const id = insertTask(ctx.db, {...task, createdAt: ctx.clock.now()})
-    const running = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(work)
+    const recorded = insertTask(ctx.db, {...task, createdAt: ctx.clock.now()})
+    // Pending from the start: a drain that begins while the row is being written waits for the task too.
+    const running: Promise<void> = recorded
       .then(
-        (r) => finishTask(ctx.db, id, {...r, completedAt: ctx.clock.now()}),
-        (e: Error) => finishTask(ctx.db, id, {status: 'failed', result: null, error: e.message, completedAt: ctx.clock.now()}),
+        (id) =>
+          new Promise<void>((resolve) => setImmediate(resolve))
+            .then(work)
+            .then(
+              (r) => finishTask(ctx.db, id, {...r, completedAt: ctx.clock.now()}),
+              (e: Error) => finishTask(ctx.db, id, {status: 'failed', result: null, error: e.message, completedAt: ctx.clock.now()}),
+            )
+            .catch((e: Error) => ctx.logger.error(`recording API task ${id} failed: ${e.message}`)),
+        // Not recorded, not started: the caller gets the error.
+        () => undefined,
       )
-      .catch((e: Error) => ctx.logger.error(`recording API task ${id} failed: ${e.message}`))
       .finally(() => this.pending.delete(running))
     this.pending.add(running)
-    return id
+    return recorded
   }
 
   /** Resolves once every task started so far (and any they start) has finished. */

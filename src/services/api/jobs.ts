@@ -32,8 +32,8 @@ export const taskStatusSchema = z.object({
 })
 export type TaskStatus = z.infer<typeof taskStatusSchema>
 
-export function taskStatus(ctx: Context, id: number): TaskStatus | undefined {
-  const row = taskById(ctx.db, id)
+export async function taskStatus(ctx: Context, id: number): Promise<TaskStatus | undefined> {
+  const row = await taskById(ctx.db, id)
   if (!row) return undefined
   return {
     id: row.id,
@@ -65,7 +65,7 @@ export const jobRoutes: ResourceRoutes = async (api, {ctx, runs, tasks}) => {
         const holder = await leaseHolder(ctx, j)
         if (holder) return reply.code(409).send(errorBody(`${j} is already running`, {holder}))
       }
-      const id = tasks.start({kind: 'jobs', target: job, requestedBy: req.user?.name ?? 'unknown'}, async () => {
+      const id = await tasks.start({kind: 'jobs', target: job, requestedBy: req.user?.name ?? 'unknown'}, async () => {
         const {summary, outcomes} = await runBackgroundJobs(runs, jobs, {}, {trigger: 'api'})
         const status = outcomes.some((o) => o.status !== 'success' && o.status !== 'skipped') ? 'failed' : outcomes.every((o) => o.status === 'skipped') ? 'skipped' : 'success'
         return {status, result: summary as unknown as Record<string, unknown>}
@@ -81,7 +81,7 @@ export const jobRoutes: ResourceRoutes = async (api, {ctx, runs, tasks}) => {
       schema: {params: z.object({id: z.coerce.number().int().min(1)}), response: {200: taskStatusSchema, 404: errorBodySchema}},
     },
     async (req, reply) => {
-      const task = taskStatus(ctx, req.params.id)
+      const task = await taskStatus(ctx, req.params.id)
       if (!task) return reply.code(404).send(errorBody('no such run', {field: 'id'}))
       return task
     },

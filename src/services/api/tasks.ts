@@ -39,7 +39,7 @@ export const taskRoutes: ResourceRoutes = async (api, {ctx, runs, tasks}) => {
       const lock = refresh.lockName ?? refresh.job
       const holder = await leaseHolder(ctx, lock)
       if (holder) return reply.code(409).send(errorBody(`${lock} is already running`, {holder}))
-      const id = tasks.start({kind: 'refresh', target: source, requestedBy: req.user?.name ?? 'unknown'}, async () => {
+      const id = await tasks.start({kind: 'refresh', target: source, requestedBy: req.user?.name ?? 'unknown'}, async () => {
         const outcome = await runJob(runs, refresh.job, refresh.work, {trigger: 'api', lockName: refresh.lockName})
         return {status: taskStatusOf(outcome), result: (outcome.summary as Record<string, unknown> | undefined) ?? null, error: outcome.error ?? outcome.skipReason}
       })

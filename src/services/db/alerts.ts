@@ -1,9 +1,40 @@
-// Alert rules and alert events as the evaluation cycle reads and writes them: the enabled rules, the open
-// events, events opened and resolved one by one (prepared statements: a cycle is 10,000 rules).
+// Alert rules and alert events on either database: rules added, listed, enabled and removed; and as the
+// evaluation cycle reads and writes them, the enabled rules, the open events, events opened and resolved in
+// batches (a cycle is 10,000 rules): prepared statements on SQLite, one statement per batch on PostgreSQL.
 import type {Statement} from 'better-sqlite3'
+import {asc, eq, sql} from 'drizzle-orm'
 
 import type {Db} from './client.js'
-import type {AlertEvent, AlertOperator, AlertRule, Severity} from './schema.js'
+import {affectedRows, rawExec, rawRows} from './query.js'
+import type {AlertEvent, AlertOperator, AlertRule, alertRules, Severity} from './schema.js'
+import {type AnyDb, write} from './transaction.js'
+
+export type {AlertEvent, AlertOperator, AlertRule} from './schema.js'
+export type NewAlertRule = typeof alertRules.$inferInsert
+
+export async function insertAlertRule(db: AnyDb, values: NewAlertRule): Promise<AlertRule> {
+  return write(db, async () => {
+    const [row] = await db.orm.insert(db.t.alertRules).values(values).returning()
+    return row
+  })
+}
+
+/** Every rule, in the order added. */
+export async function alertRulesById(db: AnyDb): Promise<AlertRule[]> {
+  return db.orm.select().from(db.t.alertRules).orderBy(asc(db.t.alertRules.id))
+}
+
+/** Enables or disables a rule; returns whether it exists. */
+export async function setAlertRuleEnabled(db: AnyDb, id: number, enabled: boolean, now: number): Promise<boolean> {
+  const {alertRules} = db.t
+  return write(db, async () => affectedRows(await db.orm.update(alertRules).set({enabled, updatedAt: now}).where(eq(alertRules.id, id))) > 0)
+}
+
+/** Removes a rule with its events (foreign keys cascade); returns whether it existed. */
+export async function deleteAlertRule(db: AnyDb, id: number): Promise<boolean> {
+  const {alertRules} = db.t
+  return write(db, async () => affectedRows(await db.orm.delete(alertRules).where(eq(alertRules.id, id))) > 0)
+}
 
 export interface NewAlertEvent {
   alertId: number
@@ -29,10 +60,11 @@ interface AlertStatements {
   insert: Statement
 }
 
-const cache = new WeakMap<Db, AlertStatements>()
+// Per connection: with a read connection beside the write one (serve) the same database has two.
+const cache = new WeakMap<object, AlertStatements>()
 
 function statements(db: Db): AlertStatements {
-  let s = cache.get(db)
+  let s = cache.get(db.sqlite)
   if (!s) {
     s = {
       rules: db.sqlite
@@ -53,14 +85,19 @@ function statements(db: Db): AlertStatements {
          VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT DO NOTHING`,
       ),
     }
-    cache.set(db, s)
+    cache.set(db.sqlite, s)
   }
   return s
 }
 
 type RuleRow = [number, string | null, string, string, string | null, AlertOperator, number, Severity, number, number | null, number, number]
 
-export function enabledAlertRules(db: Db): AlertRule[] {
+/** The enabled rules, in the order added. */
+export async function enabledAlertRules(db: AnyDb): Promise<AlertRule[]> {
+  if (db.dialect === 'postgres') {
+    const {alertRules} = db.t
+    return db.orm.select().from(alertRules).where(eq(alertRules.enabled, true)).orderBy(asc(alertRules.id))
+  }
   return (statements(db).rules.all() as RuleRow[]).map((r) => ({
     id: r[0],
     name: r[1],
@@ -79,7 +116,12 @@ export function enabledAlertRules(db: Db): AlertRule[] {
 
 type EventRow = [number, number, string, number, number, number, AlertOperator, string, number, number | null, number | null, string | null]
 
-export function openAlertEvents(db: Db): AlertEvent[] {
+/** The events still open, in the order opened. */
+export async function openAlertEvents(db: AnyDb): Promise<AlertEvent[]> {
+  if (db.dialect === 'postgres') {
+    const {alertEvents} = db.t
+    return db.orm.select().from(alertEvents).where(eq(alertEvents.isResolved, false)).orderBy(asc(alertEvents.id))
+  }
   return (statements(db).open.all() as EventRow[]).map((r) => ({
     id: r[0],
     alertId: r[1],
@@ -96,24 +138,71 @@ export function openAlertEvents(db: Db): AlertEvent[] {
   }))
 }
 
-/** Resolves an open event with the value that ended it; returns whether it was still open. Call inside a write transaction. */
-export function resolveAlertEvent(db: Db, id: number, now: number, value: number): boolean {
-  return statements(db).resolve.run(now, value, id).changes > 0
+/** An open event and the value that ended it. */
+export interface AlertResolution {
+  id: number
+  value: number
+}
+
+/** Resolves open events with the values that ended them; returns how many were still open. Joins the open write transaction, if any. */
+export async function resolveAlertEvents(db: AnyDb, resolutions: AlertResolution[], now: number): Promise<number> {
+  if (resolutions.length === 0) return 0
+  return write(db, async () => {
+    if (db.dialect === 'postgres') {
+      return rawExec(
+        db,
+        sql`UPDATE alert_events e SET is_resolved = true, resolved_at = ${now}::bigint, resolution_value = r.value
+            FROM unnest(${sql.param(resolutions.map((r) => r.id))}::bigint[], ${sql.param(resolutions.map((r) => r.value))}::float8[]) AS r(id, value)
+            WHERE e.id = r.id AND NOT e.is_resolved`,
+      )
+    }
+    const resolve = statements(db).resolve
+    let resolved = 0
+    for (const r of resolutions) resolved += resolve.run(now, r.value, r.id).changes
+    return resolved
+  })
 }
 
 /**
  * Opens alert events unless one is open for the rule and target; returns those stored with the index of
- * their row (of two rows for the same rule and target, the first). Call inside a write transaction.
+ * their row (of two rows for the same rule and target, the first), in the order given. Joins the open write
+ * transaction, if any.
  */
-export function insertAlertEvents(db: Db, rows: NewAlertEvent[], now: number): StoredAlertEvent[] {
-  // One prepared row at a time: measured cheaper than hundred-row statements with RETURNING matched by key
-  // (no statement of 800 parameters to prepare, no key strings), and the new id comes with each run.
-  const insert = statements(db).insert
-  const stored: StoredAlertEvent[] = []
-  for (let k = 0; k < rows.length; k++) {
-    const r = rows[k]
-    const result = insert.run(r.alertId, r.target, now, r.currentValue, r.thresholdValue, r.operator, r.metric, r.metadata)
-    if (result.changes > 0) stored.push({id: Number(result.lastInsertRowid), row: k})
-  }
-  return stored
+export async function insertAlertEvents(db: AnyDb, rows: NewAlertEvent[], now: number): Promise<StoredAlertEvent[]> {
+  if (rows.length === 0) return []
+  return write(db, async () => {
+    if (db.dialect === 'postgres') return insertAlertEventsPostgres(db, rows, now)
+    // One prepared row at a time: measured cheaper than hundred-row statements with RETURNING matched by key
+    // (no statement of 800 parameters to prepare, no key strings), and the new id comes with each run.
+    const insert = statements(db).insert
+    const stored: StoredAlertEvent[] = []
+    for (let k = 0; k < rows.length; k++) {
+      const r = rows[k]
+      const result = insert.run(r.alertId, r.target, now, r.currentValue, r.thresholdValue, r.operator, r.metric, r.metadata)
+      if (result.changes > 0) stored.push({id: Number(result.lastInsertRowid), row: k})
+    }
+    return stored
+  })
+}
+
+/** The whole batch in one statement, its rows in the order given; RETURNING is matched to them by rule and target. */
+async function insertAlertEventsPostgres(db: AnyDb, rows: NewAlertEvent[], now: number): Promise<StoredAlertEvent[]> {
+  const column = <T>(pick: (r: NewAlertEvent) => T) => sql.param(rows.map(pick))
+  const inserted = await rawRows<{id: number; alert_id: number; target: string}>(
+    db,
+    sql`INSERT INTO alert_events (alert_id, target, triggered_at, current_value, threshold_value, operator, metric, is_resolved, metadata)
+        SELECT alert_id, target, ${now}::bigint, current_value, threshold_value, operator, metric, false, metadata::jsonb
+        FROM unnest(${column((r) => r.alertId)}::bigint[], ${column((r) => r.target)}::text[], ${column((r) => r.currentValue)}::float8[],
+                    ${column((r) => r.thresholdValue)}::float8[], ${column((r) => r.operator)}::text[], ${column((r) => r.metric)}::text[],
+                    ${column((r) => r.metadata)}::text[])
+             WITH ORDINALITY AS r(alert_id, target, current_value, threshold_value, operator, metric, metadata, n)
+        ORDER BY n
+        ON CONFLICT DO NOTHING
+        RETURNING id, alert_id, target`,
+  )
+  if (inserted.length === 0) return []
+  const firstRow = new Map<string, number>()
+  for (let k = rows.length - 1; k >= 0; k--) firstRow.set(`${rows[k].alertId}\u0000${rows[k].target}`, k)
+  const stored = inserted.map((r) => ({id: Number(r.id), row: firstRow.get(`${r.alert_id}\u0000${r.target}`) as number}))
+  return stored.sort((a, b) => a.row - b.row)
 }

@@ -1,35 +1,122 @@
-// The job_runs history as the runner, health and crash accounting read it (prepared once per connection:
-// health asks for every job's latest runs), and runs in progress with the leases that carry them.
-import {and, desc, eq, inArray, sql} from 'drizzle-orm'
+// The job_runs history on either database: runs started, finished, skipped and found crashed, as the runner
+// records them; a job's latest runs as the runner, health and crash accounting read them (on SQLite prepared
+// once per connection: health asks for every job's latest runs on every check); runs in progress with the
+// leases that carry them; and the history as `jobs history` lists it.
+import {and, desc, eq, inArray, ne, type Placeholder, sql} from 'drizzle-orm'
 
-import type {Db} from './client.js'
+import type {StoredRunSummary} from '../../schemas/job-summaries.js'
+import {writeTransaction} from './client.js'
 import {preparedOnce} from './prepared.js'
-import {type JobLock, type JobRun, type JobStatus, jobLocks, jobRuns} from './schema.js'
+import {rawRows} from './query.js'
+import type {JobLock, JobRun, JobStatus} from './schema.js'
+import {type AnyDb, write} from './transaction.js'
+
+export type {JobRun, JobStatus} from './schema.js'
+
+export interface NewRun {
+  job: string
+  startedAt: number
+  host: string
+  pid: number
+  trigger: string
+  startRssBytes: number
+}
+
+/** Records a run as `running`; returns its id. */
+export async function insertRunningRun(db: AnyDb, run: NewRun): Promise<number> {
+  const {jobRuns} = db.t
+  return write(db, async () => {
+    const [row] = await db.orm
+      .insert(jobRuns)
+      .values({...run, status: 'running'})
+      .returning({id: jobRuns.id})
+    return row.id
+  })
+}
+
+export interface RunEnd {
+  status: JobStatus
+  completedAt: number
+  durationMs: number
+  /** The job's summary with the attempts it took (any job's: the row's `job` says which). */
+  summary?: StoredRunSummary
+  error?: string
+  peakRssBytes: number
+}
+
+/** Records how a run ended. */
+export async function finishRunRow(db: AnyDb, id: number, end: RunEnd): Promise<void> {
+  const {jobRuns} = db.t
+  await write(db, async () => {
+    await db.orm
+      .update(jobRuns)
+      .set({status: end.status, completedAt: end.completedAt, durationMs: end.durationMs, summary: end.summary, error: end.error, peakRssBytes: end.peakRssBytes})
+      .where(eq(jobRuns.id, id))
+  })
+}
+
+/**
+ * The same, for a process exiting at once (a second signal): done before this returns on SQLite, where a
+ * transaction left open by the work in progress is rolled back first (its batch is lost whole, as a kill
+ * would lose it) so that this record commits; on PostgreSQL sent without waiting (if it does not arrive,
+ * the run's lease expires and the run is recorded as crashed by the next one that looks).
+ */
+export function finishRunAtOnce(db: AnyDb, id: number, end: Omit<RunEnd, 'summary'>): void {
+  if (db.dialect === 'postgres') {
+    void finishRunRow(db, id, end).catch(() => undefined)
+    return
+  }
+  if (!db.sqlite.open) return
+  if (db.sqlite.inTransaction) db.sqlite.exec('ROLLBACK')
+  writeTransaction(db, () => {
+    db.sqlite
+      .prepare('UPDATE job_runs SET status = ?, completed_at = ?, duration_ms = ?, error = ?, peak_rss_bytes = ? WHERE id = ?')
+      .run(end.status, end.completedAt, end.durationMs, end.error ?? null, end.peakRssBytes, id)
+  })
+}
+
+/** A run that never started (lease held elsewhere, pause, dependencies), recorded so the history shows it. */
+export async function insertSkippedRun(db: AnyDb, run: {job: string; at: number; trigger: string; reason: string; host: string; pid: number}): Promise<void> {
+  const {jobRuns} = db.t
+  await write(db, async () => {
+    await db.orm
+      .insert(jobRuns)
+      .values({job: run.job, status: 'skipped', startedAt: run.at, completedAt: run.at, durationMs: 0, error: run.reason, host: run.host, pid: run.pid, trigger: run.trigger})
+  })
+}
+
+// Built with placeholders once per SQLite connection, with the values themselves on PostgreSQL.
+const latestQuery = (db: AnyDb, job: string | Placeholder, statuses: readonly JobStatus[]) => {
+  const {jobRuns} = db.t
+  return db.orm
+    .select()
+    .from(jobRuns)
+    .where(and(eq(jobRuns.job, job), inArray(jobRuns.status, [...statuses])))
+    .orderBy(desc(jobRuns.startedAt), desc(jobRuns.id))
+}
 
 /** A job's newest run among these statuses (the later start first; the higher id breaks a tie). */
-export function latestRun(db: Db, job: string, statuses: readonly JobStatus[]): JobRun | undefined {
-  return preparedOnce(db, `job-runs:latest:${statuses.join(',')}`, () =>
-    db.orm
-      .select()
-      .from(jobRuns)
-      .where(and(eq(jobRuns.job, sql.placeholder('job')), inArray(jobRuns.status, [...statuses])))
-      .orderBy(desc(jobRuns.startedAt), desc(jobRuns.id))
-      .limit(1)
-      .prepare(),
-  ).get({job})
+export async function latestRun(db: AnyDb, job: string, statuses: readonly JobStatus[]): Promise<JobRun | undefined> {
+  if (db.dialect === 'sqlite') {
+    return preparedOnce(db, `job-runs:latest:${statuses.join(',')}`, () => latestQuery(db, sql.placeholder('job'), statuses).limit(1).prepare()).get({job})
+  }
+  const [row] = await latestQuery(db, job, statuses).limit(1)
+  return row
 }
 
 /** A job's runs among these statuses, newest first, at most `limit`: id and status. */
-export function recentRuns(db: Db, job: string, statuses: readonly JobStatus[], limit: number): Array<{id: number; status: JobStatus}> {
-  return preparedOnce(db, `job-runs:recent:${statuses.join(',')}`, () =>
+export async function recentRuns(db: AnyDb, job: string, statuses: readonly JobStatus[], limit: number): Promise<Array<{id: number; status: JobStatus}>> {
+  const {jobRuns} = db.t
+  const query = (j: string | Placeholder) =>
     db.orm
       .select({id: jobRuns.id, status: jobRuns.status})
       .from(jobRuns)
-      .where(and(eq(jobRuns.job, sql.placeholder('job')), inArray(jobRuns.status, [...statuses])))
+      .where(and(eq(jobRuns.job, j), inArray(jobRuns.status, [...statuses])))
       .orderBy(desc(jobRuns.startedAt), desc(jobRuns.id))
-      .limit(sql.placeholder('limit'))
-      .prepare(),
-  ).all({job, limit})
+  if (db.dialect === 'sqlite') {
+    return preparedOnce(db, `job-runs:recent:${statuses.join(',')}`, () => query(sql.placeholder('job')).limit(sql.placeholder('limit')).prepare()).all({job, limit})
+  }
+  return query(job).limit(limit)
 }
 
 export interface RunningRun {
@@ -41,33 +128,89 @@ export interface RunningRun {
 }
 
 /** Runs recorded `running`. */
-export function runningRuns(db: Db): RunningRun[] {
-  return preparedOnce(db, 'job-runs:running', () =>
-    db.orm
-      .select({id: jobRuns.id, job: jobRuns.job, startedAt: jobRuns.startedAt, host: jobRuns.host, pid: jobRuns.pid})
-      .from(jobRuns)
-      .where(eq(jobRuns.status, 'running'))
-      .prepare(),
-  ).all()
-}
-
-/** The lease row of a job (or lock name), if any. */
-export function leaseOf(db: Db, job: string): JobLock | undefined {
-  return db.orm.select().from(jobLocks).where(eq(jobLocks.job, job)).get()
+export async function runningRuns(db: AnyDb): Promise<RunningRun[]> {
+  const {jobRuns} = db.t
+  const query = () =>
+    db.orm.select({id: jobRuns.id, job: jobRuns.job, startedAt: jobRuns.startedAt, host: jobRuns.host, pid: jobRuns.pid}).from(jobRuns).where(eq(jobRuns.status, 'running'))
+  if (db.dialect === 'sqlite') return preparedOnce(db, 'job-runs:running', () => query().prepare()).all()
+  return query()
 }
 
 /** Every lease held, by the run it carries. */
-export function leasesByRun(db: Db): Map<number, JobLock> {
+export async function leasesByRun(db: AnyDb): Promise<Map<number, JobLock>> {
+  const query = () => db.orm.select().from(db.t.jobLocks)
+  const locks = db.dialect === 'sqlite' ? preparedOnce(db, 'job-locks:all', () => query().prepare()).all() : await query()
   const out = new Map<number, JobLock>()
-  for (const lock of preparedOnce(db, 'job-locks:all', () => db.orm.select().from(jobLocks).prepare()).all()) if (lock.runId !== null) out.set(lock.runId, lock)
+  for (const lock of locks) if (lock.runId !== null) out.set(lock.runId, lock)
   return out
 }
 
-/** Records a run still `running` as crashed; `endedAt` is its last sign of life when known. */
-export function recordCrash(db: Db, run: {id: number; startedAt: number; endedAt: number | null; error: string}): void {
-  db.orm
-    .update(jobRuns)
-    .set({status: 'crashed', completedAt: run.endedAt, durationMs: run.endedAt === null ? null : run.endedAt - run.startedAt, error: run.error})
-    .where(and(eq(jobRuns.id, run.id), eq(jobRuns.status, 'running')))
-    .run()
+/**
+ * Records a run still `running` as crashed; `endedAt` is its last sign of life when known. False when the
+ * run was no longer running (another process recorded it first).
+ */
+export async function recordCrash(db: AnyDb, run: {id: number; startedAt: number; endedAt: number | null; error: string}): Promise<boolean> {
+  const {jobRuns} = db.t
+  return write(db, async () => {
+    const changed = await db.orm
+      .update(jobRuns)
+      .set({status: 'crashed', completedAt: run.endedAt, durationMs: run.endedAt === null ? null : run.endedAt - run.startedAt, error: run.error})
+      .where(and(eq(jobRuns.id, run.id), eq(jobRuns.status, 'running')))
+      .returning({id: jobRuns.id})
+    return changed.length > 0
+  })
+}
+
+/** The newest runs (of one job, or of all), newest first. */
+export async function runHistory(db: AnyDb, options: {job?: string; limit: number}): Promise<JobRun[]> {
+  const {jobRuns} = db.t
+  return db.orm
+    .select()
+    .from(jobRuns)
+    .where(options.job ? eq(jobRuns.job, options.job) : undefined)
+    .orderBy(desc(jobRuns.startedAt), desc(jobRuns.id))
+    .limit(options.limit)
+}
+
+/** A finished (or skipped) run as alert rules on jobs read it. */
+export interface FinishedRun {
+  status: JobStatus
+  durationMs: number | null
+}
+
+/**
+ * Every job with runs recorded (by name) and its runs that are no longer running, newest first, at most
+ * `perJob` each: on SQLite a lookup through the job's index each (a handful of jobs), on PostgreSQL one
+ * statement for all of them.
+ */
+export async function recentRunsOfEveryJob(db: AnyDb, perJob: number): Promise<Map<string, FinishedRun[]>> {
+  const out = new Map<string, FinishedRun[]>()
+  if (db.dialect === 'postgres') {
+    const rows = await rawRows<{job: string; status: JobStatus | null; duration_ms: number | null}>(
+      db,
+      sql`SELECT j.job, r.status, r.duration_ms FROM (SELECT DISTINCT job FROM job_runs) j
+          LEFT JOIN LATERAL (SELECT status, duration_ms, started_at, id FROM job_runs
+                             WHERE job = j.job AND status <> 'running' ORDER BY started_at DESC, id DESC LIMIT ${perJob}) r ON true
+          ORDER BY j.job, r.started_at DESC, r.id DESC`,
+    )
+    for (const r of rows) {
+      let runs = out.get(r.job)
+      if (!runs) out.set(r.job, (runs = []))
+      if (r.status !== null) runs.push({status: r.status, durationMs: r.duration_ms === null ? null : Number(r.duration_ms)})
+    }
+    return out
+  }
+  const {jobRuns} = db.t
+  for (const {job} of await db.orm.selectDistinct({job: jobRuns.job}).from(jobRuns).orderBy(jobRuns.job)) {
+    out.set(
+      job,
+      await db.orm
+        .select({status: jobRuns.status, durationMs: jobRuns.durationMs})
+        .from(jobRuns)
+        .where(and(eq(jobRuns.job, job), ne(jobRuns.status, 'running')))
+        .orderBy(desc(jobRuns.startedAt), desc(jobRuns.id))
+        .limit(perJob),
+    )
+  }
+  return out
 }

@@ -4,8 +4,9 @@
 // the process's clock (a fake one in tests) is the one every process on the host shares.
 import {and, eq, sql} from 'drizzle-orm'
 
-import type {JobLock} from './schema.js'
+import {writeTransaction} from './client.js'
 import {rawRows} from './query.js'
+import type {JobLock} from './schema.js'
 import {type AnyDb, write} from './transaction.js'
 
 export type LeaseRow = JobLock
@@ -84,9 +85,28 @@ export async function setLeaseRun(db: AnyDb, job: string, owner: string, runId: 
 
 /** Deletes the lease if `owner` still holds it; another owner's lease is left alone. */
 export async function releaseLease(db: AnyDb, job: string, owner: string): Promise<void> {
+  // A SQLite connection already closed (the process on its way out) has nothing left to release.
+  if (db.dialect === 'sqlite' && !db.sqlite.open) return
   const {jobLocks} = db.t
   await write(db, async () => {
     await db.orm.delete(jobLocks).where(and(eq(jobLocks.job, job), eq(jobLocks.owner, owner)))
+  })
+}
+
+/**
+ * The same, for a process exiting at once (a second signal): done before this returns on SQLite (a
+ * transaction the work in progress left open is rolled back first, so that this delete commits); on
+ * PostgreSQL sent without waiting: if it does not arrive, the lease expires.
+ */
+export function releaseLeaseAtOnce(db: AnyDb, job: string, owner: string): void {
+  if (db.dialect === 'postgres') {
+    void releaseLease(db, job, owner).catch(() => undefined)
+    return
+  }
+  if (!db.sqlite.open) return
+  if (db.sqlite.inTransaction) db.sqlite.exec('ROLLBACK')
+  writeTransaction(db, () => {
+    db.sqlite.prepare('DELETE FROM job_locks WHERE job = ? AND owner = ?').run(job, owner)
   })
 }
 
@@ -94,4 +114,13 @@ export async function releaseLease(db: AnyDb, job: string, owner: string): Promi
 export async function leaseRow(db: AnyDb, job: string): Promise<LeaseRow | undefined> {
   const [row] = await db.orm.select().from(db.t.jobLocks).where(eq(db.t.jobLocks.job, job))
   return row
+}
+
+/**
+ * The jobs whose leases are in force at `now` on the lease clock (see leaseClock): those running now. Only
+ * the columns every version of the table has: a restore reads them from databases of older versions.
+ */
+export async function leasesInForce(db: AnyDb, now: number): Promise<Array<Pick<LeaseRow, 'job' | 'owner'>>> {
+  const {jobLocks} = db.t
+  return db.orm.select({job: jobLocks.job, owner: jobLocks.owner}).from(jobLocks).where(sql`${jobLocks.leaseExpiresAt} > ${now}`)
 }

@@ -1,8 +1,7 @@
 // Opening either database from what an operator writes: a PostgreSQL URL (postgres:// or postgresql://)
 // or a SQLite file path.
 import {isWritableDatabase, openDatabase} from './client.js'
-import {openPostgres} from './pg-client.js'
-import {isPostgresUrl} from './postgres.js'
+import {isPostgresUrl} from './location.js'
 import type {AnyDb} from './transaction.js'
 
 export interface OpenAnyOptions {
@@ -18,7 +17,8 @@ export interface OpenAnyOptions {
 }
 
 export async function openAnyDatabase(location: string, options: OpenAnyOptions): Promise<AnyDb> {
-  if (isPostgresUrl(location)) return openPostgres(location, options)
+  // PostgreSQL's driver only when the database is one: SQLite commands (health, --help) never load it.
+  if (isPostgresUrl(location)) return (await import('./pg-client.js')).openPostgres(location, options)
   return openDatabase(location, {readonly: options.readonly, migrate: options.migrate})
 }
 

@@ -21,3 +21,9 @@ export async function portById(db: AnyDb, id: number): Promise<Port | undefined>
   const [row] = await db.orm.select().from(ports).where(eq(ports.id, id))
   return row
 }
+
+/** Whether the database holds any port (a fresh one holds none until the shipped ports are loaded). */
+export async function hasPorts(db: AnyDb): Promise<boolean> {
+  const [row] = await db.orm.select({id: db.t.ports.id}).from(db.t.ports).limit(1)
+  return row !== undefined
+}

@@ -1,57 +1,62 @@
-// Every vessel's current position as columns (no object per vessel), as alert rules read them, on either
-// database: SQLite's prepared statements (hot-statements.ts), PostgreSQL's rows read back as arrays.
-import {type PositionColumns, hotStatements} from './hot-statements.js'
-import {int8Array, pgArrays} from './pg-batch.js'
-import type {PostgresDb} from './pg-client.js'
+// Vessels' latest positions as the alert cycle reads them, on either database: as columns (no object per
+// vessel) for the vessels named and for every vessel seen since a time, and how many were seen. SQLite runs
+// the prepared hot-path statements; PostgreSQL one query per read, never one per vessel.
+import {sql} from 'drizzle-orm'
+
+import {hotStatements, type PositionColumns} from './hot-statements.js'
+import {rawRows} from './query.js'
 import type {AnyDb} from './transaction.js'
 
-export type {PositionColumns}
+export type {PositionColumns} from './hot-statements.js'
 
-type ColumnRow = [number, number, number, number | null, number]
+interface PositionRow {
+  mmsi: number
+  lat: number
+  lon: number
+  sog: number | null
+  position_at: number
+}
 
-const CURRENT = `lat IS NOT NULL AND lon IS NOT NULL`
-
-async function columnsOf(db: PostgresDb, text: string, values: unknown[]): Promise<PositionColumns> {
-  const rows = await pgArrays<ColumnRow>(db, text, values)
+function columnsOf(rows: PositionRow[]): PositionColumns {
   const n = rows.length
-  const cols: PositionColumns = {length: n, mmsi: new Float64Array(n), lat: new Float64Array(n), lon: new Float64Array(n), sog: new Float64Array(n), at: new Float64Array(n)}
+  const columns: PositionColumns = {length: n, mmsi: new Float64Array(n), lat: new Float64Array(n), lon: new Float64Array(n), sog: new Float64Array(n), at: new Float64Array(n)}
   for (let i = 0; i < n; i++) {
     const r = rows[i]
-    cols.mmsi[i] = r[0]
-    cols.lat[i] = r[1]
-    cols.lon[i] = r[2]
-    cols.sog[i] = r[3] ?? Number.NaN
-    cols.at[i] = r[4]
+    columns.mmsi[i] = Number(r.mmsi)
+    columns.lat[i] = r.lat
+    columns.lon[i] = r.lon
+    columns.sog[i] = r.sog ?? Number.NaN
+    columns.at[i] = Number(r.position_at)
   }
-  return cols
+  return columns
 }
 
-/** Each vessel's latest position observed at or after `since`: what rules over every vessel read. */
-export async function positionColumns(db: AnyDb, since: number): Promise<PositionColumns> {
-  if (db.dialect === 'sqlite') return hotStatements(db).positionColumns(since)
-  return columnsOf(db, `SELECT mmsi, lat, lon, sog, position_at FROM vessels WHERE position_at >= $1 AND ${CURRENT}`, [since])
+/**
+ * Each vessel's latest position observed at or after `since`. `narrow`: few vessels are expected (a short
+ * window), and the index on the position time is the way to them; else most of the table is read in order.
+ */
+export async function positionColumnsSince(db: AnyDb, since: number, narrow: boolean): Promise<PositionColumns> {
+  if (db.dialect === 'sqlite') return narrow ? hotStatements(db).freshPositionColumns(since) : hotStatements(db).positionColumns(since)
+  return columnsOf(
+    await rawRows<PositionRow>(db, sql`SELECT mmsi, lat, lon, sog, position_at FROM vessels WHERE position_at >= ${since} AND lat IS NOT NULL AND lon IS NOT NULL`),
+  )
 }
 
-/** The same through the index on the position time: for a narrow window (readings fresh enough to judge). */
-export async function freshPositionColumns(db: AnyDb, since: number): Promise<PositionColumns> {
-  if (db.dialect === 'sqlite') return hotStatements(db).freshPositionColumns(since)
-  // PostgreSQL's planner picks the index or the scan by the window's width itself.
-  return positionColumns(db, since)
-}
-
-/** The same for the vessels named (by MMSI) only: what rules on one vessel each read. */
+/** The same for the vessels named (by MMSI) only, in MMSI order. */
 export async function namedPositionColumns(db: AnyDb, mmsis: number[], since: number): Promise<PositionColumns> {
   if (db.dialect === 'sqlite') return hotStatements(db).namedPositionColumns(mmsis, since)
   return columnsOf(
-    db,
-    `SELECT mmsi, lat, lon, sog, position_at FROM vessels WHERE mmsi = ANY($1::bigint[]) AND position_at >= $2 AND ${CURRENT} ORDER BY mmsi`,
-    [int8Array(mmsis), since],
+    await rawRows<PositionRow>(
+      db,
+      sql`SELECT mmsi, lat, lon, sog, position_at FROM vessels
+          WHERE mmsi = ANY(${sql.param(mmsis)}::bigint[]) AND position_at >= ${since} AND lat IS NOT NULL AND lon IS NOT NULL ORDER BY mmsi`,
+    ),
   )
 }
 
 /** How many vessels have a latest position observed at or after `since`. */
 export async function countPositionsSince(db: AnyDb, since: number): Promise<number> {
   if (db.dialect === 'sqlite') return hotStatements(db).countPositionsSince(since)
-  const [[n]] = await pgArrays<[number]>(db, `SELECT count(*) FROM vessels WHERE position_at >= $1 AND ${CURRENT}`, [since])
-  return n
+  const [row] = await rawRows<{n: number}>(db, sql`SELECT count(*)::int AS n FROM vessels WHERE position_at >= ${since} AND lat IS NOT NULL AND lon IS NOT NULL`)
+  return Number(row.n)
 }

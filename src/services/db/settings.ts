@@ -1,5 +1,5 @@
 // The settings table: small named JSON values harbormaster keeps between runs (watermarks, when something
-// last ran, lasting conditions already reported).
+// last ran, lasting conditions already reported), on either database.
 import {eq} from 'drizzle-orm'
 
 import type {AnyDb} from './transaction.js'

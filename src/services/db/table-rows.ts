@@ -1,8 +1,11 @@
 // How many rows the tables health reports hold, read from the counts the table_rows triggers keep, and
-// how many were created since a time (an index range count).
+// how many were created since a time (an index range count). SQLite keeps its statements prepared (health
+// runs them on every check); PostgreSQL reads the same through drizzle.
 import type {Statement} from 'better-sqlite3'
+import {count, gte} from 'drizzle-orm'
 
 import type {Db} from './client.js'
+import type {AnyDb} from './transaction.js'
 
 export interface TableCounts {
   ports: number
@@ -20,10 +23,11 @@ interface Statements {
   notificationsSince: Statement
 }
 
-const cache = new WeakMap<Db, Statements>()
+// Per connection: with a read connection beside the write one (serve) the same database has two.
+const cache = new WeakMap<object, Statements>()
 
 function statements(db: Db): Statements {
-  let s = cache.get(db)
+  let s = cache.get(db.sqlite)
   if (!s) {
     const sqlite = db.sqlite
     s = {
@@ -32,21 +36,38 @@ function statements(db: Db): Statements {
       eventsSince: sqlite.prepare('SELECT count(*) FROM safety_events WHERE created_at >= ?').pluck(),
       notificationsSince: sqlite.prepare('SELECT count(*) FROM notifications WHERE created_at >= ?').pluck(),
     }
-    cache.set(db, s)
+    cache.set(db.sqlite, s)
   }
   return s
 }
 
 /** Rows in each counted table: exact, and constant time however large the tables are. */
-export function tableCounts(db: Db): TableCounts {
-  const s = statements(db)
-  const kept = new Map(s.kept.all() as Array<[string, number]>)
-  const of = (table: string) => kept.get(table) ?? (s.counted.get(table)!.get() as number)
-  return {ports: of(COUNTED.ports), vessels: of(COUNTED.vessels), events: of(COUNTED.events), notifications: of(COUNTED.notifications)}
+export async function tableCounts(db: AnyDb): Promise<TableCounts> {
+  let kept: Map<string, number>
+  let counted: (table: string) => Promise<number> | number
+  if (db.dialect === 'sqlite') {
+    const s = statements(db)
+    kept = new Map(s.kept.all() as Array<[string, number]>)
+    counted = (table) => s.counted.get(table)!.get() as number
+  } else {
+    const {tableRows} = db.t
+    kept = new Map((await db.orm.select().from(tableRows)).map((r) => [r.tableName, r.rowCount]))
+    // A database whose counts are not kept yet (none is, once migrated): counted instead.
+    const tables = {ports: db.t.ports, vessels: db.t.vessels, safety_events: db.t.safetyEvents, notifications: db.t.notifications} as const
+    counted = async (table) => (await db.orm.select({n: count()}).from(tables[table as keyof typeof tables]))[0].n
+  }
+  const of = async (table: string) => kept.get(table) ?? (await counted(table))
+  return {ports: await of(COUNTED.ports), vessels: await of(COUNTED.vessels), events: await of(COUNTED.events), notifications: await of(COUNTED.notifications)}
 }
 
 /** Events and notifications created at or after `since` (epoch ms). */
-export function createdSince(db: Db, since: number): {events: number; notifications: number} {
-  const s = statements(db)
-  return {events: s.eventsSince.get(since) as number, notifications: s.notificationsSince.get(since) as number}
+export async function createdSince(db: AnyDb, since: number): Promise<{events: number; notifications: number}> {
+  if (db.dialect === 'sqlite') {
+    const s = statements(db)
+    return {events: s.eventsSince.get(since) as number, notifications: s.notificationsSince.get(since) as number}
+  }
+  const {safetyEvents, notifications} = db.t
+  const [events] = await db.orm.select({n: count()}).from(safetyEvents).where(gte(safetyEvents.createdAt, since))
+  const [sent] = await db.orm.select({n: count()}).from(notifications).where(gte(notifications.createdAt, since))
+  return {events: events.n, notifications: sent.n}
 }

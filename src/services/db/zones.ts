@@ -96,3 +96,15 @@ export async function deactivateZonesOutside(db: AnyDb, scope: {kind: ZoneKind; 
       ),
   )
 }
+
+/** The zones marked active (whatever their validity), by id: what alert rules on zones count vessels in. */
+export async function activeZonesById(db: AnyDb): Promise<SafetyZone[]> {
+  const {safetyZones} = db.t
+  return db.orm.select().from(safetyZones).where(eq(safetyZones.active, true)).orderBy(asc(safetyZones.id))
+}
+
+export async function zoneExists(db: AnyDb, id: number): Promise<boolean> {
+  const {safetyZones} = db.t
+  const [row] = await db.orm.select({id: safetyZones.id}).from(safetyZones).where(eq(safetyZones.id, id)).limit(1)
+  return row !== undefined
+}

@@ -1,4 +1,7 @@
 // crontab lines generated from the job registry (crontab.example is this output, kept in step by a test).
+import {resolve} from 'node:path'
+
+import {isPostgresUrl} from '../db/location.js'
 import {EXTRA_SCHEDULES, JOBS} from './registry.js'
 
 export interface CrontabOptions {
@@ -13,11 +16,32 @@ export const CRONTAB_DEFAULTS: CrontabOptions = {
   logDir: '/var/log/harbormaster',
 }
 
+/**
+ * The database the lines name, from what the operator passed: a SQLite file by its absolute path (cron starts
+ * elsewhere), a PostgreSQL URL without its password (a crontab is no place for a secret).
+ */
+export function crontabDatabase(given: string | undefined): string {
+  if (given === undefined) return CRONTAB_DEFAULTS.dbPath
+  if (!isPostgresUrl(given)) return resolve(given)
+  const url = new URL(given)
+  url.password = ''
+  return url.toString()
+}
+
+/**
+ * `value` as one word of a crontab command: quoted when it holds anything /bin/sh would read (a URL's `&`,
+ * `?`), and each `%` escaped (cron turns a bare one into a newline).
+ */
+function shellWord(value: string): string {
+  const word = /^[\w@+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`
+  return word.replaceAll('%', '\\%')
+}
+
 export function crontab(options: CrontabOptions = CRONTAB_DEFAULTS): string {
   const line = (e: {schedule: string; command: string; log: string; description: string}) =>
     [
       `# ${e.description[0].toUpperCase()}${e.description.slice(1)}.`,
-      `${e.schedule} cd ${options.installDir} && ./bin/run.js ${e.command} --db ${options.dbPath} >> ${options.logDir}/${e.log}.log 2>&1`,
+      `${e.schedule} cd ${options.installDir} && ./bin/run.js ${e.command} --db ${shellWord(options.dbPath)} >> ${options.logDir}/${e.log}.log 2>&1`,
     ].join('\n')
   const seed = JOBS.filter((j) => ['vessels', 'ports', 'safety'].includes(j.name))
   const maintenance = JOBS.filter((j) => !seed.includes(j))
@@ -29,6 +53,7 @@ export function crontab(options: CrontabOptions = CRONTAB_DEFAULTS): string {
     'CRON_TZ=UTC',
     'SHELL=/bin/sh',
     'PATH=/usr/bin:/bin',
+    ...(isPostgresUrl(options.dbPath) ? ['# The PostgreSQL password is not written here: give it to cron\'s user in ~/.pgpass or as PGPASSWORD above.'] : []),
     '',
     ...seed.map(line),
     ...EXTRA_SCHEDULES.map(line),

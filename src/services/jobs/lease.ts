@@ -2,8 +2,7 @@
 // alive by a heartbeat, and reclaimed when its owner is gone (its pid dead on this host, or its lease expired).
 import type {Clock} from '../clock.js'
 import type {Config} from '../config.js'
-import {writeTransaction} from '../db/client.js'
-import {claimLease, leaseClock, leaseRow, releaseLease, renewLease, setLeaseRun} from '../db/leases.js'
+import {claimLease, leaseClock, leaseRow, releaseLease, releaseLeaseAtOnce, renewLease, setLeaseRun} from '../db/leases.js'
 import type {AnyDb} from '../db/transaction.js'
 import type {Logger} from '../log/logger.js'
 
@@ -136,20 +135,10 @@ export async function acquireLease(ctx: LeaseContext, job: string, options: Leas
       owner,
       setRunId: (runId) => setLeaseRun(db, job, owner, runId),
       async release() {
-        if (!stop()) return
-        if (db.dialect === 'sqlite' && !db.sqlite.open) return
-        await releaseLease(db, job, owner)
+        if (stop()) await releaseLease(db, job, owner)
       },
       releaseAtOnce() {
-        if (!stop()) return
-        if (db.dialect === 'postgres') {
-          void releaseLease(db, job, owner).catch(() => undefined)
-          return
-        }
-        if (!db.sqlite.open) return
-        writeTransaction(db, () => {
-          db.sqlite.prepare('DELETE FROM job_locks WHERE job = ? AND owner = ?').run(job, owner)
-        })
+        if (stop()) releaseLeaseAtOnce(db, job, owner)
       },
     },
   }

@@ -6,8 +6,8 @@
 import {backoffDelay} from '../backoff.js'
 import {Cancelled, cancellationOf, onAbandon, sleepUnlessCancelled} from '../cancel.js'
 import type {Context} from '../context.js'
+import {hasPorts} from '../db/ports.js'
 import {write} from '../db/transaction.js'
-import {ports} from '../db/schema.js'
 import {errorMessage, HarbormasterError} from '../errors.js'
 import type {RunStatus} from '../../schemas/jobs.js'
 import {ensureFallbackData} from '../fallback/ensure.js'
@@ -17,7 +17,7 @@ import {ping} from './ping.js'
 import type {BackgroundJobsSummary, SeedJobEntry} from '../../schemas/jobs.js'
 import {SEED_JOBS, type SeedJob, type SeedJobName} from './names.js'
 import {JOBS, jobSpec, type JobName, type JobSpec, type JobSummary, periodMs, RETRIES, scheduleTimes, type SummaryOf} from './registry.js'
-import {consecutiveFailures, finishRun, lastRun, markCrashedRuns, recordSkip, startRun} from './runs.js'
+import {consecutiveFailures, finishRun, finishRunNow, lastRun, markCrashedRuns, recordSkip, startRun} from './runs.js'
 
 export {consecutiveFailures, lastRun} from './runs.js'
 
@@ -47,13 +47,13 @@ export interface RunOptions {
 }
 
 /** Dependencies that have not succeeded within their period plus half of it; empty when all have. */
-export function unmetDependencies(ctx: Context, spec: JobSpec): string[] {
+export async function unmetDependencies(ctx: Context, spec: JobSpec): Promise<string[]> {
   const now = ctx.clock.now()
   const unmet: string[] = []
   for (const dep of spec.dependsOn) {
     const depSpec = jobSpec(dep)
     if (!depSpec) continue
-    const last = lastRun(ctx, dep, ['success'])
+    const last = await lastRun(ctx, dep, ['success'])
     const allowed = periodMs(depSpec.schedule, now) * 1.5
     if (!last) unmet.push(`${dep} has never succeeded`)
     else if (now - (last.completedAt ?? last.startedAt) > allowed) {
@@ -84,17 +84,17 @@ export async function runJob<S extends JobSummary, N extends string = string>(ct
   const log = ctx.logger.child({job})
   const startedAt = ctx.clock.now()
   const spec = jobSpec(job)
-  const skip = (reason: string): JobOutcome<S, N> => {
+  const skip = async (reason: string): Promise<JobOutcome<S, N>> => {
     log.info(`skipped: ${reason}`)
-    recordSkip(ctx.db, job, startedAt, trigger, reason, ctx.config.host)
+    await recordSkip(ctx.db, job, startedAt, trigger, reason, ctx.config.host)
     return {job, status: 'skipped', skipReason: reason, durationMs: 0}
   }
 
-  markCrashedRuns(ctx)
-  const paused = pauseOf(ctx, job)
+  await markCrashedRuns(ctx)
+  const paused = await pauseOf(ctx, job)
   if (paused) return skip(`${job} is ${describePause(paused)}`)
   if (spec && !options.ignoreDependencies) {
-    const unmet = unmetDependencies(ctx, spec)
+    const unmet = await unmetDependencies(ctx, spec)
     if (unmet.length > 0) return skip(`dependencies not met: ${unmet.join('; ')}`)
   }
   // The job's own signal: the operator's stop, its timeout, a pause, or its lease taken by another run.
@@ -105,7 +105,7 @@ export async function runJob<S extends JobSummary, N extends string = string>(ct
   const {lease} = taken
 
   if (spec) {
-    const last = lastRun(ctx, job, ['success'])
+    const last = await lastRun(ctx, job, ['success'])
     const period = periodMs(spec.schedule, startedAt)
     if (last && startedAt - last.startedAt > period * 1.5) {
       const missed = Math.floor((startedAt - last.startedAt) / period) - 1
@@ -115,7 +115,7 @@ export async function runJob<S extends JobSummary, N extends string = string>(ct
 
   // The run row and the lease that carries it are written together: a `running` row is never without its lease.
   const runId = await write(ctx.db, async () => {
-    const id = startRun(ctx.db, job, startedAt, trigger, ctx.config.host)
+    const id = await startRun(ctx.db, job, startedAt, trigger, ctx.config.host)
     await lease.setRunId(id)
     return id
   })
@@ -133,9 +133,17 @@ export async function runJob<S extends JobSummary, N extends string = string>(ct
     log.warn(`timed out after ${limitSeconds} s: stopping at the next batch boundary`, {run: runId})
     stop.abort(new Cancelled('timeout', `timed out after ${limitSeconds} s`))
   }, limitSeconds * 1000).unref()
+  let pauseChecking = false
   const pauseWatch = setInterval(() => {
-    const pause = pauseOf(ctx, job)
-    if (pause) stop.abort(new Cancelled('pause', `${job} is ${describePause(pause)}`))
+    if (pauseChecking) return
+    pauseChecking = true
+    pauseOf(ctx, job)
+      .then((pause) => {
+        if (pause) stop.abort(new Cancelled('pause', `${job} is ${describePause(pause)}`))
+      })
+      // A check that could not read is tried again at the next one.
+      .catch((error: Error) => log.debug(`pause check failed: ${error.message}`))
+      .finally(() => (pauseChecking = false))
   }, PAUSE_CHECK_MS).unref()
   const stopWatching = () => {
     clearTimeout(timer)
@@ -145,7 +153,7 @@ export async function runJob<S extends JobSummary, N extends string = string>(ct
   // A second signal exits at once: the run is recorded as cancelled and its lease released on the way out.
   const forget = onAbandon(() => {
     stopWatching()
-    finishRun(ctx.db, runId, {status: 'cancelled', startedAt, completedAt: startedAt + elapsed(), error: 'stopped at once by a second signal'})
+    finishRunNow(ctx.db, runId, {status: 'cancelled', startedAt, completedAt: startedAt + elapsed(), error: 'stopped at once by a second signal'})
     lease.releaseAtOnce()
     return `${job} run ${runId} recorded as cancelled`
   })
@@ -172,8 +180,8 @@ export async function runJob<S extends JobSummary, N extends string = string>(ct
         const why = cancellationOf(stop.signal)
         const status = stoppedStatus(why)
         const partial: S | undefined = summary ? {...summary, success: false, stopped: true} : undefined
-        finishRun(ctx.db, runId, {status, startedAt, completedAt, error: why.message, summary: partial && {...partial, attempts: attempt}})
-        const streak = consecutiveFailures(ctx, job)
+        await finishRun(ctx.db, runId, {status, startedAt, completedAt, error: why.message, summary: partial && {...partial, attempts: attempt}})
+        const streak = await consecutiveFailures(ctx, job)
         const line = `${status === 'timeout' ? 'timed out' : status === 'cancelled' ? 'stopped' : 'failed'}: ${why.message}`
         const fields = {run: runId, attempts: attempt, consecutive_failures: streak}
         if (status === 'cancelled') log.warn(line, fields)
@@ -184,15 +192,15 @@ export async function runJob<S extends JobSummary, N extends string = string>(ct
       if (failure === undefined) {
         const done = summary as S
         if (stop.signal.aborted) log.warn(`finished its work although asked to stop (${cancellationOf(stop.signal).message})`, {run: runId})
-        finishRun(ctx.db, runId, {status: 'success', startedAt, completedAt, summary: {...done, attempts: attempt}})
+        await finishRun(ctx.db, runId, {status: 'success', startedAt, completedAt, summary: {...done, attempts: attempt}})
         log.info(`finished in ${(durationMs / 1000).toFixed(1)} s${attempt > 1 ? ` (attempt ${attempt})` : ''}`, {run: runId})
         void ping(ctx, job, 'success')
         return {job, status: 'success', summary: done, runId, durationMs, attempts: attempt}
       }
       const message = errorMessage(failure)
       if (attempt > retries || (failure as HarbormasterError).exitCode === 2) {
-        finishRun(ctx.db, runId, {status: 'failed', startedAt, completedAt, error: message})
-        const streak = consecutiveFailures(ctx, job)
+        await finishRun(ctx.db, runId, {status: 'failed', startedAt, completedAt, error: message})
+        const streak = await consecutiveFailures(ctx, job)
         log.error(`failed: ${message}`, {run: runId, attempts: attempt, consecutive_failures: streak})
         if (!(failure instanceof HarbormasterError)) log.debug((failure as Error).stack ?? message)
         void ping(ctx, job, 'fail')
@@ -271,7 +279,7 @@ export async function runBackgroundJobs(
 
 /** A fresh database gets the shipped ports and zones first, so the jobs have ports to work on. */
 async function ensureMinimumDataset(ctx: Context): Promise<void> {
-  if ((await ctx.db.orm.$count(ports)) > 0) return
+  if (await hasPorts(ctx.db)) return
   ctx.logger.info('fresh database: loading the shipped ports and safety zones (ensure-fallback-data)')
   const report = await ensureFallbackData(ctx, {skipVessels: true})
   ctx.logger.info('fallback dataset loaded', {ports: report.ports.created, safety_zones: report.safety_zones.created})
@@ -281,21 +289,23 @@ async function ensureMinimumDataset(ctx: Context): Promise<void> {
  * Every enabled job whose latest scheduled time has passed since its last run, once each, in dependency
  * order: after downtime each missed job runs once, not once per missed slot.
  */
-export function dueJobs(ctx: Context): JobSpec[] {
+export async function dueJobs(ctx: Context): Promise<JobSpec[]> {
   const now = ctx.clock.now()
-  return JOBS.filter((spec) => {
-    if (!spec.enabled) return false
+  const due: JobSpec[] = []
+  for (const spec of JOBS) {
+    if (!spec.enabled) continue
     // A run that failed, timed out or crashed had its turn; one an operator stopped runs again when due.
-    const last = lastRun(ctx, spec.name, ['success', 'failed', 'timeout', 'crashed'])
-    return !last || last.startedAt < scheduleTimes(spec.schedule, now).previous
-  })
+    const last = await lastRun(ctx, spec.name, ['success', 'failed', 'timeout', 'crashed'])
+    if (!last || last.startedAt < scheduleTimes(spec.schedule, now).previous) due.push(spec)
+  }
+  return due
 }
 
 export async function runDueJobs(ctx: Context, options: RunOptions = {}): Promise<Array<JobOutcome<JobSummary, JobName>>> {
   await ensureMinimumDataset(ctx)
   const outcomes: Array<JobOutcome<JobSummary, JobName>> = []
-  markCrashedRuns(ctx)
-  for (const spec of dueJobs(ctx)) {
+  await markCrashedRuns(ctx)
+  for (const spec of await dueJobs(ctx)) {
     if (ctx.signal?.aborted) break
     outcomes.push(await runJob(ctx, spec.name, spec.work, options))
   }

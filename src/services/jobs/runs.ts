@@ -1,13 +1,11 @@
 // The job_runs history: a row per run with status, summary, error, duration and peak memory; and crash
 // accounting: a run left `running` by an owner that is gone is a crash, counted like a failure.
-import {eq} from 'drizzle-orm'
-
 import {iso} from '../clock.js'
 import type {Context} from '../context.js'
-import {type Db, writeTransaction} from '../db/client.js'
-import {latestRun, leasesByRun, recentRuns, recordCrash, runningRuns} from '../db/job-runs.js'
+import {finishRunAtOnce, finishRunRow, insertRunningRun, insertSkippedRun, type JobRun, type JobStatus, latestRun, leasesByRun, recentRuns, recordCrash, runningRuns} from '../db/job-runs.js'
+import {leaseClock} from '../db/leases.js'
+import {type AnyDb, write} from '../db/transaction.js'
 import type {StoredRunSummary} from '../../schemas/job-summaries.js'
-import {type JobStatus, jobRuns} from '../db/schema.js'
 import {ownerGone} from './lease.js'
 import type {JobSummary} from './registry.js'
 
@@ -18,50 +16,46 @@ export function isFailure(status: string): boolean {
   return (FAILURE_STATUSES as readonly string[]).includes(status)
 }
 
-export function startRun(db: Db, job: string, startedAt: number, trigger: string, host: string): number {
-  return writeTransaction(db, () =>
-    db.orm
-      .insert(jobRuns)
-      .values({job, status: 'running', startedAt, host, pid: process.pid, trigger, startRssBytes: process.memoryUsage.rss()})
-      .returning({id: jobRuns.id})
-      .get(),
-  ).id
+export async function startRun(db: AnyDb, job: string, startedAt: number, trigger: string, host: string): Promise<number> {
+  return insertRunningRun(db, {job, startedAt, host, pid: process.pid, trigger, startRssBytes: process.memoryUsage.rss()})
 }
 
-export function finishRun<S extends JobSummary>(
-  db: Db,
-  id: number,
-  outcome: {status: JobStatus; completedAt: number; startedAt: number; summary?: S & {attempts: number}; error?: string},
-): void {
-  writeTransaction(db, () => {
-    db.orm
-      .update(jobRuns)
-      .set({
-        status: outcome.status,
-        completedAt: outcome.completedAt,
-        durationMs: outcome.completedAt - outcome.startedAt,
-        // The row holds whichever job's summary; `job` says which (see the history schema).
-        summary: outcome.summary as StoredRunSummary | undefined,
-        error: outcome.error,
-        // maxRSS is in kilobytes.
-        peakRssBytes: process.resourceUsage().maxRSS * 1024,
-      })
-      .where(eq(jobRuns.id, id))
-      .run()
-  })
+export interface RunOutcome<S extends JobSummary> {
+  status: JobStatus
+  completedAt: number
+  startedAt: number
+  summary?: S & {attempts: number}
+  error?: string
+}
+
+/** The run's end as recorded: its duration, and the process's peak memory by now (maxRSS is in kilobytes). */
+function runEnd<S extends JobSummary>(outcome: RunOutcome<S>) {
+  return {
+    status: outcome.status,
+    completedAt: outcome.completedAt,
+    durationMs: outcome.completedAt - outcome.startedAt,
+    // The row holds whichever job's summary; `job` says which (see the history schema).
+    summary: outcome.summary as StoredRunSummary | undefined,
+    error: outcome.error,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+  }
+}
+
+export async function finishRun<S extends JobSummary>(db: AnyDb, id: number, outcome: RunOutcome<S>): Promise<void> {
+  await finishRunRow(db, id, runEnd(outcome))
+}
+
+/** Records the run's end before returning, for a process exiting at once (see finishRunAtOnce). */
+export function finishRunNow(db: AnyDb, id: number, outcome: Omit<RunOutcome<JobSummary>, 'summary'>): void {
+  finishRunAtOnce(db, id, runEnd(outcome))
 }
 
 /** A run that never started (lock held elsewhere), recorded so the history shows it. */
-export function recordSkip(db: Db, job: string, at: number, trigger: string, reason: string, host: string): void {
-  writeTransaction(db, () => {
-    db.orm
-      .insert(jobRuns)
-      .values({job, status: 'skipped', startedAt: at, completedAt: at, durationMs: 0, error: reason, host, pid: process.pid, trigger})
-      .run()
-  })
+export async function recordSkip(db: AnyDb, job: string, at: number, trigger: string, reason: string, host: string): Promise<void> {
+  await insertSkippedRun(db, {job, at, trigger, reason, host, pid: process.pid})
 }
 
-export function lastRun(ctx: Context, job: string, statuses: JobStatus[]) {
+export async function lastRun(ctx: Context, job: string, statuses: JobStatus[]): Promise<JobRun | undefined> {
   return latestRun(ctx.db, job, statuses)
 }
 
@@ -78,10 +72,12 @@ export interface CrashedRun {
  * Runs recorded `running` whose owner is gone: the lease that carried the run is no longer held for it,
  * or its owner is gone by the lease rule (pid dead on its own host, or lease expired). Reads only.
  */
-export function crashedRuns(db: Db, now: number, host: string): CrashedRun[] {
-  const running = runningRuns(db)
+export async function crashedRuns(db: AnyDb, now: number, host: string): Promise<CrashedRun[]> {
+  const running = await runningRuns(db)
   if (running.length === 0) return []
-  const leases = leasesByRun(db)
+  const leases = await leasesByRun(db)
+  // Leases expire by the lease clock (the server's on PostgreSQL).
+  const leaseNow = await leaseClock(db, now)
   const crashed: CrashedRun[] = []
   for (const run of running) {
     const lease = leases.get(run.id)
@@ -90,7 +86,7 @@ export function crashedRuns(db: Db, now: number, host: string): CrashedRun[] {
       crashed.push({id: run.id, job: run.job, startedAt: run.startedAt, lastSeenAt: null, reason: `${owner} stopped without recording an end, and its lease is gone`})
       continue
     }
-    const gone = ownerGone(lease, now, {host})
+    const gone = ownerGone(lease, leaseNow, {host})
     if (gone === null) continue
     const reason =
       gone === 'process gone'
@@ -105,16 +101,19 @@ export function crashedRuns(db: Db, now: number, host: string): CrashedRun[] {
  * Records the crashed runs as `crashed` (a later run, `jobs list` and `jobs history` call this). A
  * database opened read-only is left as it is: readers still count the crashes (see consecutiveFailures).
  */
-export function markCrashedRuns(ctx: Context): CrashedRun[] {
+export async function markCrashedRuns(ctx: Context): Promise<CrashedRun[]> {
   const {db} = ctx
-  if (crashedRuns(db, ctx.clock.now(), ctx.config.host).length === 0) return []
+  if ((await crashedRuns(db, ctx.clock.now(), ctx.config.host)).length === 0) return []
   let marked: CrashedRun[]
   try {
-    // Found again inside the transaction: another process may have recorded them meanwhile.
-    marked = writeTransaction(db, () => {
-      const found = crashedRuns(db, ctx.clock.now(), ctx.config.host)
-      for (const run of found) recordCrash(db, {id: run.id, startedAt: run.startedAt, endedAt: run.lastSeenAt, error: `crashed: ${run.reason}`})
-      return found
+    // Found again inside the transaction, and each recorded only if still running: another process may
+    // have recorded them meanwhile (on PostgreSQL, even while this transaction runs).
+    marked = await write(db, async () => {
+      const recorded: CrashedRun[] = []
+      for (const run of await crashedRuns(db, ctx.clock.now(), ctx.config.host)) {
+        if (await recordCrash(db, {id: run.id, startedAt: run.startedAt, endedAt: run.lastSeenAt, error: `crashed: ${run.reason}`})) recorded.push(run)
+      }
+      return recorded
     })
   } catch (error) {
     ctx.logger.debug(`crashed runs not recorded: ${(error as Error).message}`)
@@ -125,9 +124,9 @@ export function markCrashedRuns(ctx: Context): CrashedRun[] {
 }
 
 /** Failed, timed-out or crashed runs in a row since the last success (a run in progress or cancelled is neither). */
-export function consecutiveFailures(ctx: Context, job: string): number {
-  const runs = recentRuns(ctx.db, job, ['success', 'running', ...FAILURE_STATUSES], 100)
-  const crashed = runs.some((r) => r.status === 'running') ? new Set(crashedRuns(ctx.db, ctx.clock.now(), ctx.config.host).map((c) => c.id)) : new Set<number>()
+export async function consecutiveFailures(ctx: Context, job: string): Promise<number> {
+  const runs = await recentRuns(ctx.db, job, ['success', 'running', ...FAILURE_STATUSES], 100)
+  const crashed = runs.some((r) => r.status === 'running') ? new Set((await crashedRuns(ctx.db, ctx.clock.now(), ctx.config.host)).map((c) => c.id)) : new Set<number>()
   let n = 0
   for (const r of runs) {
     if (r.status === 'success') break

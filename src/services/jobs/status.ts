@@ -1,64 +1,64 @@
 // What `jobs list`, `jobs history` and `schedule list` show: each job's schedule, next runs, last
 // status and failure streak, and the run history (runs left `running` by a dead owner recorded as crashed first).
 import type {HistoryRow, JobListEntry, ScheduleEntry} from '../../schemas/jobs.js'
-import {desc, eq} from 'drizzle-orm'
-
 import {iso} from '../clock.js'
 import type {Context} from '../context.js'
-import {jobRuns} from '../db/schema.js'
+import {runHistory} from '../db/job-runs.js'
+import {read} from '../db/query.js'
 import {describePause, pauseOf} from './control.js'
 import {describeSchedule, EXTRA_SCHEDULES, JOBS, scheduleTimes} from './registry.js'
 import {consecutiveFailures, lastRun, markCrashedRuns} from './runs.js'
 
-
-export function jobStatuses(ctx: Context): JobListEntry[] {
+export async function jobStatuses(ctx: Context): Promise<JobListEntry[]> {
   const now = ctx.clock.now()
-  markCrashedRuns(ctx)
-  return JOBS.map((spec) => {
-    const last = lastRun(ctx, spec.name, ['success', 'failed', 'timeout', 'skipped', 'cancelled', 'crashed'])
-    const pause = pauseOf(ctx, spec.name)
-    return {
-      job: spec.name,
-      description: spec.description,
-      schedule: spec.schedule,
-      schedule_in_words: describeSchedule(spec.schedule),
-      next_run: iso(scheduleTimes(spec.schedule, now, 1).next[0]),
-      priority: spec.priority,
-      timeout_seconds: spec.timeoutSeconds,
-      depends_on: spec.dependsOn,
-      enabled: spec.enabled,
-      paused: pause ? describePause(pause) : null,
-      last_status: last?.status ?? null,
-      last_run_at: iso(last?.startedAt),
-      consecutive_failures: consecutiveFailures(ctx, spec.name),
+  await markCrashedRuns(ctx)
+  // Every job as of one moment of the database.
+  return read(ctx.db, async () => {
+    const entries: JobListEntry[] = []
+    for (const spec of JOBS) {
+      const last = await lastRun(ctx, spec.name, ['success', 'failed', 'timeout', 'skipped', 'cancelled', 'crashed'])
+      const pause = await pauseOf(ctx, spec.name)
+      entries.push({
+        job: spec.name,
+        description: spec.description,
+        schedule: spec.schedule,
+        schedule_in_words: describeSchedule(spec.schedule),
+        next_run: iso(scheduleTimes(spec.schedule, now, 1).next[0]),
+        priority: spec.priority,
+        timeout_seconds: spec.timeoutSeconds,
+        depends_on: spec.dependsOn,
+        enabled: spec.enabled,
+        paused: pause ? describePause(pause) : null,
+        last_status: last?.status ?? null,
+        last_run_at: iso(last?.startedAt),
+        consecutive_failures: await consecutiveFailures(ctx, spec.name),
+      })
     }
+    return entries
   })
 }
 
-export function jobHistory(ctx: Context, options: {job?: string; limit?: number} = {}): HistoryRow[] {
-  markCrashedRuns(ctx)
-  return ctx.db.orm
-    .select()
-    .from(jobRuns)
-    .where(options.job ? eq(jobRuns.job, options.job) : undefined)
-    .orderBy(desc(jobRuns.startedAt), desc(jobRuns.id))
-    .limit(options.limit ?? 20)
-    .all()
-    .map((r) => ({
-      id: r.id,
-      job: r.job,
-      status: r.status,
-      started_at: iso(r.startedAt),
-      completed_at: iso(r.completedAt),
-      duration_seconds: r.durationMs === null ? null : r.durationMs / 1000,
-      peak_rss_mb: r.peakRssBytes === null ? null : Math.round(r.peakRssBytes / 1024 / 1024),
-      trigger: r.trigger,
-      host: r.host,
-      pid: r.pid,
-      error: r.error,
-      summary: r.summary,
-      // The database does not tie a row's summary to its job; the job wrote it, so it is that job's.
-    }) as HistoryRow)
+export async function jobHistory(ctx: Context, options: {job?: string; limit?: number} = {}): Promise<HistoryRow[]> {
+  await markCrashedRuns(ctx)
+  const runs = await runHistory(ctx.db, {job: options.job, limit: options.limit ?? 20})
+  return runs.map(
+    (r) =>
+      ({
+        id: r.id,
+        job: r.job,
+        status: r.status,
+        started_at: iso(r.startedAt),
+        completed_at: iso(r.completedAt),
+        duration_seconds: r.durationMs === null ? null : r.durationMs / 1000,
+        peak_rss_mb: r.peakRssBytes === null ? null : Math.round(r.peakRssBytes / 1024 / 1024),
+        trigger: r.trigger,
+        host: r.host,
+        pid: r.pid,
+        error: r.error,
+        summary: r.summary,
+        // The database does not tie a row's summary to its job; the job wrote it, so it is that job's.
+      }) as HistoryRow,
+  )
 }
 
 export function scheduleList(now: number, count = 3): ScheduleEntry[] {

@@ -1,33 +1,20 @@
-// Weekly upkeep: integrity check, ANALYZE, PRAGMA optimize, then VACUUM; reports the space reclaimed. A
-// damaged database is found before anything writes to it and reported with the backup to restore.
+// Weekly upkeep, reporting the space reclaimed. SQLite: integrity check, ANALYZE, PRAGMA optimize, then
+// VACUUM; a damaged database is found before anything writes to it and reported with the backup to restore.
+// PostgreSQL: VACUUM (ANALYZE), with the size of every table.
 import type {MaintainJobSummary} from '../../schemas/job-summaries.js'
-import {existsSync, statSync} from 'node:fs'
 
 import type {Config} from '../config.js'
 import type {Context} from '../context.js'
 import {openDatabase} from '../db/client.js'
+import {isPostgresUrl} from '../db/location.js'
+import {compact, sqliteIntegrityFindings, tableBytes} from '../db/upkeep.js'
 import {HarbormasterError} from '../errors.js'
 import {newestBackup} from './backup.js'
 
 export type {MaintainJobSummary} from '../../schemas/job-summaries.js'
 
-function sizeOf(path: string): number {
-  return ['', '-wal'].reduce((sum, suffix) => sum + (existsSync(path + suffix) ? statSync(path + suffix).size : 0), 0)
-}
-
-/** PRAGMA integrity_check's findings ("ok" alone when there are none); a file too damaged to check says so. */
-function integrityFindings(sqlite: Context['db']['sqlite']): string[] {
-  try {
-    // One finding per row, or several lines in one row under a "*** in database main ***" heading.
-    return (sqlite.pragma('integrity_check') as Array<{integrity_check: string}>)
-      .flatMap((r) => r.integrity_check.split('\n'))
-      .filter((line) => line.trim() !== '' && !line.startsWith('***'))
-  } catch (error) {
-    const code = (error as {code?: string}).code
-    if (typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')) return [`the check itself could not read the file (${code})`]
-    throw error
-  }
-}
+/** What `integrity: ok` rests on where there is no PRAGMA integrity_check. */
+const POSTGRES_INTEGRITY = 'PostgreSQL has no integrity check like SQLite\'s: "ok" means VACUUM (ANALYZE) ran without the server reporting damage'
 
 function damaged(path: string, findings: string[], config: Pick<Config, 'backupDir'>): HarbormasterError {
   const shown = findings.slice(0, 3).join('; ')
@@ -42,9 +29,11 @@ function damaged(path: string, findings: string[], config: Pick<Config, 'backupD
 
 /**
  * The integrity check on a read-only connection, before `db maintain` writes anything (not even its
- * job_runs row): throws the findings and the backup to restore when the database is damaged.
+ * job_runs row): throws the findings and the backup to restore when the database is damaged. A PostgreSQL
+ * server keeps its own pages whole: nothing to check beforehand.
  */
 export function assertIntact(config: Pick<Config, 'dbPath' | 'backupDir'>): void {
+  if (isPostgresUrl(config.dbPath)) return
   let db: ReturnType<typeof openDatabase>
   try {
     db = openDatabase(config.dbPath, {readonly: true, migrate: false})
@@ -54,7 +43,7 @@ export function assertIntact(config: Pick<Config, 'dbPath' | 'backupDir'>): void
     throw error
   }
   try {
-    const findings = integrityFindings(db.sqlite)
+    const findings = sqliteIntegrityFindings(db)
     if (findings.join('') !== 'ok') throw damaged(config.dbPath, findings, config)
   } finally {
     db.close()
@@ -62,16 +51,14 @@ export function assertIntact(config: Pick<Config, 'dbPath' | 'backupDir'>): void
 }
 
 export async function runMaintain(ctx: Context): Promise<MaintainJobSummary> {
-  const {sqlite, path} = ctx.db
-  const findings = integrityFindings(sqlite)
-  if (findings.join('') !== 'ok') throw damaged(path, findings, ctx.config)
-  sqlite.pragma('wal_checkpoint(TRUNCATE)')
-  const before = sizeOf(path)
-  sqlite.exec('ANALYZE')
-  sqlite.pragma('optimize')
-  sqlite.exec('VACUUM')
-  sqlite.pragma('wal_checkpoint(TRUNCATE)')
-  const after = sizeOf(path)
+  const {db} = ctx
+  if (db.dialect === 'sqlite') {
+    const findings = sqliteIntegrityFindings(db)
+    if (findings.join('') !== 'ok') throw damaged(db.path, findings, ctx.config)
+  }
+  const {before, after} = await compact(db)
   ctx.logger.info(`maintenance reclaimed ${before - after} bytes`, {before, after})
-  return {success: true, integrity: 'ok', bytes_before: before, bytes_after: after, reclaimed_bytes: before - after}
+  const summary: MaintainJobSummary = {success: true, integrity: 'ok', bytes_before: before, bytes_after: after, reclaimed_bytes: before - after}
+  if (db.dialect === 'sqlite') return summary
+  return {...summary, integrity_note: POSTGRES_INTEGRITY, tables: await tableBytes(db)}
 }

@@ -2,10 +2,9 @@
 // (failed runs, a run three times slower than the job's median of the week before, quotas past 80 %,
 // providers serving only fallbacks).
 import type {UsageReportJobSummary} from '../../schemas/job-summaries.js'
-import {and, gte, lt} from 'drizzle-orm'
 
 import type {Context} from '../context.js'
-import {jobRuns, providerUsage} from '../db/schema.js'
+import {providerUsageSince, runsStartedBetween} from '../db/usage-history.js'
 import {isFailure} from '../jobs/runs.js'
 import {median} from '../ports/statistics.js'
 import {providerStatuses} from '../providers/status.js'
@@ -18,7 +17,7 @@ export async function usageReport(ctx: Context): Promise<UsageReportJobSummary> 
   const weekBefore = since - 7 * 86_400_000
   const anomalies: string[] = []
 
-  const usage = ctx.db.orm.select().from(providerUsage).where(gte(providerUsage.windowStart, since - 86_400_000)).all()
+  const usage = await providerUsageSince(ctx.db, since - 86_400_000)
   const statuses = await providerStatuses(ctx)
   const providers = statuses
     .map((s) => {
@@ -29,8 +28,8 @@ export async function usageReport(ctx: Context): Promise<UsageReportJobSummary> 
     })
     .filter((p) => p.requests > 0 || p.failed_over || p.quota !== null)
 
-  const recent = ctx.db.orm.select().from(jobRuns).where(gte(jobRuns.startedAt, since)).all()
-  const previous = ctx.db.orm.select().from(jobRuns).where(and(gte(jobRuns.startedAt, weekBefore), lt(jobRuns.startedAt, since))).all()
+  const recent = await runsStartedBetween(ctx.db, since)
+  const previous = await runsStartedBetween(ctx.db, weekBefore, since)
   const names = [...new Set(recent.map((r) => r.job))].sort()
   const jobs = names.map((job) => {
     const runs = recent.filter((r) => r.job === job)

@@ -135,7 +135,7 @@ export async function applyDetection(ctx: Context, plan: DetectionPlan): Promise
     const created = await insertEvents(db, plan.create, now)
     const resolved = await resolveEvents(db, plan.resolve.map((e) => e.id), now)
     await markEventsSeen(db, plan.ongoing, now)
-    const notifications = notifyWatchers(ctx, created)
+    const notifications = await notifyWatchers(ctx, created)
     return {created, resolved, notifications}
   })
 }

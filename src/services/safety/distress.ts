@@ -108,7 +108,7 @@ export async function raiseDistressEvents(ctx: Context, reports: DistressReport[
       if (await touchOpenEvent(ctx.db, draft.dedupeKey, {lat: draft.lat, lon: draft.lon, observedAt: draft.observedAt, title: draft.title, now})) out.ongoing++
     }
     out.raised = out.events.length
-    out.notifications = notifyWatchers(ctx, out.events)
+    out.notifications = await notifyWatchers(ctx, out.events)
     return out
   })
 }

@@ -1,13 +1,11 @@
 // Notifications: one per new event for each user whose watchlist covers it (the vessel, the port, or an
 // area holding the event) and, for distress, every ADMIN; stored in the database and queued for the user's webhook; never twice for the
 // same user and event, and never for events made from shipped or fallback data.
-import {eq} from 'drizzle-orm'
-
-import {notifications, type SafetyEvent, users, watchlists} from '../db/schema.js'
 import type {Context} from '../context.js'
+import {type NotificationOf, storeNotifications} from '../db/notifications.js'
+import type {SafetyEvent} from '../db/schema.js'
+import {adminIds, allWatches, type Watchlist as Watch} from '../db/users.js'
 import {mayNotify} from '../provenance.js'
-
-type Watch = typeof watchlists.$inferSelect
 
 /** The users watching an event: by vessel, by port, or by an area box containing it. */
 export function watchersOf(event: Pick<SafetyEvent, 'mmsi' | 'portId' | 'lat' | 'lon'>, watches: Watch[]): Set<number> {
@@ -32,47 +30,19 @@ const ADMINS_HEAR: ReadonlySet<string> = new Set(['distress'])
 
 /**
  * Stores the notifications for newly created events (watchers, and every ADMIN for distress); returns
- * how many were created. Call inside a write transaction.
+ * how many were created. Joins the open write transaction, if any.
  */
-export function notifyWatchers(ctx: Context, events: SafetyEvent[]): number {
+export async function notifyWatchers(ctx: Context, events: SafetyEvent[]): Promise<number> {
   const eligible = events.filter((e) => mayNotify(e.source))
   if (eligible.length === 0) return 0
-  const watches = ctx.db.orm.select().from(watchlists).all()
-  const admins = eligible.some((e) => ADMINS_HEAR.has(e.type))
-    ? ctx.db.orm.select({id: users.id}).from(users).where(eq(users.role, 'ADMIN')).all().map((u) => u.id)
-    : []
+  const watches = await allWatches(ctx.db)
+  const admins = eligible.some((e) => ADMINS_HEAR.has(e.type)) ? await adminIds(ctx.db) : []
   if (watches.length === 0 && admins.length === 0) return 0
-  const store = notificationStore(ctx)
-  let created = 0
+  const rows: NotificationOf[] = []
   for (const event of eligible) {
     const recipients = watchersOf(event, watches)
     if (ADMINS_HEAR.has(event.type)) for (const id of admins) recipients.add(id)
-    for (const userId of recipients) created += store(userId, {eventId: event.id})
+    for (const userId of recipients) rows.push({userId, eventId: event.id})
   }
-  return created
-}
-
-/**
- * Stores a user's notification of a safety event or an alert event: the database copy, and a pending
- * webhook copy (delivered after the transaction commits) when the user has a webhook. Never twice.
- * Returns a function giving 1 when the database copy is new, 0 when it existed. Call inside a write transaction.
- */
-export function notificationStore(ctx: Context): (userId: number, about: {eventId: number} | {alertEventId: number}) => number {
-  const now = ctx.clock.now()
-  const webhooks = new Map(ctx.db.orm.select({id: users.id, url: users.webhookUrl}).from(users).all().map((u) => [u.id, u.url]))
-  return (userId, about) => {
-    const created = ctx.db.orm
-      .insert(notifications)
-      .values({userId, ...about, channel: 'database', status: 'stored', createdAt: now})
-      .onConflictDoNothing()
-      .run().changes
-    if (webhooks.get(userId)) {
-      ctx.db.orm
-        .insert(notifications)
-        .values({userId, ...about, channel: 'webhook', status: 'pending', createdAt: now})
-        .onConflictDoNothing()
-        .run()
-    }
-    return created
-  }
+  return storeNotifications(ctx.db, rows, ctx.clock.now())
 }

@@ -2,12 +2,11 @@
 // to the user's webhook, retried with backoff within a run and again in later runs until delivered or out
 // of attempts; status recorded.
 import type {WebhookDelivery as DeliveryResult} from '../../schemas/job-summaries.js'
-import {and, eq, lt} from 'drizzle-orm'
 
 import {isCancelled} from '../cancel.js'
 import type {Context} from '../context.js'
-import {writeTransaction} from '../db/client.js'
-import {alertEvents, type AlertEvent, notifications, type SafetyEvent, safetyEvents, users} from '../db/schema.js'
+import {pendingDeliveries, recordDelivery} from '../db/notifications.js'
+import type {AlertEvent, SafetyEvent} from '../db/schema.js'
 import {errorMessage} from '../errors.js'
 import {createHttpClient, send} from '../http/client.js'
 import {runtimeOf} from '../providers/fetch.js'
@@ -19,14 +18,7 @@ export const MAX_DELIVERY_RUNS = 5
 export type {WebhookDelivery as DeliveryResult} from '../../schemas/job-summaries.js'
 
 export async function deliverWebhooks(ctx: Context): Promise<DeliveryResult> {
-  const pending = ctx.db.orm
-    .select({n: notifications, event: safetyEvents, alert: alertEvents, url: users.webhookUrl, user: users.name})
-    .from(notifications)
-    .leftJoin(safetyEvents, eq(safetyEvents.id, notifications.eventId))
-    .leftJoin(alertEvents, eq(alertEvents.id, notifications.alertEventId))
-    .innerJoin(users, eq(users.id, notifications.userId))
-    .where(and(eq(notifications.channel, 'webhook'), eq(notifications.status, 'pending'), lt(notifications.attempts, MAX_DELIVERY_RUNS)))
-    .all()
+  const pending = await pendingDeliveries(ctx.db, MAX_DELIVERY_RUNS)
   const result: DeliveryResult = {attempted: 0, sent: 0, failed: 0, pending: 0}
   if (pending.length === 0) return result
   ctx.http ??= createHttpClient()
@@ -40,21 +32,13 @@ export async function deliverWebhooks(ctx: Context): Promise<DeliveryResult> {
     let calls = 0
     try {
       await send(ctx.http, {method: 'POST', url, json: payload}, policy, runtimeOf(ctx), () => calls++)
-      writeTransaction(ctx.db, () =>
-        ctx.db.orm.update(notifications).set({status: 'sent', attempts: n.attempts + 1, deliveredAt: ctx.clock.now(), lastError: null}).where(eq(notifications.id, n.id)).run(),
-      )
+      await recordDelivery(ctx.db, n.id, {status: 'sent', attempts: n.attempts + 1, deliveredAt: ctx.clock.now()})
       result.sent++
     } catch (error) {
       if (isCancelled(error)) break
       const runs = n.attempts + 1
       const status = runs >= MAX_DELIVERY_RUNS ? 'failed' : 'pending'
-      writeTransaction(ctx.db, () =>
-        ctx.db.orm
-          .update(notifications)
-          .set({status, attempts: runs, lastError: `${errorMessage(error)} (${calls} calls this run)`})
-          .where(eq(notifications.id, n.id))
-          .run(),
-      )
+      await recordDelivery(ctx.db, n.id, {status, attempts: runs, lastError: `${errorMessage(error)} (${calls} calls this run)`})
       ctx.logger.warn(`webhook for ${user} failed (run ${runs} of ${MAX_DELIVERY_RUNS})`, {error: errorMessage(error)})
       if (status === 'failed') result.failed++
       else result.pending++

@@ -1,11 +1,9 @@
 // Watchlists: what each user wants to hear about, a vessel (MMSI), a port, or an area box.
 import type {Watch} from '../../schemas/users.js'
-import {and, eq} from 'drizzle-orm'
 
 import type {Context} from '../context.js'
-import {writeTransaction} from '../db/client.js'
 import {portsByCode} from '../db/ports.js'
-import {ports, users, watchlists} from '../db/schema.js'
+import {deleteWatch, insertWatch, listedWatches, type NewWatch} from '../db/users.js'
 import {usageError} from '../errors.js'
 import {findUser} from './users.js'
 
@@ -39,12 +37,12 @@ export async function findPort(ctx: Context, ref: string) {
 }
 
 export async function addWatch(ctx: Context, input: WatchInput): Promise<Watch> {
-  const user = findUser(ctx, input.user)
+  const user = await findUser(ctx, input.user)
   if (!user) throw usageError(`no user ${input.user}`, 'add one with `harbormaster users add`')
   const given = [input.vessel, input.port, input.area].filter((v) => v !== undefined)
   if (given.length !== 1) throw usageError('give exactly one of --vessel, --port or --area')
   const now = ctx.clock.now()
-  let values: typeof watchlists.$inferInsert
+  let values: NewWatch
   if (input.vessel !== undefined) {
     if (!/^\d{9}$/.test(input.vessel)) throw usageError(`MMSI ${JSON.stringify(input.vessel)} is not 9 digits`)
     values = {userId: user.id, kind: 'vessel', mmsi: Number(input.vessel), createdAt: now}
@@ -56,49 +54,36 @@ export async function addWatch(ctx: Context, input: WatchInput): Promise<Watch> 
     const [minLon, minLat, maxLon, maxLat] = parseArea(input.area as string)
     values = {userId: user.id, kind: 'area', minLon, minLat, maxLon, maxLat, createdAt: now}
   }
-  const row = writeTransaction(ctx.db, () => ctx.db.orm.insert(watchlists).values(values).returning().get())
-  return describeWatch(ctx, row.id) as Watch
+  const id = await insertWatch(ctx.db, values)
+  return (await describeWatch(ctx, id)) as Watch
 }
 
-export function describeWatch(ctx: Context, id: number): Watch | undefined {
-  return listWatches(ctx).find((w) => w.id === id)
+export async function describeWatch(ctx: Context, id: number): Promise<Watch | undefined> {
+  return (await listWatches(ctx)).find((w) => w.id === id)
 }
 
-export function listWatches(ctx: Context, userRef?: string): Watch[] {
-  const user = userRef ? findUser(ctx, userRef) : undefined
+export async function listWatches(ctx: Context, userRef?: string): Promise<Watch[]> {
+  const user = userRef ? await findUser(ctx, userRef) : undefined
   if (userRef && !user) throw usageError(`no user ${userRef}`)
-  return ctx.db.orm
-    .select({w: watchlists, user: users.name, port: ports.name, unlocode: ports.unlocode})
-    .from(watchlists)
-    .innerJoin(users, eq(users.id, watchlists.userId))
-    .leftJoin(ports, eq(ports.id, watchlists.portId))
-    .where(user ? eq(watchlists.userId, user.id) : undefined)
-    .orderBy(watchlists.id)
-    .all()
-    .map(({w, user: name, port, unlocode}) => ({
-      id: w.id,
-      user: name,
-      kind: w.kind,
-      target:
-        w.kind === 'vessel'
-          ? `MMSI ${w.mmsi}`
-          : w.kind === 'port'
-            ? `${port}${unlocode ? ` (${unlocode})` : ''}`
-            : `${w.minLon},${w.minLat},${w.maxLon},${w.maxLat}`,
-      mmsi: w.mmsi,
-      port_id: w.portId,
-      area: w.kind === 'area' ? ([w.minLon, w.minLat, w.maxLon, w.maxLat] as [number, number, number, number]) : null,
-    }))
+  return (await listedWatches(ctx.db, user?.id)).map(({watch: w, user: name, port, unlocode}) => ({
+    id: w.id,
+    user: name,
+    kind: w.kind,
+    target:
+      w.kind === 'vessel'
+        ? `MMSI ${w.mmsi}`
+        : w.kind === 'port'
+          ? `${port}${unlocode ? ` (${unlocode})` : ''}`
+          : `${w.minLon},${w.minLat},${w.maxLon},${w.maxLat}`,
+    mmsi: w.mmsi,
+    port_id: w.portId,
+    area: w.kind === 'area' ? ([w.minLon, w.minLat, w.maxLon, w.maxLat] as [number, number, number, number]) : null,
+  }))
 }
 
-export function removeWatch(ctx: Context, id: number, userRef?: string): {removed: number} {
-  const user = userRef ? findUser(ctx, userRef) : undefined
-  const changes = writeTransaction(ctx.db, () =>
-    ctx.db.orm
-      .delete(watchlists)
-      .where(user ? and(eq(watchlists.id, id), eq(watchlists.userId, user.id)) : eq(watchlists.id, id))
-      .run().changes,
-  )
-  if (changes === 0) throw usageError(`no watch ${id}${userRef ? ` for ${userRef}` : ''}`, 'see `harbormaster watch list`')
+export async function removeWatch(ctx: Context, id: number, userRef?: string): Promise<{removed: number}> {
+  const user = userRef ? await findUser(ctx, userRef) : undefined
+  const removed = await deleteWatch(ctx.db, id, user?.id)
+  if (!removed) throw usageError(`no watch ${id}${userRef ? ` for ${userRef}` : ''}`, 'see `harbormaster watch list`')
   return {removed: id}
 }

@@ -1,0 +1,120 @@
+// Notifications on either database: stored for a batch of new events at once (a database copy for each
+// recipient and a pending webhook copy for those with a webhook, never twice), and the webhook copies
+// read for delivery and their outcome recorded.
+import type {Statement} from 'better-sqlite3'
+import {and, asc, eq, lt, sql} from 'drizzle-orm'
+
+import type {Db} from './client.js'
+import {rawRows} from './query.js'
+import type {AlertEvent, notifications, SafetyEvent} from './schema.js'
+import {type AnyDb, write} from './transaction.js'
+
+export type Notification = typeof notifications.$inferSelect
+
+/** One recipient of one event: a safety event (eventId) or an alert event (alertEventId). */
+export interface NotificationOf {
+  userId: number
+  eventId?: number
+  alertEventId?: number
+}
+
+interface NotificationStatements {
+  stored: Statement
+  pending: Statement
+  webhooks: Statement
+}
+
+// Per connection, not per database: a database may have a read connection beside the write one.
+const cache = new WeakMap<object, NotificationStatements>()
+
+function statements(db: Db): NotificationStatements {
+  let s = cache.get(db.sqlite)
+  if (!s) {
+    const insert = (channel: string, status: string) =>
+      db.sqlite.prepare(
+        `INSERT INTO notifications (user_id, event_id, alert_event_id, channel, status, created_at) VALUES (?, ?, ?, '${channel}', '${status}', ?) ON CONFLICT DO NOTHING`,
+      )
+    s = {
+      stored: insert('database', 'stored'),
+      pending: insert('webhook', 'pending'),
+      webhooks: db.sqlite.prepare(`SELECT id FROM users WHERE webhook_url IS NOT NULL AND webhook_url != ''`).pluck(),
+    }
+    cache.set(db.sqlite, s)
+  }
+  return s
+}
+
+/**
+ * Stores each recipient's notification: the database copy, and a pending webhook copy (delivered after the
+ * transaction commits) when the user has a webhook; one that exists already is left as it is. Returns how
+ * many database copies are new. Joins the open write transaction, if any.
+ */
+export async function storeNotifications(db: AnyDb, rows: NotificationOf[], now: number): Promise<number> {
+  if (rows.length === 0) return 0
+  return write(db, async () => {
+    if (db.dialect === 'sqlite') {
+      const s = statements(db)
+      const withWebhook = new Set(s.webhooks.all() as number[])
+      let created = 0
+      for (const r of rows) {
+        created += s.stored.run(r.userId, r.eventId ?? null, r.alertEventId ?? null, now).changes
+        if (withWebhook.has(r.userId)) s.pending.run(r.userId, r.eventId ?? null, r.alertEventId ?? null, now)
+      }
+      return created
+    }
+    // One statement for the whole batch: both copies from the same rows, the webhook ones for users with a webhook.
+    const [result] = await rawRows<{created: number}>(
+      db,
+      sql`WITH r AS (
+            SELECT * FROM unnest(${sql.param(rows.map((r) => r.userId))}::bigint[], ${sql.param(rows.map((r) => r.eventId ?? null))}::bigint[],
+                                 ${sql.param(rows.map((r) => r.alertEventId ?? null))}::bigint[]) WITH ORDINALITY AS r(user_id, event_id, alert_event_id, n)
+          ), stored AS (
+            INSERT INTO notifications (user_id, event_id, alert_event_id, channel, status, created_at)
+            SELECT user_id, event_id, alert_event_id, 'database', 'stored', ${now}::bigint FROM r ORDER BY n
+            ON CONFLICT DO NOTHING RETURNING 1
+          ), pending AS (
+            INSERT INTO notifications (user_id, event_id, alert_event_id, channel, status, created_at)
+            SELECT r.user_id, r.event_id, r.alert_event_id, 'webhook', 'pending', ${now}::bigint FROM r JOIN users u ON u.id = r.user_id
+            WHERE u.webhook_url <> '' ORDER BY r.n
+            ON CONFLICT DO NOTHING RETURNING 1
+          )
+          SELECT (SELECT count(*) FROM stored)::int AS created, (SELECT count(*) FROM pending)::int AS pending`,
+    )
+    return Number(result.created)
+  })
+}
+
+/** A webhook copy waiting for delivery, with what it is about and where it goes. */
+export interface PendingDelivery {
+  n: Notification
+  event: SafetyEvent | null
+  alert: AlertEvent | null
+  url: string | null
+  user: string
+}
+
+/** Webhook copies still pending that have been tried fewer than `maxRuns` times, oldest first. */
+export async function pendingDeliveries(db: AnyDb, maxRuns: number): Promise<PendingDelivery[]> {
+  const {alertEvents, notifications, safetyEvents, users} = db.t
+  return db.orm
+    .select({n: notifications, event: safetyEvents, alert: alertEvents, url: users.webhookUrl, user: users.name})
+    .from(notifications)
+    .leftJoin(safetyEvents, eq(safetyEvents.id, notifications.eventId))
+    .leftJoin(alertEvents, eq(alertEvents.id, notifications.alertEventId))
+    .innerJoin(users, eq(users.id, notifications.userId))
+    .where(and(eq(notifications.channel, 'webhook'), eq(notifications.status, 'pending'), lt(notifications.attempts, maxRuns)))
+    .orderBy(asc(notifications.id))
+}
+
+/** What one delivery run did to a webhook copy. */
+export type DeliveryOutcome =
+  | {status: 'sent'; attempts: number; deliveredAt: number}
+  | {status: 'pending' | 'failed'; attempts: number; lastError: string}
+
+export async function recordDelivery(db: AnyDb, id: number, outcome: DeliveryOutcome): Promise<void> {
+  const {notifications} = db.t
+  const set = outcome.status === 'sent' ? {...outcome, lastError: null} : outcome
+  await write(db, async () => {
+    await db.orm.update(notifications).set(set).where(eq(notifications.id, id))
+  })
+}

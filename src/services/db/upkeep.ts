@@ -1,0 +1,106 @@
+// The database as a whole: how big it is (and each table, on PostgreSQL), how many connections it has, its
+// integrity check, and the upkeep that keeps it fast (SQLite: ANALYZE, PRAGMA optimize, VACUUM; PostgreSQL:
+// VACUUM (ANALYZE)).
+import {existsSync, statSync} from 'node:fs'
+
+import {sql} from 'drizzle-orm'
+
+import type {Db} from './client.js'
+import {rawRows} from './query.js'
+import type {PostgresDb} from './pg-client.js'
+import type {AnyDb} from './transaction.js'
+
+/** Bytes the database takes: SQLite's file and its write-ahead log; PostgreSQL's pg_database_size. */
+export async function databaseBytes(db: AnyDb): Promise<number> {
+  if (db.dialect === 'sqlite') return sqliteFileBytes(db.path)
+  const [row] = await rawRows<{bytes: number}>(db, sql`SELECT pg_database_size(current_database())::bigint AS bytes`)
+  return Number(row.bytes)
+}
+
+function sqliteFileBytes(path: string): number {
+  return ['', '-wal'].reduce((sum, suffix) => sum + (existsSync(path + suffix) ? statSync(path + suffix).size : 0), 0)
+}
+
+export interface TableBytes {
+  table: string
+  /** pg_total_relation_size: the table, its indexes and its TOAST data. */
+  bytes: number
+}
+
+/** PostgreSQL: each of harbormaster's tables (those of the current schema) with its size, largest first. */
+export async function tableBytes(db: PostgresDb): Promise<TableBytes[]> {
+  const rows = await rawRows<{table: string; bytes: number}>(
+    db,
+    sql`SELECT c.relname AS "table", pg_total_relation_size(c.oid)::bigint AS bytes
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+        ORDER BY bytes DESC, c.relname`,
+  )
+  return rows.map((r) => ({table: r.table, bytes: Number(r.bytes)}))
+}
+
+export interface ConnectionUse {
+  /** Backends connected to this database now (pg_stat_database.numbackends). */
+  connections: number
+  /** The server's max_connections (shared by every database it holds). */
+  maxConnections: number
+}
+
+/** PostgreSQL: connections to this database against what the server allows. */
+export async function connectionUse(db: PostgresDb): Promise<ConnectionUse> {
+  const [row] = await rawRows<{connections: number; max_connections: number}>(
+    db,
+    sql`SELECT (SELECT numbackends FROM pg_stat_database WHERE datname = current_database())::int AS connections,
+               current_setting('max_connections')::int AS max_connections`,
+  )
+  return {connections: Number(row.connections), maxConnections: Number(row.max_connections)}
+}
+
+/**
+ * SQLite's PRAGMA integrity_check findings ("ok" alone when there are none); a file too damaged to check
+ * says so.
+ */
+export function sqliteIntegrityFindings(db: Pick<Db, 'sqlite'>): string[] {
+  try {
+    // One finding per row, or several lines in one row under a "*** in database main ***" heading.
+    return (db.sqlite.pragma('integrity_check') as Array<{integrity_check: string}>)
+      .flatMap((r) => r.integrity_check.split('\n'))
+      .filter((line) => line.trim() !== '' && !line.startsWith('***'))
+  } catch (error) {
+    const code = (error as {code?: string}).code
+    if (typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')) return [`the check itself could not read the file (${code})`]
+    throw error
+  }
+}
+
+/**
+ * The weekly upkeep, with the database's size before and after. SQLite: the log folded in, ANALYZE,
+ * PRAGMA optimize, VACUUM (the file rewritten without its free pages). PostgreSQL: VACUUM (ANALYZE) on a
+ * connection of its own without the statement timeout (it reads every table); space it frees is reused by
+ * the tables, so the database rarely shrinks.
+ */
+export async function compact(db: AnyDb): Promise<{before: number; after: number}> {
+  if (db.dialect === 'sqlite') {
+    const {sqlite, path} = db
+    sqlite.pragma('wal_checkpoint(TRUNCATE)')
+    const before = sqliteFileBytes(path)
+    sqlite.exec('ANALYZE')
+    sqlite.pragma('optimize')
+    sqlite.exec('VACUUM')
+    sqlite.pragma('wal_checkpoint(TRUNCATE)')
+    return {before, after: sqliteFileBytes(path)}
+  }
+  const before = await databaseBytes(db)
+  const client = await db.pool.connect()
+  let broken: Error | undefined
+  try {
+    await client.query('SET statement_timeout = 0')
+    // Outside any transaction: VACUUM cannot run inside one.
+    await client.query('VACUUM (ANALYZE)')
+  } finally {
+    // A connection that cannot take its timeout back is closed, not returned to the pool.
+    await client.query('RESET statement_timeout').catch((error: Error) => (broken = error))
+    client.release(broken)
+  }
+  return {before, after: await databaseBytes(db)}
+}
