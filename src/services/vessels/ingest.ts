@@ -134,12 +134,14 @@ export class Ingest {
         // A retried transaction starts over: what the keeper read or judged in the failed attempt is gone.
         if (attempts++ > 0) track.reset()
         counts = newCounts()
-        // Read ahead what judging the batch's vessels needs (one query on a database server; nothing on SQLite).
-        const judged = new Set<number>()
-        for (const m of batch) {
-          if (POSITION_TYPES.has(m.msg_type) && !isEstimatedFix(m.second) && trackedMmsi(m.mmsi)) judged.add(m.mmsi)
+        // Read ahead what judging the batch's vessels needs: one query on a database server (SQLite is asked as they are judged).
+        if (track.readsAhead) {
+          const judged = new Set<number>()
+          for (const m of batch) {
+            if (POSITION_TYPES.has(m.msg_type) && !isEstimatedFix(m.second) && trackedMmsi(m.mmsi)) judged.add(m.mmsi)
+          }
+          await track.preload(judged)
         }
-        await track.preload(judged)
         // Reports accepted, in order: stored (or found stored already) in one go after the batch is judged.
         const accepted: PositionRow[] = []
         const statics: StaticUpdate[] = []

@@ -93,16 +93,22 @@ export class TrackKeeper {
 
   constructor(private readonly store: TrackStore) {}
 
+  /** Whether the store wants the vessels of a batch named before they are judged (`preload`). */
+  get readsAhead(): boolean {
+    return this.store.trackStates !== undefined
+  }
+
   /**
    * Reads ahead, in one go, the track state of the vessels about to be judged that the keeper does not know
    * yet, when the store answers only that way; otherwise nothing (the store is asked as they are judged).
    */
   async preload(mmsis: Iterable<number>): Promise<void> {
-    if (!this.store.trackStates) return
+    const store = this.store
+    if (!store.trackStates) return
     const unknown: number[] = []
     for (const mmsi of mmsis) if (!this.refs.has(mmsi)) unknown.push(mmsi)
     if (unknown.length === 0) return
-    for (const [mmsi, state] of await this.store.trackStates(unknown)) {
+    for (const [mmsi, state] of await store.trackStates(unknown)) {
       this.refs.set(mmsi, state.fix)
       if (!this.held.has(mmsi)) this.storedHeld.set(mmsi, state.held)
     }
