@@ -15,7 +15,7 @@ import {alternate, machineLine, mb, med, median, RUNS, runAsSide, sidesLine} fro
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const dist = (p) => join(root, 'dist', 'services', p)
 const SENTENCES = 1_000_000
-const POSITIONS = 200_000
+export const POSITIONS = 200_000
 
 function corpusFile() {
   const dir = join(root, 'bench', '.cache')
@@ -113,7 +113,7 @@ async function processBench(file) {
 }
 
 /** 20,000 vessels, 10 reports each a minute apart, moving at 10 kn around real positions of the capture. */
-function positions(base) {
+export function positions(base) {
   const out = []
   const vessels = POSITIONS / 10
   for (let v = 0; v < vessels; v++) {

@@ -10,7 +10,7 @@ import type {PortCongestionEntry} from '../../src/schemas/ports.js'
 import {placeReports, placeSnapshots, type PlacedVessel, track} from '../helpers/arrange.js'
 import {count, tempDir, withDb} from '../helpers/cli.js'
 import {runInProcess} from '../helpers/in-process.js'
-import {seededDb} from '../helpers/template.js'
+import {emptyDb, seededDb} from '../helpers/template.js'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -71,7 +71,7 @@ async function congestion(db: string, port: string): Promise<PortCongestionEntry
 }
 
 describe('port areas: named anchorages and terminals beyond the old circles', () => {
-  const db = freshDb()
+  const db = emptyDb(freshDb())
 
   it('finds ships at Maasvlakte, Botlek and the North Sea anchorage in Rotterdam, at Tuas and the Changi anchorage in Singapore', async () => {
     const ensured = await runInProcess(['ensure-fallback-data', '--json', '--db', db])

@@ -1,26 +1,90 @@
-// Vessel intake rules on a real SQLite file: dedupe, latest position only moved by newer reports, jumps,
-// static data merged, non-ship MMSIs and future times rejected, batches that commit whole or not at all,
-// whatever the chunks a source hands over, a stop between batches, and the track rule across batches.
+// Vessel intake rules on a real SQLite file and a real PostgreSQL database alike: dedupe, latest position
+// only moved by newer reports, jumps, static data merged, non-ship MMSIs and future times rejected, batches
+// that commit whole or not at all, whatever the chunks a source hands over, a stop between batches, and the
+// track rule across batches.
 import {join} from 'node:path'
 
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import pg from 'pg'
+import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 
 import type {AisMessage} from '../../src/services/ais/payload.js'
-import {type Db, openDatabase} from '../../src/services/db/client.js'
+import {openDatabase} from '../../src/services/db/client.js'
+import {openPostgres} from '../../src/services/db/pg-client.js'
+import type {AnyDb} from '../../src/services/db/transaction.js'
 import {ingestMessages, type IngestOptions} from '../../src/services/vessels/ingest.js'
 import {tempDir} from '../helpers/cli.js'
+import {databaseUrl, postgresForTests, type TestPostgres} from '../helpers/postgres.js'
 
 const T0 = Date.parse('2026-11-24T10:00:00Z')
-let tmp: ReturnType<typeof tempDir>
-let db: Db
 
-beforeEach(() => {
-  tmp = tempDir()
-  db = openDatabase(join(tmp.dir, 'ingest.db'))
+/** A database of one backend for one test, with raw reads and a crash injected on one vessel's insert. */
+interface TestDb {
+  db: AnyDb
+  rows(sql: string): Promise<unknown[]>
+  crashOn(mmsi: number): Promise<void>
+  close(): Promise<void>
+}
+
+interface Backend {
+  name: string
+  open(): Promise<TestDb>
+}
+
+const sqliteBackend: Backend = {
+  name: 'SQLite',
+  async open() {
+    const tmp = tempDir()
+    const db = openDatabase(join(tmp.dir, 'ingest.db'))
+    return {
+      db,
+      rows: async (sql) => db.sqlite.prepare(sql).all(),
+      // A trigger stands in for a crash on the vessel's row.
+      crashOn: async (mmsi) => void db.sqlite.exec(`CREATE TRIGGER crash BEFORE INSERT ON vessel_positions WHEN NEW.mmsi = ${mmsi} BEGIN SELECT RAISE(ABORT, 'simulated crash'); END`),
+      async close() {
+        db.close()
+        tmp.cleanup()
+      },
+    }
+  },
+}
+
+let server: TestPostgres | null = null
+let admin: pg.Client | undefined
+let databases = 0
+
+const postgresBackend: Backend = {
+  name: 'PostgreSQL',
+  async open() {
+    // Each test its own database, cloned from one migrated in beforeAll.
+    const name = `ingest_${++databases}`
+    await admin?.query(`CREATE DATABASE ${name} TEMPLATE ingest_template`)
+    const db = await openPostgres(databaseUrl((server as TestPostgres).url, name), {applicationName: 'ingest test'})
+    return {
+      db,
+      rows: async (sql) => (await db.pool.query(sql)).rows,
+      async crashOn(mmsi) {
+        await db.pool.query(`CREATE FUNCTION crash() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'simulated crash'; END $$`)
+        await db.pool.query(`CREATE TRIGGER crash BEFORE INSERT ON vessel_positions FOR EACH ROW WHEN (NEW.mmsi = ${mmsi}) EXECUTE FUNCTION crash()`)
+      },
+      async close() {
+        await db.close()
+        await admin?.query(`DROP DATABASE ${name}`)
+      },
+    }
+  },
+}
+
+beforeAll(async () => {
+  server = await postgresForTests()
+  if (!server) return
+  admin = new pg.Client({connectionString: server.url})
+  await admin.connect()
+  await admin.query('CREATE DATABASE ingest_template')
+  await (await openPostgres(databaseUrl(server.url, 'ingest_template'), {applicationName: 'ingest test'})).close()
 })
-afterEach(() => {
-  db.close()
-  tmp.cleanup()
+afterAll(async () => {
+  await admin?.end()
+  server?.stop()
 })
 
 const position = (mmsi: number, lat: number, lon: number, at: number, extra: Partial<AisMessage> = {}): AisMessage => ({
@@ -45,26 +109,36 @@ const options = (over: Partial<IngestOptions> = {}): IngestOptions => ({
   ...over,
 })
 
-const rows = (sql: string, ...params: unknown[]) => db.sqlite.prepare(sql).all(...params)
-/** The messages as one chunk from a source (ingestMessages re-batches them). */
-const ingest = (messages: AisMessage[], opts: IngestOptions) => ingestMessages(db, [messages], opts)
+describe.each([sqliteBackend, postgresBackend])('ingestMessages on $name', (backend) => {
+  let t: TestDb
+  let db: AnyDb
+  beforeEach(async (context) => {
+    if (backend === postgresBackend && !server) context.skip()
+    t = await backend.open()
+    db = t.db
+  })
+  afterEach(async () => {
+    await t?.close()
+  })
+  const rows = (sql: string) => t.rows(sql)
+  /** The messages as one chunk from a source (ingestMessages re-batches them). */
+  const ingest = (messages: AisMessage[], opts: IngestOptions) => ingestMessages(db, [messages], opts)
 
-describe('ingestMessages', () => {
   it('stores each (mmsi, time) once and counts the duplicates', async () => {
     const batch = [position(237000001, 37.9, 23.6, T0), position(237000001, 37.9, 23.6, T0), position(237000002, 37.8, 23.5, T0)]
     const first = await ingest(batch, options())
     expect(first).toMatchObject({positions_stored: 2, duplicates: 1, vessels_updated: 2})
     const second = await ingest(batch, options())
     expect(second).toMatchObject({positions_stored: 0, duplicates: 3, vessels_updated: 0})
-    expect(rows('SELECT count(*) AS n FROM vessel_positions')).toEqual([{n: 2}])
+    expect(await rows('SELECT count(*) AS n FROM vessel_positions')).toEqual([{n: 2}])
   })
 
   it('moves the latest position only for a newer report, keeping older ones in the history', async () => {
     await ingest([position(237000001, 37.9, 23.6, T0 + 60_000)], options())
     const late = await ingest([position(237000001, 37.89, 23.6, T0)], options())
     expect(late).toMatchObject({positions_stored: 1, vessels_updated: 0})
-    expect(rows('SELECT lat, position_at FROM vessels')).toEqual([{lat: 37.9, position_at: T0 + 60_000}])
-    expect(rows('SELECT count(*) AS n FROM vessel_positions')).toEqual([{n: 2}])
+    expect(await rows('SELECT lat, position_at FROM vessels')).toEqual([{lat: 37.9, position_at: T0 + 60_000}])
+    expect(await rows('SELECT count(*) AS n FROM vessel_positions')).toEqual([{n: 2}])
   })
 
   it('holds a report implying more than 50 kn and discards it when the track goes on; GPS jitter is no jump', async () => {
@@ -75,11 +149,11 @@ describe('ingestMessages', () => {
     // 100 m in 2 s is 97 kn, but it is jitter, not a voyage; the track goes on, so the jump was a teleport.
     const jitter = await ingest([position(237000001, 37.9009, 23.6, T0 + 2000)], options())
     expect(jitter).toMatchObject({positions_stored: 1, positions_held: 1})
-    expect(rows('SELECT count(*) AS n FROM position_suspects')).toEqual([{n: 1}])
+    expect(await rows('SELECT count(*) AS n FROM position_suspects')).toEqual([{n: 1}])
     // 11.1 km in 1 h is 6 kn: accepted, and the held report is overtaken and discarded.
     const voyage = await ingest([position(237000001, 38.0, 23.6, T0 + 3_600_000)], options())
     expect(voyage).toMatchObject({positions_stored: 1, positions_held: 0, rejected_by_reason: {'jump implying over 50 kn': 1}})
-    expect(rows('SELECT count(*) AS n FROM position_suspects')).toEqual([{n: 0}])
+    expect(await rows('SELECT count(*) AS n FROM position_suspects')).toEqual([{n: 0}])
   })
 
   it('never freezes a vessel behind a bad fix: reports that agree with one another become the track', async () => {
@@ -88,7 +162,7 @@ describe('ingestMessages', () => {
     const truth = Array.from({length: 4}, (_, i) => position(237000001, 37.9 + i * 0.0033, 23.6, T0 + (i + 1) * 60_000))
     const result = await ingest(truth, options())
     expect(result).toMatchObject({track_moves: 1, positions_stored: 4, positions_held: 0, rejected: 0})
-    expect(rows('SELECT lat, position_at FROM vessels')).toEqual([{lat: 37.9 + 3 * 0.0033, position_at: T0 + 4 * 60_000}])
+    expect(await rows('SELECT lat, position_at FROM vessels')).toEqual([{lat: 37.9 + 3 * 0.0033, position_at: T0 + 4 * 60_000}])
   })
 
   it('moves the track across runs when each run brings one report (a snapshot source)', async () => {
@@ -100,7 +174,7 @@ describe('ingestMessages', () => {
       [0, 2, 0],
       [3, 0, 1],
     ])
-    expect(rows('SELECT lat FROM vessels')).toEqual([{lat: 37.9 + 3 * 0.03}])
+    expect(await rows('SELECT lat FROM vessels')).toEqual([{lat: 37.9 + 3 * 0.03}])
   })
 
   it('discards a teleport between true reports and counts it', async () => {
@@ -121,7 +195,7 @@ describe('ingestMessages', () => {
       options(),
     )
     expect(result).toMatchObject({positions_stored: 2, rejected_by_reason: {'position (0,0)': 1}})
-    expect(rows('SELECT count(*) AS n FROM vessel_positions WHERE lat = 0 AND lon = 0')).toEqual([{n: 0}])
+    expect(await rows('SELECT count(*) AS n FROM vessel_positions WHERE lat = 0 AND lon = 0')).toEqual([{n: 0}])
   })
 
   it('records time stamp seconds 61-63 and never judges speed by a dead-reckoned or inoperative fix', async () => {
@@ -136,7 +210,7 @@ describe('ingestMessages', () => {
       options(),
     )
     expect(result).toMatchObject({positions_stored: 5, estimated_positions: 2, rejected: 0, positions_held: 0})
-    expect(rows('SELECT utc_second AS s FROM vessel_positions ORDER BY observed_at')).toEqual([{s: 10}, {s: 63}, {s: 62}, {s: 61}, {s: 30}])
+    expect(await rows('SELECT utc_second AS s FROM vessel_positions ORDER BY observed_at')).toEqual([{s: 10}, {s: 63}, {s: 62}, {s: 61}, {s: 30}])
   })
 
   it('keeps distress transmitters (AIS-SART, MOB-AIS, EPIRB-AIS) and says when only accepted reports were observed', async () => {
@@ -152,7 +226,7 @@ describe('ingestMessages', () => {
     expect(result.rejected_by_reason).toEqual({'timestamp in the future': 1})
     expect(result.distress.map((r) => r.mmsi)).toEqual([970123456, 972000001, 974000001])
     expect(result.newest_observed_at).toBe(T0 + 2000)
-    expect(rows('SELECT mmsi FROM vessels ORDER BY mmsi')).toEqual([{mmsi: 970123456}, {mmsi: 972000001}, {mmsi: 974000001}])
+    expect(await rows('SELECT mmsi FROM vessels ORDER BY mmsi')).toEqual([{mmsi: 970123456}, {mmsi: 972000001}, {mmsi: 974000001}])
   })
 
   it('rejects what is not a position of a ship: unavailable or out-of-range positions, non-ship MMSIs, future times', async () => {
@@ -174,7 +248,7 @@ describe('ingestMessages', () => {
       'timestamp in the future': 1,
     })
     expect(result.skipped).toBe(1)
-    expect(rows('SELECT count(*) AS n FROM vessels')).toEqual([{n: 0}])
+    expect(await rows('SELECT count(*) AS n FROM vessels')).toEqual([{n: 0}])
   })
 
   it('merges static data from types 5, 19 and 24 into the vessel, with the flag from the MID', async () => {
@@ -186,19 +260,19 @@ describe('ingestMessages', () => {
       ],
       options(),
     )
-    expect(rows('SELECT name, imo, callsign, ship_type, length_m, beam_m, draught_m, destination, flag FROM vessels')).toEqual([
+    expect(await rows('SELECT name, imo, callsign, ship_type, length_m, beam_m, draught_m, destination, flag FROM vessels')).toEqual([
       {name: 'LADY RINA', imo: 9631383, callsign: 'IBUJ', ship_type: 80, length_m: 183, beam_m: 27, draught_m: 7.5, destination: 'GRAGT', flag: 'Italy'},
     ])
   })
 
   it('commits batches whole: a failure mid-batch stores none of that batch and keeps the ones before', async () => {
-    // A trigger stands in for a crash on the 15th row.
-    db.sqlite.exec(`CREATE TRIGGER crash BEFORE INSERT ON vessel_positions WHEN NEW.mmsi = 237000015 BEGIN SELECT RAISE(ABORT, 'simulated crash'); END`)
+    // A crash on the 15th row.
+    await t.crashOn(237000015)
     const batch = Array.from({length: 20}, (_, i) => position(237000000 + i, 37 + i * 0.01, 23, T0))
     await expect(ingest(batch, options({batchSize: 10}))).rejects.toThrow(/simulated crash/)
-    expect(rows('SELECT count(*) AS n FROM vessel_positions')).toEqual([{n: 10}])
-    expect(rows('SELECT count(*) AS n FROM vessels')).toEqual([{n: 10}])
-    expect(rows('SELECT max(mmsi) AS m FROM vessels')).toEqual([{m: 237000009}])
+    expect(await rows('SELECT count(*) AS n FROM vessel_positions')).toEqual([{n: 10}])
+    expect(await rows('SELECT count(*) AS n FROM vessels')).toEqual([{n: 10}])
+    expect(await rows('SELECT max(mmsi) AS m FROM vessels')).toEqual([{m: 237000009}])
   })
 
   it('stops at a batch boundary when its signal is aborted, keeping the batches committed', async () => {
@@ -206,7 +280,7 @@ describe('ingestMessages', () => {
     const batch = Array.from({length: 30}, (_, i) => position(237000000 + i, 37, 23 + i * 0.01, T0))
     const result = await ingest(batch, options({batchSize: 10, signal: stop.signal, onBatch: ({batches}) => batches === 2 && stop.abort()}))
     expect(result).toMatchObject({stopped: true, positions_stored: 20, messages: 20})
-    expect(rows('SELECT count(*) AS n FROM vessel_positions')).toEqual([{n: 20}])
+    expect(await rows('SELECT count(*) AS n FROM vessel_positions')).toEqual([{n: 20}])
   })
 
   it('re-batches what a source hands over in chunks of any size, and yields between batches', async () => {
@@ -238,6 +312,6 @@ describe('ingestMessages', () => {
     const reports = [position(237000001, 40.6, 23.6, T0), ...Array.from({length: 4}, (_, i) => position(237000001, 37.9 + i * 0.0033, 23.6, T0 + (i + 1) * 60_000))]
     const result = await ingest(reports, options({batchSize: 1}))
     expect(result).toMatchObject({track_moves: 1, positions_stored: 5, positions_held: 0, rejected: 0})
-    expect(rows('SELECT lat FROM vessels')).toEqual([{lat: 37.9 + 3 * 0.0033}])
+    expect(await rows('SELECT lat FROM vessels')).toEqual([{lat: 37.9 + 3 * 0.0033}])
   })
 })

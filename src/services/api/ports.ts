@@ -62,7 +62,7 @@ type LatestRows = Awaited<ReturnType<typeof latestCongestion>>
 const latestKept = new WeakMap<Context['db'], {version: string; rows: LatestRows}>()
 
 async function latestWithPorts(ctx: Context): Promise<LatestRows> {
-  const version = congestionVersion(ctx.db)
+  const version = await congestionVersion(ctx.db)
   const kept = latestKept.get(ctx.db)
   if (kept?.version === version) return kept.rows
   const rows = await latestCongestion(ctx.db)

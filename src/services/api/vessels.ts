@@ -74,8 +74,8 @@ export async function liveVessels(ctx: Context, box: BBox, limit: number): Promi
       reason = errorMessage(error)
     }
   }
-  if (anyVesselPosition(ctx.db)) {
-    const rows = vesselsBetweenLatitudes(ctx.db, box.minLat, box.maxLat).filter((v) => inBox(box, v.lon as number, v.lat as number))
+  if (await anyVesselPosition(ctx.db)) {
+    const rows = (await vesselsBetweenLatitudes(ctx.db, box.minLat, box.maxLat)).filter((v) => inBox(box, v.lon as number, v.lat as number))
     const newest = rows[0]?.positionAt ?? null
     const live = rows.length > 0 && rows.every((r) => r.positionSource === 'live') && newest !== null && now - newest <= freshMs
     return answer(

@@ -1,5 +1,6 @@
-// Statements prepared once per connection and kept: building a drizzle query costs far more than running
-// a small one, so reads that run on every health check or API request are built once.
+// Statements prepared once per SQLite connection and kept: building a drizzle query costs far more than
+// running a small one, so reads that run on every health check or API request are built once. Repositories
+// use it on their `db.dialect === 'sqlite'` side; on PostgreSQL the server keeps its own plans.
 import type {Db} from './client.js'
 
 // Keyed by the connection: with a read connection beside the write one (serve) the same database has two.

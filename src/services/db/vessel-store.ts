@@ -1,9 +1,16 @@
-// Hot-path statements for vessel intake, prepared once per connection: position history with dedupe on
-// (mmsi, observed_at), the latest position per vessel moved only by a newer report, static data merged.
+// Hot-path writes and reads of vessel intake, on either database: position history with dedupe on
+// (mmsi, observed_at), the latest position per vessel moved only by a newer report, static data merged,
+// reports held back by the track rule. On SQLite each is a statement prepared once per connection and run
+// per row; on PostgreSQL each is one statement per batch over whole columns (INSERT ... SELECT FROM unnest),
+// and what the track rule reads is read ahead for the whole batch in one query.
 import type {Statement} from 'better-sqlite3'
 
-import type {DataSource, Origin} from './schema.js'
+import type {Fix, TrackState, TrackStore} from '../vessels/track.js'
 import type {Db} from './client.js'
+import type {PostgresDb} from './pg-client.js'
+import {float8Array, int8Array, pgArrays, pgObjects, textArray} from './pg-batch.js'
+import type {DataSource, Origin} from './schema.js'
+import type {AnyDb} from './transaction.js'
 
 export interface PositionRow {
   mmsi: number
@@ -32,31 +39,54 @@ export interface StaticRow {
   destination: string | null
 }
 
-export interface VesselStore {
-  /** Stores a position; false when (mmsi, observed_at) was already stored. */
-  insertPosition(row: PositionRow): boolean
-  /** Moves the vessel's latest position when `row` is newer (creating the vessel); true when it moved. */
-  upsertLatest(row: PositionRow, flag: string | null, origin: Origin, now: number): boolean
-  /** Merges static data (non-null fields win); true when anything changed. */
-  mergeStatic(row: StaticRow, flag: string | null, origin: Origin, now: number): boolean
-  /** The vessel's newest stored fix that speed checks may use (not dead-reckoned, positioning not inoperative). */
-  lastTrackFix(mmsi: number): {at: number; lat: number; lon: number} | undefined
-  /** Reports held back by the track rule, oldest first. */
-  suspectsOf(mmsi: number): PositionRow[]
-  /** Vessels with reports held back. */
-  vesselsWithHeld(): Set<number>
+/** Static data of one message, with the flag its MMSI gives (stored when the vessel is new). */
+export interface StaticUpdate extends StaticRow {
+  flag: string | null
+}
+
+/** What storing a batch's positions did. */
+export interface PositionsStored {
+  /** Rows stored; the others were stored already (or given before in the batch). */
+  stored: number
+  /** Vessels whose latest position moved to their newest row stored. */
+  moved: number[]
+}
+
+/**
+ * What intake writes, a batch at a time, inside the batch's write transaction; and what the track rule reads
+ * (as `TrackStore`). Rows are handled in the order given, as one statement per row would handle them.
+ */
+export interface VesselStore extends TrackStore {
+  /** Merges static data (non-null fields win): per row, whether it changed anything (a new vessel always does). */
+  mergeStatics(rows: StaticUpdate[], origin: Origin, now: number): Promise<boolean[]>
+  /**
+   * Stores positions, each (mmsi, observed_at) once, and moves each vessel's latest position to its newest
+   * row stored when that is newer than the one it holds (creating the vessel, flagged by `flagOf`): once
+   * per vessel per batch, not per report.
+   */
+  storePositions(rows: PositionRow[], flagOf: (mmsi: number) => string | null, origin: Origin, now: number): Promise<PositionsStored>
+  /** Replaces these vessels' held reports. */
+  replaceSuspects(holds: Array<[number, PositionRow[]]>): Promise<void>
   /** Reports held back across all vessels. */
-  heldTotal(): number
-  /** Replaces the vessel's held reports. */
-  replaceSuspects(mmsi: number, rows: PositionRow[]): void
+  heldTotal(): Promise<number>
 }
 
 // Per connection: with a read connection beside the write one (serve) the same database has two.
-const cache = new WeakMap<object, VesselStore>()
+const sqliteStores = new WeakMap<object, VesselStore>()
+const postgresStores = new WeakMap<PostgresDb, VesselStore>()
 
-export function vesselStore(db: Db): VesselStore {
-  const existing = cache.get(db.sqlite)
-  if (existing) return existing
+export function vesselStore(db: AnyDb): VesselStore {
+  if (db.dialect === 'postgres') {
+    let store = postgresStores.get(db)
+    if (!store) postgresStores.set(db, (store = postgresStore(db)))
+    return store
+  }
+  let store = sqliteStores.get(db.sqlite)
+  if (!store) sqliteStores.set(db.sqlite, (store = sqliteStore(db)))
+  return store
+}
+
+function sqliteStore(db: Db): VesselStore {
   const s = db.sqlite
   const insertPosition: Statement = s.prepare(
     `INSERT OR IGNORE INTO vessel_positions (mmsi, observed_at, lat, lon, sog, cog, heading, nav_status, utc_second, source, received_at)
@@ -108,39 +138,234 @@ export function vesselStore(db: Db): VesselStore {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   )
 
-  const store: VesselStore = {
-    insertPosition: (r) =>
-      insertPosition.run(r.mmsi, r.observedAt, r.lat, r.lon, r.sog, r.cog, r.heading, r.navStatus, r.utcSecond, r.source, r.receivedAt).changes > 0,
-    upsertLatest: (r, flag, origin, now) =>
-      upsertLatest.run(r.mmsi, flag, r.lat, r.lon, r.sog, r.cog, r.heading, r.navStatus, r.utcSecond, r.observedAt, r.source, origin, now, now)
-        .changes > 0,
-    mergeStatic: (r, flag, origin, now) =>
-      mergeStatic.run(
-        r.mmsi,
-        flag,
-        r.imo,
-        r.name,
-        r.callsign,
-        r.shipType,
-        r.lengthM,
-        r.beamM,
-        r.draughtM,
-        r.destination,
-        origin,
-        now,
-        now,
-      ).changes > 0,
-    lastTrackFix: (mmsi) => lastTrackFix.get(mmsi) as {at: number; lat: number; lon: number} | undefined,
-    suspectsOf: (mmsi) => suspectsOf.all(mmsi) as PositionRow[],
-    heldTotal: () => heldTotal.get() as number,
-    vesselsWithHeld: () => new Set(holders.all() as number[]),
-    replaceSuspects(mmsi, rows) {
-      deleteSuspects.run(mmsi)
+  return {
+    async mergeStatics(rows, origin, now) {
+      const changed = new Array<boolean>(rows.length)
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i]
+        changed[i] =
+          mergeStatic.run(r.mmsi, r.flag, r.imo, r.name, r.callsign, r.shipType, r.lengthM, r.beamM, r.draughtM, r.destination, origin, now, now).changes > 0
+      }
+      return changed
+    },
+    async storePositions(rows, flagOf, origin, now) {
+      let stored = 0
+      const latest = new Map<number, PositionRow>()
       for (const r of rows) {
-        insertSuspect.run(r.mmsi, r.observedAt, r.lat, r.lon, r.sog, r.cog, r.heading, r.navStatus, r.utcSecond, r.source, r.receivedAt)
+        if (insertPosition.run(r.mmsi, r.observedAt, r.lat, r.lon, r.sog, r.cog, r.heading, r.navStatus, r.utcSecond, r.source, r.receivedAt).changes === 0) continue
+        stored++
+        const newest = latest.get(r.mmsi)
+        if (!newest || r.observedAt > newest.observedAt) latest.set(r.mmsi, r)
+      }
+      const moved: number[] = []
+      for (const [mmsi, r] of latest) {
+        if (upsertLatest.run(mmsi, flagOf(mmsi), r.lat, r.lon, r.sog, r.cog, r.heading, r.navStatus, r.utcSecond, r.observedAt, r.source, origin, now, now).changes > 0) {
+          moved.push(mmsi)
+        }
+      }
+      return {stored, moved}
+    },
+    async replaceSuspects(holds) {
+      for (const [mmsi, rows] of holds) {
+        deleteSuspects.run(mmsi)
+        for (const r of rows) {
+          insertSuspect.run(r.mmsi, r.observedAt, r.lat, r.lon, r.sog, r.cog, r.heading, r.navStatus, r.utcSecond, r.source, r.receivedAt)
+        }
       }
     },
+    heldTotal: async () => heldTotal.get() as number,
+    lastTrackFix: (mmsi) => lastTrackFix.get(mmsi) as Fix | undefined,
+    suspectsOf: (mmsi) => suspectsOf.all(mmsi) as PositionRow[],
+    vesselsWithHeld: () => new Set(holders.all() as number[]),
   }
-  cache.set(db.sqlite, store)
-  return store
+}
+
+const POSITION_COLUMNS = 'mmsi, observed_at, lat, lon, sog, cog, heading, nav_status, utc_second, source, received_at'
+/**
+ * The rows of the eleven column arrays ($1-$11), in the order given. Set-returning functions in the select
+ * list stream their rows; `FROM unnest(a, b, ...)` would first copy them all into a tuplestore (measured a
+ * fifth slower for the whole insert).
+ */
+const POSITION_ROWS = `SELECT unnest($1::bigint[]) AS mmsi, unnest($2::bigint[]) AS observed_at, unnest($3::float8[]) AS lat,
+  unnest($4::float8[]) AS lon, unnest($5::float8[]) AS sog, unnest($6::float8[]) AS cog, unnest($7::bigint[]) AS heading,
+  unnest($8::bigint[]) AS nav_status, unnest($9::bigint[]) AS utc_second, unnest($10::text[]) AS source, unnest($11::bigint[]) AS received_at`
+
+/** Rows as the eleven column arrays of POSITION_ROWS, in the binary format. */
+function positionColumns(rows: PositionRow[]): Buffer[] {
+  return [
+    int8Array(rows, (r) => r.mmsi),
+    int8Array(rows, (r) => r.observedAt),
+    float8Array(rows, (r) => r.lat),
+    float8Array(rows, (r) => r.lon),
+    float8Array(rows, (r) => r.sog),
+    float8Array(rows, (r) => r.cog),
+    int8Array(rows, (r) => r.heading),
+    int8Array(rows, (r) => r.navStatus),
+    int8Array(rows, (r) => r.utcSecond),
+    textArray(rows, (r) => r.source),
+    int8Array(rows, (r) => r.receivedAt),
+  ]
+}
+
+const STATIC_FIELDS = ['imo', 'name', 'callsign', 'shipType', 'lengthM', 'beamM', 'draughtM', 'destination'] as const
+type StaticFields = Pick<StaticRow, (typeof STATIC_FIELDS)[number]>
+
+/** A report's identity: its vessel and time. */
+const key = (mmsi: number, at: number) => `${mmsi}:${at}`
+
+function postgresStore(db: PostgresDb): VesselStore {
+  const readAheadOnly = (): never => {
+    throw new Error('vessel store on PostgreSQL: track states are read ahead for the batch (trackStates), not one vessel at a time')
+  }
+  return {
+    async trackStates(mmsis) {
+      const states = new Map<number, TrackState>()
+      if (mmsis.length === 0) return states
+      for (const mmsi of mmsis) states.set(mmsi, {fix: null, held: []})
+      // In one statement: each vessel's newest usable fix through the (mmsi, observed_at) index (one probe
+      // per vessel), then its held reports, oldest first.
+      const rows = await pgArrays<[number, number, number, number, number, number | null, number | null, number | null, number | null, number | null, DataSource | null, number | null]>(
+        db,
+        `SELECT * FROM (
+           SELECT 0 AS held, m.mmsi, f.observed_at, f.lat, f.lon, NULL::float8, NULL::float8, NULL::bigint, NULL::bigint, NULL::bigint, NULL::text, NULL::bigint
+           FROM unnest($1::bigint[]) AS m(mmsi)
+           CROSS JOIN LATERAL (SELECT observed_at, lat, lon FROM vessel_positions p
+             WHERE p.mmsi = m.mmsi AND (p.utc_second IS NULL OR p.utc_second < 62) ORDER BY p.observed_at DESC LIMIT 1) f
+           UNION ALL
+           SELECT 1, mmsi, observed_at, lat, lon, sog, cog, heading, nav_status, utc_second, source, received_at
+           FROM position_suspects WHERE mmsi = ANY($1::bigint[])
+         ) t ORDER BY held, mmsi, observed_at`,
+        [int8Array(mmsis)],
+      )
+      for (const [held, mmsi, at, lat, lon, sog, cog, heading, navStatus, utcSecond, source, receivedAt] of rows) {
+        const state = states.get(mmsi) as TrackState
+        if (held === 0) state.fix = {at, lat, lon}
+        else state.held.push({mmsi, observedAt: at, lat, lon, sog, cog, heading, navStatus, utcSecond, source: source as DataSource, receivedAt: receivedAt as number})
+      }
+      return states
+    },
+    lastTrackFix: readAheadOnly,
+    suspectsOf: readAheadOnly,
+    vesselsWithHeld: readAheadOnly,
+
+    async mergeStatics(rows, origin, now) {
+      const changed = new Array<boolean>(rows.length).fill(false)
+      if (rows.length === 0) return changed
+      const mmsis = [...new Set(rows.map((r) => r.mmsi))]
+      // What the vessels hold now, to tell (as SQLite's statement per row does) which messages change anything.
+      const current = new Map<number, StaticFields>()
+      for (const v of await pgObjects<StaticFields & {mmsi: number}>(
+        db,
+        `SELECT mmsi, imo, name, callsign, ship_type AS "shipType", length_m AS "lengthM", beam_m AS "beamM", draught_m AS "draughtM", destination
+         FROM vessels WHERE mmsi = ANY($1::bigint[])`,
+        [mmsis],
+      )) {
+        current.set(v.mmsi, v)
+      }
+      // Per vessel, each field's last non-null value in the batch: what merging the rows one by one leaves.
+      const merged = new Map<number, StaticUpdate>()
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i]
+        const held = current.get(r.mmsi)
+        let changes = !held
+        if (held) {
+          for (const f of STATIC_FIELDS) if (r[f] !== null && r[f] !== held[f]) changes = true
+        }
+        if (!changes) continue
+        changed[i] = true
+        const state: Record<string, unknown> = held ?? {}
+        let m = merged.get(r.mmsi)
+        if (!m) merged.set(r.mmsi, (m = {mmsi: r.mmsi, flag: r.flag, imo: null, name: null, callsign: null, shipType: null, lengthM: null, beamM: null, draughtM: null, destination: null}))
+        for (const f of STATIC_FIELDS) {
+          if (r[f] !== null) (m as unknown as Record<string, unknown>)[f] = r[f]
+          state[f] = r[f] ?? state[f] ?? null
+        }
+        if (!held) current.set(r.mmsi, state as unknown as StaticFields)
+      }
+      if (merged.size === 0) return changed
+      const cols: unknown[][] = Array.from({length: 10}, () => [])
+      for (const m of merged.values()) {
+        cols[0].push(m.mmsi)
+        cols[1].push(m.flag)
+        cols[2].push(m.imo)
+        cols[3].push(m.name)
+        cols[4].push(m.callsign)
+        cols[5].push(m.shipType)
+        cols[6].push(m.lengthM)
+        cols[7].push(m.beamM)
+        cols[8].push(m.draughtM)
+        cols[9].push(m.destination)
+      }
+      await pgArrays(
+        db,
+        `INSERT INTO vessels (mmsi, flag, imo, name, callsign, ship_type, length_m, beam_m, draught_m, destination, origin, created_at, updated_at)
+         SELECT u.*, $11::text, $12::bigint, $12::bigint
+         FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::float8[], $10::text[])
+           AS u(mmsi, flag, imo, name, callsign, ship_type, length_m, beam_m, draught_m, destination)
+         ON CONFLICT (mmsi) DO UPDATE SET
+           imo = coalesce(excluded.imo, vessels.imo), name = coalesce(excluded.name, vessels.name),
+           callsign = coalesce(excluded.callsign, vessels.callsign), ship_type = coalesce(excluded.ship_type, vessels.ship_type),
+           length_m = coalesce(excluded.length_m, vessels.length_m), beam_m = coalesce(excluded.beam_m, vessels.beam_m),
+           draught_m = coalesce(excluded.draught_m, vessels.draught_m), destination = coalesce(excluded.destination, vessels.destination),
+           updated_at = excluded.updated_at`,
+        [...cols, origin, now],
+      )
+      return changed
+    },
+
+    async storePositions(rows, flagOf, origin, now) {
+      if (rows.length === 0) return {stored: 0, moved: []}
+      const vessels = [...new Set(rows.map((r) => r.mmsi))]
+      // One statement: the rows inserted in the order given (a row given twice meets its own first insert and
+      // is skipped), each vessel's newest inserted row moved into the vessel, and only counts and the vessels
+      // moved sent back.
+      const out = await pgArrays<[string, number]>(
+        db,
+        `WITH inserted AS (
+           INSERT INTO vessel_positions (${POSITION_COLUMNS}) ${POSITION_ROWS}
+           ON CONFLICT (mmsi, observed_at) DO NOTHING
+           RETURNING ${POSITION_COLUMNS}
+         ), latest AS (
+           SELECT DISTINCT ON (mmsi) * FROM inserted ORDER BY mmsi, observed_at DESC
+         ), moved AS (
+           INSERT INTO vessels (mmsi, flag, lat, lon, sog, cog, heading, nav_status, utc_second, position_at, position_source, origin, created_at, updated_at)
+           SELECT l.mmsi, f.flag, l.lat, l.lon, l.sog, l.cog, l.heading, l.nav_status, l.utc_second, l.observed_at, l.source, $14::text, $15::bigint, $15::bigint
+           FROM latest l JOIN unnest($12::bigint[], $13::text[]) AS f(mmsi, flag) ON f.mmsi = l.mmsi
+           ON CONFLICT (mmsi) DO UPDATE SET
+             lat = excluded.lat, lon = excluded.lon, sog = excluded.sog, cog = excluded.cog, heading = excluded.heading,
+             nav_status = excluded.nav_status, utc_second = excluded.utc_second, position_at = excluded.position_at,
+             position_source = excluded.position_source,
+             flag = coalesce(vessels.flag, excluded.flag),
+             origin = CASE WHEN vessels.origin = 'fallback' THEN excluded.origin ELSE vessels.origin END,
+             updated_at = excluded.updated_at
+           WHERE vessels.position_at IS NULL OR excluded.position_at > vessels.position_at
+           RETURNING mmsi
+         )
+         SELECT 'stored', count(*) FROM inserted UNION ALL SELECT 'moved', mmsi FROM moved`,
+        [...positionColumns(rows), int8Array(vessels), textArray(vessels.map(flagOf)), origin, now],
+      )
+      let stored = 0
+      const moved: number[] = []
+      for (const [kind, value] of out) {
+        if (kind === 'stored') stored = value
+        else moved.push(value)
+      }
+      return {stored, moved}
+    },
+
+    async replaceSuspects(holds) {
+      if (holds.length === 0) return
+      await pgArrays(db, `DELETE FROM position_suspects WHERE mmsi = ANY($1::bigint[])`, [int8Array(holds.map(([mmsi]) => mmsi))])
+      // A report given twice keeps its last version, as SQLite's INSERT OR REPLACE row by row does.
+      const last = new Map<string, PositionRow>()
+      for (const [, rows] of holds) for (const r of rows) last.set(key(r.mmsi, r.observedAt), r)
+      if (last.size === 0) return
+      await pgArrays(db, `INSERT INTO position_suspects (${POSITION_COLUMNS}) ${POSITION_ROWS}`, positionColumns([...last.values()]))
+    },
+
+    async heldTotal() {
+      const [[n]] = await pgArrays<[number]>(db, `SELECT count(*) FROM position_suspects`)
+      return n
+    },
+  }
 }

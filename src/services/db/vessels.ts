@@ -2,48 +2,56 @@
 // newest position held, and the vessels in a band of latitudes.
 import {and, count, desc, eq, gte, isNotNull, lte} from 'drizzle-orm'
 
-import type {Db} from './client.js'
 import {preparedOnce} from './prepared.js'
-import {type DataSource, type Vessel, vesselPositions, vessels} from './schema.js'
+import type {DataSource, Vessel} from './schema.js'
+import type {AnyDb} from './transaction.js'
 
-export function vesselByMmsi(db: Db, mmsi: number): Vessel | undefined {
-  return db.orm.select().from(vessels).where(eq(vessels.mmsi, mmsi)).get()
+export type {Vessel} from './schema.js'
+
+export async function vesselByMmsi(db: AnyDb, mmsi: number): Promise<Vessel | undefined> {
+  const {vessels} = db.t
+  const [row] = await db.orm.select().from(vessels).where(eq(vessels.mmsi, mmsi))
+  return row
 }
 
 /** Positions stored for a vessel observed at or after `since`. */
-export function positionCountSince(db: Db, mmsi: number, since: number): number {
-  return db.orm
+export async function positionCountSince(db: AnyDb, mmsi: number, since: number): Promise<number> {
+  const {vesselPositions} = db.t
+  const [row] = await db.orm
     .select({n: count()})
     .from(vesselPositions)
     .where(and(eq(vesselPositions.mmsi, mmsi), gte(vesselPositions.observedAt, since)))
-    .get()?.n ?? 0
+  return row?.n ?? 0
 }
 
+const newestQuery = (db: AnyDb) =>
+  db.orm
+    .select({at: db.t.vessels.positionAt, source: db.t.vessels.positionSource})
+    .from(db.t.vessels)
+    .where(isNotNull(db.t.vessels.positionAt))
+    .orderBy(desc(db.t.vessels.positionAt))
+    .limit(1)
+
 /** The newest position any vessel holds, and its source; undefined when none has one. */
-export function newestPosition(db: Db): {at: number; source: DataSource | null} | undefined {
-  const row = preparedOnce(db, 'vessels:newest-position', () =>
-    db.orm
-      .select({at: vessels.positionAt, source: vessels.positionSource})
-      .from(vessels)
-      .where(isNotNull(vessels.positionAt))
-      .orderBy(desc(vessels.positionAt))
-      .limit(1)
-      .prepare(),
-  ).get()
+export async function newestPosition(db: AnyDb): Promise<{at: number; source: DataSource | null} | undefined> {
+  // Read on every health check: on SQLite a statement prepared once.
+  const [row] = db.dialect === 'sqlite' ? [preparedOnce(db, 'vessels:newest-position', () => newestQuery(db).prepare()).get()] : await newestQuery(db)
   return row?.at == null ? undefined : {at: row.at, source: row.source}
 }
 
 /** Vessels with a position between two latitudes (inclusive), newest position first. */
-export function vesselsBetweenLatitudes(db: Db, minLat: number, maxLat: number): Vessel[] {
+export async function vesselsBetweenLatitudes(db: AnyDb, minLat: number, maxLat: number): Promise<Vessel[]> {
+  const {vessels} = db.t
   return db.orm
     .select()
     .from(vessels)
     .where(and(gte(vessels.lat, minLat), lte(vessels.lat, maxLat), isNotNull(vessels.lon), isNotNull(vessels.positionAt)))
     .orderBy(desc(vessels.positionAt))
-    .all()
 }
 
 /** Whether any vessel holds a position at all. */
-export function anyVesselPosition(db: Db): boolean {
-  return db.orm.select({mmsi: vessels.mmsi}).from(vessels).where(gte(vessels.positionAt, 0)).limit(1).get() !== undefined
+export async function anyVesselPosition(db: AnyDb): Promise<boolean> {
+  const {vessels} = db.t
+  const rows = await db.orm.select({mmsi: vessels.mmsi}).from(vessels).where(gte(vessels.positionAt, 0)).limit(1)
+  return rows.length > 0
 }

@@ -65,7 +65,7 @@ export async function ensureFallbackData(ctx: Context, options: EnsureOptions = 
     }
     await storeFallbackPorts(ctx.db, toStore, now)
 
-    report.anchorage_cells = storeShippedAnchorageCells(ctx.db, shippedPorts.ports, anchorages.anchorages, now, force)
+    report.anchorage_cells = await storeShippedAnchorageCells(ctx.db, shippedPorts.ports, anchorages.anchorages, now, force)
 
     // Vessels of the sample capture: --force drops the fallback vessels and their emergency positions, then ingests anew.
     const sampleMmsis = options.skipVessels ? [] : [...new Set(sample.messages.map((m) => m.mmsi))]
@@ -73,7 +73,7 @@ export async function ensureFallbackData(ctx: Context, options: EnsureOptions = 
     if (force) await deleteFallbackVessels(ctx.db, [...before].filter(([, origin]) => origin === 'fallback').map(([mmsi]) => mmsi))
     if (!options.skipVessels) {
       // Inside this transaction (a savepoint), so --force drops and recreates the sample vessels together.
-      new Ingest(ctx.db, {source: sample.source, origin: 'fallback', now, observedAtOf: sample.observedAtOf}).add(sample.messages)
+      await new Ingest(ctx.db, {source: sample.source, origin: 'fallback', now, observedAtOf: sample.observedAtOf}).add(sample.messages)
     }
     const after = (await vesselOrigins(ctx.db, sampleMmsis)).keys()
     for (const mmsi of after) {

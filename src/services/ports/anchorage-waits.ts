@@ -3,7 +3,7 @@
 // median time ships waited at anchorage over the last 7 days. The one place waits are computed: port calls
 // from a vessel-behaviour model can replace the stops it reads without changing what it returns.
 import {shipClass} from '../ais/ship-types.js'
-import type {Db} from '../db/client.js'
+import type {AnyDb} from '../db/transaction.js'
 import {portStopsSince} from '../db/vessel-stops.js'
 import {median} from './statistics.js'
 
@@ -27,7 +27,7 @@ const empty = (): PortWaiting => ({waiting: 0, atBerth: 0, waitingUnknownType: 0
  * Per port with any stop: who is waiting or at berth now (open stops reported since `windowStart`), and the
  * median wait of the merchant ships whose wait ended in the 7 days before `observedAt` or goes on (its time so far).
  */
-export async function portWaiting(db: Db, at: {observedAt: number; windowStart: number}): Promise<Map<number, PortWaiting>> {
+export async function portWaiting(db: AnyDb, at: {observedAt: number; windowStart: number}): Promise<Map<number, PortWaiting>> {
   const out = new Map<number, PortWaiting>()
   const waits = new Map<number, number[]>()
   for (const s of await portStopsSince(db, at.observedAt - WAIT_WINDOW_DAYS * 86_400_000)) {

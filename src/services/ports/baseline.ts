@@ -2,9 +2,8 @@
 // daily medians over the 28 days before the current spell above normal (the episode) began. Days spent
 // mostly in earlier episodes stay out while enough normal days remain; an episode older than 28 days
 // becomes, day by day, the new normal.
-import type {Db} from '../db/client.js'
 import {type CongestionLevel, dailyCoverage, type DailyMedian, type DayOfWaiting, storeDailyMedians, waitingBetween} from '../db/port-congestion.js'
-import {writeTransaction} from '../db/client.js'
+import {type AnyDb, write} from '../db/transaction.js'
 import {median} from './statistics.js'
 
 export const DAY_MS = 86_400_000
@@ -47,16 +46,20 @@ export const ABOVE_NORMAL: ReadonlySet<CongestionLevel> = new Set(['elevated', '
  * Computes the daily medians of the days that have ended since each port's last one (at most two baseline
  * windows back), from its snapshots with data; once per port and day with data.
  */
-export async function updateDailyMedians(db: Db, portIds: number[], observedAt: number): Promise<number> {
+export async function updateDailyMedians(db: AnyDb, portIds: number[], observedAt: number): Promise<number> {
   const coverage = await dailyCoverage(db)
   const today = dayStart(observedAt)
   const earliest = today - 2 * BASELINE_DAYS * DAY_MS
   const rows: DailyMedian[] = []
+  const fromByPort = new Map<number, number>()
   for (const portId of portIds) {
     const from = Math.max(earliest, (coverage.get(portId) ?? -Infinity) + DAY_MS)
-    if (from >= today) continue
+    if (from < today) fromByPort.set(portId, from)
+  }
+  const samples = await waitingBetween(db, fromByPort, today)
+  for (const portId of fromByPort.keys()) {
     const byDay = new Map<number, {waiting: number[]; episode: number}>()
-    for (const s of await waitingBetween(db, portId, from, today)) {
+    for (const s of samples.get(portId) ?? []) {
       const day = dayStart(s.observedAt)
       let entry = byDay.get(day)
       if (!entry) byDay.set(day, (entry = {waiting: [], episode: 0}))
@@ -66,6 +69,6 @@ export async function updateDailyMedians(db: Db, portIds: number[], observedAt: 
     // Only days with data are stored: a day without is looked for again next run, one indexed query that finds nothing.
     for (const [day, entry] of byDay) rows.push({portId, day, medianWaiting: median(entry.waiting), snapshots: entry.waiting.length, episodeSnapshots: entry.episode})
   }
-  if (rows.length > 0) writeTransaction(db, () => storeDailyMedians(db, rows))
+  if (rows.length > 0) await write(db, () => storeDailyMedians(db, rows))
   return rows.length
 }

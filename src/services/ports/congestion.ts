@@ -4,7 +4,6 @@
 import type {PortsJobSummary} from '../../schemas/job-summaries.js'
 import {throwIfCancelled, yieldToEventLoop} from '../cancel.js'
 import type {Context} from '../context.js'
-import {writeTransaction} from '../db/client.js'
 import {areaCells, areaPorts, hasAreaCells} from '../db/port-areas.js'
 import {
   type CongestionLevel,
@@ -16,10 +15,11 @@ import {
   type SnapshotRow,
   type Trend,
 } from '../db/port-congestion.js'
-import {hotStatements} from '../db/hot-statements.js'
+import {eachCurrentPosition, newestCurrentPositionAt} from '../db/current-positions.js'
 import {loadShippedAnchorages} from '../datasets/anchorages.js'
 import {loadShippedPorts} from '../datasets/ports.js'
 import type {DataSource} from '../db/schema.js'
+import {write} from '../db/transaction.js'
 import {worstSource} from '../provenance.js'
 import {portWaiting} from './anchorage-waits.js'
 import {ABOVE_NORMAL, BASELINE_DAYS, baselineOf, congestionLevel, DAY_MS, updateDailyMedians} from './baseline.js'
@@ -41,10 +41,10 @@ const zeroLevels = (): Record<CongestionLevel, number> => ({normal: 0, elevated:
 /** The port areas as stored; a database from before port areas gets the shipped anchorage cells first. */
 async function loadPortAreas(ctx: Context): Promise<PortAreas> {
   const {db} = ctx
-  if (!hasAreaCells(db, 'fallback')) {
+  if (!(await hasAreaCells(db, 'fallback'))) {
     const shippedPorts = loadShippedPorts().ports
     const anchorages = loadShippedAnchorages().anchorages
-    const report = writeTransaction(db, () => storeShippedAnchorageCells(db, shippedPorts, anchorages, ctx.clock.now(), false))
+    const report = await write(db, () => storeShippedAnchorageCells(db, shippedPorts, anchorages, ctx.clock.now(), false))
     ctx.logger.info('port areas: stored the shipped named anchorage cells', {cells: report.created, unmatched_cells: report.unmatched_cells})
   }
   return new PortAreas(await areaPorts(db), await areaCells(db))
@@ -69,8 +69,7 @@ export async function computePortCongestion(ctx: Context): Promise<PortsJobSumma
   }
   const areas = await loadPortAreas(ctx)
   phase('areas')
-  const hot = hotStatements(db)
-  const newest = hot.newestPositionAt()
+  const newest = await newestCurrentPositionAt(db)
   const windowMs = config.positionWindowMinutes * 60_000
   const observedAt = newest ?? now
   const windowStart = observedAt - windowMs
@@ -84,7 +83,8 @@ export async function computePortCongestion(ctx: Context): Promise<PortsJobSumma
   const tallies = new Map<number, PortTally>()
   let vesselsInPorts = 0
   if (newest !== null) {
-    await hot.eachCurrentPosition(
+    await eachCurrentPosition(
+      db,
       windowStart,
       ({lat, lon, second, source}) => {
         if (second !== null && NOT_A_FIX.has(second)) return
@@ -171,7 +171,7 @@ export async function computePortCongestion(ctx: Context): Promise<PortsJobSumma
     })
   }
 
-  writeTransaction(db, () => insertSnapshots(db, rows))
+  await write(db, () => insertSnapshots(db, rows))
   phase('snapshots')
   const shipped = areas.cells.filter((c) => c.origin === 'fallback').length
   return {
@@ -224,7 +224,7 @@ async function simulateCongestion(ctx: Context): Promise<PortsJobSummary> {
       createdAt: now,
     }
   })
-  writeTransaction(ctx.db, () => insertSnapshots(ctx.db, rows))
+  await write(ctx.db, () => insertSnapshots(ctx.db, rows))
   return {
     ports_updated: rows.length,
     errors_count: 0,

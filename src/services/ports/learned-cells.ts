@@ -68,9 +68,9 @@ export async function learnAreaCells(ctx: Context, areas: PortAreas, at: number)
     })
   }
   const stored = await write(db, async () => {
-    const areaCells = storeAreaCells(db, 'ingest', cells, ctx.clock.now(), {replace: false})
+    const cellWrite = await storeAreaCells(db, 'ingest', cells, ctx.clock.now(), {replace: false})
     await writeSetting(db, LEARNED_AT_KEY, at, ctx.clock.now())
-    return areaCells
+    return cellWrite
   })
   return {ran: true, cells_learned: stored.created, cells_without_port: withoutPort}
 }

@@ -80,6 +80,9 @@ function roughKm2(lat: number, lon: number, cos: number, lat2: number, lon2: num
 function buildIndex(points: Array<{lat: number; lon: number}>): KDBush {
   const index = new KDBush(Math.max(1, points.length))
   for (const p of points) index.add(p.lon, p.lat)
+  // KDBush holds at least one point; with none (a database without ports yet) a placeholder nobody asks
+  // about, since lookups skip an index whose list is empty.
+  if (points.length === 0) index.add(0, 0)
   index.finish()
   return index
 }

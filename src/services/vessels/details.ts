@@ -12,7 +12,7 @@ import {eventListing} from '../safety/catalog.js'
 export type {VesselDetails} from '../../schemas/vessels.js'
 
 export async function vesselDetails(ctx: Context, mmsi: number, options: {events?: number} = {}): Promise<VesselDetails> {
-  const v = vesselByMmsi(ctx.db, mmsi)
+  const v = await vesselByMmsi(ctx.db, mmsi)
   if (!v) {
     throw new HarbormasterError(`no vessel with MMSI ${mmsi} is stored`, {
       hint: 'check the MMSI; a vessel is stored once the vessels job has accepted a report of it',
@@ -46,7 +46,7 @@ export async function vesselDetails(ctx: Context, mmsi: number, options: {events
             observed_at: iso(v.positionAt),
             source: v.positionSource,
           },
-    positions_24h: positionCountSince(ctx.db, mmsi, (v.positionAt ?? now) - 86_400_000),
+    positions_24h: await positionCountSince(ctx.db, mmsi, (v.positionAt ?? now) - 86_400_000),
     events: await eventListing(ctx, {mmsi, limit: options.events ?? 20}),
   }
 }

@@ -3,9 +3,9 @@
 // the source produces them, static data merged.
 import type {AisMessage} from '../ais/payload.js'
 import {yieldToEventLoop} from '../cancel.js'
-import {type Db, writeTransaction} from '../db/client.js'
 import type {DataSource, Origin} from '../db/schema.js'
-import {type PositionRow, type VesselStore, vesselStore} from '../db/vessel-store.js'
+import {type AnyDb, write} from '../db/transaction.js'
+import {type PositionRow, type StaticUpdate, type VesselStore, vesselStore} from '../db/vessel-store.js'
 import {flagOf, midOf} from '../datasets/mid.js'
 import {distressDevice} from '../safety/distress.js'
 import {impossibleFix, isEstimatedFix, MAX_PLAUSIBLE_KNOTS, TrackKeeper} from './track.js'
@@ -53,6 +53,21 @@ export interface IngestResult {
   stopped: boolean
 }
 
+interface BatchCounts {
+  stored: number
+  duplicates: number
+  statics: number
+  rejected: string[]
+  skipped: number
+  updated: number[]
+  moves: number
+  estimated: number
+  newest: number
+  distress: PositionRow[]
+}
+
+const newCounts = (): BatchCounts => ({stored: 0, duplicates: 0, statics: 0, rejected: [], skipped: 0, updated: [], moves: 0, estimated: 0, newest: 0, distress: []})
+
 /** Ship stations (MID 201-775) and the distress transmitters that must never be discarded. */
 function trackedMmsi(mmsi: number): boolean {
   const mid = midOf(mmsi)
@@ -88,7 +103,7 @@ export class Ingest {
   private committed = 0
 
   constructor(
-    private readonly db: Db,
+    private readonly db: AnyDb,
     private readonly options: IngestOptions,
   ) {
     this.store = vesselStore(db)
@@ -108,26 +123,33 @@ export class Ingest {
   }
 
   /** Stores one batch in one transaction: all of it or, when it throws, none of it. */
-  add(batch: AisMessage[]): void {
+  async add(batch: AisMessage[]): Promise<void> {
     const {store, track, options} = this
     const teleport = `jump implying over ${MAX_PLAUSIBLE_KNOTS} kn`
-    // Counted per batch and added only after its commit, so a rolled-back batch counts nothing.
-    const counts = {stored: 0, duplicates: 0, statics: 0, rejected: [] as string[], skipped: 0, updated: [] as number[], moves: 0, estimated: 0, newest: 0, distress: [] as PositionRow[]}
-    // Each vessel's newest stored report of the batch: its latest position is moved once per batch, not per report.
-    const latest = new Map<number, PositionRow>()
-    const accept = (row: PositionRow) => {
-      if (counts.newest < row.observedAt) counts.newest = row.observedAt
-      if (distressDevice(row.mmsi) !== null) counts.distress.push(row)
-      if (!store.insertPosition(row)) {
-        counts.duplicates++
-        return
-      }
-      counts.stored++
-      const newest = latest.get(row.mmsi)
-      if (!newest || row.observedAt > newest.observedAt) latest.set(row.mmsi, row)
-    }
+    // Counted per attempt and added only after the commit, so a rolled-back batch counts nothing.
+    let counts = newCounts()
+    let attempts = 0
     try {
-      writeTransaction(this.db, () => {
+      await write(this.db, async () => {
+        // A retried transaction starts over: what the keeper read or judged in the failed attempt is gone.
+        if (attempts++ > 0) track.reset()
+        counts = newCounts()
+        // Read ahead what judging the batch's vessels needs: one query on a database server (SQLite is asked as they are judged).
+        if (track.readsAhead) {
+          const judged = new Set<number>()
+          for (const m of batch) {
+            if (POSITION_TYPES.has(m.msg_type) && !isEstimatedFix(m.second) && trackedMmsi(m.mmsi)) judged.add(m.mmsi)
+          }
+          await track.preload(judged)
+        }
+        // Reports accepted, in order: stored (or found stored already) in one go after the batch is judged.
+        const accepted: PositionRow[] = []
+        const statics: StaticUpdate[] = []
+        const accept = (row: PositionRow) => {
+          if (counts.newest < row.observedAt) counts.newest = row.observedAt
+          if (distressDevice(row.mmsi) !== null) counts.distress.push(row)
+          accepted.push(row)
+        }
         for (const m of batch) {
           const isPosition = POSITION_TYPES.has(m.msg_type)
           const isStatic = STATIC_TYPES.has(m.msg_type)
@@ -142,26 +164,18 @@ export class Ingest {
           if (isStatic) {
             const length = m.to_bow != null && m.to_stern != null ? m.to_bow + m.to_stern : null
             const beam = m.to_port != null && m.to_starboard != null ? m.to_port + m.to_starboard : null
-            const changed = store.mergeStatic(
-              {
-                mmsi: m.mmsi,
-                imo: m.imo ?? null,
-                name: m.shipname ?? null,
-                callsign: m.callsign ?? null,
-                shipType: m.shiptype ?? null,
-                lengthM: length,
-                beamM: beam,
-                draughtM: m.draught ?? null,
-                destination: m.destination ?? null,
-              },
-              flagOf(m.mmsi),
-              options.origin,
-              options.now,
-            )
-            if (changed) {
-              counts.statics++
-              counts.updated.push(m.mmsi)
-            }
+            statics.push({
+              mmsi: m.mmsi,
+              flag: flagOf(m.mmsi),
+              imo: m.imo ?? null,
+              name: m.shipname ?? null,
+              callsign: m.callsign ?? null,
+              shipType: m.shiptype ?? null,
+              lengthM: length,
+              beamM: beam,
+              draughtM: m.draught ?? null,
+              destination: m.destination ?? null,
+            })
             if (!isPosition) continue
           }
 
@@ -198,10 +212,18 @@ export class Ingest {
           if (verdict.moved) counts.moves++
           for (const r of verdict.accept) accept(r)
         }
-        for (const [mmsi, row] of latest) {
-          if (store.upsertLatest(row, flagOf(mmsi), options.origin, options.now)) counts.updated.push(mmsi)
+
+        const changed = await store.mergeStatics(statics, options.origin, options.now)
+        for (let i = 0; i < statics.length; i++) {
+          if (!changed[i]) continue
+          counts.statics++
+          counts.updated.push(statics[i].mmsi)
         }
-        for (const [mmsi, held] of track.takeChangedHolds()) store.replaceSuspects(mmsi, held)
+        const {stored, moved} = await store.storePositions(accepted, flagOf, options.origin, options.now)
+        counts.stored = stored
+        counts.duplicates = accepted.length - stored
+        for (const mmsi of moved) counts.updated.push(mmsi)
+        await store.replaceSuspects(track.takeChangedHolds())
       })
     } catch (error) {
       // The keeper read state the rollback undid.
@@ -230,12 +252,12 @@ export class Ingest {
   }
 
   /** The intake's result; `stopped` when it ended on a stop request rather than at the end of its input. */
-  finish(stopped = false): IngestResult {
+  async finish(stopped = false): Promise<IngestResult> {
     return {
       ...this.result,
       stopped,
       vessels_updated: this.updated.size,
-      positions_held: this.store.heldTotal(),
+      positions_held: await this.store.heldTotal(),
       distress: [...this.distress.values()],
     }
   }
@@ -248,7 +270,7 @@ export class Ingest {
  * stay, nothing of a batch is ever half stored. Memory is bounded by one batch, whatever the input's size.
  */
 export async function ingestMessages(
-  db: Db,
+  db: AnyDb,
   source: AsyncIterable<AisMessage[]> | Iterable<AisMessage[]>,
   options: IngestOptions,
 ): Promise<IngestResult> {
@@ -256,7 +278,7 @@ export async function ingestMessages(
   const ingest = new Ingest(db, options)
   const commit = async (batch: AisMessage[]): Promise<boolean> => {
     if (options.signal?.aborted) return false
-    ingest.add(batch)
+    await ingest.add(batch)
     options.onBatch?.({positionsStored: ingest.positionsStored, messages: ingest.messages, batches: ingest.batches})
     await yieldToEventLoop()
     return true

@@ -1,15 +1,13 @@
 // The vessels job: read the configured AIS source, ingesting as it reads; when it fails, fall back to what
 // the database holds, and when that is empty too, to the shipped sample. The summary and the logs say which
 // source served. Stopped (timeout, signal), it ends at a batch boundary and reports what it stored.
-import {desc, isNotNull} from 'drizzle-orm'
-
 import type {VesselsJobSummary} from '../../schemas/job-summaries.js'
 
 import type {AisMessage} from '../ais/payload.js'
 import {isCancelled, throwIfCancelled} from '../cancel.js'
 import {aisstreamBoxes} from '../config.js'
 import type {Context} from '../context.js'
-import {vessels} from '../db/schema.js'
+import {newestPosition} from '../db/vessels.js'
 import {errorMessage} from '../errors.js'
 import {reportCondition} from '../log/conditions.js'
 import type {Logger} from '../log/logger.js'
@@ -103,13 +101,7 @@ export async function runVesselsJob(ctx: Context): Promise<VesselsJobSummary> {
     fallbackReason = errorMessage(error)
   }
   if (fallbackReason !== undefined) {
-    const held = ctx.db.orm
-      .select({at: vessels.positionAt})
-      .from(vessels)
-      .where(isNotNull(vessels.positionAt))
-      .orderBy(desc(vessels.positionAt))
-      .limit(1)
-      .get()
+    const held = await newestPosition(ctx.db)
     if (held?.at) {
       await reportCondition(ctx, 'ais-data', {state: `fallback:${provider}`, message: `AIS source ${provider} failed; serving the positions the database holds (fallback)`, fields: {reason: fallbackReason}}, log)
       return {

@@ -50,7 +50,18 @@ function fixOf(row: PositionRow): Fix {
   return {at: row.observedAt, lat: row.lat, lon: row.lon}
 }
 
+/** What the store holds of a vessel's track: its newest usable fix, and its held reports (oldest first). */
+export interface TrackState {
+  fix: Fix | null
+  held: PositionRow[]
+}
+
 export interface TrackStore {
+  /**
+   * The track states of these vessels in one read, for a store that cannot answer one vessel at a time
+   * cheaply (a database server); without it the keeper asks the three below as it judges.
+   */
+  trackStates?(mmsis: number[]): Promise<Map<number, TrackState>>
   lastTrackFix(mmsi: number): Fix | undefined
   vesselsWithHeld(): Set<number>
   suspectsOf(mmsi: number): PositionRow[]
@@ -77,8 +88,31 @@ export class TrackKeeper {
   private overtaken = 0
   /** Vessels with held reports in the database when the run began (read once). */
   private holders?: Set<number>
+  /** Held reports read ahead, not yet taken up by `heldOf`. */
+  private readonly storedHeld = new Map<number, PositionRow[]>()
 
   constructor(private readonly store: TrackStore) {}
+
+  /** Whether the store wants the vessels of a batch named before they are judged (`preload`). */
+  get readsAhead(): boolean {
+    return this.store.trackStates !== undefined
+  }
+
+  /**
+   * Reads ahead, in one go, the track state of the vessels about to be judged that the keeper does not know
+   * yet, when the store answers only that way; otherwise nothing (the store is asked as they are judged).
+   */
+  async preload(mmsis: Iterable<number>): Promise<void> {
+    const store = this.store
+    if (!store.trackStates) return
+    const unknown: number[] = []
+    for (const mmsi of mmsis) if (!this.refs.has(mmsi)) unknown.push(mmsi)
+    if (unknown.length === 0) return
+    for (const [mmsi, state] of await store.trackStates(unknown)) {
+      this.refs.set(mmsi, state.fix)
+      if (!this.held.has(mmsi)) this.storedHeld.set(mmsi, state.held)
+    }
+  }
 
   /** Judges one usable report (a real fix, not an estimate). */
   judge(row: PositionRow): Verdict {
@@ -130,6 +164,7 @@ export class TrackKeeper {
   reset(): void {
     this.refs.clear()
     this.held.clear()
+    this.storedHeld.clear()
     this.holders = undefined
     this.changed.clear()
   }
@@ -147,8 +182,12 @@ export class TrackKeeper {
   private heldOf(mmsi: number, ref: Fix): PositionRow[] {
     let held = this.held.get(mmsi)
     if (held === undefined) {
-      this.holders ??= this.store.vesselsWithHeld()
-      const stored = this.holders.has(mmsi) ? this.store.suspectsOf(mmsi) : []
+      let stored = this.storedHeld.get(mmsi)
+      if (stored) this.storedHeld.delete(mmsi)
+      else {
+        this.holders ??= this.store.vesselsWithHeld()
+        stored = this.holders.has(mmsi) ? this.store.suspectsOf(mmsi) : []
+      }
       held = stored.filter((r) => r.observedAt > ref.at)
       this.held.set(mmsi, held)
       if (held.length !== stored.length) {
