@@ -20,6 +20,12 @@ export const BOTH_BACKENDS: string[] = [
   'test/e2e/users-notifications.test.ts',
   'test/e2e/api-reads.test.ts',
   'test/e2e/provider-cache.test.ts',
+  'test/e2e/seed-commands.test.ts',
+  'test/e2e/operator-cli.test.ts',
+  'test/e2e/api.test.ts',
+  'test/e2e/api-answers.test.ts',
+  'test/e2e/api-protection.test.ts',
+  'test/e2e/outside-services.test.ts',
 ]
 
 /** HARBORMASTER_PG_ALL=1 offers every end-to-end file to the `postgres` project (for trying one there). */

@@ -2,6 +2,7 @@
 // while one runs); GET /api/jobs/runs/<id>/ says how a run started over HTTP (a job run or a refresh) went.
 import {z} from 'zod'
 
+import {backgroundJobsSummary} from '../../schemas/jobs.js'
 import {iso} from '../clock.js'
 import type {Context} from '../context.js'
 import {taskById} from '../db/api-tasks.js'
@@ -44,8 +45,18 @@ export async function taskStatus(ctx: Context, id: number): Promise<TaskStatus |
     created_at: iso(row.createdAt) as string,
     completed_at: iso(row.completedAt),
     ...(row.error ? {error: row.error} : {}),
-    ...(row.result ? {summary: row.result} : {}),
+    ...(row.result ? {summary: inSchemaOrder(row.kind, row.result)} : {}),
   }
+}
+
+/**
+ * A stored run summary with its keys in the schema's order again: PostgreSQL's jsonb keeps the values but
+ * not the order of an object's keys, and clients reading the answer by eye expect the order SQLite returns.
+ */
+function inSchemaOrder(kind: 'jobs' | 'refresh', result: Record<string, unknown>): Record<string, unknown> {
+  if (kind !== 'jobs') return result
+  const parsed = backgroundJobsSummary.safeParse(result)
+  return parsed.success ? (parsed.data as unknown as Record<string, unknown>) : result
 }
 
 export const jobRoutes: ResourceRoutes = async (api, {ctx, runs, tasks}) => {
