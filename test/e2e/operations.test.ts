@@ -11,10 +11,8 @@ import {join} from 'node:path'
 import Database from 'better-sqlite3'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {decodeText} from '../../src/services/ais/nmea.js'
-import {openDatabase} from '../../src/services/db/client.js'
-import {ingestMessages} from '../../src/services/vessels/ingest.js'
 import {writeCapture} from '../helpers/captures.js'
+import {batchBoundaries} from '../helpers/ingest-batches.js'
 import {collect, count, type CliResult, ROOT, runCli, startCli, tempDir, withDb} from '../helpers/cli.js'
 import {startJsonServer} from '../helpers/feeds.js'
 import {runInProcess} from '../helpers/in-process.js'
@@ -40,21 +38,7 @@ describe('kill -9 in the middle of a vessels ingest', () => {
     // The real sentences of the Piraeus capture, each stamped (NMEA 4.0 tag block) a second apart: 30,000
     // reports, so the ingest takes six batches.
     writeCapture(capture, {firstSecond: Math.floor(NOW / 1000) - 86_400, lines: 30_000})
-    // Where the batches end: the stored counts a crash may leave behind (batches are whole runs of 5,000
-    // messages however the file is read).
-    const db = openDatabase(join(tmp.dir, 'boundaries.db'))
-    const {messages} = decodeText(readFileSync(capture, 'utf8'))
-    const ends = new Set([0])
-    const result = await ingestMessages(db, [messages], {
-      source: 'live',
-      origin: 'ingest',
-      now: NOW,
-      observedAtOf: (m) => m.received_at ?? NOW,
-      onBatch: ({positionsStored}) => ends.add(positionsStored),
-    })
-    total = result.positions_stored
-    db.close()
-    boundaries = [...ends].sort((a, b) => a - b)
+    ;({boundaries, total} = await batchBoundaries(capture, join(tmp.dir, 'boundaries.db'), NOW))
     expect(boundaries.length).toBeGreaterThan(5)
   })
 

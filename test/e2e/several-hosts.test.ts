@@ -9,11 +9,9 @@ import {join} from 'node:path'
 import pg from 'pg'
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest'
 
-import {decodeText} from '../../src/services/ais/nmea.js'
-import {openDatabase} from '../../src/services/db/client.js'
 import {copyBetween} from '../../src/services/db/copy.js'
-import {ingestMessages} from '../../src/services/vessels/ingest.js'
 import {writeCapture} from '../helpers/captures.js'
+import {batchBoundaries} from '../helpers/ingest-batches.js'
 import {collect, type CliResult, ROOT, runCli, startCli, tempDir} from '../helpers/cli.js'
 import {startJsonServer} from '../helpers/feeds.js'
 import {databaseUrl, postgresForTests, type TestPostgres} from '../helpers/postgres.js'
@@ -152,19 +150,7 @@ describe('ingest on PostgreSQL interrupted', () => {
   beforeAll(async () => {
     // The real sentences of the Piraeus capture, a second apart: 30,000 reports, six batches.
     writeCapture(capture, {firstSecond: Math.floor(NOW / 1000) - 86_400, lines: 30_000})
-    const db = openDatabase(join(tmp.dir, 'boundaries.db'))
-    const {messages} = decodeText(readFileSync(capture, 'utf8'))
-    const ends = new Set([0])
-    const result = await ingestMessages(db, [messages], {
-      source: 'live',
-      origin: 'ingest',
-      now: NOW,
-      observedAtOf: (m) => m.received_at ?? NOW,
-      onBatch: ({positionsStored}) => ends.add(positionsStored),
-    })
-    total = result.positions_stored
-    db.close()
-    boundaries = [...ends].sort((a, b) => a - b)
+    ;({boundaries, total} = await batchBoundaries(capture, join(tmp.dir, 'boundaries.db'), NOW))
     expect(boundaries.length).toBeGreaterThan(5)
   })
 

@@ -3,7 +3,7 @@
 // unnest), resolutions and last-seen times set-based, and moving an open event along.
 import {and, count, desc, eq, gte, inArray, isNull, type SQL, sql} from 'drizzle-orm'
 
-import {type EventRow, hotStatements} from './hot-statements.js'
+import {type EventRow, hotStatements, storedEvent} from './hot-statements.js'
 import {affectedRows, rawRows} from './query.js'
 import type {EventType, SafetyEvent} from './schema.js'
 import type {AnyDb} from './transaction.js'
@@ -129,24 +129,7 @@ export async function insertEvents(db: AnyDb, rows: EventRow[], now: number): Pr
     const id = ids.get(r.dedupeKey)
     if (id === undefined) continue
     ids.delete(r.dedupeKey)
-    stored.push({
-      id,
-      type: r.type,
-      severity: r.severity,
-      zoneId: r.zoneId,
-      portId: r.portId,
-      mmsi: r.mmsi,
-      dedupeKey: r.dedupeKey,
-      title: r.title,
-      lat: r.lat,
-      lon: r.lon,
-      source: r.source,
-      observedAt: r.observedAt,
-      createdAt: now,
-      lastSeenAt: now,
-      resolvedAt: null,
-      metadata: r.metadata,
-    })
+    stored.push(storedEvent(r, id, now))
   }
   return stored
 }

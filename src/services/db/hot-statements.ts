@@ -202,24 +202,7 @@ export function hotStatements(db: Db): HotStatements {
           const id = ids.get(r.dedupeKey)
           if (id === undefined) continue
           ids.delete(r.dedupeKey)
-          stored.push({
-            id,
-            type: r.type,
-            severity: r.severity,
-            zoneId: r.zoneId,
-            portId: r.portId,
-            mmsi: r.mmsi,
-            dedupeKey: r.dedupeKey,
-            title: r.title,
-            lat: r.lat,
-            lon: r.lon,
-            source: r.source,
-            observedAt: r.observedAt,
-            createdAt: now,
-            lastSeenAt: now,
-            resolvedAt: null,
-            metadata: r.metadata,
-          })
+          stored.push(storedEvent(r, id, now))
         }
       }
       return stored
@@ -227,4 +210,26 @@ export function hotStatements(db: Db): HotStatements {
   }
   cache.set(db.sqlite, statements)
   return statements
+}
+
+/** An event row as stored just now with this id: open, first and last seen now. */
+export function storedEvent(r: EventRow, id: number, now: number): SafetyEvent {
+  return {
+    id,
+    type: r.type,
+    severity: r.severity,
+    zoneId: r.zoneId,
+    portId: r.portId,
+    mmsi: r.mmsi,
+    dedupeKey: r.dedupeKey,
+    title: r.title,
+    lat: r.lat,
+    lon: r.lon,
+    source: r.source,
+    observedAt: r.observedAt,
+    createdAt: now,
+    lastSeenAt: now,
+    resolvedAt: null,
+    metadata: r.metadata,
+  }
 }

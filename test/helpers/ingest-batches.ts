@@ -1,0 +1,26 @@
+// Where an ingest's batches end: the stored counts a crash may leave behind (batches are whole runs of
+// 5,000 messages however the file is read), found by ingesting the capture once into a scratch database.
+import {readFileSync} from 'node:fs'
+
+import {decodeText} from '../../src/services/ais/nmea.js'
+import {openDatabase} from '../../src/services/db/client.js'
+import {ingestMessages} from '../../src/services/vessels/ingest.js'
+
+/** Positions stored when each batch has committed, from 0 (none yet) to all of them; and the total. */
+export async function batchBoundaries(capture: string, scratchDb: string, now: number): Promise<{boundaries: number[]; total: number}> {
+  const db = openDatabase(scratchDb)
+  try {
+    const {messages} = decodeText(readFileSync(capture, 'utf8'))
+    const ends = new Set([0])
+    const result = await ingestMessages(db, [messages], {
+      source: 'live',
+      origin: 'ingest',
+      now,
+      observedAtOf: (m) => m.received_at ?? now,
+      onBatch: ({positionsStored}) => ends.add(positionsStored),
+    })
+    return {boundaries: [...ends].sort((a, b) => a - b), total: result.positions_stored}
+  } finally {
+    db.close()
+  }
+}
