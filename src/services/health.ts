@@ -76,10 +76,12 @@ async function healthNow(ctx: Context): Promise<HealthReport> {
 
   const created = await createdSince(ctx.db, since)
   // The seed jobs' newest success (a job's runs never overlap: its latest start is its latest end).
-  const lastSuccessAt = (await Promise.all(SEED_JOB_NAMES.map(async (job) => (await latestRun(ctx.db, job, ['success']))?.completedAt ?? null))).reduce<number | null>(
-    (a, b) => (b !== null && (a === null || b > a) ? b : a),
-    null,
-  )
+  // One after the other: inside read() PostgreSQL's snapshot is one connection, which runs one query at a time.
+  let lastSuccessAt: number | null = null
+  for (const job of SEED_JOB_NAMES) {
+    const at = (await latestRun(ctx.db, job, ['success']))?.completedAt ?? null
+    if (at !== null && (lastSuccessAt === null || at > lastSuccessAt)) lastSuccessAt = at
+  }
   // A job whose last run failed, timed out or crashed (a crash not yet recorded counts too).
   const failing: string[] = []
   for (const job of SEED_JOB_NAMES) if ((await consecutiveFailures(ctx, job)) > 0) failing.push(job)
