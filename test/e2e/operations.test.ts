@@ -12,8 +12,8 @@ import Database from 'better-sqlite3'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {writeCapture} from '../helpers/captures.js'
-import {batchBoundaries} from '../helpers/ingest-batches.js'
-import {collect, count, type CliResult, ROOT, runCli, startCli, tempDir, withDb} from '../helpers/cli.js'
+import {batchBoundaries, untilStored} from '../helpers/ingest-batches.js'
+import {collect, count, ROOT, runCli, startCli, tempDir, withDb} from '../helpers/cli.js'
 import {startJsonServer} from '../helpers/feeds.js'
 import {runInProcess} from '../helpers/in-process.js'
 import {startNwsServer} from '../helpers/nws-server.js'
@@ -42,21 +42,6 @@ describe('kill -9 in the middle of a vessels ingest', () => {
     expect(boundaries.length).toBeGreaterThan(5)
   })
 
-  /** Resolves once the database holds at least `positions` (read as a monitor would); rejects if the run ends first. */
-  async function stored(db: string, positions: number, run: Promise<CliResult>): Promise<void> {
-    let ended = false
-    void run.then(() => (ended = true))
-    const monitor = new Database(db, {readonly: true})
-    try {
-      const counted = monitor.prepare('SELECT count(*) FROM vessel_positions').pluck()
-      while ((counted.get() as number) < positions) {
-        if (ended) throw new Error(`the run ended before ${positions} positions were stored: ${(await run).stderr.slice(-2000)}`)
-        await new Promise((r) => setTimeout(r, 10))
-      }
-    } finally {
-      monitor.close()
-    }
-  }
 
   const env = {HARBORMASTER_AIS_SOURCE: `nmea-file:${capture}`, HARBORMASTER_NOW: new Date(NOW).toISOString()}
   let db: string
@@ -80,7 +65,7 @@ describe('kill -9 in the middle of a vessels ingest', () => {
         // Each kill at another point of the ingest, in turn: while starting, then once each batch boundary has
         // been passed (while the next batch is being decoded or written), up to after the last one.
         const after = boundaries[kills++ % boundaries.length]
-        if (after > 0) await stored(db, after, done)
+        if (after > 0) await untilStored(db, after, done)
         child.kill('SIGKILL')
         await done
         expect(withDb(db, (d) => d.pragma('integrity_check', {simple: true}))).toBe('ok')

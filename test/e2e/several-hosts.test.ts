@@ -11,8 +11,8 @@ import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest'
 
 import {copyBetween} from '../../src/services/db/copy.js'
 import {writeCapture} from '../helpers/captures.js'
-import {batchBoundaries} from '../helpers/ingest-batches.js'
-import {collect, type CliResult, ROOT, runCli, startCli, tempDir} from '../helpers/cli.js'
+import {batchBoundaries, untilStored} from '../helpers/ingest-batches.js'
+import {collect, ROOT, runCli, startCli, tempDir} from '../helpers/cli.js'
 import {startJsonServer} from '../helpers/feeds.js'
 import {databaseUrl, postgresForTests, type TestPostgres} from '../helpers/postgres.js'
 
@@ -154,23 +154,6 @@ describe('ingest on PostgreSQL interrupted', () => {
     expect(boundaries.length).toBeGreaterThan(5)
   })
 
-  /** Resolves once the database holds at least `positions`; rejects if the run ends first. */
-  async function stored(db: string, positions: number, run: Promise<CliResult>): Promise<void> {
-    let ended = false
-    void run.then(() => (ended = true))
-    const monitor = new pg.Client({connectionString: db})
-    await monitor.connect()
-    try {
-      for (;;) {
-        const {rows} = await monitor.query('SELECT count(*)::int AS n FROM vessel_positions')
-        if (rows[0].n >= positions) return
-        if (ended) throw new Error(`the run ended before ${positions} positions were stored: ${(await run).stderr.slice(-2000)}`)
-        await new Promise((r) => setTimeout(r, 10))
-      }
-    } finally {
-      await monitor.end()
-    }
-  }
 
   async function emptyPositions(db: string): Promise<void> {
     await query(db, 'DELETE FROM vessel_positions')
@@ -181,7 +164,7 @@ describe('ingest on PostgreSQL interrupted', () => {
     const db = await seededDatabase()
     await emptyPositions(db)
     const run = collect(startCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env: env()}))
-    await stored(db, boundaries[1], run)
+    await untilStored(db, boundaries[1], run)
     server!.ctl(['restart', '-m', 'fast'])
     const result = await run
     const positions = await countOf(db, 'SELECT count(*) FROM vessel_positions')
@@ -207,7 +190,7 @@ describe('ingest on PostgreSQL interrupted', () => {
       const child = startCli(['run-background-jobs', '--job', 'vessels', '--db', db], {env: env()})
       const done = collect(child)
       const after = boundaries[k % boundaries.length]
-      if (after > 0) await stored(db, after, done)
+      if (after > 0) await untilStored(db, after, done)
       child.kill('SIGKILL')
       await done
       const positions = await countOf(db, 'SELECT count(*) FROM vessel_positions')
