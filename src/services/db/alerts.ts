@@ -5,6 +5,7 @@ import type {Statement} from 'better-sqlite3'
 import {asc, eq, sql} from 'drizzle-orm'
 
 import type {Db} from './client.js'
+import {preparedOnce} from './prepared.js'
 import {affectedRows, rawExec, rawRows} from './query.js'
 import type {AlertEvent, AlertOperator, AlertRule, alertRules, Severity} from './schema.js'
 import {type AnyDb, write} from './transaction.js'
@@ -60,13 +61,10 @@ interface AlertStatements {
   insert: Statement
 }
 
-// Per connection: with a read connection beside the write one (serve) the same database has two.
-const cache = new WeakMap<object, AlertStatements>()
-
 function statements(db: Db): AlertStatements {
-  let s = cache.get(db.sqlite)
-  if (!s) {
-    s = {
+  // Per connection: with a read connection beside the write one (serve) the same database has two.
+  return preparedOnce(db, 'alerts', () => {
+    return {
       rules: db.sqlite
         .prepare(
           `SELECT id, name, metric, target_kind, target_id, operator, threshold, severity, enabled, freshness_seconds, created_at, updated_at
@@ -85,9 +83,7 @@ function statements(db: Db): AlertStatements {
          VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT DO NOTHING`,
       ),
     }
-    cache.set(db.sqlite, s)
-  }
-  return s
+  })
 }
 
 type RuleRow = [number, string | null, string, string, string | null, AlertOperator, number, Severity, number, number | null, number, number]

@@ -3,6 +3,7 @@
 import type {Statement} from 'better-sqlite3'
 
 import type {Db} from './client.js'
+import {preparedOnce} from './prepared.js'
 import type {DataSource, EventType, SafetyEvent, Severity} from './schema.js'
 
 export interface CurrentPosition {
@@ -73,8 +74,6 @@ const EVENT_COLUMNS = 14
 /** Rows per INSERT: one statement per hundred events instead of one per event. */
 const EVENT_BATCH = 100
 
-// Per connection: with a read connection beside the write one (serve) the same database has two.
-const cache = new WeakMap<object, HotStatements>()
 
 type ColumnRow = [number, number, number, number | null, number]
 
@@ -103,8 +102,11 @@ function toColumns(rows: Iterable<ColumnRow>): PositionColumns {
 const POSITION_CHUNK = 20_000
 
 export function hotStatements(db: Db): HotStatements {
-  const existing = cache.get(db.sqlite)
-  if (existing) return existing
+  // Per connection: with a read connection beside the write one (serve) the same database has two.
+  return preparedOnce(db, 'hot-statements', () => prepareHotStatements(db))
+}
+
+function prepareHotStatements(db: Db): HotStatements {
   const s = db.sqlite
   // `+position_at` keeps SQLite off the index: most vessels are current, and a scan of the table in MMSI
   // (rowid) order reads them in order instead of a lookup per row.
@@ -208,7 +210,6 @@ export function hotStatements(db: Db): HotStatements {
       return stored
     },
   }
-  cache.set(db.sqlite, statements)
   return statements
 }
 

@@ -5,6 +5,7 @@ import type {Statement} from 'better-sqlite3'
 import {and, asc, eq, lt, sql} from 'drizzle-orm'
 
 import type {Db} from './client.js'
+import {preparedOnce} from './prepared.js'
 import {rawRows} from './query.js'
 import type {AlertEvent, notifications, SafetyEvent} from './schema.js'
 import {type AnyDb, write} from './transaction.js'
@@ -24,24 +25,19 @@ interface NotificationStatements {
   webhooks: Statement
 }
 
-// Per connection, not per database: a database may have a read connection beside the write one.
-const cache = new WeakMap<object, NotificationStatements>()
-
 function statements(db: Db): NotificationStatements {
-  let s = cache.get(db.sqlite)
-  if (!s) {
+  // Per connection: with a read connection beside the write one (serve) the same database has two.
+  return preparedOnce(db, 'notifications', () => {
     const insert = (channel: string, status: string) =>
       db.sqlite.prepare(
         `INSERT INTO notifications (user_id, event_id, alert_event_id, channel, status, created_at) VALUES (?, ?, ?, '${channel}', '${status}', ?) ON CONFLICT DO NOTHING`,
       )
-    s = {
+    return {
       stored: insert('database', 'stored'),
       pending: insert('webhook', 'pending'),
       webhooks: db.sqlite.prepare(`SELECT id FROM users WHERE webhook_url IS NOT NULL AND webhook_url != ''`).pluck(),
     }
-    cache.set(db.sqlite, s)
-  }
-  return s
+  })
 }
 
 /**

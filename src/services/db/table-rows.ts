@@ -5,6 +5,7 @@ import type {Statement} from 'better-sqlite3'
 import {count, gte} from 'drizzle-orm'
 
 import type {Db} from './client.js'
+import {preparedOnce} from './prepared.js'
 import type {AnyDb} from './transaction.js'
 
 export interface TableCounts {
@@ -23,22 +24,17 @@ interface Statements {
   notificationsSince: Statement
 }
 
-// Per connection: with a read connection beside the write one (serve) the same database has two.
-const cache = new WeakMap<object, Statements>()
-
 function statements(db: Db): Statements {
-  let s = cache.get(db.sqlite)
-  if (!s) {
+  // Per connection: with a read connection beside the write one (serve) the same database has two.
+  return preparedOnce(db, 'table-rows', () => {
     const sqlite = db.sqlite
-    s = {
+    return {
       kept: sqlite.prepare('SELECT table_name, row_count FROM table_rows').raw(),
       counted: new Map(Object.values(COUNTED).map((table) => [table, sqlite.prepare(`SELECT count(*) FROM ${table}`).pluck()])),
       eventsSince: sqlite.prepare('SELECT count(*) FROM safety_events WHERE created_at >= ?').pluck(),
       notificationsSince: sqlite.prepare('SELECT count(*) FROM notifications WHERE created_at >= ?').pluck(),
     }
-    cache.set(db.sqlite, s)
-  }
-  return s
+  })
 }
 
 /** Rows in each counted table: exact, and constant time however large the tables are. */
