@@ -7,6 +7,7 @@ import type {Statement} from 'better-sqlite3'
 
 import type {Fix, TrackState, TrackStore} from '../vessels/track.js'
 import type {Db} from './client.js'
+import {preparedOnce} from './prepared.js'
 import type {PostgresDb} from './pg-client.js'
 import {float8Array, int8Array, pgArrays, pgObjects, textArray} from './pg-batch.js'
 import type {DataSource, Origin} from './schema.js'
@@ -71,8 +72,7 @@ export interface VesselStore extends TrackStore {
   heldTotal(): Promise<number>
 }
 
-// Per connection: with a read connection beside the write one (serve) the same database has two.
-const sqliteStores = new WeakMap<object, VesselStore>()
+// One per PostgreSQL database (its pool); one per SQLite connection, since a read connection may stand beside the write one (serve).
 const postgresStores = new WeakMap<PostgresDb, VesselStore>()
 
 export function vesselStore(db: AnyDb): VesselStore {
@@ -81,9 +81,7 @@ export function vesselStore(db: AnyDb): VesselStore {
     if (!store) postgresStores.set(db, (store = postgresStore(db)))
     return store
   }
-  let store = sqliteStores.get(db.sqlite)
-  if (!store) sqliteStores.set(db.sqlite, (store = sqliteStore(db)))
-  return store
+  return preparedOnce(db, 'vessel-store', () => sqliteStore(db))
 }
 
 function sqliteStore(db: Db): VesselStore {
@@ -95,14 +93,7 @@ function sqliteStore(db: Db): VesselStore {
   const upsertLatest: Statement = s.prepare(
     `INSERT INTO vessels (mmsi, flag, lat, lon, sog, cog, heading, nav_status, utc_second, position_at, position_source, origin, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT(mmsi) DO UPDATE SET
-       lat = excluded.lat, lon = excluded.lon, sog = excluded.sog, cog = excluded.cog, heading = excluded.heading,
-       nav_status = excluded.nav_status, utc_second = excluded.utc_second, position_at = excluded.position_at,
-       position_source = excluded.position_source,
-       flag = coalesce(vessels.flag, excluded.flag),
-       origin = CASE WHEN vessels.origin = 'fallback' THEN excluded.origin ELSE vessels.origin END,
-       updated_at = excluded.updated_at
-     WHERE vessels.position_at IS NULL OR excluded.position_at > vessels.position_at`,
+     ${MOVE_LATEST}`,
   )
   const mergeStatic: Statement = s.prepare(
     `INSERT INTO vessels (mmsi, flag, imo, name, callsign, ship_type, length_m, beam_m, draught_m, destination, origin, created_at, updated_at)
@@ -191,6 +182,19 @@ const POSITION_ROWS = `SELECT unnest($1::bigint[]) AS mmsi, unnest($2::bigint[])
   unnest($8::bigint[]) AS nav_status, unnest($9::bigint[]) AS utc_second, unnest($10::text[]) AS source, unnest($11::bigint[]) AS received_at`
 
 /** Rows as the eleven column arrays of POSITION_ROWS, in the binary format. */
+/**
+ * How a stored position moves a vessel's latest one, on both databases: only to a newer fix; the flag kept
+ * once known; a fallback vessel becomes the origin that reported it.
+ */
+const MOVE_LATEST = `ON CONFLICT (mmsi) DO UPDATE SET
+  lat = excluded.lat, lon = excluded.lon, sog = excluded.sog, cog = excluded.cog, heading = excluded.heading,
+  nav_status = excluded.nav_status, utc_second = excluded.utc_second, position_at = excluded.position_at,
+  position_source = excluded.position_source,
+  flag = coalesce(vessels.flag, excluded.flag),
+  origin = CASE WHEN vessels.origin = 'fallback' THEN excluded.origin ELSE vessels.origin END,
+  updated_at = excluded.updated_at
+  WHERE vessels.position_at IS NULL OR excluded.position_at > vessels.position_at`
+
 function positionColumns(rows: PositionRow[]): Buffer[] {
   return [
     int8Array(rows, (r) => r.mmsi),
@@ -331,14 +335,7 @@ function postgresStore(db: PostgresDb): VesselStore {
            INSERT INTO vessels (mmsi, flag, lat, lon, sog, cog, heading, nav_status, utc_second, position_at, position_source, origin, created_at, updated_at)
            SELECT l.mmsi, f.flag, l.lat, l.lon, l.sog, l.cog, l.heading, l.nav_status, l.utc_second, l.observed_at, l.source, $14::text, $15::bigint, $15::bigint
            FROM latest l JOIN unnest($12::bigint[], $13::text[]) AS f(mmsi, flag) ON f.mmsi = l.mmsi
-           ON CONFLICT (mmsi) DO UPDATE SET
-             lat = excluded.lat, lon = excluded.lon, sog = excluded.sog, cog = excluded.cog, heading = excluded.heading,
-             nav_status = excluded.nav_status, utc_second = excluded.utc_second, position_at = excluded.position_at,
-             position_source = excluded.position_source,
-             flag = coalesce(vessels.flag, excluded.flag),
-             origin = CASE WHEN vessels.origin = 'fallback' THEN excluded.origin ELSE vessels.origin END,
-             updated_at = excluded.updated_at
-           WHERE vessels.position_at IS NULL OR excluded.position_at > vessels.position_at
+           ${MOVE_LATEST}
            RETURNING mmsi
          )
          SELECT 'stored', count(*) FROM inserted UNION ALL SELECT 'moved', mmsi FROM moved`,
