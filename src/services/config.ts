@@ -149,6 +149,20 @@ export const SETTINGS = {
     default: '3',
     description: "distinct vessels stopped 3 h or more in a cell before it becomes a port's anchorage (or berth) cell",
   }),
+  queueWeights: setting({
+    env: 'HARBORMASTER_QUEUE_WEIGHTS',
+    type: z.string().regex(/^(critical|analysis|compliance|default)=\d+(,(critical|analysis|compliance|default)=\d+)*$/, 'expected queue=weight, comma separated (critical, analysis, compliance, default)'),
+    default: 'critical=6,analysis=2,compliance=1,default=1',
+    description: "workers: each queue's share of worker slots when all are busy; `worker --queues` wins over it",
+  }),
+  workerConcurrency: setting({env: 'HARBORMASTER_WORKER_CONCURRENCY', type: z.coerce.number().int().min(1).max(256), default: '10', description: 'workers: jobs one worker runs at once; `worker --concurrency` wins over it'}),
+  workerHeartbeatSeconds: setting({
+    env: 'HARBORMASTER_WORKER_HEARTBEAT_SECONDS',
+    type: positiveInt,
+    default: '30',
+    description: "workers: a worker silent this long is lost, and its jobs go back to the queue (on PostgreSQL also pg-boss's expiry of an active job)",
+  }),
+  workerGraceSeconds: setting({env: 'HARBORMASTER_WORKER_GRACE_SECONDS', type: count, default: '25', description: 'workers: on SIGTERM or SIGINT, how long running jobs may finish before they go back to the queue'}),
 } as const satisfies Record<string, SettingSpec>
 
 export type SettingKey = keyof typeof SETTINGS
