@@ -52,6 +52,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected flags!: CommandFlags<T>
   protected args!: CommandArgs<T>
   private openedDb?: AnyDb
+  private openedContext?: Context
   private logger?: Logger
   /** Masks the configured credentials in whatever the command writes; identity until configuration is read. */
   private redact: (text: string) => string = (text) => text
@@ -164,7 +165,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       statementTimeoutMs: config.dbStatementTimeoutMs,
     })
     await this.installStopHandlers(logger)
-    return {config, db: this.openedDb, logger, clock, signal: this.stop.signal}
+    this.openedContext = {config, db: this.openedDb, logger, clock, signal: this.stop.signal}
+    return this.openedContext
   }
 
   protected logLevel(): 'debug' | 'info' | 'warn' {
@@ -338,6 +340,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       process.off('SIGINT', this.stopHandler)
       process.off('SIGTERM', this.stopHandler)
     }
+    // A queue engine the command started (pg-boss keeps a pool of its own) stops before its database closes.
+    if (this.openedContext) await (await import('../services/queue/queue.js')).stopQueueEngine(this.openedContext)
     await this.openedDb?.close()
     if (this.stopSignal && !(this.ctor as unknown as typeof BaseCommand).runsUntilStopped) {
       const {signalExitCode} = await import('../services/cancel.js')

@@ -10,6 +10,7 @@ import {healthReport} from './health.js'
 import {backgroundJobsSummary, crontab, dueRuns, jobHistory, jobList, jobRunResult, jobRunResults, pauses, resumed, scheduleList} from './jobs.js'
 import {copyResult, fallbackReport, migrateResult, restoreResult} from './maintenance.js'
 import {congestionGeoJson, portCongestionReport} from './ports.js'
+import {deleted, enqueued, purged, queuedJob, queuedJobList, queuePaused, queueResumed, queueStatsReport, retried, workerList} from './queue.js'
 import {providerStatusList} from './providers.js'
 import {eventCheckResult, eventList, eventsGeoJson, zoneList, zonesGeoJson} from './safety.js'
 import {createdUser, userList, userRemoved, watch, watchList, watchRemoved} from './users.js'
@@ -60,6 +61,15 @@ export const COMMAND_RESULTS = {
   'jobs run-due': {schema: dueRuns},
   'ports congestion': {schema: z.union([portCongestionReport, congestionGeoJson]).describe('ports congestion --json: the report; with --format geojson a FeatureCollection of points')},
   'providers status': {schema: providerStatusList},
+  'queue delete': {schema: deleted},
+  'queue enqueue': {schema: enqueued.describe('queue enqueue --json: the job enqueued, or (duplicate: true) the one holding its unique key')},
+  'queue list': {schema: queuedJobList},
+  'queue pause': {schema: queuePaused},
+  'queue purge': {schema: purged},
+  'queue resume': {schema: queueResumed},
+  'queue retry': {schema: retried},
+  'queue show': {schema: queuedJob},
+  'queue stats': {schema: queueStatsReport},
   'run-background-jobs': {schema: backgroundJobsSummary},
   'schedule crontab': {schema: crontab},
   'schedule list': {schema: scheduleList},
@@ -73,6 +83,7 @@ export const COMMAND_RESULTS = {
   'watch add': {schema: watch},
   'watch list': {schema: watchList},
   'watch remove': {schema: watchRemoved},
+  'workers list': {schema: workerList},
   'zones list': {schema: z.union([zoneList, zonesGeoJson]).describe('zones list --json: the zones; with --format geojson a FeatureCollection with their outlines')},
 } as const satisfies Record<string, CommandResult>
 

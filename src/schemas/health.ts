@@ -21,6 +21,25 @@ export const stormAlertsHealth = z.object({
 })
 export type StormAlertsHealth = z.infer<typeof stormAlertsHealth>
 
+export const queueCheck = z.object({
+  check: z.enum(['pending_age', 'dead_letter', 'workers']),
+  status: healthStatus,
+  reason: z.string(),
+})
+
+/** The job queue: how long due jobs wait, what went to the dead letter, and whether a worker is there to take them. */
+export const queueHealth = z.object({
+  status: healthStatus,
+  pending: count.describe('jobs due and not taken, in queues not paused'),
+  oldest_pending_seconds: z.number().nonnegative().nullable(),
+  dead_24h: count.describe('jobs gone to the dead letter in the last 24 h'),
+  live_workers: count,
+  paused_queues: z.array(z.string()),
+  checks: z.array(queueCheck).describe('the checks not healthy'),
+  reason: z.string().optional(),
+})
+export type QueueHealth = z.infer<typeof queueHealth>
+
 /** The seed's health shape (timestamp, overall_status, database, ais_service, recent_activity) and what was added since. */
 export const healthReport = z.object({
   timestamp: utcTime,
@@ -54,6 +73,7 @@ export const healthReport = z.object({
     providers: z.object({status: healthStatus, failed_over: z.array(z.string()), reason: z.string().optional()}).optional(),
     storm_alerts: stormAlertsHealth.optional().describe('marine warnings harbormaster holds but cannot place on the map'),
     jobs: z.object({status: healthStatus, checks: z.array(jobCheck)}).optional(),
+    queue: queueHealth.optional(),
     host: z.object({status: healthStatus, free_disk_percent: z.number().nonnegative().nullable(), reason: z.string().optional()}).optional(),
   }),
 })

@@ -163,6 +163,9 @@ export const SETTINGS = {
     description: "workers: a worker silent this long is lost, and its jobs go back to the queue (on PostgreSQL also pg-boss's expiry of an active job)",
   }),
   workerGraceSeconds: setting({env: 'HARBORMASTER_WORKER_GRACE_SECONDS', type: count, default: '25', description: 'workers: on SIGTERM or SIGINT, how long running jobs may finish before they go back to the queue'}),
+  queuePendingWarnSeconds: setting({env: 'HARBORMASTER_QUEUE_PENDING_WARN_SECONDS', type: positiveInt, default: '300', description: 'health: a job due and not taken for longer than this makes the queue degraded'}),
+  queuePendingFailSeconds: setting({env: 'HARBORMASTER_QUEUE_PENDING_FAIL_SECONDS', type: positiveInt, default: '1800', description: 'health: a job due and not taken for longer than this makes the queue unhealthy'}),
+  queueDeadFailCount: setting({env: 'HARBORMASTER_QUEUE_DEAD_FAIL_COUNT', type: positiveInt, default: '100', description: 'health: this many jobs gone to the dead letter in 24 h make the queue unhealthy (any one makes it degraded)'}),
 } as const satisfies Record<string, SettingSpec>
 
 export type SettingKey = keyof typeof SETTINGS

@@ -17,12 +17,13 @@ import {healthRoutes} from './health.js'
 import {jobRoutes} from './jobs.js'
 import type {ApiOptions} from './plugin.js'
 import {portRoutes} from './ports.js'
+import {queueRoutes} from './queues.js'
 import {errorBody} from './schemas.js'
 import {taskRoutes} from './tasks.js'
 import {vesselRoutes} from './vessels.js'
 
 /** Every resource's routes, registered in this order. */
-const RESOURCES = [jobRoutes, healthRoutes, eventRoutes, portRoutes, vesselRoutes, cacheRoutes, taskRoutes]
+const RESOURCES = [jobRoutes, healthRoutes, eventRoutes, portRoutes, vesselRoutes, cacheRoutes, taskRoutes, queueRoutes]
 
 export interface ServerOptions {
   /** Largest request body accepted, bytes. */
