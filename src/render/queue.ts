@@ -1,6 +1,7 @@
 // The queue as people read it: job lists and stats as tables, one job with its attempts and timeline,
 // workers with their heartbeats.
-import type {Enqueued, QueuedJobDetails, QueuedJobRow, QueueStatsReport, WorkerEntry} from '../schemas/queue.js'
+import type {Enqueued, QueuedJobDetails, QueuedJobRow, QueueStatsReport} from '../schemas/queue.js'
+import type {WorkerEntry} from '../schemas/workers.js'
 import {QUEUED_JOB_STATES} from '../services/queue/types.js'
 import {type Painter, table} from './terminal.js'
 
@@ -61,14 +62,16 @@ export function renderStats(stats: QueueStatsReport, p: Painter): string {
 }
 
 export function renderWorkers(workers: WorkerEntry[], p: Painter): string {
-  if (workers.length === 0) return 'no worker has registered: start one with `harbormaster worker`'
+  if (workers.length === 0) return 'no worker has run in the last day: start one with `harbormaster worker`'
+  const status = (w: WorkerEntry) => (w.status === 'live' ? p.good('live') : w.status === 'lost' ? p.bad('lost') : p.dim('stopped'))
   const rows = workers.map((w) => [
     w.id,
-    `${w.host}:${w.pid}`,
-    Object.entries(w.queues).map(([q, n]) => `${q}=${n}`).join(','),
+    status(w),
+    Object.entries(w.queues).map(([q, n]) => `${q}=${n}`).join(',') + (w.strict ? ' strict' : '') + (w.scheduler ? ' +scheduler' : ''),
     `${w.current_jobs.length}/${w.concurrency}`,
+    `${w.processed} (${w.failed} failed)`,
     w.started_at,
-    w.live ? p.good(w.heartbeat_at) : p.bad(`${w.heartbeat_at} (lost)`),
+    w.stopped_at ?? w.heartbeat_at,
   ])
-  return table(['worker', 'host:pid', 'queues', 'running', 'started', 'heartbeat'], rows, p)
+  return table(['worker', 'status', 'queues', 'running', 'processed', 'started', 'last heartbeat'], rows, p)
 }

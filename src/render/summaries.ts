@@ -95,6 +95,11 @@ export function renderHealth(report: HealthReport, p: Painter): string {
   if (c.jobs) {
     rows.push(['jobs', p.status(c.jobs.status), c.jobs.checks.length === 0 ? 'every job within its thresholds' : c.jobs.checks.map((k) => `${k.job} ${k.check}: ${k.reason}`).join('; ')])
   }
+  if (c.queue) {
+    const q = c.queue
+    const figures = `${q.pending} due, ${q.dead_24h} dead in 24 h, ${q.live_workers} live worker(s)${q.paused_queues.length > 0 ? `; paused: ${q.paused_queues.join(', ')}` : ''}`
+    rows.push(['queue', p.status(q.status), q.reason ?? (q.checks.length === 0 ? figures : q.checks.map((k) => k.reason).join('; '))])
+  }
   if (c.host) rows.push(['host', p.status(c.host.status), c.host.reason ?? `${c.host.free_disk_percent} % disk free`])
   return `${table(['component', 'status', 'detail'], rows, p)}\noverall: ${p.status(report.overall_status)}`
 }

@@ -10,11 +10,12 @@ import {healthReport} from './health.js'
 import {backgroundJobsSummary, crontab, dueRuns, jobHistory, jobList, jobRunResult, jobRunResults, pauses, resumed, scheduleList} from './jobs.js'
 import {copyResult, fallbackReport, migrateResult, restoreResult} from './maintenance.js'
 import {congestionGeoJson, portCongestionReport} from './ports.js'
-import {deleted, enqueued, purged, queuedJob, queuedJobList, queuePaused, queueResumed, queueStatsReport, retried, workerList} from './queue.js'
+import {deleted, enqueued, purged, queuedJob, queuedJobList, queuePauses, queueResumed, queueStatsReport, retried} from './queue.js'
 import {providerStatusList} from './providers.js'
 import {eventCheckResult, eventList, eventsGeoJson, zoneList, zonesGeoJson} from './safety.js'
 import {createdUser, userList, userRemoved, watch, watchList, watchRemoved} from './users.js'
 import {vesselDetails} from './vessels.js'
+import {workerList} from './workers.js'
 
 export const serveResult = z.object({
   stopped: z.literal(true),
@@ -64,7 +65,7 @@ export const COMMAND_RESULTS = {
   'queue delete': {schema: deleted},
   'queue enqueue': {schema: enqueued.describe('queue enqueue --json: the job enqueued, or (duplicate: true) the one holding its unique key')},
   'queue list': {schema: queuedJobList},
-  'queue pause': {schema: queuePaused},
+  'queue pause': {schema: queuePauses.describe('queue pause --json: every queue pause now in force')},
   'queue purge': {schema: purged},
   'queue resume': {schema: queueResumed},
   'queue retry': {schema: retried},

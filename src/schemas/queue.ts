@@ -4,6 +4,7 @@ import {z} from 'zod'
 
 import {JOB_TYPES, QUEUE_NAMES, QUEUED_JOB_STATES} from '../services/queue/types.js'
 import {count, utcTime} from './common.js'
+import {queuePause} from './workers.js'
 
 export const queueName = z.enum(QUEUE_NAMES)
 export const queuedJobState = z.enum(QUEUED_JOB_STATES)
@@ -64,14 +65,6 @@ export type QueuedJobDetails = z.infer<typeof queuedJob>
 export const queuedJobList = z.object({jobs: z.array(queuedJobRow)})
 export type QueuedJobList = z.infer<typeof queuedJobList>
 
-export const queuePause = z.object({
-  queue: queueName,
-  by: z.string().describe('user@host, or the API user, that paused it'),
-  reason: z.string(),
-  since: utcTime,
-})
-export type QueuePauseEntry = z.infer<typeof queuePause>
-
 export const queueDepth = z.object({
   queue: queueName,
   weight: count.describe('its share of worker slots when all are busy (HARBORMASTER_QUEUE_WEIGHTS)'),
@@ -98,19 +91,5 @@ export const purged = z.object({
   finished_before: utcTime,
   purged: count,
 })
-export const queuePaused = z.object({pause: queuePause})
-export const queueResumed = z.object({queue: queueName, resumed: z.boolean().describe('false: it was not paused')})
-
-export const workerEntry = z.object({
-  id: z.string(),
-  host: z.string(),
-  pid: z.number().int(),
-  queues: z.record(z.string(), count).describe('the queues it serves and their weights'),
-  concurrency: count,
-  started_at: utcTime,
-  heartbeat_at: utcTime,
-  live: z.boolean().describe('its heartbeat is within HARBORMASTER_WORKER_HEARTBEAT_SECONDS'),
-  current_jobs: z.array(z.string()),
-})
-export type WorkerEntry = z.infer<typeof workerEntry>
-export const workerList = z.object({workers: z.array(workerEntry)})
+export const queuePauses = z.object({pauses: z.array(queuePause).describe('every queue pause now in force')})
+export const queueResumed = z.object({resumed: z.array(queueName)})

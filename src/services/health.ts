@@ -44,7 +44,20 @@ const AIS_STALE_MS = 60 * 60_000
 const DAY_MS = 86_400_000
 
 export async function checkHealth(ctx: Context): Promise<HealthReport> {
-  return read(ctx.db, () => healthNow(ctx))
+  const report = await read(ctx.db, () => healthNow(ctx))
+  // After the snapshot, not in it: the queue's engine reads through its own connections (pg-boss its pool).
+  const queue = await queueComponent(ctx)
+  return {...report, overall_status: worst(report.overall_status, queue.status), components: {...report.components, queue}}
+}
+
+/** The queue's checks; a queue that cannot be read makes the component degraded, never the report fail. */
+async function queueComponent(ctx: Context): Promise<NonNullable<Components['queue']>> {
+  const {queueHealth} = await import('./queue/health.js')
+  try {
+    return await queueHealth(ctx)
+  } catch (error) {
+    return {status: 'degraded', pending: 0, oldest_pending_seconds: null, dead_24h: 0, live_workers: 0, paused_queues: [], checks: [], reason: `the queue cannot be read: ${errorMessage(error)}`}
+  }
 }
 
 /** Every check, from one consistent view of the database. */

@@ -11,9 +11,9 @@ export default class QueueResume extends BaseCommand<typeof QueueResume> {
 
   async run(): Promise<ResultOf<'queue resume'>> {
     const ctx = await this.context()
-    const {resumeQueue} = await import('../../services/queue/admin.js')
+    const {resumeQueue} = await import('../../services/queue/pauses.js')
     const result = await resumeQueue(ctx, this.args.queue)
-    this.log(result.resumed ? `queue ${result.queue} resumed` : `queue ${result.queue} was not paused`)
+    this.log(`resumed: ${result.resumed.map((q) => `queue ${q}`).join(', ')}`)
     return result
   }
 }

@@ -2,8 +2,9 @@
 // answers with), retry (OPERATOR), delete and queue pause/resume (ADMIN). The same answers as `queue …` --json.
 import {z} from 'zod'
 
-import {deleted, queuedJob, queuedJobRow, queuePaused, queueResumed, queueStatsReport, retried} from '../../schemas/queue.js'
-import {deleteQueuedJob, findQueuedJob, LIST_LIMIT_MAX, listQueuedJobs, pauseQueue, queueStats, resumeQueue, retryQueuedJob} from '../queue/admin.js'
+import {deleted, queuedJob, queuedJobRow, queuePauses, queueResumed, queueStatsReport, retried} from '../../schemas/queue.js'
+import {deleteQueuedJob, findQueuedJob, LIST_LIMIT_MAX, listQueuedJobs, queueStats, retryQueuedJob} from '../queue/admin.js'
+import {pauseQueue, queuePauses as pausesInForce, resumeQueue} from '../queue/pauses.js'
 import {QUEUE_NAMES, QUEUED_JOB_STATES} from '../queue/types.js'
 import {HarbormasterError} from '../errors.js'
 import {requireRole} from './auth.js'
@@ -79,14 +80,17 @@ export const queueRoutes: ResourceRoutes = async (api, {ctx}) => {
     '/api/queues/:queue/pause',
     {
       preHandler: requireRole(ctx, 'ADMIN'),
-      schema: {params: queueParams, body: z.strictObject({reason: z.string().trim().min(1).max(500)}), response: {200: queuePaused}},
+      schema: {params: queueParams, body: z.strictObject({reason: z.string().trim().min(1).max(500)}), response: {200: queuePauses}},
     },
-    async (req) => pauseQueue(ctx, req.params.queue, req.body.reason, `${req.user?.name ?? 'unknown'} (API)`),
+    async (req) => ({pauses: await pauseQueue(ctx, req.params.queue, `${req.body.reason} (by ${req.user?.name ?? 'unknown'} over the API)`)}),
   )
 
   api.post(
     '/api/queues/:queue/resume',
-    {preHandler: requireRole(ctx, 'ADMIN'), schema: {params: queueParams, response: {200: queueResumed}}},
-    async (req) => resumeQueue(ctx, req.params.queue),
+    {preHandler: requireRole(ctx, 'ADMIN'), schema: {params: queueParams, response: {200: queueResumed, 409: errorBodySchema}}},
+    async (req, reply) => {
+      if (!(await pausesInForce(ctx)).some((p) => p.queue === req.params.queue)) return reply.code(409).send(errorBody(`queue ${req.params.queue} is not paused`, {field: 'queue'}))
+      return resumeQueue(ctx, req.params.queue)
+    },
   )
 }

@@ -1,24 +1,16 @@
-// What operators do to the queue, shared by the `queue …` and `workers list` commands and the API: enqueue
-// from what they typed, list, show, stats (the engine's depths with the pauses and weights), retry, delete,
-// purge, pause and resume, each answering in the --json and API shapes of schemas/queue.ts.
+// What operators do to the queue, shared by the `queue …` commands and the API: enqueue
+// from what they typed, list, show, stats (the engine's depths with the pauses and weights), retry, delete and
+// purge, each answering in the --json and API shapes of schemas/queue.ts.
 import {iso} from '../clock.js'
 import type {Context} from '../context.js'
 import {parseDuration} from '../duration.js'
 import {HarbormasterError, usageError} from '../errors.js'
-import type {
-  Enqueued,
-  QueueDepthEntry,
-  QueuedJobDetails,
-  QueuedJobRow,
-  QueuePauseEntry,
-  QueueStatsReport,
-  WorkerEntry,
-} from '../../schemas/queue.js'
-import {isJobType, JOB_TYPE_SPECS} from './job-types.js'
-import {queuePauses, pauseQueue as keepPause, resumeQueue as liftPause} from './pauses.js'
+import type {Enqueued, QueueDepthEntry, QueuedJobDetails, QueuedJobRow, QueueStatsReport} from '../../schemas/queue.js'
+import type {QueuePause} from '../../schemas/workers.js'
+import {isJobType} from './job-types.js'
+import {queuePauses} from './pauses.js'
 import {enqueue, parseQueueWeights, queueEngine} from './queue.js'
 import {JOB_TYPES, type JsonObject, type ListFilter, QUEUE_NAMES, type QueuedJob, type QueuedJobState, QUEUED_JOB_STATES, type QueueName} from './types.js'
-import {listWorkers} from './workers.js'
 
 const isoTime = (ms: number) => new Date(ms).toISOString()
 
@@ -174,7 +166,7 @@ export async function showQueuedJob(ctx: Context, id: string): Promise<QueuedJob
 }
 
 /** The pause of each paused queue. */
-async function pausesByQueue(ctx: Context): Promise<Map<QueueName, QueuePauseEntry>> {
+async function pausesByQueue(ctx: Context): Promise<Map<QueueName, QueuePause>> {
   return new Map((await queuePauses(ctx)).map((p) => [p.queue, p]))
 }
 
@@ -251,25 +243,4 @@ export async function purgeQueuedJobs(ctx: Context, state: string, olderThan: st
   const before = ctx.clock.now() - parseDuration(olderThan, '--older-than')
   const purged = await (await queueEngine(ctx)).purge(state, before)
   return {state, finished_before: isoTime(before), purged}
-}
-
-export async function pauseQueue(ctx: Context, queue: string, reason: string, by?: string): Promise<{pause: QueuePauseEntry}> {
-  const name = checkQueueName(queue)
-  if (!reason.trim()) throw usageError('a pause needs a reason', 'pass --reason "…" (it is shown in queue stats and workers list)')
-  return {pause: await keepPause(ctx, name, reason.trim(), by)}
-}
-
-export async function resumeQueue(ctx: Context, queue: string): Promise<{queue: QueueName; resumed: boolean}> {
-  const name = checkQueueName(queue)
-  return {queue: name, resumed: await liftPause(ctx, name)}
-}
-
-/** Every registered worker, the live ones first. */
-export async function workerEntries(ctx: Context): Promise<WorkerEntry[]> {
-  return listWorkers(ctx)
-}
-
-/** The job types as `queue enqueue --help` lists them. */
-export function jobTypeLines(): string[] {
-  return Object.values(JOB_TYPE_SPECS).map((s) => `${s.type} (${s.queue}): ${s.description}`)
 }

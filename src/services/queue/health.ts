@@ -1,0 +1,86 @@
+// The queue's part of `health`: how long the oldest due job has waited (warn and fail thresholds), how many
+// jobs went to the dead letter in the last 24 h, and whether a live worker is there while jobs are due.
+// Paused queues are left out: their jobs wait on purpose. An install that never used the queue pays nothing:
+// the engine is not even loaded.
+import type {QueueHealth} from '../../schemas/health.js'
+import type {Context} from '../context.js'
+import {queuePauses} from './pauses.js'
+import type {QueueEngine} from './types.js'
+import {liveWorkerIds} from './workers.js'
+
+type HealthStatus = QueueHealth['status']
+type QueueCheck = QueueHealth['checks'][number]
+
+const DAY_MS = 86_400_000
+/** Dead jobs read per page while counting those of the last 24 h. */
+const PAGE = 1000
+
+const order: Record<HealthStatus, number> = {healthy: 0, degraded: 1, unhealthy: 2}
+const worst = (statuses: HealthStatus[]) => statuses.reduce<HealthStatus>((a, b) => (order[b] > order[a] ? b : a), 'healthy')
+
+const minutes = (seconds: number) => (seconds < 120 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`)
+
+/** Jobs that went dead at or after `since` (the dead letter lists newest first, so counting stops at the first older page). */
+async function deadSince(engine: QueueEngine, since: number): Promise<number> {
+  let n = 0
+  for (let offset = 0; ; offset += PAGE) {
+    const page = await engine.list({state: 'dead', limit: PAGE, offset})
+    const recent = page.filter((job) => (job.finishedAt ?? 0) >= since).length
+    n += recent
+    if (page.length < PAGE || recent === 0) return n
+  }
+}
+
+/**
+ * Whether the queue may hold jobs. On SQLite its table comes with the migrations and counting it costs little;
+ * on PostgreSQL pg-boss's schema exists only once something started the engine, and loading pg-boss to find
+ * out costs more than the rest of `health`.
+ */
+async function queueUsed(ctx: Context): Promise<boolean> {
+  if (ctx.db.dialect === 'sqlite') return true
+  const {pgBossInstalled} = await import('../db/queue-presence.js')
+  return pgBossInstalled(ctx.db)
+}
+
+export async function queueHealth(ctx: Context): Promise<QueueHealth> {
+  const paused = (await queuePauses(ctx)).map((p) => p.queue)
+  if (!(await queueUsed(ctx))) {
+    return {status: 'healthy', pending: 0, oldest_pending_seconds: null, dead_24h: 0, live_workers: 0, paused_queues: paused, checks: [], reason: 'the queue has not been used'}
+  }
+  const {queueEngine} = await import('./queue.js')
+  const engine = await queueEngine(ctx)
+  const stats = await engine.stats(1)
+  const served = stats.queues.filter((q) => !paused.includes(q.queue))
+  const pending = served.reduce((n, q) => n + q.states.pending, 0)
+  const oldestMs = Math.max(0, ...served.map((q) => q.oldestPendingMs ?? 0))
+  const oldest = pending > 0 ? Math.round(oldestMs / 100) / 10 : null
+  const dead = await deadSince(engine, ctx.clock.now() - DAY_MS)
+  const live = (await liveWorkerIds(ctx)).length
+  const {queuePendingWarnSeconds: warnAt, queuePendingFailSeconds: failAt, queueDeadFailCount: deadFail} = ctx.config
+
+  const checks: QueueCheck[] = []
+  if (oldest !== null && oldest > warnAt) {
+    checks.push({
+      check: 'pending_age',
+      status: oldest > failAt ? 'unhealthy' : 'degraded',
+      reason: `the oldest of ${pending} due job(s) has waited ${minutes(oldest)} (warning ${minutes(warnAt)}, critical ${minutes(failAt)})`,
+    })
+  }
+  if (dead > 0) {
+    checks.push({
+      check: 'dead_letter',
+      status: dead >= deadFail ? 'unhealthy' : 'degraded',
+      reason: `${dead} job(s) went to the dead letter in the last 24 h (critical at ${deadFail}): see \`harbormaster queue list --state dead\``,
+    })
+  }
+  // A job just enqueued waits for the next worker or the next `worker --drain` from cron: only a wait longer
+  // than a heartbeat says no worker is coming.
+  if (live === 0 && oldest !== null && oldest > ctx.config.workerHeartbeatSeconds) {
+    checks.push({
+      check: 'workers',
+      status: 'degraded',
+      reason: `${pending} job(s) due and no live worker: start \`harbormaster worker\` (or run \`harbormaster worker --drain\` from cron)`,
+    })
+  }
+  return {status: worst(checks.map((c) => c.status)), pending, oldest_pending_seconds: oldest, dead_24h: dead, live_workers: live, paused_queues: paused, checks}
+}
