@@ -15,7 +15,7 @@ Job types: notify:deliver (critical), vessel:analyze (analysis), vessel:identity
 provider:refresh, system:cleanup, system:canary, registry:run (default).`
 
   static override examples = [
-    `<%= config.bin %> <%= command.id %> system:canary --payload '{"fail": true}'`,
+    `<%= config.bin %> <%= command.id %> system:canary --payload '{"fail_until_attempt": "always"}' --max-retries 2`,
     `<%= config.bin %> <%= command.id %> vessel:analyze --payload '{"mmsi": 244000001}' --in 30s --unique-key vessel:244000001 --unique-for 1h`,
     `<%= config.bin %> <%= command.id %> system:cleanup --at 2026-11-24T03:00:00Z --queue default --max-retries 1`,
   ]

@@ -20,15 +20,18 @@ const worst = (statuses: HealthStatus[]) => statuses.reduce<HealthStatus>((a, b)
 
 const minutes = (seconds: number) => (seconds < 120 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`)
 
-/** Jobs that went dead at or after `since` (the dead letter lists newest first, so counting stops at the first older page). */
+/** At most this many dead jobs are read to count those of the last 24 h: past it the count says "at least". */
+const DEAD_READ_MAX = 10_000
+
+/** Jobs that went dead at or after `since`. */
 async function deadSince(engine: QueueEngine, since: number): Promise<number> {
   let n = 0
-  for (let offset = 0; ; offset += PAGE) {
+  for (let offset = 0; offset < DEAD_READ_MAX; offset += PAGE) {
     const page = await engine.list({state: 'dead', limit: PAGE, offset})
-    const recent = page.filter((job) => (job.finishedAt ?? 0) >= since).length
-    n += recent
-    if (page.length < PAGE || recent === 0) return n
+    n += page.filter((job) => (job.finishedAt ?? 0) >= since).length
+    if (page.length < PAGE) break
   }
+  return n
 }
 
 /**
