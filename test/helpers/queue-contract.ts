@@ -89,8 +89,8 @@ export interface QueueHarness {
 export async function openQueueHarness(dir: string, name: string, which: Backend = backend()): Promise<QueueHarness & {close(): Promise<void>}> {
   const location = emptyDb(`${dir}/${name}/harbormaster.db`)
   const contexts: Context[] = []
-  let first: AnyDb | undefined
-  const timeline = which === 'postgres' ? serverClockTimeline(() => first as AnyDb) : fakeClockTimeline(Date.parse('2026-11-24T12:00:00Z'))
+  const contextsDb = () => contexts[0].db
+  const timeline = which === 'postgres' ? serverClockTimeline(contextsDb) : fakeClockTimeline(Date.parse('2026-11-24T12:00:00Z'))
   const contextOn = async (): Promise<Context> => {
     const db = await openTestDb(location)
     const ctx: Context = {config: loadConfig({env: {}, dbPath: location, cwd: dir}), db, logger: silentLogger, clock: timeline.clock}
@@ -98,7 +98,6 @@ export async function openQueueHarness(dir: string, name: string, which: Backend
     return ctx
   }
   const ctx = await contextOn()
-  first = ctx.db
   return {
     ctx,
     engine: await queueEngine(ctx),
