@@ -48,7 +48,8 @@ declare module 'fastify' {
 /** Whether the client of `req` has gone (closed its connection or aborted the request). */
 function clientGone(req: FastifyRequest): boolean {
   const socket = req.raw.socket
-  return req.raw.destroyed || !socket || socket.destroyed || !socket.writable
+  // A request whose body has been read whole is destroyed by Node once it has ended: only an incomplete one means an abort.
+  return (req.raw.destroyed && !req.raw.complete) || !socket || socket.destroyed || !socket.writable
 }
 
 /** The request field a validation error is about: the missing, unknown or invalid one. */
