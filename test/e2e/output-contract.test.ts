@@ -169,6 +169,26 @@ describe('--json output of every command against its schema', () => {
     expect(outputs.schemas).toMatch(/^alerts list\s+one document\s+List alert rules\.$/m)
   })
 
+  it('the queue: enqueue, a worker draining it, lists, stats, retries, pauses, workers', async () => {
+    const failing = await json<{id: string}>('queue', 'enqueue', 'system:canary', '--payload', '{"fail_until_attempt": "always"}', '--max-retries', '0')
+    const done = await json<{id: string}>('queue', 'enqueue', 'system:canary', '--unique-key', 'contract', '--unique-for', '1h')
+    expect(await json('queue', 'enqueue', 'system:canary', '--unique-key', 'contract')).toMatchObject({id: done.id, duplicate: true})
+    await json('queue', 'enqueue', 'system:canary', '--in', '2h')
+    await json('worker', '--drain')
+    expect((await json<{jobs: unknown[]}>('queue', 'list')).jobs).toHaveLength(3)
+    expect(await json('queue', 'show', failing.id)).toMatchObject({state: 'dead'})
+    await json('queue', 'show', done.id)
+    await json('queue', 'stats')
+    await json('queue', 'pause', 'analysis', '--reason', 'contract')
+    await json('queue', 'resume', 'analysis')
+    expect(await json('queue', 'retry', '--all-dead')).toEqual({retried: [failing.id]})
+    await json('queue', 'delete', failing.id)
+    await json('queue', 'purge', '--state', 'completed', '--older-than', '7d')
+    await json('workers', 'list')
+    const forPeople = {list: await text('queue', 'list'), show: await text('queue', 'show', done.id), stats: await text('queue', 'stats'), workers: await text('workers', 'list')}
+    for (const [name, stdout] of Object.entries(forPeople)) expect(jsonLike(stdout), `${name}:\n${stdout}`).toEqual([])
+  })
+
   it('health, providers, configuration, schemas', async () => {
     await json('health')
     await json('providers', 'status')

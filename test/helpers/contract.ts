@@ -4,8 +4,8 @@ import {isDeepStrictEqual} from 'node:util'
 
 import {COMMAND_RESULTS, type CommandId} from '../../src/schemas/commands.js'
 
-/** Maps whose keys are data (rejection reasons, phase names), not field names. */
-const DATA_KEYED = new Set(['rejected_by_reason', 'timings_ms'])
+/** Maps whose keys are data (rejection reasons, phase names, job types such as system:canary), not field names. */
+const DATA_KEYED = new Set(['rejected_by_reason', 'timings_ms', 'per_type'])
 const SNAKE = /^[a-z][a-z0-9_]*$/
 const UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/
 const TIME_KEY = /(_at|_since|^since|^until|^timestamp|^next_runs?|^valid_from|^valid_to)$/
