@@ -44,12 +44,12 @@ export type PgBossJobState = 'scheduled' | 'pending' | 'active' | 'retry' | 'dea
 
 /**
  * Each state as a condition on pg-boss's columns. Due means `start_after < now()`, pg-boss's own test in its
- * fetch: a due `retry` job is pending again (as in Asynq, where the forwarder moves it back).
+ * fetch. A job in pg-boss's `retry` stays `retry` once its backoff has passed, until a worker takes it.
  */
 const STATE_CONDITIONS: Record<PgBossJobState, string> = {
   scheduled: `(state = 'created' AND start_after >= now())`,
-  pending: `(state < 'active' AND start_after < now())`,
-  retry: `(state = 'retry' AND start_after >= now())`,
+  pending: `(state = 'created' AND start_after < now())`,
+  retry: `(state = 'retry')`,
   active: `(state = 'active')`,
   completed: `(state = 'completed')`,
   dead: `(state = 'failed')`,
@@ -190,9 +190,42 @@ export async function ensureUniqueKeyIndex(sql: PgBossSql): Promise<void> {
   await sql.executeSql(`CREATE INDEX IF NOT EXISTS job_harbormaster_unique_key ON pgboss.job (singleton_key) WHERE singleton_key IS NOT NULL AND state < 'completed'`)
 }
 
-/** Records which worker holds the jobs a fetch just claimed (in the fetch's transaction). */
-export async function recordClaims(sql: PgBossSql, queue: string, ids: readonly string[], workerId: string): Promise<void> {
-  await sql.executeSql(`UPDATE pgboss.job SET data = data || jsonb_build_object('worker_id', $3::text) WHERE name = $1 AND id = ANY($2::uuid[])`, [queue, ids, workerId])
+export interface ClaimedRow {
+  id: string
+  data: JobData
+  retry_count: number
+  retry_limit: number
+}
+
+/**
+ * Claims up to `limit` due jobs of `queue` for `workerId`, oldest due first: pg-boss 10's fetchNextJob (FOR
+ * UPDATE SKIP LOCKED; active; started_on now; an attempt counted when the job had started before) with two
+ * differences: jobs are taken in the order they fell due (pg-boss takes them in the order they were created,
+ * so a job delayed an hour would go before one due since a minute), and the worker's id is recorded in the
+ * job's data in the same statement, for recoverLost.
+ */
+export async function claimDueJobs(sql: PgBossSql, queue: string, limit: number, workerId: string): Promise<ClaimedRow[]> {
+  const {rows} = await sql.executeSql(
+    `WITH next AS (
+       SELECT id FROM pgboss.job
+        WHERE name = $1 AND state < 'active' AND start_after < now()
+        ORDER BY start_after, created_on, id
+        LIMIT $2
+        FOR UPDATE SKIP LOCKED)
+     UPDATE pgboss.job AS j SET
+       state = 'active',
+       started_on = now(),
+       retry_count = CASE WHEN j.started_on IS NOT NULL THEN j.retry_count + 1 ELSE j.retry_count END,
+       data = j.data || jsonb_build_object('worker_id', $3::text)
+     FROM next
+     WHERE j.name = $1 AND j.id = next.id
+     RETURNING j.id::text AS id, j.data, j.retry_count, j.retry_limit, j.start_after, j.created_on`,
+    [queue, limit, workerId],
+  )
+  // UPDATE … RETURNING gives no order: the claim's own, restored.
+  const claimed = rows as (ClaimedRow & {start_after: Date; created_on: Date})[]
+  claimed.sort((a, b) => a.start_after.getTime() - b.start_after.getTime() || a.created_on.getTime() - b.created_on.getTime() || (a.id < b.id ? -1 : 1))
+  return claimed.map(({id, data, retry_count, retry_limit}) => ({id, data, retry_count, retry_limit}))
 }
 
 export interface FailingJob {

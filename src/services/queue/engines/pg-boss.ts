@@ -12,15 +12,17 @@
 // and the reads below use its tables directly, see src/services/db/pgboss-jobs.ts):
 // - our four queues are four pg-boss queues (standard policy); type, payload and timeout are in the job's data;
 // - states: created and due (start_after < now(), pg-boss's fetch test) = pending, created and not due =
-//   scheduled, retry and not due = retry (due, it is pending again, as in Asynq), active = active, completed =
-//   completed, failed = dead. Times are the database server's, not the context clock's: a runAt is turned into
-//   a delay from the context's now, so a fake clock's "in 30 s" is 30 s of the server's;
+//   scheduled, retry = retry (until a worker takes it, its backoff over or not), active = active, completed =
+//   completed, failed = dead. Times are the database server's (pg-boss's now()); a runAt given is kept as it is
+//   (the facade's default, the context's now, is due at once on a host whose clock agrees with the server's);
 // - retries: retryLimit = maxRetries; attempts = retry_count + 1 once started (pg-boss counts a retry at fetch);
 // - attempt errors: pg-boss keeps only the last (its `output`); every attempt's error (attempt, at, message,
 //   stack) is appended to the job's data under `errors` in the transaction that fails it, and `output` keeps
 //   the last error (pg-boss's convention) or, once completed, {result};
-// - claims: each fetch records the worker's id in the job's data (worker_id) in the fetch's transaction, so
-//   recoverLost can tell which active jobs a lost worker held, without a table of our own to keep in step;
+// - fetch: our own statement, pg-boss 10's fetchNextJob with two changes (pgboss-jobs.ts claimDueJobs): jobs
+//   are taken oldest due first (pg-boss takes them in the order created), and the worker's id is recorded in
+//   the job's data (worker_id) by the same statement, so recoverLost can tell which active jobs a lost worker
+//   held, without a table of our own to keep in step. complete, fail and insert are pg-boss's own calls;
 // - expiry: expire_in is the job's timeout plus one heartbeat (the worker's own timeout fires first and keeps
 //   its message). pg-boss's own supervision (maintain: expire, archive, drop) is off: its expire() would
 //   overwrite the attempt history, and its archive would move the dead letter away and drop it after 7 days.
@@ -84,8 +86,7 @@ export function pgBossEngine(ctx: Context): QueueEngine {
         id: randomUUID(),
         name: queue,
         data,
-        // A delay from the context's now, applied to the server's (pg-boss's now()).
-        startAfter: String((runAt - now) / 1000),
+        startAfter: new Date(runAt).toISOString(),
         retryLimit: request.maxRetries ?? spec.maxRetries,
         retryDelay: 1,
         retryBackoff: true,
@@ -176,27 +177,18 @@ export function pgBossEngine(ctx: Context): QueueEngine {
     enqueueMany,
 
     async fetch(queue, limit, workerId) {
-      return jobs.pgBossTransaction(db, async (tx) => {
-        const fetched = await boss.fetch<jobs.JobData>(queue, {batchSize: limit, includeMetadata: true, priority: false, db: tx as PgBoss.Db})
-        if (fetched.length === 0) return []
-        await jobs.recordClaims(
-          tx,
+      const claimed = await jobs.claimDueJobs(pool, queue, limit, workerId)
+      return claimed.map((job): ClaimedJob => {
+        fetchedQueue.set(job.id, queue)
+        return {
+          id: job.id,
+          type: job.data.type as JobType,
           queue,
-          fetched.map((job) => job.id),
-          workerId,
-        )
-        return fetched.map((job): ClaimedJob => {
-          fetchedQueue.set(job.id, queue)
-          return {
-            id: job.id,
-            type: job.data.type as JobType,
-            queue,
-            payload: (job.data.payload ?? {}) as JsonObject,
-            attempt: job.retryCount + 1,
-            maxRetries: job.retryLimit,
-            timeoutSeconds: job.data.timeout_seconds,
-          }
-        })
+          payload: (job.data.payload ?? {}) as JsonObject,
+          attempt: job.retry_count + 1,
+          maxRetries: job.retry_limit,
+          timeoutSeconds: job.data.timeout_seconds,
+        }
       })
     },
 
@@ -229,7 +221,7 @@ export function pgBossEngine(ctx: Context): QueueEngine {
         for (const job of lost) {
           const message =
             job.worker_id && !liveWorkerIds.includes(job.worker_id)
-              ? `worker ${job.worker_id} was lost (its heartbeat expired) while it ran this job`
+              ? 'worker lost'
               : `timed out: active longer than its timeout of ${job.timeout_seconds} s and a heartbeat of ${graceSeconds} s`
           await failAttempts(tx, [job.id], {message})
         }
