@@ -179,15 +179,32 @@ export async function uniqueKeyHolders(sql: PgBossSql, queues: readonly string[]
 }
 
 /**
- * An index for the lookup above: pg-boss's own singleton indexes cover its policies, not a standard queue's
- * keys. Made once (on the partitioned table, so queues added later get it too), under an advisory lock that
- * every host starting at the same moment queues on; run it in a transaction.
+ * Installs pg-boss's schema (`construction`: pg-boss's own plans) when it is missing, its queues (pg-boss 10's
+ * create_queue function, what its createQueue() calls, with the options it would pass), and our index for the
+ * unique-key lookup above (pg-boss's singleton indexes cover its policies, not a standard queue's keys; made on
+ * the partitioned table, so queues added later get it too). On one connection holding a session advisory lock:
+ * hosts starting at once on a new database wait for the first. pg-boss's own install and createQueue do not
+ * (two installs at once fail on CREATE SCHEMA; two queue creations at once deadlock between the queue row
+ * and the partition's foreign key). pg-boss's start() then finds everything in place.
  */
-export async function ensureUniqueKeyIndex(sql: PgBossSql): Promise<void> {
-  await sql.executeSql(`SELECT pg_advisory_xact_lock(hashtextextended('harbormaster queue unique key index', 0))`)
-  const {rows} = await sql.executeSql(`SELECT to_regclass('pgboss.job_harbormaster_unique_key') AS name`)
-  if ((rows[0] as {name: string | null}).name) return
-  await sql.executeSql(`CREATE INDEX IF NOT EXISTS job_harbormaster_unique_key ON pgboss.job (singleton_key) WHERE singleton_key IS NOT NULL AND state < 'completed'`)
+export async function installPgBoss(db: PostgresDb, construction: string, queues: readonly {name: string; options: Record<string, unknown>}[]): Promise<void> {
+  const client = await db.pool.connect()
+  try {
+    await client.query(`SELECT pg_advisory_lock(hashtextextended('harbormaster pg-boss install', 0))`)
+    try {
+      const {rows} = await client.query<{name: string | null}>(`SELECT to_regclass('pgboss.version') AS name`)
+      if (!rows[0].name) await client.query(construction)
+      const existing = new Set((await client.query<{name: string}>(`SELECT name FROM pgboss.queue`)).rows.map((r) => r.name))
+      for (const queue of queues) {
+        if (!existing.has(queue.name)) await client.query(`SELECT pgboss.create_queue($1, $2::json)`, [queue.name, JSON.stringify(queue.options)])
+      }
+      await client.query(`CREATE INDEX IF NOT EXISTS job_harbormaster_unique_key ON pgboss.job (singleton_key) WHERE singleton_key IS NOT NULL AND state < 'completed'`)
+    } finally {
+      await client.query(`SELECT pg_advisory_unlock(hashtextextended('harbormaster pg-boss install', 0))`)
+    }
+  } finally {
+    client.release()
+  }
 }
 
 export interface ClaimedRow {

@@ -157,12 +157,12 @@ export function pgBossEngine(ctx: Context): QueueEngine {
     engine: 'pg-boss',
 
     async start() {
+      await jobs.installPgBoss(
+        db,
+        PgBoss.getConstructionPlans('pgboss'),
+        QUEUE_NAMES.map((name) => ({name, options: {policy: 'standard', retryDelay: 1, retryBackoff: true}})),
+      )
       await boss.start()
-      const existing = new Set((await boss.getQueues()).map((q) => q.name))
-      for (const name of QUEUE_NAMES) {
-        if (!existing.has(name)) await boss.createQueue(name, {name, policy: 'standard', retryDelay: 1, retryBackoff: true})
-      }
-      await jobs.pgBossTransaction(db, (tx) => jobs.ensureUniqueKeyIndex(tx))
     },
 
     async stop() {
