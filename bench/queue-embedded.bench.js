@@ -4,14 +4,14 @@
 // own process on a fresh copy of the same empty database, and both must leave every job completed.
 // Target: the engine, one job at a time as the raw side does it, at >= 0.5x raw's jobs/s. Also shown: the
 // engine as a worker uses it (enqueueMany, fetch of 10 at a time).
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
 import Database from 'better-sqlite3'
 
 import {alternate, cpuMs, machineLine, mb, med, runAsSide, sidesLine} from './harness.js'
 import {benchContext, dist} from './world.js'
-
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 
 const JOBS = Number(process.env.BENCH_QUEUE_JOBS ?? 20_000)
 const NOW = Date.parse('2026-11-24T12:00:00Z')
