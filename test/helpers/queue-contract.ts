@@ -179,7 +179,7 @@ export function queueEngineContract(): void {
       const t0 = await timeline.now()
       // Enqueued newest first: the order fetched is the order due, not the order enqueued.
       const jobs = []
-      for (let k = 5; k >= 1; k--) jobs.unshift(await enqueue(ctx, canary({runAt: t0 - k * 1000})))
+      for (let k = 1; k <= 5; k++) jobs.unshift(await enqueue(ctx, canary({runAt: t0 - k * 1000})))
       const critical = await enqueue(ctx, canary({queue: 'critical', runAt: t0 - 10_000}))
       expect(ids(await engine.fetch('default', 3, 'w1'))).toEqual(ids(jobs.slice(0, 3)))
       expect(ids(await engine.fetch('default', 10, 'w1'))).toEqual(ids(jobs.slice(3)))
