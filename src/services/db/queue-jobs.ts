@@ -1,6 +1,6 @@
 // The embedded queue's rows in queue_jobs (SQLite only; on PostgreSQL pg-boss keeps its own tables): every
-// statement of the embedded engine, the hot ones (enqueue, claim, complete, fail) prepared once per
-// connection, each call one IMMEDIATE transaction.
+// statement of the embedded engine, prepared once per connection; each call is atomic (one statement, or
+// one BEGIN IMMEDIATE transaction, see transact).
 //
 // A row's stored state is queued, active, completed or dead; a queued row shows as scheduled, pending or
 // retry by its due time (run_at) and its failed attempts (failures), against the clock of the call.
@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3'
 import type {Statement} from 'better-sqlite3'
 
 import {HarbormasterError} from '../errors.js'
-import {type Db, writeTransaction} from './client.js'
+import {type Db, isBusy} from './client.js'
 import {preparedOnce} from './prepared.js'
 import {currentTransaction, write} from './transaction.js'
 
@@ -154,16 +154,34 @@ function settle<T>(fn: () => T): Promise<T> {
   }
 }
 
+/** Per connection: one IMMEDIATE transaction around whatever function it is given. */
+const immediates = new WeakMap<Database.Database, (fn: () => unknown) => unknown>()
+
+function immediateOn(connection: Database.Database): <T>(fn: () => T) => T {
+  let run = immediates.get(connection)
+  if (!run) immediates.set(connection, (run = connection.transaction((fn: () => unknown) => fn()).immediate))
+  return run as <T>(fn: () => T) => T
+}
+
 /**
- * Runs `fn` in one IMMEDIATE transaction on the write connection: inside the caller's own `write` when it
- * has one open (an enqueue joins the work that caused it); at once when nothing is open on the connection
- * (the whole transaction runs before any other flow can, without `write`'s turn and async hops, which
- * would cost more than the statements of a claim or a completion); after the other flow's transaction otherwise.
+ * Runs `fn` atomically on the write connection. Inside the caller's own `write` it joins it (an enqueue
+ * commits with the work that caused it). With nothing open on the connection it runs at once, before any
+ * other flow can: `single` (one statement) in autocommit, where SQLite takes the write lock before the
+ * statement reads anything, as BEGIN IMMEDIATE does; else in a BEGIN IMMEDIATE transaction. Skipping
+ * `write`'s turn and async hops here is what keeps a claim or a completion near the cost of its statement.
+ * While another flow's transaction is open on the connection, or the database stays busy, it goes through
+ * `write` (its turn, and its retries).
  */
-function transact<T>(db: Db, fn: () => T): Promise<T> {
+function transact<T>(db: Db, fn: () => T, single = false): Promise<T> {
   if (currentTransaction(db) !== undefined) return settle(fn)
   const connection = db.writer ?? db.sqlite
-  if (!connection.inTransaction) return settle(() => writeTransaction({...db, sqlite: connection}, fn))
+  if (!connection.inTransaction) {
+    try {
+      return Promise.resolve(single ? fn() : immediateOn(connection)(fn))
+    } catch (error) {
+      if (!isBusy(error)) return Promise.reject(error)
+    }
+  }
   return write(db, async () => fn())
 }
 
@@ -247,16 +265,16 @@ function sqliteQueueJobStore(db: Db): QueueJobStore {
           }
         }
         return inserted
-      }),
+      }, jobs.length === 1 && jobs[0].uniqueKey === null),
     claim: (queue, limit, workerId, now) =>
       transact(db, () => {
         const rows = claim.all({queue, limit, worker: workerId, now}) as ClaimedRow[]
         // RETURNING gives no order: oldest due first, as fetched.
-        return rows.sort((a, b) => a.runAt - b.runAt || a.id - b.id)
-      }),
-    complete: (id, result, now) => transact(db, () => complete.run(now, result, id).changes > 0),
+        return rows.length > 1 ? rows.sort((a, b) => a.runAt - b.runAt || a.id - b.id) : rows
+      }, true),
+    complete: (id, result, now) => transact(db, () => complete.run(now, result, id).changes > 0, true),
     fail: (id, error, now, delay) => transact(db, () => failOne(id, error, now, delay)),
-    release: (id) => transact(db, () => release.run(id).changes > 0),
+    release: (id) => transact(db, () => release.run(id).changes > 0, true),
     failLost: (liveWorkerIds, message, now, delay) =>
       transact(db, () => {
         const ids = lost.all(JSON.stringify(liveWorkerIds)) as number[]
@@ -271,10 +289,10 @@ function sqliteQueueJobStore(db: Db): QueueJobStore {
     counts: (now) => reads().counts.all({now}) as QueueCount[],
     processedPerMinute: (since) => perMinute(reads().processed.all({since})),
     failedPerMinute: (since) => perMinute(reads().failed.all({since})),
-    retry: (id, now) => transact(db, () => retry.run({id, now}).changes > 0),
-    retryAllDead: (now) => transact(db, () => retryAllDead.run(now).changes),
-    delete: (id) => transact(db, () => remove.run(id).changes > 0),
-    purge: (state, before) => transact(db, () => purge.run(state, before).changes),
+    retry: (id, now) => transact(db, () => retry.run({id, now}).changes > 0, true),
+    retryAllDead: (now) => transact(db, () => retryAllDead.run(now).changes, true),
+    delete: (id) => transact(db, () => remove.run(id).changes > 0, true),
+    purge: (state, before) => transact(db, () => purge.run(state, before).changes, true),
   }
 }
 
