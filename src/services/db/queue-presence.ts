@@ -1,14 +1,17 @@
-// Whether pg-boss's tables exist in a PostgreSQL database (created when an engine first starts), without
-// loading pg-boss: what `health` asks before it looks at the queue.
+// Whether the queue holds any job at all, asked without loading an engine: on SQLite one row of the
+// `queue_jobs` table; on PostgreSQL pg-boss's job table, once something has installed it. What `health`
+// asks before it looks at the queue, so an install that never used it pays one indexed lookup.
 import {sql} from 'drizzle-orm'
 
-import type {PostgresDb} from './pg-client.js'
 import {rawRows} from './query.js'
+import type {AnyDb} from './transaction.js'
 
-/** The schema pg-boss keeps its tables in. */
+/** The schema pg-boss keeps its tables in (engines/pg-boss.ts). */
 export const PG_BOSS_SCHEMA = 'pgboss'
 
-export async function pgBossInstalled(db: PostgresDb): Promise<boolean> {
-  const [row] = await rawRows<{present: boolean}>(db, sql`SELECT to_regclass(${`${PG_BOSS_SCHEMA}.job`}) IS NOT NULL AS present`)
-  return Boolean(row?.present)
+export async function queueHoldsJobs(db: AnyDb): Promise<boolean> {
+  if (db.dialect === 'sqlite') return rawRows(db, sql`SELECT 1 FROM queue_jobs LIMIT 1`).then((rows) => rows.length > 0)
+  const [installed] = await rawRows<{present: boolean}>(db, sql`SELECT to_regclass(${`${PG_BOSS_SCHEMA}.job`}) IS NOT NULL AS present`)
+  if (!installed?.present) return false
+  return (await rawRows(db, sql.raw(`SELECT 1 FROM ${PG_BOSS_SCHEMA}.job LIMIT 1`))).length > 0
 }

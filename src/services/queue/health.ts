@@ -1,9 +1,10 @@
 // The queue's part of `health`: how long the oldest due job has waited (warn and fail thresholds), how many
 // jobs went to the dead letter in the last 24 h, and whether a live worker is there while jobs are due.
-// Paused queues are left out: their jobs wait on purpose. An install that never used the queue pays nothing:
-// the engine is not even loaded.
+// Paused queues are left out: their jobs wait on purpose. A queue holding no job costs one lookup: the
+// engine is not even loaded.
 import type {QueueHealth} from '../../schemas/health.js'
 import type {Context} from '../context.js'
+import {queueHoldsJobs} from '../db/queue-presence.js'
 import {queuePauses} from './pauses.js'
 import type {QueueEngine} from './types.js'
 import {liveWorkerIds} from './workers.js'
@@ -34,21 +35,11 @@ async function deadSince(engine: QueueEngine, since: number): Promise<number> {
   return n
 }
 
-/**
- * Whether the queue may hold jobs. On SQLite its table comes with the migrations and counting it costs little;
- * on PostgreSQL pg-boss's schema exists only once something started the engine, and loading pg-boss to find
- * out costs more than the rest of `health`.
- */
-async function queueUsed(ctx: Context): Promise<boolean> {
-  if (ctx.db.dialect === 'sqlite') return true
-  const {pgBossInstalled} = await import('../db/queue-presence.js')
-  return pgBossInstalled(ctx.db)
-}
-
 export async function queueHealth(ctx: Context): Promise<QueueHealth> {
   const paused = (await queuePauses(ctx)).map((p) => p.queue)
-  if (!(await queueUsed(ctx))) {
-    return {status: 'healthy', pending: 0, oldest_pending_seconds: null, dead_24h: 0, live_workers: 0, paused_queues: paused, checks: [], reason: 'the queue has not been used'}
+  // Nothing queued, ever or any more: nothing to check, and no engine to load (pg-boss costs more than the rest of health).
+  if (!(await queueHoldsJobs(ctx.db))) {
+    return {status: 'healthy', pending: 0, oldest_pending_seconds: null, dead_24h: 0, live_workers: 0, paused_queues: paused, checks: [], reason: 'no job is queued'}
   }
   const {queueEngine} = await import('./queue.js')
   const engine = await queueEngine(ctx)
