@@ -13,7 +13,7 @@ import type {EnqueueRequest, QueueName} from '../../src/services/queue/types.js'
 import {runWorker, startWorker, type WorkerEvent} from '../../src/services/queue/worker.js'
 import {listWorkers} from '../../src/services/queue/workers.js'
 import {runCli, tempDir, watchCli} from '../helpers/cli.js'
-import {allJobs, openQueueService, type QueueService, untilState} from '../helpers/queue-service.js'
+import {allJobs, openQueueService, type QueueService, until, untilState} from '../helpers/queue-service.js'
 import {emptyDb} from '../helpers/template.js'
 
 const tmp = tempDir()
@@ -187,7 +187,8 @@ describe('queue worker', () => {
     await doomed.stderrMatching(new RegExp(`job ${job.id} .*started`))
     const held = await engine.get(job.id)
     expect(held).toMatchObject({state: 'active', attempts: 1})
-    const [lost] = await listWorkers(ctx)
+    // The registry shows what a worker holds from its next heartbeat on.
+    const lost = await until(async () => (await listWorkers(ctx)).find((w) => w.current_jobs.includes(job.id)))
     expect(lost).toMatchObject({status: 'live', current_jobs: [job.id]})
     doomed.child.kill('SIGKILL')
     await doomed.done
