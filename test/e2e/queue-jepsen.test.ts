@@ -5,14 +5,13 @@
 // its attempts (started, a graceful release not counted) and one error per attempt that did not finish.
 import {setTimeout as sleep} from 'node:timers/promises'
 import {join} from 'node:path'
-import type {ChildProcess} from 'node:child_process'
 
 import {afterAll, expect, it} from 'vitest'
 
 import {enqueueMany} from '../../src/services/queue/queue.js'
 import {QUEUE_NAMES, type QueuedJob} from '../../src/services/queue/types.js'
 import {listWorkers} from '../../src/services/queue/workers.js'
-import {collect, runCli, startCli, tempDir} from '../helpers/cli.js'
+import {runCli, tempDir, watchCli, type WatchedCli} from '../helpers/cli.js'
 import {allJobs, openQueueService, type QueueService} from '../helpers/queue-service.js'
 import {backend, emptyDb} from '../helpers/template.js'
 
@@ -41,27 +40,26 @@ it(`loses nothing when workers are killed with kill -9 again and again (${backen
     )
   }
 
-  const start = () => startCli(['worker', '--concurrency', '8', '--quiet', '--db', db], {env})
-  const workers: ChildProcess[] = Array.from({length: WORKERS}, start)
+  const start = () => watchCli(['worker', '--concurrency', '8', '--db', db], {env})
+  const workers: WatchedCli[] = Array.from({length: WORKERS}, start)
   let kills = 0
   const chaosEnds = Date.now() + CHAOS_MS
   while (Date.now() < chaosEnds) {
     await sleep(1000 + Math.random() * 1000)
     const victim = Math.floor(Math.random() * WORKERS)
-    const dying = workers[victim]
-    const ended = collect(dying)
-    dying.kill('SIGKILL')
-    await ended
+    workers[victim].child.kill('SIGKILL')
+    await workers[victim].done
     kills++
     workers[victim] = start()
   }
-  // The survivors stop gracefully; then drains, until the jobs of the last killed workers (back once their
-  // heartbeat expires) and the retries after their backoff have run.
+  // The survivors stop gracefully (once started: a process still loading has no handler for the signal yet);
+  // then drains, until the jobs of the last killed workers (back once their heartbeat expires) and the
+  // retries after their backoff have run.
   const stopped = await Promise.all(
-    workers.map((w) => {
-      const done = collect(w)
-      w.kill('SIGTERM')
-      return done
+    workers.map(async (w) => {
+      await w.stderrMatching(/worker \S+ started/)
+      w.child.kill('SIGTERM')
+      return w.done
     }),
   )
   for (const result of stopped) expect(result.code, result.stderr).toBe(0)
