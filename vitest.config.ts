@@ -27,6 +27,9 @@ export const BOTH_BACKENDS: string[] = [
   'test/e2e/api-protection.test.ts',
   'test/e2e/outside-services.test.ts',
   'test/e2e/queue-engine.test.ts',
+  'test/e2e/queue-worker.test.ts',
+  'test/e2e/queue-scheduler.test.ts',
+  'test/e2e/queue-jepsen.test.ts',
   'test/e2e/queue-cli.test.ts',
   'test/e2e/queue-api.test.ts',
 ]

@@ -69,6 +69,10 @@ hosts, each slot once; after downtime only the most recent missed slot runs.`
       drain: this.flags.drain,
       scheduler: this.flags.scheduler,
       urgent: urgent.signal,
+      // Events that log a warning or an error: the status line makes way for the log line.
+      onEvent(event) {
+        if (event.kind === 'job-failed' || event.kind === 'job-released' || event.kind === 'stopping') line?.clear()
+      },
       onStart(worker) {
         workerId = worker.id
         status = () => worker.status()
