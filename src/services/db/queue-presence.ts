@@ -10,7 +10,11 @@ import type {AnyDb} from './transaction.js'
 export const PG_BOSS_SCHEMA = 'pgboss'
 
 export async function queueHoldsJobs(db: AnyDb): Promise<boolean> {
-  if (db.dialect === 'sqlite') return rawRows(db, sql`SELECT 1 FROM queue_jobs LIMIT 1`).then((rows) => rows.length > 0)
+  if (db.dialect === 'sqlite') {
+    // A database opened read-only before its migrations ran (health never migrates) has no queue table yet.
+    const [table] = await rawRows(db, sql`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'queue_jobs'`)
+    return table !== undefined && (await rawRows(db, sql`SELECT 1 FROM queue_jobs LIMIT 1`)).length > 0
+  }
   const [installed] = await rawRows<{present: boolean}>(db, sql`SELECT to_regclass(${`${PG_BOSS_SCHEMA}.job`}) IS NOT NULL AS present`)
   if (!installed?.present) return false
   return (await rawRows(db, sql.raw(`SELECT 1 FROM ${PG_BOSS_SCHEMA}.job LIMIT 1`))).length > 0
