@@ -40,3 +40,6 @@ export type AlertOperator = (typeof ALERT_OPERATORS)[number]
 /** pending: waiting for zone outlines; unplaceable: names no zone harbormaster can ask for; the rest are settled. */
 export const STORM_ALERT_STATES = ['pending', 'unplaceable', 'completed', 'expired', 'withdrawn'] as const
 export type StormAlertState = (typeof STORM_ALERT_STATES)[number]
+/** A queued job's row: queued is scheduled, pending or retry by its due time and failures (the embedded queue engine). */
+export const QUEUE_JOB_ROW_STATES = ['queued', 'active', 'completed', 'dead'] as const
+export type QueueJobRowState = (typeof QUEUE_JOB_ROW_STATES)[number]

@@ -17,6 +17,7 @@ import {
   IDENTITY_FIELDS,
   JOB_STATUSES,
   ORIGINS,
+  QUEUE_JOB_ROW_STATES,
   ROLES,
   SEVERITIES,
   STOP_KINDS,
@@ -607,7 +608,57 @@ export function defineTables(d: TableKit) {
     rowCount: d.int('row_count').notNull(),
   })
 
-  return {ports, portCongestion, portCongestionDaily, portAreaCells, vesselStops, vessels, vesselPositions, positionSuspects, safetyZones, safetyEvents, users, watchlists, notifications, jobRuns, jobLocks, apiCache, settings, providerUsage, providerState, portWeather, alertRules, alertEvents, apiTasks, pendingStormAlerts, tableRows, vesselFindings, vesselIdentityValues}
+  /**
+   * The embedded queue's jobs (SQLite; PostgreSQL runs pg-boss and its own tables instead). `queued` is
+   * scheduled, pending or retry as `run_at` and `failures` say against the clock (engines/embedded.ts).
+   */
+  const queueJobs = d.table(
+    'queue_jobs',
+    {
+      id: d.id('id'),
+      type: d.text('type').notNull(),
+      queue: d.text('queue').notNull(),
+      payload: d.json('payload').$type<Record<string, unknown>>().notNull(),
+      state: d.text('state', {enum: QUEUE_JOB_ROW_STATES}).notNull(),
+      /** Attempts started (a released one is taken back). */
+      attempts: d.int('attempts').notNull().default(0),
+      /** Attempts failed: how many entries `errors` holds. */
+      failures: d.int('failures').notNull().default(0),
+      maxRetries: d.int('max_retries').notNull(),
+      timeoutSeconds: d.int('timeout_seconds').notNull(),
+      createdAt: d.int('created_at').notNull(),
+      /** When the job is due: enqueued time, delay or --at, or the end of a retry's backoff. */
+      runAt: d.int('run_at').notNull(),
+      startedAt: d.int('started_at'),
+      finishedAt: d.int('finished_at'),
+      uniqueKey: d.text('unique_key'),
+      /** The unique key while the job holds it; cleared when it frees (finished, dead, or its time ran out). */
+      uniqueHold: d.text('unique_hold'),
+      /** When the hold ends by itself; null: when the job finishes. */
+      uniqueUntil: d.int('unique_until'),
+      workerId: d.text('worker_id'),
+      /** Every failed attempt: {attempt, at, message, stack}, oldest first. */
+      errors: d.json('errors').$type<Array<{attempt: number; at: number; message: string; stack?: string}>>(),
+      /** When the newest failed attempt failed: finds the attempts failed in the last minutes. */
+      lastFailedAt: d.int('last_failed_at'),
+      result: d.json('result'),
+    },
+    (t) => [
+      d.index('queue_jobs_fetch_idx').on(t.queue, t.state, t.runAt),
+      d.index('queue_jobs_state_idx').on(t.state),
+      d.index('queue_jobs_finished_idx')
+        .on(t.state, t.finishedAt)
+        .where(sql`finished_at IS NOT NULL`),
+      d.uniqueIndex('queue_jobs_unique_hold_unique')
+        .on(t.uniqueHold)
+        .where(sql`unique_hold IS NOT NULL`),
+      d.index('queue_jobs_failed_idx')
+        .on(t.lastFailedAt)
+        .where(sql`last_failed_at IS NOT NULL`),
+    ],
+  )
+
+  return {ports, portCongestion, portCongestionDaily, portAreaCells, vesselStops, vessels, vesselPositions, positionSuspects, safetyZones, safetyEvents, users, watchlists, notifications, jobRuns, jobLocks, apiCache, settings, providerUsage, providerState, portWeather, alertRules, alertEvents, apiTasks, pendingStormAlerts, tableRows, queueJobs, vesselFindings, vesselIdentityValues}
 }
 
 export type Tables = ReturnType<typeof defineTables>
