@@ -61,6 +61,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private stopSignal?: NodeJS.Signals
   /** The SIGINT/SIGTERM handler this command installed, removed when it ends (commands also run in-process). */
   private stopHandler?: (signal: NodeJS.Signals) => void
+  /** What a second signal does instead of exiting at once, when the command gave one (see onSecondSignal). */
+  private urgentStop?: {handler: () => void; used: boolean}
 
   override async init(): Promise<void> {
     await super.init()
@@ -215,6 +217,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
         this.stop.abort(new Cancelled('signal', `stopped by ${signal}`, signal))
         return
       }
+      if (this.urgentStop && !this.urgentStop.used) {
+        this.urgentStop.used = true
+        logger.warn(`${signal} received again: stopping now (send it a third time to exit at once)`)
+        this.urgentStop.handler()
+        return
+      }
       const notes = abandonNow()
       logger.warn(`${signal} received again: exiting now${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`)
       // The log is written asynchronously: what is still buffered goes out before the process does.
@@ -225,6 +233,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.stopHandler = onSignal
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
+  }
+
+  /**
+   * A command whose cleanup cannot be synchronous (the queue worker returns its running jobs to the queue)
+   * asks for the second SIGINT/SIGTERM to call `handler` instead of exiting; a third one exits at once.
+   */
+  protected onSecondSignal(handler: () => void): void {
+    this.urgentStop = {handler, used: false}
   }
 
   /**

@@ -14,6 +14,7 @@ import {providerStatusList} from './providers.js'
 import {eventCheckResult, eventList, eventsGeoJson, zoneList, zonesGeoJson} from './safety.js'
 import {createdUser, userList, userRemoved, watch, watchList, watchRemoved} from './users.js'
 import {vesselDetails} from './vessels.js'
+import {workerRunStats} from './workers.js'
 
 export const serveResult = z.object({
   stopped: z.literal(true),
@@ -73,6 +74,7 @@ export const COMMAND_RESULTS = {
   'watch add': {schema: watch},
   'watch list': {schema: watchList},
   'watch remove': {schema: watchRemoved},
+  worker: {schema: workerRunStats.describe('worker --json: what the worker did, printed when it stops')},
   'zones list': {schema: z.union([zoneList, zonesGeoJson]).describe('zones list --json: the zones; with --format geojson a FeatureCollection with their outlines')},
 } as const satisfies Record<string, CommandResult>
 

@@ -600,6 +600,34 @@ export function defineTables(d: TableKit) {
   )
 
   /**
+   * Queue workers (`worker`), one row per process: what it serves, its heartbeat (the lease clock: the
+   * database server's on PostgreSQL) and what it holds; a worker silent longer than
+   * HARBORMASTER_WORKER_HEARTBEAT_SECONDS is lost and its jobs go back to the queue.
+   */
+  const queueWorkers = d.table(
+    'queue_workers',
+    {
+      id: d.text('id').primaryKey(),
+      host: d.text('host').notNull(),
+      pid: d.int('pid').notNull(),
+      /** The queues served and their weights, e.g. {"critical":6,"default":1}. */
+      queues: d.json('queues').$type<Record<string, number>>().notNull(),
+      strict: d.bool('strict').notNull().default(false),
+      concurrency: d.int('concurrency').notNull(),
+      /** Whether it runs the scheduler (only the one holding the `scheduler` lease enqueues). */
+      scheduler: d.bool('scheduler').notNull().default(false),
+      startedAt: d.int('started_at').notNull(),
+      heartbeatAt: d.int('heartbeat_at').notNull(),
+      stoppedAt: d.int('stopped_at'),
+      /** Ids of the queued jobs it runs now. */
+      currentJobs: d.json('current_jobs').$type<string[]>().notNull(),
+      processed: d.int('processed').notNull().default(0),
+      failed: d.int('failed').notNull().default(0),
+    },
+    (t) => [d.index('queue_workers_heartbeat_idx').on(t.heartbeatAt)],
+  )
+
+  /**
    * Rows per table for the tables health counts, kept exact by triggers (migration `table-rows-triggers`):
    * a count is read, never counted, however large the table grows.
    */
@@ -658,7 +686,7 @@ export function defineTables(d: TableKit) {
     ],
   )
 
-  return {ports, portCongestion, portCongestionDaily, portAreaCells, vesselStops, vessels, vesselPositions, positionSuspects, safetyZones, safetyEvents, users, watchlists, notifications, jobRuns, jobLocks, apiCache, settings, providerUsage, providerState, portWeather, alertRules, alertEvents, apiTasks, pendingStormAlerts, tableRows, queueJobs, vesselFindings, vesselIdentityValues}
+  return {ports, portCongestion, portCongestionDaily, portAreaCells, vesselStops, vessels, vesselPositions, positionSuspects, safetyZones, safetyEvents, users, watchlists, notifications, jobRuns, jobLocks, apiCache, settings, providerUsage, providerState, portWeather, alertRules, alertEvents, apiTasks, pendingStormAlerts, tableRows, queueJobs, queueWorkers, vesselFindings, vesselIdentityValues}
 }
 
 export type Tables = ReturnType<typeof defineTables>
