@@ -26,6 +26,7 @@ export const BOTH_BACKENDS: string[] = [
   'test/e2e/api-answers.test.ts',
   'test/e2e/api-protection.test.ts',
   'test/e2e/outside-services.test.ts',
+  'test/e2e/queue-engine.test.ts',
 ]
 
 /** HARBORMASTER_PG_ALL=1 offers every end-to-end file to the `postgres` project (for trying one there). */

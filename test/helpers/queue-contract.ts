@@ -56,7 +56,11 @@ export function fakeClockTimeline(start: number): QueueTimeline {
 /** Longest a PostgreSQL timeline waits for the server's clock: the suite keeps its positive waits short. */
 const LONGEST_REAL_WAIT = 90_000
 
-/** PostgreSQL's timeline: the server's clock, polled until it reaches the time asked for. */
+/**
+ * PostgreSQL's timeline: the server's clock, polled until it reaches the time asked for. A job waiting for its
+ * time is made due at once instead: its start time in pg-boss's table moved to the server's now (the wait
+ * itself is pg-boss's own `start_after < now()`, which the negative checks an hour away still exercise).
+ */
 export function serverClockTimeline(db: () => AnyDb): QueueTimeline {
   const now = async () => {
     const [row] = await rawRows<{now: number | string}>(db(), sql`SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now`)
@@ -70,7 +74,14 @@ export function serverClockTimeline(db: () => AnyDb): QueueTimeline {
   return {
     clock: systemClock,
     now,
-    waitUntilDue: ({runAt}) => until(runAt),
+    async waitUntilDue({id, runAt}) {
+      if (runAt <= (await now())) return
+      const moved = await rawRows<{id: string}>(
+        db(),
+        sql`UPDATE pgboss.job SET start_after = clock_timestamp() - interval '1 millisecond' WHERE id::text = ${id} AND state < 'active' RETURNING id`,
+      )
+      if (moved.length === 0) await until(runAt)
+    },
     async pass(ms) {
       await until((await now()) + ms)
     },
