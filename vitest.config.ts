@@ -26,6 +26,8 @@ export const BOTH_BACKENDS: string[] = [
   'test/e2e/api-answers.test.ts',
   'test/e2e/api-protection.test.ts',
   'test/e2e/outside-services.test.ts',
+  'test/e2e/queue-handlers.test.ts',
+  'test/e2e/queue-triggers.test.ts',
   'test/e2e/queue-engine.test.ts',
   'test/e2e/queue-worker.test.ts',
   'test/e2e/queue-scheduler.test.ts',

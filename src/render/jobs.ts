@@ -63,7 +63,7 @@ function summaryText(result: JobRunResult, p: Painter): string[] {
       return [
         `${safetyLine(s)}; ${s.events_open} open`,
         table(['zones', 'source', 'observed at', 'created', 'updated', 'unchanged', 'deactivated'], zones, p),
-        `port sea state: ${s.port_weather.updated} of ${s.port_weather.ports} ports (${s.port_weather.source}); webhooks: ${w.sent} sent, ${w.failed} failed, ${w.pending} pending`,
+        `port sea state: ${s.port_weather.updated} of ${s.port_weather.ports} ports (${s.port_weather.source}); webhooks: ${w.sent} sent, ${w.failed} failed, ${w.queued} queued for retry, ${w.pending} pending`,
       ]
     }
     case 'backup': {

@@ -143,7 +143,12 @@ export const portWeatherSummary = z.object({
 })
 export type PortWeatherSummary = z.infer<typeof portWeatherSummary>
 
-export const webhookDelivery = tally(['attempted', 'sent', 'failed', 'pending'])
+/**
+ * Webhook copies this run: attempted once each (sent, or failed for good after their last attempt); queued:
+ * handed to notify:deliver, whose retries and dead letter take over; pending: left for the next run (the
+ * queue could not take them).
+ */
+export const webhookDelivery = tally(['attempted', 'sent', 'failed', 'pending', 'queued'])
 export type WebhookDelivery = z.infer<typeof webhookDelivery>
 
 export const safetyJobSummary = jobSummaryBase.extend({

@@ -13,7 +13,7 @@ import {openAnyDatabase} from '../../src/services/db/open.js'
 import {loadShippedPorts} from '../../src/services/datasets/ports.js'
 import {silentLogger} from '../../src/services/log/logger.js'
 import {buildServer} from '../../src/services/api/server.js'
-import {count, tempDir, type WatchedCli, watchCli, withDb} from '../helpers/cli.js'
+import {count, runCli, tempDir, type WatchedCli, watchCli, withDb} from '../helpers/cli.js'
 import {runInProcess} from '../helpers/in-process.js'
 import {seededDb} from '../helpers/template.js'
 
@@ -28,15 +28,6 @@ async function call(method: string, path: string, token?: string) {
   const response = await fetch(`${base}${path}`, {method, headers: token ? {authorization: `Bearer ${token}`} : {}})
   const text = await response.text()
   return {status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null}
-}
-
-/** Asks for a run's status until it is no longer running. */
-async function poll(statusUrl: string): Promise<Record<string, any>> {
-  for (;;) {
-    const status = await call('GET', statusUrl, ADMIN_TOKEN)
-    if (status.body.status !== 'running') return status.body
-    await new Promise((r) => setTimeout(r, 100))
-  }
 }
 
 beforeAll(async () => {
@@ -65,30 +56,39 @@ describe('per-client rate limits', () => {
 })
 
 describe('task refreshes', () => {
-  it('go through the runner: a job_runs row, the pause, the lease', async () => {
+  it('are queued (one per source while one waits) and run by a worker through the runner: a job_runs row, the pause, the lease', async () => {
+    const drain = async () => {
+      const result = await runCli(['worker', '--drain', '--json', '--db', db])
+      expect(result.code, result.stderr).toBe(0)
+      return JSON.parse(result.stdout) as {per_type: Record<string, {completed: number; failed: number}>}
+    }
     const started = await call('POST', '/api/tasks/nws/refresh/', ADMIN_TOKEN)
     expect(started.status).toBe(202)
-    expect(started.body.job).toBe('nws-refresh')
-    const done = await poll(started.body.status_url)
-    expect(done).toMatchObject({kind: 'refresh', target: 'nws', status: 'success'})
-    expect(done.summary.source).toBe('emergency')
-    expect(count(db, `SELECT count(*) FROM job_runs WHERE job = 'nws-refresh' AND trigger = 'api' AND status = 'success'`)).toBe(1)
+    expect(started.body).toEqual({job_id: expect.any(String), status_url: `/api/jobs/queued/${started.body.job_id}`, job: 'nws-refresh', source: 'nws', duplicate: false, run_at: expect.stringMatching(/Z$/)})
+    // Asked again while it waits: the same job.
+    const again = await call('POST', '/api/tasks/nws/refresh/', ADMIN_TOKEN)
+    expect(again.body).toMatchObject({job_id: started.body.job_id, duplicate: true})
+    expect((await drain()).per_type['provider:refresh']).toEqual({completed: 1, failed: 0, released: 0})
+    expect(count(db, `SELECT count(*) FROM job_runs WHERE job = 'nws-refresh' AND trigger = 'queue' AND status = 'success'`)).toBe(1)
 
-    // The emergency stop holds for refreshes too.
+    // The emergency stop holds for refreshes too: the queued refresh is skipped, not failed.
     expect((await runInProcess(['jobs', 'pause', '--all', '--reason', 'migrating', '--db', db])).code).toBe(0)
-    const paused = await poll((await call('POST', '/api/tasks/open-meteo/refresh/', ADMIN_TOKEN)).body.status_url)
-    expect(paused).toMatchObject({status: 'skipped', error: expect.stringMatching(/paused by .*: migrating/)})
+    expect((await call('POST', '/api/tasks/open-meteo/refresh/', ADMIN_TOKEN)).status).toBe(202)
+    expect((await drain()).per_type['provider:refresh']).toEqual({completed: 1, failed: 0, released: 0})
+    expect(count(db, `SELECT count(*) FROM job_runs WHERE job = 'open-meteo-refresh' AND trigger = 'queue' AND status = 'skipped' AND error LIKE '%migrating%'`)).toBe(1)
     expect((await runInProcess(['jobs', 'resume', '--all', '--db', db])).code).toBe(0)
 
-    // A safety run in progress (its lease held by a live process): the refresh that shares it answers 409.
+    // A safety run in progress (its lease held by a live process): the refresh that shares it is skipped.
     withDb(db, (d) =>
       d
         .prepare(`INSERT INTO job_locks (job, owner, host, pid, acquired_at, heartbeat_at, lease_expires_at) VALUES ('safety', ?, ?, ?, ?, ?, ?)`)
         .run(`${hostname()}:${process.pid}`, hostname(), process.pid, Date.now(), Date.now(), Date.now() + 3_600_000),
     )
     const busy = await call('POST', '/api/tasks/nws/refresh/', ADMIN_TOKEN)
-    expect(busy.status).toBe(409)
-    expect(busy.body.error.holder).toMatch(/^safety is running/)
+    expect(busy.body).toMatchObject({duplicate: false})
+    expect(busy.body.job_id).not.toBe(started.body.job_id)
+    expect((await drain()).per_type['provider:refresh']).toEqual({completed: 1, failed: 0, released: 0})
+    expect(count(db, `SELECT count(*) FROM job_runs WHERE job = 'nws-refresh' AND trigger = 'queue' AND status = 'skipped' AND error LIKE '%safety%'`)).toBe(1)
     withDb(db, (d) => d.prepare(`DELETE FROM job_locks WHERE job = 'safety'`).run())
   })
 })

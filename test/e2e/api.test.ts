@@ -154,12 +154,14 @@ describe('endpoints', () => {
     expect(count(db, `SELECT count(*) FROM job_runs WHERE job = 'check-events'`)).toBe(1)
   })
 
-  it('POST /api/tasks/<source>/refresh/ refreshes in the background and returns a run id', async () => {
+  it('POST /api/tasks/<source>/refresh/ queues the refresh and answers at once; a worker runs it', async () => {
     const started = await call('POST', '/api/tasks/nws/refresh/', tokens.ada)
     expect(started.status).toBe(202)
-    const done = await poll(started.body.status_url, tokens.vera)
-    expect(done).toMatchObject({kind: 'refresh', target: 'nws', status: 'success'})
-    expect(done.summary.source).toBe('emergency')
+    expect(started.body).toMatchObject({job: 'nws-refresh', source: 'nws', duplicate: false, status_url: `/api/jobs/queued/${started.body.job_id}`})
+    const drained = await runCli(['worker', '--drain', '--json', '--db', db])
+    expect(drained.code, drained.stderr).toBe(0)
+    expect(JSON.parse(drained.stdout).per_type['provider:refresh']).toMatchObject({completed: 1, failed: 0})
+    expect(count(db, `SELECT count(*) FROM job_runs WHERE job = 'nws-refresh' AND trigger = 'queue' AND status = 'success'`)).toBe(1)
   })
 })
 

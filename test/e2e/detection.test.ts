@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {placeReports, placeSnapshots, placeVessel, track} from '../helpers/arrange.js'
-import {count, ROOT, tempDir, withDb} from '../helpers/cli.js'
+import {count, ROOT, runCli, tempDir, withDb} from '../helpers/cli.js'
 import {runInProcess} from '../helpers/in-process.js'
 import {startNwsServer} from '../helpers/nws-server.js'
 import {seededDb} from '../helpers/template.js'
@@ -122,9 +122,9 @@ describe('port congestion against the port\'s own baseline', () => {
 })
 
 describe('webhooks', () => {
-  it('delivers each notification as a JSON POST, retrying failures with backoff, and records the status', async () => {
+  it('delivers each notification as a JSON POST: once at once, then by the queue (notify:deliver) with backoff; records the status', async () => {
     const received: Array<{body: Record<string, unknown>}> = []
-    let failuresLeft = 2
+    let failuresLeft = 1
     const hook = createServer((req, res) => {
       let body = ''
       req.on('data', (d: Buffer) => (body += d.toString()))
@@ -159,19 +159,30 @@ describe('webhooks', () => {
 
       const result = await runInProcess(['check-events', '--json', '--db', db], {env})
       const check = JSON.parse(result.stdout)
-      expect(check).toMatchObject({events_created: 1, notifications_created: 2, webhooks: {attempted: 2, sent: 1, pending: 1}})
-      expect(received).toHaveLength(1)
-      expect(received[0].body).toMatchObject({user: 'captain', event: {type: 'storm', title: expect.stringMatching(/^GULF TANKER inside Special Marine Warning/), mmsi: 366999001, source: 'live'}})
-      const rows = withDb(db, (d) => d.prepare(`SELECT u.name, n.status, n.attempts, n.last_error FROM notifications n JOIN users u ON u.id = n.user_id WHERE channel = 'webhook' ORDER BY u.name`).all())
-      expect(rows).toEqual([
-        {name: 'broken', status: 'pending', attempts: 1, last_error: expect.stringMatching(/POST http:\/\/127\.0\.0\.1:9\/hook failed after 3 attempts: ECONNREFUSED \(3 calls this run\)/)},
-        {name: 'captain', status: 'sent', attempts: 1, last_error: null},
+      // The run tries each copy once: the captain's receiver fails its first call, the other is not there.
+      expect(check).toMatchObject({events_created: 1, notifications_created: 2, webhooks: {attempted: 2, sent: 0, failed: 0, pending: 0, queued: 2}})
+      expect(received).toHaveLength(0)
+      const rows = () => withDb(db, (d) => d.prepare(`SELECT u.name, n.status, n.attempts, n.last_error FROM notifications n JOIN users u ON u.id = n.user_id WHERE channel = 'webhook' ORDER BY u.name`).all())
+      expect(rows()).toEqual([
+        {name: 'broken', status: 'queued', attempts: 1, last_error: expect.stringMatching(/POST http:\/\/127\.0\.0\.1:9\/hook failed.*ECONNREFUSED/)},
+        {name: 'captain', status: 'queued', attempts: 1, last_error: expect.stringMatching(/503/)},
       ])
 
-      // Later runs retry what is pending until it is given up, and never send a delivered one again.
-      for (let run = 0; run < 5; run++) await runInProcess(['check-events', '--db', db], {env})
+      // A worker delivers the captain's; the other waits for its next try.
+      const drained = await runCli(['worker', '--drain', '--json', '--db', db], {env})
+      expect(drained.code, drained.stderr).toBe(0)
+      expect(JSON.parse(drained.stdout).per_type['notify:deliver']).toMatchObject({completed: 1, failed: expect.any(Number)})
       expect(received).toHaveLength(1)
-      expect(withDb(db, (d) => d.prepare(`SELECT status, attempts FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.name = 'broken' AND channel = 'webhook'`).get())).toEqual({status: 'failed', attempts: 5})
+      expect(received[0].body).toMatchObject({user: 'captain', event: {type: 'storm', title: expect.stringMatching(/^GULF TANKER inside Special Marine Warning/), mmsi: 366999001, source: 'live'}})
+      const [broken, captain] = rows() as Array<{status: string; attempts: number}>
+      expect(captain).toEqual({name: 'captain', status: 'sent', attempts: 2, last_error: null})
+      expect(broken).toMatchObject({status: 'queued'})
+      expect(broken.attempts).toBeGreaterThanOrEqual(2)
+
+      // Later runs leave queued copies to the queue and never send a delivered one again.
+      const later = JSON.parse((await runInProcess(['check-events', '--json', '--db', db], {env})).stdout)
+      expect(later.webhooks).toEqual({attempted: 0, sent: 0, failed: 0, pending: 0, queued: 0})
+      expect(received).toHaveLength(1)
     } finally {
       await nws.close()
       await new Promise((r) => hook.close(r))

@@ -158,7 +158,7 @@ describe('--json output of every command against its schema', () => {
     expect(outputs.ports).toMatch(/^\d+ ports: \d+ with data \(0 elevated, 0 high, 1 severe, .*\n^stops: \d+ started, \d+ ended, \d+ open/m)
     expect(outputs.safety).toMatch(/^zones\s+source\s+observed at\s+created\s+updated\s+unchanged\s+deactivated$/m)
     expect(outputs.safety).toMatch(/^piracy\s+emergency\s+2022-/m)
-    expect(outputs.safety).toMatch(/^port sea state: 0 of \d+ ports \(no_data\); webhooks: 0 sent, \d+ failed, \d+ pending$/m)
+    expect(outputs.safety).toMatch(/^port sea state: 0 of \d+ ports \(no_data\); webhooks: 0 sent, \d+ failed, \d+ queued for retry, \d+ pending$/m)
     expect(outputs.backup).toMatch(/^wrote .*harbormaster-\d{8}T\d{6}Z\.db \(\d+ bytes, integrity ok\); \d+ old backups? deleted, \d+ kept$/m)
     expect(outputs.maintain).toMatch(/^integrity ok; \d+ bytes before, \d+ after: -?\d+ reclaimed$/m)
     expect(outputs.cleanup).toMatch(/^table\s+rows deleted\n(.*\n)*vessel_positions\s+\d+$/m)

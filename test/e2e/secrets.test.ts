@@ -149,12 +149,10 @@ describe('secrets in a scripted sequence of commands', () => {
     expect((await call('GET', '/api/cache/aishub/', admin)).status).toBe(200)
     const refresh = await call('POST', '/api/tasks/aishub/refresh/', admin)
     expect(refresh.status).toBe(202)
-    let task = await call('GET', refresh.body.status_url, admin)
-    while (task.body.status === 'running') {
-      await new Promise((r) => setTimeout(r, 100))
-      task = await call('GET', refresh.body.status_url, admin)
-    }
-    expect(task.body.status).toBe('success')
+    // A worker runs the queued refresh (AISHub refuses it, echoing the user name).
+    const worked = await run(['worker', '--drain', '--json', '--verbose'])
+    expect(worked.code, worked.stderr).toBe(0)
+    expect(JSON.parse(worked.stdout).per_type['provider:refresh']).toMatchObject({completed: 1, failed: 0})
     serve.child.kill('SIGTERM')
     const result = await serve.done
     expect(result.code).toBe(0)

@@ -16,19 +16,26 @@ import {loadConfig} from '../../src/services/config.js'
 import type {Context} from '../../src/services/context.js'
 import type {SafetyEvent} from '../../src/services/db/schema.js'
 import {silentLogger} from '../../src/services/log/logger.js'
+import {JOB_TYPE_SPECS} from '../../src/services/queue/job-types.js'
+import {queueEngine, stopQueueEngine} from '../../src/services/queue/queue.js'
+import {runWorker} from '../../src/services/queue/worker.js'
 import {notifyWatchers} from '../../src/services/safety/notify.js'
 import {deliverWebhooks, MAX_DELIVERY_RUNS} from '../../src/services/safety/webhooks.js'
 import {addUser} from '../../src/services/users/users.js'
 import {addWatch} from '../../src/services/users/watchlists.js'
 import {count, tempDir, withDb} from '../helpers/cli.js'
 import {runInProcess} from '../helpers/in-process.js'
-import {emptyDb, openTestDb, seededDb} from '../helpers/template.js'
+import {serverClockTimeline} from '../helpers/queue-contract.js'
+import {backend, emptyDb, openTestDb, seededDb} from '../helpers/template.js'
 
 const NOW = Date.parse('2026-11-24T12:00:00Z')
 const tmp = tempDir()
 const opened: Context[] = []
 afterAll(async () => {
-  for (const ctx of opened) await ctx.db.close()
+  for (const ctx of opened) {
+    await stopQueueEngine(ctx)
+    await ctx.db.close()
+  }
   tmp.cleanup()
 })
 let n = 0
@@ -168,7 +175,7 @@ describe('notifications', () => {
 })
 
 describe('webhook deliveries', () => {
-  it('POST each pending copy, keep a failing one pending with its error, and give up after the last run', async () => {
+  it('try each pending copy once, hand the failures to the queue (one notify:deliver each), whose retries deliver or give up', async () => {
     const db = seededDb(freshDb())
     const ctx = await contextOn(db)
     const flaky = await webhookReceiver([500, 502, 503, 204])
@@ -188,15 +195,34 @@ describe('webhook deliveries', () => {
           .all(),
       ) as Array<{name: string; status: string; attempts: number; delivered_at: number | null; last_error: string | null}>
 
-    // First run: three calls each (two retries), all failing: both stay pending, with what went wrong.
-    expect(await deliverWebhooks(ctx)).toEqual({attempted: 2, sent: 0, failed: 0, pending: 2})
+    // The run that made them: one call each, both failing: both handed to the queue with what went wrong.
+    expect(await deliverWebhooks(ctx)).toEqual({attempted: 2, sent: 0, failed: 0, pending: 0, queued: 2})
     expect(deliveries()).toEqual([
-      {name: 'bert', status: 'pending', attempts: 1, delivered_at: null, last_error: expect.stringMatching(/500.*\(3 calls this run\)$/)},
-      {name: 'flo', status: 'pending', attempts: 1, delivered_at: null, last_error: expect.stringMatching(/503.*\(3 calls this run\)$/)},
+      {name: 'bert', status: 'queued', attempts: 1, delivered_at: null, last_error: expect.stringMatching(/500/)},
+      {name: 'flo', status: 'queued', attempts: 1, delivered_at: null, last_error: expect.stringMatching(/500/)},
     ])
-    // Second run: flo's receiver is back; bert's is not.
-    expect(await deliverWebhooks(ctx)).toEqual({attempted: 2, sent: 1, failed: 0, pending: 1})
-    expect(deliveries()[1]).toEqual({name: 'flo', status: 'sent', attempts: 2, delivered_at: NOW, last_error: null})
+    const jobs = await (await queueEngine(ctx)).list({type: 'notify:deliver'})
+    expect(jobs).toHaveLength(2)
+    // Later runs leave them to the queue.
+    expect(await deliverWebhooks(ctx)).toEqual({attempted: 0, sent: 0, failed: 0, pending: 0, queued: 0})
+
+    // The queue retries each after its backoff until flo's receiver is back and bert's attempts run out.
+    const engine = await queueEngine(ctx)
+    const timeline = backend() === 'postgres' ? serverClockTimeline(() => ctx.db) : {waitUntilDue: async ({runAt}: {runAt: number}) => clock.set(Math.max(clock.now(), runAt))}
+    const clock = ctx.clock as ReturnType<typeof fixedClock>
+    for (let round = 0; round < 10; round++) {
+      await runWorker(ctx, {drain: true})
+      const waiting = (await Promise.all(jobs.map((j) => engine.get(j.id)))).filter((j) => j?.state === 'retry')
+      if (waiting.length === 0) break
+      for (const job of waiting) await timeline.waitUntilDue(job as {id: string; runAt: number})
+    }
+    const maxRetries = JOB_TYPE_SPECS['notify:deliver'].maxRetries
+    expect(deliveries()).toEqual([
+      {name: 'bert', status: 'failed', attempts: 1 + maxRetries + 1, delivered_at: null, last_error: expect.stringMatching(/500/)},
+      {name: 'flo', status: 'sent', attempts: 4, delivered_at: expect.any(Number), last_error: null},
+    ])
+    const finished = await Promise.all(jobs.map((j) => engine.get(j.id)))
+    expect(finished.map((j) => j?.state).sort()).toEqual(['completed', 'dead'])
     expect(flaky.bodies.at(-1)).toEqual({
       notification_id: expect.any(Number),
       user: 'flo',
@@ -215,15 +241,27 @@ describe('webhook deliveries', () => {
         created_at: new Date(NOW).toISOString(),
       },
     })
-
-    // bert's copy is tried in each later run until the last, then given up; after that it is left alone.
-    for (let run = 3; run < MAX_DELIVERY_RUNS; run++) expect(await deliverWebhooks(ctx)).toEqual({attempted: 1, sent: 0, failed: 0, pending: 1})
-    expect(await deliverWebhooks(ctx)).toEqual({attempted: 1, sent: 0, failed: 1, pending: 0})
-    expect(deliveries()[0]).toMatchObject({name: 'bert', status: 'failed', attempts: MAX_DELIVERY_RUNS, delivered_at: null})
-    const calls = broken.bodies.length
-    expect(calls).toBe(3 * MAX_DELIVERY_RUNS)
-    expect(await deliverWebhooks(ctx)).toEqual({attempted: 0, sent: 0, failed: 0, pending: 0})
-    expect(broken.bodies).toHaveLength(calls)
+    // One call per attempt: the run's own and each of the queue's.
+    expect(flaky.bodies).toHaveLength(4)
+    expect(broken.bodies).toHaveLength(1 + maxRetries + 1)
+    expect(await deliverWebhooks(ctx)).toEqual({attempted: 0, sent: 0, failed: 0, pending: 0, queued: 0})
     expect(count(db, `SELECT count(*) FROM notifications WHERE channel = 'database'`)).toBe(2)
+  })
+
+  it('a copy the queue cannot take stays pending: the next runs try it again, and give it up after the last', async () => {
+    const db = seededDb(freshDb())
+    const ctx = await contextOn(db)
+    const broken = await webhookReceiver([500])
+    await addUser(ctx, {name: 'bert', role: 'VIEWER', webhookUrl: broken.url})
+    await addWatch(ctx, {user: 'bert', vessel: '240205400'})
+    const [event] = storeEvents(db, [{type: 'piracy', mmsi: 240205400, portId: null, lat: 12.5, lon: 45.1, source: 'live'}])
+    expect(await notifyWatchers(ctx, [event])).toBe(1)
+    // The queue's storage gone (a broken install): nothing can be enqueued.
+    await queueEngine(ctx)
+    withDb(db, (d) => d.exec(backend() === 'postgres' ? `ALTER SCHEMA pgboss RENAME TO pgboss_gone` : `DROP TABLE queue_jobs`))
+    for (let run = 1; run < MAX_DELIVERY_RUNS; run++) expect(await deliverWebhooks(ctx)).toEqual({attempted: 1, sent: 0, failed: 0, pending: 1, queued: 0})
+    expect(await deliverWebhooks(ctx)).toEqual({attempted: 1, sent: 0, failed: 1, pending: 0, queued: 0})
+    expect(broken.bodies).toHaveLength(MAX_DELIVERY_RUNS)
+    expect(await deliverWebhooks(ctx)).toEqual({attempted: 0, sent: 0, failed: 0, pending: 0, queued: 0})
   })
 })

@@ -1,49 +1,49 @@
-// POST /api/tasks/<source>/refresh/: refreshes a source in the background through the runner, as cron runs
-// jobs (the pause, the lease, a job_runs row, the timeout, the pings); 409 while its lease is held.
+// POST /api/tasks/<source>/refresh/: enqueues a refresh of the source (provider:refresh, one per source while
+// one is unfinished) and answers 202 at once with the queued job and where to follow it; a worker runs it
+// through the runner as cron runs jobs (the pause, the lease, a job_runs row, the timeout, the pings).
 import {z} from 'zod'
 
-import type {Context} from '../context.js'
-import {leaseHolder} from '../jobs/lease.js'
-import {jobSpec, type JobSummary} from '../jobs/registry.js'
-import {type JobOutcome, runJob} from '../jobs/runner.js'
-import {refreshPortWeather} from '../providers/open-meteo.js'
-import {refreshStormZones} from '../safety/storms.js'
+import {REFRESH_SOURCES, REFRESHES} from '../providers/refreshes.js'
+import {enqueue} from '../queue/queue.js'
 import {requireRole} from './auth.js'
 import type {ResourceRoutes} from './plugin.js'
-import {errorBody, errorBodySchema} from './schemas.js'
 
-/** What refreshes each source: a registry job, or one step of the safety job run under the safety lease. */
-const REFRESHES: Record<string, {job: string; lockName?: string; work: (c: Context) => Promise<JobSummary>}> = {
-  nws: {job: 'nws-refresh', lockName: 'safety', work: async (c) => ({success: true, ...(await refreshStormZones(c))})},
-  'open-meteo': {job: 'open-meteo-refresh', lockName: 'safety', work: async (c) => ({success: true, ...(await refreshPortWeather(c))})},
-}
-for (const source of ['aishub', 'aisstream', 'nmea-tcp', 'nmea-udp', 'nmea-file']) REFRESHES[source] = {job: 'vessels', work: (c) => jobSpec('vessels')!.work(c)}
+export const refreshAcceptedSchema = z.object({
+  /** The queued provider:refresh job. */
+  job_id: z.string(),
+  /** GET it for the job's state and, once done, its result. */
+  status_url: z.string(),
+  /** The job its runs are recorded as (jobs history). */
+  job: z.string(),
+  source: z.string(),
+  /** A refresh of this source was already queued: that job is the answer. */
+  duplicate: z.boolean(),
+  /** When the job is due (ISO 8601 UTC). */
+  run_at: z.string(),
+})
 
-export const refreshAcceptedSchema = z.object({run_id: z.number().int(), status_url: z.string(), job: z.string()})
-
-const taskStatusOf = (outcome: JobOutcome) => (outcome.status === 'success' ? 'success' : outcome.status === 'skipped' ? 'skipped' : 'failed')
-
-export const taskRoutes: ResourceRoutes = async (api, {ctx, runs, tasks}) => {
+export const taskRoutes: ResourceRoutes = async (api, {ctx}) => {
   api.post(
     '/api/tasks/:source/refresh/',
     {
       preHandler: requireRole(ctx, 'ADMIN'),
       schema: {
-        params: z.object({source: z.enum(Object.keys(REFRESHES) as [string, ...string[]])}),
-        response: {202: refreshAcceptedSchema, 409: errorBodySchema},
+        params: z.object({source: z.enum(REFRESH_SOURCES)}),
+        response: {202: refreshAcceptedSchema},
       },
     },
     async (req, reply) => {
       const {source} = req.params
-      const refresh = REFRESHES[source]
-      const lock = refresh.lockName ?? refresh.job
-      const holder = await leaseHolder(ctx, lock)
-      if (holder) return reply.code(409).send(errorBody(`${lock} is already running`, {holder}))
-      const id = await tasks.start({kind: 'refresh', target: source, requestedBy: req.user?.name ?? 'unknown'}, async () => {
-        const outcome = await runJob(runs, refresh.job, refresh.work, {trigger: 'api', lockName: refresh.lockName})
-        return {status: taskStatusOf(outcome), result: (outcome.summary as Record<string, unknown> | undefined) ?? null, error: outcome.error ?? outcome.skipReason}
+      const queued = await enqueue(ctx, {type: 'provider:refresh', payload: {source}, uniqueKey: `provider:refresh:${source}`})
+      req.log.info({job_id: queued.id, duplicate: queued.duplicate, requested_by: req.user?.name}, `refresh of ${source} queued`)
+      return reply.code(202).send({
+        job_id: queued.id,
+        status_url: `/api/jobs/queued/${queued.id}`,
+        job: REFRESHES[source].job,
+        source,
+        duplicate: queued.duplicate,
+        run_at: new Date(queued.runAt).toISOString(),
       })
-      return reply.code(202).send({run_id: id, status_url: `/api/jobs/runs/${id}/`, job: refresh.job})
     },
   )
 }

@@ -21,6 +21,14 @@ export const ZONE_KINDS = ['storm', 'piracy', 'congestion'] as const
 export type ZoneKind = (typeof ZONE_KINDS)[number]
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const
 export type Severity = (typeof SEVERITIES)[number]
+/** The queue's vessel checks whose findings are stored (vessel_findings). */
+export const FINDING_CHECKS = ['identity', 'analysis'] as const
+export type FindingCheck = (typeof FINDING_CHECKS)[number]
+
+/** The identity fields of static reports whose every value is kept (vessel_identity_values). */
+export const IDENTITY_FIELDS = ['imo', 'name', 'callsign'] as const
+export type IdentityField = (typeof IDENTITY_FIELDS)[number]
+
 export const EVENT_TYPES = ['storm', 'piracy', 'congestion', 'distress'] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 export const ROLES = ['ADMIN', 'OPERATOR', 'VIEWER'] as const

@@ -5,7 +5,7 @@ import {defineTables} from './tables.js'
 
 export * from './model.js'
 
-export const {ports, portCongestion, portCongestionDaily, portAreaCells, vesselStops, vessels, vesselPositions, positionSuspects, safetyZones, safetyEvents, users, watchlists, notifications, jobRuns, jobLocks, apiCache, settings, providerUsage, providerState, portWeather, alertRules, alertEvents, apiTasks, pendingStormAlerts, tableRows, queueJobs, queueWorkers} = defineTables(sqliteKit)
+export const {ports, portCongestion, portCongestionDaily, portAreaCells, vesselStops, vessels, vesselPositions, positionSuspects, safetyZones, safetyEvents, users, watchlists, notifications, jobRuns, jobLocks, apiCache, settings, providerUsage, providerState, portWeather, alertRules, alertEvents, apiTasks, pendingStormAlerts, tableRows, queueJobs, queueWorkers, vesselFindings, vesselIdentityValues} = defineTables(sqliteKit)
 
 
 export type Port = typeof ports.$inferSelect
@@ -20,3 +20,4 @@ export type PortCongestion = typeof portCongestion.$inferSelect
 export type AlertRule = typeof alertRules.$inferSelect
 export type AlertEvent = typeof alertEvents.$inferSelect
 export type PendingStormAlert = typeof pendingStormAlerts.$inferSelect
+export type VesselFinding = typeof vesselFindings.$inferSelect

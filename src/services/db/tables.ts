@@ -13,6 +13,8 @@ import {
   CONGESTION_LEVELS,
   DATA_SOURCES,
   EVENT_TYPES,
+  FINDING_CHECKS,
+  IDENTITY_FIELDS,
   JOB_STATUSES,
   ORIGINS,
   QUEUE_JOB_ROW_STATES,
@@ -340,8 +342,11 @@ export function defineTables(d: TableKit) {
       /** The safety event notified about, or (alert worker) the alert event in alertEventId. */
       eventId: d.int('event_id').references(() => safetyEvents.id, {onDelete: 'cascade'}),
       alertEventId: d.int('alert_event_id').references((): AnySQLiteColumn => alertEvents.id, {onDelete: 'cascade'}),
+      /** A failed, timed-out or crashed job run its ADMINs are told of. */
+      jobRunId: d.int('job_run_id').references((): AnySQLiteColumn => jobRuns.id, {onDelete: 'cascade'}),
       channel: d.text('channel', {enum: ['database', 'webhook']}).notNull(),
-      status: d.text('status', {enum: ['stored', 'pending', 'sent', 'failed']}).notNull(),
+      /** Webhook copies: pending (not yet tried, or tried once by the job that made it), queued (notify:deliver has it), sent or failed. */
+      status: d.text('status', {enum: ['stored', 'pending', 'queued', 'sent', 'failed']}).notNull(),
       attempts: d.int('attempts').notNull().default(0),
       lastError: d.text('last_error'),
       createdAt: d.int('created_at').notNull(),
@@ -350,6 +355,7 @@ export function defineTables(d: TableKit) {
     (t) => [
       d.uniqueIndex('notifications_user_event_channel_unique').on(t.userId, t.eventId, t.channel),
       d.uniqueIndex('notifications_user_alert_event_channel_unique').on(t.userId, t.alertEventId, t.channel),
+      d.uniqueIndex('notifications_user_job_run_channel_unique').on(t.userId, t.jobRunId, t.channel),
       d.index('notifications_created_idx').on(t.createdAt),
     ],
   )
@@ -553,6 +559,47 @@ export function defineTables(d: TableKit) {
   )
 
   /**
+   * What the queue's vessel checks found (identity checks, analyses of a vessel's track), one row per finding:
+   * a check that runs again finds the same dedupe key and only moves last_seen_at, so a job run twice stores nothing twice.
+   */
+  const vesselFindings = d.table(
+    'vessel_findings',
+    {
+      id: d.id('id'),
+      mmsi: d.int('mmsi').notNull(),
+      check: d.text('check', {enum: FINDING_CHECKS}).notNull(),
+      kind: d.text('kind').notNull(),
+      dedupeKey: d.text('dedupe_key').notNull(),
+      severity: d.text('severity', {enum: SEVERITIES}).notNull(),
+      title: d.text('title').notNull(),
+      detail: d.json('detail').$type<Record<string, unknown>>().notNull(),
+      /** When what was found happened (a report's time), not when the check ran. */
+      observedAt: d.int('observed_at'),
+      firstSeenAt: d.int('first_seen_at').notNull(),
+      lastSeenAt: d.int('last_seen_at').notNull(),
+    },
+    (t) => [d.uniqueIndex('vessel_findings_dedupe_unique').on(t.dedupeKey), d.index('vessel_findings_mmsi_idx').on(t.mmsi)],
+  )
+
+  /**
+   * Each identity value (IMO number, name, call sign) a vessel's static reports have given, once per value:
+   * the identity check reads changes from it (the vessels row keeps only the latest merge). Written by intake
+   * only when a static report changed the vessel.
+   */
+  const vesselIdentityValues = d.table(
+    'vessel_identity_values',
+    {
+      id: d.id('id'),
+      mmsi: d.int('mmsi').notNull(),
+      field: d.text('field', {enum: IDENTITY_FIELDS}).notNull(),
+      value: d.text('value').notNull(),
+      firstSeenAt: d.int('first_seen_at').notNull(),
+      lastSeenAt: d.int('last_seen_at').notNull(),
+    },
+    (t) => [d.uniqueIndex('vessel_identity_values_unique').on(t.mmsi, t.field, t.value)],
+  )
+
+  /**
    * Queue workers (`worker`), one row per process: what it serves, its heartbeat (the lease clock: the
    * database server's on PostgreSQL) and what it holds; a worker silent longer than
    * HARBORMASTER_WORKER_HEARTBEAT_SECONDS is lost and its jobs go back to the queue.
@@ -639,7 +686,7 @@ export function defineTables(d: TableKit) {
     ],
   )
 
-  return {ports, portCongestion, portCongestionDaily, portAreaCells, vesselStops, vessels, vesselPositions, positionSuspects, safetyZones, safetyEvents, users, watchlists, notifications, jobRuns, jobLocks, apiCache, settings, providerUsage, providerState, portWeather, alertRules, alertEvents, apiTasks, pendingStormAlerts, tableRows, queueJobs, queueWorkers}
+  return {ports, portCongestion, portCongestionDaily, portAreaCells, vesselStops, vessels, vesselPositions, positionSuspects, safetyZones, safetyEvents, users, watchlists, notifications, jobRuns, jobLocks, apiCache, settings, providerUsage, providerState, portWeather, alertRules, alertEvents, apiTasks, pendingStormAlerts, tableRows, queueJobs, queueWorkers, vesselFindings, vesselIdentityValues}
 }
 
 export type Tables = ReturnType<typeof defineTables>

@@ -70,6 +70,8 @@ export interface VesselStore extends TrackStore {
   replaceSuspects(holds: Array<[number, PositionRow[]]>): Promise<void>
   /** Reports held back across all vessels. */
   heldTotal(): Promise<number>
+  /** Which of these vessels are stored already (intake's test for a vessel seen for the first time). */
+  knownVessels(mmsis: number[]): Promise<Set<number>>
 }
 
 // One per PostgreSQL database (its pool); one per SQLite connection, since a read connection may stand beside the write one (serve).
@@ -123,6 +125,7 @@ function sqliteStore(db: Db): VesselStore {
   )
   const holders: Statement = s.prepare(`SELECT DISTINCT mmsi FROM position_suspects`).pluck()
   const heldTotal: Statement = s.prepare(`SELECT count(*) FROM position_suspects`).pluck()
+  const vesselKnown: Statement = s.prepare(`SELECT 1 FROM vessels WHERE mmsi = ?`).pluck()
   const deleteSuspects: Statement = s.prepare(`DELETE FROM position_suspects WHERE mmsi = ?`)
   const insertSuspect: Statement = s.prepare(
     `INSERT OR REPLACE INTO position_suspects (mmsi, observed_at, lat, lon, sog, cog, heading, nav_status, utc_second, source, received_at)
@@ -165,6 +168,11 @@ function sqliteStore(db: Db): VesselStore {
       }
     },
     heldTotal: async () => heldTotal.get() as number,
+    async knownVessels(mmsis) {
+      const known = new Set<number>()
+      for (const mmsi of mmsis) if (vesselKnown.get(mmsi) !== undefined) known.add(mmsi)
+      return known
+    },
     lastTrackFix: (mmsi) => lastTrackFix.get(mmsi) as Fix | undefined,
     suspectsOf: (mmsi) => suspectsOf.all(mmsi) as PositionRow[],
     vesselsWithHeld: () => new Set(holders.all() as number[]),
@@ -363,6 +371,12 @@ function postgresStore(db: PostgresDb): VesselStore {
     async heldTotal() {
       const [[n]] = await pgArrays<[number]>(db, `SELECT count(*) FROM position_suspects`)
       return n
+    },
+
+    async knownVessels(mmsis) {
+      if (mmsis.length === 0) return new Set()
+      const rows = await pgArrays<[string | number]>(db, `SELECT mmsi FROM vessels WHERE mmsi = ANY($1::bigint[])`, [int8Array(mmsis)])
+      return new Set(rows.map(([mmsi]) => Number(mmsi)))
     },
   }
 }

@@ -55,3 +55,28 @@ export async function anyVesselPosition(db: AnyDb): Promise<boolean> {
   const rows = await db.orm.select({mmsi: vessels.mmsi}).from(vessels).where(gte(vessels.positionAt, 0)).limit(1)
   return rows.length > 0
 }
+
+/** One report of a vessel's track as its checks read it: stored, or held back by the track rule (`held`). */
+export interface TrackReport {
+  at: number
+  lat: number
+  lon: number
+  sog: number | null
+  nav: number | null
+  second: number | null
+  held: boolean
+}
+
+/** A vessel's reports observed in [since, until], stored and held back, oldest first (at most `limit`, the newest kept). */
+export async function trackOf(db: AnyDb, mmsi: number, since: number, until: number, limit = 20_000): Promise<TrackReport[]> {
+  const {vesselPositions: p, positionSuspects: s} = db.t
+  const columns = (t: typeof p | typeof s) => ({at: t.observedAt, lat: t.lat, lon: t.lon, sog: t.sog, nav: t.navStatus, second: t.utcSecond})
+  const window = (t: typeof p | typeof s) => and(eq(t.mmsi, mmsi), gte(t.observedAt, since), lte(t.observedAt, until))
+  const [stored, held] = await Promise.all([
+    db.orm.select(columns(p)).from(p).where(window(p)).orderBy(desc(p.observedAt)).limit(limit),
+    db.orm.select(columns(s)).from(s).where(window(s)).orderBy(desc(s.observedAt)).limit(limit),
+  ])
+  const reports: TrackReport[] = [...stored.map((r) => ({...r, held: false})), ...held.map((r) => ({...r, held: true}))]
+  reports.sort((a, b) => a.at - b.at)
+  return reports.length > limit ? reports.slice(reports.length - limit) : reports
+}

@@ -11,6 +11,7 @@ import {write} from '../db/transaction.js'
 import {errorMessage, HarbormasterError} from '../errors.js'
 import type {RunStatus} from '../../schemas/jobs.js'
 import {ensureFallbackData} from '../fallback/ensure.js'
+import {jobRunFailed} from '../queue/triggers.js'
 import {describePause, pauseOf} from './control.js'
 import {acquireLease, holderText} from './lease.js'
 import {ping} from './ping.js'
@@ -186,7 +187,10 @@ export async function runJob<S extends JobSummary, N extends string = string>(ct
         const fields = {run: runId, attempts: attempt, consecutive_failures: streak}
         if (status === 'cancelled') log.warn(line, fields)
         else log.error(line, fields)
-        if (status !== 'cancelled') void ping(ctx, job, 'fail')
+        if (status !== 'cancelled') {
+          void ping(ctx, job, 'fail')
+          await jobRunFailed(ctx, {id: runId, job, status})
+        }
         return {job, status, error: why.message, summary: partial, runId, durationMs, attempts: attempt}
       }
       if (failure === undefined) {
@@ -204,6 +208,7 @@ export async function runJob<S extends JobSummary, N extends string = string>(ct
         log.error(`failed: ${message}`, {run: runId, attempts: attempt, consecutive_failures: streak})
         if (!(failure instanceof HarbormasterError)) log.debug((failure as Error).stack ?? message)
         void ping(ctx, job, 'fail')
+        await jobRunFailed(ctx, {id: runId, job, status: 'failed'})
         return {job, status: 'failed', error: message, runId, durationMs, attempts: attempt}
       }
       const delay = backoffDelay(attempt - 1, ctx.config.jobRetryBaseMs, 30_000)

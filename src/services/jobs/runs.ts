@@ -5,6 +5,7 @@ import type {Context} from '../context.js'
 import {finishRunAtOnce, finishRunRow, insertRunningRun, insertSkippedRun, type JobRun, type JobStatus, latestRun, leasesByRun, recentRuns, recordCrash, runningRuns} from '../db/job-runs.js'
 import {leaseClock} from '../db/leases.js'
 import {type AnyDb, write} from '../db/transaction.js'
+import {jobRunFailed} from '../queue/triggers.js'
 import type {StoredRunSummary} from '../../schemas/job-summaries.js'
 import {ownerGone} from './lease.js'
 import type {JobSummary} from './registry.js'
@@ -119,7 +120,10 @@ export async function markCrashedRuns(ctx: Context): Promise<CrashedRun[]> {
     ctx.logger.debug(`crashed runs not recorded: ${(error as Error).message}`)
     return []
   }
-  for (const run of marked) ctx.logger.warn(`run ${run.id} of ${run.job} (started ${iso(run.startedAt)}) crashed: ${run.reason}`, {job: run.job})
+  for (const run of marked) {
+    ctx.logger.warn(`run ${run.id} of ${run.job} (started ${iso(run.startedAt)}) crashed: ${run.reason}`, {job: run.job})
+    await jobRunFailed(ctx, {id: run.id, job: run.job, status: 'crashed'})
+  }
   return marked
 }
 

@@ -19,9 +19,11 @@ export interface PortWaiting {
   atBerthUnknownType: number
   medianWaitHours: number | null
   waitsCounted: number
+  /** The vessels waiting now (merchant ships and those of unknown type). */
+  waitingMmsis: number[]
 }
 
-const empty = (): PortWaiting => ({waiting: 0, atBerth: 0, waitingUnknownType: 0, atBerthUnknownType: 0, medianWaitHours: null, waitsCounted: 0})
+const empty = (): PortWaiting => ({waiting: 0, atBerth: 0, waitingUnknownType: 0, atBerthUnknownType: 0, medianWaitHours: null, waitsCounted: 0, waitingMmsis: []})
 
 /**
  * Per port with any stop: who is waiting or at berth now (open stops reported since `windowStart`), and the
@@ -44,6 +46,7 @@ export async function portWaiting(db: AnyDb, at: {observedAt: number; windowStar
       } else if (lasted >= MIN_WAIT_MS) {
         if (kind === 'merchant') port.waiting++
         else port.waitingUnknownType++
+        port.waitingMmsis.push(s.mmsi)
       }
     }
     if (s.kind === 'anchorage' && kind === 'merchant' && lasted >= MIN_WAIT_MS && s.startedAt <= at.observedAt) {

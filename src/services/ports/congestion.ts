@@ -27,6 +27,7 @@ import {learnAreaCells} from './learned-cells.js'
 import {PortAreas} from './port-areas.js'
 import {storeShippedAnchorageCells} from './shipped-areas.js'
 import {trackStops} from './stops.js'
+import {portsReachedSevere} from '../queue/triggers.js'
 
 export type {CongestionLevel, LatestCongestion, Trend}
 export {congestionLevel}
@@ -173,6 +174,11 @@ export async function computePortCongestion(ctx: Context): Promise<PortsJobSumma
 
   await write(db, () => insertSnapshots(db, rows))
   phase('snapshots')
+  // Ports that have just reached severe: the vessels waiting there are analysed (a trigger never fails the job).
+  const reachedSevere = rows
+    .filter((r) => r.level === 'severe' && previous.get(r.portId)?.level !== 'severe')
+    .map((r) => ({portId: r.portId, waiting: waiting.get(r.portId)?.waitingMmsis ?? []}))
+  if (reachedSevere.length > 0) await portsReachedSevere(ctx, reachedSevere)
   const shipped = areas.cells.filter((c) => c.origin === 'fallback').length
   return {
     ports_updated: rows.length,

@@ -1,49 +1,69 @@
-// Webhook delivery of notifications (of safety events and of alert events): a POST of the event as JSON
-// to the user's webhook, retried with backoff within a run and again in later runs until delivered or out
-// of attempts; status recorded.
+// Webhook delivery of notifications (of safety events, alert events and failed job runs): a POST of what
+// happened as JSON to the user's webhook. The job that made a notification tries its webhook once, at once;
+// what fails is handed to the queue (one notify:deliver per copy), whose backoff and dead letter retry it.
+// When the queue cannot take it, the copy stays pending and the next run tries it again, up to
+// MAX_DELIVERY_RUNS times.
 import type {WebhookDelivery as DeliveryResult} from '../../schemas/job-summaries.js'
 
 import {isCancelled} from '../cancel.js'
 import type {Context} from '../context.js'
-import {pendingDeliveries, recordDelivery} from '../db/notifications.js'
-import type {AlertEvent, SafetyEvent} from '../db/schema.js'
+import {type PendingDelivery, pendingDeliveries, recordDelivery} from '../db/notifications.js'
+import type {AlertEvent, JobRun, SafetyEvent} from '../db/schema.js'
 import {errorMessage} from '../errors.js'
 import {createHttpClient, send} from '../http/client.js'
 import {runtimeOf} from '../providers/fetch.js'
 import {policyFor} from '../providers/registry.js'
+import {webhookCopiesToDeliver} from '../queue/triggers.js'
 
-/** Runs that try a webhook before it is given up as failed. */
+/** Runs that try a webhook the queue could not take before it is given up as failed. */
 export const MAX_DELIVERY_RUNS = 5
 
 export type {WebhookDelivery as DeliveryResult} from '../../schemas/job-summaries.js'
 
+/** One POST of one copy, no retries here (the queue retries); throws what went wrong. */
+export async function postDelivery(ctx: Context, d: PendingDelivery): Promise<void> {
+  ctx.http ??= createHttpClient()
+  const policy = {...policyFor(ctx.config, 'webhook'), retries: 0}
+  const subject = d.event ? {event: eventPayload(d.event)} : d.alert ? {alert: alertPayload(d.alert)} : {job_run: runPayload(d.run as JobRun)}
+  await send(ctx.http, {method: 'POST', url: d.url as string, json: {notification_id: d.n.id, user: d.user, ...subject}}, policy, runtimeOf(ctx))
+}
+
+/** Whether the copy can be delivered at all: a webhook to send to and something to say. */
+export function deliverable(d: PendingDelivery): boolean {
+  return Boolean(d.url) && (d.event !== null || d.alert !== null || d.run !== null)
+}
+
+/**
+ * The pending webhook copies (new ones, and those the queue could not take before): each tried once; those
+ * that fail are handed to the queue for their retries.
+ */
 export async function deliverWebhooks(ctx: Context): Promise<DeliveryResult> {
   const pending = await pendingDeliveries(ctx.db, MAX_DELIVERY_RUNS)
-  const result: DeliveryResult = {attempted: 0, sent: 0, failed: 0, pending: 0}
+  const result: DeliveryResult = {attempted: 0, sent: 0, failed: 0, pending: 0, queued: 0}
   if (pending.length === 0) return result
-  ctx.http ??= createHttpClient()
-  const policy = {...policyFor(ctx.config, 'webhook'), retries: 2}
-  for (const {n, event, alert, url, user} of pending) {
+  const retry: number[] = []
+  for (const d of pending) {
     // Asked to stop: what is left stays pending for the next run, no attempt counted.
     if (ctx.signal?.aborted) break
-    if (!url || (!event && !alert)) continue
+    if (!deliverable(d)) continue
     result.attempted++
-    const payload = {notification_id: n.id, user, ...(event ? {event: eventPayload(event)} : {alert: alertPayload(alert as AlertEvent)})}
-    let calls = 0
+    const runs = d.n.attempts + 1
     try {
-      await send(ctx.http, {method: 'POST', url, json: payload}, policy, runtimeOf(ctx), () => calls++)
-      await recordDelivery(ctx.db, n.id, {status: 'sent', attempts: n.attempts + 1, deliveredAt: ctx.clock.now()})
+      await postDelivery(ctx, d)
+      await recordDelivery(ctx.db, d.n.id, {status: 'sent', attempts: runs, deliveredAt: ctx.clock.now()})
       result.sent++
     } catch (error) {
       if (isCancelled(error)) break
-      const runs = n.attempts + 1
       const status = runs >= MAX_DELIVERY_RUNS ? 'failed' : 'pending'
-      await recordDelivery(ctx.db, n.id, {status, attempts: runs, lastError: `${errorMessage(error)} (${calls} calls this run)`})
-      ctx.logger.warn(`webhook for ${user} failed (run ${runs} of ${MAX_DELIVERY_RUNS})`, {error: errorMessage(error)})
+      await recordDelivery(ctx.db, d.n.id, {status, attempts: runs, lastError: errorMessage(error)})
+      ctx.logger.warn(`webhook for ${d.user} failed (attempt ${runs})`, {error: errorMessage(error)})
       if (status === 'failed') result.failed++
-      else result.pending++
+      else retry.push(d.n.id)
     }
   }
+  const queued = await webhookCopiesToDeliver(ctx, retry)
+  result.queued = queued.length
+  result.pending = retry.length - queued.length
   return result
 }
 
@@ -75,5 +95,17 @@ function alertPayload(alert: AlertEvent) {
     threshold_value: alert.thresholdValue,
     triggered_at: new Date(alert.triggeredAt).toISOString(),
     metadata: alert.metadata,
+  }
+}
+
+function runPayload(run: JobRun) {
+  return {
+    id: run.id,
+    job: run.job,
+    status: run.status,
+    error: run.error,
+    host: run.host,
+    started_at: new Date(run.startedAt).toISOString(),
+    completed_at: run.completedAt === null ? null : new Date(run.completedAt).toISOString(),
   }
 }

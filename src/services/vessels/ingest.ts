@@ -5,6 +5,7 @@ import type {AisMessage} from '../ais/payload.js'
 import {yieldToEventLoop} from '../cancel.js'
 import type {DataSource, Origin} from '../db/schema.js'
 import {type AnyDb, write} from '../db/transaction.js'
+import {recordIdentities} from '../db/vessel-identity.js'
 import {type PositionRow, type StaticUpdate, type VesselStore, vesselStore} from '../db/vessel-store.js'
 import {flagOf, midOf} from '../datasets/mid.js'
 import {distressDevice} from '../safety/distress.js'
@@ -28,6 +29,11 @@ export interface IngestOptions {
   signal?: AbortSignal
   /** Called after each committed batch with the positions stored and messages read so far. */
   onBatch?: (progress: {positionsStored: number; messages: number; batches: number}) => void
+  /**
+   * Called after each committed batch with the vessels it stored for the first time (never twice for one
+   * vessel); awaited. Without it, intake does not look for new vessels at all.
+   */
+  onNewVessels?: (mmsis: number[]) => Promise<void>
 }
 
 export interface IngestResult {
@@ -64,9 +70,13 @@ interface BatchCounts {
   estimated: number
   newest: number
   distress: PositionRow[]
+  /** Vessels the batch stored for the first time. */
+  created: number[]
+  /** Vessels looked up and found stored already. */
+  found: number[]
 }
 
-const newCounts = (): BatchCounts => ({stored: 0, duplicates: 0, statics: 0, rejected: [], skipped: 0, updated: [], moves: 0, estimated: 0, newest: 0, distress: []})
+const newCounts = (): BatchCounts => ({stored: 0, duplicates: 0, statics: 0, rejected: [], skipped: 0, updated: [], moves: 0, estimated: 0, newest: 0, distress: [], created: [], found: []})
 
 /** Ship stations (MID 201-775) and the distress transmitters that must never be discarded. */
 function trackedMmsi(mmsi: number): boolean {
@@ -100,6 +110,8 @@ export class Ingest {
   }
   private readonly updated = new Set<number>()
   private readonly distress = new Map<number, PositionRow>()
+  /** Vessels known to be stored (looked up once, or stored by this intake): only the others are looked up. */
+  private readonly known = new Set<number>()
   private committed = 0
 
   constructor(
@@ -213,17 +225,39 @@ export class Ingest {
           for (const r of verdict.accept) accept(r)
         }
 
+        // Vessels this batch may create, looked up before it writes (only when someone listens, and each vessel once per intake).
+        let unknown: number[] = []
+        if (options.onNewVessels) {
+          const candidates = new Set<number>()
+          for (const r of statics) if (!this.known.has(r.mmsi)) candidates.add(r.mmsi)
+          for (const r of accepted) if (!this.known.has(r.mmsi)) candidates.add(r.mmsi)
+          if (candidates.size > 0) {
+            const stored = await store.knownVessels([...candidates])
+            counts.found = [...stored]
+            unknown = [...candidates].filter((mmsi) => !stored.has(mmsi))
+          }
+        }
         const changed = await store.mergeStatics(statics, options.origin, options.now)
+        const changedStatics: StaticUpdate[] = []
         for (let i = 0; i < statics.length; i++) {
           if (!changed[i]) continue
           counts.statics++
           counts.updated.push(statics[i].mmsi)
+          changedStatics.push(statics[i])
         }
+        // Every IMO number, name and call sign a vessel has given (the identity check reads changes from them).
+        await recordIdentities(this.db, changedStatics, options.now)
         const {stored, moved} = await store.storePositions(accepted, flagOf, options.origin, options.now)
         counts.stored = stored
         counts.duplicates = accepted.length - stored
         for (const mmsi of moved) counts.updated.push(mmsi)
         await store.replaceSuspects(track.takeChangedHolds())
+        if (unknown.length > 0) {
+          // Created: given static data, or a position stored (a vessel whose every report was held back is not).
+          const created = new Set<number>(statics.map((r) => r.mmsi))
+          for (const mmsi of moved) created.add(mmsi)
+          counts.created = unknown.filter((mmsi) => created.has(mmsi))
+        }
       })
     } catch (error) {
       // The keeper read state the rollback undid.
@@ -245,6 +279,11 @@ export class Ingest {
       result.rejected_by_reason[reason] = (result.rejected_by_reason[reason] ?? 0) + 1
     }
     for (const mmsi of counts.updated) this.updated.add(mmsi)
+    if (options.onNewVessels) {
+      for (const mmsi of counts.created) this.known.add(mmsi)
+      for (const mmsi of counts.found) this.known.add(mmsi)
+      if (counts.created.length > 0) await options.onNewVessels(counts.created)
+    }
     for (const row of counts.distress) {
       const seen = this.distress.get(row.mmsi)
       if (!seen || seen.observedAt < row.observedAt) this.distress.set(row.mmsi, row)

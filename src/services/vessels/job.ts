@@ -20,6 +20,7 @@ import {parseAisSource} from '../providers/ais/source-spec.js'
 import {raiseDistressEvents} from '../safety/distress.js'
 import {deliverWebhooks} from '../safety/webhooks.js'
 import {ingestMessages, type IngestResult} from './ingest.js'
+import {vesselsFirstSeen} from '../queue/triggers.js'
 
 export type {VesselsJobSummary} from '../../schemas/job-summaries.js'
 
@@ -78,6 +79,10 @@ function ingestFeed(ctx: Context, feed: AisFeed, log: Logger): Promise<IngestRes
     now: ctx.clock.now(),
     observedAtOf: feed.observedAtOf,
     signal: ctx.signal,
+    // Each vessel stored for the first time: its analysis in 30 s and its identity check, queued.
+    onNewVessels: async (mmsis) => {
+      await vesselsFirstSeen(ctx, mmsis)
+    },
     onBatch: ({positionsStored, messages, batches}) => {
       if (batches > 1 && performance.now() - reportedAt < PROGRESS_EVERY_MS) return
       reportedAt = performance.now()

@@ -1,14 +1,21 @@
-// INTEGRATION SCAFFOLD, replaced by the handler's own module before the queue lands: fails every job.
+// vessel:analyze: one vessel's recent track through the detection services (vessels/analysis.ts: position
+// jumps, port stops, zone entries). Idempotent: each finding is stored once by its dedupe key
+// (vessel_findings), so a job run twice after a crash finds the same and adds nothing.
 import {z} from 'zod'
 
-import {HarbormasterError} from '../../errors.js'
+import {analyzeVessel} from '../../vessels/analysis.js'
 import type {JobHandler} from '../job-types.js'
 
-const payload = z.object({}).passthrough()
+const payload = z.strictObject({
+  mmsi: z.number().int().min(1).max(999_999_999),
+  /** Reports observed from this time on (default: the day before the vessel's newest report). */
+  since: z.iso.datetime().optional(),
+})
 
 export const handler: JobHandler<z.infer<typeof payload>> = {
   payload,
-  async handle() {
-    throw new HarbormasterError('vessel-analyze is not built yet')
+  async handle(ctx, p) {
+    const analysis = await analyzeVessel(ctx, p.mmsi, {since: p.since === undefined ? undefined : Date.parse(p.since)})
+    return {...analysis}
   },
 }

@@ -1,14 +1,21 @@
-// INTEGRATION SCAFFOLD, replaced by the handler's own module before the queue lands: fails every job.
+// vessel:identity-check: one vessel's identity checked (IMO check digit, MMSI and MID against the flag,
+// name and call sign changes, one MMSI in two places at once). Idempotent: each finding is stored once by
+// its dedupe key (vessel_findings), so a job run twice after a crash finds the same and adds nothing.
 import {z} from 'zod'
 
-import {HarbormasterError} from '../../errors.js'
+import {checkIdentity} from '../../vessels/identity.js'
 import type {JobHandler} from '../job-types.js'
 
-const payload = z.object({}).passthrough()
+const payload = z.strictObject({
+  mmsi: z.number().int().min(1).max(999_999_999),
+  /** Reports observed from this time on are checked for two places at once (default: the day before the newest). */
+  since: z.iso.datetime().optional(),
+})
 
 export const handler: JobHandler<z.infer<typeof payload>> = {
   payload,
-  async handle() {
-    throw new HarbormasterError('vessel-identity-check is not built yet')
+  async handle(ctx, p) {
+    const result = await checkIdentity(ctx, p.mmsi, {since: p.since === undefined ? undefined : Date.parse(p.since)})
+    return {...result, findings_new: result.findings.filter((f) => f.new).length}
   },
 }
