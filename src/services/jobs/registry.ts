@@ -145,6 +145,9 @@ export const JOBS: ReadonlyArray<JobSpec> = JOB_NAMES.map((name) => JOB_SPECS[na
 /** Crontab lines that are not one registry job: the daily full run of the seed jobs, with DEBUG logs. */
 export const EXTRA_SCHEDULES = [
   {name: 'full-run', description: 'the full run of every seed job with DEBUG logging', schedule: '0 2 * * *', command: 'run-background-jobs --verbose', log: 'full-run'},
+  // Without a resident worker, the work events queue (webhook retries, vessel analyses, identity checks) would
+  // wait forever: cron drains it every minute. A host with `worker` running as a service may drop the line.
+  {name: 'queue', description: "the queue's due jobs, run by a worker that exits when none is left", schedule: '* * * * *', command: 'worker --drain --quiet', log: 'worker'},
 ]
 
 export function isJobName(name: string): name is JobName {
@@ -196,6 +199,7 @@ export function describeSchedule(schedule: string): string {
   const days = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']
   const step = (field: string) => /^\*\/(\d+)$/.exec(field)?.[1]
   const hhmm = (h: string, m: string) => `${h.padStart(2, '0')}:${m.padStart(2, '0')} UTC`
+  if (minute === '*' && hour === '*' && dom === '*' && month === '*' && dow === '*') return 'every minute'
   if (step(minute) && hour === '*' && dom === '*' && month === '*' && dow === '*') return `every ${step(minute)} minutes`
   if (minute === '0' && hour === '*' && dom === '*' && dow === '*') return 'every hour, on the hour'
   if (minute === '0' && step(hour) && dom === '*' && dow === '*') return `every ${step(hour)} hours, on the hour`

@@ -3,8 +3,8 @@
 // payload, and the weights of the queues.
 import type {Context} from '../context.js'
 import {usageError} from '../errors.js'
-import {isJobType, JOB_TYPE_SPECS} from './job-types.js'
-import {DEFAULT_QUEUE_WEIGHTS, type EnqueueRequest, type EnqueueResult, QUEUE_NAMES, type QueueEngine, type QueueName} from './types.js'
+import {isJobType, type JobHandler, JOB_TYPE_SPECS} from './job-types.js'
+import {DEFAULT_QUEUE_WEIGHTS, type EnqueueRequest, type EnqueueResult, type JobType, QUEUE_NAMES, type QueueEngine, type QueueName} from './types.js'
 
 /** One engine per open database: pg-boss keeps state (its started schema), the embedded one its statements. */
 const engines = new WeakMap<object, Promise<QueueEngine>>()
@@ -35,11 +35,22 @@ export async function stopQueueEngine(ctx: Context): Promise<void> {
   await (await engine.catch(() => undefined))?.stop()
 }
 
+type CompleteRequest = Required<Omit<EnqueueRequest, 'uniqueKey' | 'uniqueForSeconds'>> & EnqueueRequest
+
+/** The handler of every type asked for, loaded once (a batch of 10,000 has one or two types). */
+async function handlersOf(requests: readonly EnqueueRequest[]): Promise<Map<JobType, JobHandler>> {
+  const handlers = new Map<JobType, JobHandler>()
+  for (const {type} of requests) {
+    if (handlers.has(type)) continue
+    if (!isJobType(type)) throw usageError(`no job type ${type}`, `choose one of ${Object.keys(JOB_TYPE_SPECS).join(', ')}`)
+    handlers.set(type, await JOB_TYPE_SPECS[type].handler())
+  }
+  return handlers
+}
+
 /** The request with its type's queue, retries and timeout filled in, its payload checked against the type's schema. */
-export async function completeRequest(ctx: Context, request: EnqueueRequest): Promise<Required<Omit<EnqueueRequest, 'uniqueKey' | 'uniqueForSeconds'>> & EnqueueRequest> {
-  if (!isJobType(request.type)) throw usageError(`no job type ${request.type}`, `choose one of ${Object.keys(JOB_TYPE_SPECS).join(', ')}`)
+function completeWith(ctx: Context, handler: JobHandler, request: EnqueueRequest): CompleteRequest {
   const spec = JOB_TYPE_SPECS[request.type]
-  const handler = await spec.handler()
   const parsed = handler.payload.safeParse(request.payload ?? {})
   if (!parsed.success) throw usageError(`payload of ${request.type} is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}`)
   if (request.uniqueKey !== undefined && !request.uniqueKey.trim()) throw usageError('a unique key cannot be empty')
@@ -54,15 +65,21 @@ export async function completeRequest(ctx: Context, request: EnqueueRequest): Pr
   }
 }
 
+/** Requests completed and checked (completeWith), every handler loaded once. */
+export async function completeRequests(ctx: Context, requests: readonly EnqueueRequest[]): Promise<CompleteRequest[]> {
+  const handlers = await handlersOf(requests)
+  return requests.map((request) => completeWith(ctx, handlers.get(request.type)!, request))
+}
+
 /** Enqueues one job (a held unique key answers with the job that holds it, duplicate: true). */
 export async function enqueue(ctx: Context, request: EnqueueRequest): Promise<EnqueueResult> {
-  const complete = await completeRequest(ctx, request)
+  const [complete] = await completeRequests(ctx, [request])
   return (await queueEngine(ctx)).enqueue(complete)
 }
 
 /** Enqueues many in one call. */
 export async function enqueueMany(ctx: Context, requests: readonly EnqueueRequest[]): Promise<EnqueueResult[]> {
-  const complete = await Promise.all(requests.map((r) => completeRequest(ctx, r)))
+  const complete = await completeRequests(ctx, requests)
   return (await queueEngine(ctx)).enqueueMany(complete)
 }
 
