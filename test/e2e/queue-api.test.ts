@@ -84,6 +84,24 @@ describe('the queue over HTTP', () => {
     expect(missing).toEqual({status: 404, body: {error: {message: 'no queued job no-such-job', field: 'id'}}})
   })
 
+  it('enqueue: OPERATOR and up, the same checks and answer as `queue enqueue`, a held unique key answered with its job', async () => {
+    const body = {type: 'system:canary', payload: {note: 'over the API'}, in: '2h', unique_key: 'api-drill', unique_for: '1h'}
+    expect((await call('POST', '/api/jobs/queued', tokens.vera, body)).status).toBe(403)
+    const first = await call('POST', '/api/jobs/queued', tokens.otto, body)
+    expect(first.status).toBe(201)
+    expect(first.body).toMatchObject({duplicate: false, type: 'system:canary', queue: 'default', run_at: new Date(NOW + 2 * 3_600_000).toISOString()})
+    expect(first.body.status_url).toBe(`/api/jobs/queued/${first.body.id}`)
+    const job = await call('GET', first.body.status_url, tokens.vera)
+    expect(job.body).toMatchObject({id: first.body.id, state: 'scheduled', payload: {note: 'over the API'}})
+    const again = await call('POST', '/api/jobs/queued', tokens.otto, body)
+    expect(again).toMatchObject({status: 200, body: {id: first.body.id, duplicate: true}})
+    const badPayload = await call('POST', '/api/jobs/queued', tokens.otto, {type: 'system:canary', payload: {duration_ms: -1}})
+    expect(badPayload.status).toBe(400)
+    expect(badPayload.body.error.message).toMatch(/payload of system:canary is not valid: duration_ms/)
+    expect((await call('POST', '/api/jobs/queued', tokens.otto, {type: 'system:reboot'})).status).toBe(400)
+    expect((await call('DELETE', `/api/jobs/queued/${first.body.id}`, ADMIN_TOKEN)).status).toBe(200)
+  })
+
   it('retry: OPERATOR and up; 409 for a job that is not dead', async () => {
     expect((await call('POST', `/api/jobs/queued/${dead}/retry`, tokens.vera)).status).toBe(403)
     const retry = await call('POST', `/api/jobs/queued/${dead}/retry`, tokens.otto)

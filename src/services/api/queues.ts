@@ -1,11 +1,11 @@
 // The queue over HTTP: depth and rates per queue, a queue's jobs, one queued job (the status URL an enqueue
-// answers with), retry (OPERATOR), delete and queue pause/resume (ADMIN). The same answers as `queue …` --json.
+// answers with), enqueue and retry (OPERATOR), delete and queue pause/resume (ADMIN). The same answers as `queue …` --json.
 import {z} from 'zod'
 
-import {deleted, queuedJob, queuedJobRow, queuePauses, queueResumed, queueStatsReport, retried} from '../../schemas/queue.js'
-import {deleteQueuedJob, findQueuedJob, LIST_LIMIT_MAX, listQueuedJobs, queueStats, retryQueuedJob} from '../queue/admin.js'
+import {deleted, enqueued, queuedJob, queuedJobRow, queuePauses, queueResumed, queueStatsReport, retried} from '../../schemas/queue.js'
+import {deleteQueuedJob, enqueueTyped, findQueuedJob, LIST_LIMIT_MAX, listQueuedJobs, queueStats, retryQueuedJob} from '../queue/admin.js'
 import {pauseQueue, queuePauses as pausesInForce, resumeQueue} from '../queue/pauses.js'
-import {QUEUE_NAMES, QUEUED_JOB_STATES} from '../queue/types.js'
+import {JOB_TYPES, QUEUE_NAMES, QUEUED_JOB_STATES} from '../queue/types.js'
 import {HarbormasterError} from '../errors.js'
 import {requireRole} from './auth.js'
 import type {ResourceRoutes} from './plugin.js'
@@ -39,6 +39,46 @@ export const queueRoutes: ResourceRoutes = async (api, {ctx}) => {
     async (req) => {
       const {limit, offset, state} = req.query
       return {queue: req.params.queue, limit, offset, jobs: await listQueuedJobs(ctx, {queue: req.params.queue, state, limit, offset})}
+    },
+  )
+
+  /** What `queue enqueue` takes, as a JSON body: the same checks, the same answer (plus where to follow the job). */
+  const enqueueBody = z.strictObject({
+    type: z.enum(JOB_TYPES),
+    payload: z.record(z.string(), z.unknown()).optional(),
+    queue: z.enum(QUEUE_NAMES).optional(),
+    in: z.string().max(20).optional().describe('a delay such as 30s or 2h'),
+    at: z.string().max(40).optional().describe('an ISO 8601 time with its offset'),
+    max_retries: z.number().int().min(0).max(25).optional(),
+    unique_key: z.string().min(1).max(200).optional(),
+    unique_for: z.string().max(20).optional().describe('how long the key is held at most, such as 1h'),
+  })
+
+  api.post(
+    '/api/jobs/queued',
+    {
+      preHandler: requireRole(ctx, 'OPERATOR'),
+      schema: {body: enqueueBody, response: {200: enqueued.extend({status_url: z.string()}), 201: enqueued.extend({status_url: z.string()}), 400: errorBodySchema}},
+    },
+    async (req, reply) => {
+      const b = req.body
+      try {
+        const result = await enqueueTyped(ctx, {
+          type: b.type,
+          payload: b.payload === undefined ? undefined : JSON.stringify(b.payload),
+          queue: b.queue,
+          in: b.in,
+          at: b.at,
+          maxRetries: b.max_retries,
+          uniqueKey: b.unique_key,
+          uniqueFor: b.unique_for,
+        })
+        // A held unique key made nothing new: 200 with the job that holds it.
+        return reply.code(result.duplicate ? 200 : 201).send({...result, status_url: queuedJobUrl(result.id)})
+      } catch (error) {
+        if (error instanceof HarbormasterError) return reply.code(400).send(errorBody(error.message))
+        throw error
+      }
     },
   )
 
