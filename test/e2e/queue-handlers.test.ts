@@ -1,12 +1,10 @@
 // The queue's job handlers on the backend under test (SQLite or PostgreSQL), through the real services on a
 // real database, with the real Piraeus capture and real local HTTP servers: each handler does its work, and
 // running it again (a job run twice after a crash) adds nothing.
-import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {AisDecoder} from '../../src/services/ais/nmea.js'
 import type {AisMessage} from '../../src/services/ais/payload.js'
 import {fixedClock} from '../../src/services/clock.js'
 import {loadConfig} from '../../src/services/config.js'
@@ -20,7 +18,8 @@ import {storeZones} from '../../src/services/safety/zones.js'
 import {addUser} from '../../src/services/users/users.js'
 import {addWatch} from '../../src/services/users/watchlists.js'
 import {ingestMessages} from '../../src/services/vessels/ingest.js'
-import {count, ROOT, tempDir, withDb} from '../helpers/cli.js'
+import {piraeusMessages} from '../helpers/captures.js'
+import {count, tempDir, withDb} from '../helpers/cli.js'
 import {type FaultServer, startFaultServer} from '../helpers/fault-server.js'
 import {firstUseDb, openTestDb} from '../helpers/template.js'
 
@@ -48,17 +47,6 @@ async function contextOn(location: string, env: Record<string, string> = {}): Pr
   }
   opened.push(ctx)
   return ctx
-}
-
-/** The gpsd Piraeus capture decoded, message k observed k seconds after T0. */
-function piraeus(): AisMessage[] {
-  const decoder = new AisDecoder()
-  const out: AisMessage[] = []
-  for (const line of readFileSync(join(ROOT, 'test', 'fixtures', 'ais', 'gpsd-ais-raw-messages.log'), 'utf8').split('\n')) {
-    const m = decoder.decodeLine(line.trim())
-    if (m) out.push({...m, received_at: T0 + out.length * 1000})
-  }
-  return out
 }
 
 /**
@@ -92,7 +80,7 @@ describe('vessel:identity-check', () => {
   it('finds nothing wrong with real vessels; finds a wrong IMO check digit, a rename and a new call sign; twice adds nothing', async () => {
     const db = freshDb()
     const ctx = await contextOn(db)
-    const messages = piraeus()
+    const messages = piraeusMessages(T0)
     await ingest(ctx, messages)
 
     // BLUE HORIZON (IMO 8616336, MID 239: Greece), as heard off Piraeus.
@@ -129,7 +117,7 @@ describe('vessel:identity-check', () => {
     const db = freshDb()
     const ctx = await contextOn(db)
     // BLUE HORIZON's reports from Piraeus given as CHRYSOPIGI's (at Eleusis, 48 km away) in turns with its own.
-    await ingest(ctx, secondTransponder(piraeus(), 249971000, 239575000))
+    await ingest(ctx, secondTransponder(piraeusMessages(T0), 249971000, 239575000))
     const result = await run(ctx, 'vessel:identity-check', {mmsi: 249971000})
     const twice = (result.findings as Array<{kind: string; detail: {km: number; knots: number; tracks: Array<{reports: number}>}}>).find((f) => f.kind === 'two-places')
     expect(twice).toBeDefined()
@@ -149,7 +137,7 @@ describe('vessel:analyze', () => {
   it("runs a vessel's track through the detection steps: port stops, zone entries, position jumps; twice adds nothing", async () => {
     const db = freshDb()
     const ctx = await contextOn(db)
-    await ingest(ctx, secondTransponder(piraeus(), 249971000, 240917000))
+    await ingest(ctx, secondTransponder(piraeusMessages(T0), 249971000, 240917000))
     // A storm over Piraeus while the capture was heard.
     await storeZones(ctx.db, 'storm', [
       {

@@ -4,12 +4,10 @@
 // by the job that made it and retried by the queue; a failed job run notifies ADMINs through the queue; a
 // port reaching severe congestion queues its waiting vessels' analyses; a trigger that cannot enqueue logs,
 // counts, and never fails what fired it.
-import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {AisDecoder} from '../../src/services/ais/nmea.js'
 import type {AisMessage} from '../../src/services/ais/payload.js'
 import {fixedClock} from '../../src/services/clock.js'
 import {loadConfig} from '../../src/services/config.js'
@@ -26,8 +24,8 @@ import {deliverWebhooks} from '../../src/services/safety/webhooks.js'
 import {addUser} from '../../src/services/users/users.js'
 import {addWatch} from '../../src/services/users/watchlists.js'
 import {ingestMessages} from '../../src/services/vessels/ingest.js'
-import {writeCapture} from '../helpers/captures.js'
-import {count, ROOT, runCli, tempDir, withDb} from '../helpers/cli.js'
+import {piraeusMessages, writeCapture} from '../helpers/captures.js'
+import {count, runCli, tempDir, withDb} from '../helpers/cli.js'
 import {type FaultServer, startFaultServer} from '../helpers/fault-server.js'
 import {serverClockTimeline} from '../helpers/queue-contract.js'
 import {backend, emptyDb, firstUseDb, openTestDb} from '../helpers/template.js'
@@ -71,16 +69,6 @@ async function contextOn(location: string, options: {warnings?: string[]; clock?
   return ctx
 }
 
-function piraeus(): AisMessage[] {
-  const decoder = new AisDecoder()
-  const out: AisMessage[] = []
-  for (const line of readFileSync(join(ROOT, 'test', 'fixtures', 'ais', 'gpsd-ais-raw-messages.log'), 'utf8').split('\n')) {
-    const m = decoder.decodeLine(line.trim())
-    if (m) out.push({...m, received_at: T0 + out.length * 1000})
-  }
-  return out
-}
-
 /**
  * Makes what is due by `at` (the services' time) due for the engine: on SQLite the CLI's or the context's
  * clock says so already; on PostgreSQL the jobs' start times in pg-boss's table are moved to the server's now.
@@ -97,7 +85,7 @@ const jobsOf = async (ctx: Context, type: QueuedJob['type']) => (await queueEngi
 describe('a vessel seen for the first time', () => {
   it('queues its analysis 30 s later and its identity check, once per MMSI, however many reports and batches bring it', async () => {
     const ctx = await contextOn(firstUseDb(freshPath()))
-    const messages = piraeus()
+    const messages = piraeusMessages(T0)
     const intake = (more: AisMessage[]) =>
       ingestMessages(ctx.db, [more], {
         source: 'live',

@@ -1,9 +1,22 @@
-// Large NMEA captures for tests of long ingests: the real single-part sentences of the gpsd Piraeus
-// capture, repeated, each behind an NMEA 4.0 tag block whose time rises a second a line.
+// The gpsd Piraeus capture for tests: decoded whole, and as large NMEA captures for long ingests (its real
+// single-part sentences, repeated, each behind an NMEA 4.0 tag block whose time rises a second a line).
 import {closeSync, openSync, readFileSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
 
+import {AisDecoder} from '../../src/services/ais/nmea.js'
+import type {AisMessage} from '../../src/services/ais/payload.js'
 import {ROOT} from './cli.js'
+
+/** The gpsd Piraeus capture decoded, message k observed k seconds after `t0`. */
+export function piraeusMessages(t0: number): AisMessage[] {
+  const decoder = new AisDecoder()
+  const out: AisMessage[] = []
+  for (const line of readFileSync(join(ROOT, 'test', 'fixtures', 'ais', 'gpsd-ais-raw-messages.log'), 'utf8').split('\n')) {
+    const m = decoder.decodeLine(line.trim())
+    if (m) out.push({...m, received_at: t0 + out.length * 1000})
+  }
+  return out
+}
 
 /** The capture's single-part AIVDM sentences (its multi-part messages would pair up across repeats). */
 export function piraeusSentences(): string[] {

@@ -3,7 +3,7 @@
 import {userInfo} from 'node:os'
 
 import type {Context} from '../context.js'
-import {allPauses, deletePauses, pausesOf, savePause} from '../db/job-pauses.js'
+import {jobPauses} from '../db/pauses.js'
 import {usageError} from '../errors.js'
 import type {Pause} from '../../schemas/jobs.js'
 import {RECORDED_JOB_NAMES, type RecordedJobName} from './names.js'
@@ -14,7 +14,8 @@ const ALL = '*'
 
 const isRecordedJob = (name: string): name is RecordedJobName => (RECORDED_JOB_NAMES as readonly string[]).includes(name)
 
-function operator(host: string): string {
+/** Who is acting, for a pause's `by`: the OS user at this host (the host alone when the user cannot be read). */
+export function operator(host: string): string {
   try {
     return `${userInfo().username}@${host}`
   } catch {
@@ -26,23 +27,23 @@ export async function pauseJobs(ctx: Context, job: string | undefined, reason: s
   if (!reason.trim()) throw usageError('a pause needs a reason', 'pass --reason "…" (it is shown to everyone whose run is skipped)')
   if (job && !isRecordedJob(job)) throw usageError(`no job ${job}`, `choose one of ${RECORDED_JOB_NAMES.join(', ')}`)
   const value: Pause = {job: (job as RecordedJobName | undefined) ?? ALL, by: operator(ctx.config.host), reason: reason.trim(), since: new Date(ctx.clock.now()).toISOString()}
-  await savePause(ctx.db, value, ctx.clock.now())
+  await jobPauses.save(ctx.db, value, ctx.clock.now())
   return listPauses(ctx)
 }
 
 export async function resumeJobs(ctx: Context, job: string | undefined): Promise<{resumed: string[]}> {
-  const resumed = await deletePauses(ctx.db, job ? [job] : [ALL, ...RECORDED_JOB_NAMES])
+  const resumed = await jobPauses.delete(ctx.db, job ? [job] : [ALL, ...RECORDED_JOB_NAMES])
   if (resumed.length === 0) throw usageError(job ? `${job} is not paused` : 'no job is paused')
   return {resumed}
 }
 
 export async function listPauses(ctx: Context): Promise<Pause[]> {
-  return allPauses(ctx.db)
+  return jobPauses.all(ctx.db)
 }
 
 /** The pause that stops `job` (the pause of all jobs, else its own), if any. */
 export async function pauseOf(ctx: Context, job: string): Promise<Pause | undefined> {
-  const pauses = await pausesOf(ctx.db, [ALL, job])
+  const pauses = await jobPauses.of(ctx.db, [ALL, job])
   return pauses.get(ALL) ?? pauses.get(job)
 }
 

@@ -6,11 +6,12 @@ import {z} from 'zod'
 import {analyzeVessel} from '../../vessels/analysis.js'
 import type {JobHandler} from '../job-types.js'
 
-const payload = z.strictObject({
+/** One vessel, and the reports looked at: observed from `since` on (default: the day before the vessel's newest). */
+export const vesselPayload = z.strictObject({
   mmsi: z.number().int().min(1).max(999_999_999),
-  /** Reports observed from this time on (default: the day before the vessel's newest report). */
   since: z.iso.datetime().optional(),
 })
+const payload = vesselPayload
 
 export const handler: JobHandler<z.infer<typeof payload>> = {
   payload,

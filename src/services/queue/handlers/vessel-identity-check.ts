@@ -1,16 +1,14 @@
 // vessel:identity-check: one vessel's identity checked (IMO check digit, MMSI and MID against the flag,
 // name and call sign changes, one MMSI in two places at once). Idempotent: each finding is stored once by
 // its dedupe key (vessel_findings), so a job run twice after a crash finds the same and adds nothing.
-import {z} from 'zod'
+import type {z} from 'zod'
 
 import {checkIdentity} from '../../vessels/identity.js'
 import type {JobHandler} from '../job-types.js'
+import {vesselPayload} from './vessel-analyze.js'
 
-const payload = z.strictObject({
-  mmsi: z.number().int().min(1).max(999_999_999),
-  /** Reports observed from this time on are checked for two places at once (default: the day before the newest). */
-  since: z.iso.datetime().optional(),
-})
+// The reports from `since` on are checked for two places at once.
+const payload = vesselPayload
 
 export const handler: JobHandler<z.infer<typeof payload>> = {
   payload,
