@@ -63,15 +63,16 @@ const MINUTE = 60_000
 export function pgBossEngine(ctx: Context): QueueEngine {
   if (ctx.db.dialect !== 'postgres') throw new HarbormasterError('the pg-boss queue engine runs on PostgreSQL only')
   const db: PostgresDb = ctx.db
-  const pool = jobs.poolSql(db)
+  /** The caller's open write transaction, else the pool: looked up per call. */
+  const sql = () => jobs.sqlOf(db)
   const graceSeconds = ctx.config.workerHeartbeatSeconds
-  const boss = new PgBoss({db: pool as PgBoss.Db, schema: 'pgboss', migrate: true, supervise: false, schedule: false})
+  const boss = new PgBoss({db: {executeSql: (text, values) => sql().executeSql(text, values)}, schema: 'pgboss', migrate: true, supervise: false, schedule: false})
   // An EventEmitter without an 'error' listener throws; pg-boss reports here what its timers meet (none run here).
   boss.on('error', (error: Error) => ctx.logger.warn('pg-boss', {error: error.message}))
   /** The queue of each job this process fetched, so complete and fail need no lookup. */
   const fetchedQueue = new Map<string, QueueName>()
 
-  const queueOf = async (id: string): Promise<string | undefined> => fetchedQueue.get(id) ?? jobs.queueOfJob(pool, QUEUE_NAMES, id)
+  const queueOf = async (id: string): Promise<string | undefined> => fetchedQueue.get(id) ?? jobs.queueOfJob(sql(), QUEUE_NAMES, id)
 
   async function enqueueMany(requests: readonly EnqueueRequest[]): Promise<EnqueueResult[]> {
     const now = ctx.clock.now()
@@ -97,7 +98,7 @@ export function pgBossEngine(ctx: Context): QueueEngine {
     })
     const keys = requests.flatMap((r) => (r.uniqueKey === undefined ? [] : [r.uniqueKey]))
     if (keys.length === 0) {
-      if (planned.length > 0) await boss.insert(planned.map((p) => p.insert))
+      if (planned.length > 0) await boss.insert(planned.map((p) => p.insert), {db: sql() as PgBoss.Db})
       return planned.map((p) => p.result)
     }
     return jobs.pgBossTransaction(db, async (tx) => {
@@ -177,7 +178,7 @@ export function pgBossEngine(ctx: Context): QueueEngine {
     enqueueMany,
 
     async fetch(queue, limit, workerId) {
-      const claimed = await jobs.claimDueJobs(pool, queue, limit, workerId)
+      const claimed = await jobs.claimDueJobs(sql(), queue, limit, workerId)
       return claimed.map((job): ClaimedJob => {
         fetchedQueue.set(job.id, queue)
         return {
@@ -195,7 +196,7 @@ export function pgBossEngine(ctx: Context): QueueEngine {
     async complete(id, result) {
       const queue = await queueOf(id)
       fetchedQueue.delete(id)
-      if (queue) await boss.complete(queue, id, {result: result ?? null})
+      if (queue) await boss.complete(queue, id, {result: result ?? null}, {db: sql() as PgBoss.Db})
     },
 
     async fail(id, error): Promise<FailOutcome> {
@@ -212,7 +213,7 @@ export function pgBossEngine(ctx: Context): QueueEngine {
 
     async release(id) {
       fetchedQueue.delete(id)
-      await jobs.releaseJob(pool, QUEUE_NAMES, id)
+      await jobs.releaseJob(sql(), QUEUE_NAMES, id)
     },
 
     async recoverLost(liveWorkerIds) {
@@ -230,12 +231,12 @@ export function pgBossEngine(ctx: Context): QueueEngine {
     },
 
     async get(id) {
-      const row = await jobs.jobById(pool, QUEUE_NAMES, id)
+      const row = await jobs.jobById(sql(), QUEUE_NAMES, id)
       return row && toQueuedJob(row)
     },
 
     async list(filter: ListFilter) {
-      const rows = await jobs.listJobs(pool, QUEUE_NAMES, {
+      const rows = await jobs.listJobs(sql(), QUEUE_NAMES, {
         state: filter.state,
         queue: filter.queue,
         type: filter.type,
@@ -247,9 +248,9 @@ export function pgBossEngine(ctx: Context): QueueEngine {
 
     async stats(minutes) {
       const [counts, oldest, perMinute] = await Promise.all([
-        jobs.stateCounts(pool, QUEUE_NAMES),
-        jobs.oldestPending(pool, QUEUE_NAMES),
-        jobs.perMinuteCounts(pool, QUEUE_NAMES, minutes),
+        jobs.stateCounts(sql(), QUEUE_NAMES),
+        jobs.oldestPending(sql(), QUEUE_NAMES),
+        jobs.perMinuteCounts(sql(), QUEUE_NAMES, minutes),
       ])
       const queues = QUEUE_NAMES.map((queue) => {
         const states = Object.fromEntries(QUEUED_JOB_STATES.map((s) => [s, 0])) as Record<QueuedJobState, number>
@@ -268,20 +269,20 @@ export function pgBossEngine(ctx: Context): QueueEngine {
     },
 
     async retry(id) {
-      return (await jobs.retryJobs(pool, QUEUE_NAMES, {id})) > 0
+      return (await jobs.retryJobs(sql(), QUEUE_NAMES, {id})) > 0
     },
 
     async retryAllDead() {
-      return jobs.retryJobs(pool, QUEUE_NAMES, {allDead: true})
+      return jobs.retryJobs(sql(), QUEUE_NAMES, {allDead: true})
     },
 
     async delete(id) {
       fetchedQueue.delete(id)
-      return jobs.deleteJob(pool, QUEUE_NAMES, id)
+      return jobs.deleteJob(sql(), QUEUE_NAMES, id)
     },
 
     async purge(state, before) {
-      return jobs.purgeJobs(pool, QUEUE_NAMES, state, before)
+      return jobs.purgeJobs(sql(), QUEUE_NAMES, state, before)
     },
   }
 }
