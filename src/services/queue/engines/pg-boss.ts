@@ -1,9 +1,9 @@
 // The queue on PostgreSQL: pg-boss 10 (its schema `pgboss`, on the context's own connection pool) behind
 // harbormaster's QueueEngine contract.
 //
-// Why pg-boss and not graphile-worker: pg-boss exposes fetch, complete and fail per queue, which is what our
-// weighted worker needs (it decides which queue to take from next; graphile-worker runs its own task loop and
-// picks jobs by priority and time only); it has exponential retry backoff with jitter built in (retryDelay=1,
+// Why pg-boss and not graphile-worker: pg-boss is pulled from per queue (fetch, complete, fail), which is what
+// our weighted worker needs (it decides which queue to take from next; graphile-worker runs its own task loop
+// and picks jobs by priority and time only); it has exponential retry backoff with jitter built in (retryDelay=1,
 // retryBackoff=true gives retry k a delay in [2^(k-1), 2^k) s, types.ts's retryDelayRange), where graphile-worker
 // has a fixed exp() backoff and no dead letter; per-job expiry; insert() of many jobs in one statement; and
 // every call can run inside a caller's transaction through its `db` option. pg-boss 11 and later need Node 22.
@@ -32,7 +32,13 @@
 //   or after uniqueForSeconds) are not any of pg-boss's singleton policies, so enqueue takes a transaction
 //   advisory lock per key, looks for an unfinished job with that key (singleton_key, inert on a standard
 //   queue) within its TTL, and inserts with pg-boss's insert() inside the same transaction;
-// - release (graceful shutdown): pg-boss has no API for it; one UPDATE undoes its fetch.
+// - release (graceful shutdown): pg-boss has no API for it; one UPDATE undoes its fetch;
+// - retry by hand: pg-boss's retry() raises the retry limit and leaves the job in `retry`; ours puts it back
+//   to pending with its attempts kept (one more attempt for a dead job);
+// - install: schema, queues and our unique-key index once, under an advisory lock (pgboss-jobs.ts
+//   installPgBoss), since pg-boss's own install and createQueue fail or deadlock when hosts start at once;
+// - every statement joins the caller's open write() transaction when there is one (pg-boss's `db` option).
+// pg-boss runs no timers here (supervise, schedule and monitoring are off): nothing keeps a command alive.
 import {randomUUID} from 'node:crypto'
 
 import PgBoss from 'pg-boss'
