@@ -208,12 +208,9 @@ export function pgBossEngine(ctx: Context): QueueEngine {
     async fail(id, error): Promise<FailOutcome> {
       return jobs.pgBossTransaction(db, async (tx) => {
         const [failing] = await failAttempts(tx, [id], error)
-        const queue = failing?.queue ?? (await jobs.queueOfJob(tx, QUEUE_NAMES, id))
-        const outcome = queue === undefined ? undefined : await jobs.jobOutcome(tx, queue, id)
-        if (!failing && outcome?.state !== 'retry' && outcome?.state !== 'dead') {
-          throw new HarbormasterError(`queued job ${id} is not active (${outcome?.state ?? 'no such job'}): there is no attempt to fail`)
-        }
-        return outcome!.state === 'dead' ? {state: 'dead', runAt: null} : {state: 'retry', runAt: outcome!.run_at}
+        if (!failing) throw new HarbormasterError(`queued job ${id} is not active: only a job a worker holds can fail`)
+        const outcome = (await jobs.jobOutcome(tx, failing.queue, id))!
+        return outcome.state === 'dead' ? {state: 'dead', runAt: null} : {state: 'retry', runAt: outcome.run_at}
       })
     },
 
