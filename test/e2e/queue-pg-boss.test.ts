@@ -1,7 +1,8 @@
 // What only the pg-boss engine does, on a server of this file's own (the contract suite covers what both
 // engines do): hosts starting at once on a new database install pg-boss once and see the same queues, jobs are
 // pg-boss's own (its API reads them with our retry settings), and an active job past its timeout plus one
-// heartbeat fails its attempt even while its worker lives (pg-boss's expiry).
+// heartbeat fails its attempt even while its worker lives (pg-boss's expiry), and an enqueue joins the write
+// transaction it is made in (through pg-boss's `db` option; the embedded engine's own file checks the same).
 import pg from 'pg'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -9,6 +10,7 @@ import {systemClock} from '../../src/services/clock.js'
 import {loadConfig} from '../../src/services/config.js'
 import type {Context} from '../../src/services/context.js'
 import {openAnyDatabase} from '../../src/services/db/open.js'
+import {write} from '../../src/services/db/transaction.js'
 import {silentLogger} from '../../src/services/log/logger.js'
 import {enqueue, queueEngine, stopQueueEngine} from '../../src/services/queue/queue.js'
 import {tempDir} from '../helpers/cli.js'
@@ -107,5 +109,21 @@ describe('the pg-boss engine', () => {
     expect(expired?.errors.map((e) => [e.attempt, e.message])).toEqual([[1, 'timed out: active longer than its timeout of 10 s and a heartbeat of 5 s']])
     expect(await engine.get(fine.id)).toMatchObject({state: 'active', workerId: 'w-live'})
     expect(await engine.recoverLost(['w-live'])).toBe(0)
+  })
+  it('commits an enqueue with the write transaction it was made in, and rolls it back with it', async (t) => {
+    if (!server) return t.skip()
+    const ctx = await contextOn(await newDatabase())
+    const engine = await queueEngine(ctx)
+    const kept = await write(ctx.db, async () => enqueue(ctx, {type: 'system:canary', payload: {note: 'kept'}, uniqueKey: 'k:kept'}))
+    const lost = await write(ctx.db, async () => {
+      const jobs = [await enqueue(ctx, {type: 'system:canary', payload: {note: 'lost'}}), await enqueue(ctx, {type: 'system:canary', payload: {}, uniqueKey: 'k:lost'})]
+      for (const job of jobs) expect(await engine.get(job.id)).toBeDefined()
+      throw new Error('the work that caused the job failed')
+    }).catch((error: Error) => error)
+    expect((lost as Error).message).toBe('the work that caused the job failed')
+    const jobs = await engine.list({})
+    expect(jobs.map((j) => j.id)).toEqual([kept.id])
+    expect(jobs[0].payload).toMatchObject({note: 'kept'})
+    expect((await enqueue(ctx, {type: 'system:canary', payload: {}, uniqueKey: 'k:lost'})).duplicate).toBe(false)
   })
 })

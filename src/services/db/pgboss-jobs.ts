@@ -1,8 +1,10 @@
 // The queue's jobs in pg-boss's own tables (schema `pgboss`, pg-boss 10's layout, the version pinned in
 // package.json): what the pg-boss engine reads and changes beside pg-boss's API: harbormaster's states, claims,
 // attempt errors, unique keys, release, retry, delete, purge and stats. PostgreSQL only.
+import type pg from 'pg'
+
 import type {PostgresDb} from './pg-client.js'
-import {postgresRetries, withRetries} from './transaction.js'
+import {currentTransaction, postgresRetries, withRetries} from './transaction.js'
 
 /**
  * Something that runs SQL: the pool, or one transaction's connection. It is also pg-boss's `db` option, so
@@ -12,13 +14,23 @@ export interface PgBossSql {
   executeSql(text: string, values?: unknown[]): Promise<{rows: never[]; rowCount?: number | null}>
 }
 
-/** The pool as a PgBossSql: each statement on a connection of its own. */
-export function poolSql(db: PostgresDb): PgBossSql {
+/**
+ * Where a statement goes: the caller's open write transaction on `db` (write() in transaction.ts), so a job
+ * enqueued with the work that caused it commits or rolls back with it; else the pool, each statement on a
+ * connection of its own.
+ */
+export function sqlOf(db: PostgresDb): PgBossSql {
+  const open = currentTransaction<{$client: pg.PoolClient}>(db)
+  if (open) return {executeSql: (text, values) => open.$client.query(text, values) as never}
   return {executeSql: (text, values) => db.pool.query(text, values) as never}
 }
 
-/** Runs `fn` in one transaction (BEGIN … COMMIT, ROLLBACK when it throws), retried on transient errors. */
+/**
+ * Runs `fn` in one transaction (BEGIN … COMMIT, ROLLBACK when it throws), retried on transient errors; inside
+ * the caller's open write transaction it joins that one.
+ */
 export function pgBossTransaction<T>(db: PostgresDb, fn: (tx: PgBossSql) => Promise<T>): Promise<T> {
+  if (currentTransaction(db) !== undefined) return fn(sqlOf(db))
   return withRetries(async () => {
     const client = await db.pool.connect()
     const ignore = () => undefined

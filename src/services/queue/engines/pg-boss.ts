@@ -1,9 +1,9 @@
 // The queue on PostgreSQL: pg-boss 10 (its schema `pgboss`, on the context's own connection pool) behind
 // harbormaster's QueueEngine contract.
 //
-// Why pg-boss and not graphile-worker: pg-boss exposes fetch, complete and fail per queue, which is what our
-// weighted worker needs (it decides which queue to take from next; graphile-worker runs its own task loop and
-// picks jobs by priority and time only); it has exponential retry backoff with jitter built in (retryDelay=1,
+// Why pg-boss and not graphile-worker: pg-boss is pulled from per queue (fetch, complete, fail), which is what
+// our weighted worker needs (it decides which queue to take from next; graphile-worker runs its own task loop
+// and picks jobs by priority and time only); it has exponential retry backoff with jitter built in (retryDelay=1,
 // retryBackoff=true gives retry k a delay in [2^(k-1), 2^k) s, types.ts's retryDelayRange), where graphile-worker
 // has a fixed exp() backoff and no dead letter; per-job expiry; insert() of many jobs in one statement; and
 // every call can run inside a caller's transaction through its `db` option. pg-boss 11 and later need Node 22.
@@ -32,7 +32,13 @@
 //   or after uniqueForSeconds) are not any of pg-boss's singleton policies, so enqueue takes a transaction
 //   advisory lock per key, looks for an unfinished job with that key (singleton_key, inert on a standard
 //   queue) within its TTL, and inserts with pg-boss's insert() inside the same transaction;
-// - release (graceful shutdown): pg-boss has no API for it; one UPDATE undoes its fetch.
+// - release (graceful shutdown): pg-boss has no API for it; one UPDATE undoes its fetch;
+// - retry by hand: pg-boss's retry() raises the retry limit and leaves the job in `retry`; ours puts it back
+//   to pending with its attempts kept (one more attempt for a dead job);
+// - install: schema, queues and our unique-key index once, under an advisory lock (pgboss-jobs.ts
+//   installPgBoss), since pg-boss's own install and createQueue fail or deadlock when hosts start at once;
+// - every statement joins the caller's open write() transaction when there is one (pg-boss's `db` option).
+// pg-boss runs no timers here (supervise, schedule and monitoring are off): nothing keeps a command alive.
 import {randomUUID} from 'node:crypto'
 
 import PgBoss from 'pg-boss'
@@ -63,15 +69,16 @@ const MINUTE = 60_000
 export function pgBossEngine(ctx: Context): QueueEngine {
   if (ctx.db.dialect !== 'postgres') throw new HarbormasterError('the pg-boss queue engine runs on PostgreSQL only')
   const db: PostgresDb = ctx.db
-  const pool = jobs.poolSql(db)
+  /** The caller's open write transaction, else the pool: looked up per call. */
+  const sql = () => jobs.sqlOf(db)
   const graceSeconds = ctx.config.workerHeartbeatSeconds
-  const boss = new PgBoss({db: pool as PgBoss.Db, schema: 'pgboss', migrate: true, supervise: false, schedule: false})
+  const boss = new PgBoss({db: {executeSql: (text, values) => sql().executeSql(text, values)}, schema: 'pgboss', migrate: true, supervise: false, schedule: false})
   // An EventEmitter without an 'error' listener throws; pg-boss reports here what its timers meet (none run here).
   boss.on('error', (error: Error) => ctx.logger.warn('pg-boss', {error: error.message}))
   /** The queue of each job this process fetched, so complete and fail need no lookup. */
   const fetchedQueue = new Map<string, QueueName>()
 
-  const queueOf = async (id: string): Promise<string | undefined> => fetchedQueue.get(id) ?? jobs.queueOfJob(pool, QUEUE_NAMES, id)
+  const queueOf = async (id: string): Promise<string | undefined> => fetchedQueue.get(id) ?? jobs.queueOfJob(sql(), QUEUE_NAMES, id)
 
   async function enqueueMany(requests: readonly EnqueueRequest[]): Promise<EnqueueResult[]> {
     const now = ctx.clock.now()
@@ -97,7 +104,7 @@ export function pgBossEngine(ctx: Context): QueueEngine {
     })
     const keys = requests.flatMap((r) => (r.uniqueKey === undefined ? [] : [r.uniqueKey]))
     if (keys.length === 0) {
-      if (planned.length > 0) await boss.insert(planned.map((p) => p.insert))
+      if (planned.length > 0) await boss.insert(planned.map((p) => p.insert), {db: sql() as PgBoss.Db})
       return planned.map((p) => p.result)
     }
     return jobs.pgBossTransaction(db, async (tx) => {
@@ -177,7 +184,7 @@ export function pgBossEngine(ctx: Context): QueueEngine {
     enqueueMany,
 
     async fetch(queue, limit, workerId) {
-      const claimed = await jobs.claimDueJobs(pool, queue, limit, workerId)
+      const claimed = await jobs.claimDueJobs(sql(), queue, limit, workerId)
       return claimed.map((job): ClaimedJob => {
         fetchedQueue.set(job.id, queue)
         return {
@@ -195,24 +202,21 @@ export function pgBossEngine(ctx: Context): QueueEngine {
     async complete(id, result) {
       const queue = await queueOf(id)
       fetchedQueue.delete(id)
-      if (queue) await boss.complete(queue, id, {result: result ?? null})
+      if (queue) await boss.complete(queue, id, {result: result ?? null}, {db: sql() as PgBoss.Db})
     },
 
     async fail(id, error): Promise<FailOutcome> {
       return jobs.pgBossTransaction(db, async (tx) => {
         const [failing] = await failAttempts(tx, [id], error)
-        const queue = failing?.queue ?? (await jobs.queueOfJob(tx, QUEUE_NAMES, id))
-        const outcome = queue === undefined ? undefined : await jobs.jobOutcome(tx, queue, id)
-        if (!failing && outcome?.state !== 'retry' && outcome?.state !== 'dead') {
-          throw new HarbormasterError(`queued job ${id} is not active (${outcome?.state ?? 'no such job'}): there is no attempt to fail`)
-        }
-        return outcome!.state === 'dead' ? {state: 'dead', runAt: null} : {state: 'retry', runAt: outcome!.run_at}
+        if (!failing) throw new HarbormasterError(`queued job ${id} is not active: only a job a worker holds can fail`)
+        const outcome = (await jobs.jobOutcome(tx, failing.queue, id))!
+        return outcome.state === 'dead' ? {state: 'dead', runAt: null} : {state: 'retry', runAt: outcome.run_at}
       })
     },
 
     async release(id) {
       fetchedQueue.delete(id)
-      await jobs.releaseJob(pool, QUEUE_NAMES, id)
+      await jobs.releaseJob(sql(), QUEUE_NAMES, id)
     },
 
     async recoverLost(liveWorkerIds) {
@@ -230,12 +234,12 @@ export function pgBossEngine(ctx: Context): QueueEngine {
     },
 
     async get(id) {
-      const row = await jobs.jobById(pool, QUEUE_NAMES, id)
+      const row = await jobs.jobById(sql(), QUEUE_NAMES, id)
       return row && toQueuedJob(row)
     },
 
     async list(filter: ListFilter) {
-      const rows = await jobs.listJobs(pool, QUEUE_NAMES, {
+      const rows = await jobs.listJobs(sql(), QUEUE_NAMES, {
         state: filter.state,
         queue: filter.queue,
         type: filter.type,
@@ -247,9 +251,9 @@ export function pgBossEngine(ctx: Context): QueueEngine {
 
     async stats(minutes) {
       const [counts, oldest, perMinute] = await Promise.all([
-        jobs.stateCounts(pool, QUEUE_NAMES),
-        jobs.oldestPending(pool, QUEUE_NAMES),
-        jobs.perMinuteCounts(pool, QUEUE_NAMES, minutes),
+        jobs.stateCounts(sql(), QUEUE_NAMES),
+        jobs.oldestPending(sql(), QUEUE_NAMES),
+        jobs.perMinuteCounts(sql(), QUEUE_NAMES, minutes),
       ])
       const queues = QUEUE_NAMES.map((queue) => {
         const states = Object.fromEntries(QUEUED_JOB_STATES.map((s) => [s, 0])) as Record<QueuedJobState, number>
@@ -268,20 +272,20 @@ export function pgBossEngine(ctx: Context): QueueEngine {
     },
 
     async retry(id) {
-      return (await jobs.retryJobs(pool, QUEUE_NAMES, {id})) > 0
+      return (await jobs.retryJobs(sql(), QUEUE_NAMES, {id})) > 0
     },
 
     async retryAllDead() {
-      return jobs.retryJobs(pool, QUEUE_NAMES, {allDead: true})
+      return jobs.retryJobs(sql(), QUEUE_NAMES, {allDead: true})
     },
 
     async delete(id) {
       fetchedQueue.delete(id)
-      return jobs.deleteJob(pool, QUEUE_NAMES, id)
+      return jobs.deleteJob(sql(), QUEUE_NAMES, id)
     },
 
     async purge(state, before) {
-      return jobs.purgeJobs(pool, QUEUE_NAMES, state, before)
+      return jobs.purgeJobs(sql(), QUEUE_NAMES, state, before)
     },
   }
 }
