@@ -135,3 +135,10 @@ export function textArray<T = string | null>(items: ArrayLike<T>, get: Get<T, st
   }
   return buf
 }
+
+/** The rows turned into one array per key, in the keys' order: the parameters of an `unnest($1, $2, …)`. */
+export function columnsOf<T>(rows: Iterable<T>, keys: readonly (keyof T)[]): unknown[][] {
+  const columns: unknown[][] = keys.map(() => [])
+  for (const row of rows) for (let k = 0; k < keys.length; k++) columns[k].push(row[keys[k]])
+  return columns
+}

@@ -1,6 +1,6 @@
 // Port areas in the database: the ports with their berth reach, and the anchorage and berth cells
 // (S2 level 14) that belong to each, shipped (Global Fishing Watch's named anchorages) or learned.
-import {hotRows, pgArrays, pgExec} from './pg-batch.js'
+import {columnsOf, hotRows, pgArrays, pgExec} from './pg-batch.js'
 import type {PostgresDb} from './pg-client.js'
 import type {AreaCellKind, AreaCellMethod, Origin} from './schema.js'
 import type {AnyDb} from './transaction.js'
@@ -98,19 +98,7 @@ async function storeAreaCellsPostgres(db: PostgresDb, origin: Origin, cells: New
   // A cell given twice is stored as its first occurrence; the later ones find it held (by this origin).
   const first = new Map<string, NewAreaCell>()
   for (const c of cells) if (!first.has(c.cell)) first.set(c.cell, c)
-  const cols: unknown[][] = Array.from({length: 10}, () => [])
-  for (const c of first.values()) {
-    cols[0].push(c.portId)
-    cols[1].push(c.cell)
-    cols[2].push(c.lat)
-    cols[3].push(c.lon)
-    cols[4].push(c.kind)
-    cols[5].push(c.method)
-    cols[6].push(c.label)
-    cols[7].push(c.sublabel)
-    cols[8].push(c.vessels)
-    cols[9].push(c.origin)
-  }
+  const cols = columnsOf(first.values(), ['portId', 'cell', 'lat', 'lon', 'kind', 'method', 'label', 'sublabel', 'vessels', 'origin'])
   const inserted = new Set(
     (
       await pgArrays<[string]>(

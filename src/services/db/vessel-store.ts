@@ -9,7 +9,7 @@ import type {Fix, TrackState, TrackStore} from '../vessels/track.js'
 import type {Db} from './client.js'
 import {preparedOnce} from './prepared.js'
 import type {PostgresDb} from './pg-client.js'
-import {float8Array, int8Array, pgArrays, pgObjects, textArray} from './pg-batch.js'
+import {columnsOf, float8Array, int8Array, pgArrays, pgObjects, textArray} from './pg-batch.js'
 import type {DataSource, Origin} from './schema.js'
 import type {AnyDb} from './transaction.js'
 
@@ -295,19 +295,7 @@ function postgresStore(db: PostgresDb): VesselStore {
         if (!held) current.set(r.mmsi, state as unknown as StaticFields)
       }
       if (merged.size === 0) return changed
-      const cols: unknown[][] = Array.from({length: 10}, () => [])
-      for (const m of merged.values()) {
-        cols[0].push(m.mmsi)
-        cols[1].push(m.flag)
-        cols[2].push(m.imo)
-        cols[3].push(m.name)
-        cols[4].push(m.callsign)
-        cols[5].push(m.shipType)
-        cols[6].push(m.lengthM)
-        cols[7].push(m.beamM)
-        cols[8].push(m.draughtM)
-        cols[9].push(m.destination)
-      }
+      const cols = columnsOf(merged.values(), ['mmsi', 'flag', 'imo', 'name', 'callsign', 'shipType', 'lengthM', 'beamM', 'draughtM', 'destination'])
       await pgArrays(
         db,
         `INSERT INTO vessels (mmsi, flag, imo, name, callsign, ship_type, length_m, beam_m, draught_m, destination, origin, created_at, updated_at)
