@@ -290,6 +290,9 @@ async function ensureMinimumDataset(ctx: Context): Promise<void> {
   ctx.logger.info('fallback dataset loaded', {ports: report.ports.created, safety_zones: report.safety_zones.created})
 }
 
+/** Runs that count as a job's turn at its slot: one that failed, timed out or crashed had it; one an operator stopped runs again when due. */
+export const HAD_ITS_TURN = ['success', 'failed', 'timeout', 'crashed'] as const
+
 /**
  * Every enabled job whose latest scheduled time has passed since its last run, once each, in dependency
  * order: after downtime each missed job runs once, not once per missed slot.
@@ -299,8 +302,7 @@ export async function dueJobs(ctx: Context): Promise<JobSpec[]> {
   const due: JobSpec[] = []
   for (const spec of JOBS) {
     if (!spec.enabled) continue
-    // A run that failed, timed out or crashed had its turn; one an operator stopped runs again when due.
-    const last = await lastRun(ctx, spec.name, ['success', 'failed', 'timeout', 'crashed'])
+    const last = await lastRun(ctx, spec.name, [...HAD_ITS_TURN])
     if (!last || last.startedAt < scheduleTimes(spec.schedule, now).previous) due.push(spec)
   }
   return due

@@ -8,6 +8,7 @@ import {write} from '../db/transaction.js'
 import {errorMessage} from '../errors.js'
 import {acquireLease, holderText, type Lease} from '../jobs/lease.js'
 import {JOBS, type JobName, periodMs, scheduleTimes} from '../jobs/registry.js'
+import {HAD_ITS_TURN} from '../jobs/runner.js'
 import {lastRun} from '../jobs/runs.js'
 import {enqueue} from './queue.js'
 
@@ -36,8 +37,8 @@ export interface SchedulerStats {
 /** Where the last slot enqueued for a job is remembered, so a slot runs once even after its job finished. */
 const lastSlotKey = (job: string) => `scheduler:last-slot:${job}`
 
-/** Runs that count as the job having had its slot (as the runner's own due check counts them). */
-const RAN = ['running', 'success', 'failed', 'timeout', 'crashed'] as const
+/** Runs that count as the job having had its slot: the runner's own due check's, and one still running (its lease would skip a second). */
+const RAN = ['running', ...HAD_ITS_TURN] as const
 
 export interface SlotOutcome {
   job: JobName
