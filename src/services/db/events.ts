@@ -5,6 +5,7 @@ import {and, count, desc, eq, gte, inArray, isNull, type SQL, sql} from 'drizzle
 
 import {type EventRow, hotStatements, storedEvent} from './hot-statements.js'
 import {affectedRows, rawRows} from './query.js'
+import {SAFETY_EVENT_TYPES} from './model.js'
 import type {EventType, SafetyEvent} from './schema.js'
 import type {AnyDb} from './transaction.js'
 
@@ -56,15 +57,15 @@ export interface OpenEvent {
 }
 
 /**
- * Every event not yet resolved, by dedupe key (byte order, as SQLite's index of open events reads them:
- * sorted here, so a PostgreSQL collation does not reorder them).
+ * Every safety event (storm, piracy, congestion, distress) not yet resolved, by dedupe key (byte order, as
+ * SQLite's index of open events reads them: sorted here, so a PostgreSQL collation does not reorder them).
  */
 export async function openEvents(db: AnyDb): Promise<OpenEvent[]> {
   const {safetyEvents} = db.t
   const rows = await db.orm
     .select({id: safetyEvents.id, type: safetyEvents.type, title: safetyEvents.title, dedupeKey: safetyEvents.dedupeKey})
     .from(safetyEvents)
-    .where(isNull(safetyEvents.resolvedAt))
+    .where(and(isNull(safetyEvents.resolvedAt), inArray(safetyEvents.type, [...SAFETY_EVENT_TYPES])))
   return rows.sort((a, b) => (a.dedupeKey < b.dedupeKey ? -1 : a.dedupeKey > b.dedupeKey ? 1 : a.id - b.id))
 }
 

@@ -29,7 +29,15 @@ export type FindingCheck = (typeof FINDING_CHECKS)[number]
 export const IDENTITY_FIELDS = ['imo', 'name', 'callsign'] as const
 export type IdentityField = (typeof IDENTITY_FIELDS)[number]
 
-export const EVENT_TYPES = ['storm', 'piracy', 'congestion', 'distress'] as const
+/** Events the safety job raises and resolves while their condition holds. */
+export const SAFETY_EVENT_TYPES = ['storm', 'piracy', 'congestion', 'distress'] as const
+/**
+ * Events read from vessel behaviour (the behaviour pass): episodes with a start and an end, each stored once
+ * by its dedupe key; resolved when the episode is over. The safety job never resolves them.
+ */
+export const BEHAVIOUR_EVENT_TYPES = ['ais_gap', 'loitering', 'encounter', 'identity', 'geofence'] as const
+export type BehaviourEventType = (typeof BEHAVIOUR_EVENT_TYPES)[number]
+export const EVENT_TYPES = [...SAFETY_EVENT_TYPES, ...BEHAVIOUR_EVENT_TYPES] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 export const ROLES = ['ADMIN', 'OPERATOR', 'VIEWER'] as const
 export type Role = (typeof ROLES)[number]
