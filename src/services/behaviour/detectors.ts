@@ -1,0 +1,4 @@
+// The behaviour pass's detectors, in the order they run over each window.
+import type {Detector} from './types.js'
+
+export const DETECTORS: readonly Detector[] = []
