@@ -12,6 +12,7 @@ import {copyResult, fallbackReport, migrateResult, restoreResult} from './mainte
 import {congestionGeoJson, portCongestionReport} from './ports.js'
 import {deleted, enqueued, purged, queuedJob, queuedJobList, queuePauses, queueResumed, queueStatsReport, retried} from './queue.js'
 import {providerStatusList} from './providers.js'
+import {reportResult} from './report.js'
 import {eventCheckResult, eventList, eventsGeoJson, zoneList, zonesGeoJson} from './safety.js'
 import {createdUser, userList, userRemoved, watch, watchList, watchRemoved} from './users.js'
 import {vesselDetails} from './vessels.js'
@@ -71,6 +72,7 @@ export const COMMAND_RESULTS = {
   'queue retry': {schema: retried},
   'queue show': {schema: queuedJob},
   'queue stats': {schema: queueStatsReport},
+  report: {schema: reportResult.describe('report --json: the files written and the figures of its tables; with --format md and no --out, the Markdown too')},
   'run-background-jobs': {schema: backgroundJobsSummary},
   'schedule crontab': {schema: crontab},
   'schedule list': {schema: scheduleList},

@@ -13,22 +13,15 @@ its fallback, at 100 % the provider is not called until the window resets.`
 
   async run(): Promise<ResultOf<'providers status'>> {
     const ctx = await this.context({readonly: true})
-    const {providerStatuses} = await import('../../services/providers/status.js')
+    const {providerCondition, providerStatuses} = await import('../../services/providers/status.js')
     const statuses = await providerStatuses(ctx)
     if (!this.jsonEnabled()) {
       const {table} = await import('../../render/terminal.js')
       const p = this.painter(process.stdout)
+      const paint = {degraded: p.bad, failed_over: p.warn, partly_failing: p.warn, ok: p.good, unused: p.dim} as const
       const rows = statuses.map((s) => [
         s.provider,
-        s.degraded
-          ? p.bad('degraded')
-          : s.failed_over
-            ? p.warn('failed over')
-            : s.last_success_at && s.last_error_at && s.last_error_at >= s.last_success_at
-              ? p.warn('partly failing')
-              : s.last_success_at
-                ? p.good('ok')
-                : p.dim('unused'),
+        ((condition) => paint[condition](condition.replace('_', ' ')))(providerCondition(s)),
         s.last_success_at ?? '-',
         s.last_error ? `${s.last_error_at} ${s.last_error.slice(0, 60)}` : '-',
         s.cache_age_seconds === null ? '-' : `${s.cache_age_seconds} s (${s.cache_entries})`,

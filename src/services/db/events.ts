@@ -6,7 +6,7 @@ import {and, count, desc, eq, gte, inArray, isNull, type SQL, sql} from 'drizzle
 import {type EventRow, hotStatements, storedEvent} from './hot-statements.js'
 import {affectedRows, rawRows} from './query.js'
 import {SAFETY_EVENT_TYPES} from './model.js'
-import type {EventType, SafetyEvent} from './schema.js'
+import type {DataSource, EventType, SafetyEvent} from './schema.js'
 import type {AnyDb} from './transaction.js'
 
 export type {EventRow, SafetyEvent}
@@ -47,6 +47,32 @@ export async function listEvents(db: AnyDb, filter: EventFilter = {}): Promise<L
     .orderBy(desc(safetyEvents.createdAt), desc(safetyEvents.id))
     .limit(filter.limit ?? 1000)
   return rows.map((r) => ({...r.event, portName: r.portName, portUnlocode: r.portUnlocode, zoneExternalId: r.zoneExternalId}))
+}
+
+export interface EventTally {
+  type: EventType
+  source: DataSource
+  created: number
+  /** Of those, not yet resolved. */
+  open: number
+  newestAt: number
+}
+
+/** Events created at or after `since`, counted by type and source (the report's new events by type). */
+export async function eventTallySince(db: AnyDb, since: number): Promise<EventTally[]> {
+  const {safetyEvents} = db.t
+  return db.orm
+    .select({
+      type: safetyEvents.type,
+      source: safetyEvents.source,
+      created: count(),
+      open: sql<number>`sum(CASE WHEN ${safetyEvents.resolvedAt} IS NULL THEN 1 ELSE 0 END)`.mapWith(Number),
+      newestAt: sql<number>`max(${safetyEvents.createdAt})`.mapWith(Number),
+    })
+    .from(safetyEvents)
+    .where(gte(safetyEvents.createdAt, since))
+    .groupBy(safetyEvents.type, safetyEvents.source)
+    .orderBy(safetyEvents.type, safetyEvents.source)
 }
 
 export interface OpenEvent {

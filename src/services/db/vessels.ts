@@ -1,6 +1,6 @@
 // Vessels as services read them: one vessel with its latest accepted position, its recent history, the
 // newest position held, and the vessels in a band of latitudes.
-import {and, count, desc, eq, gte, isNotNull, lte} from 'drizzle-orm'
+import {and, count, desc, eq, gte, isNotNull, lte, sql} from 'drizzle-orm'
 
 import {preparedOnce} from './prepared.js'
 import type {DataSource, Vessel} from './schema.js'
@@ -37,6 +37,23 @@ export async function newestPosition(db: AnyDb): Promise<{at: number; source: Da
   // Read on every health check: on SQLite a statement prepared once.
   const [row] = db.dialect === 'sqlite' ? [preparedOnce(db, 'vessels:newest-position', () => newestQuery(db).prepare()).get()] : await newestQuery(db)
   return row?.at == null ? undefined : {at: row.at, source: row.source}
+}
+
+export interface PositionSourceTally {
+  source: DataSource | null
+  vessels: number
+  newestAt: number
+}
+
+/** Vessels whose latest position was observed at or after `since`, counted by where that position came from. */
+export async function positionSourcesSince(db: AnyDb, since: number): Promise<PositionSourceTally[]> {
+  const {vessels} = db.t
+  return db.orm
+    .select({source: vessels.positionSource, vessels: count(), newestAt: sql<number>`max(${vessels.positionAt})`.mapWith(Number)})
+    .from(vessels)
+    .where(gte(vessels.positionAt, since))
+    .groupBy(vessels.positionSource)
+    .orderBy(vessels.positionSource)
 }
 
 /** Vessels with a position between two latitudes (inclusive), newest position first. */

@@ -12,6 +12,16 @@ import {checkQuota} from './usage.js'
 
 export type {ProviderStatus} from '../../schemas/providers.js'
 
+/** A provider's state in one word, worst first: what `providers status` and the report show. */
+export type ProviderCondition = 'degraded' | 'failed_over' | 'partly_failing' | 'ok' | 'unused'
+
+export function providerCondition(s: ProviderStatus): ProviderCondition {
+  if (s.degraded) return 'degraded'
+  if (s.failed_over) return 'failed_over'
+  if (s.last_success_at && s.last_error_at && s.last_error_at >= s.last_success_at) return 'partly_failing'
+  return s.last_success_at ? 'ok' : 'unused'
+}
+
 
 export async function providerStatuses(ctx: Context): Promise<ProviderStatus[]> {
   const now = ctx.clock.now()
