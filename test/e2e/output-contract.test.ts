@@ -105,6 +105,13 @@ describe('--json output of every command against its schema', () => {
     await json('vessels', 'show', '244000001')
   })
 
+  it('report: the files written and the figures of its tables', async () => {
+    const written = await json<{files: unknown[]; congested_ports: Array<{unlocode: string}>}>('report', '--out', join(tmp.dir, 'report'))
+    expect(written.files).toHaveLength(3)
+    expect(written.congested_ports[0].unlocode).toBe('BGVAR')
+    expect((await json<{markdown: string}>('report', '--format', 'md')).markdown).toContain('| Varna | BGVAR |')
+  })
+
   it('alert rules and the alert worker', async () => {
     await json('alerts', 'add', '--metric', 'port.vessels_waiting', '--target', 'port:BGVAR', '--operator', '>', '--threshold', '5', '--severity', 'high')
     await json('alerts', 'add', '--metric', 'job.consecutive_failures', '--target', 'all', '--operator', '>=', '--threshold', '3', '--name', 'failing')
