@@ -3,7 +3,7 @@
 // every type, a failed job run. The PNG is decoded and read at projected coordinates (land, sea, zones,
 // an event marker); the HTML is parsed strictly and checked to fetch nothing; its tables, the Markdown
 // variant and --json carry the figures placed in the database.
-import {existsSync, readFileSync} from 'node:fs'
+import {chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {type DefaultTreeAdapterMap, parse} from 'parse5'
@@ -15,7 +15,7 @@ import {EVENT_STYLES, LAND, rgbOf, SEA, ZONE_FILL_OPACITY, ZONE_STYLES} from '..
 import {mapFrame} from '../../src/services/report/world-map.js'
 import {runCli, tempDir, withDb} from '../helpers/cli.js'
 import {contractProblems} from '../helpers/contract.js'
-import {seededDb} from '../helpers/template.js'
+import {backend, seededDb} from '../helpers/template.js'
 
 const HOUR = 3_600_000
 const NOW = Date.parse('2026-11-24T12:00:00Z')
@@ -251,7 +251,6 @@ describe('report', () => {
 
   it('without --out writes the page to var/reports/<end of the period>/ under the working directory', async () => {
     const cwd = join(tmp.dir, 'cwd')
-    const {mkdirSync} = await import('node:fs')
     mkdirSync(cwd)
     const run = await runCli(['report', '--db', db], {env, cwd})
     expect(run.code, run.stderr).toBe(0)
@@ -264,5 +263,27 @@ describe('report', () => {
     const run = await runCli(['report', '--since', 'yesterday', '--db', db], {env})
     expect(run.code).toBe(2)
     expect(run.stderr).toMatch(/--since "yesterday" is not a duration/)
+  })
+
+  it.skipIf(backend() === 'postgres')('reads a database its user may only read, writing only to --out', async () => {
+    // As root, permissions do not apply: the report runs as nobody.
+    const asOther = process.getuid?.() === 0 ? {uid: 65_534, gid: 65_534} : {}
+    const readOnly = join(tmp.dir, 'read-only')
+    const copies = join(tmp.dir, 'copies')
+    mkdirSync(readOnly)
+    mkdirSync(copies)
+    copyFileSync(db, join(readOnly, 'harbormaster.db'))
+    chmodSync(join(readOnly, 'harbormaster.db'), 0o444)
+    chmodSync(readOnly, 0o555)
+    chmodSync(tmp.dir, 0o755)
+    chmodSync(copies, 0o777)
+    try {
+      const run = await runCli(['report', '--out', join(copies, 'daily'), '--json', '--db', join(readOnly, 'harbormaster.db')], {...asOther, env: {...env, HOME: copies}})
+      expect(run.code, run.stderr).toBe(0)
+      expect(JSON.parse(run.stdout).congested_ports[0].unlocode).toBe('BGVAR')
+      expect(existsSync(join(copies, 'daily', 'report.html'))).toBe(true)
+    } finally {
+      chmodSync(readOnly, 0o755)
+    }
   })
 })
