@@ -25,28 +25,30 @@ export interface ListedEvent extends SafetyEvent {
   portName: string | null
   portUnlocode: string | null
   zoneExternalId: string | null
+  vesselName: string | null
 }
 
 /** IN lists at most this long: well inside SQLite's and PostgreSQL's limits on parameters. */
 const CHUNK = 500
 
-/** Events newest first, with their port's name and their zone's external id. */
+/** Events newest first, with their port's name, their zone's external id and their vessel's name. */
 export async function listEvents(db: AnyDb, filter: EventFilter = {}): Promise<ListedEvent[]> {
-  const {ports, safetyEvents, safetyZones} = db.t
+  const {ports, safetyEvents, safetyZones, vessels} = db.t
   const where: SQL[] = []
   if (filter.types && filter.types.length > 0) where.push(inArray(safetyEvents.type, filter.types))
   if (filter.open) where.push(isNull(safetyEvents.resolvedAt))
   if (filter.since !== undefined) where.push(gte(safetyEvents.createdAt, filter.since))
   if (filter.mmsi !== undefined) where.push(eq(safetyEvents.mmsi, filter.mmsi))
   const rows = await db.orm
-    .select({event: safetyEvents, portName: ports.name, portUnlocode: ports.unlocode, zoneExternalId: safetyZones.externalId})
+    .select({event: safetyEvents, portName: ports.name, portUnlocode: ports.unlocode, zoneExternalId: safetyZones.externalId, vesselName: vessels.name})
     .from(safetyEvents)
     .leftJoin(ports, eq(ports.id, safetyEvents.portId))
     .leftJoin(safetyZones, eq(safetyZones.id, safetyEvents.zoneId))
+    .leftJoin(vessels, eq(vessels.mmsi, safetyEvents.mmsi))
     .where(where.length > 0 ? and(...where) : undefined)
     .orderBy(desc(safetyEvents.createdAt), desc(safetyEvents.id))
     .limit(filter.limit ?? 1000)
-  return rows.map((r) => ({...r.event, portName: r.portName, portUnlocode: r.portUnlocode, zoneExternalId: r.zoneExternalId}))
+  return rows.map((r) => ({...r.event, portName: r.portName, portUnlocode: r.portUnlocode, zoneExternalId: r.zoneExternalId, vesselName: r.vesselName}))
 }
 
 export interface OpenEvent {
