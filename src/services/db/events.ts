@@ -1,12 +1,12 @@
 // Safety events in the database, on either database: listing with filters, the open events detection
 // weighs, new events stored unless one with their key is open (SQLite's prepared batch, PostgreSQL's
 // unnest), resolutions and last-seen times set-based, and moving an open event along.
-import {and, count, desc, eq, gte, inArray, isNull, type SQL, sql} from 'drizzle-orm'
+import {and, asc, count, desc, eq, gte, inArray, isNull, type SQL, sql} from 'drizzle-orm'
 
 import {type EventRow, hotStatements, storedEvent} from './hot-statements.js'
 import {affectedRows, rawRows} from './query.js'
 import {SAFETY_EVENT_TYPES} from './model.js'
-import type {EventType, SafetyEvent} from './schema.js'
+import type {BehaviourEventType, EventType, SafetyEvent} from './schema.js'
 import type {AnyDb} from './transaction.js'
 
 export type {EventRow, SafetyEvent}
@@ -69,6 +69,16 @@ export async function openEvents(db: AnyDb): Promise<OpenEvent[]> {
     .from(safetyEvents)
     .where(and(isNull(safetyEvents.resolvedAt), inArray(safetyEvents.type, [...SAFETY_EVENT_TYPES])))
   return rows.sort((a, b) => (a.dedupeKey < b.dedupeKey ? -1 : a.dedupeKey > b.dedupeKey ? 1 : a.id - b.id))
+}
+
+/** The open events of one behaviour type (episodes still going on), oldest first. */
+export async function openEventsOfType(db: AnyDb, type: BehaviourEventType): Promise<SafetyEvent[]> {
+  const {safetyEvents} = db.t
+  return db.orm
+    .select()
+    .from(safetyEvents)
+    .where(and(eq(safetyEvents.type, type), isNull(safetyEvents.resolvedAt)))
+    .orderBy(asc(safetyEvents.observedAt), asc(safetyEvents.id))
 }
 
 export async function countOpenEvents(db: AnyDb): Promise<number> {

@@ -62,15 +62,19 @@ export interface TrackReport {
   lat: number
   lon: number
   sog: number | null
-  cog: number | null
+  /** Read by `vessels track`; checks that build reports by hand may leave it out. */
+  cog?: number | null
   nav: number | null
   second: number | null
-  source: DataSource
+  source?: DataSource
   held: boolean
 }
 
+/** A report as read from the database: with its course and source. */
+export type StoredTrackReport = TrackReport & Required<Pick<TrackReport, 'cog' | 'source'>>
+
 /** A vessel's reports observed in [since, until], stored and held back, oldest first (at most `limit`, the newest kept). */
-export async function trackOf(db: AnyDb, mmsi: number, since: number, until: number, limit = 20_000): Promise<TrackReport[]> {
+export async function trackOf(db: AnyDb, mmsi: number, since: number, until: number, limit = 20_000): Promise<StoredTrackReport[]> {
   const {vesselPositions: p, positionSuspects: s} = db.t
   const columns = (t: typeof p | typeof s) => ({at: t.observedAt, lat: t.lat, lon: t.lon, sog: t.sog, cog: t.cog, nav: t.navStatus, second: t.utcSecond, source: t.source})
   const window = (t: typeof p | typeof s) => and(eq(t.mmsi, mmsi), gte(t.observedAt, since), lte(t.observedAt, until))
@@ -78,7 +82,7 @@ export async function trackOf(db: AnyDb, mmsi: number, since: number, until: num
     db.orm.select(columns(p)).from(p).where(window(p)).orderBy(desc(p.observedAt)).limit(limit),
     db.orm.select(columns(s)).from(s).where(window(s)).orderBy(desc(s.observedAt)).limit(limit),
   ])
-  const reports: TrackReport[] = [...stored.map((r) => ({...r, held: false})), ...held.map((r) => ({...r, held: true}))]
+  const reports: StoredTrackReport[] = [...stored.map((r) => ({...r, held: false})), ...held.map((r) => ({...r, held: true}))]
   reports.sort((a, b) => a.at - b.at)
   return reports.length > limit ? reports.slice(reports.length - limit) : reports
 }
