@@ -57,7 +57,7 @@ export const listedVessel = z.object({
   nav_status: z.number().int().nullable(),
   observed_at: utcTime,
   source: dataSource.nullable(),
-  place: z.enum(['anchorage', 'berth']).nullable().describe('with --in-port: where in the port area the position lies'),
+  place: z.enum(['anchorage', 'berth']).nullable().describe('with --in-port: at berth or at anchorage, by its navigational status (moored, at anchor), else by the part of the port area the position lies in'),
 })
 export type ListedVessel = z.infer<typeof listedVessel>
 

@@ -7,7 +7,7 @@ import type {Context} from '../context.js'
 import {areaCells, areaPorts} from '../db/port-areas.js'
 import {type CodeRange, type LonLatBox, type PositionedVessel, vesselsWhere} from '../db/vessels.js'
 import {usageError} from '../errors.js'
-import {CELL_REACH_KM, type Place, PortAreas} from '../ports/port-areas.js'
+import {CELL_REACH_KM, type Place, placeInPort, PortAreas} from '../ports/port-areas.js'
 import {findPort, parseArea} from '../users/watchlists.js'
 
 export type {VesselList} from '../../schemas/vessels.js'
@@ -45,7 +45,7 @@ export async function vesselListing(ctx: Context, query: VesselListQuery): Promi
     const inside = near.filter((v) => {
       const hit = areas.locate(v.lat, v.lon)
       if (hit === null || hit.portId !== found.id) return false
-      places.set(v.mmsi, hit.place)
+      places.set(v.mmsi, placeInPort(hit, v.navStatus))
       return box === undefined || inBox(box, v.lon, v.lat)
     })
     more = inside.length > query.limit
