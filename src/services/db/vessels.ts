@@ -130,17 +130,25 @@ export interface PositionedVessel {
 
 /**
  * Vessels whose latest position matches the selection, newest position first (then by MMSI). A box is
- * read through the (lon, lat) index: a range of longitudes (two across the antimeridian), latitudes
- * checked in the index entries before any row is read.
+ * read through the (lon, lat) index: a range of longitudes, latitudes checked in the index entries before
+ * any row is read. A box across the antimeridian is two such ranges, read apart and merged (an OR of the
+ * two is not read through the index).
  */
 export async function vesselsWhere(db: AnyDb, selection: VesselSelection): Promise<PositionedVessel[]> {
-  const {vessels: v} = db.t
-  const where: Array<SQL | undefined> = [isNotNull(v.lat), isNotNull(v.lon), isNotNull(v.positionAt)]
   const box = selection.box
-  if (box) {
-    where.push(between(v.lat, box.minLat, box.maxLat))
-    where.push(box.minLon <= box.maxLon ? between(v.lon, box.minLon, box.maxLon) : or(gte(v.lon, box.minLon), lte(v.lon, box.maxLon)))
+  if (box && box.minLon > box.maxLon) {
+    const [east, west] = await Promise.all([
+      vesselsWhere(db, {...selection, box: {...box, maxLon: 180}}),
+      vesselsWhere(db, {...selection, box: {...box, minLon: -180}}),
+    ])
+    const merged = [...east, ...west].sort((a, b) => b.positionAt - a.positionAt || a.mmsi - b.mmsi)
+    return selection.limit === undefined ? merged : merged.slice(0, selection.limit)
   }
+  const {vessels: v} = db.t
+  const where: Array<SQL | undefined> = [isNotNull(v.positionAt)]
+  // between() also leaves out positions without coordinates; without a box, so does this.
+  if (box) where.push(between(v.lon, box.minLon, box.maxLon), between(v.lat, box.minLat, box.maxLat))
+  else where.push(isNotNull(v.lat), isNotNull(v.lon))
   if (selection.since !== undefined) where.push(gte(v.positionAt, selection.since))
   const inRanges = (ranges: CodeRange[]) => ranges.map(([lo, hi]) => between(v.shipType, lo, hi))
   const types: Array<SQL | undefined> = inRanges(selection.shipTypes ?? [])
@@ -149,7 +157,7 @@ export async function vesselsWhere(db: AnyDb, selection: VesselSelection): Promi
     types.push(or(isNull(v.shipType), known.length > 0 ? not(or(...known) as SQL) : undefined))
   }
   if (selection.shipTypes || selection.shipTypesOutside) where.push(types.length > 0 ? or(...types) : sql`1 = 0`)
-  const rows = await db.orm
+  const query = db.orm
     .select({
       mmsi: v.mmsi,
       imo: v.imo,
@@ -170,6 +178,6 @@ export async function vesselsWhere(db: AnyDb, selection: VesselSelection): Promi
     .from(v)
     .where(and(...where))
     .orderBy(desc(v.positionAt), asc(v.mmsi))
-    .limit(selection.limit ?? 1_000_000)
+  const rows = selection.limit === undefined ? await query : await query.limit(selection.limit)
   return rows as PositionedVessel[]
 }

@@ -4,7 +4,7 @@ import type {ListedVessel, VesselList} from '../../schemas/vessels.js'
 import {SHIP_TYPE_CLASSES, SHIP_TYPE_CODES, type ShipTypeClass, shipTypeClass, shipTypeText} from '../ais/ship-types.js'
 import {iso} from '../clock.js'
 import type {Context} from '../context.js'
-import {areaCells, areaPorts} from '../db/port-areas.js'
+import {areaCellsInBox, areaCellsOfPort, areaPorts} from '../db/port-areas.js'
 import {type CodeRange, type LonLatBox, type PositionedVessel, vesselsWhere} from '../db/vessels.js'
 import {usageError} from '../errors.js'
 import {CELL_REACH_KM, type Place, placeInPort, PortAreas} from '../ports/port-areas.js'
@@ -38,10 +38,10 @@ export async function vesselListing(ctx: Context, query: VesselListQuery): Promi
     const found = await findPort(ctx, query.inPort)
     if (!found) throw usageError(`no port ${query.inPort}`, 'use a UN/LOCODE (NLRTM) or World Port Index number; load ports with `harbormaster ensure-fallback-data`')
     port = {id: found.id, unlocode: found.unlocode, name: found.name}
-    const areas = new PortAreas(await areaPorts(ctx.db), await areaCells(ctx.db))
+    const {areas, box: portBox} = await portAreasAround(ctx, found.id)
     // The index narrows to the box around the port's area; the port areas decide, as congestion does (a
     // position nearer a neighbour's cell belongs to the neighbour).
-    const near = await vesselsWhere(ctx.db, {box: areaBox(areas, found.id), since, ...typeFilter})
+    const near = await vesselsWhere(ctx.db, {box: portBox, since, ...typeFilter})
     const inside = near.filter((v) => {
       const hit = areas.locate(v.lat, v.lon)
       if (hit === null || hit.portId !== found.id) return false
@@ -82,12 +82,30 @@ function shipTypeSelection(types: ShipTypeClass[]): {shipTypes: CodeRange[]; shi
   return {shipTypes, shipTypesOutside: SHIP_TYPE_CLASSES.flatMap((t) => (t === 'unknown' ? [] : SHIP_TYPE_CODES[t]))}
 }
 
-/** The box holding a port's area: its berth reach around the WPI position and the reach of each of its cells. */
-function areaBox(areas: PortAreas, portId: number): LonLatBox {
-  const port = areas.ports.find((p) => p.id === portId)
-  const reaches: Array<{lat: number; lon: number; km: number}> = []
-  if (port) reaches.push({lat: port.lat, lon: port.lon, km: port.radiusKm})
-  for (const c of areas.cells) if (c.portId === portId) reaches.push({lat: c.lat, lon: c.lon, km: CELL_REACH_KM})
+/**
+ * The port areas around one port: its own box (its berth reach and each of its cells' reach), and the
+ * ports and cells near enough to claim a position in that box, which is all PortAreas.locate consults
+ * for such a position: its answer is the one the whole world's areas would give.
+ */
+async function portAreasAround(ctx: Context, portId: number): Promise<{areas: PortAreas; box: LonLatBox}> {
+  const [ports, own] = await Promise.all([areaPorts(ctx.db), areaCellsOfPort(ctx.db, portId)])
+  const reaches: Reach[] = own.map((c) => ({lat: c.lat, lon: c.lon, km: CELL_REACH_KM}))
+  const port = ports.find((p) => p.id === portId)
+  if (port) reaches.unshift({lat: port.lat, lon: port.lon, km: port.radiusKm})
+  const claim = ports.reduce((km, p) => Math.max(km, p.radiusKm), CELL_REACH_KM)
+  const around = boxAround(reaches, claim)
+  const cells = await areaCellsInBox(ctx.db, around)
+  return {areas: new PortAreas(ports.filter((p) => inBox(around, p.lon, p.lat)), cells), box: boxAround(reaches, 0)}
+}
+
+interface Reach {
+  lat: number
+  lon: number
+  km: number
+}
+
+/** The box holding every point within its reach (plus `extraKm`) of these points. */
+function boxAround(reaches: Reach[], extraKm: number): LonLatBox {
   if (reaches.length === 0) return {minLon: 0, minLat: 0, maxLon: 0, maxLat: 0}
   // Longitudes measured from the first point, so an area across the antimeridian stays one span.
   const origin = reaches[0].lon
@@ -97,7 +115,7 @@ function areaBox(areas: PortAreas, portId: number): LonLatBox {
   let north = -Infinity
   for (const r of reaches) {
     // A margin over the reach: rounding must never cut off what the port area would hold.
-    const dLat = (r.km * 1.02) / KM_PER_DEGREE
+    const dLat = ((r.km + extraKm) * 1.02) / KM_PER_DEGREE
     const cos = Math.cos((Math.min(89, Math.abs(r.lat) + dLat) * Math.PI) / 180)
     const dLon = dLat / Math.max(cos, 1e-6)
     const lon = origin + ((((r.lon - origin) % 360) + 540) % 360) - 180
@@ -110,9 +128,7 @@ function areaBox(areas: PortAreas, portId: number): LonLatBox {
   const maxLat = Math.min(90, north)
   if (east - west >= 360) return {minLon: -180, minLat, maxLon: 180, maxLat}
   const wrap = (lon: number) => ((((lon + 180) % 360) + 360) % 360) - 180
-  const minLon = west < -180 || west > 180 ? wrap(west) : west
-  const maxLon = east < -180 || east > 180 ? wrap(east) : east
-  return {minLon, minLat, maxLon, maxLat}
+  return {minLon: west < -180 || west > 180 ? wrap(west) : west, minLat, maxLon: east < -180 || east > 180 ? wrap(east) : east, maxLat}
 }
 
 function listedVessel(v: PositionedVessel, place: Place | null): ListedVessel {
