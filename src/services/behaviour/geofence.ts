@@ -246,7 +246,8 @@ export const geofence: Detector = {
     const names = new Map<number, string>()
     for (const mmsi of new Set(episodes.map((e) => e.mmsi))) names.set(mmsi, (await vesselByMmsi(db, mmsi))?.name?.trim() || `MMSI ${mmsi}`)
     const openByKey = new Map(openEvents.map((e) => [e.dedupeKey, e]))
-    const events = episodes.map(({mmsi, episode}) => draftOf(w, mmsi, names.get(mmsi) as string, episode, openByKey))
+    // An episode whose entry this window did not read fresh is news only of an event already stored.
+    const events = episodes.map(({mmsi, episode, newEntry}) => ({...draftOf(w, mmsi, names.get(mmsi) as string, episode, openByKey), ...(newEntry ? {} : {onlyIfKnown: true})}))
     return {events, counts: {geofence_vessels: vessels.length, geofence_entries: episodes.filter((e) => e.newEntry).length, geofence_exits: events.filter((e) => e.endedAt !== null).length}}
   },
 }
