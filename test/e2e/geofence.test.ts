@@ -2,7 +2,8 @@
 // (windowOf) against zones, users and watches stored by their services. A watched vessel entering a storm
 // zone or a watched box is one event per entry, keyed by where and when it began; an unwatched vessel gives
 // none; an entry already inside before the fresh reports is not an entry; an episode stored open is ended
-// by a later window; and the event reaches the vessel's watcher and the box's watcher.
+// by a later window; and the event reaches the vessel's watcher and the box's watcher. Then through the
+// real CLI: the behaviour pass over positions stored in two goes, reruns that add nothing.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {geofence} from '../../src/services/behaviour/geofence.js'
@@ -22,8 +23,10 @@ import {notifyWatchers} from '../../src/services/safety/notify.js'
 import {storeZones, type ZoneDraft} from '../../src/services/safety/zones.js'
 import {addUser} from '../../src/services/users/users.js'
 import {addWatch} from '../../src/services/users/watchlists.js'
+import {placeReports} from '../helpers/arrange.js'
 import {tempDir, withDb} from '../helpers/cli.js'
-import {emptyDb, openTestDb} from '../helpers/template.js'
+import {runInProcess} from '../helpers/in-process.js'
+import {emptyDb, openTestDb, seededDb} from '../helpers/template.js'
 
 const NOW = Date.parse('2026-11-24T12:00:00Z')
 const HOUR = 3_600_000
@@ -303,5 +306,99 @@ describe('geofence entries', () => {
     const {env} = await world()
     const result = await geofence.detect(env, windowOf(crossing(UNWATCHED, NOW - 6 * HOUR)))
     expect(result).toEqual({events: [], counts: {geofence_vessels: 0, geofence_entries: 0, geofence_exits: 0}})
+  })
+})
+
+describe('geofence entries through the behaviour pass', () => {
+  it('a watched vessel crossing a storm zone and a watched box: one event each, its watchers notified once; an unwatched vessel gives none; reruns add nothing', async () => {
+    const db = seededDb(`${dir}/cli/harbormaster.db`)
+    const cli = async (args: string[], at = NOW) => {
+      const result = await runInProcess([...args, '--json', '--db', db], {env: {HARBORMASTER_NOW: new Date(at).toISOString()}})
+      expect(result.code, result.stderr).toBe(0)
+      return JSON.parse(result.stdout)
+    }
+    const zone = storm()
+    const zoneId = withDb(db, (d) => {
+      const g = JSON.stringify(zone.geometry)
+      return Number(
+        d
+          .prepare(
+            `INSERT INTO safety_zones (kind, external_id, name, severity, geometry, min_lon, min_lat, max_lon, max_lat, valid_from, valid_to, active, source, observed_at, origin, created_at, updated_at)
+             VALUES ('storm', ?, ?, 'high', ?, -150.5, 19.5, -149.5, 20.5, ?, ?, true, 'live', ?, 'ingest', ?, ?) RETURNING id`,
+          )
+          .pluck()
+          .get(zone.externalId, zone.name, g, zone.validFrom, zone.validTo, NOW - 12 * HOUR, NOW, NOW),
+      )
+    })
+    await cli(['users', 'add', 'alice', '--role', 'OPERATOR'])
+    await cli(['users', 'add', 'bob', '--role', 'VIEWER'])
+    await cli(['watch', 'add', '--user', 'alice', '--vessel', String(WATCHED)])
+    // bob watches a box in the middle of the zone, which the watched vessel crosses too.
+    const box = await cli(['watch', 'add', '--user', 'bob', '--area', '-150.2,19.8,-149.8,20.2'])
+
+    const start = NOW - 6 * HOUR
+    const reports = [...crossing(WATCHED, start), ...crossing(UNWATCHED, start)].map((r) => ({mmsi: r.mmsi, at: r.at, lat: r.lat, lon: r.lon, sog: 10, name: r.mmsi === WATCHED ? 'WATCHED ONE' : undefined}))
+    const {entry, exit} = entryAndExit(crossing(WATCHED, start))
+    const boxEntry = entryAndExit(crossing(WATCHED, start), -150.2, -149.8)
+    // The first positions reach just inside the box: both episodes open.
+    const firstGo = (r: {at: number}) => r.at <= boxEntry.entry.at + 20 * MIN
+    placeReports(db, reports.filter(firstGo))
+    const first = (await cli(['jobs', 'run', 'behaviour'], boxEntry.entry.at + 20 * MIN)).summary
+    expect(first).toMatchObject({events_new: 2, events_ended: 0, notifications: 3, new_by_type: {geofence: 2}})
+    expect(first.detectors.geofence).toMatchObject({events: 2, geofence_vessels: 1, geofence_entries: 2})
+
+    const events = () =>
+      withDb(db, (d) => d.prepare(`SELECT id, mmsi, dedupe_key, zone_id, observed_at, resolved_at, metadata FROM safety_events WHERE type = 'geofence' ORDER BY id`).all()) as Array<{
+        id: number
+        mmsi: number
+        dedupe_key: string
+        zone_id: number | null
+        observed_at: number
+        resolved_at: number | null
+        metadata: string | Record<string, unknown>
+      }>
+    const opened = events()
+    expect(opened.map((e) => [e.dedupe_key, e.zone_id, e.observed_at, e.resolved_at])).toEqual([
+      [`geofence:${WATCHED}:zone-${zoneId}:${entry.at}`, zoneId, entry.at, null],
+      [`geofence:${WATCHED}:area-${box.id}:${boxEntry.entry.at}`, null, boxEntry.entry.at, null],
+    ])
+    const told = () =>
+      withDb(db, (d) =>
+        d.prepare(`SELECT u.name, n.event_id, n.channel FROM notifications n JOIN users u ON u.id = n.user_id WHERE n.event_id IS NOT NULL ORDER BY n.event_id, u.name`).all(),
+      )
+    // alice hears of both (her vessel); bob of the box entry only (the zone entry lies outside his box).
+    expect(told()).toEqual([
+      {name: 'alice', event_id: opened[0].id, channel: 'database'},
+      {name: 'alice', event_id: opened[1].id, channel: 'database'},
+      {name: 'bob', event_id: opened[1].id, channel: 'database'},
+    ])
+
+    // The rest of the crossing: both episodes end at the first report outside, nothing new, nobody told again.
+    placeReports(db, reports.filter((r) => !firstGo(r)))
+    const second = (await cli(['jobs', 'run', 'behaviour'], NOW)).summary
+    expect(second).toMatchObject({events_new: 0, events_updated: 2, events_ended: 2, notifications: 0})
+    const ended = events()
+    expect(ended.map((e) => [e.id, e.resolved_at])).toEqual([
+      [opened[0].id, exit.at],
+      [opened[1].id, boxEntry.exit.at],
+    ])
+    // jsonb comes back parsed from PostgreSQL, text from SQLite.
+    const metadata = typeof ended[0].metadata === 'string' ? JSON.parse(ended[0].metadata) : ended[0].metadata
+    expect(metadata).toMatchObject({kind: 'storm', zone_id: zoneId, entered_at: new Date(entry.at).toISOString(), exited_at: new Date(exit.at).toISOString(), exit_reason: 'left'})
+
+    // Reruns: nothing fresh, nothing added; the same positions analysed again (the watermark cleared) neither.
+    const third = (await cli(['jobs', 'run', 'behaviour'], NOW)).summary
+    expect(third).toMatchObject({positions_fresh: 0, events_new: 0, notifications: 0})
+    withDb(db, (d) => d.prepare(`DELETE FROM settings WHERE key = 'behaviour.position_id'`).run())
+    const again = (await cli(['jobs', 'run', 'behaviour'], NOW)).summary
+    expect(again.positions_fresh).toBeGreaterThan(0)
+    expect(again).toMatchObject({events_new: 0, notifications: 0})
+    expect(events()).toHaveLength(2)
+    expect(told()).toHaveLength(3)
+
+    // events list shows them with the vessel and the episode.
+    const table = await runInProcess(['events', 'list', '--type', 'geofence', '--mmsi', String(WATCHED), '--db', db], {env: {HARBORMASTER_NOW: new Date(NOW).toISOString()}})
+    expect(table.stdout).toMatch(/geofence\s+high\s+resolved\s+live\s+\S+ \S+\s+WATCHED ONE \(244100001\)\s+2026-11-24 \d\d:\d\dZ → \d\d:\d\dZ \(\d\.\d h\)\s+WATCHED ONE entered Storm Warning east of Hawaii \(storm zone\)/)
+    expect(withDb(db, (d) => d.prepare(`SELECT count(*) AS n FROM safety_events WHERE type = 'geofence' AND mmsi = ?`).get(UNWATCHED))).toEqual({n: 0})
   })
 })
