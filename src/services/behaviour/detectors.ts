@@ -1,5 +1,6 @@
 // The behaviour pass's detectors, in the order they run over each window.
 import {aisGapDetector} from './ais-gaps.js'
+import {geofence} from './geofence.js'
 import type {Detector} from './types.js'
 
-export const DETECTORS: readonly Detector[] = [aisGapDetector]
+export const DETECTORS: readonly Detector[] = [aisGapDetector, geofence]
