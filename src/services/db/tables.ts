@@ -10,6 +10,7 @@ import {
   ALERT_OPERATORS,
   AREA_CELL_KINDS,
   AREA_CELL_METHODS,
+  BEHAVIOUR_EVENT_TYPES,
   CONGESTION_LEVELS,
   DATA_SOURCES,
   EVENT_TYPES,
@@ -240,6 +241,48 @@ export function defineTables(d: TableKit) {
       receivedAt: d.int('received_at').notNull(),
     },
     (t) => [d.primaryKey({columns: [t.mmsi, t.observedAt]})],
+  )
+
+  /**
+   * Held reports the track rule gave up on (the track went on without them): kept apart, never part of the
+   * track, as the evidence the behaviour pass reads for one MMSI heard in two places. Pruned with positions.
+   */
+  const discardedPositions = d.table(
+    'discarded_positions',
+    {
+      mmsi: d.int('mmsi').notNull(),
+      observedAt: d.int('observed_at').notNull(),
+      lat: d.real('lat').notNull(),
+      lon: d.real('lon').notNull(),
+      sog: d.real('sog'),
+      cog: d.real('cog'),
+      heading: d.int('heading'),
+      navStatus: d.int('nav_status'),
+      utcSecond: d.int('utc_second'),
+      source: d.text('source', {enum: DATA_SOURCES}).notNull(),
+      receivedAt: d.int('received_at').notNull(),
+    },
+    (t) => [d.primaryKey({columns: [t.mmsi, t.observedAt]}), d.index('discarded_positions_observed_idx').on(t.observedAt)],
+  )
+
+  /**
+   * Sea behaviour episodes (loitering, encounters, identity) still going on when the behaviour pass last
+   * looked: when and how they began, so a later pass whose window no longer reaches back to the start
+   * gives the episode the same dedupe key and whole figures. `other_mmsi` is 0 but for encounters.
+   */
+  const behaviourEpisodes = d.table(
+    'behaviour_episodes',
+    {
+      kind: d.text('kind', {enum: BEHAVIOUR_EVENT_TYPES}).notNull(),
+      mmsi: d.int('mmsi').notNull(),
+      otherMmsi: d.int('other_mmsi').notNull(),
+      startedAt: d.int('started_at').notNull(),
+      /** The newest report time the episode is known to reach. */
+      lastAt: d.int('last_at').notNull(),
+      /** The detector's running figures and the event as last drafted. */
+      state: d.json('state').$type<Record<string, unknown>>().notNull(),
+    },
+    (t) => [d.primaryKey({columns: [t.kind, t.mmsi, t.otherMmsi]})],
   )
 
 
@@ -686,7 +729,7 @@ export function defineTables(d: TableKit) {
     ],
   )
 
-  return {ports, portCongestion, portCongestionDaily, portAreaCells, vesselStops, vessels, vesselPositions, positionSuspects, safetyZones, safetyEvents, users, watchlists, notifications, jobRuns, jobLocks, apiCache, settings, providerUsage, providerState, portWeather, alertRules, alertEvents, apiTasks, pendingStormAlerts, tableRows, queueJobs, queueWorkers, vesselFindings, vesselIdentityValues}
+  return {ports, portCongestion, portCongestionDaily, portAreaCells, vesselStops, vessels, vesselPositions, positionSuspects, discardedPositions, behaviourEpisodes, safetyZones, safetyEvents, users, watchlists, notifications, jobRuns, jobLocks, apiCache, settings, providerUsage, providerState, portWeather, alertRules, alertEvents, apiTasks, pendingStormAlerts, tableRows, queueJobs, queueWorkers, vesselFindings, vesselIdentityValues}
 }
 
 export type Tables = ReturnType<typeof defineTables>
