@@ -1,4 +1,11 @@
 // The behaviour pass's detectors, in the order they run over each window.
+import {encounters} from './encounters.js'
+import {identity} from './identity.js'
+import {loitering} from './loitering.js'
 import type {Detector} from './types.js'
 
-export const DETECTORS: readonly Detector[] = []
+export const DETECTORS: readonly Detector[] = [
+  loitering,
+  encounters,
+  identity,
+]

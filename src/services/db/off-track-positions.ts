@@ -2,6 +2,7 @@
 // now (position_suspects) and those it discarded (discarded_positions); the identity detector reads them
 // beside the track to find one MMSI heard in two places. On either database, one query.
 import {hotRows} from './pg-batch.js'
+import {DATA_SOURCES, type DataSource} from './schema.js'
 import type {AnyDb} from './transaction.js'
 
 /** Rows grouped by vessel (ascending MMSI), oldest first within a vessel. */
@@ -15,6 +16,8 @@ export interface OffTrackColumns {
   second: Uint8Array
   /** 1: still held back (it may yet become the track); 0: discarded. */
   held: Uint8Array
+  /** Index into DATA_SOURCES. */
+  source: Uint8Array
 }
 
 interface OffTrackRow {
@@ -24,11 +27,12 @@ interface OffTrackRow {
   lon: number
   second: number | null
   held: number
+  source: DataSource
 }
 
-const OFF_TRACK = `SELECT mmsi, observed_at AS at, lat, lon, utc_second AS second, 1 AS held FROM position_suspects WHERE observed_at >= ? AND observed_at <= ?
+const OFF_TRACK = `SELECT mmsi, observed_at AS at, lat, lon, utc_second AS second, 1 AS held, source FROM position_suspects WHERE observed_at >= ? AND observed_at <= ?
   UNION ALL
-  SELECT mmsi, observed_at AS at, lat, lon, utc_second AS second, 0 AS held FROM discarded_positions WHERE observed_at >= ? AND observed_at <= ?
+  SELECT mmsi, observed_at AS at, lat, lon, utc_second AS second, 0 AS held, source FROM discarded_positions WHERE observed_at >= ? AND observed_at <= ?
   ORDER BY mmsi, at`
 
 /** Off-track reports observed in [since, until]. */
@@ -43,6 +47,7 @@ export async function offTrackReports(db: AnyDb, since: number, until: number): 
     lon: new Float64Array(n),
     second: new Uint8Array(n),
     held: new Uint8Array(n),
+    source: new Uint8Array(n),
   }
   for (let i = 0; i < n; i++) {
     const r = rows[i]
@@ -52,6 +57,7 @@ export async function offTrackReports(db: AnyDb, since: number, until: number): 
     out.lon[i] = r.lon
     out.second[i] = r.second ?? 255
     out.held[i] = r.held
+    out.source[i] = Math.max(0, DATA_SOURCES.indexOf(r.source))
   }
   return out
 }

@@ -41,9 +41,13 @@ export function isEstimatedFix(utcSecond: number | null | undefined): boolean {
 
 /** Whether a vessel could have gone from `a` to `b` (either order in time). */
 export function plausibleMove(a: Fix, b: Fix): boolean {
-  const km = haversineKm(a.lat, a.lon, b.lat, b.lon)
+  return plausibleLeg(haversineKm(a.lat, a.lon, b.lat, b.lon), Math.abs(b.at - a.at))
+}
+
+/** Whether a vessel could have covered `km` in `ms` (the same test on a measured move). */
+export function plausibleLeg(km: number, ms: number): boolean {
   if (km <= JITTER_KM) return true
-  const hours = Math.abs(b.at - a.at) / 3_600_000
+  const hours = ms / 3_600_000
   return hours > 0 && km / KM_PER_NM / hours <= MAX_PLAUSIBLE_KNOTS
 }
 
