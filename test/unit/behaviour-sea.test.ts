@@ -97,6 +97,12 @@ function leg(l: Leg): WindowReport[] {
   return out
 }
 
+/**
+ * Another vessel heard off Cabo Raso every half hour from T0 to `until`: an episode is over once the window
+ * holds reports past its end by more than the rule's gap (not when the clock says so).
+ */
+const heardUntil = (until: number) => leg({mmsi: 247000099, from: T0, to: until, everyMs: 30 * MIN, ...NEAR_SHORE, sog: 10})
+
 /** 0.8 kn due north, in degrees of latitude a minute. */
 const DRIFT = (0.8 * 1.852) / 111.195 / 60
 /** 12 kn due north. */
@@ -200,7 +206,7 @@ function pair(a: number, b: number, at: {lat: number; lon: number}, from: number
 describe('encounters', () => {
   it('finds two vessels within 500 m, both slow, for 2 h and more, with times on the 10-minute marks', async () => {
     const db = await freshDb()
-    const result = await pass(db, encounters, pair(247000011, 247000012, ATLANTIC, T0, T0 + 3 * HOUR), T0 + 12 * HOUR)
+    const result = await pass(db, encounters, [...pair(247000011, 247000012, ATLANTIC, T0, T0 + 3 * HOUR), ...heardUntil(T0 + 6 * HOUR)], T0 + 12 * HOUR)
     expect(result.events).toHaveLength(1)
     const [event] = result.events
     // The first mark both are resampled at (the second vessel's first report is at T0 + 1 min), the last
@@ -211,7 +217,7 @@ describe('encounters', () => {
     expect(event.metadata.median_distance_m).toBeLessThanOrEqual(210)
   })
 
-  it('leaves an encounter still going on open', async () => {
+  it('leaves an encounter still going on at the end of the window open', async () => {
     const db = await freshDb()
     const result = await pass(db, encounters, pair(247000013, 247000014, ATLANTIC, T0, T0 + 3 * HOUR), T0 + 3 * HOUR)
     expect(result.events).toEqual([expect.objectContaining({startedAt: T0 + 10 * MIN, endedAt: null})])
@@ -236,7 +242,7 @@ describe('encounters', () => {
   })
 
   it('gives an encounter longer than the look-back the same key and whole figures in a later pass that sees it cut off', async () => {
-    const reports = pair(247000023, 247000024, ATLANTIC, T0, T0 + 12 * HOUR)
+    const reports = [...pair(247000023, 247000024, ATLANTIC, T0, T0 + 12 * HOUR), ...heardUntil(T0 + 16 * HOUR)]
     const whole = await pass(await freshDb(), encounters, reports, T0 + 20 * HOUR)
     expect(whole.events).toEqual([expect.objectContaining({startedAt: T0 + 10 * MIN, endedAt: T0 + 710 * MIN})])
 
@@ -288,7 +294,9 @@ describe('identity', () => {
     const db = await freshDb()
     const mmsi = 247000031
     const messages = [...honest(mmsi), ...twin(mmsi)].sort((a, b) => (a.received_at as number) - (b.received_at as number))
-    const result = await throughIntake(db, messages, T0 + 10 * HOUR)
+    // Another vessel heard till 9 h later: both places have long been silent, the episode is over.
+    const others = heardUntil(T0 + 9 * HOUR).map((r) => message(r.mmsi, r.lat, r.lon, r.at, 10))
+    const result = await throughIntake(db, [...messages, ...others].sort((a, b) => (a.received_at as number) - (b.received_at as number)), T0 + 10 * HOUR)
     expect(result.counts).toMatchObject({off_track_reports: 60})
     expect(result.events).toHaveLength(1)
     const [event] = result.events
@@ -331,8 +339,10 @@ describe('identity', () => {
     const open = await throughIntake(db, messages, T0 + 2 * HOUR + MIN)
     expect(open.events).toEqual([expect.objectContaining({dedupeKey: `identity:${mmsi}:${T0 + 5 * MIN}`, endedAt: null})])
     expect(open.counts).toMatchObject({open: 1})
-    // Nothing new comes; once the quiet stretch has passed, the episode is over at its last conflict.
-    const ended = await pass(db, identity, [], T0 + 9 * HOUR)
+    // The vessel falls silent; once others have been heard past the quiet stretch, its episode is over at its last conflict.
+    const others = leg({mmsi: 247000037, from: T0 + 8 * HOUR, to: T0 + 9 * HOUR, everyMs: 10 * MIN, ...NEAR_SHORE, sog: 10})
+    expect((await pass(db, identity, others.slice(0, 1), T0 + 9 * HOUR)).events).toEqual([])
+    const ended = await pass(db, identity, others, T0 + 9 * HOUR)
     expect(ended.events).toEqual([expect.objectContaining({dedupeKey: `identity:${mmsi}:${T0 + 5 * MIN}`, endedAt: T0 + 120 * MIN})])
   })
 })

@@ -11,7 +11,7 @@ import {openEpisodes} from '../db/behaviour-episodes.js'
 import {haversineKm} from '../geo/geometry.js'
 import {fartherThan} from './distance-cells.js'
 import {coverageStart, EpisodeBook, isFixRow, iso, newestReportAt, sourceBit, worstOfBits} from './episodes.js'
-import type {BehaviourEnv, BehaviourEventDraft, Detector, PositionWindow} from './types.js'
+import type {BehaviourEventDraft, Detector, PositionWindow} from './types.js'
 
 export const ENCOUNTER_MAX_KM = 0.5
 export const ENCOUNTER_MAX_KNOTS = 2
@@ -192,7 +192,6 @@ class EncounterScan {
   private readonly firstFresh = new Map<number, number>()
 
   constructor(
-    private readonly env: BehaviourEnv,
     private readonly w: PositionWindow,
     private readonly book: EpisodeBook<EncounterFigures>,
   ) {}
@@ -333,7 +332,7 @@ class EncounterScan {
   }
 
   private finish(m: Meeting): void {
-    const {w, env, book} = this
+    const {w, book} = this
     if (m.orphan) {
       this.cutOff++
       return
@@ -344,7 +343,7 @@ class EncounterScan {
     const other = w.vesselMmsi[m.b]
     // Going on: a mark that could still join lies past one vessel's reports, and they are not silent too long.
     const reach = (m.lastMark + JOIN_MARKS) * MARK_MS
-    const open = reach >= Math.min(lastFixAt(w, m.a), lastFixAt(w, m.b)) && env.now - f.lastAt <= JOIN_MARKS * MARK_MS + MAX_INTERPOLATION_MS
+    const open = reach >= Math.min(lastFixAt(w, m.a), lastFixAt(w, m.b)) && w.until - f.lastAt <= JOIN_MARKS * MARK_MS + MAX_INTERPOLATION_MS
     const wasOpen = book.wasOpen(mmsi, other, m.startedAt)
     book.saw(mmsi, other, m.startedAt, f.lastAt, open ? f : null)
     // New to this pass: a fresh report of either vessel that could have shaped it, or an end the last pass did not know.
@@ -399,10 +398,10 @@ export const encounters: Detector = {
     const book = new EpisodeBook<EncounterFigures>('encounter', await openEpisodes(env.ctx.db, 'encounter'))
     const far = fartherThan(env.areas, ENCOUNTER_MIN_ANCHORAGE_KM, (lat, lon, maxKm) => env.areas.nearestPort(lat, lon, maxKm)?.distanceKm ?? Infinity)
     const marks = resample(w, (lat, lon) => far.test(lat, lon))
-    const scan = new EncounterScan(env, w, book)
+    const scan = new EncounterScan(w, book)
     scan.sweep(marks)
     const events = scan.events
-    for (const e of book.lapsed(env.now, JOIN_MARKS * MARK_MS + MAX_INTERPOLATION_MS, (mmsi, other) => pairSeenUntil(w, mmsi, other))) {
+    for (const e of book.lapsed(w.until, JOIN_MARKS * MARK_MS + MAX_INTERPOLATION_MS, (mmsi, other) => pairSeenUntil(w, mmsi, other))) {
       events.push(draftOf(e.mmsi, e.otherMmsi, e.startedAt, e.state, e.lastAt))
     }
     return {

@@ -10,6 +10,10 @@
 // ended, or one that began before analysis reached it). An episode whose start the window holds is read
 // whole from the window. A stored episode whose vessel falls silent is ended by a later pass at its last
 // report.
+//
+// Whether an episode is still going on is judged against the newest report the window holds (the window
+// holds every vessel's reports up to it), not against the clock: a pass that reads a backlog in slices, or
+// one after the feed stopped, never ends an episode the data does not show ended.
 import {type StoredEpisode, saveEpisodes} from '../db/behaviour-episodes.js'
 import {DATA_SOURCES, type BehaviourEventType, type DataSource} from '../db/schema.js'
 import type {AnyDb} from '../db/transaction.js'
@@ -117,17 +121,17 @@ export class EpisodeBook<S extends object> {
   }
 
   /**
-   * Stored episodes this pass did not see that are over: their subject silent past `maxGapMs`, seen going on
-   * without them past it (`seenUntil`: the subject's newest report in the window), or in a later episode.
-   * Each ended at its last report.
+   * Stored episodes this pass did not see that are over: their subject silent past `maxGapMs` before the
+   * window's newest report (`until`), seen going on without them past it (`seenUntil`: the subject's newest
+   * report in the window), or in a later episode. Each ended at its last report.
    */
-  lapsed(now: number, maxGapMs: number, seenUntil: (mmsi: number, otherMmsi: number) => number): Array<LapsedEpisode<S>> {
+  lapsed(until: number, maxGapMs: number, seenUntil: (mmsi: number, otherMmsi: number) => number): Array<LapsedEpisode<S>> {
     const out: Array<LapsedEpisode<S>> = []
     for (const [key, e] of this.stored) {
       const latest = this.seen.get(key)
       if (latest === e.startedAt) continue
       const later = latest !== undefined && latest > e.startedAt
-      if (!later && now - e.lastAt <= maxGapMs && seenUntil(e.mmsi, e.otherMmsi) - e.lastAt <= maxGapMs) continue
+      if (!later && until - e.lastAt <= maxGapMs && seenUntil(e.mmsi, e.otherMmsi) - e.lastAt <= maxGapMs) continue
       if (latest === undefined) this.gone.push({mmsi: e.mmsi, otherMmsi: e.otherMmsi})
       out.push({mmsi: e.mmsi, otherMmsi: e.otherMmsi, startedAt: e.startedAt, lastAt: e.lastAt, state: e.state as S})
     }

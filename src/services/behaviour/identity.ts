@@ -19,7 +19,7 @@ import {offTrackReports, type OffTrackColumns} from '../db/off-track-positions.j
 import {haversineKm} from '../geo/geometry.js'
 import {MAX_PLAUSIBLE_KNOTS, plausibleLeg, TRACK_CONFIRM_REPORTS} from '../vessels/track.js'
 import {coverageStart, EpisodeBook, iso, newestReportAt, worstOfBits} from './episodes.js'
-import type {BehaviourEnv, BehaviourEventDraft, Detector, PositionWindow} from './types.js'
+import type {BehaviourEventDraft, Detector, PositionWindow} from './types.js'
 
 /** Six hours without a conflict end an episode; the next conflict starts another. */
 export const IDENTITY_QUIET_MS = 6 * 3_600_000
@@ -153,7 +153,6 @@ class IdentityScan {
   private readonly reports = new Int32Array(MAX_TRACKS)
 
   constructor(
-    private readonly env: BehaviourEnv,
     private readonly w: PositionWindow,
     private readonly off: OffTrackColumns,
     private readonly book: EpisodeBook<IdentityFigures>,
@@ -314,11 +313,11 @@ class IdentityScan {
       this.cutOff++
       return
     }
-    const {env, book, merged} = this
+    const {book, merged} = this
     const mmsi = this.w.vesselMmsi[v]
     const f = e.figures
     const newest = merged.at[merged.length - 1]
-    const open = next >= merged.length && newest - f.lastAt <= IDENTITY_QUIET_MS && env.now - f.lastAt <= IDENTITY_QUIET_MS
+    const open = next >= merged.length && newest - f.lastAt <= IDENTITY_QUIET_MS && this.w.until - f.lastAt <= IDENTITY_QUIET_MS
     const wasOpen = book.wasOpen(mmsi, 0, e.startedAt)
     book.saw(mmsi, 0, e.startedAt, f.lastAt, open ? f : null)
     if (e.fresh || (wasOpen && !open)) this.events.push(draftOf(mmsi, e.startedAt, f, open ? null : f.lastAt))
@@ -331,11 +330,11 @@ export const identity: Detector = {
   lookbackMs: 2 * IDENTITY_QUIET_MS,
   async detect(env, w) {
     const book = new EpisodeBook<IdentityFigures>('identity', await openEpisodes(env.ctx.db, 'identity'))
-    const off = await offTrackReports(env.ctx.db, w.since, Math.max(w.until, env.now))
-    const scan = new IdentityScan(env, w, off, book)
+    const off = await offTrackReports(env.ctx.db, w.since, w.until)
+    const scan = new IdentityScan(w, off, book)
     for (let v = 0; v < w.vessels; v++) scan.vessel(v)
     const events = scan.events
-    for (const e of book.lapsed(env.now, IDENTITY_QUIET_MS, (mmsi) => newestReportAt(w, mmsi))) {
+    for (const e of book.lapsed(w.until, IDENTITY_QUIET_MS, (mmsi) => newestReportAt(w, mmsi))) {
       events.push(draftOf(e.mmsi, e.startedAt, e.state, e.lastAt))
     }
     return {

@@ -203,7 +203,7 @@ class LoiteringScan {
     } else if (w.at[i1] - w.at[i0] < LOITERING_MIN_MS) return
     for (let i = from; i <= i1; i++) if (isFixRow(w, i)) addRow(figures, w, i)
     if (figures.lastAt - startedAt < LOITERING_MIN_MS) return
-    const open = i1 === this.lastFix && env.now - figures.lastAt <= LOITERING_MAX_GAP_MS
+    const open = i1 === this.lastFix && w.until - figures.lastAt <= LOITERING_MAX_GAP_MS
     const wasOpen = book.wasOpen(mmsi, 0, startedAt)
     book.saw(mmsi, 0, startedAt, figures.lastAt, open ? figures : null)
     // New to this pass: a fresh report in it, or the one after it that ended it; or an end the last pass did not know.
@@ -222,7 +222,7 @@ export const loitering: Detector = {
     const scan = new LoiteringScan(env, w, book)
     for (let v = 0; v < w.vessels; v++) scan.vessel(v)
     const events = scan.events
-    for (const e of book.lapsed(env.now, LOITERING_MAX_GAP_MS, (mmsi) => newestReportAt(w, mmsi))) {
+    for (const e of book.lapsed(w.until, LOITERING_MAX_GAP_MS, (mmsi) => newestReportAt(w, mmsi))) {
       events.push(draftOf(env, e.mmsi, e.startedAt, e.state, e.lastAt))
     }
     return {
