@@ -11,6 +11,8 @@ const HALF_DIAGONAL_KM = (Math.SQRT2 * CELL_DEGREES * KM_PER_DEGREE) / 2 + 0.05
 
 export class FartherThan {
   private readonly centres = new Map<number, number>()
+  private lastKey = -1
+  private lastCentre = 0
   /** Exact measures taken (cells and positions): what the cache saves is read from it. */
   measures = 0
 
@@ -27,11 +29,17 @@ export class FartherThan {
     const row = Math.floor((lat + 90) / CELL_DEGREES)
     const col = Math.floor((lon + 180) / CELL_DEGREES) % COLS
     const key = row * COLS + col
-    let centre = this.centres.get(key)
-    if (centre === undefined) {
-      this.measures++
-      centre = this.distanceKm(-90 + (row + 0.5) * CELL_DEGREES, -180 + (col + 0.5) * CELL_DEGREES, this.thresholdKm + 2 * HALF_DIAGONAL_KM)
-      this.centres.set(key, centre)
+    // A vessel's next report is mostly in the cell of its last one: no lookup then.
+    let centre = this.lastCentre
+    if (key !== this.lastKey) {
+      centre = this.centres.get(key) as number
+      if (centre === undefined) {
+        this.measures++
+        centre = this.distanceKm(-90 + (row + 0.5) * CELL_DEGREES, -180 + (col + 0.5) * CELL_DEGREES, this.thresholdKm + 2 * HALF_DIAGONAL_KM)
+        this.centres.set(key, centre)
+      }
+      this.lastKey = key
+      this.lastCentre = centre
     }
     if (centre - HALF_DIAGONAL_KM > this.thresholdKm) return true
     if (centre + HALF_DIAGONAL_KM <= this.thresholdKm) return false

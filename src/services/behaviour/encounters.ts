@@ -122,7 +122,9 @@ export function resample(w: PositionWindow, farFromAnchorage: (lat: number, lon:
       let dLon = w.lon[i] - lon0
       if (dLon > 180) dLon -= 360
       else if (dLon < -180) dLon += 360
-      if (haversineKm(lat0, lon0, w.lat[i], w.lon[i]) > (ENCOUNTER_MAX_KNOTS * KM_PER_NM * dt) / 3_600_000 + JITTER_KM) continue
+      // The move between the two reports slow too (the L1 bound in degrees first: never shorter than the great circle).
+      const allowedKm = (ENCOUNTER_MAX_KNOTS * KM_PER_NM * dt) / 3_600_000 + JITTER_KM
+      if ((Math.abs(dLat) + Math.abs(dLon)) * KM_PER_DEGREE > allowedKm && haversineKm(lat0, lon0, w.lat[i], w.lon[i]) > allowedKm) continue
       const sources = sourceBit(w, j) | sourceBit(w, i)
       for (; t < w.at[i]; t += MARK_MS) {
         const f = (t - t0) / dt

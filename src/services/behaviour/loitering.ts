@@ -3,6 +3,7 @@
 // by speed alone first; only runs long enough are placed against the shore and the port areas.
 import {openEpisodes} from '../db/behaviour-episodes.js'
 import {haversineKm} from '../geo/geometry.js'
+import {CELL_REACH_KM} from '../ports/port-areas.js'
 import {type FartherThan, fartherThan} from './distance-cells.js'
 import {coverageStart, EpisodeBook, isFixRow, iso, newestReportAt, sourceBit, touchesFresh, worstOfBits} from './episodes.js'
 import type {BehaviourEnv, BehaviourEventDraft, Detector, PositionWindow} from './types.js'
@@ -111,6 +112,7 @@ class LoiteringScan {
   candidates = 0
   cutOff = 0
   private readonly offshore: FartherThan
+  private readonly beyondPorts: FartherThan
   /** The vessel scanned: its rows [from, to), its first and last fix, and from when the window surely holds its reports. */
   private from = 0
   private to = 0
@@ -124,6 +126,16 @@ class LoiteringScan {
     private readonly book: EpisodeBook<LoiteringFigures>,
   ) {
     this.offshore = fartherThan(env.land, MIN_SHORE_KM, (lat, lon, maxKm) => env.land.distanceToShoreKm(lon, lat, maxKm))
+    // Beyond the widest reach of any port area from its port or cells, no port area can hold a position.
+    const reach = env.areas.ports.reduce((max, p) => Math.max(max, p.radiusKm), CELL_REACH_KM)
+    this.beyondPorts = fartherThan(env.areas, reach, (lat, lon, maxKm) => env.areas.nearestPort(lat, lon, maxKm)?.distanceKm ?? Infinity)
+  }
+
+  /** At sea far out: over 20 nm from shore, not on land, in no port area. */
+  private farAtSea(lat: number, lon: number): boolean {
+    const {env} = this
+    if (!this.offshore.test(lat, lon) || env.land.isOnLand(lon, lat)) return false
+    return this.beyondPorts.test(lat, lon) || env.areas.locate(lat, lon) === null
   }
 
   get shoreMeasures(): number {
@@ -161,7 +173,7 @@ class LoiteringScan {
 
   /** Phase 2: the run split where a fix is near shore, on land or in a port area. */
   private run(v: number, r0: number, r1: number): void {
-    const {w, env} = this
+    const {w} = this
     // Cut off: the run begins the vessel's fixes in the window, and the window may not reach the report before.
     const cut = r0 === this.firstFix && w.at[r0] - this.coverage <= LOITERING_MAX_GAP_MS
     if (!cut && w.at[r1] - w.at[r0] < LOITERING_MIN_MS) return
@@ -172,7 +184,7 @@ class LoiteringScan {
       if (!isFixRow(w, i)) continue
       const lat = w.lat[i]
       const lon = w.lon[i]
-      if (this.offshore.test(lat, lon) && !env.land.isOnLand(lon, lat) && env.areas.locate(lat, lon) === null) {
+      if (this.farAtSea(lat, lon)) {
         if (s < 0) s = i
         last = i
       } else if (s >= 0) {
