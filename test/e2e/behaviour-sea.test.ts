@@ -57,14 +57,15 @@ interface StoredEvent {
   observed_at: number
   resolved_at: number | null
   source: string
-  metadata: string
+  /** Text on SQLite, jsonb (already parsed) on PostgreSQL. */
+  metadata: string | Record<string, unknown>
 }
 
 function events(db: string, type: string): Array<Omit<StoredEvent, 'metadata'> & {metadata: Record<string, unknown>}> {
   const rows = withDb(db, (d) =>
     d.prepare(`SELECT type, mmsi, dedupe_key, observed_at, resolved_at, source, metadata FROM safety_events WHERE type = ? ORDER BY id`).all(type),
   ) as StoredEvent[]
-  return rows.map((r) => ({...r, metadata: JSON.parse(r.metadata) as Record<string, unknown>}))
+  return rows.map((r) => ({...r, metadata: typeof r.metadata === 'string' ? (JSON.parse(r.metadata) as Record<string, unknown>) : r.metadata}))
 }
 
 describe('loitering and encounters through the behaviour job', () => {
