@@ -332,6 +332,27 @@ describe('identity', () => {
     expect(result.events).toEqual([])
   })
 
+  it('gives an episode longer than the look-back the same key and whole figures in a later pass that sees it cut off', async () => {
+    const db = await freshDb()
+    const mmsi = 247000038
+    // 30 h of both places, one report each every 10 minutes; other traffic heard till 40 h.
+    const first = Array.from({length: 181}, (_, k) => message(mmsi, ATLANTIC.lat + k * 0.01, ATLANTIC.lon, T0 + k * 10 * MIN, 3.6))
+    const second = Array.from({length: 180}, (_, k) => message(mmsi, 36 + k * 0.0002, -20, T0 + k * 10 * MIN + 5 * MIN, 1))
+    const others = heardUntil(T0 + 40 * HOUR).map((r) => message(r.mmsi, r.lat, r.lon, r.at, 10))
+    const messages = [...first, ...second, ...others].sort((a, b) => (a.received_at as number) - (b.received_at as number))
+    await ingestMessages(db, [messages], {source: 'live', origin: 'ingest', now: T0 + 40 * HOUR, observedAtOf: (m) => m.received_at as number})
+    const stored = await hotRows<WindowReport>(db, `SELECT mmsi, observed_at AS at, lat, lon, sog, source FROM vessel_positions WHERE mmsi IN (?, ?)`, [mmsi, 247000099])
+
+    const whole = await identity.detect(envOn(db, T0 + 40 * HOUR), windowOf(stored))
+    expect(whole.events).toEqual([expect.objectContaining({dedupeKey: `identity:${mmsi}:${T0 + 25 * MIN}`, endedAt: T0 + 30 * HOUR})])
+    await pass(db, identity, stored.filter((r) => r.at <= T0 + 20 * HOUR), T0 + 20 * HOUR)
+    const fresh = T0 + 20 * HOUR + MIN
+    const cut = stored.filter((r) => r.at >= fresh - identity.lookbackMs).map((r) => ({...r, fresh: r.at >= fresh}))
+    expect(cut[0].at).toBeGreaterThan(T0)
+    const later = await pass(db, identity, cut, T0 + 40 * HOUR)
+    expect(later.events).toEqual(whole.events)
+  })
+
   it('keeps an episode open while both tracks report, and ends it in a later pass', async () => {
     const db = await freshDb()
     const mmsi = 247000036

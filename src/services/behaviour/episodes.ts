@@ -41,7 +41,8 @@ export function coverageStart(w: PositionWindow, v: number, lookbackMs: number):
 
 /** Whether any row of vessel v in [from, to] (indexes) is fresh. */
 export function touchesFresh(w: PositionWindow, from: number, to: number): boolean {
-  for (let i = from; i <= to; i++) if (w.fresh[i] === 1) return true
+  // From the newest: fresh rows are mostly a vessel's last ones.
+  for (let i = to; i >= from; i--) if (w.fresh[i] === 1) return true
   return false
 }
 

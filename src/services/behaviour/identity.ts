@@ -18,7 +18,7 @@ import {openEpisodes} from '../db/behaviour-episodes.js'
 import {offTrackReports, type OffTrackColumns} from '../db/off-track-positions.js'
 import {haversineKm} from '../geo/geometry.js'
 import {MAX_PLAUSIBLE_KNOTS, plausibleLeg, TRACK_CONFIRM_REPORTS} from '../vessels/track.js'
-import {coverageStart, EpisodeBook, iso, newestReportAt, worstOfBits} from './episodes.js'
+import {coverageStart, EpisodeBook, iso, newestReportAt, touchesFresh, worstOfBits} from './episodes.js'
 import type {BehaviourEventDraft, Detector, PositionWindow} from './types.js'
 
 /** Six hours without a conflict end an episode; the next conflict starts another. */
@@ -162,7 +162,8 @@ class IdentityScan {
     const {w, off} = this
     const from = w.vesselStart[v]
     const to = w.vesselStart[v + 1]
-    if (from === to) return
+    // A vessel looked back on only has nothing new to tell (a stored episode of it lapses by itself).
+    if (!touchesFresh(w, from, to - 1)) return
     const mmsi = w.vesselMmsi[v]
     const o0 = firstOffTrack(off, mmsi)
     if (o0 < 0 && !this.jumps(from, to)) return

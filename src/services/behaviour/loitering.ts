@@ -147,7 +147,8 @@ class LoiteringScan {
     const w = this.w
     const from = (this.from = w.vesselStart[v])
     const to = (this.to = w.vesselStart[v + 1])
-    if (from === to) return
+    // A vessel looked back on only has nothing new to tell (a stored episode of it lapses by itself).
+    if (!touchesFresh(w, from, to - 1)) return
     this.coverage = coverageStart(w, v, loitering.lookbackMs)
     this.firstFix = -1
     for (let i = from; i < to; i++) {
