@@ -179,7 +179,7 @@ export default async function run() {
       const started = performance.now()
       const result = await detector.detect(env, w)
       timings[detector.name] = performance.now() - started
-      counts[detector.name] = result.counts
+      counts[detector.name] = {events: result.events.length, ...result.counts}
       peak = Math.max(peak, process.memoryUsage().rss)
     }
     const totalMs = performance.now() - total

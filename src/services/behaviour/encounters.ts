@@ -410,7 +410,6 @@ export const encounters: Detector = {
       events,
       commit: (db) => book.commit(db),
       counts: {
-        events: events.length,
         open: book.openCount,
         slow_positions: marks.length,
         comparisons: scan.comparisons,

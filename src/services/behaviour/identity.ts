@@ -341,7 +341,7 @@ export const identity: Detector = {
     return {
       events,
       commit: (db) => book.commit(db),
-      counts: {events: events.length, open: book.openCount, off_track_reports: off.length, vessels_split: scan.vesselsSplit, cut_off_unmatched: scan.cutOff},
+      counts: {open: book.openCount, off_track_reports: off.length, vessels_split: scan.vesselsSplit, cut_off_unmatched: scan.cutOff},
     }
   },
 }

@@ -241,7 +241,7 @@ export const loitering: Detector = {
     return {
       events,
       commit: (db) => book.commit(db),
-      counts: {events: events.length, open: book.openCount, candidate_runs: scan.candidates, cut_off_unmatched: scan.cutOff, shore_measures: scan.shoreMeasures},
+      counts: {open: book.openCount, candidate_runs: scan.candidates, cut_off_unmatched: scan.cutOff, shore_measures: scan.shoreMeasures},
     }
   },
 }
