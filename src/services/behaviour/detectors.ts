@@ -1,13 +1,9 @@
 // The behaviour pass's detectors, in the order they run over each window.
 import {aisGapDetector} from './ais-gaps.js'
 import {encounters} from './encounters.js'
+import {geofence} from './geofence.js'
 import {identity} from './identity.js'
 import {loitering} from './loitering.js'
 import type {Detector} from './types.js'
 
-export const DETECTORS: readonly Detector[] = [
-  aisGapDetector,
-  loitering,
-  encounters,
-  identity,
-]
+export const DETECTORS: readonly Detector[] = [aisGapDetector, geofence, loitering, encounters, identity]
