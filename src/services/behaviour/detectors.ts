@@ -1,4 +1,5 @@
 // The behaviour pass's detectors, in the order they run over each window.
+import {portCallsDetector} from './port-calls.js'
 import type {Detector} from './types.js'
 
-export const DETECTORS: readonly Detector[] = []
+export const DETECTORS: readonly Detector[] = [portCallsDetector]
