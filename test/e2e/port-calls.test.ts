@@ -16,8 +16,9 @@ import {listPortCalls, type PortCallListing} from '../../src/services/db/port-ca
 import {type AnyDb, write} from '../../src/services/db/transaction.js'
 import {landOutline} from '../../src/services/geo/land.js'
 import {silentLogger} from '../../src/services/log/logger.js'
+import {portWaiting} from '../../src/services/ports/anchorage-waits.js'
 import {PortAreas} from '../../src/services/ports/port-areas.js'
-import {tempDir} from '../helpers/cli.js'
+import {tempDir, withDb} from '../helpers/cli.js'
 import {openTestDb, seededDb} from '../helpers/template.js'
 import {type LatLon, nearestKm, truthOfVisit, voyage} from '../helpers/voyage.js'
 
@@ -37,6 +38,7 @@ const OUTER_ANCHORAGE: LatLon = [1.3338, 104.1175]
 
 let dir: string
 let cleanup: () => void
+let location: string
 let db: AnyDb
 let ctx: Context
 let env: BehaviourEnv
@@ -45,7 +47,8 @@ let keppel: number
 
 beforeAll(async () => {
   ;({dir, cleanup} = tempDir())
-  db = await openTestDb(seededDb(`${dir}/harbormaster.db`))
+  location = seededDb(`${dir}/harbormaster.db`)
+  db = await openTestDb(location)
   ctx = {config: loadConfig({env: {}, dbPath: dir, cwd: dir}), db, logger: silentLogger, clock: fixedClock(T0)}
   const ports = await areaPorts(db)
   const all = await areaCells(db)
@@ -234,5 +237,44 @@ describe('across passes', () => {
     expect(closed.id).toBe(open.id)
     expect(closed).toMatchObject({isCall: true, stopPlace: null})
     expectTruth(closed, v)
+  })
+})
+
+describe("congestion's median wait", () => {
+  it('is read from the calls at a port that has them: their time at anchorage before berthing, merchant ships only, not port stops', async () => {
+    const start = T0 + 30 * 24 * HOUR
+    const waitAt = (mmsi: number, waitHours: number) =>
+      reportsOf(
+        mmsi,
+        voyage(start, SEA, [
+          {to: ANCHORAGE, knots: 12},
+          {stayMs: waitHours * HOUR, sog: 0.1, nav: 1},
+          {to: BERTH, knots: 8},
+          {stayMs: 12 * HOUR, sog: 0, nav: 5},
+          {to: SEA, knots: 12},
+        ]),
+      )
+    // Three cargo ships and tankers that waited 2, 5 and 8 h; a tug that waited 30 h; a tanker that anchored
+    // 1.5 h at the outer anchorage and left (a port stop).
+    const ships: Array<[number, number]> = [
+      [563600001, 70],
+      [563600002, 80],
+      [563600003, 79],
+      [563600004, 52],
+      [563600005, 80],
+    ]
+    withDb(location, (d) => {
+      const insert = d.prepare(`INSERT INTO vessels (mmsi, ship_type, origin, created_at, updated_at) VALUES (?, ?, 'ingest', ?, ?)`)
+      for (const [mmsi, type] of ships) insert.run(mmsi, type, start, start)
+    })
+    const portStop = voyage(start, SEA, [{to: OUTER_ANCHORAGE, knots: 12}, {stayMs: 1.5 * HOUR, sog: 0.1, nav: 1}, {to: SEA, knots: 12}])
+    await pass([...waitAt(563600001, 2), ...waitAt(563600002, 5), ...waitAt(563600003, 8), ...waitAt(563600004, 30), ...reportsOf(563600005, portStop)])
+    const observedAt = start + 4 * 24 * HOUR
+    const waiting = (await portWaiting(db, {observedAt, windowStart: observedAt - HOUR})).get(keppel)
+    // No stops were tracked at all (the ports job has not run): the waits are the calls'.
+    expect(waiting).toMatchObject({waitsCounted: 3, waiting: 0, atBerth: 0})
+    expect(Math.abs((waiting?.medianWaitHours as number) - 5)).toBeLessThanOrEqual(EVERY / HOUR)
+    // A week after the last wait ended, none is counted any more.
+    expect((await portWaiting(db, {observedAt: observedAt + 8 * 24 * HOUR, windowStart: observedAt})).get(keppel)).toBeUndefined()
   })
 })
