@@ -175,7 +175,8 @@ async function applyPostgres(db: PostgresDb, writes: PortVisitWrites, now: numbe
 export interface PortCallFilter {
   /** Visits in port at any time since then: open, or departed at or after it. */
   since: number
-  portId?: number
+  /** One port, or any of several (a UN/LOCODE a few ports share). */
+  portId?: number | readonly number[]
   mmsi?: number
   /** Only calls (3 h or more), not port stops or visits still under 3 h. */
   callsOnly?: boolean
@@ -195,8 +196,9 @@ export async function listPortCalls(db: AnyDb, filter: PortCallFilter): Promise<
   const where = ['(c.departed_at IS NULL OR c.departed_at >= ?)']
   const values: unknown[] = [filter.since]
   if (filter.portId !== undefined) {
-    where.push('c.port_id = ?')
-    values.push(filter.portId)
+    const ids = typeof filter.portId === 'number' ? [filter.portId] : filter.portId
+    where.push(ids.length === 0 ? 'false' : `c.port_id IN (${ids.map(() => '?').join(', ')})`)
+    values.push(...ids)
   }
   if (filter.mmsi !== undefined) {
     where.push('c.mmsi = ?')
