@@ -31,7 +31,7 @@ const minute = (iso: string | null) => (iso === null ? '-' : `${iso.slice(0, 10)
 
 export function renderPortCalls(report: PortCallsReport, p: Painter): string {
   const where = report.ports.length > 0 ? ` at ${report.ports.map((x) => x.unlocode ?? x.name).join(', ')}` : ''
-  const what = report.calls_only ? 'calls' : 'port visits'
+  const what = report.calls_only ? (report.count === 1 ? 'call' : 'calls') : report.count === 1 ? 'port visit' : 'port visits'
   if (report.count === 0) {
     return p.dim(`no ${what}${where} since ${minute(report.since)} UTC (has the behaviour job run? \`run-background-jobs --job behaviour\`)`)
   }
