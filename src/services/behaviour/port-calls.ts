@@ -7,8 +7,9 @@
 // last pass (its open visit) is read from the database and written back in the pass's transaction.
 import {applyPortVisitWrites, departuresSince, type NewPortVisit, openPortVisits, type PortVisitRow, type PortVisitWrites} from '../db/port-calls.js'
 import {DATA_SOURCES, type DataSource} from '../db/schema.js'
+import {haversineKm} from '../geo/geometry.js'
 import type {CellDistance, Place, PortAreas, PortHit} from '../ports/port-areas.js'
-import {endsStop, mayBeStopped, notAFix, ridingAtAnchor, startsStop, type TrackedPosition} from '../ports/stops.js'
+import {endsStop, notAFix, ridingAtAnchor, startsStop, type TrackedPosition} from '../ports/stops.js'
 import {worstSource} from '../provenance.js'
 import {type Detector, NOT_AVAILABLE, type PositionWindow} from './types.js'
 
@@ -31,10 +32,10 @@ export interface VisitReport extends TrackedPosition {
 }
 
 /** Where a stopped vessel lies: its status says moored or at anchor, else the port area's place (an anchorage when it has none). */
-function placeOf(r: TrackedPosition, hit: PortHit | null): Place {
+function placeOf(r: TrackedPosition, hitAt: () => PortHit | null): Place {
   if (r.nav === MOORED) return 'berth'
   if (r.nav === AT_ANCHOR) return 'anchorage'
-  return hit?.place ?? 'anchorage'
+  return hitAt()?.place ?? 'anchorage'
 }
 
 /**
@@ -45,6 +46,16 @@ export class PortVisitTracker {
   finished: OpenVisit[] = []
   /** Whether the stored open visit changed (and must be written). */
   touched = false
+  /**
+   * The last position measured to the nearest cell and that distance (the exit distance when no cell was
+   * that near): a report that has moved too little since to cross a threshold is decided without measuring
+   * again (the distance to the nearest cell changes by at most the distance moved). Most reports in port are
+   * of ships lying still.
+   */
+  private probeLat = Number.NaN
+  private probeLon = Number.NaN
+  private probeKm = Number.NaN
+  private near: CellDistance | null = null
 
   constructor(
     readonly mmsi: number,
@@ -58,23 +69,23 @@ export class PortVisitTracker {
   add(r: VisitReport): boolean {
     if (r.at <= this.lastAt) return false
     this.lastAt = r.at
-    const near = this.areas.nearestCell(r.lat, r.lon, VISIT_EXIT_KM)
     const visit = this.open
-    const inPort = near !== null && (near.distanceKm <= VISIT_ENTRY_KM || (visit !== null && near.distanceKm < VISIT_EXIT_KM))
+    const inPort = this.inPort(r, visit !== null)
     if (!visit) {
-      if (inPort) this.arrive(r, near as CellDistance)
+      if (inPort) this.arrive(r, this.near as CellDistance)
       return true
     }
     this.touched = true
     const gap = r.at - visit.lastAt > PORT_GAP_MS
     if (gap) visit.gaps++
+    // The port area's answer for this report, looked up only when the status does not settle what it is for.
+    let hit: PortHit | null | undefined
+    const hitAt = () => (hit === undefined ? (hit = this.areas.locate(r.lat, r.lon)) : hit)
     let place: Place | null = null
-    let hit: PortHit | null = null
     if (inPort) {
-      hit = mayBeStopped(r) ? this.areas.locate(r.lat, r.lon) : null
-      const atAnchor = ridingAtAnchor(r, hit?.place ?? null)
+      const atAnchor = ridingAtAnchor(r, () => hitAt()?.place ?? null)
       const stopped = visit.stopPlace !== null ? !endsStop(r, atAnchor) : startsStop(r, atAnchor)
-      if (stopped) place = placeOf(r, hit)
+      if (stopped) place = placeOf(r, hitAt)
     }
     // The time since the last report goes to where the vessel lay stopped then; across a gap only when it
     // lies there still (what happened in the silence is otherwise unknown).
@@ -93,12 +104,29 @@ export class PortVisitTracker {
     }
     // Stopped on both sides of a silence but somewhere else after it: a new stop.
     if (gap && place !== visit.stopPlace) visit.stopPlace = null
-    if (place !== null) this.stopAt(visit, r, place, hit, near as CellDistance)
+    if (place !== null) this.stopAt(visit, r, place, hitAt)
     visit.stopPlace = place
     visit.lastAt = r.at
     visit.source = worstSource([visit.source, r.source])
     if (visit.lastAt - visit.arrivedAt >= MIN_CALL_MS) visit.isCall = true
     return true
+  }
+
+  /** Whether the report is in port: within 3 km of a cell, or within 4 km for a vessel already in port. */
+  private inPort(r: TrackedPosition, open: boolean): boolean {
+    if (!Number.isNaN(this.probeKm)) {
+      const moved = haversineKm(this.probeLat, this.probeLon, r.lat, r.lon)
+      if (open) {
+        if (this.probeKm + moved < VISIT_EXIT_KM) return true
+        if (this.probeKm - moved >= VISIT_EXIT_KM) return false
+      } else if (this.probeKm - moved > VISIT_ENTRY_KM) return false
+    }
+    const near = this.areas.nearestCell(r.lat, r.lon, VISIT_EXIT_KM)
+    this.near = near
+    this.probeLat = r.lat
+    this.probeLon = r.lon
+    this.probeKm = near?.distanceKm ?? VISIT_EXIT_KM
+    return near !== null && (near.distanceKm <= VISIT_ENTRY_KM || (open && near.distanceKm < VISIT_EXIT_KM))
   }
 
   private arrive(r: VisitReport, near: CellDistance): void {
@@ -122,20 +150,22 @@ export class PortVisitTracker {
     }
     this.open = visit
     // A vessel first heard already stopped in port begins its visit stopped.
-    const hit = mayBeStopped(r) ? this.areas.locate(r.lat, r.lon) : null
-    if (startsStop(r, ridingAtAnchor(r, hit?.place ?? null))) {
-      const place = placeOf(r, hit)
-      this.stopAt(visit, r, place, hit, near)
+    let hit: PortHit | null | undefined
+    const hitAt = () => (hit === undefined ? (hit = this.areas.locate(r.lat, r.lon)) : hit)
+    if (startsStop(r, ridingAtAnchor(r, () => hitAt()?.place ?? null))) {
+      const place = placeOf(r, hitAt)
+      this.stopAt(visit, r, place, hitAt)
       visit.stopPlace = place
     }
   }
 
   /** The vessel lies stopped at `place` with this report. */
-  private stopAt(visit: OpenVisit, r: VisitReport, place: Place, hit: PortHit | null, near: CellDistance): void {
+  private stopAt(visit: OpenVisit, r: VisitReport, place: Place, hitAt: () => PortHit | null): void {
     if (visit.stopPlace === null) {
       visit.stops++
-      // The port is where the vessel first stopped, not the first port whose cells it passed.
-      if (visit.stops === 1) visit.portId = hit?.portId ?? near.cell.portId
+      // The port is where the vessel first stopped, not the first port whose cells it passed (measured
+      // afresh: what decided the report in port may be an earlier measurement).
+      if (visit.stops === 1) visit.portId = hitAt()?.portId ?? (this.areas.nearestCell(r.lat, r.lon, VISIT_EXIT_KM) as CellDistance).cell.portId
     }
     if (place === 'berth' && visit.berthedAt === null) visit.berthedAt = r.at
   }

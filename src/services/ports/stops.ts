@@ -58,9 +58,12 @@ export function mayBeStopped(p: TrackedPosition): boolean {
   return (p.nav === AT_ANCHOR && !(p.sog > ANCHOR_STATUS_MAX_KNOTS)) || !(p.sog >= ANCHORED_KNOTS)
 }
 
-/** Whether the vessel rides at anchor: by its status (unless it makes way), or under 1 kn in an anchorage. */
-export function ridingAtAnchor(p: TrackedPosition, place: Place | null): boolean {
-  return (p.nav === AT_ANCHOR && !(p.sog > ANCHOR_STATUS_MAX_KNOTS)) || (place === 'anchorage' && p.sog < ANCHORED_KNOTS)
+/**
+ * Whether the vessel rides at anchor: by its status (unless it makes way), or under 1 kn in an anchorage.
+ * `placeAt` gives the place of the report, asked only when the status does not settle it.
+ */
+export function ridingAtAnchor(p: TrackedPosition, placeAt: () => Place | null): boolean {
+  return (p.nav === AT_ANCHOR && !(p.sog > ANCHOR_STATUS_MAX_KNOTS)) || (p.sog < ANCHORED_KNOTS && placeAt() === 'anchorage')
 }
 
 /** Whether a vessel under way has stopped with this report: under 0.2 kn, at anchor, or moored by its status without a speed. */
@@ -108,7 +111,7 @@ export class VesselStopTracker {
     if (p.at <= this.lastAt) return false
     // Most reports are from ships under way: they are not looked up.
     const hit = mayBeStopped(p) ? this.areas.locate(p.lat, p.lon) : null
-    const atAnchor = ridingAtAnchor(p, hit?.place ?? null)
+    const atAnchor = ridingAtAnchor(p, () => hit?.place ?? null)
     const open = this.open
     if (this.stopped && p.at - this.lastAt > this.options.maxGapMs) this.end(this.lastAt)
     else if (this.stopped) {
