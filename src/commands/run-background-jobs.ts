@@ -2,13 +2,14 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import type {ResultOf} from '../schemas/commands.js'
-import {SEED_JOB_NAMES, SEED_JOBS} from '../services/jobs/names.js'
+import {BACKGROUND_JOB_NAMES, BACKGROUND_JOBS} from '../services/jobs/names.js'
 
 
 export default class RunBackgroundJobs extends BaseCommand<typeof RunBackgroundJobs> {
   static override summary = 'Run the background jobs: vessel positions, port congestion and safety events.'
   static override description = `Runs vessels (AIS intake), then ports (congestion from stored positions), then safety (storm,
-piracy and congestion zones, events and notifications). Each job holds a lease so two runs of one job
+piracy and congestion zones, events and notifications). \`--job behaviour\` runs the vessel behaviour pass
+over the positions stored since its last pass (AIS gaps and the other behaviour events). Each job holds a lease so two runs of one job
 never overlap: a second run exits 0 saying who holds it. A failing job is counted; the others still run.
 Prints a table, or with --json exactly the summary JSON. Exit 0 when every job succeeded or was skipped, 1 otherwise.
 SIGINT/SIGTERM stop the running job at its next batch boundary and print what was done (exit 130/143); a
@@ -17,14 +18,15 @@ second signal exits at once.`
   static override examples = [
     '<%= config.bin %> <%= command.id %> --verbose',
     '<%= config.bin %> <%= command.id %> --job vessels --json',
+    '<%= config.bin %> <%= command.id %> --job behaviour --verbose',
     'HARBORMASTER_AIS_SOURCE=nmea-udp:10110 <%= config.bin %> <%= command.id %> --job vessels --duration 30',
     '*/15 * * * * cd /opt/harbormaster && ./bin/run.js <%= command.id %> --job vessels --db /var/lib/harbormaster/harbormaster.db',
   ]
 
   static override flags = {
     job: Flags.option({
-      description: 'Which job to run.',
-      options: [...SEED_JOB_NAMES, 'all'] as const,
+      description: 'Which job to run (all: the seed\'s three; behaviour runs only when named).',
+      options: [...BACKGROUND_JOB_NAMES, 'all'] as const,
       default: 'all' as const,
     })(),
     jitter: Flags.integer({
@@ -53,7 +55,7 @@ second signal exits at once.`
       await sleepUnlessCancelled(Math.random() * this.flags.jitter * 1000, ctx.signal)
     }
     const {runBackgroundJobs} = await import('../services/jobs/runner.js')
-    const chosen = SEED_JOBS.filter((j) => this.flags.job === 'all' || j.name === this.flags.job)
+    const chosen = BACKGROUND_JOBS.filter((j) => (this.flags.job === 'all' ? j.name !== 'behaviour' : j.name === this.flags.job))
     const jobs = chosen.map((j) => j.name)
 
     const {jobProgress} = await import('../render/progress.js')

@@ -32,6 +32,12 @@ export function safetyLine(s: JobSummaries['safety']): string {
   return line
 }
 
+/** What a behaviour pass did, in one sentence. */
+export function behaviourLine(s: JobSummaries['behaviour']): string {
+  const types = byName(s.new_by_type)
+  return `${s.events_new} new events${types ? ` (${types})` : ''}, ${s.events_updated} updated, ${s.notifications} notifications; ${s.positions_fresh} new positions of ${plural(s.vessels, 'vessel')} (${s.positions_read} read in ${plural(s.slices, 'slice')}), watermark ${str(s.watermark_before)} → ${str(s.watermark_after)}`
+}
+
 function observed(s: {source: string; observed_at: string | null}, p: Painter): string {
   return `${p.source(s.source)} data${s.observed_at ? ` observed ${s.observed_at}` : ''}`
 }
@@ -65,6 +71,12 @@ function summaryText(result: JobRunResult, p: Painter): string[] {
         table(['zones', 'source', 'observed at', 'created', 'updated', 'unchanged', 'deactivated'], zones, p),
         `port sea state: ${s.port_weather.updated} of ${s.port_weather.ports} ports (${s.port_weather.source}); webhooks: ${w.sent} sent, ${w.failed} failed, ${w.queued} queued for retry, ${w.pending} pending`,
       ]
+    }
+    case 'behaviour': {
+      const s = result.summary
+      if (!s) return []
+      const w = s.webhooks
+      return [behaviourLine(s), `webhooks: ${w.sent} sent, ${w.failed} failed, ${w.queued} queued for retry, ${w.pending} pending`]
     }
     case 'backup': {
       const s = result.summary

@@ -3,8 +3,8 @@ import type {FallbackReport} from '../services/fallback/ensure.js'
 import type {HealthReport} from '../services/health.js'
 import type {JobSummaries} from '../schemas/job-summaries.js'
 import type {BackgroundJobsSummary} from '../schemas/jobs.js'
-import {SEED_JOBS} from '../services/jobs/names.js'
-import {portsLine, safetyLine, vesselsLine} from './jobs.js'
+import {BACKGROUND_JOBS} from '../services/jobs/names.js'
+import {behaviourLine, portsLine, safetyLine, vesselsLine} from './jobs.js'
 import type {EventCheckResult} from '../services/safety/check.js'
 import type {SystemCheck} from '../services/system-check.js'
 import type {WorkerStats} from '../services/alerts/worker.js'
@@ -14,7 +14,7 @@ const str = (value: unknown) => (value === undefined || value === null ? '-' : S
 
 export function renderJobsSummary(summary: BackgroundJobsSummary, p: Painter): string {
   const rows: string[][] = []
-  for (const job of SEED_JOBS) {
+  for (const job of BACKGROUND_JOBS) {
     const entry = summary.jobs[job.key]
     if (!entry) continue
     const skipped = 'skipped' in entry && entry.skipped === true
@@ -27,7 +27,8 @@ export function renderJobsSummary(summary: BackgroundJobsSummary, p: Painter): s
       // It ran (to the end, or until it was stopped): its own summary.
       if (job.name === 'vessels') result = vesselsLine(entry as JobSummaries['vessels'])
       else if (job.name === 'ports') result = portsLine(entry as JobSummaries['ports'])
-      else result = safetyLine(entry as JobSummaries['safety'])
+      else if (job.name === 'safety') result = safetyLine(entry as JobSummaries['safety'])
+      else result = behaviourLine(entry as JobSummaries['behaviour'])
       // A run stopped early says why and what it had done by then.
       if (stopped) result = `${str(entry.error)}; by then ${result}`
     }

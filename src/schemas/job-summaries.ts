@@ -2,7 +2,7 @@
 // `jobs run`, `jobs history` and the HTTP API show. The services return these types; nothing erases them.
 import {z} from 'zod'
 
-import {CONGESTION_LEVELS, SEVERITIES} from '../services/db/schema.js'
+import {BEHAVIOUR_EVENT_TYPES, CONGESTION_LEVELS, SEVERITIES} from '../services/db/schema.js'
 import type {RecordedJobName} from '../services/jobs/names.js'
 import {EXCLUSION_REASONS, PIRACY_TYPES} from '../services/piracy/incident-types.js'
 import {count, countsByName, dataSource, utcTime} from './common.js'
@@ -222,6 +222,30 @@ export const usageReportJobSummary = jobSummaryBase.extend({
 })
 export type UsageReportJobSummary = z.infer<typeof usageReportJobSummary>
 
+/**
+ * The behaviour pass (the `behaviour` job, and vessel:analyze after its per-vessel steps): positions read
+ * after the watermark in slices, each slice's events and the watermark committed together.
+ */
+export const behaviourJobSummary = jobSummaryBase.extend({
+  positions_fresh: count.describe('positions not analysed before (stored after the watermark)'),
+  positions_read: count.describe('positions read in all: the fresh ones, those looked back on, and the last report before each window of vessels silent longer'),
+  vessels: count.describe('vessels with fresh positions'),
+  slices: count.describe('slices the fresh positions were read in (each committed whole)'),
+  events_new: count,
+  events_updated: count.describe('episodes already stored and still open, found again (ended now, or going on)'),
+  events_ended: count.describe('of the new and updated events, those whose episode has ended'),
+  new_by_type: tally(BEHAVIOUR_EVENT_TYPES),
+  notifications: count,
+  webhooks: webhookDelivery,
+  detectors: z.record(z.string(), countsByName).describe("each detector's events found and its own counters"),
+  watermark_before: count.nullable().describe('the last position id analysed before this pass; null before the first pass'),
+  watermark_after: count.nullable(),
+  first_pass_since: utcTime.nullable().describe('a first pass over a database reads the 7 days before the newest position: from this time'),
+  errors_count: count,
+  timings_ms: z.record(z.string(), z.number().nonnegative()).optional().describe('where the pass spent its time, by phase'),
+})
+export type BehaviourJobSummary = z.infer<typeof behaviourJobSummary>
+
 /** What check-events records as its run's summary (the command prints more, see EventCheckResult). */
 export const checkEventsJobSummary = jobSummaryBase.extend({
   events_created: count,
@@ -239,6 +263,7 @@ export const JOB_SUMMARIES = {
   maintain: maintainJobSummary,
   cleanup: cleanupJobSummary,
   'usage-report': usageReportJobSummary,
+  behaviour: behaviourJobSummary,
   'check-events': checkEventsJobSummary,
 } as const satisfies Record<RecordedJobName, z.ZodType>
 

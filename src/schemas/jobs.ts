@@ -3,7 +3,7 @@
 import {z} from 'zod'
 
 import {JOB_STATUSES, type JobStatus} from '../services/db/schema.js'
-import {JOB_NAMES, type JobName, RECORDED_JOB_NAMES, type RecordedJobName, SEED_JOBS, type SeedJob} from '../services/jobs/names.js'
+import {BACKGROUND_JOBS, type BackgroundJob, JOB_NAMES, type JobName, RECORDED_JOB_NAMES, type RecordedJobName} from '../services/jobs/names.js'
 import {count, utcTime} from './common.js'
 import {JOB_SUMMARIES, type JobSummaries} from './job-summaries.js'
 
@@ -38,6 +38,7 @@ export const jobRunResults = {
   vessels: runResultOf('vessels'),
   ports: runResultOf('ports'),
   safety: runResultOf('safety'),
+  behaviour: runResultOf('behaviour'),
   backup: runResultOf('backup'),
   maintain: runResultOf('maintain'),
   cleanup: runResultOf('cleanup'),
@@ -67,22 +68,26 @@ const notRunExtra = {
   status: runStatus.optional(),
   error: z.string().optional(),
 }
-type Zero<J extends SeedJob> = {[K in keyof J['zero']]: typeof count}
-type SeedEntrySchema<J extends SeedJob> = z.ZodUnion<[ExtendedWith<Summaries[J['name']], typeof ranExtra>, z.ZodObject<Zero<J> & typeof notRunExtra>]>
+type Zero<J extends BackgroundJob> = {[K in keyof J['zero']]: typeof count}
+type SeedEntrySchema<J extends BackgroundJob> = z.ZodUnion<[ExtendedWith<Summaries[J['name']], typeof ranExtra>, z.ZodObject<Zero<J> & typeof notRunExtra>]>
 
-function seedEntry<J extends SeedJob>(job: J): SeedEntrySchema<J> {
+function seedEntry<J extends BackgroundJob>(job: J): SeedEntrySchema<J> {
   const ran = JOB_SUMMARIES[job.name].extend(ranExtra)
   const notRun = z.object({...Object.fromEntries(Object.keys(job.zero).map((k) => [k, count])), ...notRunExtra})
   return z.union([ran, notRun]) as unknown as SeedEntrySchema<J>
 }
 
 const seedEntries = {
-  vessel_positions: seedEntry(SEED_JOBS[0]).optional(),
-  port_congestion: seedEntry(SEED_JOBS[1]).optional(),
-  safety_events: seedEntry(SEED_JOBS[2]).optional(),
-} satisfies Record<SeedJob['key'], z.ZodType>
+  vessel_positions: seedEntry(BACKGROUND_JOBS[0]).optional(),
+  port_congestion: seedEntry(BACKGROUND_JOBS[1]).optional(),
+  safety_events: seedEntry(BACKGROUND_JOBS[2]).optional(),
+  vessel_behaviour: seedEntry(BACKGROUND_JOBS[3]).optional(),
+} satisfies Record<BackgroundJob['key'], z.ZodType>
 
-/** The seed's summary JSON (run-background-jobs --json): these keys exactly; a run of one job reports that job only. */
+/**
+ * The seed's summary JSON (run-background-jobs --json): these keys exactly; a run of one job reports that job
+ * only; vessel_behaviour only when asked for by name (`--job behaviour`).
+ */
 export const backgroundJobsSummary = z.object({
   started_at: utcTime,
   completed_at: utcTime,
@@ -91,7 +96,7 @@ export const backgroundJobsSummary = z.object({
   jobs: z.object(seedEntries),
 })
 export type BackgroundJobsSummary = z.infer<typeof backgroundJobsSummary>
-export type SeedJobEntry<K extends SeedJob['key'] = SeedJob['key']> = NonNullable<BackgroundJobsSummary['jobs'][K]>
+export type SeedJobEntry<K extends BackgroundJob['key'] = BackgroundJob['key']> = NonNullable<BackgroundJobsSummary['jobs'][K]>
 
 export const jobListEntry = z.object({
   job: z.enum(JOB_NAMES),

@@ -124,6 +124,13 @@ export const SETTINGS = {
     default: '360',
     description: "how far back from the newest stored position a vessel's latest position counts; a stop whose vessel is silent longer ends at its last report",
   }),
+  behaviourSlicePositions: setting({
+    env: 'HARBORMASTER_BEHAVIOUR_SLICE_POSITIONS',
+    type: positiveInt,
+    default: '2000000',
+    description:
+      'behaviour pass: new positions analysed per slice, each slice committed whole with its events and the watermark (lower it to hold less in memory on a large backlog)',
+  }),
   piracyClusterKm: setting({env: 'HARBORMASTER_PIRACY_CLUSTER_KM', type: z.coerce.number().positive(), default: '100', description: 'piracy risk areas: incidents closer than this chain into one area'}),
   piracyMaxGapKm: setting({env: 'HARBORMASTER_PIRACY_MAX_GAP_KM', type: z.coerce.number().positive(), default: '150', description: "piracy risk areas: the farthest an area's hull may lie (plus the buffer) from the incidents that anchor it"}),
   piracyCoreWeight: setting({env: 'HARBORMASTER_PIRACY_CORE_WEIGHT', type: z.coerce.number().positive(), default: '3', description: 'piracy risk areas: the weighted incidents within the cluster distance an anchoring incident needs'}),

@@ -1,5 +1,6 @@
 // The behaviour pass's detectors, in the order they run over each window.
+import {aisGapDetector} from './ais-gaps.js'
 import {portCallsDetector} from './port-calls.js'
 import type {Detector} from './types.js'
 
-export const DETECTORS: readonly Detector[] = [portCallsDetector]
+export const DETECTORS: readonly Detector[] = [aisGapDetector, portCallsDetector]

@@ -74,6 +74,12 @@ export interface BehaviourEventDraft {
   endedAt: number | null
   /** snake_case keys, ISO 8601 UTC times. */
   metadata: Record<string, unknown>
+  /**
+   * Store only as news of an episode already stored (its open event is updated, and ended when endedAt is
+   * set), never as a new event: the episode no longer meets the detector's rule on what this window holds,
+   * but an earlier pass found that it did.
+   */
+  onlyIfKnown?: boolean
 }
 
 export interface DetectorResult {

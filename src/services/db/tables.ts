@@ -9,6 +9,7 @@ import type {TableKit} from './kit-sqlite.js'
 import {
   ALERT_OPERATORS,
   AREA_CELL_KINDS,
+  BEHAVIOUR_EVENT_TYPES,
   AREA_CELL_METHODS,
   CONGESTION_LEVELS,
   DATA_SOURCES,
@@ -347,6 +348,10 @@ export function defineTables(d: TableKit) {
       d.uniqueIndex('safety_events_open_unique')
         .on(t.dedupeKey)
         .where(sql`resolved_at IS NULL`),
+      // A behaviour episode is stored once, open or ended: a rerun or a pass after a crash finds its key.
+      d.uniqueIndex('safety_events_behaviour_unique')
+        .on(t.dedupeKey)
+        .where(sql.raw(`type IN (${BEHAVIOUR_EVENT_TYPES.map((type) => `'${type}'`).join(', ')})`)),
       d.index('safety_events_created_idx').on(t.createdAt),
     ],
   )

@@ -3,7 +3,7 @@
 // is recorded under.
 
 /** Every job in the registry (schedules, crontab, `jobs run`), in the registry's order. */
-export const JOB_NAMES = ['vessels', 'ports', 'safety', 'backup', 'maintain', 'cleanup', 'usage-report'] as const
+export const JOB_NAMES = ['vessels', 'ports', 'safety', 'behaviour', 'backup', 'maintain', 'cleanup', 'usage-report'] as const
 export type JobName = (typeof JOB_NAMES)[number]
 
 /**
@@ -15,6 +15,19 @@ export const SEED_JOBS = [
   {name: 'ports', key: 'port_congestion', title: 'Port congestion', zero: {ports_updated: 0, errors_count: 0}},
   {name: 'safety', key: 'safety_events', title: 'Safety events', zero: {total_events_created: 0, total_notifications_created: 0}},
 ] as const satisfies ReadonlyArray<{name: JobName; key: string; title: string; zero: Record<string, number>}>
+
+/**
+ * The jobs run-background-jobs runs by name: the seed's (`--job all` runs those) and the behaviour pass,
+ * reported under its own key beside theirs when asked for (`--job behaviour`).
+ */
+export const BACKGROUND_JOBS = [
+  ...SEED_JOBS,
+  {name: 'behaviour', key: 'vessel_behaviour', title: 'Vessel behaviour', zero: {events_new: 0, notifications: 0}},
+] as const satisfies ReadonlyArray<{name: JobName; key: string; title: string; zero: Record<string, number>}>
+
+export type BackgroundJob = (typeof BACKGROUND_JOBS)[number]
+export type BackgroundJobName = BackgroundJob['name']
+export const BACKGROUND_JOB_NAMES: readonly BackgroundJobName[] = BACKGROUND_JOBS.map((j) => j.name)
 
 export type SeedJob = (typeof SEED_JOBS)[number]
 export type SeedJobName = SeedJob['name']

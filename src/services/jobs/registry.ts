@@ -12,6 +12,7 @@ export type {JobName} from './names.js'
 const runVesselsJob = async (ctx: Context) => (await import('../vessels/job.js')).runVesselsJob(ctx)
 const computePortCongestion = async (ctx: Context) => (await import('../ports/congestion.js')).computePortCongestion(ctx)
 const runSafetyJob = async (ctx: Context) => (await import('../safety/job.js')).runSafetyJob(ctx)
+const runBehaviourJob = async (ctx: Context) => (await import('../behaviour/pass.js')).runBehaviourJob(ctx)
 const runBackup = async (ctx: Context) => (await import('../maintenance/backup.js')).runBackup(ctx)
 const runMaintain = async (ctx: Context) => (await import('../maintenance/maintain.js')).runMaintain(ctx)
 const runCleanup = async (ctx: Context) => (await import('../maintenance/cleanup.js')).runCleanup(ctx)
@@ -85,6 +86,19 @@ export const JOB_SPECS = {
     command: 'run-background-jobs --job safety',
     log: 'safety',
     work: runSafetyJob,
+  },
+  behaviour: {
+    name: 'behaviour',
+    description: 'vessel behaviour from the positions stored since the last pass: AIS gaps, and the events of every behaviour detector',
+    schedule: '*/15 * * * *',
+    priority: 'medium',
+    timeoutSeconds: 900,
+    // Not on vessels: positions from any intake (the queue's, a resident stream, an import) are analysed.
+    dependsOn: [],
+    enabled: true,
+    command: 'run-background-jobs --job behaviour',
+    log: 'behaviour',
+    work: runBehaviourJob,
   },
   backup: {
     name: 'backup',

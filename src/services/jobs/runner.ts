@@ -16,7 +16,7 @@ import {describePause, pauseOf} from './control.js'
 import {acquireLease, holderText} from './lease.js'
 import {ping} from './ping.js'
 import type {BackgroundJobsSummary, SeedJobEntry} from '../../schemas/jobs.js'
-import {SEED_JOBS, type SeedJob, type SeedJobName} from './names.js'
+import {BACKGROUND_JOBS, type BackgroundJob, type BackgroundJobName} from './names.js'
 import {JOBS, jobSpec, type JobName, type JobSpec, type JobSummary, periodMs, RETRIES, scheduleTimes, type SummaryOf} from './registry.js'
 import {consecutiveFailures, finishRun, finishRunNow, lastRun, markCrashedRuns, recordSkip, startRun} from './runs.js'
 
@@ -223,12 +223,12 @@ export async function runJob<S extends JobSummary, N extends string = string>(ct
 }
 
 export interface BackgroundJobsHooks {
-  onStart?(job: SeedJobName): void
-  onEnd?(job: SeedJobName, outcome: JobOutcome): void
+  onStart?(job: BackgroundJobName): void
+  onEnd?(job: BackgroundJobName, outcome: JobOutcome): void
 }
 
-/** A seed job's entry in the summary JSON: its summary when it ran, else its zero counters and why not. */
-function seedEntry<J extends SeedJob>(job: J, outcome: JobOutcome<SummaryOf<J['name']>>): SeedJobEntry<J['key']> {
+/** A job's entry in the summary JSON: its summary when it ran, else its zero counters and why not. */
+function seedEntry<J extends BackgroundJob>(job: J, outcome: JobOutcome<SummaryOf<J['name']>>): SeedJobEntry<J['key']> {
   if (outcome.status === 'success') return outcome.summary as SeedJobEntry<J['key']>
   if (outcome.status === 'skipped') return {...job.zero, success: true, skipped: true, reason: outcome.skipReason} as SeedJobEntry<J['key']>
   return {
@@ -241,10 +241,10 @@ function seedEntry<J extends SeedJob>(job: J, outcome: JobOutcome<SummaryOf<J['n
   } as SeedJobEntry<J['key']>
 }
 
-/** Runs the chosen seed jobs in dependency order; a failing job is counted and the others still run. */
+/** Runs the chosen jobs (the seed's, the behaviour pass) in dependency order; a failing job is counted and the others still run. */
 export async function runBackgroundJobs(
   ctx: Context,
-  jobs: readonly SeedJobName[],
+  jobs: readonly BackgroundJobName[],
   hooks: BackgroundJobsHooks = {},
   options: RunOptions = {},
 ): Promise<{summary: BackgroundJobsSummary; outcomes: JobOutcome[]}> {
@@ -253,10 +253,10 @@ export async function runBackgroundJobs(
   await ensureMinimumDataset(ctx)
   const outcomes: JobOutcome[] = []
   const entries: BackgroundJobsSummary['jobs'] = {}
-  const record = <J extends SeedJob>(job: J, entry: SeedJobEntry<J['key']>) => {
+  const record = <J extends BackgroundJob>(job: J, entry: SeedJobEntry<J['key']>) => {
     ;(entries as Record<J['key'], SeedJobEntry<J['key']>>)[job.key as J['key']] = entry
   }
-  for (const job of SEED_JOBS) {
+  for (const job of BACKGROUND_JOBS) {
     if (!jobs.includes(job.name)) continue
     if (ctx.signal?.aborted) {
       // Stopped before this job began: said so, not left out.

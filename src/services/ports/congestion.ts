@@ -40,7 +40,7 @@ export type {PortsJobSummary} from '../../schemas/job-summaries.js'
 const zeroLevels = (): Record<CongestionLevel, number> => ({normal: 0, elevated: 0, high: 0, severe: 0, no_data: 0, insufficient_history: 0})
 
 /** The port areas as stored; a database from before port areas gets the shipped anchorage cells first. */
-async function loadPortAreas(ctx: Context): Promise<PortAreas> {
+export async function loadPortAreas(ctx: Context): Promise<PortAreas> {
   const {db} = ctx
   if (!(await hasAreaCells(db, 'fallback'))) {
     const shippedPorts = loadShippedPorts().ports

@@ -1,8 +1,10 @@
 // vessel:analyze: one vessel's recent track through the detection services (vessels/analysis.ts: position
-// jumps, port stops, zone entries). Idempotent: each finding is stored once by its dedupe key
-// (vessel_findings), so a job run twice after a crash finds the same and adds nothing.
+// jumps, port stops, zone entries), then the behaviour pass over every position not analysed yet, under the
+// `behaviour` job's lease. Idempotent: each finding is stored once by its dedupe key (vessel_findings), and
+// each behaviour event by its own, so a job run twice after a crash finds the same and adds nothing.
 import {z} from 'zod'
 
+import {runBehaviourPassUnlessRunning} from '../../behaviour/pass.js'
 import {analyzeVessel} from '../../vessels/analysis.js'
 import type {JobHandler} from '../job-types.js'
 
@@ -17,6 +19,8 @@ export const handler: JobHandler<z.infer<typeof payload>> = {
   payload,
   async handle(ctx, p) {
     const analysis = await analyzeVessel(ctx, p.mmsi, {since: p.since === undefined ? undefined : Date.parse(p.since)})
-    return {...analysis}
+    // When another pass holds the lease it covers these positions: this job has done its part.
+    const pass = await runBehaviourPassUnlessRunning(ctx)
+    return {...analysis, behaviour: pass.ran ? {ran: true, ...pass.summary} : {ran: false, held_by: pass.held_by}}
   },
 }

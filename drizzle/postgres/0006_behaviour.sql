@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "safety_events_behaviour_unique" ON "safety_events" USING btree ("dedupe_key") WHERE type IN ('ais_gap', 'loitering', 'encounter', 'identity', 'geofence');
