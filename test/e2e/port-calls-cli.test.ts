@@ -8,8 +8,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {PortCallEntry, PortCallsReport} from '../../src/schemas/ports.js'
 import {placeReports, type PlacedVessel} from '../helpers/arrange.js'
-import {runCli, tempDir, withDb} from '../helpers/cli.js'
-import {seededDb} from '../helpers/template.js'
+import {runCli, tempDir, watchCli, withDb} from '../helpers/cli.js'
+import {isPostgresLocation, seededDb} from '../helpers/template.js'
 import {type LatLon, truthOfVisit, type Voyage, voyage} from '../helpers/voyage.js'
 
 const MIN = 60_000
@@ -164,5 +164,59 @@ describe('port calls through the behaviour job and ports calls', () => {
     // Stops would count four waits (the port stop's anchorage too): three is the calls'.
     expect(keppel.waits_counted).toBe(3)
     expect(Math.abs(keppel.median_wait_hours - 5)).toBeLessThanOrEqual(EVERY / HOUR + 0.01)
+  })
+})
+
+describe('a pass cut into slices, and one killed between them', () => {
+  const voyages: Array<[number, Voyage]> = [
+    [563800001, fullCall(START)],
+    [563800002, voyage(START, SEA, [{to: OUTER_ANCHORAGE, knots: 12}, {stayMs: 2 * HOUR, sog: 0.1, nav: 1}, {to: SEA, knots: 12}])],
+    [563800003, fullCall(START + HOUR)],
+  ]
+  const now = START + 3 * 24 * HOUR
+  const visits = (location: string) =>
+    withDb(location, (d) =>
+      d
+        .prepare(
+          `SELECT mmsi, port_id, arrived_at, departed_at, last_at, berthed_at, anchorage_ms, berth_ms, stops, gaps, is_call, entry_lat, entry_lon, stop_place, source
+           FROM port_calls WHERE mmsi BETWEEN 563800001 AND 563800003 ORDER BY mmsi, arrived_at`,
+        )
+        .all(),
+    )
+  const arranged = (name: string) => {
+    const location = seededDb(join(tmp.dir, name, 'harbormaster.db'))
+    placeReports(location, voyages.flatMap(([mmsi, v]) => placed(mmsi, v)))
+    return location
+  }
+  /** Slices of 40 positions: every voyage is cut several times, at anchor, alongside and under way. */
+  const sliced = {...at(now), HARBORMASTER_BEHAVIOUR_SLICE_POSITIONS: '40'}
+
+  it('finds in many slices what it finds in one, and after a kill -9 between slices and a rerun, the same again', async () => {
+    const whole = arranged('whole')
+    const one = await runCli(['run-background-jobs', '--job', 'behaviour', '--json', '--db', whole], {env: at(now)})
+    expect(one.code, one.stderr).toBe(0)
+    expect(JSON.parse(one.stdout).jobs.vessel_behaviour.slices).toBe(1)
+    const reference = visits(whole)
+    expect(reference.map((v) => (v as {is_call: number}).is_call)).toEqual([1, 0, 1])
+
+    const cut = arranged('cut')
+    const many = await runCli(['run-background-jobs', '--job', 'behaviour', '--json', '--db', cut], {env: sliced})
+    expect(many.code, many.stderr).toBe(0)
+    expect(JSON.parse(many.stdout).jobs.vessel_behaviour.slices).toBeGreaterThan(10)
+    expect(visits(cut)).toEqual(reference)
+
+    const killed = arranged('killed')
+    // Slices of 5 positions: over a hundred of them, so the kill lands mid-pass.
+    const run = watchCli(['run-background-jobs', '--job', 'behaviour', '--verbose', '--db', killed], {env: {...sliced, HARBORMASTER_BEHAVIOUR_SLICE_POSITIONS: '5'}})
+    // The first slice is committed when its line is logged: killed then, whatever it has done since (had it
+    // finished first, the rerun below must still change nothing).
+    await run.stderrMatching(/slice 1: positions/)
+    run.child.kill('SIGKILL')
+    const outcome = await run.done
+    expect(outcome.signal === 'SIGKILL' || outcome.code === 0).toBe(true)
+    const rerun = await runCli(['run-background-jobs', '--job', 'behaviour', '--json', '--db', killed], {env: sliced})
+    expect(rerun.code, rerun.stderr).toBe(0)
+    expect(visits(killed)).toEqual(reference)
+    if (!isPostgresLocation(killed)) expect(withDb(killed, (d) => d.prepare(`PRAGMA integrity_check`).pluck().get())).toBe('ok')
   })
 })
