@@ -101,7 +101,7 @@ describe('a call: arrive, anchor 5 h, berth 20 h, depart', () => {
   it('is one call at Keppel with arrival, departure, wait at anchorage and time at berth each within one report interval of the truth', async () => {
     const v = fullCall(T0)
     const counts = await pass(reportsOf(563500001, v))
-    expect(counts).toMatchObject({port_visits_started: 1, port_visits_ended: 1, port_calls_ended: 1, port_stops_ended: 0, port_visits_open: 0})
+    expect(counts).toEqual({port_visits_started: 1, port_visits_ended: 1, port_calls_ended: 1, port_stops_ended: 0, port_positions_out_of_order: 0})
     const [call, ...others] = await visitsOf(563500001)
     expect(others).toEqual([])
     expect(call).toMatchObject({portId: keppel, unlocode: 'SGKEP', isCall: true, stops: 2, gaps: 0, stopPlace: null, source: 'live'})
@@ -203,8 +203,8 @@ describe('across passes', () => {
     for (const [k, [split, open]] of splits.entries()) {
       const mmsi = 563500021 + k
       const reports = reportsOf(mmsi, v)
-      const first = await pass(reports.filter((r) => r.at <= split))
-      expect(first.port_visits_open - (await listPortCalls(db, {since: 0})).filter((c) => c.departedAt === null && c.mmsi !== mmsi).length, `split ${k}`).toBe(open)
+      await pass(reports.filter((r) => r.at <= split))
+      expect((await visitsOf(mmsi)).filter((c) => c.departedAt === null).length, `split ${k}`).toBe(open)
       // The second window looks back over the first's reports (analysed already) and holds the rest fresh.
       await pass(reports.map((r) => ({...r, fresh: r.at > split})))
       const visits = await visitsOf(mmsi)

@@ -171,13 +171,12 @@ export class PortVisitTracker {
   }
 }
 
-/** Counts a pass's port visits add to its summary. */
+/** Counts a pass's port visits add to its summary (summed over its slices). */
 interface PortCallCounts {
   port_visits_started: number
   port_visits_ended: number
   port_calls_ended: number
   port_stops_ended: number
-  port_visits_open: number
   port_positions_out_of_order: number
 }
 
@@ -194,7 +193,6 @@ export const portCallsDetector: Detector = {
       port_visits_ended: 0,
       port_calls_ended: 0,
       port_stops_ended: 0,
-      port_visits_open: open.size,
       port_positions_out_of_order: 0,
     }
     const writes: PortVisitWrites = {inserts: [], updates: []}
@@ -223,13 +221,11 @@ export const portCallsDetector: Detector = {
         if (visit.id === null) {
           writes.inserts.push(visit)
           counts.port_visits_started++
-          if (visit.departedAt === null) counts.port_visits_open++
         } else if (tracker.touched) writes.updates.push(visit as PortVisitRow)
         if (visit.departedAt !== null) {
           counts.port_visits_ended++
           if (visit.isCall) counts.port_calls_ended++
           else counts.port_stops_ended++
-          if (visit.id !== null) counts.port_visits_open--
         }
       }
     }
