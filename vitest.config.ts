@@ -36,6 +36,8 @@ export const BOTH_BACKENDS: string[] = [
   // queue-cli runs on SQLite only: the same admin service is held to PostgreSQL by queue-api, the engine by
   // the contract suite, and `worker` by queue-worker; its 60 CLI starts would cost a minute a second time.
   'test/e2e/queue-api.test.ts',
+  'test/e2e/vessels-views.test.ts',
+  'test/e2e/geofence.test.ts',
 ]
 
 /** HARBORMASTER_PG_ALL=1 offers every end-to-end file to the `postgres` project (for trying one there). */

@@ -14,7 +14,7 @@ import {deleted, enqueued, purged, queuedJob, queuedJobList, queuePauses, queueR
 import {providerStatusList} from './providers.js'
 import {eventCheckResult, eventList, eventsGeoJson, zoneList, zonesGeoJson} from './safety.js'
 import {createdUser, userList, userRemoved, watch, watchList, watchRemoved} from './users.js'
-import {vesselDetails} from './vessels.js'
+import {trackGeoJson, vesselDetails, vesselList, vesselTrack} from './vessels.js'
 import {workerList, workerRunStats} from './workers.js'
 
 export const serveResult = z.object({
@@ -81,7 +81,9 @@ export const COMMAND_RESULTS = {
   'users add': {schema: createdUser},
   'users list': {schema: userList},
   'users remove': {schema: userRemoved},
+  'vessels list': {schema: vesselList},
   'vessels show': {schema: vesselDetails},
+  'vessels track': {schema: z.union([vesselTrack, trackGeoJson]).describe('vessels track --json: the reports; with --format geojson a FeatureCollection with the track line and a point per report')},
   'watch add': {schema: watch},
   'watch list': {schema: watchList},
   'watch remove': {schema: watchRemoved},

@@ -34,6 +34,7 @@ export const eventRow = z.object({
   status: z.enum(['open', 'resolved']),
   title: z.string(),
   mmsi: z.number().int().nullable(),
+  vessel_name: z.string().nullable().describe("the vessel's name as its static reports give it"),
   port: z.string().nullable().describe('UN/LOCODE, else the port name'),
   zone_external_id: z.string().nullable(),
   lat: z.number().nullable(),

@@ -107,6 +107,11 @@ describe('--json output of every command against its schema', () => {
     expect(new Set(zones.zones.map((z) => z.kind))).toEqual(new Set(['storm', 'piracy', 'congestion']))
     await json('zones', 'list', '--type', 'congestion', '--format', 'geojson')
     await json('vessels', 'show', '244000001')
+    const inPort = await json<{vessels: Array<{mmsi: number}>}>('vessels', 'list', '--in-port', 'BGVAR', '--type', 'cargo')
+    expect(inPort.vessels).toHaveLength(9)
+    await json('vessels', 'list', '--bbox', '27.5,42.5,28.5,43.5', '--since', '24h')
+    await json('vessels', 'track', '244000001')
+    await json('vessels', 'track', '244000001', '--format', 'geojson')
   })
 
   it('alert rules and the alert worker', async () => {

@@ -42,3 +42,60 @@ export function shipClass(code: number | null | undefined): ShipClass {
   if (code === null || code === undefined || code < 20 || code > 99) return 'unknown'
   return code >= 60 && code <= 89 ? 'merchant' : 'other'
 }
+
+/**
+ * The classes operators filter vessels by (`vessels list --type`), each a set of ship type codes; `unknown`
+ * holds whatever no class claims: no static data yet, 0 (not available) and the reserved codes.
+ */
+export const SHIP_TYPE_CLASSES = [
+  'cargo',
+  'tanker',
+  'passenger',
+  'high-speed',
+  'fishing',
+  'tug',
+  'pilot',
+  'search-and-rescue',
+  'law-enforcement',
+  'military',
+  'pleasure',
+  'service',
+  'wing-in-ground',
+  'other',
+  'unknown',
+] as const
+export type ShipTypeClass = (typeof SHIP_TYPE_CLASSES)[number]
+
+/** Inclusive ranges of codes per class (towing counts with tugs; sailing with pleasure craft). */
+export const SHIP_TYPE_CODES: Readonly<Record<Exclude<ShipTypeClass, 'unknown'>, ReadonlyArray<readonly [number, number]>>> = {
+  cargo: [[70, 79]],
+  tanker: [[80, 89]],
+  passenger: [[60, 69]],
+  'high-speed': [[40, 49]],
+  fishing: [[30, 30]],
+  tug: [
+    [31, 32],
+    [52, 52],
+  ],
+  pilot: [[50, 50]],
+  'search-and-rescue': [[51, 51]],
+  'law-enforcement': [[55, 55]],
+  military: [[35, 35]],
+  pleasure: [[36, 37]],
+  service: [
+    [33, 34],
+    [53, 54],
+    [58, 59],
+  ],
+  'wing-in-ground': [[20, 29]],
+  other: [[90, 99]],
+}
+
+/** The class of a ship type code. */
+export function shipTypeClass(code: number | null | undefined): ShipTypeClass {
+  if (code === null || code === undefined) return 'unknown'
+  for (const [name, ranges] of Object.entries(SHIP_TYPE_CODES)) {
+    if (ranges.some(([lo, hi]) => code >= lo && code <= hi)) return name as ShipTypeClass
+  }
+  return 'unknown'
+}

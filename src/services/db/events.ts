@@ -1,12 +1,12 @@
 // Safety events in the database, on either database: listing with filters, the open events detection
 // weighs, new events stored unless one with their key is open (SQLite's prepared batch, PostgreSQL's
 // unnest), resolutions and last-seen times set-based, and moving an open event along.
-import {and, count, desc, eq, gte, inArray, isNull, type SQL, sql} from 'drizzle-orm'
+import {and, asc, count, desc, eq, gte, inArray, isNull, type SQL, sql} from 'drizzle-orm'
 
 import {type EventRow, hotStatements, storedEvent} from './hot-statements.js'
 import {affectedRows, rawRows} from './query.js'
 import {SAFETY_EVENT_TYPES} from './model.js'
-import type {EventType, SafetyEvent} from './schema.js'
+import type {BehaviourEventType, EventType, SafetyEvent} from './schema.js'
 import type {AnyDb} from './transaction.js'
 
 export type {EventRow, SafetyEvent}
@@ -25,28 +25,30 @@ export interface ListedEvent extends SafetyEvent {
   portName: string | null
   portUnlocode: string | null
   zoneExternalId: string | null
+  vesselName: string | null
 }
 
 /** IN lists at most this long: well inside SQLite's and PostgreSQL's limits on parameters. */
 const CHUNK = 500
 
-/** Events newest first, with their port's name and their zone's external id. */
+/** Events newest first, with their port's name, their zone's external id and their vessel's name. */
 export async function listEvents(db: AnyDb, filter: EventFilter = {}): Promise<ListedEvent[]> {
-  const {ports, safetyEvents, safetyZones} = db.t
+  const {ports, safetyEvents, safetyZones, vessels} = db.t
   const where: SQL[] = []
   if (filter.types && filter.types.length > 0) where.push(inArray(safetyEvents.type, filter.types))
   if (filter.open) where.push(isNull(safetyEvents.resolvedAt))
   if (filter.since !== undefined) where.push(gte(safetyEvents.createdAt, filter.since))
   if (filter.mmsi !== undefined) where.push(eq(safetyEvents.mmsi, filter.mmsi))
   const rows = await db.orm
-    .select({event: safetyEvents, portName: ports.name, portUnlocode: ports.unlocode, zoneExternalId: safetyZones.externalId})
+    .select({event: safetyEvents, portName: ports.name, portUnlocode: ports.unlocode, zoneExternalId: safetyZones.externalId, vesselName: vessels.name})
     .from(safetyEvents)
     .leftJoin(ports, eq(ports.id, safetyEvents.portId))
     .leftJoin(safetyZones, eq(safetyZones.id, safetyEvents.zoneId))
+    .leftJoin(vessels, eq(vessels.mmsi, safetyEvents.mmsi))
     .where(where.length > 0 ? and(...where) : undefined)
     .orderBy(desc(safetyEvents.createdAt), desc(safetyEvents.id))
     .limit(filter.limit ?? 1000)
-  return rows.map((r) => ({...r.event, portName: r.portName, portUnlocode: r.portUnlocode, zoneExternalId: r.zoneExternalId}))
+  return rows.map((r) => ({...r.event, portName: r.portName, portUnlocode: r.portUnlocode, zoneExternalId: r.zoneExternalId, vesselName: r.vesselName}))
 }
 
 export interface OpenEvent {
@@ -67,6 +69,16 @@ export async function openEvents(db: AnyDb): Promise<OpenEvent[]> {
     .from(safetyEvents)
     .where(and(isNull(safetyEvents.resolvedAt), inArray(safetyEvents.type, [...SAFETY_EVENT_TYPES])))
   return rows.sort((a, b) => (a.dedupeKey < b.dedupeKey ? -1 : a.dedupeKey > b.dedupeKey ? 1 : a.id - b.id))
+}
+
+/** The open events of one behaviour type (episodes still going on), oldest first. */
+export async function openEventsOfType(db: AnyDb, type: BehaviourEventType): Promise<SafetyEvent[]> {
+  const {safetyEvents} = db.t
+  return db.orm
+    .select()
+    .from(safetyEvents)
+    .where(and(eq(safetyEvents.type, type), isNull(safetyEvents.resolvedAt)))
+    .orderBy(asc(safetyEvents.observedAt), asc(safetyEvents.id))
 }
 
 export async function countOpenEvents(db: AnyDb): Promise<number> {

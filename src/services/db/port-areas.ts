@@ -53,6 +53,21 @@ export async function areaCells(db: AnyDb): Promise<AreaCellRow[]> {
   return rows.map(([portId, cell, lat, lon, kind, method, origin]) => ({portId, cell, lat, lon, kind, method, origin}))
 }
 
+/** One port's cells, in the order areaCells gives them. */
+export async function areaCellsOfPort(db: AnyDb, portId: number): Promise<AreaCellRow[]> {
+  return hotRows<AreaCellRow>(db, `SELECT port_id AS "portId", cell, lat, lon, kind, method, origin FROM port_area_cells WHERE port_id = ? ORDER BY id`, [portId])
+}
+
+/** The cells inside a box (minLon > maxLon: across the antimeridian), in the order areaCells gives them. */
+export async function areaCellsInBox(db: AnyDb, box: {minLon: number; minLat: number; maxLon: number; maxLat: number}): Promise<AreaCellRow[]> {
+  const lon = box.minLon <= box.maxLon ? `lon BETWEEN ? AND ?` : `(lon >= ? OR lon <= ?)`
+  return hotRows<AreaCellRow>(
+    db,
+    `SELECT port_id AS "portId", cell, lat, lon, kind, method, origin FROM port_area_cells WHERE lat BETWEEN ? AND ? AND ${lon} ORDER BY id`,
+    [box.minLat, box.maxLat, box.minLon, box.maxLon],
+  )
+}
+
 /** Whether any cell of the origin is stored. */
 export async function hasAreaCells(db: AnyDb, origin: Origin): Promise<boolean> {
   const [row] = await hotRows<{held: number | boolean}>(db, `SELECT EXISTS (SELECT 1 FROM port_area_cells WHERE origin = ?) AS held`, [origin])

@@ -244,7 +244,11 @@ export function defineTables(d: TableKit) {
       createdAt: d.int('created_at').notNull(),
       updatedAt: d.int('updated_at').notNull(),
     },
-    (t) => [d.index('vessels_position_at_idx').on(t.positionAt)],
+    (t) => [
+      d.index('vessels_position_at_idx').on(t.positionAt),
+      // `vessels list --bbox` and `--in-port`: a range of longitudes, latitudes checked in the index entries.
+      d.index('vessels_lon_lat_idx').on(t.lon, t.lat),
+    ],
   )
 
   const vesselPositions = d.table(

@@ -1,6 +1,6 @@
 // Safety zones in the database, on either database: listing by kind and validity, the active zones
 // detection reads, and the writes the zone store makes (by external id, set-based).
-import {and, asc, eq, gt, inArray, isNull, lte, notInArray, or, type SQL, sql} from 'drizzle-orm'
+import {and, asc, eq, gt, inArray, isNotNull, isNull, lte, notInArray, or, type SQL, sql} from 'drizzle-orm'
 
 import type {NewSafetyZone, Origin, SafetyZone, ZoneKind} from './schema.js'
 import {affectedRows} from './query.js'
@@ -42,6 +42,27 @@ export async function activeZones(db: AnyDb, kinds: ZoneKind[]): Promise<SafetyZ
     .from(safetyZones)
     .where(and(eq(safetyZones.active, true), inArray(safetyZones.kind, kinds)))
     .orderBy(asc(safetyZones.kind), asc(safetyZones.id))
+}
+
+/**
+ * Zones of these kinds in force at some time in [since, until] (begun by `until`, not ended by `since`),
+ * active or since ended, by kind and id: what a check of reports over that window compares each report's
+ * time with. A zone marked inactive without an end was never in force.
+ */
+export async function zonesInForceDuring(db: AnyDb, kinds: ZoneKind[], since: number, until: number): Promise<SafetyZone[]> {
+  const {safetyZones: z} = db.t
+  return db.orm
+    .select()
+    .from(z)
+    .where(
+      and(
+        inArray(z.kind, kinds),
+        or(isNull(z.validFrom), lte(z.validFrom, until)),
+        or(isNull(z.validTo), gt(z.validTo, since)),
+        or(eq(z.active, true), isNotNull(z.validTo)),
+      ),
+    )
+    .orderBy(asc(z.kind), asc(z.id))
 }
 
 /** The stored zones with these external ids, by external id. */

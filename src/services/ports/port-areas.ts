@@ -266,3 +266,17 @@ export class PortAreas {
     return best
   }
 }
+
+/** AIS navigational status: 1 at anchor, 5 moored. */
+const AT_ANCHOR = 1
+const MOORED = 5
+
+/**
+ * Where in a port a vessel lies, as the stop tracker settles it: its status first (moored is at berth, at
+ * anchor is waiting), else the kind of the area that holds the position.
+ */
+export function placeInPort(hit: PortHit, navStatus: number | null): Place {
+  if (navStatus === MOORED) return 'berth'
+  if (navStatus === AT_ANCHOR) return 'anchorage'
+  return hit.place
+}

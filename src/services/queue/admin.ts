@@ -3,7 +3,7 @@
 // purge, each answering in the --json and API shapes of schemas/queue.ts.
 import {iso} from '../clock.js'
 import type {Context} from '../context.js'
-import {parseDuration} from '../duration.js'
+import {parseDuration, parseInstant} from '../duration.js'
 import {HarbormasterError, usageError} from '../errors.js'
 import type {Enqueued, QueueDepthEntry, QueuedJobDetails, QueuedJobRow, QueueStatsReport} from '../../schemas/queue.js'
 import type {QueuePause} from '../../schemas/workers.js'
@@ -37,15 +37,6 @@ export interface EnqueueInput {
   uniqueKey?: string
   /** How long the key is held at most, such as 1h. */
   uniqueFor?: string
-}
-
-/** An ISO 8601 time that says its offset (Z or ±hh:mm): a time without one would be read in this host's zone. */
-export function parseInstant(text: string, flag: string): number {
-  const ms = Date.parse(text)
-  if (!/(?:Z|[+-]\d{2}:?\d{2})$/i.test(text.trim()) || Number.isNaN(ms)) {
-    throw usageError(`${flag} ${JSON.stringify(text)} is not an ISO 8601 time with its offset`, 'write it as 2026-11-24T18:00:00Z (or with an offset such as +01:00)')
-  }
-  return ms
 }
 
 function parsePayload(text: string | undefined): JsonObject | undefined {

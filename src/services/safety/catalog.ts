@@ -76,6 +76,7 @@ function eventRow(e: ListedEvent): EventRow {
     status: e.resolvedAt === null ? 'open' : 'resolved',
     title: e.title,
     mmsi: e.mmsi,
+    vessel_name: e.vesselName?.trim() || null,
     port: e.portUnlocode ?? e.portName,
     zone_external_id: e.zoneExternalId,
     lat: e.lat,

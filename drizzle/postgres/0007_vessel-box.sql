@@ -1,0 +1,1 @@
+CREATE INDEX "vessels_lon_lat_idx" ON "vessels" USING btree ("lon","lat");
