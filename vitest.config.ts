@@ -9,6 +9,7 @@ import {defineConfig} from 'vitest/config'
 export const BOTH_BACKENDS: string[] = [
   'test/e2e/postgres-backend.test.ts',
   'test/e2e/port-congestion.test.ts',
+  'test/e2e/port-calls.test.ts',
   'test/e2e/ais-sources.test.ts',
   'test/e2e/ais-edge-cases.test.ts',
   'test/e2e/safety-store.test.ts',

@@ -4,6 +4,7 @@ import {encounters} from './encounters.js'
 import {geofence} from './geofence.js'
 import {identity} from './identity.js'
 import {loitering} from './loitering.js'
+import {portCallsDetector} from './port-calls.js'
 import type {Detector} from './types.js'
 
-export const DETECTORS: readonly Detector[] = [aisGapDetector, geofence, loitering, encounters, identity]
+export const DETECTORS: readonly Detector[] = [aisGapDetector, geofence, portCallsDetector, loitering, encounters, identity]
