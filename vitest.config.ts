@@ -9,6 +9,7 @@ import {defineConfig} from 'vitest/config'
 export const BOTH_BACKENDS: string[] = [
   'test/e2e/postgres-backend.test.ts',
   'test/e2e/port-congestion.test.ts',
+  'test/e2e/port-calls.test.ts',
   'test/e2e/ais-sources.test.ts',
   'test/e2e/ais-edge-cases.test.ts',
   'test/e2e/safety-store.test.ts',
@@ -37,6 +38,7 @@ export const BOTH_BACKENDS: string[] = [
   'test/e2e/queue-api.test.ts',
   'test/e2e/vessels-views.test.ts',
   'test/e2e/geofence.test.ts',
+  'test/e2e/behaviour-sea.test.ts',
   'test/e2e/report.test.ts',
 ]
 

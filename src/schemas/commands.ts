@@ -9,7 +9,7 @@ import {systemCheck} from './config.js'
 import {healthReport} from './health.js'
 import {backgroundJobsSummary, crontab, dueRuns, jobHistory, jobList, jobRunResult, jobRunResults, pauses, resumed, scheduleList} from './jobs.js'
 import {copyResult, fallbackReport, migrateResult, restoreResult} from './maintenance.js'
-import {congestionGeoJson, portCongestionReport} from './ports.js'
+import {congestionGeoJson, portCallsReport, portCongestionReport} from './ports.js'
 import {deleted, enqueued, purged, queuedJob, queuedJobList, queuePauses, queueResumed, queueStatsReport, retried} from './queue.js'
 import {providerStatusList} from './providers.js'
 import {reportResult} from './report.js'
@@ -61,6 +61,7 @@ export const COMMAND_RESULTS = {
   'jobs resume': {schema: resumed},
   'jobs run': {schema: jobRunResult},
   'jobs run-due': {schema: dueRuns},
+  'ports calls': {schema: portCallsReport},
   'ports congestion': {schema: z.union([portCongestionReport, congestionGeoJson]).describe('ports congestion --json: the report; with --format geojson a FeatureCollection of points')},
   'providers status': {schema: providerStatusList},
   'queue delete': {schema: deleted},

@@ -189,6 +189,7 @@ export type MaintainJobSummary = z.infer<typeof maintainJobSummary>
 export const CLEANED_TABLES = [
   'api_cache',
   'vessel_positions',
+  'discarded_positions',
   'vessel_stops',
   'port_congestion',
   'port_congestion_daily',

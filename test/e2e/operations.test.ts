@@ -341,6 +341,9 @@ describe('cleanup', () => {
       const pos = d.prepare(`INSERT INTO vessel_positions (mmsi, observed_at, lat, lon, source, received_at) VALUES (?, ?, 37, 23, 'live', ?)`)
       pos.run(237000001, NOW - 31 * day, NOW - 31 * day) // past 30 days: deleted
       pos.run(237000002, NOW - 29 * day, NOW - 29 * day) // kept
+      const discarded = d.prepare(`INSERT INTO discarded_positions (mmsi, observed_at, lat, lon, source, received_at) VALUES (?, ?, 40, 23, 'live', ?)`)
+      discarded.run(237000001, NOW - 31 * day, NOW - 31 * day) // a report the track rule discarded, aged with the positions: deleted
+      discarded.run(237000002, NOW - 29 * day, NOW - 29 * day) // kept
       const event = d.prepare(
         `INSERT INTO safety_events (type, severity, dedupe_key, title, source, observed_at, created_at, last_seen_at, resolved_at) VALUES ('storm', 'high', ?, 't', 'live', 0, ?, 0, ?)`,
       )
@@ -365,9 +368,10 @@ describe('cleanup', () => {
     })
     const result = await runInProcess(['cleanup', '--json', '--db', db], {env: {HARBORMASTER_NOW: new Date(NOW).toISOString()}})
     expect(result.code, result.stderr).toBe(0)
-    expect(JSON.parse(result.stdout).summary.deleted).toMatchObject({vessel_positions: 1, safety_events: 1, job_runs: 1, api_cache: 1, vessel_stops: 1, port_congestion_daily: 1})
+    expect(JSON.parse(result.stdout).summary.deleted).toMatchObject({vessel_positions: 1, discarded_positions: 1, safety_events: 1, job_runs: 1, api_cache: 1, vessel_stops: 1, port_congestion_daily: 1})
     expect(withDb(db, (d) => d.prepare(`SELECT mmsi FROM vessel_stops ORDER BY mmsi`).all())).toEqual([{mmsi: 244000002}, {mmsi: 244000003}])
     expect(withDb(db, (d) => d.prepare(`SELECT mmsi FROM vessel_positions`).all())).toEqual([{mmsi: 237000002}])
+    expect(withDb(db, (d) => d.prepare(`SELECT mmsi FROM discarded_positions`).all())).toEqual([{mmsi: 237000002}])
     expect(withDb(db, (d) => d.prepare(`SELECT dedupe_key FROM safety_events ORDER BY id`).all())).toEqual([{dedupe_key: 'recent-resolved'}, {dedupe_key: 'old-but-open'}])
     expect(withDb(db, (d) => d.prepare(`SELECT key FROM api_cache`).all())).toEqual([{key: 'expired-recently'}])
   })

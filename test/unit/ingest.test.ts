@@ -154,6 +154,9 @@ describe.each([sqliteBackend, postgresBackend])('ingestMessages on $name', (back
     const voyage = await ingest([position(237000001, 38.0, 23.6, T0 + 3_600_000)], options())
     expect(voyage).toMatchObject({positions_stored: 1, positions_held: 0, rejected_by_reason: {'jump implying over 50 kn': 1}})
     expect(await rows('SELECT count(*) AS n FROM position_suspects')).toEqual([{n: 0}])
+    // Discarded, but kept apart from the track (the identity detector's evidence), never in the history.
+    expect(await rows('SELECT mmsi, observed_at, lat FROM discarded_positions')).toEqual([{mmsi: 237000001, observed_at: T0 + 360_000, lat: 38.0}])
+    expect(await rows('SELECT count(*) AS n FROM vessel_positions WHERE observed_at = ' + (T0 + 360_000))).toEqual([{n: 0}])
   })
 
   it('never freezes a vessel behind a bad fix: reports that agree with one another become the track', async () => {
@@ -186,6 +189,28 @@ describe.each([sqliteBackend, postgresBackend])('ingestMessages on $name', (back
     ]
     const result = await ingest(track, options())
     expect(result).toMatchObject({positions_stored: 3, positions_held: 0, track_moves: 0, rejected_by_reason: {'jump implying over 50 kn': 1}})
+    expect(await rows('SELECT observed_at, lat, lon FROM discarded_positions')).toEqual([{observed_at: T0 + 60_000, lat: 12.0, lon: 45.0}])
+  })
+
+  it('keeps every report of a second track it discards, however the two tracks interleave', async () => {
+    // One MMSI heard off Piraeus and, at the same minutes, 300 km away: each far report is held, then discarded
+    // when the near track goes on.
+    const interleaved = (mmsi: number) => {
+      const near = Array.from({length: 6}, (_, i) => position(mmsi, 37.9 + i * 0.001, 23.6, T0 + i * 120_000))
+      const far = Array.from({length: 5}, (_, i) => position(mmsi, 40.6 + i * 0.001, 23.6, T0 + i * 120_000 + 60_000))
+      return near.flatMap((r, i) => (far[i] ? [r, far[i]] : [r]))
+    }
+    // One batch; and one report a run (the held report then comes back from the database).
+    const whole = await ingest(interleaved(237000001), options())
+    expect(whole).toMatchObject({positions_stored: 6, track_moves: 0, rejected_by_reason: {'jump implying over 50 kn': 5}})
+    let rejected = 0
+    for (const m of interleaved(237000002)) rejected += (await ingest([m], options())).rejected
+    expect(rejected).toBe(5)
+    expect(await rows('SELECT mmsi, count(*) AS n FROM discarded_positions WHERE lat >= 40.6 GROUP BY mmsi ORDER BY mmsi')).toEqual([
+      {mmsi: 237000001, n: 5},
+      {mmsi: 237000002, n: 5},
+    ])
+    expect(await rows('SELECT count(*) AS n FROM vessel_positions WHERE lat >= 40.6')).toEqual([{n: 0}])
   })
 
   it('rejects (0,0) with its reason and judges later reports against the last accepted fix', async () => {

@@ -11,6 +11,12 @@ export async function deletePositionsStoredBefore(db: AnyDb, before: number): Pr
   return affectedRows(await db.orm.delete(vesselPositions).where(lt(vesselPositions.receivedAt, before)))
 }
 
+/** Reports the track rule discarded, by when they were received (they age with the positions). */
+export async function deleteDiscardedPositionsStoredBefore(db: AnyDb, before: number): Promise<number> {
+  const {discardedPositions} = db.t
+  return affectedRows(await db.orm.delete(discardedPositions).where(lt(discardedPositions.receivedAt, before)))
+}
+
 export async function deleteSnapshotsStoredBefore(db: AnyDb, before: number): Promise<number> {
   const {portCongestion} = db.t
   return affectedRows(await db.orm.delete(portCongestion).where(lt(portCongestion.createdAt, before)))

@@ -168,6 +168,55 @@ export function defineTables(d: TableKit) {
     ],
   )
 
+  /**
+   * Port visits by Global Fishing Watch's method: a visit begins within 3 km of one of a port's cells and ends
+   * beyond 4 km; a call is a visit of 3 h or more (shorter ones are port stops). One open visit per vessel
+   * (departed_at null), which the behaviour pass carries on from where the last pass left it.
+   */
+  const portCalls = d.table(
+    'port_calls',
+    {
+      id: d.id('id'),
+      mmsi: d.int('mmsi').notNull(),
+      /** The port of the cell where the vessel first stopped in the visit (before any stop, where it came in). */
+      portId: d.int('port_id')
+        .notNull()
+        .references(() => ports.id, {onDelete: 'cascade'}),
+      /** The first report within 3 km of a cell. */
+      arrivedAt: d.int('arrived_at').notNull(),
+      /** The first report beyond 4 km of every cell; null while the visit goes on. */
+      departedAt: d.int('departed_at'),
+      /** The visit's last report in port. */
+      lastAt: d.int('last_at').notNull(),
+      /** When the vessel first stopped at a berth (moored, or stopped at a berth place); null if it has not. */
+      berthedAt: d.int('berthed_at'),
+      /** Time stopped at anchorage before berthing (the wait), and time stopped at berth, in ms. */
+      anchorageMs: d.int('anchorage_ms').notNull().default(0),
+      berthMs: d.int('berth_ms').notNull().default(0),
+      stops: d.int('stops').notNull().default(0),
+      /** Silences over 4 h inside the port: the visit goes on through them. */
+      gaps: d.int('gaps').notNull().default(0),
+      /** true: a call (3 h or more); false: a port stop (ended sooner); null: open and under 3 h so far. */
+      isCall: d.bool('is_call'),
+      entryLat: d.real('entry_lat').notNull(),
+      entryLon: d.real('entry_lon').notNull(),
+      /** Where the stopped vessel lay at its last report (anchorage or berth); null while under way. */
+      stopPlace: d.text('stop_place', {enum: AREA_CELL_KINDS}),
+      /** The least trustworthy source of the visit's reports. */
+      source: d.text('source', {enum: DATA_SOURCES}).notNull(),
+      createdAt: d.int('created_at').notNull(),
+      updatedAt: d.int('updated_at').notNull(),
+    },
+    (t) => [
+      d.uniqueIndex('port_calls_vessel_arrived_unique').on(t.mmsi, t.arrivedAt),
+      d.uniqueIndex('port_calls_open_unique')
+        .on(t.mmsi)
+        .where(sql`departed_at IS NULL`),
+      d.index('port_calls_port_arrived_idx').on(t.portId, t.arrivedAt),
+      d.index('port_calls_departed_idx').on(t.departedAt),
+    ],
+  )
+
   const vessels = d.table(
     'vessels',
     {
@@ -245,6 +294,48 @@ export function defineTables(d: TableKit) {
       receivedAt: d.int('received_at').notNull(),
     },
     (t) => [d.primaryKey({columns: [t.mmsi, t.observedAt]})],
+  )
+
+  /**
+   * Held reports the track rule gave up on (the track went on without them): kept apart, never part of the
+   * track, as the evidence the behaviour pass reads for one MMSI heard in two places. Pruned with positions.
+   */
+  const discardedPositions = d.table(
+    'discarded_positions',
+    {
+      mmsi: d.int('mmsi').notNull(),
+      observedAt: d.int('observed_at').notNull(),
+      lat: d.real('lat').notNull(),
+      lon: d.real('lon').notNull(),
+      sog: d.real('sog'),
+      cog: d.real('cog'),
+      heading: d.int('heading'),
+      navStatus: d.int('nav_status'),
+      utcSecond: d.int('utc_second'),
+      source: d.text('source', {enum: DATA_SOURCES}).notNull(),
+      receivedAt: d.int('received_at').notNull(),
+    },
+    (t) => [d.primaryKey({columns: [t.mmsi, t.observedAt]}), d.index('discarded_positions_observed_idx').on(t.observedAt)],
+  )
+
+  /**
+   * Sea behaviour episodes (loitering, encounters, identity) still going on when the behaviour pass last
+   * looked: when and how they began, so a later pass whose window no longer reaches back to the start
+   * gives the episode the same dedupe key and whole figures. `other_mmsi` is 0 but for encounters.
+   */
+  const behaviourEpisodes = d.table(
+    'behaviour_episodes',
+    {
+      kind: d.text('kind', {enum: BEHAVIOUR_EVENT_TYPES}).notNull(),
+      mmsi: d.int('mmsi').notNull(),
+      otherMmsi: d.int('other_mmsi').notNull(),
+      startedAt: d.int('started_at').notNull(),
+      /** The newest report time the episode is known to reach. */
+      lastAt: d.int('last_at').notNull(),
+      /** The detector's running figures and the event as last drafted. */
+      state: d.json('state').$type<Record<string, unknown>>().notNull(),
+    },
+    (t) => [d.primaryKey({columns: [t.kind, t.mmsi, t.otherMmsi]})],
   )
 
 
@@ -695,7 +786,7 @@ export function defineTables(d: TableKit) {
     ],
   )
 
-  return {ports, portCongestion, portCongestionDaily, portAreaCells, vesselStops, vessels, vesselPositions, positionSuspects, safetyZones, safetyEvents, users, watchlists, notifications, jobRuns, jobLocks, apiCache, settings, providerUsage, providerState, portWeather, alertRules, alertEvents, apiTasks, pendingStormAlerts, tableRows, queueJobs, queueWorkers, vesselFindings, vesselIdentityValues}
+  return {ports, portCongestion, portCongestionDaily, portAreaCells, vesselStops, portCalls, vessels, vesselPositions, positionSuspects, discardedPositions, behaviourEpisodes, safetyZones, safetyEvents, users, watchlists, notifications, jobRuns, jobLocks, apiCache, settings, providerUsage, providerState, portWeather, alertRules, alertEvents, apiTasks, pendingStormAlerts, tableRows, queueJobs, queueWorkers, vesselFindings, vesselIdentityValues}
 }
 
 export type Tables = ReturnType<typeof defineTables>

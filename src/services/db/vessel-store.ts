@@ -1,6 +1,6 @@
 // Hot-path writes and reads of vessel intake, on either database: position history with dedupe on
 // (mmsi, observed_at), the latest position per vessel moved only by a newer report, static data merged,
-// reports held back by the track rule. On SQLite each is a statement prepared once per connection and run
+// reports held back by the track rule and those it discarded. On SQLite each is a statement prepared once per connection and run
 // per row; on PostgreSQL each is one statement per batch over whole columns (INSERT ... SELECT FROM unnest),
 // and what the track rule reads is read ahead for the whole batch in one query.
 import type {Statement} from 'better-sqlite3'
@@ -68,6 +68,8 @@ export interface VesselStore extends TrackStore {
   storePositions(rows: PositionRow[], flagOf: (mmsi: number) => string | null, origin: Origin, now: number): Promise<PositionsStored>
   /** Replaces these vessels' held reports. */
   replaceSuspects(holds: Array<[number, PositionRow[]]>): Promise<void>
+  /** Keeps reports the track rule discarded (each (mmsi, observed_at) once), apart from the track. */
+  keepDiscarded(rows: readonly PositionRow[]): Promise<void>
   /** Reports held back across all vessels. */
   heldTotal(): Promise<number>
   /** Which of these vessels are stored already (intake's test for a vessel seen for the first time). */
@@ -132,6 +134,11 @@ function sqliteStore(db: Db): VesselStore {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   )
 
+  const insertDiscarded: Statement = s.prepare(
+    `INSERT OR IGNORE INTO discarded_positions (mmsi, observed_at, lat, lon, sog, cog, heading, nav_status, utc_second, source, received_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  )
+
   return {
     async mergeStatics(rows, origin, now) {
       const changed = new Array<boolean>(rows.length)
@@ -166,6 +173,9 @@ function sqliteStore(db: Db): VesselStore {
           insertSuspect.run(r.mmsi, r.observedAt, r.lat, r.lon, r.sog, r.cog, r.heading, r.navStatus, r.utcSecond, r.source, r.receivedAt)
         }
       }
+    },
+    async keepDiscarded(rows) {
+      for (const r of rows) insertDiscarded.run(r.mmsi, r.observedAt, r.lat, r.lon, r.sog, r.cog, r.heading, r.navStatus, r.utcSecond, r.source, r.receivedAt)
     },
     heldTotal: async () => heldTotal.get() as number,
     async knownVessels(mmsis) {
@@ -354,6 +364,11 @@ function postgresStore(db: PostgresDb): VesselStore {
       for (const [, rows] of holds) for (const r of rows) last.set(key(r.mmsi, r.observedAt), r)
       if (last.size === 0) return
       await pgArrays(db, `INSERT INTO position_suspects (${POSITION_COLUMNS}) ${POSITION_ROWS}`, positionColumns([...last.values()]))
+    },
+
+    async keepDiscarded(rows) {
+      if (rows.length === 0) return
+      await pgArrays(db, `INSERT INTO discarded_positions (${POSITION_COLUMNS}) ${POSITION_ROWS} ON CONFLICT (mmsi, observed_at) DO NOTHING`, positionColumns([...rows]))
     },
 
     async heldTotal() {

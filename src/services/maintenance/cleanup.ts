@@ -1,6 +1,6 @@
-// Cleanup every 6 h: expired cache entries, and positions (with the vessel stops made from them),
-// congestion snapshots (with their daily medians), resolved events and alert events, notifications and
-// job runs older than their retention. Exactly what is past retention.
+// Cleanup every 6 h: expired cache entries, and positions (with the vessel stops made from them and the
+// reports the track rule discarded), congestion snapshots (with their daily medians), resolved events and
+// alert events, notifications and job runs older than their retention. Exactly what is past retention.
 // Positions and snapshots age from when they were stored (a shipped capture of 2023 is not deleted on
 // arrival); events from when they were resolved; the rest from when they were made.
 import type {CleanupJobSummary} from '../../schemas/job-summaries.js'
@@ -10,6 +10,7 @@ import type {Context} from '../context.js'
 import {deleteDailyBefore} from '../db/port-congestion.js'
 import {
   deleteAlertEventsResolvedBefore,
+  deleteDiscardedPositionsStoredBefore,
   deleteJobRunsStartedBefore,
   deleteNotificationsMadeBefore,
   deletePositionsStoredBefore,
@@ -34,6 +35,7 @@ export async function runCleanup(ctx: Context): Promise<CleanupJobSummary> {
   const deleted: CleanupJobSummary['deleted'] = await write(db, async () => ({
     api_cache: apiCache,
     vessel_positions: await deletePositionsStoredBefore(db, days(c.retentionPositionsDays)),
+    discarded_positions: await deleteDiscardedPositionsStoredBefore(db, days(c.retentionPositionsDays)),
     vessel_stops: await deleteStopsEndedBefore(db, days(c.retentionPositionsDays)),
     port_congestion: await deleteSnapshotsStoredBefore(db, days(c.retentionSnapshotsDays)),
     port_congestion_daily: await deleteDailyBefore(db, days(c.retentionSnapshotsDays)),

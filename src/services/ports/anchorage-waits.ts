@@ -1,8 +1,9 @@
-// Waiting at anchorage, per port, from the stored stops: the merchant ships waiting now (stopped in an
-// anchorage for an hour or more) and at berth, those of unknown type apart, and MarineTraffic's measure, the
-// median time ships waited at anchorage over the last 7 days. The one place waits are computed: port calls
-// from a vessel-behaviour model can replace the stops it reads without changing what it returns.
+// Waiting at anchorage, per port: the merchant ships waiting now (stopped in an anchorage for an hour or
+// more) and at berth, from the stored stops, those of unknown type apart; and MarineTraffic's measure, the
+// median time ships waited at anchorage over the last 7 days, from the port calls where the behaviour pass
+// has found any at the port (their time at anchorage before berthing), else from the stops.
 import {shipClass} from '../ais/ship-types.js'
+import {anchorageWaitsSince} from '../db/port-calls.js'
 import type {AnyDb} from '../db/transaction.js'
 import {portStopsSince} from '../db/vessel-stops.js'
 import {median} from './statistics.js'
@@ -26,18 +27,25 @@ export interface PortWaiting {
 const empty = (): PortWaiting => ({waiting: 0, atBerth: 0, waitingUnknownType: 0, atBerthUnknownType: 0, medianWaitHours: null, waitsCounted: 0, waitingMmsis: []})
 
 /**
- * Per port with any stop: who is waiting or at berth now (open stops reported since `windowStart`), and the
- * median wait of the merchant ships whose wait ended in the 7 days before `observedAt` or goes on (its time so far).
+ * Per port with any stop or visit: who is waiting or at berth now (open stops reported since `windowStart`),
+ * and the median wait of the merchant ships whose wait ended in the 7 days before `observedAt` or goes on (its
+ * time so far). At ports with port visits in those 7 days the waits are the calls' times at anchorage before
+ * berthing (visits still going on included, port stops under 3 h not); elsewhere, the stops at anchorage.
  */
 export async function portWaiting(db: AnyDb, at: {observedAt: number; windowStart: number}): Promise<Map<number, PortWaiting>> {
   const out = new Map<number, PortWaiting>()
-  const waits = new Map<number, number[]>()
-  for (const s of await portStopsSince(db, at.observedAt - WAIT_WINDOW_DAYS * 86_400_000)) {
+  const portOf = (portId: number) => {
+    let port = out.get(portId)
+    if (!port) out.set(portId, (port = empty()))
+    return port
+  }
+  const stopWaits = new Map<number, number[]>()
+  const since = at.observedAt - WAIT_WINDOW_DAYS * 86_400_000
+  for (const s of await portStopsSince(db, since)) {
     if (s.kind === 'outside') continue
     const kind = shipClass(s.shipType)
     if (kind === 'other') continue
-    let port = out.get(s.portId)
-    if (!port) out.set(s.portId, (port = empty()))
+    const port = portOf(s.portId)
     const lasted = (s.endedAt ?? s.lastAt) - s.startedAt
     if (s.endedAt === null && s.lastAt >= at.windowStart && s.startedAt <= at.observedAt) {
       if (s.kind === 'berth') {
@@ -49,16 +57,26 @@ export async function portWaiting(db: AnyDb, at: {observedAt: number; windowStar
         port.waitingMmsis.push(s.mmsi)
       }
     }
-    if (s.kind === 'anchorage' && kind === 'merchant' && lasted >= MIN_WAIT_MS && s.startedAt <= at.observedAt) {
-      const list = waits.get(s.portId)
-      if (list) list.push(lasted)
-      else waits.set(s.portId, [lasted])
-    }
+    if (s.kind === 'anchorage' && kind === 'merchant' && lasted >= MIN_WAIT_MS && s.startedAt <= at.observedAt) push(stopWaits, s.portId, lasted)
   }
-  for (const [portId, list] of waits) {
-    const port = out.get(portId) as PortWaiting
+  const calls = await anchorageWaitsSince(db, since)
+  const callWaits = new Map<number, number[]>()
+  for (const w of calls.waits) {
+    if (w.isCall === false || w.anchorageMs < MIN_WAIT_MS || shipClass(w.shipType) !== 'merchant') continue
+    push(callWaits, w.portId, w.anchorageMs)
+  }
+  for (const portId of new Set([...stopWaits.keys(), ...callWaits.keys()])) {
+    const list = calls.ports.has(portId) ? callWaits.get(portId) : stopWaits.get(portId)
+    if (!list || list.length === 0) continue
+    const port = portOf(portId)
     port.medianWaitHours = Math.round(((median(list) as number) / 3_600_000) * 100) / 100
     port.waitsCounted = list.length
   }
   return out
+}
+
+function push(lists: Map<number, number[]>, key: number, value: number): void {
+  const list = lists.get(key)
+  if (list) list.push(value)
+  else lists.set(key, [value])
 }

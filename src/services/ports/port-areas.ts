@@ -87,12 +87,73 @@ function buildIndex(points: Array<{lat: number; lon: number}>): KDBush {
   return index
 }
 
+export interface CellDistance {
+  cell: AreaCell
+  distanceKm: number
+}
+
+/** nearestCell answers searches up to this far from its grid. */
+export const CELL_GRID_REACH_KM = 5
+/** Grid bins of this many degrees (about 5.5 km of latitude). */
+const GRID_DEGREES = 0.05
+const GRID_ROWS = Math.round(180 / GRID_DEGREES)
+const GRID_COLUMNS = Math.round(360 / GRID_DEGREES)
+
+/**
+ * Which bins of a world grid lie within CELL_GRID_REACH_KM of some cell: one bit per bin (3 MB for the
+ * world), so a position in a clear bin is known to be far from every cell with one array read.
+ */
+class CellGrid {
+  private readonly bits = new Uint32Array(Math.ceil((GRID_ROWS * GRID_COLUMNS) / 32))
+
+  constructor(cells: readonly AreaCell[]) {
+    // A margin over the reach: rounding must never leave a bin clear that a cell reaches.
+    const dLat = (CELL_GRID_REACH_KM * 1.05) / KM_PER_DEGREE
+    for (const c of cells) {
+      const south = Math.max(-90, c.lat - dLat)
+      const north = Math.min(90, c.lat + dLat)
+      const cos = Math.cos(Math.max(Math.abs(south), Math.abs(north)) * toRad)
+      const dLon = cos < 0.01 ? 180 : dLat / cos
+      const firstRow = rowOf(south)
+      const lastRow = rowOf(north)
+      if (dLon >= 180) {
+        for (let row = firstRow; row <= lastRow; row++) for (let col = 0; col < GRID_COLUMNS; col++) this.set(row, col)
+        continue
+      }
+      const firstCol = Math.floor((c.lon - dLon + 180) / GRID_DEGREES)
+      const lastCol = Math.floor((c.lon + dLon + 180) / GRID_DEGREES)
+      for (let row = firstRow; row <= lastRow; row++) {
+        // Columns wrap across the antimeridian.
+        for (let col = firstCol; col <= lastCol; col++) this.set(row, ((col % GRID_COLUMNS) + GRID_COLUMNS) % GRID_COLUMNS)
+      }
+    }
+  }
+
+  private set(row: number, col: number): void {
+    const bit = row * GRID_COLUMNS + col
+    this.bits[bit >>> 5] |= 1 << (bit & 31)
+  }
+
+  /** Whether a cell may lie within CELL_GRID_REACH_KM of the position. */
+  near(lat: number, lon: number): boolean {
+    const col = Math.floor((lon + 180) / GRID_DEGREES)
+    const bit = rowOf(lat) * GRID_COLUMNS + (((col % GRID_COLUMNS) + GRID_COLUMNS) % GRID_COLUMNS)
+    return (this.bits[bit >>> 5] & (1 << (bit & 31))) !== 0
+  }
+}
+
+function rowOf(lat: number): number {
+  return Math.min(GRID_ROWS - 1, Math.max(0, Math.floor((lat + 90) / GRID_DEGREES)))
+}
+
 export class PortAreas {
   private readonly portIndex: KDBush
   private readonly cellIndex: KDBush
   private readonly cellByToken: Map<string, AreaCell>
   /** The widest berth reach of any port: the range the port index is searched over. */
   private readonly maxPortReachKm: number
+  /** Built on the first nearestCell. */
+  private cellGrid: CellGrid | undefined
 
   constructor(
     readonly ports: AreaPort[],
@@ -148,6 +209,44 @@ export class PortAreas {
     }
     if (portK >= 0) return {portId: this.ports[portK].id, place: 'berth', cell: null, distanceKm: portKm}
     return null
+  }
+
+  /**
+   * The cell nearest to the position within `maxKm` (of any port, any kind), or null. Positions far from
+   * every cell (most of a world's reports: ships at sea) are answered from a coarse grid of where cells
+   * are, without a search.
+   */
+  nearestCell(lat: number, lon: number, maxKm: number): CellDistance | null {
+    if (this.cells.length === 0) return null
+    if (maxKm <= CELL_GRID_REACH_KM && !(this.cellGrid ??= new CellGrid(this.cells)).near(lat, lon)) return null
+    const candidates = candidatesWithin(this.cellIndex, lat, lon, maxKm)
+    if (candidates.length === 0) return null
+    const cos = Math.cos(lat * toRad)
+    // The flat distance ranks the candidates; only those it cannot tell from the nearest (within its error,
+    // a fraction of a per cent over a few km below 75 degrees of latitude; all of them nearer the poles)
+    // are measured exactly. In a busy port a few km hold a hundred cells.
+    let minRough2 = Infinity
+    const rough2 = new Float64Array(candidates.length)
+    for (let j = 0; j < candidates.length; j++) {
+      const c = this.cells[candidates[j]]
+      rough2[j] = roughKm2(lat, lon, cos, c.lat, c.lon)
+      if (rough2[j] < minRough2) minRough2 = rough2[j]
+    }
+    const margin2 = Math.abs(lat) > 75 ? Infinity : (Math.sqrt(minRough2) * 1.02 + 0.001) ** 2
+    const reach2 = (maxKm * 1.01) ** 2
+    let best = -1
+    let bestKm = Infinity
+    for (let j = 0; j < candidates.length; j++) {
+      if (rough2[j] > margin2 || rough2[j] > reach2) continue
+      const k = candidates[j]
+      const c = this.cells[k]
+      const km = haversineKm(lat, lon, c.lat, c.lon)
+      if (km <= maxKm && (km < bestKm || (km === bestKm && k < best))) {
+        best = k
+        bestKm = km
+      }
+    }
+    return best < 0 ? null : {cell: this.cells[best], distanceKm: bestKm}
   }
 
   /** The port nearest to the position (its WPI position or any of its cells) within `maxKm`, or null. */

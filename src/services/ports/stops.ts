@@ -11,7 +11,7 @@ import type {StopKind} from '../db/schema.js'
 import {write} from '../db/transaction.js'
 import {haversineKm} from '../geo/geometry.js'
 import {cellToken} from '../geo/s2.js'
-import type {PortAreas, PortHit} from './port-areas.js'
+import type {PortAreas, PortHit, Place} from './port-areas.js'
 
 export const STOP_START_KNOTS = 0.2
 export const STOP_END_KNOTS = 0.5
@@ -28,6 +28,8 @@ const FIRST_PASS_DAYS = 7
 /** AIS time stamp seconds that say the position is not a fix. */
 const DEAD_RECKONING = 62
 const POSITIONING_INOPERATIVE = 63
+/** Whether a report's AIS time stamp second says its position is not a fix (dead reckoning, positioning inoperative). */
+export const notAFix = (second: number): boolean => second === DEAD_RECKONING || second === POSITIONING_INOPERATIVE
 const AT_ANCHOR = 1
 const MOORED = 5
 
@@ -47,6 +49,32 @@ export interface StopTrackerOptions {
 }
 
 export type OpenStop = Omit<StopRow, 'id'> & {id: number | null}
+
+/**
+ * Whether the report may be part of a stop, so that its place matters: slow, without a speed, or at anchor
+ * by its status. Only these are looked up in the port areas.
+ */
+export function mayBeStopped(p: TrackedPosition): boolean {
+  return (p.nav === AT_ANCHOR && !(p.sog > ANCHOR_STATUS_MAX_KNOTS)) || !(p.sog >= ANCHORED_KNOTS)
+}
+
+/**
+ * Whether the vessel rides at anchor: by its status (unless it makes way), or under 1 kn in an anchorage.
+ * `placeAt` gives the place of the report, asked only when the status does not settle it.
+ */
+export function ridingAtAnchor(p: TrackedPosition, placeAt: () => Place | null): boolean {
+  return (p.nav === AT_ANCHOR && !(p.sog > ANCHOR_STATUS_MAX_KNOTS)) || (p.sog < ANCHORED_KNOTS && placeAt() === 'anchorage')
+}
+
+/** Whether a vessel under way has stopped with this report: under 0.2 kn, at anchor, or moored by its status without a speed. */
+export function startsStop(p: TrackedPosition, atAnchor: boolean): boolean {
+  return p.sog < STOP_START_KNOTS || atAnchor || (Number.isNaN(p.sog) && p.nav === MOORED)
+}
+
+/** Whether a stopped vessel is under way again with this report: over 0.5 kn, or no speed and a status other than moored. */
+export function endsStop(p: TrackedPosition, atAnchor: boolean): boolean {
+  return !atAnchor && (p.sog > STOP_END_KNOTS || (Number.isNaN(p.sog) && p.nav !== MOORED && !Number.isNaN(p.nav)))
+}
 
 /** The port area answers the tracker needs. */
 export interface AreaLookup {
@@ -81,15 +109,13 @@ export class VesselStopTracker {
   /** Returns false when the position is older than one already applied (out of order: skipped). */
   add(p: TrackedPosition): boolean {
     if (p.at <= this.lastAt) return false
-    const byStatus = p.nav === AT_ANCHOR && !(p.sog > ANCHOR_STATUS_MAX_KNOTS)
-    // Only a slow (or anchored) report can start or continue a stop, so only then does the place matter:
-    // most reports are from ships under way, and they are not looked up.
-    const hit = byStatus || !(p.sog >= ANCHORED_KNOTS) ? this.areas.locate(p.lat, p.lon) : null
-    const atAnchor = byStatus || (hit !== null && hit.place === 'anchorage' && p.sog < ANCHORED_KNOTS)
+    // Most reports are from ships under way: they are not looked up.
+    const hit = mayBeStopped(p) ? this.areas.locate(p.lat, p.lon) : null
+    const atAnchor = ridingAtAnchor(p, () => hit?.place ?? null)
     const open = this.open
     if (this.stopped && p.at - this.lastAt > this.options.maxGapMs) this.end(this.lastAt)
     else if (this.stopped) {
-      const moving = !atAnchor && (p.sog > STOP_END_KNOTS || (Number.isNaN(p.sog) && p.nav !== MOORED && !Number.isNaN(p.nav)))
+      const moving = endsStop(p, atAnchor)
       const moved = open !== null && (haversineKm(open.lat, open.lon, p.lat, p.lon) > STOP_MAX_DRIFT_KM || (hit?.portId ?? null) !== open.portId)
       if (moving) {
         this.end(p.at)
@@ -102,8 +128,7 @@ export class VesselStopTracker {
       }
     }
     this.lastAt = p.at
-    const starts = p.sog < STOP_START_KNOTS || atAnchor || (Number.isNaN(p.sog) && p.nav === MOORED)
-    if (starts) this.start(p, hit)
+    if (startsStop(p, atAnchor)) this.start(p, hit)
     return true
   }
 
@@ -228,7 +253,7 @@ export async function trackStops(ctx: Context, areas: PortAreas, window: {observ
     const tracker = new VesselStopTracker(mmsi, stored ?? null, areas, options)
     for (const i of rows) {
       const second = batch.second[i]
-      if (second === DEAD_RECKONING || second === POSITIONING_INOPERATIVE) {
+      if (notAFix(second)) {
         summary.positions_not_fixes++
         continue
       }

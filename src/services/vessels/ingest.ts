@@ -156,6 +156,8 @@ export class Ingest {
         }
         // Reports accepted, in order: stored (or found stored already) in one go after the batch is judged.
         const accepted: PositionRow[] = []
+        // Reports the track went on without: kept apart as the evidence of one MMSI heard in two places.
+        const discarded: PositionRow[] = []
         const statics: StaticUpdate[] = []
         const accept = (row: PositionRow) => {
           if (counts.newest < row.observedAt) counts.newest = row.observedAt
@@ -220,7 +222,10 @@ export class Ingest {
             continue
           }
           const verdict = track.judge(row)
-          for (let k = 0; k < verdict.discarded; k++) counts.rejected.push(teleport)
+          for (const r of verdict.discarded) {
+            counts.rejected.push(teleport)
+            discarded.push(r)
+          }
           if (verdict.moved) counts.moves++
           for (const r of verdict.accept) accept(r)
         }
@@ -252,6 +257,7 @@ export class Ingest {
         counts.duplicates = accepted.length - stored
         for (const mmsi of moved) counts.updated.push(mmsi)
         await store.replaceSuspects(track.takeChangedHolds())
+        await store.keepDiscarded(discarded)
         if (unknown.length > 0) {
           // Created: given static data, or a position stored (a vessel whose every report was held back is not).
           const created = new Set<number>(statics.map((r) => r.mmsi))

@@ -1,7 +1,8 @@
 // The track rule: which position reports become a vessel's track. A fix is checked against the vessel's
 // last accepted fix, never against a rejected or dead-reckoned one; a report that jumps is held back, and a
 // run of held reports that agree with one another becomes the track (the earlier fix was the bad one), so
-// one bad fix can never freeze a vessel. Held reports the track moves past are discarded as teleports.
+// one bad fix can never freeze a vessel. Held reports the track moves past are discarded as teleports (and
+// handed back, so intake can keep them as evidence of an MMSI heard in two places).
 import type {PositionRow} from '../db/vessel-store.js'
 import {haversineKm} from '../geo/geometry.js'
 
@@ -40,15 +41,21 @@ export function isEstimatedFix(utcSecond: number | null | undefined): boolean {
 
 /** Whether a vessel could have gone from `a` to `b` (either order in time). */
 export function plausibleMove(a: Fix, b: Fix): boolean {
-  const km = haversineKm(a.lat, a.lon, b.lat, b.lon)
+  return plausibleLeg(haversineKm(a.lat, a.lon, b.lat, b.lon), Math.abs(b.at - a.at))
+}
+
+/** Whether a vessel could have covered `km` in `ms` (the same test on a measured move). */
+export function plausibleLeg(km: number, ms: number): boolean {
   if (km <= JITTER_KM) return true
-  const hours = Math.abs(b.at - a.at) / 3_600_000
+  const hours = ms / 3_600_000
   return hours > 0 && km / KM_PER_NM / hours <= MAX_PLAUSIBLE_KNOTS
 }
 
 function fixOf(row: PositionRow): Fix {
   return {at: row.observedAt, lat: row.lat, lon: row.lon}
 }
+
+const NO_ROWS: readonly PositionRow[] = Object.freeze([])
 
 /** What the store holds of a vessel's track: its newest usable fix, and its held reports (oldest first). */
 export interface TrackState {
@@ -70,8 +77,8 @@ export interface TrackStore {
 export interface Verdict {
   /** Reports to store now, oldest first: the report itself, or a confirmed run of held reports. */
   accept: PositionRow[]
-  /** Held reports given up: the track went on without them (teleports). */
-  discarded: number
+  /** Held reports given up, oldest first: the track went on without them (teleports). */
+  discarded: readonly PositionRow[]
   /** The track moved to a run of agreeing reports. */
   moved: boolean
 }
@@ -85,7 +92,7 @@ export class TrackKeeper {
   private readonly held = new Map<number, PositionRow[]>()
   private readonly changed = new Set<number>()
   /** Stored held reports found overtaken by the track when read. */
-  private overtaken = 0
+  private overtaken: PositionRow[] = []
   /** Vessels with held reports in the database when the run began (read once). */
   private holders?: Set<number>
   /** Held reports read ahead, not yet taken up by `heldOf`. */
@@ -121,17 +128,20 @@ export class TrackKeeper {
     // Reports older than the reference fill in history; the track is judged forward in time.
     if (!ref || row.observedAt <= ref.at) {
       if (!ref) this.refs.set(row.mmsi, fix)
-      return {accept: [row], discarded: 0, moved: false}
+      return {accept: [row], discarded: NO_ROWS, moved: false}
     }
     let held = this.heldOf(row.mmsi, ref)
-    let discarded = this.overtaken
-    this.overtaken = 0
+    let discarded: readonly PositionRow[] = NO_ROWS
+    if (this.overtaken.length > 0) {
+      discarded = this.overtaken
+      this.overtaken = []
+    }
     if (plausibleMove(ref, fix)) {
       this.refs.set(row.mmsi, fix)
       // Held reports this fix overtakes were teleports; newer ones still wait.
       const waiting = held.filter((h) => h.observedAt > row.observedAt)
       if (waiting.length !== held.length) {
-        discarded += held.length - waiting.length
+        discarded = discarded.concat(held.filter((h) => h.observedAt <= row.observedAt))
         this.setHeld(row.mmsi, waiting)
       }
       return {accept: [row], discarded, moved: false}
@@ -139,7 +149,7 @@ export class TrackKeeper {
     const last = held.at(-1)
     if (last && row.observedAt === last.observedAt) return {accept: [], discarded, moved: false}
     if (last && (row.observedAt - last.observedAt > HELD_MAX_AGE_MS || !plausibleMove(fixOf(last), fix))) {
-      discarded += held.length
+      discarded = discarded.concat(held)
       held = []
     }
     held = [...held, row].sort((a, b) => a.observedAt - b.observedAt)
@@ -167,6 +177,7 @@ export class TrackKeeper {
     this.storedHeld.clear()
     this.holders = undefined
     this.changed.clear()
+    this.overtaken = []
   }
 
   private reference(mmsi: number): Fix | null {
@@ -191,7 +202,7 @@ export class TrackKeeper {
       held = stored.filter((r) => r.observedAt > ref.at)
       this.held.set(mmsi, held)
       if (held.length !== stored.length) {
-        this.overtaken += stored.length - held.length
+        for (const r of stored) if (r.observedAt <= ref.at) this.overtaken.push(r)
         this.changed.add(mmsi)
       }
     }
