@@ -3,6 +3,7 @@ import {z} from 'zod'
 
 import {CONGESTION_LEVELS, EVENT_TYPES, JOB_STATUSES, TRENDS, ZONE_KINDS} from '../services/db/schema.js'
 import {count, countsByName, dataSource, utcTime} from './common.js'
+import {portCallEntry} from './ports.js'
 
 export const REPORT_FORMATS = ['html', 'md'] as const
 export const REPORT_FILE_KINDS = ['html', 'markdown', 'svg', 'png'] as const
@@ -53,6 +54,11 @@ export const eventTypeCount = z.object({
   newest_at: utcTime.nullable(),
 })
 
+export const reportPortCalls = z.object({
+  calls: z.array(portCallEntry).describe('calls (3 h or more in port) in port at any time in the period, newest arrival first'),
+  more: z.boolean().describe('more calls than shown were in port in the period (`ports calls --since` lists them all)'),
+})
+
 export const jobHealth = z.object({
   job: z.string(),
   schedule_in_words: z.string(),
@@ -89,6 +95,7 @@ export const reportResult = z.object({
   map: reportMap.nullable().describe('null when no map was drawn (Markdown without --out)'),
   congested_ports: z.array(congestedPort).describe('the most congested ports, worst first'),
   events_by_type: z.array(eventTypeCount).describe('every event type, with none created in the period too'),
+  port_calls: reportPortCalls,
   jobs: z.array(jobHealth),
   providers: z.array(providerHealth),
   datasets: z.array(datasetSource),
@@ -103,4 +110,5 @@ export type JobHealth = z.infer<typeof jobHealth>
 export type ProviderHealth = z.infer<typeof providerHealth>
 export type DatasetSource = z.infer<typeof datasetSource>
 export type ReportMap = z.infer<typeof reportMap>
+export type ReportPortCalls = z.infer<typeof reportPortCalls>
 export type ReportFile = z.infer<typeof reportFile>

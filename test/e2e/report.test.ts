@@ -1,8 +1,8 @@
 // `report` through the real CLI on a database holding the shipped ports and zones plus what a day left: a
 // severe and a high port with their median waits, a piracy and a storm zone in the open ocean, an event of
-// every type, a failed job run. The PNG is decoded and read at projected coordinates (land, sea, zones,
-// an event marker); the HTML is parsed strictly and checked to fetch nothing; its tables, the Markdown
-// variant and --json carry the figures placed in the database.
+// every type, port calls, a failed job run. The PNG is decoded and read at projected coordinates (land,
+// sea, zones, an event marker); the HTML is parsed strictly and checked to fetch nothing; its tables, the
+// Markdown variant and --json carry the figures placed in the database.
 import {chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
@@ -72,6 +72,20 @@ beforeAll(() => {
        VALUES (?, 'high', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     EVENTS.forEach((e, k) => event.run(e.type, `report-test-${k}`, `Test ${e.type} event ${k}`, e.lat, e.lon, e.source ?? 'live', e.createdAt, e.createdAt, e.createdAt, e.resolvedAt ?? null))
+    // Port calls: one that departed in the period, one still in port, a port stop and a call that ended before the period.
+    const vessel = d.prepare(`INSERT INTO vessels (mmsi, name, ship_type, lat, lon, position_at, position_source, origin, created_at, updated_at) VALUES (?, ?, 70, ?, ?, ?, ?, 'ingest', ?, ?)`)
+    vessel.run(244_000_010, 'TEST TRADER', 43.1, 28.5, NOW - 5 * HOUR, 'live', NOW, NOW)
+    vessel.run(244_000_011, 'TEST CARRIER', 51.95, 4.1, NOW - HOUR, 'cached', NOW, NOW)
+    const call = d.prepare(
+      `INSERT INTO port_calls (mmsi, port_id, arrived_at, departed_at, last_at, berthed_at, anchorage_ms, berth_ms, stops, gaps, is_call, entry_lat, entry_lon, source, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 2, 0, (? = 1), ?, ?, 'live', ?, ?)`,
+    )
+    const visit = (mmsi: number, code: string, arrived: number, departed: number | null, lastAt: number, anchorageH: number, berthH: number, isCall: boolean) =>
+      call.run(mmsi, port(code), arrived, departed, lastAt, arrived + anchorageH * HOUR, anchorageH * HOUR, berthH * HOUR, isCall ? 1 : 0, 43.2, 28, NOW, NOW)
+    visit(244_000_010, 'BGVAR', NOW - 30 * HOUR, NOW - 5 * HOUR, NOW - 5 * HOUR, 5, 20, true)
+    visit(244_000_011, 'NLRTM', NOW - 10 * HOUR, null, NOW - HOUR, 2, 7, true)
+    visit(244_000_012, 'NLRTM', NOW - 6 * HOUR, NOW - 4 * HOUR, NOW - 4 * HOUR, 1, 0, false)
+    visit(244_000_013, 'BGVAR', NOW - 60 * HOUR, NOW - 30 * HOUR, NOW - 30 * HOUR, 3, 20, true)
     d.prepare(`INSERT INTO job_runs (job, status, started_at, completed_at, duration_ms, error, host, pid) VALUES ('ports', 'failed', ?, ?, 1200, 'test failure', 'test-host', 1)`).run(
       NOW - 3 * HOUR,
       NOW - 3 * HOUR + 1200,
@@ -174,6 +188,13 @@ describe('report', () => {
     expect(result.map.events_drawn).toBe(EVENT_TYPES.length)
     expect(result.map.events_without_position).toBe(1)
     expect(result.jobs.find((j: any) => j.job === 'ports')).toMatchObject({condition: 'failing', last_status: 'failed', consecutive_failures: 1})
+    // The call that left in the period and the one still in port; not the port stop, nor the call that ended before.
+    expect(result.port_calls.more).toBe(false)
+    expect(result.port_calls.calls.map((c: any) => [c.mmsi, c.unlocode, c.vessel_name, c.departed_at, c.waiting_hours, c.at_berth_hours, c.hours_in_port])).toEqual([
+      [244_000_011, 'NLRTM', 'TEST CARRIER', null, 2, 7, 9],
+      [244_000_010, 'BGVAR', 'TEST TRADER', '2026-11-24T07:00:00.000Z', 5, 20, 25],
+    ])
+    expect(result.datasets.find((d: any) => d.dataset === 'vessel_positions')).toMatchObject({rows: 2, by_source: {live: 1, cached: 1}, label: 'cached'})
     const zones = result.datasets.find((d: any) => d.dataset === 'safety_zones')
     expect(zones.by_source).toMatchObject({live: 1, cached: 1})
     expect(zones.label).toBe('emergency')
@@ -213,6 +234,12 @@ describe('report', () => {
     const created = Object.fromEntries(events.slice(1).map((r) => [r[1], [r[2], r[3]]]))
     for (const type of [...SAFETY_EVENT_TYPES, ...BEHAVIOUR_EVENT_TYPES]) expect(created[type], type).toEqual(type === 'ais_gap' ? ['2', '1'] : ['1', '1'])
 
+    const calls = tableRows(document, 'port-calls')
+    expect(calls.slice(1).map((r) => r.join(' | '))).toEqual([
+      'TEST CARRIER | 244000011 | Rotterdam | NLRTM | 2026-11-24 02:00 UTC | in port | 2.0 | 7.0 | 9.0 | live',
+      'TEST TRADER | 244000010 | Varna | BGVAR | 2026-11-23 06:00 UTC | 2026-11-24 07:00 UTC | 5.0 | 20.0 | 25.0 | live',
+    ])
+
     const jobs = tableRows(document, 'job-health')
     expect(jobs.find((r) => r[0] === 'ports')).toEqual(expect.arrayContaining(['failing', 'failed', '1']))
     const datasets = tableRows(document, 'datasets')
@@ -233,6 +260,8 @@ describe('report', () => {
       const word = EVENT_STYLES[type].word
       expect(line(`| ${word} | ${type} |`), type).toContain(type === 'ais_gap' ? `| ${type} | 2 | 1 |` : `| ${type} | 1 | 1 |`)
     }
+    expect(line('| TEST TRADER |')).toBe('| TEST TRADER | 244000010 | Varna | BGVAR | 2026-11-23 06:00 UTC | 2026-11-24 07:00 UTC | 5.0 | 20.0 | 25.0 | live |')
+    expect(line('| TEST CARRIER |')).toContain('| in port | 2.0 | 7.0 | 9.0 |')
     expect(line('| ports |')).toContain('| failing | failed |')
   })
 

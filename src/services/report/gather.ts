@@ -1,5 +1,5 @@
 // What the report shows, read through the repositories: the most congested ports with their waits, the
-// period's events by type, job health and where each dataset came from (the tables), and every port by
+// period's events by type, its port calls, job health and where each dataset came from (the tables), and every port by
 // level, the zones in force and the period's events with a position (the map's layers).
 import type {DatasetSource, ReportFigures} from '../../schemas/report.js'
 import {iso} from '../clock.js'
@@ -14,6 +14,7 @@ import {listZones} from '../db/zones.js'
 import {asZoneGeometry} from '../geo/geometry.js'
 import {jobStatuses} from '../jobs/status.js'
 import {congestionReport} from '../ports/congestion-report.js'
+import {portCallsReport} from '../ports/port-calls-report.js'
 import {worstSource} from '../provenance.js'
 import {providerCondition, providerStatuses} from '../providers/status.js'
 import {ZONE_STYLES} from './palette.js'
@@ -21,6 +22,8 @@ import type {MapLayers} from './world-map.js'
 
 /** Rows of the congested ports table. */
 export const CONGESTED_PORTS_SHOWN = 15
+/** Rows of the port calls table, newest arrival first. */
+export const PORT_CALLS_SHOWN = 25
 /** The period's newest events drawn on the map; older ones are counted in the table only. */
 export const EVENT_MARKERS_MAX = 2000
 
@@ -41,6 +44,8 @@ export async function gatherReport(ctx: Context, options: {sinceMs: number}): Pr
   const jobs = await jobStatuses(ctx)
   const providers = await providerStatuses(ctx)
   const congestion = await congestionReport(ctx, {})
+  // One more than shown: whether there are more.
+  const calls = await portCallsReport(ctx, {sinceMs: options.sinceMs, callsOnly: true, limit: PORT_CALLS_SHOWN + 1})
   // The rest from one snapshot of the database.
   const rows = await read(ctx.db, async () => ({
     ports: await areaPorts(ctx.db),
@@ -100,6 +105,7 @@ export async function gatherReport(ctx: Context, options: {sinceMs: number}): Pr
         newest_at: iso(newest),
       }
     }),
+    port_calls: {calls: calls.calls.slice(0, PORT_CALLS_SHOWN), more: calls.calls.length > PORT_CALLS_SHOWN},
     jobs: jobs.map((j) => ({
       job: j.job,
       schedule_in_words: j.schedule_in_words,

@@ -1,5 +1,5 @@
 // The report's tables as rows of words and numbers, one model for the HTML page and the Markdown variant:
-// the most congested ports, the period's events by type, job health and data sources.
+// the most congested ports, the period's events by type, port calls, job health and data sources.
 import type {ReportFigures} from '../../schemas/report.js'
 import {EVENT_STYLES, portStyle} from './palette.js'
 
@@ -81,6 +81,25 @@ export function reportTables(figures: ReportFigures): ReportTable[] {
         text(utcText(e.newest_at)),
       ]),
       empty: 'No event types.',
+    },
+    {
+      id: 'port-calls',
+      title: 'Port calls',
+      note: `Calls (3 h or more in port) in port at any time in the period, newest arrival first${figures.port_calls.more ? ` (the ${figures.port_calls.calls.length} newest shown; \`ports calls --since\` lists them all)` : ''}. Wait: stopped at anchorage before berthing.`,
+      headers: ['Vessel', 'MMSI', 'Port', 'UN/LOCODE', 'Arrived', 'Departed', 'Wait at anchorage (h)', 'At berth (h)', 'In port (h)', 'Source'],
+      rows: figures.port_calls.calls.map((c) => [
+        text(c.vessel_name),
+        text(String(c.mmsi)),
+        text(c.port_name),
+        text(c.unlocode),
+        text(utcText(c.arrived_at)),
+        text(c.departed_at === null ? 'in port' : utcText(c.departed_at)),
+        num(c.waiting_hours, 1),
+        num(c.at_berth_hours, 1),
+        num(c.hours_in_port, 1),
+        text(c.source),
+      ]),
+      empty: 'No port calls in the period: the behaviour job finds them in the stored positions (`harbormaster jobs run behaviour`).',
     },
     {
       id: 'job-health',
