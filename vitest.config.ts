@@ -35,6 +35,7 @@ export const BOTH_BACKENDS: string[] = [
   // queue-cli runs on SQLite only: the same admin service is held to PostgreSQL by queue-api, the engine by
   // the contract suite, and `worker` by queue-worker; its 60 CLI starts would cost a minute a second time.
   'test/e2e/queue-api.test.ts',
+  'test/e2e/behaviour-pass.test.ts',
 ]
 
 /** HARBORMASTER_PG_ALL=1 offers every end-to-end file to the `postgres` project (for trying one there). */

@@ -146,7 +146,8 @@ export async function runBehaviourPass(ctx: Context, options: BehaviourPassOptio
     for (const [type, n] of Object.entries(stored.createdByType)) summary.new_by_type[type as BehaviourEventType] += n
     for (const {detector, result} of found) {
       const counts = summary.detectors[detector.name]
-      counts.events += result.events.length
+      // Drafts that only end a stored episode are not news of their own.
+      counts.events += result.events.filter((e) => !e.onlyIfKnown).length
       for (const [k, n] of Object.entries(result.counts ?? {})) counts[k] = (counts[k] ?? 0) + n
     }
     log.debug(`slice ${summary.slices}: positions ${after + 1}-${through}`, {
