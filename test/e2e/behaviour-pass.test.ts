@@ -100,6 +100,7 @@ function storedWatermark(db: string): number | null {
 interface PassSummary {
   positions_fresh: number
   positions_read: number
+  positions_carried: number
   vessels: number
   slices: number
   events_new: number
@@ -344,6 +345,14 @@ describe.skipIf(backend() === 'postgres')('kill -9 in the middle of a pass', () 
     const done = await pass(whole, NOW, {HARBORMASTER_BEHAVIOUR_SLICE_POSITIONS: String(SLICE)})
     expect(done.slices).toBe(boundaries.size)
     reference = gaps(whole).map(({dedupe_key, resolved_at, observed_at}) => ({dedupe_key, resolved_at, observed_at}))
+    // Sliced or whole, one pass finds the same: the slices' windows (each carried over to the next) hold
+    // what one window over everything holds.
+    const once = join(tmp.dir, 'once.db')
+    withDb(arranged, (d) => d.exec(`VACUUM INTO '${once}'`))
+    expect(await pass(once, NOW)).toMatchObject({slices: 1, positions_carried: 0})
+    expect(gaps(once).map(({dedupe_key, resolved_at, observed_at}) => ({dedupe_key, resolved_at, observed_at}))).toEqual(reference)
+    expect(done.positions_read).toBe(lastId - firstId + 1)
+    expect(done.positions_carried).toBeGreaterThan(done.positions_read)
     // Each silence of 14 h ended; and the five vessels last heard 12 h or more before the newest report
     // (while the two others are still heard around them) are dark still: open events.
     expect(reference.filter((g) => g.resolved_at !== null)).toHaveLength(DARK_VESSELS)

@@ -12,7 +12,6 @@ import {
   type BehaviourEventUpdate,
   behaviourWatermark,
   firstPositionIdSince,
-  freshSpan,
   insertBehaviourEvents,
   positionIds,
   updateBehaviourEvents,
@@ -27,7 +26,7 @@ import {notifyWatchers} from '../safety/notify.js'
 import {deliverWebhooks} from '../safety/webhooks.js'
 import {DETECTORS} from './detectors.js'
 import type {BehaviourEnv, BehaviourEventDraft, Detector, DetectorResult} from './types.js'
-import {readPositionWindow} from './window-reader.js'
+import {readSliceWindow, type WindowRead} from './window-reader.js'
 
 export type {BehaviourJobSummary} from '../../schemas/job-summaries.js'
 
@@ -49,6 +48,7 @@ function emptySummary(watermark: number | null): BehaviourJobSummary {
     success: true,
     positions_fresh: 0,
     positions_read: 0,
+    positions_carried: 0,
     vessels: 0,
     slices: 0,
     events_new: 0,
@@ -108,23 +108,26 @@ export async function runBehaviourPass(ctx: Context, options: BehaviourPassOptio
   let env: BehaviourEnv | undefined
   let committed = before
   const vessels = new Set<number>()
+  // The window of the slice before: most of what the next one looks back on.
+  let previous: WindowRead | null = null
 
   for (let after = from; after < upTo; ) {
     throwIfCancelled(ctx.signal)
     const through = Math.min(after + sliceSize, upTo)
-    const span = await time('read', () => freshSpan(db, after, through, floor))
-    if (span.count === 0 || span.oldestAt === null || span.newestAt === null) {
-      after = through
-      continue
-    }
-    env ??= await time('areas', async () => ({ctx, now, areas: await loadPortAreas(ctx), land: landOutline('10m')}))
-    const bounds = {afterId: after, upToId: through, floor, since: span.oldestAt - lookbackMs, until: span.newestAt}
+    const slice = {afterId: after, upToId: through, floor, lookbackMs}
     const read = await time('read', () =>
-      readPositionWindow(db, bounds, async () => {
+      readSliceWindow(db, slice, previous, async () => {
         await yieldToEventLoop()
         throwIfCancelled(ctx.signal)
       }),
     )
+    previous = null
+    if (read === null) {
+      // No fresh position in the range (deleted, or observed before a first pass's start).
+      after = through
+      continue
+    }
+    env ??= await time('areas', async () => ({ctx, now, areas: await loadPortAreas(ctx), land: landOutline('10m')}))
     const found: Array<{detector: Detector; result: DetectorResult}> = []
     for (const detector of detectors) {
       const result = await time(`detect_${detector.name}`, () => detector.detect(env as BehaviourEnv, read.window))
@@ -137,7 +140,8 @@ export async function runBehaviourPass(ctx: Context, options: BehaviourPassOptio
 
     summary.slices++
     summary.positions_fresh += read.fresh
-    summary.positions_read += read.window.length
+    summary.positions_read += read.read + read.before
+    summary.positions_carried += read.carried
     for (const mmsi of read.freshVessels) vessels.add(mmsi)
     summary.events_new += stored.created
     summary.events_updated += stored.updated
@@ -152,13 +156,16 @@ export async function runBehaviourPass(ctx: Context, options: BehaviourPassOptio
     }
     log.debug(`slice ${summary.slices}: positions ${after + 1}-${through}`, {
       fresh: read.fresh,
-      read: read.window.length,
+      read: read.read + read.before,
+      carried: read.carried,
       vessels: read.window.vessels,
       events_new: stored.created,
       events_updated: stored.updated,
     })
+    previous = read
     after = through
   }
+  previous = null
   // Nothing fresh after the last slice (or at all): the watermark still moves past what was looked at.
   if (committed === null || committed < upTo) await write(db, () => advanceBehaviourWatermark(db, upTo, now))
   summary.watermark_after = upTo
