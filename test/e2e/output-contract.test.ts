@@ -131,7 +131,7 @@ describe('--json output of every command against its schema', () => {
     expect((await json<{status: string}>('jobs', 'run', 'safety')).status).toBe('skipped')
     await json('jobs', 'resume', 'safety')
     const history = await json<{runs: Array<{job: string}>}>('jobs', 'history', '--limit', '200')
-    expect(new Set(history.runs.map((r) => r.job))).toEqual(new Set(['vessels', 'ports', 'safety', 'check-events', 'backup', 'maintain', 'cleanup', 'usage-report']))
+    expect(new Set(history.runs.map((r) => r.job))).toEqual(new Set(['vessels', 'ports', 'safety', 'behaviour', 'check-events', 'backup', 'maintain', 'cleanup', 'usage-report']))
     await json('jobs', 'list')
     await json('schedule', 'list')
     await json('schedule', 'crontab')

@@ -39,29 +39,48 @@ interface Silence {
   shoreKm: number
 }
 
+/** The one-degree cells (latitude rows, longitude columns) within `km` of a position. */
+function cellsNear(lat: number, lon: number, km: number, visit: (cell: number) => void): void {
+  const dLat = km / KM_PER_DEGREE
+  const row0 = Math.max(0, Math.floor(lat - dLat + 90))
+  const row1 = Math.min(179, Math.floor(lat + dLat + 90))
+  for (let row = row0; row <= row1; row++) {
+    // The row's edge nearest a pole is where a degree of longitude is shortest.
+    const poleward = Math.min(89.9, Math.max(Math.abs(row - 90), Math.abs(row - 89)))
+    const dLon = km / (KM_PER_DEGREE * Math.cos((poleward * Math.PI) / 180))
+    const wide = dLon >= 180
+    const col0 = wide ? 0 : Math.floor(lon - dLon + 180)
+    const col1 = wide ? 359 : Math.floor(lon + dLon + 180)
+    for (let col = col0; col <= col1; col++) visit(row * 360 + (((col % 360) + 360) % 360))
+  }
+}
+
 /**
- * The window's reports by one-degree cell (latitude rows, longitude columns), to find who was heard near a
- * position without looking at every report.
+ * The window's reports in the one-degree cells around the silences, by cell: who was heard near a position
+ * is found without looking at every report (nor indexing those far from any silence).
  */
 class CellIndex {
   private readonly cellStart = new Int32Array(180 * 360 + 1)
   private readonly rows: Int32Array
   readonly vesselOf: Int32Array
 
-  constructor(private readonly w: PositionWindow) {
+  constructor(
+    private readonly w: PositionWindow,
+    wanted: Uint8Array,
+  ) {
     const n = w.length
     this.vesselOf = new Int32Array(n)
     for (let v = 0; v < w.vessels; v++) this.vesselOf.fill(v, w.vesselStart[v], w.vesselStart[v + 1])
     const cells = new Int32Array(n)
     for (let i = 0; i < n; i++) {
       const c = cellOf(w.lat[i], w.lon[i])
-      cells[i] = c
-      this.cellStart[c + 1]++
+      cells[i] = wanted[c] ? c : -1
+      if (wanted[c]) this.cellStart[c + 1]++
     }
     for (let c = 0; c < 180 * 360; c++) this.cellStart[c + 1] += this.cellStart[c]
     const next = this.cellStart.slice(0, 180 * 360)
-    this.rows = new Int32Array(n)
-    for (let i = 0; i < n; i++) this.rows[next[cells[i]]++] = i
+    this.rows = new Int32Array(this.cellStart[180 * 360])
+    for (let i = 0; i < n; i++) if (cells[i] >= 0) this.rows[next[cells[i]]++] = i
   }
 
   /**
@@ -70,35 +89,23 @@ class CellIndex {
    */
   heardNear(vessel: number, lat: number, lon: number, km: number, after: number, through: number, seen: Int32Array, mark: number): {vessels: number; reports: number} {
     const w = this.w
-    const dLat = km / KM_PER_DEGREE
-    const row0 = Math.max(0, Math.floor(lat - dLat + 90))
-    const row1 = Math.min(179, Math.floor(lat + dLat + 90))
     let vessels = 0
     let reports = 0
-    for (let row = row0; row <= row1; row++) {
-      // The row's edge nearest a pole is where a degree of longitude is shortest.
-      const poleward = Math.min(89.9, Math.max(Math.abs(row - 90), Math.abs(row - 89)))
-      const dLon = km / (KM_PER_DEGREE * Math.cos((poleward * Math.PI) / 180))
-      const wide = dLon >= 180
-      const col0 = wide ? 0 : Math.floor(lon - dLon + 180)
-      const col1 = wide ? 359 : Math.floor(lon + dLon + 180)
-      for (let col = col0; col <= col1; col++) {
-        const c = row * 360 + (((col % 360) + 360) % 360)
-        for (let k = this.cellStart[c]; k < this.cellStart[c + 1]; k++) {
-          const i = this.rows[k]
-          const at = w.at[i]
-          if (at <= after || at > through) continue
-          const v = this.vesselOf[i]
-          if (v === vessel) continue
-          if (haversineKm(lat, lon, w.lat[i], w.lon[i]) > km) continue
-          reports++
-          if (seen[v] !== mark) {
-            seen[v] = mark
-            vessels++
-          }
+    cellsNear(lat, lon, km, (c) => {
+      for (let k = this.cellStart[c]; k < this.cellStart[c + 1]; k++) {
+        const i = this.rows[k]
+        const at = w.at[i]
+        if (at <= after || at > through) continue
+        const v = this.vesselOf[i]
+        if (v === vessel) continue
+        if (haversineKm(lat, lon, w.lat[i], w.lon[i]) > km) continue
+        reports++
+        if (seen[v] !== mark) {
+          seen[v] = mark
+          vessels++
         }
       }
-    }
+    })
     return {vessels, reports}
   }
 }
@@ -138,7 +145,9 @@ export async function detectAisGaps(env: BehaviourEnv, w: PositionWindow): Promi
   const events: BehaviourEventDraft[] = []
   if (offshore.length === 0) return {events, counts}
 
-  const index = new CellIndex(w)
+  const wanted = new Uint8Array(180 * 360)
+  for (const g of offshore) cellsNear(w.lat[g.start], w.lon[g.start], HEARD_RADIUS_KM, (c) => (wanted[c] = 1))
+  const index = new CellIndex(w, wanted)
   const seen = new Int32Array(w.vessels)
   offshore.forEach((g, n) => {
     const startAt = w.at[g.start]

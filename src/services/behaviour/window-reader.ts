@@ -323,15 +323,20 @@ function groupByVessel(earlier: Staging, carried: Carried | null, staged: Stagin
   }
   placeStaged(earlier)
   if (carried) {
-    const from = carried.window
-    for (let pv = 0; pv < from.vessels; pv++) {
-      const count = carried.to[pv] - carried.from[pv]
-      if (count === 0) continue
+    const {at, lat, lon, sog, nav, second, source} = carried.window
+    for (let pv = 0; pv < carried.window.vessels; pv++) {
       const r = rank[carried.vessel[pv]]
-      const t = next[r]
-      next[r] += count
       // Carried rows are no longer fresh (they were analysed in the slice before): that column stays 0.
-      for (const column of COLUMNS) if (column !== 'fresh') w[column].set(from[column].subarray(carried.from[pv], carried.to[pv]), t)
+      for (let i = carried.from[pv]; i < carried.to[pv]; i++) {
+        const t = next[r]++
+        w.at[t] = at[i]
+        w.lat[t] = lat[i]
+        w.lon[t] = lon[i]
+        w.sog[t] = sog[i]
+        w.nav[t] = nav[i]
+        w.second[t] = second[i]
+        w.source[t] = source[i]
+      }
     }
   }
   for (const rows of staged) placeStaged(rows)
