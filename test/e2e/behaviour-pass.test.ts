@@ -309,6 +309,40 @@ describe('vessel:analyze', () => {
   })
 })
 
+describe('slices', () => {
+  it('a pass in slices of ten positions finds what one slice finds, reports stored out of time order included', async () => {
+    const reports: PlacedVessel[] = []
+    for (let k = 0; k < 6; k++) reports.push(...silentVessel(636030000 + k, [SEA.atlantic[0] + k * 0.1, SEA.atlantic[1]], [SEA.atlantic[0] + 0.5, SEA.atlantic[1] + 1.5], T0 + k * 2 * H))
+    reports.push(...track({mmsi: 538004321, lat: SEA.atlanticNearby[0], lon: SEA.atlanticNearby[1], sog: 11}, T0, T0 + 36 * H, H))
+    // Stored last, observed in the middle: a receiver's backlog delivered late.
+    const late = track({mmsi: 538004322, lat: SEA.atlantic[0] - 0.3, lon: SEA.atlantic[1], sog: 11}, T0 + 10.25 * H, T0 + 14.25 * H, H / 2)
+    const sliced = freshDb()
+    const whole = freshDb()
+    for (const db of [sliced, whole]) {
+      place(db, reports)
+      place(db, late)
+    }
+    const inSlices = await pass(sliced, NOW, {HARBORMASTER_BEHAVIOUR_SLICE_POSITIONS: '10'})
+    const inOne = await pass(whole, NOW)
+    expect(inOne.slices).toBe(1)
+    expect(inSlices.slices).toBeGreaterThan(15)
+    expect(inSlices.positions_carried).toBeGreaterThan(0)
+    expect(inSlices.positions_fresh).toBe(inOne.positions_fresh)
+    const found = (db: string) =>
+      gaps(db)
+        .filter((g) => g.metadata.withdrawn !== true)
+        .map(({mmsi, dedupe_key, resolved_at}) => ({mmsi, dedupe_key, resolved_at}))
+    expect(found(sliced)).toEqual(found(whole))
+    expect(found(whole).filter((g) => g.resolved_at !== null)).toHaveLength(6)
+    // The late reports arrived over several slices: the first of them, read before the rest, looked like a
+    // vessel gone silent; the next slice's withdrew that gap (ended when it was heard again, marked withdrawn).
+    const withdrawn = gaps(sliced).filter((g) => g.metadata.withdrawn === true)
+    expect(withdrawn.map((g) => g.dedupe_key)).toEqual([`ais_gap:538004322:${T0 + 10.25 * H}`])
+    expect(withdrawn[0]).toMatchObject({resolved_at: T0 + 10.75 * H, metadata: {duration_hours: 0.5}})
+    expect(gaps(whole).filter((g) => g.metadata.withdrawn === true)).toEqual([])
+  })
+})
+
 describe.skipIf(backend() === 'postgres')('kill -9 in the middle of a pass', () => {
   /** Positions per slice: the pass below takes dozens of slices, each committed whole. */
   const SLICE = 10
@@ -318,7 +352,7 @@ describe.skipIf(backend() === 'postgres')('kill -9 in the middle of a pass', () 
   let firstId: number
   let lastId: number
   const boundaries = new Set<number>()
-  /** Runs killed while still running (each a crash the next run finds). */
+  /** Runs killed while running (each left `running`: a crash the next run finds). */
   let killed = 0
 
   beforeAll(async () => {
@@ -381,24 +415,25 @@ describe.skipIf(backend() === 'postgres')('kill -9 in the middle of a pass', () 
 
   it('kills at once when the watermark has passed a point: whole slices only, nothing doubled', async () => {
     const marks: Array<number | null> = []
-    for (const slices of [2, 6, 10]) {
+    for (const slices of [1, 3, 5]) {
+      const start = withDb(db, watermarkOf) ?? firstId - 1
       const child = startCli(['run-background-jobs', '--job', 'behaviour', '--db', db], {env})
       const done = collect(child)
       const probe = new Database(db)
       try {
         for (;;) {
           const watermark = watermarkOf(probe)
-          if (watermark !== null && watermark >= firstId - 1 + slices * SLICE) break
+          if (watermark !== null && watermark >= start + slices * SLICE) break
           if (child.exitCode !== null) break
           await sleep(2)
         }
       } finally {
         probe.close()
       }
-      if (child.exitCode === null) killed++
       child.kill('SIGKILL')
       await done
       marks.push(checkIntact())
+      killed += count(db, `SELECT count(*) FROM job_runs WHERE job = 'behaviour' AND status = 'running'`)
     }
     expect(marks.every((m) => m !== null)).toBe(true)
   })
@@ -423,7 +458,6 @@ describe.skipIf(backend() === 'postgres')('kill -9 in the middle of a pass', () 
         await sleep(2)
       }
       expect(held).toBeLessThan(lastId)
-      killed++
       child.kill('SIGKILL')
       expect((await done).signal).toBe('SIGKILL')
     } finally {
@@ -431,6 +465,8 @@ describe.skipIf(backend() === 'postgres')('kill -9 in the middle of a pass', () 
       probe.close()
     }
     expect(checkIntact()).toBe(held)
+    expect(count(db, `SELECT count(*) FROM job_runs WHERE job = 'behaviour' AND status = 'running'`)).toBe(1)
+    killed++
 
     const rerun = await pass(db, NOW, env)
     expect(rerun.watermark_before).toBe(held)

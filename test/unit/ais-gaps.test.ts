@@ -36,8 +36,9 @@ function scene(hours: number, options: {at?: {lat: number; lon: number}; otherNm
   return windowOf(rows)
 }
 
+/** The gaps found as news (not the drafts that only end or withdraw a stored one). */
 async function gapsIn(rows: ReturnType<typeof windowOf>) {
-  return (await detectAisGaps(env, rows)).events
+  return (await detectAisGaps(env, rows)).events.filter((e) => !e.onlyIfKnown)
 }
 
 describe('AIS gaps', () => {
@@ -107,7 +108,7 @@ describe('AIS gaps', () => {
       ...reports(OTHER, OPEN_SEA.lat + 0.2, OPEN_SEA.lon, T0, start + 5 * H, H, false),
     ])
     // (OTHER, silent since, is heard of again through DARK: its own open gap, not the one looked at here.)
-    const gap = (await gapsIn(rows)).find((e) => e.mmsi === DARK)
+    const gap = (await detectAisGaps(env, rows)).events.find((e) => e.mmsi === DARK)
     expect(gap).toMatchObject({onlyIfKnown: true, metadata: {vessels_heard_nearby: 0, heard_since: new Date(end - 24 * H).toISOString()}})
   })
 
@@ -124,6 +125,21 @@ describe('AIS gaps', () => {
     expect(result.events[0].title).toMatch(/silent 13\.0 h so far/)
     const alone = windowOf([...reports(DARK, OPEN_SEA.lat, OPEN_SEA.lon, T0, T0 + 6 * H), ...reports(OTHER, -30, -20, T0, T0 + 19 * H, H)])
     expect(await gapsIn(alone)).toEqual([])
+  })
+
+  it('a report stored late that cuts a silence short (its end fresh, under 12 h after the last report analysed) withdraws an open gap kept for it', async () => {
+    const start = T0 + 6 * H
+    const rows = windowOf([
+      ...reports(DARK, OPEN_SEA.lat, OPEN_SEA.lon, T0, start, H / 2, false),
+      // Observed an hour after, stored (and so analysed) only now; what an earlier pass saw of OTHER stays.
+      ...reports(DARK, OPEN_SEA.lat, OPEN_SEA.lon + 0.1, start + H, start + 2 * H, H / 2),
+      ...reports(OTHER, OPEN_SEA.lat + 0.2, OPEN_SEA.lon, T0, start + 3 * H, H, false),
+    ])
+    const result = await detectAisGaps(env, rows)
+    expect(result.events.filter((e) => !e.onlyIfKnown)).toEqual([])
+    const withdrawn = result.events.find((e) => e.mmsi === DARK)
+    expect(withdrawn).toMatchObject({dedupeKey: `ais_gap:${DARK}:${start}`, onlyIfKnown: true, endedAt: start + H, metadata: {withdrawn: true, duration_hours: 1}})
+    expect(withdrawn?.title).toMatch(/^AIS gap withdrawn: MMSI 636012345 was heard 1\.0 h after/)
   })
 
   it('the worst source of the two reports that bound it labels the gap', async () => {

@@ -116,24 +116,35 @@ function cellOf(lat: number, lon: number): number {
   return row * 360 + col
 }
 
-/** Silences of 12 h or more in the window: those ended by a fresh report, and those still going on. */
-function silencesIn(w: PositionWindow): Silence[] {
-  const found: Silence[] = []
+/**
+ * Silences of 12 h or more in the window: those ended by a fresh report, and those still going on; and the
+ * silences a report stored late has cut short (under 12 h after all: an open gap stored for it is withdrawn).
+ */
+function silencesIn(w: PositionWindow): {silences: Silence[]; cutShort: Silence[]} {
+  const silences: Silence[] = []
+  const cutShort: Silence[] = []
   for (let v = 0; v < w.vessels; v++) {
     const s = w.vesselStart[v]
     const e = w.vesselStart[v + 1]
+    let first = true
     for (let i = s + 1; i < e; i++) {
-      if (w.fresh[i] === 1 && w.at[i] - w.at[i - 1] >= GAP_MIN_MS) found.push({vessel: v, start: i - 1, end: i, shoreKm: 0})
+      if (w.fresh[i] === 0) continue
+      if (w.at[i] - w.at[i - 1] >= GAP_MIN_MS) silences.push({vessel: v, start: i - 1, end: i, shoreKm: 0})
+      else if (first && w.fresh[i - 1] === 0) cutShort.push({vessel: v, start: i - 1, end: i, shoreKm: 0})
+      first = false
     }
-    if (e > s && w.until - w.at[e - 1] >= GAP_MIN_MS) found.push({vessel: v, start: e - 1, end: -1, shoreKm: 0})
+    if (e > s && w.until - w.at[e - 1] >= GAP_MIN_MS) silences.push({vessel: v, start: e - 1, end: -1, shoreKm: 0})
   }
-  return found
+  return {silences, cutShort}
 }
 
 export async function detectAisGaps(env: BehaviourEnv, w: PositionWindow): Promise<DetectorResult> {
   const counts = {silences: 0, offshore: 0, reception_holes: 0, open: 0}
-  const silences = silencesIn(w)
+  const {silences, cutShort} = silencesIn(w)
   counts.silences = silences.length
+  // Each vessel's first fresh report after the ones analysed before: when it came in late, the silence an
+  // earlier pass saw going on is shorter than 12 h after all, and its open gap (if stored) is withdrawn.
+  const events: BehaviourEventDraft[] = cutShort.map((g) => withdrawal(w, g))
   const offshore = silences.filter((g) => {
     const lat = w.lat[g.start]
     const lon = w.lon[g.start]
@@ -142,7 +153,6 @@ export async function detectAisGaps(env: BehaviourEnv, w: PositionWindow): Promi
     return g.shoreKm > OFFSHORE_KM
   })
   counts.offshore = offshore.length
-  const events: BehaviourEventDraft[] = []
   if (offshore.length === 0) return {events, counts}
 
   const wanted = new Uint8Array(180 * 360)
@@ -206,6 +216,37 @@ function gapEvent(w: PositionWindow, g: Silence, heard: {vessels: number; report
       reports_heard_nearby: heard.reports,
       heard_radius_nm: HEARD_RADIUS_KM / KM_PER_NM,
       heard_since: iso(heardAfter),
+    },
+  }
+}
+
+/** The end of an open gap that reports stored late showed to be no gap: only ever applied to a stored open event. */
+function withdrawal(w: PositionWindow, g: Silence): BehaviourEventDraft {
+  const mmsi = w.vesselMmsi[g.vessel]
+  const startAt = w.at[g.start]
+  const endAt = w.at[g.end]
+  const hours = round1((endAt - startAt) / HOUR_MS)
+  return {
+    type: 'ais_gap',
+    mmsi,
+    dedupeKey: `ais_gap:${mmsi}:${startAt}`,
+    severity: 'medium',
+    title: `AIS gap withdrawn: MMSI ${mmsi} was heard ${hours.toFixed(1)} h after (reports stored late)`,
+    lat: w.lat[g.start],
+    lon: w.lon[g.start],
+    source: worstSource([sourceAt(w, g.start), sourceAt(w, g.end)]),
+    startedAt: startAt,
+    endedAt: endAt,
+    onlyIfKnown: true,
+    metadata: {
+      withdrawn: true,
+      started_at: iso(startAt),
+      ended_at: iso(endAt),
+      start_lat: w.lat[g.start],
+      start_lon: w.lon[g.start],
+      end_lat: w.lat[g.end],
+      end_lon: w.lon[g.end],
+      duration_hours: hours,
     },
   }
 }

@@ -12,6 +12,7 @@ import {
   type BehaviourEventUpdate,
   behaviourWatermark,
   firstPositionIdSince,
+  openBehaviourEvents,
   insertBehaviourEvents,
   positionIds,
   updateBehaviourEvents,
@@ -214,16 +215,15 @@ async function storeSlice(ctx: Context, found: ReadonlyArray<{result: DetectorRe
   const drafts = new Map<string, BehaviourEventDraft>()
   for (const {result} of found) for (const e of result.events) drafts.set(e.dedupeKey, e)
   return write(db, async () => {
-    const known = await behaviourEventsByKey(db, [...drafts.keys()])
+    // Open episodes are few: read at once. Of the rest only news is looked up (ended episodes stay as stored).
+    const open = await openBehaviourEvents(db)
+    const known = await behaviourEventsByKey(db, [...drafts.values()].filter((d) => !d.onlyIfKnown && !open.has(d.dedupeKey)).map((d) => d.dedupeKey))
     const inserts: BehaviourEventRow[] = []
     const updates: BehaviourEventUpdate[] = []
     for (const d of drafts.values()) {
-      const stored = known.get(d.dedupeKey)
-      if (stored === undefined) {
-        if (!d.onlyIfKnown) inserts.push(eventRow(d))
-      } else if (stored.resolvedAt === null) {
-        updates.push({id: stored.id, title: d.title, metadata: d.metadata, resolvedAt: d.endedAt, lastSeenAt: now})
-      }
+      const id = open.get(d.dedupeKey)
+      if (id !== undefined) updates.push({id, title: d.title, metadata: d.metadata, resolvedAt: d.endedAt, lastSeenAt: now})
+      else if (!d.onlyIfKnown && !known.has(d.dedupeKey)) inserts.push(eventRow(d))
     }
     const created = await insertBehaviourEvents(db, inserts, now)
     const updated = await updateBehaviourEvents(db, updates)

@@ -11,7 +11,7 @@ import type {PositionWindow} from './types.js'
 /** A slice: the positions stored after `afterId` up to `upToId`, fresh when observed at or after `floor`. */
 export interface Slice extends Freshness {
   upToId: number
-  /** How far before the oldest fresh report the window reaches. */
+  /** How far before the oldest fresh report the window reaches (and after the newest). */
   lookbackMs: number
 }
 
@@ -209,7 +209,9 @@ export async function readSliceWindow(
     between,
   )
   if (oldest === Infinity) return null
-  const bounds: WindowBounds = {...freshness, upToId: slice.upToId, since: oldest - slice.lookbackMs, until: newest}
+  // As far after the newest fresh report as before the oldest: reports stored late (observed before others
+  // already stored) are seen with what followed them, and the window never reaches further.
+  const bounds: WindowBounds = {...freshness, upToId: slice.upToId, since: oldest - slice.lookbackMs, until: newest + slice.lookbackMs}
   // Of a first pass's slice: positions stored late, observed before the window.
   own.dropBefore(bounds.since)
 

@@ -286,6 +286,13 @@ export async function behaviourEventsByKey(db: AnyDb, keys: readonly string[]): 
 
 const behaviourTypes = BEHAVIOUR_EVENT_TYPES.map((type) => `'${type}'`).join(', ')
 
+/** The behaviour events still open (few: episodes going on), by dedupe key. */
+export async function openBehaviourEvents(db: AnyDb): Promise<Map<string, number>> {
+  const text = `SELECT dedupe_key, id FROM safety_events WHERE resolved_at IS NULL AND type IN (${behaviourTypes})`
+  const rows = db.dialect === 'sqlite' ? (db.sqlite.prepare(text).raw().all() as Array<[string, number]>) : await pgArrays<[string, number]>(db, text)
+  return new Map(rows.map(([key, id]) => [key, Number(id)]))
+}
+
 /** A new behaviour event: an ended episode is stored resolved at its end. */
 export interface BehaviourEventRow extends EventRow {
   resolvedAt: number | null
