@@ -131,15 +131,23 @@ describe('AIS gaps', () => {
     const start = T0 + 6 * H
     const rows = windowOf([
       ...reports(DARK, OPEN_SEA.lat, OPEN_SEA.lon, T0, start, H / 2, false),
-      // Observed an hour after, stored (and so analysed) only now; what an earlier pass saw of OTHER stays.
+      // Observed an hour after, stored (and so analysed) only now, after OTHER's reports up to 13 h on, with
+      // which an earlier pass saw DARK silent 13 h.
       ...reports(DARK, OPEN_SEA.lat, OPEN_SEA.lon + 0.1, start + H, start + 2 * H, H / 2),
-      ...reports(OTHER, OPEN_SEA.lat + 0.2, OPEN_SEA.lon, T0, start + 3 * H, H, false),
+      ...reports(OTHER, OPEN_SEA.lat + 0.2, OPEN_SEA.lon, T0, start + 13 * H, H, false),
     ])
     const result = await detectAisGaps(env, rows)
     expect(result.events.filter((e) => !e.onlyIfKnown)).toEqual([])
     const withdrawn = result.events.find((e) => e.mmsi === DARK)
     expect(withdrawn).toMatchObject({dedupeKey: `ais_gap:${DARK}:${start}`, onlyIfKnown: true, endedAt: start + H, metadata: {withdrawn: true, duration_hours: 1}})
     expect(withdrawn?.title).toMatch(/^AIS gap withdrawn: MMSI 636012345 was heard 1\.0 h after/)
+    // Reports come in order (nothing analysed was observed 12 h after the last one): no withdrawal is looked for.
+    const inOrder = windowOf([
+      ...reports(DARK, OPEN_SEA.lat, OPEN_SEA.lon, T0, start, H / 2, false),
+      ...reports(DARK, OPEN_SEA.lat, OPEN_SEA.lon + 0.1, start + H, start + 2 * H, H / 2),
+      ...reports(OTHER, OPEN_SEA.lat + 0.2, OPEN_SEA.lon, T0, start, H, false),
+    ])
+    expect((await detectAisGaps(env, inOrder)).events).toEqual([])
   })
 
   it('the worst source of the two reports that bound it labels the gap', async () => {

@@ -123,6 +123,9 @@ function cellOf(lat: number, lon: number): number {
 function silencesIn(w: PositionWindow): {silences: Silence[]; cutShort: Silence[]} {
   const silences: Silence[] = []
   const cutShort: Silence[] = []
+  // An earlier pass saw a silence going on only if it held a report 12 h or more after the silence began.
+  let newestAnalysed = -Infinity
+  for (let i = 0; i < w.length; i++) if (w.fresh[i] === 0 && w.at[i] > newestAnalysed) newestAnalysed = w.at[i]
   for (let v = 0; v < w.vessels; v++) {
     const s = w.vesselStart[v]
     const e = w.vesselStart[v + 1]
@@ -130,7 +133,7 @@ function silencesIn(w: PositionWindow): {silences: Silence[]; cutShort: Silence[
     for (let i = s + 1; i < e; i++) {
       if (w.fresh[i] === 0) continue
       if (w.at[i] - w.at[i - 1] >= GAP_MIN_MS) silences.push({vessel: v, start: i - 1, end: i, shoreKm: 0})
-      else if (first && w.fresh[i - 1] === 0) cutShort.push({vessel: v, start: i - 1, end: i, shoreKm: 0})
+      else if (first && w.fresh[i - 1] === 0 && newestAnalysed - w.at[i - 1] >= GAP_MIN_MS) cutShort.push({vessel: v, start: i - 1, end: i, shoreKm: 0})
       first = false
     }
     if (e > s && w.until - w.at[e - 1] >= GAP_MIN_MS) silences.push({vessel: v, start: e - 1, end: -1, shoreKm: 0})
