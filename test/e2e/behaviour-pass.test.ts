@@ -10,11 +10,20 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import Database from 'better-sqlite3'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {runBehaviourJob} from '../../src/services/behaviour/pass.js'
+import {fixedClock} from '../../src/services/clock.js'
+import {loadConfig} from '../../src/services/config.js'
+import type {Context} from '../../src/services/context.js'
 import {landOutline} from '../../src/services/geo/land.js'
+import {acquireLease} from '../../src/services/jobs/lease.js'
+import {runJob} from '../../src/services/jobs/runner.js'
+import {silentLogger} from '../../src/services/log/logger.js'
+import {JOB_TYPE_SPECS} from '../../src/services/queue/job-types.js'
 import {type PlacedVessel, placeReports, track} from '../helpers/arrange.js'
 import {collect, count, runCli, startCli, tempDir, withDb} from '../helpers/cli.js'
 import {type FaultServer, startFaultServer} from '../helpers/fault-server.js'
-import {backend, firstUseDb} from '../helpers/template.js'
+import {Gate} from '../helpers/gate.js'
+import {backend, firstUseDb, openTestDb} from '../helpers/template.js'
 
 const H = 3_600_000
 const NOW = Date.parse('2026-11-24T12:00:00Z')
@@ -306,6 +315,53 @@ describe('vessel:analyze', () => {
     // Its position waits for the holder's pass: the watermark has not moved.
     expect((first.result.behaviour as {watermark_after: number}).watermark_after).toBe(maxPositionId(db) - 1)
     expect(storedWatermark(db)).toBe(maxPositionId(db) - 1)
+  })
+})
+
+describe('one pass at a time in one process', () => {
+  const DARK = 636012345
+  const NEIGHBOUR = 538004321
+
+  it('a worker running the behaviour job and a vessel:analyze at once: whichever holds the lease runs the pass, the other says who does', async () => {
+    const db = freshDb()
+    place(db, [
+      ...silentVessel(DARK, SEA.atlantic, SEA.atlanticLater),
+      ...track({mmsi: NEIGHBOUR, lat: SEA.atlanticNearby[0], lon: SEA.atlanticNearby[1], sog: 11}, T0, T0 + 24 * H, H),
+    ])
+    const ctx: Context = {config: loadConfig({dbPath: db, env: {}}), db: await openTestDb(db), logger: silentLogger, clock: fixedClock(NOW)}
+    try {
+      const analyse = async (mmsi: number) => {
+        const handler = await JOB_TYPE_SPECS['vessel:analyze'].handler()
+        const job = {id: `analyse-${mmsi}`, type: 'vessel:analyze', queue: 'analysis', payload: {mmsi}, attempt: 1, maxRetries: 3, timeoutSeconds: 120} as const
+        return handler.handle(ctx, {mmsi}, job) as Promise<{behaviour: {ran: boolean; held_by?: string; events_new?: number}}>
+      }
+      // The registry job, held in the middle of its run (the runner has the lease) until the test lets it go.
+      const gate = new Gate().close()
+      const running = runJob(ctx, 'behaviour', async (jobCtx) => {
+        await gate.pass()
+        return runBehaviourJob(jobCtx)
+      })
+      await gate.whenHeld()
+      const meanwhile = await analyse(DARK)
+      expect(meanwhile.behaviour).toEqual({ran: false, held_by: expect.stringMatching(new RegExp(`^behaviour is running \\(.+:${process.pid}, since `))})
+      gate.open()
+      const outcome = await running
+      expect(outcome).toMatchObject({status: 'success', summary: {events_new: 1}})
+
+      // The other way round: the analysis holds the lease (its pass waits for the test), the job skips.
+      place(db, [{mmsi: NEIGHBOUR, lat: SEA.atlanticNearby[0], lon: SEA.atlanticNearby[1], sog: 11, at: T0 + 25 * H}])
+      const lease = await acquireLease(ctx, 'behaviour')
+      expect(lease.acquired).toBe(true)
+      const skipped = await runJob(ctx, 'behaviour', (jobCtx) => runBehaviourJob(jobCtx))
+      expect(skipped).toMatchObject({status: 'skipped', skipReason: expect.stringMatching(new RegExp(`^behaviour is running \\(.+:${process.pid}, since `))})
+      expect((await analyse(DARK)).behaviour).toMatchObject({ran: false})
+      if (lease.acquired) await lease.lease.release()
+      expect((await analyse(DARK)).behaviour).toMatchObject({ran: true, events_new: 0, positions_fresh: 1})
+      expect(count(db, `SELECT count(*) FROM job_locks`)).toBe(0)
+      expect(gaps(db)).toHaveLength(1)
+    } finally {
+      await ctx.db.close()
+    }
   })
 })
 

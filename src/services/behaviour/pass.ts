@@ -17,11 +17,10 @@ import {
   positionIds,
   updateBehaviourEvents,
 } from '../db/behaviour.js'
-import {claimLease} from '../db/leases.js'
 import {BEHAVIOUR_EVENT_TYPES, type BehaviourEventType} from '../db/schema.js'
 import {write} from '../db/transaction.js'
 import {landOutline} from '../geo/land.js'
-import {acquireLease, holderText, leaseHolder, leaseInForce} from '../jobs/lease.js'
+import {acquireLease, holderText, leaseHolder} from '../jobs/lease.js'
 import {loadPortAreas} from '../ports/congestion.js'
 import {notifyWatchers} from '../safety/notify.js'
 import {deliverWebhooks} from '../safety/webhooks.js'
@@ -237,79 +236,31 @@ async function storeSlice(ctx: Context, found: ReadonlyArray<{result: DetectorRe
   })
 }
 
-/** Passes of this process by database: one at a time, and how many are running or waiting. */
-interface PassTurns {
-  tail: Promise<void>
-  active: number
-}
-const turns = new WeakMap<object, PassTurns>()
-
-function turnsOf(db: object): PassTurns {
-  let t = turns.get(db)
-  if (!t) turns.set(db, (t = {tail: Promise.resolve(), active: 0}))
-  return t
-}
-
-/** Runs `pass` once the passes this process runs on the same database before it have ended. */
-async function inTurn<T>(db: object, pass: () => Promise<T>): Promise<T> {
-  const t = turnsOf(db)
-  t.active++
-  const run = t.tail.then(pass)
-  t.tail = run.then(
-    () => undefined,
-    () => undefined,
-  )
-  try {
-    return await run
-  } finally {
-    t.active--
-  }
-}
-
 /** The `behaviour` registry job: the runner holds the lease. */
 export async function runBehaviourJob(ctx: Context): Promise<BehaviourJobSummary> {
-  const waited = turnsOf(ctx.db).active > 0
-  return inTurn(ctx.db, async () => {
-    // vessel:analyze's pass in this process ran first under the same lease (this process owns both): it
-    // let the lease go on its way out, so this run takes it back before it starts.
-    if (waited) await retakeLease(ctx)
-    return runBehaviourPass(ctx)
-  })
-}
-
-async function retakeLease(ctx: Context): Promise<void> {
-  const {host} = ctx.config
-  const pid = process.pid
-  const claimed = await claimLease(
-    ctx.db,
-    {job: BEHAVIOUR_JOB, owner: `${host}:${pid}`, host, pid, leaseMs: ctx.config.lockLeaseSeconds * 1000, now: ctx.clock.now()},
-    (row, now) => leaseInForce(row, now, {host, pid}),
-  )
-  if (!claimed.taken) throw new Cancelled('lease', `lost the ${BEHAVIOUR_JOB} lease to ${claimed.holder.owner}`)
+  return runBehaviourPass(ctx)
 }
 
 export type BehaviourPassOutcome = {ran: true; summary: BehaviourJobSummary} | {ran: false; held_by: string}
 
 /**
- * The pass as vessel:analyze runs it: under the `behaviour` job's lease, so the two never run at once.
- * When a pass holds it (here or elsewhere) none runs: the holder covers the same positions.
+ * The pass as vessel:analyze runs it: under the `behaviour` job's lease, so the two never run at once (in
+ * this process or another). When a pass holds it none runs: the holder covers the same positions.
  */
 export async function runBehaviourPassUnlessRunning(ctx: Context): Promise<BehaviourPassOutcome> {
-  if (turnsOf(ctx.db).active > 0) return {ran: false, held_by: `${BEHAVIOUR_JOB} is running in this process (${ctx.config.host}:${process.pid})`}
-  return inTurn(ctx.db, async () => {
-    const holder = await leaseHolder(ctx, BEHAVIOUR_JOB)
-    if (holder) return {ran: false, held_by: holder}
-    const lost = new AbortController()
-    const taken = await acquireLease(ctx, BEHAVIOUR_JOB, {
-      onLost: (to) => lost.abort(new Cancelled('lease', `lost the ${BEHAVIOUR_JOB} lease${to ? ` to ${to}` : ''}`)),
-    })
-    if (!taken.acquired) return {ran: false, held_by: holderText(BEHAVIOUR_JOB, taken.holder)}
-    const stop = anySignal([ctx.signal, lost.signal])
-    try {
-      return {ran: true, summary: await runBehaviourPass({...ctx, signal: stop.signal})}
-    } finally {
-      stop.dispose()
-      await taken.lease.release()
-    }
+  // Read first: while a long pass runs, the analyses meanwhile cost a read each, not a write.
+  const holder = await leaseHolder(ctx, BEHAVIOUR_JOB)
+  if (holder) return {ran: false, held_by: holder}
+  const lost = new AbortController()
+  const taken = await acquireLease(ctx, BEHAVIOUR_JOB, {
+    onLost: (to) => lost.abort(new Cancelled('lease', `lost the ${BEHAVIOUR_JOB} lease${to ? ` to ${to}` : ''}`)),
   })
+  if (!taken.acquired) return {ran: false, held_by: holderText(BEHAVIOUR_JOB, taken.holder)}
+  const stop = anySignal([ctx.signal, lost.signal])
+  try {
+    return {ran: true, summary: await runBehaviourPass({...ctx, signal: stop.signal})}
+  } finally {
+    stop.dispose()
+    await taken.lease.release()
+  }
 }
