@@ -68,8 +68,8 @@ function emptySummary(watermark: number | null): BehaviourJobSummary {
 /**
  * One pass over the positions not analysed yet. Slices are ranges of position ids (the order positions were
  * stored in), each read with the positions observed up to the detectors' longest look-back before its oldest
- * fresh report, and each fresh vessel's last report before that. Stops between slices when asked to (what is
- * committed stays).
+ * fresh report (and as long after its newest), and each fresh vessel's last report before that. Stops
+ * between slices when asked to (what is committed stays).
  */
 export async function runBehaviourPass(ctx: Context, options: BehaviourPassOptions = {}): Promise<BehaviourJobSummary> {
   const {db} = ctx
@@ -165,7 +165,6 @@ export async function runBehaviourPass(ctx: Context, options: BehaviourPassOptio
     previous = read
     after = through
   }
-  previous = null
   // Nothing fresh after the last slice (or at all): the watermark still moves past what was looked at.
   if (committed === null || committed < upTo) await write(db, () => advanceBehaviourWatermark(db, upTo, now))
   summary.watermark_after = upTo
