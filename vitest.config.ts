@@ -40,6 +40,7 @@ export const BOTH_BACKENDS: string[] = [
   'test/e2e/geofence.test.ts',
   'test/e2e/behaviour-sea.test.ts',
   'test/e2e/report.test.ts',
+  'test/e2e/behaviour-pass.test.ts',
 ]
 
 /** HARBORMASTER_PG_ALL=1 offers every end-to-end file to the `postgres` project (for trying one there). */

@@ -9,8 +9,9 @@ export default class RunBackgroundJobs extends BaseCommand<typeof RunBackgroundJ
   static override summary = 'Run the background jobs: vessel positions, port congestion and safety events.'
   static override description = `Runs vessels (AIS intake), then ports (congestion from stored positions), then safety (storm,
 piracy and congestion zones, events and notifications). \`--job behaviour\` runs the vessel behaviour pass
-over the positions stored since its last pass (AIS gaps and the other behaviour events). Each job holds a lease so two runs of one job
-never overlap: a second run exits 0 saying who holds it. A failing job is counted; the others still run.
+over the positions stored since its last pass (AIS gaps and the other behaviour events); \`all\` does not.
+Each job holds a lease so two runs of one job never overlap: a second run exits 0 saying who holds it. A
+failing job is counted; the others still run.
 Prints a table, or with --json exactly the summary JSON. Exit 0 when every job succeeded or was skipped, 1 otherwise.
 SIGINT/SIGTERM stop the running job at its next batch boundary and print what was done (exit 130/143); a
 second signal exits at once.`

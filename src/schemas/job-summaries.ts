@@ -229,7 +229,8 @@ export type UsageReportJobSummary = z.infer<typeof usageReportJobSummary>
  */
 export const behaviourJobSummary = jobSummaryBase.extend({
   positions_fresh: count.describe('positions not analysed before (stored after the watermark)'),
-  positions_read: count.describe('positions read in all: the fresh ones, those looked back on, and the last report before each window of vessels silent longer'),
+  positions_read: count.describe('positions read from the database: the fresh ones, those looked back on, and the last report before each window of vessels silent longer'),
+  positions_carried: count.describe("positions looked back on that the slice before had read already (taken from its window, not read again)"),
   vessels: count.describe('vessels with fresh positions'),
   slices: count.describe('slices the fresh positions were read in (each committed whole)'),
   events_new: count,

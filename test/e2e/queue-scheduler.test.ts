@@ -75,7 +75,7 @@ describe('worker --scheduler', () => {
     expect(later.code, later.stderr).toBe(0)
     const stats = workerRunStats.parse(JSON.parse(later.stdout))
     const fresh = slotsAt(T2).filter((slot) => !expected.includes(slot)).sort()
-    expect(fresh).toEqual(['ports 2026-11-24T15:00:00.000Z', 'safety 2026-11-24T15:00:00.000Z', 'vessels 2026-11-24T15:00:00.000Z'])
+    expect(fresh).toEqual(['behaviour 2026-11-24T15:00:00.000Z', 'ports 2026-11-24T15:00:00.000Z', 'safety 2026-11-24T15:00:00.000Z', 'vessels 2026-11-24T15:00:00.000Z'])
     expect(stats.scheduler).toEqual({led: true, enqueued: fresh.length, duplicates: 0})
     expect(await scheduled(service)).toEqual([...expected, ...fresh].sort())
     expect((await scheduled(service)).filter((s) => s.startsWith('vessels '))).toEqual(['vessels 2026-11-24T12:00:00.000Z', 'vessels 2026-11-24T15:00:00.000Z'])

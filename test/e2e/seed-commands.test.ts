@@ -292,7 +292,7 @@ describe('bad input: exit 2 and one clear line', () => {
     expect(result.code).toBe(2)
     expect(result.stderr.trim().split('\n'), JSON.stringify(result.stderr)).toHaveLength(1)
     expect(result.stderr).toMatch(/bogus/)
-    expect(result.stderr).toMatch(/Expected --job=bogus to be one of: vessels, ports, safety, all/)
+    expect(result.stderr).toMatch(/Expected --job=bogus to be one of: vessels, ports, safety, behaviour, all/)
   })
 
   // A file path's own failures: SQLite only.

@@ -39,29 +39,48 @@ interface Silence {
   shoreKm: number
 }
 
+/** The one-degree cells (latitude rows, longitude columns) within `km` of a position. */
+function cellsNear(lat: number, lon: number, km: number, visit: (cell: number) => void): void {
+  const dLat = km / KM_PER_DEGREE
+  const row0 = Math.max(0, Math.floor(lat - dLat + 90))
+  const row1 = Math.min(179, Math.floor(lat + dLat + 90))
+  for (let row = row0; row <= row1; row++) {
+    // The row's edge nearest a pole is where a degree of longitude is shortest.
+    const poleward = Math.min(89.9, Math.max(Math.abs(row - 90), Math.abs(row - 89)))
+    const dLon = km / (KM_PER_DEGREE * Math.cos((poleward * Math.PI) / 180))
+    const wide = dLon >= 180
+    const col0 = wide ? 0 : Math.floor(lon - dLon + 180)
+    const col1 = wide ? 359 : Math.floor(lon + dLon + 180)
+    for (let col = col0; col <= col1; col++) visit(row * 360 + (((col % 360) + 360) % 360))
+  }
+}
+
 /**
- * The window's reports by one-degree cell (latitude rows, longitude columns), to find who was heard near a
- * position without looking at every report.
+ * The window's reports in the one-degree cells around the silences, by cell: who was heard near a position
+ * is found without looking at every report (nor indexing those far from any silence).
  */
 class CellIndex {
   private readonly cellStart = new Int32Array(180 * 360 + 1)
   private readonly rows: Int32Array
   readonly vesselOf: Int32Array
 
-  constructor(private readonly w: PositionWindow) {
+  constructor(
+    private readonly w: PositionWindow,
+    wanted: Uint8Array,
+  ) {
     const n = w.length
     this.vesselOf = new Int32Array(n)
     for (let v = 0; v < w.vessels; v++) this.vesselOf.fill(v, w.vesselStart[v], w.vesselStart[v + 1])
     const cells = new Int32Array(n)
     for (let i = 0; i < n; i++) {
       const c = cellOf(w.lat[i], w.lon[i])
-      cells[i] = c
-      this.cellStart[c + 1]++
+      cells[i] = wanted[c] ? c : -1
+      if (wanted[c]) this.cellStart[c + 1]++
     }
     for (let c = 0; c < 180 * 360; c++) this.cellStart[c + 1] += this.cellStart[c]
     const next = this.cellStart.slice(0, 180 * 360)
-    this.rows = new Int32Array(n)
-    for (let i = 0; i < n; i++) this.rows[next[cells[i]]++] = i
+    this.rows = new Int32Array(this.cellStart[180 * 360])
+    for (let i = 0; i < n; i++) if (cells[i] >= 0) this.rows[next[cells[i]]++] = i
   }
 
   /**
@@ -70,35 +89,23 @@ class CellIndex {
    */
   heardNear(vessel: number, lat: number, lon: number, km: number, after: number, through: number, seen: Int32Array, mark: number): {vessels: number; reports: number} {
     const w = this.w
-    const dLat = km / KM_PER_DEGREE
-    const row0 = Math.max(0, Math.floor(lat - dLat + 90))
-    const row1 = Math.min(179, Math.floor(lat + dLat + 90))
     let vessels = 0
     let reports = 0
-    for (let row = row0; row <= row1; row++) {
-      // The row's edge nearest a pole is where a degree of longitude is shortest.
-      const poleward = Math.min(89.9, Math.max(Math.abs(row - 90), Math.abs(row - 89)))
-      const dLon = km / (KM_PER_DEGREE * Math.cos((poleward * Math.PI) / 180))
-      const wide = dLon >= 180
-      const col0 = wide ? 0 : Math.floor(lon - dLon + 180)
-      const col1 = wide ? 359 : Math.floor(lon + dLon + 180)
-      for (let col = col0; col <= col1; col++) {
-        const c = row * 360 + (((col % 360) + 360) % 360)
-        for (let k = this.cellStart[c]; k < this.cellStart[c + 1]; k++) {
-          const i = this.rows[k]
-          const at = w.at[i]
-          if (at <= after || at > through) continue
-          const v = this.vesselOf[i]
-          if (v === vessel) continue
-          if (haversineKm(lat, lon, w.lat[i], w.lon[i]) > km) continue
-          reports++
-          if (seen[v] !== mark) {
-            seen[v] = mark
-            vessels++
-          }
+    cellsNear(lat, lon, km, (c) => {
+      for (let k = this.cellStart[c]; k < this.cellStart[c + 1]; k++) {
+        const i = this.rows[k]
+        const at = w.at[i]
+        if (at <= after || at > through) continue
+        const v = this.vesselOf[i]
+        if (v === vessel) continue
+        if (haversineKm(lat, lon, w.lat[i], w.lon[i]) > km) continue
+        reports++
+        if (seen[v] !== mark) {
+          seen[v] = mark
+          vessels++
         }
       }
-    }
+    })
     return {vessels, reports}
   }
 }
@@ -109,24 +116,38 @@ function cellOf(lat: number, lon: number): number {
   return row * 360 + col
 }
 
-/** Silences of 12 h or more in the window: those ended by a fresh report, and those still going on. */
-function silencesIn(w: PositionWindow): Silence[] {
-  const found: Silence[] = []
+/**
+ * Silences of 12 h or more in the window: those ended by a fresh report, and those still going on; and the
+ * silences a report stored late has cut short (under 12 h after all: an open gap stored for it is withdrawn).
+ */
+function silencesIn(w: PositionWindow): {silences: Silence[]; cutShort: Silence[]} {
+  const silences: Silence[] = []
+  const cutShort: Silence[] = []
+  // An earlier pass saw a silence going on only if it held a report 12 h or more after the silence began.
+  let newestAnalysed = -Infinity
+  for (let i = 0; i < w.length; i++) if (w.fresh[i] === 0 && w.at[i] > newestAnalysed) newestAnalysed = w.at[i]
   for (let v = 0; v < w.vessels; v++) {
     const s = w.vesselStart[v]
     const e = w.vesselStart[v + 1]
+    let first = true
     for (let i = s + 1; i < e; i++) {
-      if (w.fresh[i] === 1 && w.at[i] - w.at[i - 1] >= GAP_MIN_MS) found.push({vessel: v, start: i - 1, end: i, shoreKm: 0})
+      if (w.fresh[i] === 0) continue
+      if (w.at[i] - w.at[i - 1] >= GAP_MIN_MS) silences.push({vessel: v, start: i - 1, end: i, shoreKm: 0})
+      else if (first && w.fresh[i - 1] === 0 && newestAnalysed - w.at[i - 1] >= GAP_MIN_MS) cutShort.push({vessel: v, start: i - 1, end: i, shoreKm: 0})
+      first = false
     }
-    if (e > s && w.until - w.at[e - 1] >= GAP_MIN_MS) found.push({vessel: v, start: e - 1, end: -1, shoreKm: 0})
+    if (e > s && w.until - w.at[e - 1] >= GAP_MIN_MS) silences.push({vessel: v, start: e - 1, end: -1, shoreKm: 0})
   }
-  return found
+  return {silences, cutShort}
 }
 
 export async function detectAisGaps(env: BehaviourEnv, w: PositionWindow): Promise<DetectorResult> {
   const counts = {silences: 0, offshore: 0, reception_holes: 0, open: 0}
-  const silences = silencesIn(w)
+  const {silences, cutShort} = silencesIn(w)
   counts.silences = silences.length
+  // Each vessel's first fresh report after the ones analysed before: when it came in late, the silence an
+  // earlier pass saw going on is shorter than 12 h after all, and its open gap (if stored) is withdrawn.
+  const events: BehaviourEventDraft[] = cutShort.map((g) => withdrawal(w, g))
   const offshore = silences.filter((g) => {
     const lat = w.lat[g.start]
     const lon = w.lon[g.start]
@@ -135,10 +156,11 @@ export async function detectAisGaps(env: BehaviourEnv, w: PositionWindow): Promi
     return g.shoreKm > OFFSHORE_KM
   })
   counts.offshore = offshore.length
-  const events: BehaviourEventDraft[] = []
   if (offshore.length === 0) return {events, counts}
 
-  const index = new CellIndex(w)
+  const wanted = new Uint8Array(180 * 360)
+  for (const g of offshore) cellsNear(w.lat[g.start], w.lon[g.start], HEARD_RADIUS_KM, (c) => (wanted[c] = 1))
+  const index = new CellIndex(w, wanted)
   const seen = new Int32Array(w.vessels)
   offshore.forEach((g, n) => {
     const startAt = w.at[g.start]
@@ -197,6 +219,37 @@ function gapEvent(w: PositionWindow, g: Silence, heard: {vessels: number; report
       reports_heard_nearby: heard.reports,
       heard_radius_nm: HEARD_RADIUS_KM / KM_PER_NM,
       heard_since: iso(heardAfter),
+    },
+  }
+}
+
+/** The end of an open gap that reports stored late showed to be no gap: only ever applied to a stored open event. */
+function withdrawal(w: PositionWindow, g: Silence): BehaviourEventDraft {
+  const mmsi = w.vesselMmsi[g.vessel]
+  const startAt = w.at[g.start]
+  const endAt = w.at[g.end]
+  const hours = round1((endAt - startAt) / HOUR_MS)
+  return {
+    type: 'ais_gap',
+    mmsi,
+    dedupeKey: `ais_gap:${mmsi}:${startAt}`,
+    severity: 'medium',
+    title: `AIS gap withdrawn: MMSI ${mmsi} was heard ${hours.toFixed(1)} h after (reports stored late)`,
+    lat: w.lat[g.start],
+    lon: w.lon[g.start],
+    source: worstSource([sourceAt(w, g.start), sourceAt(w, g.end)]),
+    startedAt: startAt,
+    endedAt: endAt,
+    onlyIfKnown: true,
+    metadata: {
+      withdrawn: true,
+      started_at: iso(startAt),
+      ended_at: iso(endAt),
+      start_lat: w.lat[g.start],
+      start_lon: w.lon[g.start],
+      end_lat: w.lat[g.end],
+      end_lon: w.lon[g.end],
+      duration_hours: hours,
     },
   }
 }

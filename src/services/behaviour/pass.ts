@@ -12,22 +12,21 @@ import {
   type BehaviourEventUpdate,
   behaviourWatermark,
   firstPositionIdSince,
-  freshSpan,
+  openBehaviourEvents,
   insertBehaviourEvents,
   positionIds,
   updateBehaviourEvents,
 } from '../db/behaviour.js'
-import {claimLease} from '../db/leases.js'
 import {BEHAVIOUR_EVENT_TYPES, type BehaviourEventType} from '../db/schema.js'
 import {write} from '../db/transaction.js'
 import {landOutline} from '../geo/land.js'
-import {acquireLease, holderText, leaseHolder, leaseInForce} from '../jobs/lease.js'
+import {acquireLease, holderText, leaseHolder} from '../jobs/lease.js'
 import {loadPortAreas} from '../ports/congestion.js'
 import {notifyWatchers} from '../safety/notify.js'
 import {deliverWebhooks} from '../safety/webhooks.js'
 import {DETECTORS} from './detectors.js'
 import type {BehaviourEnv, BehaviourEventDraft, Detector, DetectorResult} from './types.js'
-import {readPositionWindow} from './window-reader.js'
+import {readSliceWindow, type WindowRead} from './window-reader.js'
 
 export type {BehaviourJobSummary} from '../../schemas/job-summaries.js'
 
@@ -49,6 +48,7 @@ function emptySummary(watermark: number | null): BehaviourJobSummary {
     success: true,
     positions_fresh: 0,
     positions_read: 0,
+    positions_carried: 0,
     vessels: 0,
     slices: 0,
     events_new: 0,
@@ -68,8 +68,8 @@ function emptySummary(watermark: number | null): BehaviourJobSummary {
 /**
  * One pass over the positions not analysed yet. Slices are ranges of position ids (the order positions were
  * stored in), each read with the positions observed up to the detectors' longest look-back before its oldest
- * fresh report, and each fresh vessel's last report before that. Stops between slices when asked to (what is
- * committed stays).
+ * fresh report (and as long after its newest), and each fresh vessel's last report before that. Stops
+ * between slices when asked to (what is committed stays).
  */
 export async function runBehaviourPass(ctx: Context, options: BehaviourPassOptions = {}): Promise<BehaviourJobSummary> {
   const {db} = ctx
@@ -108,23 +108,26 @@ export async function runBehaviourPass(ctx: Context, options: BehaviourPassOptio
   let env: BehaviourEnv | undefined
   let committed = before
   const vessels = new Set<number>()
+  // The window of the slice before: most of what the next one looks back on.
+  let previous: WindowRead | null = null
 
   for (let after = from; after < upTo; ) {
     throwIfCancelled(ctx.signal)
     const through = Math.min(after + sliceSize, upTo)
-    const span = await time('read', () => freshSpan(db, after, through, floor))
-    if (span.count === 0 || span.oldestAt === null || span.newestAt === null) {
-      after = through
-      continue
-    }
-    env ??= await time('areas', async () => ({ctx, now, areas: await loadPortAreas(ctx), land: landOutline('10m')}))
-    const bounds = {afterId: after, upToId: through, floor, since: span.oldestAt - lookbackMs, until: span.newestAt}
+    const slice = {afterId: after, upToId: through, floor, lookbackMs}
     const read = await time('read', () =>
-      readPositionWindow(db, bounds, async () => {
+      readSliceWindow(db, slice, previous, async () => {
         await yieldToEventLoop()
         throwIfCancelled(ctx.signal)
       }),
     )
+    previous = null
+    if (read === null) {
+      // No fresh position in the range (deleted, or observed before a first pass's start).
+      after = through
+      continue
+    }
+    env ??= await time('areas', async () => ({ctx, now, areas: await loadPortAreas(ctx), land: landOutline('10m')}))
     const found: Array<{detector: Detector; result: DetectorResult}> = []
     for (const detector of detectors) {
       const result = await time(`detect_${detector.name}`, () => detector.detect(env as BehaviourEnv, read.window))
@@ -137,7 +140,8 @@ export async function runBehaviourPass(ctx: Context, options: BehaviourPassOptio
 
     summary.slices++
     summary.positions_fresh += read.fresh
-    summary.positions_read += read.window.length
+    summary.positions_read += read.read + read.before
+    summary.positions_carried += read.carried
     for (const mmsi of read.freshVessels) vessels.add(mmsi)
     summary.events_new += stored.created
     summary.events_updated += stored.updated
@@ -146,16 +150,19 @@ export async function runBehaviourPass(ctx: Context, options: BehaviourPassOptio
     for (const [type, n] of Object.entries(stored.createdByType)) summary.new_by_type[type as BehaviourEventType] += n
     for (const {detector, result} of found) {
       const counts = summary.detectors[detector.name]
-      counts.events += result.events.length
+      // Drafts that only end a stored episode are not news of their own.
+      counts.events += result.events.filter((e) => !e.onlyIfKnown).length
       for (const [k, n] of Object.entries(result.counts ?? {})) counts[k] = (counts[k] ?? 0) + n
     }
     log.debug(`slice ${summary.slices}: positions ${after + 1}-${through}`, {
       fresh: read.fresh,
-      read: read.window.length,
+      read: read.read + read.before,
+      carried: read.carried,
       vessels: read.window.vessels,
       events_new: stored.created,
       events_updated: stored.updated,
     })
+    previous = read
     after = through
   }
   // Nothing fresh after the last slice (or at all): the watermark still moves past what was looked at.
@@ -206,16 +213,15 @@ async function storeSlice(ctx: Context, found: ReadonlyArray<{result: DetectorRe
   const drafts = new Map<string, BehaviourEventDraft>()
   for (const {result} of found) for (const e of result.events) drafts.set(e.dedupeKey, e)
   return write(db, async () => {
-    const known = await behaviourEventsByKey(db, [...drafts.keys()])
+    // Open episodes are few: read at once. Of the rest only news is looked up (ended episodes stay as stored).
+    const open = await openBehaviourEvents(db)
+    const known = await behaviourEventsByKey(db, [...drafts.values()].filter((d) => !d.onlyIfKnown && !open.has(d.dedupeKey)).map((d) => d.dedupeKey))
     const inserts: BehaviourEventRow[] = []
     const updates: BehaviourEventUpdate[] = []
     for (const d of drafts.values()) {
-      const stored = known.get(d.dedupeKey)
-      if (stored === undefined) {
-        if (!d.onlyIfKnown) inserts.push(eventRow(d))
-      } else if (stored.resolvedAt === null) {
-        updates.push({id: stored.id, title: d.title, metadata: d.metadata, resolvedAt: d.endedAt, lastSeenAt: now})
-      }
+      const id = open.get(d.dedupeKey)
+      if (id !== undefined) updates.push({id, title: d.title, metadata: d.metadata, resolvedAt: d.endedAt, lastSeenAt: now})
+      else if (!d.onlyIfKnown && !known.has(d.dedupeKey)) inserts.push(eventRow(d))
     }
     const created = await insertBehaviourEvents(db, inserts, now)
     const updated = await updateBehaviourEvents(db, updates)
@@ -229,79 +235,31 @@ async function storeSlice(ctx: Context, found: ReadonlyArray<{result: DetectorRe
   })
 }
 
-/** Passes of this process by database: one at a time, and how many are running or waiting. */
-interface PassTurns {
-  tail: Promise<void>
-  active: number
-}
-const turns = new WeakMap<object, PassTurns>()
-
-function turnsOf(db: object): PassTurns {
-  let t = turns.get(db)
-  if (!t) turns.set(db, (t = {tail: Promise.resolve(), active: 0}))
-  return t
-}
-
-/** Runs `pass` once the passes this process runs on the same database before it have ended. */
-async function inTurn<T>(db: object, pass: () => Promise<T>): Promise<T> {
-  const t = turnsOf(db)
-  t.active++
-  const run = t.tail.then(pass)
-  t.tail = run.then(
-    () => undefined,
-    () => undefined,
-  )
-  try {
-    return await run
-  } finally {
-    t.active--
-  }
-}
-
 /** The `behaviour` registry job: the runner holds the lease. */
 export async function runBehaviourJob(ctx: Context): Promise<BehaviourJobSummary> {
-  const waited = turnsOf(ctx.db).active > 0
-  return inTurn(ctx.db, async () => {
-    // vessel:analyze's pass in this process ran first under the same lease (this process owns both): it
-    // let the lease go on its way out, so this run takes it back before it starts.
-    if (waited) await retakeLease(ctx)
-    return runBehaviourPass(ctx)
-  })
-}
-
-async function retakeLease(ctx: Context): Promise<void> {
-  const {host} = ctx.config
-  const pid = process.pid
-  const claimed = await claimLease(
-    ctx.db,
-    {job: BEHAVIOUR_JOB, owner: `${host}:${pid}`, host, pid, leaseMs: ctx.config.lockLeaseSeconds * 1000, now: ctx.clock.now()},
-    (row, now) => leaseInForce(row, now, {host, pid}),
-  )
-  if (!claimed.taken) throw new Cancelled('lease', `lost the ${BEHAVIOUR_JOB} lease to ${claimed.holder.owner}`)
+  return runBehaviourPass(ctx)
 }
 
 export type BehaviourPassOutcome = {ran: true; summary: BehaviourJobSummary} | {ran: false; held_by: string}
 
 /**
- * The pass as vessel:analyze runs it: under the `behaviour` job's lease, so the two never run at once.
- * When a pass holds it (here or elsewhere) none runs: the holder covers the same positions.
+ * The pass as vessel:analyze runs it: under the `behaviour` job's lease, so the two never run at once (in
+ * this process or another). When a pass holds it none runs: the holder covers the same positions.
  */
 export async function runBehaviourPassUnlessRunning(ctx: Context): Promise<BehaviourPassOutcome> {
-  if (turnsOf(ctx.db).active > 0) return {ran: false, held_by: `${BEHAVIOUR_JOB} is running in this process (${ctx.config.host}:${process.pid})`}
-  return inTurn(ctx.db, async () => {
-    const holder = await leaseHolder(ctx, BEHAVIOUR_JOB)
-    if (holder) return {ran: false, held_by: holder}
-    const lost = new AbortController()
-    const taken = await acquireLease(ctx, BEHAVIOUR_JOB, {
-      onLost: (to) => lost.abort(new Cancelled('lease', `lost the ${BEHAVIOUR_JOB} lease${to ? ` to ${to}` : ''}`)),
-    })
-    if (!taken.acquired) return {ran: false, held_by: holderText(BEHAVIOUR_JOB, taken.holder)}
-    const stop = anySignal([ctx.signal, lost.signal])
-    try {
-      return {ran: true, summary: await runBehaviourPass({...ctx, signal: stop.signal})}
-    } finally {
-      stop.dispose()
-      await taken.lease.release()
-    }
+  // Read first: while a long pass runs, the analyses meanwhile cost a read each, not a write.
+  const holder = await leaseHolder(ctx, BEHAVIOUR_JOB)
+  if (holder) return {ran: false, held_by: holder}
+  const lost = new AbortController()
+  const taken = await acquireLease(ctx, BEHAVIOUR_JOB, {
+    onLost: (to) => lost.abort(new Cancelled('lease', `lost the ${BEHAVIOUR_JOB} lease${to ? ` to ${to}` : ''}`)),
   })
+  if (!taken.acquired) return {ran: false, held_by: holderText(BEHAVIOUR_JOB, taken.holder)}
+  const stop = anySignal([ctx.signal, lost.signal])
+  try {
+    return {ran: true, summary: await runBehaviourPass({...ctx, signal: stop.signal})}
+  } finally {
+    stop.dispose()
+    await taken.lease.release()
+  }
 }

@@ -4,6 +4,7 @@
 import {BEHAVIOUR_EVENT_TYPES, DATA_SOURCES, type SafetyEvent} from './schema.js'
 import {type EventRow, storedEvent} from './hot-statements.js'
 import {float8Array, int8Array, pgArrays, pgExec, textArray} from './pg-batch.js'
+import type {Db} from './client.js'
 import type {PostgresDb} from './pg-client.js'
 import {read} from './query.js'
 import {readSetting, writeSetting} from './settings.js'
@@ -12,8 +13,13 @@ import type {AnyDb} from './transaction.js'
 const WATERMARK_KEY = 'behaviour.position_id'
 /** Rows per read: large enough that a statement per chunk costs nothing, small enough to stay a few MB. */
 const CHUNK = 50_000
+/** Position ids, and hours of positions, per SQLite read between two turns of the event loop. */
+const IDS_PER_READ = 250_000
+const HOURS_PER_READ = 6
 /** Values per IN list or array parameter. */
 const KEYS_PER_QUERY = 500
+/** Vessels per lateral query for their last reports. */
+const VESSELS_PER_QUERY = 10_000
 
 /** The id of the last position a behaviour pass analysed, or null before the first pass. */
 export async function behaviourWatermark(db: AnyDb): Promise<number | null> {
@@ -56,30 +62,23 @@ export async function firstPositionIdSince(db: AnyDb, since: number): Promise<nu
   return first
 }
 
-/** The positions stored in an id range and observed at or after a floor: how many, and when. */
-export interface FreshSpan {
-  count: number
-  /** Epoch ms; null when count is 0. */
-  oldestAt: number | null
-  newestAt: number | null
-}
-
-/** The positions with ids in (afterId, upToId] observed at or after `floor`. */
-export async function freshSpan(db: AnyDb, afterId: number, upToId: number, floor: number): Promise<FreshSpan> {
-  const text = `SELECT count(*), min(observed_at), max(observed_at) FROM vessel_positions WHERE id > ? AND id <= ? AND observed_at >= ?`
-  const [count, oldestAt, newestAt] =
-    db.dialect === 'sqlite'
-      ? (db.sqlite.prepare(text).raw().get(afterId, upToId, floor) as [number, number | null, number | null])
-      : (await pgArrays<[number, number | null, number | null]>(db, numbered(text), [afterId, upToId, floor]))[0]
-  return {count: Number(count), oldestAt, newestAt}
-}
-
-/** What one slice reads: every stored position up to `upToId` observed in [since, until]. */
-export interface WindowBounds {
-  /** Positions after this id (and observed at or after `floor`) are fresh: not analysed before. */
+/** Which positions are fresh (not analysed before): stored after `afterId` and observed at or after `floor`. */
+export interface Freshness {
   afterId: number
-  upToId: number
   floor: number
+}
+
+/** Positions with ids in (afterId, throughId] observed in [since, until]. */
+export interface IdRange {
+  afterId: number
+  throughId: number
+  since: number
+  until: number
+}
+
+/** Positions with ids up to `throughId` observed in [since, until]. */
+export interface TimeRange {
+  throughId: number
   since: number
   until: number
 }
@@ -99,104 +98,160 @@ function packedFlags(fresh: string): string {
   return `(coalesce(nav_status, 255) | (coalesce(utc_second, 255) << 8) | ((${source}) << 16) | ((CASE WHEN ${fresh} THEN 1 ELSE 0 END) << 24))`
 }
 
-type WindowRow = [mmsi: number, at: number, lat: number, lon: number, sog: number | null, flags: number, id: number]
+type PositionRow = [mmsi: number, at: number, lat: number, lon: number, sog: number | null, flags: number]
 
-function visitRows(rows: WindowRow[], visit: PositionVisitor): void {
-  for (const r of rows) {
-    const flags = r[5]
-    visit(r[0], r[1], r[2], r[3], r[4] ?? Number.NaN, flags & 255, (flags >>> 8) & 255, (flags >>> 16) & 255, (flags >>> 24) & 1)
-  }
+function visitRow(r: PositionRow, visit: PositionVisitor): void {
+  const flags = r[5]
+  visit(r[0], r[1], r[2], r[3], r[4] ?? Number.NaN, flags & 255, (flags >>> 8) & 255, (flags >>> 16) & 255, (flags >>> 24) & 1)
 }
 
-/** How many positions `readWindow` would visit. */
-export async function countWindow(db: AnyDb, b: WindowBounds): Promise<number> {
-  const text = `SELECT count(*) FROM vessel_positions WHERE observed_at >= ? AND observed_at <= ? AND id <= ?`
-  if (db.dialect === 'sqlite') return db.sqlite.prepare(text).pluck().get(b.since, b.until, b.upToId) as number
-  const [[n]] = await pgArrays<[number]>(db, numbered(text), [b.since, b.until, b.upToId])
-  return Number(n)
+/** How many positions a time range holds, and the lowest id among them: from the index on the time alone (it holds the ids). */
+export async function countByTime(db: AnyDb, r: TimeRange): Promise<{count: number; firstId: number | null}> {
+  const text = `SELECT count(*), min(id) FROM vessel_positions WHERE observed_at >= ? AND observed_at <= ? AND id <= ?`
+  const [count, firstId] =
+    db.dialect === 'sqlite'
+      ? (db.sqlite.prepare(text).raw().get(r.since, r.until, r.throughId) as [number, number | null])
+      : (await pgArrays<[number, number | null]>(db, numbered(text), [r.since, r.until, r.throughId]))[0]
+  return {count: Number(count), firstId: firstId === null ? null : Number(firstId)}
+}
+
+/** The visitor of the statement running now (SQLite runs a statement synchronously, to its end). */
+let visiting: PositionVisitor | null = null
+const withVisitFunction = new WeakSet<object>()
+const VISIT_FUNCTION = 'harbormaster_visit_position'
+
+/**
+ * A SQL function handing each row's values straight to the visitor: SQLite calls it per row with plain
+ * numbers, where stepping through rows would make an array per row (a quarter of the time per row).
+ */
+function visitFunction(sqlite: Db['sqlite']): string {
+  if (withVisitFunction.has(sqlite)) return VISIT_FUNCTION
+  sqlite.function(VISIT_FUNCTION, {deterministic: false}, (mmsi, at, lat, lon, sog, flags) => {
+    const packed = flags as number
+    ;(visiting as PositionVisitor)(
+      mmsi as number,
+      at as number,
+      lat as number,
+      lon as number,
+      sog === null ? Number.NaN : (sog as number),
+      packed & 255,
+      (packed >>> 8) & 255,
+      (packed >>> 16) & 255,
+      (packed >>> 24) & 1,
+    )
+    // Counted by the statement: what it visited.
+    return 1
+  })
+  withVisitFunction.add(sqlite)
+  return VISIT_FUNCTION
+}
+
+/** Runs a visiting statement (a count of the visit function over the rows it selects) with `visit` as the visitor. */
+function visitWith(statement: ReturnType<Db['sqlite']['prepare']>, visit: PositionVisitor, params: unknown[]): number {
+  visiting = visit
+  try {
+    return statement.pluck().get(...params) as number
+  } finally {
+    visiting = null
+  }
 }
 
 /**
- * Visits every position up to `upToId` observed in [since, until], oldest first, in chunks (`between` is
- * awaited between them: timers and signals get their turn). SQLite reads through the index on the
- * observation time, a chunk at a time from where the last ended; PostgreSQL through a cursor in one
- * read-only snapshot. Returns how many it visited.
+ * Visits the positions of an id range, in id order (the order they were stored in, about their time order:
+ * a vessel's reports may need sorting by time), a range of ids at a time; `between` is awaited between
+ * them, when no statement is open (timers and signals get their turn). By id is the table's own order:
+ * through the index on time, reports stored out of time order would cost a page read each. Returns how
+ * many it visited.
  */
-export async function readWindow(db: AnyDb, b: WindowBounds, visit: PositionVisitor, between: () => Promise<void>): Promise<number> {
-  if (db.dialect === 'postgres') return readWindowPostgres(db, b, visit, between)
-  const statement = db.sqlite
-    .prepare(
-      `SELECT mmsi, observed_at, lat, lon, sog, ${packedFlags('id > ? AND observed_at >= ?')}, id FROM vessel_positions
-       WHERE (observed_at, id) > (?, ?) AND observed_at <= ? AND id <= ? ORDER BY observed_at, id LIMIT ${CHUNK}`,
-    )
-    .raw()
+export async function readById(db: AnyDb, r: IdRange, fresh: Freshness, visit: PositionVisitor, between: () => Promise<void>): Promise<number> {
+  if (db.dialect === 'postgres') {
+    return readPostgres(db, `id > $3 AND id <= $4 AND observed_at >= $5 AND observed_at <= $6 ORDER BY id`, [r.afterId, r.throughId, r.since, r.until], fresh, visit, between)
+  }
+  const statement = db.sqlite.prepare(
+    `SELECT count(${visitFunction(db.sqlite)}(mmsi, observed_at, lat, lon, sog, ${packedFlags('id > ? AND observed_at >= ?')})) FROM vessel_positions
+     WHERE id > ? AND id <= ? AND observed_at >= ? AND observed_at <= ?`,
+  )
   let visited = 0
-  let at = b.since
-  let id = -1
-  for (;;) {
-    const rows = statement.all(b.afterId, b.floor, at, id, b.until, b.upToId) as WindowRow[]
-    visitRows(rows, visit)
-    visited += rows.length
-    if (rows.length < CHUNK) return visited
-    const last = rows[rows.length - 1]
-    at = last[1]
-    id = last[6]
+  for (let after = r.afterId; after < r.throughId; after += IDS_PER_READ) {
+    visited += visitWith(statement, visit, [fresh.afterId, fresh.floor, after, Math.min(r.throughId, after + IDS_PER_READ), r.since, r.until])
     await between()
   }
+  return visited
 }
 
-async function readWindowPostgres(db: PostgresDb, b: WindowBounds, visit: PositionVisitor, between: () => Promise<void>): Promise<number> {
+/** Visits the positions of a time range (through the index on time), a few hours at a time. Returns how many it visited. */
+export async function readByTime(db: AnyDb, r: TimeRange, fresh: Freshness, visit: PositionVisitor, between: () => Promise<void>): Promise<number> {
+  if (r.until < r.since) return 0
+  if (db.dialect === 'postgres') {
+    return readPostgres(db, `observed_at >= $3 AND observed_at <= $4 AND id <= $5 ORDER BY observed_at, id`, [r.since, r.until, r.throughId], fresh, visit, between)
+  }
+  const statement = db.sqlite.prepare(
+    `SELECT count(${visitFunction(db.sqlite)}(mmsi, observed_at, lat, lon, sog, ${packedFlags('id > ? AND observed_at >= ?')}))
+     FROM vessel_positions INDEXED BY vessel_positions_observed_idx
+     WHERE observed_at >= ? AND observed_at <= ? AND id <= ?`,
+  )
+  let visited = 0
+  for (let from = r.since; from <= r.until; from += HOURS_PER_READ * 3_600_000) {
+    visited += visitWith(statement, visit, [fresh.afterId, fresh.floor, from, Math.min(r.until, from + HOURS_PER_READ * 3_600_000 - 1), r.throughId])
+    await between()
+  }
+  return visited
+}
+
+/** The same on PostgreSQL: a cursor in one read-only snapshot, fetched a chunk at a time. */
+async function readPostgres(db: PostgresDb, where: string, values: unknown[], fresh: Freshness, visit: PositionVisitor, between: () => Promise<void>): Promise<number> {
   return read(db, async () => {
     await pgExec(
       db,
-      `DECLARE behaviour_window NO SCROLL CURSOR FOR
-       SELECT mmsi, observed_at, lat, lon, sog, ${packedFlags('id > $1 AND observed_at >= $2')}, id FROM vessel_positions
-       WHERE observed_at >= $3 AND observed_at <= $4 AND id <= $5 ORDER BY observed_at, id`,
-      [b.afterId, b.floor, b.since, b.until, b.upToId],
+      `DECLARE behaviour_positions NO SCROLL CURSOR FOR
+       SELECT mmsi, observed_at, lat, lon, sog, ${packedFlags('id > $1 AND observed_at >= $2')} FROM vessel_positions WHERE ${where}`,
+      [fresh.afterId, fresh.floor, ...values],
     )
     let visited = 0
     for (;;) {
-      const rows = await pgArrays<WindowRow>(db, `FETCH FORWARD ${CHUNK} FROM behaviour_window`)
-      visitRows(rows, visit)
+      const rows = await pgArrays<PositionRow>(db, `FETCH FORWARD ${CHUNK} FROM behaviour_positions`)
+      for (const row of rows) visitRow(row, visit)
       visited += rows.length
       if (rows.length < CHUNK) break
       await between()
     }
-    await pgExec(db, `CLOSE behaviour_window`)
+    await pgExec(db, `CLOSE behaviour_positions`)
     return visited
   })
 }
 
 /**
- * Each named vessel's last position up to `upToId` observed before `before` (none for a vessel with none),
+ * Each named vessel's last position up to `throughId` observed before `before` (none for a vessel with none),
  * visited as not fresh: what a vessel did before a silence longer than the window. Returns how many it visited.
  */
-export async function lastPositionsBefore(db: AnyDb, mmsis: readonly number[], before: number, upToId: number, visit: PositionVisitor): Promise<number> {
+export async function lastPositionsBefore(db: AnyDb, mmsis: readonly number[], before: number, throughId: number, visit: PositionVisitor): Promise<number> {
+  if (mmsis.length === 0) return 0
+  // Nothing stored before: no vessel has a report there (a first pass over a database, mostly).
+  const oldest = `SELECT min(observed_at) FROM vessel_positions`
+  const oldestAt = db.dialect === 'sqlite' ? (db.sqlite.prepare(oldest).pluck().get() as number | null) : (await pgArrays<[number | null]>(db, oldest))[0][0]
+  if (oldestAt === null || oldestAt >= before) return 0
+  const columns = `mmsi, observed_at, lat, lon, sog, ${packedFlags('1 = 0')}`
   let visited = 0
   if (db.dialect === 'sqlite') {
     const statement = db.sqlite
-      .prepare(
-        `SELECT mmsi, observed_at, lat, lon, sog, ${packedFlags('1 = 0')}, id FROM vessel_positions
-         WHERE mmsi = ? AND observed_at < ? AND id <= ? ORDER BY observed_at DESC LIMIT 1`,
-      )
+      .prepare(`SELECT ${columns} FROM vessel_positions WHERE mmsi = ? AND observed_at < ? AND id <= ? ORDER BY observed_at DESC LIMIT 1`)
       .raw()
     for (const mmsi of mmsis) {
-      const row = statement.get(mmsi, before, upToId) as WindowRow | undefined
+      const row = statement.get(mmsi, before, throughId) as PositionRow | undefined
       if (!row) continue
-      visitRows([row], visit)
+      visitRow(row, visit)
       visited++
     }
     return visited
   }
-  for (let i = 0; i < mmsis.length; i += KEYS_PER_QUERY * 20) {
-    const rows = await pgArrays<WindowRow>(
+  for (let i = 0; i < mmsis.length; i += VESSELS_PER_QUERY) {
+    const rows = await pgArrays<PositionRow>(
       db,
       `SELECT p.* FROM unnest($1::bigint[]) AS m(mmsi) CROSS JOIN LATERAL (
-         SELECT mmsi, observed_at, lat, lon, sog, ${packedFlags('1 = 0')}, id FROM vessel_positions
-         WHERE mmsi = m.mmsi AND observed_at < $2 AND id <= $3 ORDER BY observed_at DESC LIMIT 1) p`,
-      [int8Array(mmsis.slice(i, i + KEYS_PER_QUERY * 20)), before, upToId],
+         SELECT ${columns} FROM vessel_positions WHERE mmsi = m.mmsi AND observed_at < $2 AND id <= $3 ORDER BY observed_at DESC LIMIT 1) p`,
+      [int8Array(mmsis.slice(i, i + VESSELS_PER_QUERY)), before, throughId],
     )
-    visitRows(rows, visit)
+    for (const row of rows) visitRow(row, visit)
     visited += rows.length
   }
   return visited
@@ -230,6 +285,13 @@ export async function behaviourEventsByKey(db: AnyDb, keys: readonly string[]): 
 }
 
 const behaviourTypes = BEHAVIOUR_EVENT_TYPES.map((type) => `'${type}'`).join(', ')
+
+/** The behaviour events still open (few: episodes going on), by dedupe key. */
+export async function openBehaviourEvents(db: AnyDb): Promise<Map<string, number>> {
+  const text = `SELECT dedupe_key, id FROM safety_events WHERE resolved_at IS NULL AND type IN (${behaviourTypes})`
+  const rows = db.dialect === 'sqlite' ? (db.sqlite.prepare(text).raw().all() as Array<[string, number]>) : await pgArrays<[string, number]>(db, text)
+  return new Map(rows.map(([key, id]) => [key, Number(id)]))
+}
 
 /** A new behaviour event: an ended episode is stored resolved at its end. */
 export interface BehaviourEventRow extends EventRow {

@@ -91,6 +91,13 @@ export interface LeaseOptions {
   onLost?: (holder: string | null) => void
 }
 
+/**
+ * The leases this process holds (or is claiming), by database, then job and owner. The row names this
+ * process as its owner whichever of its runs holds it, so without this a second run of the job in the same
+ * process (a worker running a registry:run and a vessel:analyze at once) would take it over from the first.
+ */
+const heldHere = new WeakMap<object, Map<string, LeaseHolder>>()
+
 export async function acquireLease(ctx: LeaseContext, job: string, options: LeaseOptions = {}): Promise<LeaseResult> {
   const pid = options.pid ?? process.pid
   const host = ctx.config.host
@@ -98,8 +105,25 @@ export async function acquireLease(ctx: LeaseContext, job: string, options: Leas
   const leaseMs = ctx.config.lockLeaseSeconds * 1000
   const {db, clock, logger} = ctx
 
-  const claimed = await claimLease(db, {job, owner, host, pid, leaseMs, now: clock.now()}, (row, now) => leaseInForce(row, now, {host, pid}))
-  if (!claimed.taken) return {acquired: false, holder: claimed.holder}
+  let held = heldHere.get(db)
+  if (!held) heldHere.set(db, (held = new Map()))
+  const key = `${job}\n${owner}`
+  const holding = held.get(key)
+  if (holding) return {acquired: false, holder: holding}
+  // Marked before the claim is awaited: a second claim from this process meanwhile finds it.
+  const now = clock.now()
+  held.set(key, {owner, host, pid, acquiredAt: now, leaseExpiresAt: now + leaseMs})
+  let claimed: Awaited<ReturnType<typeof claimLease>>
+  try {
+    claimed = await claimLease(db, {job, owner, host, pid, leaseMs, now}, (row, at) => leaseInForce(row, at, {host, pid}))
+  } catch (error) {
+    held.delete(key)
+    throw error
+  }
+  if (!claimed.taken) {
+    held.delete(key)
+    return {acquired: false, holder: claimed.holder}
+  }
   if (claimed.reclaimed) logger.warn(`reclaiming the ${job} lease from ${claimed.reclaimed.owner}`, {reason: ownerGone(claimed.reclaimed, claimed.now, {host, pid})})
 
   let released = false
@@ -112,6 +136,7 @@ export async function acquireLease(ctx: LeaseContext, job: string, options: Leas
       const holder = await renewLease(db, job, owner, leaseMs, clock.now())
       if (holder === undefined || released) return
       clearInterval(timer)
+      held.delete(key)
       logger.error(`lost the ${job} lease${holder ? ` to ${holder}` : ''}: stopping`)
       options.onLost?.(holder)
     } catch (error) {
@@ -126,6 +151,7 @@ export async function acquireLease(ctx: LeaseContext, job: string, options: Leas
     if (released) return false
     released = true
     clearInterval(timer)
+    held.delete(key)
     return true
   }
   return {
