@@ -1,6 +1,6 @@
 // The behaviour pass in the database: its watermark (the last position analysed), the positions a slice
-// reads (streamed as plain numbers in time order, no object per report), and behaviour events stored once
-// per dedupe key, open or ended.
+// reads (handed over as plain numbers, no object per report), and behaviour events stored once per dedupe
+// key, open or ended.
 import {BEHAVIOUR_EVENT_TYPES, DATA_SOURCES, type SafetyEvent} from './schema.js'
 import {type EventRow, storedEvent} from './hot-statements.js'
 import {float8Array, int8Array, pgArrays, pgExec, textArray} from './pg-batch.js'
