@@ -7,6 +7,7 @@ import {yieldToEventLoop} from '../cancel.js'
 import {countByTime, type Freshness, lastPositionsBefore, readById, readByTime} from '../db/behaviour.js'
 import type {AnyDb} from '../db/transaction.js'
 import type {PositionWindow} from './types.js'
+import {emptyWindow} from './window.js'
 
 /** A slice: the positions stored after `afterId` up to `upToId`, fresh when observed at or after `floor`. */
 export interface Slice extends Freshness {
@@ -292,22 +293,7 @@ function groupByVessel(earlier: Staging, carried: Carried | null, staged: Stagin
   }
   const n = vesselStart[vessels]
   const next = vesselStart.slice(0, vessels)
-  const w: PositionWindow = {
-    length: n,
-    at: new Float64Array(n),
-    lat: new Float64Array(n),
-    lon: new Float64Array(n),
-    sog: new Float32Array(n),
-    nav: new Uint8Array(n),
-    second: new Uint8Array(n),
-    source: new Uint8Array(n),
-    fresh: new Uint8Array(n),
-    vessels,
-    vesselMmsi: Float64Array.from(byMmsi, (v) => mmsis[v]),
-    vesselStart,
-    since: Infinity,
-    until: -Infinity,
-  }
+  const w = emptyWindow(n, Float64Array.from(byMmsi, (v) => mmsis[v]), vesselStart)
   const placeStaged = (rows: Staging) => {
     const {vessel, at, lat, lon, sog, nav, second, source, fresh} = rows
     // Every column at once: one pass over the rows.

@@ -18,12 +18,9 @@ export interface WindowReport {
 
 const SOURCE_INDEX = new Map(DATA_SOURCES.map((s, i) => [s as string, i]))
 
-/** The window holding these reports (any order; a vessel's reports at the same time: the first kept). */
-export function windowOf(reports: readonly WindowReport[]): PositionWindow {
-  const order = reports.map((_, i) => i).sort((a, b) => reports[a].mmsi - reports[b].mmsi || reports[a].at - reports[b].at || a - b)
-  const kept = order.filter((i, k) => k === 0 || reports[order[k - 1]].mmsi !== reports[i].mmsi || reports[order[k - 1]].at !== reports[i].at)
-  const n = kept.length
-  const w: PositionWindow = {
+/** A window of `n` rows, every column zeroed, for its builder to fill; no time range until rows are placed. */
+export function emptyWindow(n: number, vesselMmsi: Float64Array, vesselStart: Int32Array): PositionWindow {
+  return {
     length: n,
     at: new Float64Array(n),
     lat: new Float64Array(n),
@@ -33,12 +30,20 @@ export function windowOf(reports: readonly WindowReport[]): PositionWindow {
     second: new Uint8Array(n),
     source: new Uint8Array(n),
     fresh: new Uint8Array(n),
-    vessels: 0,
-    vesselMmsi: new Float64Array(0),
-    vesselStart: new Int32Array(1),
+    vessels: vesselMmsi.length,
+    vesselMmsi,
+    vesselStart,
     since: Infinity,
     until: -Infinity,
   }
+}
+
+/** The window holding these reports (any order; a vessel's reports at the same time: the first kept). */
+export function windowOf(reports: readonly WindowReport[]): PositionWindow {
+  const order = reports.map((_, i) => i).sort((a, b) => reports[a].mmsi - reports[b].mmsi || reports[a].at - reports[b].at || a - b)
+  const kept = order.filter((i, k) => k === 0 || reports[order[k - 1]].mmsi !== reports[i].mmsi || reports[order[k - 1]].at !== reports[i].at)
+  const n = kept.length
+  const w = emptyWindow(n, new Float64Array(0), new Int32Array(1))
   const mmsis: number[] = []
   const starts: number[] = []
   kept.forEach((i, row) => {
