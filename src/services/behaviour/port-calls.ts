@@ -9,7 +9,8 @@ import {applyPortVisitWrites, departuresSince, type NewPortVisit, openPortVisits
 import {DATA_SOURCES, type DataSource} from '../db/schema.js'
 import {haversineKm} from '../geo/geometry.js'
 import type {CellDistance, Place, PortAreas, PortHit} from '../ports/port-areas.js'
-import {endsStop, notAFix, ridingAtAnchor, startsStop, type TrackedPosition} from '../ports/stops.js'
+import {endsStop, ridingAtAnchor, startsStop, type TrackedPosition} from '../ports/stops.js'
+import {isEstimatedFix} from '../vessels/track.js'
 import {worstSource} from '../provenance.js'
 import {type Detector, NOT_AVAILABLE, type PositionWindow} from './types.js'
 
@@ -203,7 +204,7 @@ export const portCallsDetector: Detector = {
       let tracker: PortVisitTracker | null = null
       let stored: PortVisitRow | undefined
       for (let i = w.vesselStart[v]; i < w.vesselStart[v + 1]; i++) {
-        if (w.fresh[i] === 0 || notAFix(w.second[i])) continue
+        if (w.fresh[i] === 0 || isEstimatedFix(w.second[i])) continue
         if (!tracker) {
           stored = open.get(mmsi)
           tracker = new PortVisitTracker(mmsi, stored ? {...stored} : null, env.areas, Math.max(stored?.lastAt ?? -Infinity, departed.get(mmsi) ?? -Infinity))

@@ -28,12 +28,10 @@ import {PortAreas} from './port-areas.js'
 import {storeShippedAnchorageCells} from './shipped-areas.js'
 import {trackStops} from './stops.js'
 import {portsReachedSevere} from '../queue/triggers.js'
+import {isEstimatedFix} from '../vessels/track.js'
 
 export type {CongestionLevel, LatestCongestion, Trend}
 export {congestionLevel}
-
-/** AIS time stamp seconds that say a position is not a fix (dead reckoning, positioning inoperative). */
-const NOT_A_FIX = new Set([62, 63])
 
 export type {PortsJobSummary} from '../../schemas/job-summaries.js'
 
@@ -88,7 +86,7 @@ export async function computePortCongestion(ctx: Context): Promise<PortsJobSumma
       db,
       windowStart,
       ({lat, lon, second, source}) => {
-        if (second !== null && NOT_A_FIX.has(second)) return
+        if (isEstimatedFix(second)) return
         const hit = areas.locate(lat, lon)
         if (!hit) return
         vesselsInPorts++

@@ -11,6 +11,7 @@ import type {StopKind} from '../db/schema.js'
 import {write} from '../db/transaction.js'
 import {haversineKm} from '../geo/geometry.js'
 import {cellToken} from '../geo/s2.js'
+import {isEstimatedFix} from '../vessels/track.js'
 import type {PortAreas, PortHit, Place} from './port-areas.js'
 
 export const STOP_START_KNOTS = 0.2
@@ -25,11 +26,6 @@ const STOP_MAX_DRIFT_KM = 2
 export const NEAR_PORT_KM = 20
 /** The first pass over a database reads this far back. */
 const FIRST_PASS_DAYS = 7
-/** AIS time stamp seconds that say the position is not a fix. */
-const DEAD_RECKONING = 62
-const POSITIONING_INOPERATIVE = 63
-/** Whether a report's AIS time stamp second says its position is not a fix (dead reckoning, positioning inoperative). */
-export const notAFix = (second: number): boolean => second === DEAD_RECKONING || second === POSITIONING_INOPERATIVE
 const AT_ANCHOR = 1
 const MOORED = 5
 
@@ -253,7 +249,7 @@ export async function trackStops(ctx: Context, areas: PortAreas, window: {observ
     const tracker = new VesselStopTracker(mmsi, stored ?? null, areas, options)
     for (const i of rows) {
       const second = batch.second[i]
-      if (notAFix(second)) {
+      if (isEstimatedFix(second)) {
         summary.positions_not_fixes++
         continue
       }
