@@ -115,6 +115,23 @@ function summaryText(result: JobRunResult, p: Painter): string[] {
       lines.push(s.anomalies.length === 0 ? 'no anomalies' : s.anomalies.map((a) => p.warn(`anomaly: ${a}`)).join('\n'))
       return lines
     }
+    case 'health-check': {
+      const s = result.summary
+      if (!s) return []
+      const paint = {up: p.good, down: p.bad, skipped: p.warn} as const
+      const lines = [
+        `${s.up} up, ${s.down} down, ${s.skipped} skipped`,
+        table(
+          ['target', 'status', 'response ms', 'detail'],
+          s.probes.map((r) => [r.target, paint[r.status](r.status), str(r.response_ms), str(r.error ?? r.detail)]),
+          p,
+        ),
+      ]
+      if (s.disabled.length > 0) lines.push(`not probed (HARBORMASTER_PROBES_DISABLED): ${s.disabled.join(', ')}`)
+      for (const t of s.transitions) lines.push(t.transition === 'down' ? p.bad(`${t.provider} went down (alert event ${t.alert_event_id})`) : p.good(`${t.provider} came back (alert event ${t.alert_event_id})`))
+      if (s.notifications > 0) lines.push(`${plural(s.notifications, 'notification')} to ADMINs; webhooks: ${s.webhooks.sent} sent, ${s.webhooks.failed} failed, ${s.webhooks.queued} queued for retry`)
+      return lines
+    }
   }
 }
 

@@ -63,6 +63,7 @@ export const COMMAND_RESULTS = {
   'jobs run-due': {schema: dueRuns},
   'ports calls': {schema: portCallsReport},
   'ports congestion': {schema: z.union([portCongestionReport, congestionGeoJson]).describe('ports congestion --json: the report; with --format geojson a FeatureCollection of points')},
+  'providers probe': {schema: jobRunResults['health-check']},
   'providers status': {schema: providerStatusList},
   'queue delete': {schema: deleted},
   'queue enqueue': {schema: enqueued.describe('queue enqueue --json: the job enqueued, or (duplicate: true) the one holding its unique key')},

@@ -2,7 +2,7 @@
 // `jobs run`, `jobs history` and the HTTP API show. The services return these types; nothing erases them.
 import {z} from 'zod'
 
-import {BEHAVIOUR_EVENT_TYPES, CONGESTION_LEVELS, SEVERITIES} from '../services/db/schema.js'
+import {BEHAVIOUR_EVENT_TYPES, CONGESTION_LEVELS, PROBE_STATUSES, SEVERITIES} from '../services/db/schema.js'
 import type {RecordedJobName} from '../services/jobs/names.js'
 import {EXCLUSION_REASONS, PIRACY_TYPES} from '../services/piracy/incident-types.js'
 import {count, countsByName, dataSource, utcTime} from './common.js'
@@ -197,6 +197,7 @@ export const CLEANED_TABLES = [
   'safety_events',
   'alert_events',
   'job_runs',
+  'provider_probes',
 ] as const
 
 export const cleanupJobSummary = jobSummaryBase.extend({
@@ -256,6 +257,28 @@ export const checkEventsJobSummary = jobSummaryBase.extend({
 })
 export type CheckEventsJobSummary = z.infer<typeof checkEventsJobSummary>
 
+/** The health-check job: each probe's outcome, the providers not probed, and the transitions it alerted. */
+export const healthCheckJobSummary = jobSummaryBase.extend({
+  probes: z.array(
+    z.object({
+      target: z.string().describe('a provider (nws, open-meteo, aishub, aisstream, nmea-tcp), or database or disk'),
+      status: z.enum(PROBE_STATUSES).describe('skipped: not called, its quota is spent or nearly so (95 %)'),
+      response_ms: z.number().nonnegative().nullable(),
+      detail: z.string().nullable(),
+      error: z.string().nullable(),
+    }),
+  ),
+  up: count,
+  down: count,
+  skipped: count,
+  disabled: z.array(z.string()).describe('providers not probed: HARBORMASTER_PROBES_DISABLED'),
+  not_configured: z.array(z.string()).describe('providers without the settings to call them (no key, not the AIS source)'),
+  transitions: z.array(z.object({provider: z.string(), transition: z.enum(['down', 'up']), alert_event_id: count, error: z.string().nullable()})),
+  notifications: count,
+  webhooks: webhookDelivery,
+})
+export type HealthCheckJobSummary = z.infer<typeof healthCheckJobSummary>
+
 /** Every job's summary by the name its runs are recorded under. */
 export const JOB_SUMMARIES = {
   vessels: vesselsJobSummary,
@@ -267,6 +290,7 @@ export const JOB_SUMMARIES = {
   'usage-report': usageReportJobSummary,
   behaviour: behaviourJobSummary,
   'check-events': checkEventsJobSummary,
+  'health-check': healthCheckJobSummary,
 } as const satisfies Record<RecordedJobName, z.ZodType>
 
 export type JobSummaries = {[N in keyof typeof JOB_SUMMARIES]: z.infer<(typeof JOB_SUMMARIES)[N]>}

@@ -1,7 +1,7 @@
 // `providers status`: each outside provider's last success and error, cache, usage and failover.
 import {z} from 'zod'
 
-import {STORM_ALERT_STATES} from '../services/db/schema.js'
+import {PROBE_STATUSES, STORM_ALERT_STATES} from '../services/db/schema.js'
 import {count, dataSource, utcTime} from './common.js'
 
 export const QUOTA_STATES = ['ok', 'warn', 'switch', 'blocked', 'unlimited'] as const
@@ -25,6 +25,20 @@ export const zoneOutlineDetails = z.object({
 })
 export type ZoneOutlineDetails = z.infer<typeof zoneOutlineDetails>
 
+export const providerProbeFigures = z.object({
+  enabled: z.boolean().describe('false when HARBORMASTER_PROBES_DISABLED names it'),
+  last_probed_at: utcTime.nullable(),
+  last_status: z.enum(PROBE_STATUSES).nullable(),
+  last_error: z.string().nullable(),
+  probes_24h: count.describe('probes made (not skipped) in the last 24 h'),
+  uptime_24h_percent: z.number().min(0).max(100).nullable().describe('of the probes made in the last 24 h, the share that answered; null when none was made'),
+  probes_7d: count,
+  uptime_7d_percent: z.number().min(0).max(100).nullable(),
+  response_ms_p50: z.number().nonnegative().nullable().describe('median response time of the probes that answered in the last 24 h'),
+  response_ms_p95: z.number().nonnegative().nullable(),
+})
+export type ProviderProbeFigures = z.infer<typeof providerProbeFigures>
+
 export const providerStatus = z.object({
   provider: z.string(),
   description: z.string(),
@@ -39,6 +53,7 @@ export const providerStatus = z.object({
   failed_over_since: utcTime.nullable(),
   degraded: z.boolean().describe('failed over for longer than HARBORMASTER_PROVIDER_FALLBACK_GRACE_MINUTES'),
   details: zoneOutlineDetails.optional().describe('nws-zones: the marine alerts waiting for zone outlines'),
+  probes: providerProbeFigures.describe("the health-check job's probes of it (providers it cannot probe have none made)"),
 })
 export type ProviderStatus = z.infer<typeof providerStatus>
 export const providerStatusList = z.object({providers: z.array(providerStatus)})

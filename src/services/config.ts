@@ -173,6 +173,13 @@ export const SETTINGS = {
   queuePendingWarnSeconds: setting({env: 'HARBORMASTER_QUEUE_PENDING_WARN_SECONDS', type: positiveInt, default: '300', description: 'health: a job due and not taken for longer than this makes the queue degraded'}),
   queuePendingFailSeconds: setting({env: 'HARBORMASTER_QUEUE_PENDING_FAIL_SECONDS', type: positiveInt, default: '1800', description: 'health: a job due and not taken for longer than this makes the queue unhealthy'}),
   queueDeadFailCount: setting({env: 'HARBORMASTER_QUEUE_DEAD_FAIL_COUNT', type: positiveInt, default: '100', description: 'health: this many jobs gone to the dead letter in 24 h make the queue unhealthy (any one makes it degraded)'}),
+  probesDisabled: setting({
+    env: 'HARBORMASTER_PROBES_DISABLED',
+    type: z.string().regex(/^([a-z-]+)?(,[a-z-]+)*$/, 'expected provider names, comma separated'),
+    default: '',
+    description: 'health-check: providers not probed, comma separated, e.g. `nws,aishub` (their probes neither call nor count against quotas)',
+  }),
+  retentionProbesDays: setting({env: 'HARBORMASTER_RETENTION_PROBES_DAYS', type: z.coerce.number().int().min(7), default: '30', description: 'cleanup: days health-check probes are kept (7 at least: `providers status` shows uptime over 7 days)'}),
 } as const satisfies Record<string, SettingSpec>
 
 export type SettingKey = keyof typeof SETTINGS

@@ -221,7 +221,7 @@ async function jobChecks(ctx: Context): Promise<JobCheck[]> {
   return checks
 }
 
-function diskCheck(dbPath: string): {status: HealthStatus; free_disk_percent: number | null; reason?: string} {
+export function diskCheck(dbPath: string): {status: HealthStatus; free_disk_percent: number | null; reason?: string} {
   try {
     const stats = statfsSync(dirname(dbPath))
     const percent = Math.round((stats.bavail / stats.blocks) * 1000) / 10

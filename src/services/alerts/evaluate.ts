@@ -170,7 +170,7 @@ export async function applyCycle(ctx: Context, plan: CyclePlan): Promise<CycleRe
  * Watchers of a new alert event: those watching the vessel or port it is about, or an area holding it;
  * for job and provider alerts, every ADMIN. Stored like detection's notifications (and queued for webhooks).
  */
-async function notifyAlertWatchers(ctx: Context, opened: OpenedEvent[]): Promise<number> {
+export async function notifyAlertWatchers(ctx: Context, opened: OpenedEvent[]): Promise<number> {
   if (opened.length === 0) return 0
   const watches = await allWatches(ctx.db)
   const admins = await adminIds(ctx.db)

@@ -8,5 +8,6 @@ export const METRIC_NAMES = [
   'job.consecutive_failures',
   'job.last_duration_seconds',
   'provider.quota_used_percent',
+  'provider.up',
 ] as const
 export type MetricName = (typeof METRIC_NAMES)[number]

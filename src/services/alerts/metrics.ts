@@ -12,6 +12,7 @@ import {activeZonesById} from '../db/zones.js'
 import {type ZoneGeometry, pointInGeometry} from '../geo/geometry.js'
 import {consecutiveFailures} from '../jobs/runs.js'
 import {PROVIDERS} from '../providers/registry.js'
+import {lastProbes} from '../providers/probe-stats.js'
 import {checkQuota} from '../providers/usage.js'
 
 export type TargetKind = 'port' | 'vessel' | 'zone' | 'job' | 'provider'
@@ -290,6 +291,18 @@ export const METRICS: Record<string, MetricSpec> = {
         const q = await checkQuota(ctx, name)
         if (q.limit !== null) out.set(name, {value: Math.round((q.used / q.limit) * 1000) / 10, at: ctx.clock.now()})
       }
+      return fromMap(out)
+    },
+  },
+  'provider.up': {
+    name: 'provider.up',
+    kind: 'provider',
+    description: "the provider's last health-check probe: 1 answered, 0 failed (providers probed in the last day)",
+    // Probes run every 5 minutes: a reading two runs old still stands.
+    freshnessSeconds: 2 * FIVE_MINUTES + 60,
+    read: async (ctx) => {
+      const out = new Map<string, Reading>()
+      for (const [provider, probe] of await lastProbes(ctx)) out.set(provider, {value: probe.status === 'up' ? 1 : 0, at: probe.probedAt})
       return fromMap(out)
     },
   },

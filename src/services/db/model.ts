@@ -51,3 +51,6 @@ export type StormAlertState = (typeof STORM_ALERT_STATES)[number]
 /** A queued job's row: queued is scheduled, pending or retry by its due time and failures (the embedded queue engine). */
 export const QUEUE_JOB_ROW_STATES = ['queued', 'active', 'completed', 'dead'] as const
 export type QueueJobRowState = (typeof QUEUE_JOB_ROW_STATES)[number]
+/** A health-check probe: answered, failed, or not made (its quota is spent or nearly so). */
+export const PROBE_STATUSES = ['up', 'down', 'skipped'] as const
+export type ProbeStatus = (typeof PROBE_STATUSES)[number]

@@ -18,6 +18,7 @@ import {
   IDENTITY_FIELDS,
   JOB_STATUSES,
   ORIGINS,
+  PROBE_STATUSES,
   QUEUE_JOB_ROW_STATES,
   ROLES,
   SEVERITIES,
@@ -540,6 +541,27 @@ export function defineTables(d: TableKit) {
     updatedAt: d.int('updated_at').notNull(),
   })
 
+  /**
+   * The health-check job's probes: each provider's lightest call (and the database, and free disk), whether it
+   * answered and how long it took; `providers status` reads uptime and response times from them.
+   */
+  const providerProbes = d.table(
+    'provider_probes',
+    {
+      id: d.id('id'),
+      /** A provider's name (nws, open-meteo, aishub, aisstream, nmea-tcp), or database or disk. */
+      target: d.text('target').notNull(),
+      probedAt: d.int('probed_at').notNull(),
+      /** skipped: not called (its quota is spent or nearly so); counted in no uptime. */
+      status: d.text('status', {enum: PROBE_STATUSES}).notNull(),
+      responseMs: d.real('response_ms'),
+      error: d.text('error'),
+      /** What the probe saw besides up or down, e.g. `12.5 % free`. */
+      detail: d.text('detail'),
+    },
+    (t) => [d.index('provider_probes_target_probed_idx').on(t.target, t.probedAt), d.index('provider_probes_probed_idx').on(t.probedAt)],
+  )
+
   /** Sea state at ports (Open-Meteo marine): wave height and the storm risk it implies. */
   const portWeather = d.table(
     'port_weather',
@@ -786,7 +808,7 @@ export function defineTables(d: TableKit) {
     ],
   )
 
-  return {ports, portCongestion, portCongestionDaily, portAreaCells, vesselStops, portCalls, vessels, vesselPositions, positionSuspects, discardedPositions, behaviourEpisodes, safetyZones, safetyEvents, users, watchlists, notifications, jobRuns, jobLocks, apiCache, settings, providerUsage, providerState, portWeather, alertRules, alertEvents, apiTasks, pendingStormAlerts, tableRows, queueJobs, queueWorkers, vesselFindings, vesselIdentityValues}
+  return {ports, portCongestion, portCongestionDaily, portAreaCells, vesselStops, portCalls, vessels, vesselPositions, positionSuspects, discardedPositions, behaviourEpisodes, safetyZones, safetyEvents, users, watchlists, notifications, jobRuns, jobLocks, apiCache, settings, providerUsage, providerState, portWeather, alertRules, alertEvents, apiTasks, pendingStormAlerts, tableRows, queueJobs, queueWorkers, vesselFindings, vesselIdentityValues, providerProbes}
 }
 
 export type Tables = ReturnType<typeof defineTables>

@@ -17,6 +17,7 @@ const runBackup = async (ctx: Context) => (await import('../maintenance/backup.j
 const runMaintain = async (ctx: Context) => (await import('../maintenance/maintain.js')).runMaintain(ctx)
 const runCleanup = async (ctx: Context) => (await import('../maintenance/cleanup.js')).runCleanup(ctx)
 const usageReport = async (ctx: Context) => (await import('../maintenance/usage-report.js')).usageReport(ctx)
+const runHealthCheck = async (ctx: Context) => (await import('../providers/probes.js')).runHealthCheck(ctx)
 
 export type Priority = 'critical' | 'high' | 'medium' | 'low'
 
@@ -147,6 +148,18 @@ export const JOB_SPECS = {
     command: 'usage-report',
     log: 'usage-report',
     work: usageReport,
+  },
+  'health-check': {
+    name: 'health-check',
+    description: "probes each configured provider's lightest call, the database and free disk; alerts ADMINs when a provider goes down or comes back",
+    schedule: '*/5 * * * *',
+    priority: 'medium',
+    timeoutSeconds: 240,
+    dependsOn: [],
+    enabled: true,
+    command: 'providers probe',
+    log: 'health-check',
+    work: runHealthCheck,
   },
 } as const satisfies {[N in JobName]: JobSpec<N, JobSummaries[N]>}
 

@@ -1,6 +1,6 @@
 // Cleanup every 6 h: expired cache entries, and positions (with the vessel stops made from them and the
 // reports the track rule discarded), congestion snapshots (with their daily medians), resolved events and
-// alert events, notifications and job runs older than their retention. Exactly what is past retention.
+// alert events, notifications, job runs and health-check probes older than their retention. Exactly what is past retention.
 // Positions and snapshots age from when they were stored (a shipped capture of 2023 is not deleted on
 // arrival); events from when they were resolved; the rest from when they were made.
 import type {CleanupJobSummary} from '../../schemas/job-summaries.js'
@@ -17,6 +17,7 @@ import {
   deleteSafetyEventsResolvedBefore,
   deleteSnapshotsStoredBefore,
 } from '../db/retention.js'
+import {deleteProbesBefore} from '../db/provider-probes.js'
 import {write} from '../db/transaction.js'
 import {deleteStopsEndedBefore} from '../db/vessel-stops.js'
 
@@ -43,6 +44,7 @@ export async function runCleanup(ctx: Context): Promise<CleanupJobSummary> {
     safety_events: await deleteSafetyEventsResolvedBefore(db, days(c.retentionEventsDays)),
     alert_events: await deleteAlertEventsResolvedBefore(db, days(c.retentionEventsDays)),
     job_runs: await deleteJobRunsStartedBefore(db, days(c.retentionJobRunsDays)),
+    provider_probes: await deleteProbesBefore(db, days(c.retentionProbesDays)),
   }))
   const total = Object.values(deleted).reduce((a, b) => a + b, 0)
   ctx.logger.info(`cleanup deleted ${total} rows`, deleted)

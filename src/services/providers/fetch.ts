@@ -52,6 +52,27 @@ export function runtimeOf(ctx: Context): HttpRuntime {
   return {sleep: (ms) => sleepUnlessCancelled(ms, ctx.signal), random: Math.random, now: () => ctx.clock.now(), logger: ctx.logger, signal: ctx.signal, ...ctx.httpRuntime}
 }
 
+/**
+ * One live GET of a provider, every attempt counted against its quota before it goes out (in a write of its
+ * own: no transaction is open across the call); no cache. `onAttempt` sees the count of attempts so far.
+ * `retries` overrides the configured ones (a probe makes one attempt).
+ */
+export async function callProvider(
+  ctx: Context,
+  provider: string,
+  url: string,
+  onAttempt?: (attempts: number) => void,
+  options: {retries?: number} = {},
+): Promise<{body: unknown; attempts: number}> {
+  ctx.http ??= createHttpClient()
+  const policy = policyFor(ctx.config, provider)
+  let attempts = 0
+  return getJson(ctx.http, url, options.retries === undefined ? policy : {...policy, retries: options.retries}, runtimeOf(ctx), async () => {
+    onAttempt?.(++attempts)
+    await recordRequest(ctx, provider)
+  })
+}
+
 export async function fetchThroughCache<T>(ctx: Context, request: ProviderRequest<T>): Promise<Served<T>> {
   const now = ctx.clock.now()
   const log = ctx.logger.child({provider: request.provider})
@@ -93,13 +114,8 @@ export async function fetchThroughCache<T>(ctx: Context, request: ProviderReques
     problem = skip
     log.warn(skip)
   } else {
-    ctx.http ??= createHttpClient()
     try {
-      // Each call is counted before it goes out, in a write of its own (no transaction is open across the call).
-      const result = await getJson(ctx.http, request.url, policyFor(ctx.config, request.provider), runtimeOf(ctx), async () => {
-        attempts++
-        await recordRequest(ctx, request.provider)
-      })
+      const result = await callProvider(ctx, request.provider, request.url, (n) => (attempts = n))
       const data = request.parse(result.body)
       await writeCache(ctx.db, {key: request.key, provider: request.provider, payload: JSON.stringify(result.body), fetchedAt: now, ttlSeconds: ttlSeconds(ctx.config, request.provider)})
       if (track) await recordOutcome(ctx, request.provider, {source: 'live'})

@@ -11,7 +11,7 @@ import {isCancelled} from '../cancel.js'
 import type {Context} from '../context.js'
 import {errorMessage} from '../errors.js'
 import {isMarineEvent, marineEvent} from '../safety/storm-severity.js'
-import {fetchThroughCache, ProviderUnavailable, type Served} from './fetch.js'
+import {callProvider, fetchThroughCache, ProviderUnavailable, type Served} from './fetch.js'
 
 const nwsTime = z.string().nullish()
 
@@ -153,6 +153,18 @@ export async function fetchActiveAlerts(ctx: Context): Promise<Served<AlertParse
     url: `${ctx.config.nwsUrl.replace(/\/+$/, '')}${path}`,
     parse: (body) => parseAlerts(body),
   })
+}
+
+/**
+ * The health-check probe: one active alert (`limit=1`), live, one attempt, counted against the quota; throws
+ * what went wrong. Says how many features the answer held.
+ */
+export async function probeNws(ctx: Context): Promise<string> {
+  const url = `${ctx.config.nwsUrl.replace(/\/+$/, '')}/alerts/active?status=actual&limit=1`
+  const {body} = await callProvider(ctx, 'nws', url, undefined, {retries: 0})
+  const collection = collectionSchema.safeParse(body)
+  if (!collection.success) throw new Error('not an NWS alerts FeatureCollection')
+  return `${collection.data.features.length} alert${collection.data.features.length === 1 ? '' : 's'}`
 }
 
 const zoneSchema = z.object({type: z.literal('Feature'), geometry: z.unknown(), properties: z.object({id: z.string()}).loose()})

@@ -10,7 +10,7 @@ import type {DataSource} from '../db/schema.js'
 import {write} from '../db/transaction.js'
 import {errorMessage} from '../errors.js'
 import {reportCondition} from '../log/conditions.js'
-import {fetchThroughCache} from './fetch.js'
+import {callProvider, fetchThroughCache} from './fetch.js'
 
 const PORTS_PER_REQUEST = 50
 
@@ -115,4 +115,26 @@ export async function refreshPortWeather(ctx: Context): Promise<PortWeatherSumma
     fields: {reason: summary.fallback_reason},
   })
   return summary
+}
+
+/** Where the probe asks when no port is stored: the North Sea off the Dutch coast, always at sea. */
+const PROBE_POINT = {lat: 53.5, lon: 4.5}
+
+/**
+ * The health-check probe: the current wave height at one point (the busiest port, else a point at sea), live,
+ * one attempt, counted against the quota; throws what went wrong.
+ */
+export async function probeOpenMeteo(ctx: Context): Promise<string> {
+  const [port] = await busiestPorts(ctx.db, 1)
+  const point = port ?? PROBE_POINT
+  const url = new URL(ctx.config.openMeteoUrl)
+  url.searchParams.set('latitude', point.lat.toFixed(4))
+  url.searchParams.set('longitude', point.lon.toFixed(4))
+  url.searchParams.set('current', 'wave_height')
+  url.searchParams.set('timeformat', 'unixtime')
+  const {body} = await callProvider(ctx, 'open-meteo', url.toString(), undefined, {retries: 0})
+  const answer = location.safeParse(body)
+  if (!answer.success) throw new Error('Open-Meteo answered without a location')
+  const wave = answer.data.current?.wave_height
+  return wave === undefined || wave === null ? 'no wave height at the point' : `wave height ${wave} m`
 }

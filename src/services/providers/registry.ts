@@ -48,3 +48,8 @@ export function policyFor(config: Config, provider: string): HttpPolicy {
     deadlineMs: config.httpDeadlineMs,
   }
 }
+
+/** HARBORMASTER_PROBES_DISABLED as a set of provider names: the health-check job does not probe them. */
+export function disabledProbes(config: Config): Set<string> {
+  return new Set(config.probesDisabled.split(',').filter(Boolean))
+}

@@ -1,13 +1,14 @@
 // `providers status`: for each provider its last success and error, cache age, usage against its quota,
 // and whether it is failed over (serving only fallbacks, and since when).
-import type {ProviderStatus} from '../../schemas/providers.js'
+import type {ProviderProbeFigures, ProviderStatus} from '../../schemas/providers.js'
 import {cacheSummary} from '../cache/api-cache.js'
 import {iso} from '../clock.js'
 import type {Context} from '../context.js'
 import {providerStates} from '../db/provider-state.js'
 import {zoneOutlineDetails} from '../safety/storms.js'
 import {fallbackOf} from './fallbacks.js'
-import {PROVIDERS} from './registry.js'
+import {type ProbeStats, probeStats, uptimePercent} from './probe-stats.js'
+import {disabledProbes, PROVIDERS} from './registry.js'
 import {checkQuota} from './usage.js'
 
 export type {ProviderStatus} from '../../schemas/providers.js'
@@ -29,6 +30,8 @@ export async function providerStatuses(ctx: Context): Promise<ProviderStatus[]> 
   const caches = await cacheSummary(ctx.db)
   const graceMs = ctx.config.providerFallbackGraceMinutes * 60_000
   const zoneDetails = await zoneOutlineDetails(ctx)
+  const probes = await probeStats(ctx)
+  const disabled = disabledProbes(ctx.config)
   const statuses: ProviderStatus[] = []
   for (const info of Object.values(PROVIDERS)) {
     const state = states.get(info.name)
@@ -50,7 +53,23 @@ export async function providerStatuses(ctx: Context): Promise<ProviderStatus[]> 
       failed_over_since: iso(since),
       degraded: fallback.degraded,
       ...(info.name === 'nws-zones' ? {details: zoneDetails} : {}),
+      probes: probeFigures(probes.get(info.name), !disabled.has(info.name)),
     })
   }
   return statuses
+}
+
+function probeFigures(stats: ProbeStats | undefined, enabled: boolean): ProviderProbeFigures {
+  return {
+    enabled,
+    last_probed_at: iso(stats?.last?.probedAt),
+    last_status: stats?.last?.status ?? null,
+    last_error: stats?.last?.error ?? null,
+    probes_24h: stats?.probes24h ?? 0,
+    uptime_24h_percent: uptimePercent(stats?.up24h ?? 0, stats?.probes24h ?? 0),
+    probes_7d: stats?.probes7d ?? 0,
+    uptime_7d_percent: uptimePercent(stats?.up7d ?? 0, stats?.probes7d ?? 0),
+    response_ms_p50: stats?.p50Ms ?? null,
+    response_ms_p95: stats?.p95Ms ?? null,
+  }
 }

@@ -4,7 +4,7 @@ import {z} from 'zod'
 
 import {type AisMessage, Rejection} from '../../ais/payload.js'
 import type {Context} from '../../context.js'
-import {fetchThroughCache, ProviderUnavailable} from '../fetch.js'
+import {callProvider, fetchThroughCache, ProviderUnavailable} from '../fetch.js'
 import {type AisBatch, countRejection, emptyStats, liveBatch} from './batch.js'
 
 export const AISHUB_MIN_INTERVAL_MS = 60_000
@@ -45,13 +45,19 @@ function parseAishubTime(value: string): number | null {
   return m ? Date.parse(`${m[1]}T${m[2]}Z`) : null
 }
 
-/** Validates a reply; returns position and static messages per vessel, or throws what is wrong with it. */
-export function parseAishubReply(payload: unknown, onReject: (rejection: Rejection) => void): AisMessage[] {
+/** The header of a reply, or what is wrong with it (an error header is AISHub refusing the request). */
+function replyHeader(payload: unknown): z.infer<typeof header> {
   if (!Array.isArray(payload) || payload.length === 0) throw new Error('AISHub reply is not [header, records]')
   const head = header.safeParse(payload[0])
   if (!head.success) throw new Error('AISHub reply has no valid header')
   if (head.data.ERROR) throw new Error(`AISHub refused the request: ${head.data.ERROR_MESSAGE ?? 'error without a message'}`)
-  const records = payload[1]
+  return head.data
+}
+
+/** Validates a reply; returns position and static messages per vessel, or throws what is wrong with it. */
+export function parseAishubReply(payload: unknown, onReject: (rejection: Rejection) => void): AisMessage[] {
+  replyHeader(payload)
+  const records = (payload as unknown[])[1]
   if (!Array.isArray(records) || records.length === 0) throw new Error('AISHub replied with no vessel records')
   const out: AisMessage[] = []
   for (const raw of records) {
@@ -130,4 +136,24 @@ export async function readAishub(ctx: Context, username: string): Promise<AisBat
   stats.messages = served.data.length
   const batch = liveBatch('aishub', served.data, stats, served.fetchedAt)
   return {...batch, source: served.source}
+}
+
+/** The probe's box: a tenth of a degree square in the Strait of Dover, busy at every hour, small to answer. */
+const PROBE_BOX = {latmin: 51.0, latmax: 51.1, lonmin: 1.4, lonmax: 1.5}
+
+/**
+ * The health-check probe: the vessels in a small box, live, one attempt, counted against the quota; an error
+ * header is a failure, an empty box is not. Throws what went wrong; says how many records came.
+ */
+export async function probeAishub(ctx: Context, username: string): Promise<string> {
+  const url = new URL(ctx.config.aishubUrl)
+  url.searchParams.set('username', username)
+  url.searchParams.set('format', '1')
+  url.searchParams.set('output', 'json')
+  url.searchParams.set('compress', '0')
+  for (const [key, value] of Object.entries(PROBE_BOX)) url.searchParams.set(key, String(value))
+  const {body} = await callProvider(ctx, 'aishub', url.toString(), undefined, {retries: 0})
+  const head = replyHeader(body)
+  const records = Array.isArray((body as unknown[])[1]) ? ((body as unknown[])[1] as unknown[]).length : (head.RECORDS ?? 0)
+  return `${records} record${records === 1 ? '' : 's'} in the box`
 }

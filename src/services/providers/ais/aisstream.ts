@@ -8,6 +8,7 @@ import type {Context} from '../../context.js'
 import {type AisBatch, countRejection, emptyStats, liveBatch} from './batch.js'
 import {backoffDelay} from '../../backoff.js'
 import {sleepUnlessCancelled} from '../../cancel.js'
+import {recordRequest} from '../usage.js'
 
 const MESSAGE_TYPES = ['PositionReport', 'StandardClassBPositionReport', 'ShipStaticData'] as const
 
@@ -197,4 +198,58 @@ export async function readAisstream(ctx: Context, options: AisstreamOptions): Pr
   }
   if (messages.length === 0) throw new Error(`aisstream gave no AIS messages in ${options.durationMs / 1000} s (${lastProblem})`)
   return liveBatch('aisstream', messages, stats, ctx.clock.now())
+}
+
+/** How long the probe waits after subscribing: the API refuses a bad key or subscription at once, or closes within 3 s. */
+export const AISSTREAM_PROBE_WINDOW_MS = 3000
+
+/** The probe's box, as the API takes it: the Strait of Dover, small and busy. */
+const PROBE_BOXES: AisstreamOptions['boxes'] = [[[51.0, 1.4], [51.1, 1.5]]]
+
+/**
+ * The health-check probe: connect and subscribe to a small box. Up when a frame comes, or the subscription
+ * stands through the probe window; down when the connection fails, the API refuses, or it closes first.
+ * Counted against the quota as one request. Throws what went wrong.
+ */
+export async function probeAisstream(ctx: Context, options: {url: string; apiKey: string}): Promise<string> {
+  await recordRequest(ctx, 'aisstream')
+  return new Promise<string>((resolve, reject) => {
+    const ws = new WebSocket(options.url, {handshakeTimeout: ctx.config.httpConnectTimeoutMs})
+    let problem = 'closed by the server'
+    let done = false
+    const finish = (outcome: () => void) => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      ctx.signal?.removeEventListener('abort', stop)
+      ws.removeAllListeners()
+      ws.on('error', () => {})
+      ws.terminate()
+      outcome()
+    }
+    const stop = () => finish(() => reject(new Error('probe stopped')))
+    const quiet = () => finish(() => resolve('subscribed, no frame within the window'))
+    let timer = setTimeout(() => finish(() => reject(new Error(`no connection within ${ctx.config.httpConnectTimeoutMs} ms`))), ctx.config.httpConnectTimeoutMs + 1000)
+    ctx.signal?.addEventListener('abort', stop, {once: true})
+    ws.on('open', () => {
+      ws.send(JSON.stringify({APIKey: options.apiKey, BoundingBoxes: PROBE_BOXES, FilterMessageTypes: MESSAGE_TYPES}))
+      clearTimeout(timer)
+      timer = setTimeout(quiet, AISSTREAM_PROBE_WINDOW_MS)
+    })
+    ws.on('message', (data) => {
+      let frame: unknown
+      try {
+        frame = JSON.parse(data.toString())
+      } catch {
+        frame = null
+      }
+      const refusal = errorFrame.safeParse(frame)
+      if (refusal.success) finish(() => reject(new Error(`aisstream refused the subscription: ${refusal.data.error}`)))
+      else finish(() => resolve('subscribed, frames flowing'))
+    })
+    ws.on('error', (error: Error & {code?: string}) => {
+      problem = error.code ?? error.message
+    })
+    ws.on('close', (code) => finish(() => reject(new Error(`aisstream connection closed (${code}, ${problem})`))))
+  })
 }

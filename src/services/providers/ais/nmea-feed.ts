@@ -12,6 +12,7 @@ import {sleepUnlessCancelled} from '../../cancel.js'
 import type {Context} from '../../context.js'
 import {type AisBatch, type AisFeed, liveBatch} from './batch.js'
 import {backoffDelay} from '../../backoff.js'
+import {recordRequest} from '../usage.js'
 
 /** Splits a byte stream into lines and decodes them, stamping each message with its arrival time. */
 class LineFeed {
@@ -136,4 +137,26 @@ export async function readNmeaUdp(ctx: Context, port: number, durationMs: number
   feed.end()
   if (feed.messages.length === 0) throw new Error(`no AIS messages arrived on UDP port ${port} in ${durationMs / 1000} s`)
   return liveBatch('nmea-udp', feed.messages, feed.decoder.stats, ctx.clock.now())
+}
+
+/**
+ * The health-check probe of a receiver's TCP feed: a connection within the connect timeout, closed at once.
+ * Counted against the feed's quota as one request. Throws what went wrong.
+ */
+export async function probeNmeaTcp(ctx: Context, host: string, port: number): Promise<string> {
+  await recordRequest(ctx, 'nmea-tcp')
+  await new Promise<void>((resolve, reject) => {
+    const socket = connect({host, port})
+    const timer = setTimeout(() => socket.destroy(Object.assign(new Error(`no connection within ${ctx.config.httpConnectTimeoutMs} ms`), {code: 'ECONNTIMEOUT'})), ctx.config.httpConnectTimeoutMs)
+    socket.once('connect', () => {
+      clearTimeout(timer)
+      socket.destroy()
+      resolve()
+    })
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer)
+      reject(new Error(`NMEA feed ${host}:${port}: ${error.code ?? error.message}`))
+    })
+  })
+  return `connected to ${host}:${port}`
 }
