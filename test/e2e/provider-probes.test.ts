@@ -10,7 +10,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {count, ROOT, runCli, tempDir, withDb} from '../helpers/cli.js'
 import {contractProblems} from '../helpers/contract.js'
 import {type FaultServer, startFaultServer} from '../helpers/fault-server.js'
-import {type JsonServer, startJsonServer} from '../helpers/feeds.js'
+import {type JsonServer, startAisstreamServer, startJsonServer, startNmeaTcpServer} from '../helpers/feeds.js'
 import {runInProcess} from '../helpers/in-process.js'
 import {withTimesAround} from '../helpers/nws-server.js'
 import {firstUseDb} from '../helpers/template.js'
@@ -125,6 +125,40 @@ describe('health-check', () => {
     expect(schedules.schedules.find((s: {name: string}) => s.name === 'health-check')).toMatchObject({in_words: 'every 5 minutes'})
     const jobs = JSON.parse((await runInProcess(['jobs', 'list', '--json', '--db', db], {env: {HARBORMASTER_NOW: at(3)}})).stdout)
     expect(jobs.jobs.find((j: {job: string}) => j.job === 'health-check')).toMatchObject({schedule: '*/5 * * * *', last_status: 'success', last_run_at: at(3)})
+  })
+
+  it('AIS sources: AISHub asked for a small box, aisstream subscribed (a refused key is down), the NMEA feed connected', async () => {
+    const db = firstUseDb(join(tmp.dir, 'ais', 'harbormaster.db'))
+    const aishub = await startJsonServer({status: 200, body: JSON.stringify([{ERROR: false, USERNAME: 'AH_TEST', FORMAT: 'HUMAN', RECORDS: 0}, []])})
+    const aisstream = await startAisstreamServer({apiKey: 'the-right-key', frames: []})
+    const feed = await startNmeaTcpServer([])
+    try {
+      const result = await runInProcess(['providers', 'probe', '--json', '--db', db], {
+        env: {
+          HARBORMASTER_NOW: at(0),
+          HARBORMASTER_PROBES_DISABLED: 'nws,open-meteo',
+          AISHUB_USERNAME: 'AH_TEST',
+          HARBORMASTER_AISHUB_URL: aishub.url,
+          AISSTREAM_API_KEY: 'a-wrong-key',
+          HARBORMASTER_AISSTREAM_URL: aisstream.url,
+          HARBORMASTER_AIS_SOURCE: `nmea-tcp:127.0.0.1:${feed.port}`,
+        },
+      })
+      expect(result.code, result.stderr).toBe(0)
+      const summary = JSON.parse(result.stdout).summary
+      const byTarget = Object.fromEntries(summary.probes.map((p: {target: string}) => [p.target, p]))
+      expect(byTarget.aishub).toMatchObject({status: 'up', detail: '0 records in the box'})
+      expect(new URL(aishub.requests[0], 'http://x').searchParams.get('latmin')).toBe('51')
+      expect(byTarget.aisstream).toMatchObject({status: 'down', error: expect.stringMatching(/refused the subscription: Api Key Is Not Valid/)})
+      expect(aisstream.subscriptions).toEqual([expect.objectContaining({APIKey: 'a-wrong-key', BoundingBoxes: [[[51, 1.4], [51.1, 1.5]]]})])
+      expect(byTarget['nmea-tcp']).toMatchObject({status: 'up'})
+      expect(feed.connections).toBe(1)
+      expect(summary.transitions.map((t: {provider: string; transition: string}) => `${t.provider} ${t.transition}`)).toEqual(['aisstream down'])
+      // The key and the user name appear nowhere in what is printed or stored.
+      expect(result.stdout + result.stderr).not.toMatch(/a-wrong-key|AH_TEST/)
+    } finally {
+      await Promise.all([aishub.close(), aisstream.close(), feed.close()])
+    }
   })
 
   it('cleanup deletes probes past their retention', async () => {
