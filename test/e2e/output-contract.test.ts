@@ -140,6 +140,7 @@ describe('--json output of every command against its schema', () => {
     await json('db', 'copy', '--from', db, '--to', join(tmp.dir, 'copy.db'))
     await json('cleanup')
     await json('usage-report')
+    await json('providers', 'probe')
     await json('jobs', 'run', 'vessels')
     await json('jobs', 'run-due')
     const pauses = await json<{pauses: unknown[]}>('jobs', 'pause', 'safety', '--reason', 'maintenance')
@@ -147,7 +148,7 @@ describe('--json output of every command against its schema', () => {
     expect((await json<{status: string}>('jobs', 'run', 'safety')).status).toBe('skipped')
     await json('jobs', 'resume', 'safety')
     const history = await json<{runs: Array<{job: string}>}>('jobs', 'history', '--limit', '200')
-    expect(new Set(history.runs.map((r) => r.job))).toEqual(new Set(['vessels', 'ports', 'behaviour', 'safety', 'check-events', 'backup', 'maintain', 'cleanup', 'usage-report']))
+    expect(new Set(history.runs.map((r) => r.job))).toEqual(new Set(['vessels', 'ports', 'behaviour', 'safety', 'check-events', 'backup', 'maintain', 'cleanup', 'usage-report', 'health-check']))
     await json('jobs', 'list')
     await json('schedule', 'list')
     await json('schedule', 'crontab')
@@ -162,6 +163,7 @@ describe('--json output of every command against its schema', () => {
       maintain: await text('db', 'maintain'),
       cleanup: await text('cleanup'),
       usage: await text('usage-report'),
+      probes: await text('providers', 'probe'),
       seed: await text('run-background-jobs'),
       rules: await text('alerts', 'list'),
       plan: await text('alert-worker', '--dry-run'),
@@ -177,6 +179,7 @@ describe('--json output of every command against its schema', () => {
     expect(outputs.safety).toMatch(/^port sea state: 0 of \d+ ports \(no_data\); webhooks: 0 sent, \d+ failed, \d+ queued for retry, \d+ pending$/m)
     expect(outputs.backup).toMatch(/^wrote .*harbormaster-\d{8}T\d{6}Z\.db \(\d+ bytes, integrity ok\); \d+ old backups? deleted, \d+ kept$/m)
     expect(outputs.maintain).toMatch(/^integrity ok; \d+ bytes before, \d+ after: -?\d+ reclaimed$/m)
+    expect(outputs.probes).toMatch(/^health-check: success in [\d.]+ s\n\d+ up, \d+ down, 0 skipped\n^target\s+status\s+response ms\s+detail$/m)
     expect(outputs.cleanup).toMatch(/^table\s+rows deleted\n(.*\n)*vessel_positions\s+\d+$/m)
     expect(outputs.usage).toMatch(/^provider\s+requests\s+quota\s+failed over$/m)
     expect(outputs.usage).toMatch(/^job\s+runs\s+failed\s+skipped\s+avg s\s+max s\s+median s \(7 d\)$/m)

@@ -1,6 +1,7 @@
 // Cleanup every 6 h: expired cache entries, and positions (with the vessel stops made from them and the
 // reports the track rule discarded), congestion snapshots (with their daily medians), resolved events and
-// alert events, notifications, job runs and health-check probes older than their retention. Exactly what is past retention.
+// alert events, notifications, job runs and health-check probes older than their retention. Exactly what
+// is past retention.
 // Positions and snapshots age from when they were stored (a shipped capture of 2023 is not deleted on
 // arrival); events from when they were resolved; the rest from when they were made.
 import type {CleanupJobSummary} from '../../schemas/job-summaries.js'
