@@ -87,8 +87,13 @@ function summaryText(result: JobRunResult, p: Painter): string[] {
       const s = result.summary
       if (!s) return []
       const line = `integrity ${s.integrity}; ${s.bytes_before} bytes before, ${s.bytes_after} after: ${s.reclaimed_bytes} reclaimed`
-      if (!s.tables) return [line]
-      return [line, table(['table', 'bytes'], s.tables.map((t) => [t.table, String(t.bytes)]), p)]
+      const steps = table(
+        ['step', 'ran', 'seconds', 'bytes before', 'bytes after'],
+        s.steps.map((t) => [t.step, t.detail, t.duration_seconds.toFixed(2), String(t.bytes_before), String(t.bytes_after)]),
+        p,
+      )
+      if (!s.tables) return [line, steps]
+      return [line, steps, table(['table', 'bytes'], s.tables.map((t) => [t.table, String(t.bytes)]), p)]
     }
     case 'cleanup': {
       const s = result.summary
@@ -114,6 +119,13 @@ function summaryText(result: JobRunResult, p: Painter): string[] {
       }
       lines.push(s.anomalies.length === 0 ? 'no anomalies' : s.anomalies.map((a) => p.warn(`anomaly: ${a}`)).join('\n'))
       return lines
+    }
+    case 'profile-refresh': {
+      const s = result.summary
+      if (!s) return []
+      return [
+        `${plural(s.profiles_written, 'vessel profile')} written as of ${s.computed_at} (${plural(s.chunks, 'chunk')}); over the 30 days since ${s.window_since}: ${s.vessels_heard_30d} heard, ${s.vessels_with_events_30d} with events; ${s.vessels_with_calls} with port calls`,
+      ]
     }
   }
 }

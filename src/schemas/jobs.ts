@@ -43,6 +43,7 @@ export const jobRunResults = {
   maintain: runResultOf('maintain'),
   cleanup: runResultOf('cleanup'),
   'usage-report': runResultOf('usage-report'),
+  'profile-refresh': runResultOf('profile-refresh'),
 } as const satisfies Record<JobName, z.ZodType>
 
 export type JobRunResult<N extends JobName = JobName> = {[K in JobName]: z.infer<(typeof jobRunResults)[K]>}[N]

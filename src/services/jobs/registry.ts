@@ -17,6 +17,7 @@ const runBackup = async (ctx: Context) => (await import('../maintenance/backup.j
 const runMaintain = async (ctx: Context) => (await import('../maintenance/maintain.js')).runMaintain(ctx)
 const runCleanup = async (ctx: Context) => (await import('../maintenance/cleanup.js')).runCleanup(ctx)
 const usageReport = async (ctx: Context) => (await import('../maintenance/usage-report.js')).usageReport(ctx)
+const refreshProfiles = async (ctx: Context) => (await import('../vessels/profile.js')).refreshProfiles(ctx)
 
 export type Priority = 'critical' | 'high' | 'medium' | 'low'
 
@@ -114,7 +115,7 @@ export const JOB_SPECS = {
   },
   maintain: {
     name: 'maintain',
-    description: 'integrity check, ANALYZE, PRAGMA optimize and VACUUM',
+    description: 'integrity check, REINDEX, ANALYZE, PRAGMA optimize and VACUUM',
     schedule: '0 2 * * 6',
     priority: 'medium',
     timeoutSeconds: 3600,
@@ -147,6 +148,19 @@ export const JOB_SPECS = {
     command: 'usage-report',
     log: 'usage-report',
     work: usageReport,
+  },
+  'profile-refresh': {
+    name: 'profile-refresh',
+    description: 'vessel profiles: identity history, usual ports, last port call, activity and events over 30 days',
+    schedule: '0 4 * * *',
+    priority: 'low',
+    timeoutSeconds: 1800,
+    // After the nightly backup: the heavy read of 30 days of positions waits until the backup is safe.
+    dependsOn: ['backup'],
+    enabled: true,
+    command: 'vessels profiles refresh',
+    log: 'profile-refresh',
+    work: refreshProfiles,
   },
 } as const satisfies {[N in JobName]: JobSpec<N, JobSummaries[N]>}
 
