@@ -173,6 +173,7 @@ export const scheduleEntry = z.object({
   description: z.string(),
   in_words: z.string(),
   next_runs: z.array(utcTime),
+  depends_on: z.array(z.string()).describe('jobs that must have succeeded within their period for this one to run (skipped with the reason otherwise)'),
 })
 export type ScheduleEntry = z.infer<typeof scheduleEntry>
 export const scheduleList = z.object({schedules: z.array(scheduleEntry)})
