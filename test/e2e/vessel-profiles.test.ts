@@ -222,6 +222,8 @@ describe('db maintain', () => {
       expect(valid).toBe(true)
     }
 
+    // The same steps as a table (on SQLite only: a second REINDEX and VACUUM of PostgreSQL adds time, not checks).
+    if (pg) return
     const text = await runInProcess(['db', 'maintain', '--db', db], {env: envAt(NOW)})
     expect(text.code, text.stderr).toBe(0)
     expect(text.stdout).toMatch(/^step\s+ran\s+seconds\s+bytes before\s+bytes after$/m)
