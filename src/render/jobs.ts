@@ -87,8 +87,13 @@ function summaryText(result: JobRunResult, p: Painter): string[] {
       const s = result.summary
       if (!s) return []
       const line = `integrity ${s.integrity}; ${s.bytes_before} bytes before, ${s.bytes_after} after: ${s.reclaimed_bytes} reclaimed`
-      if (!s.tables) return [line]
-      return [line, table(['table', 'bytes'], s.tables.map((t) => [t.table, String(t.bytes)]), p)]
+      const steps = table(
+        ['step', 'ran', 'seconds', 'bytes before', 'bytes after'],
+        s.steps.map((t) => [t.step, t.detail, t.duration_seconds.toFixed(2), String(t.bytes_before), String(t.bytes_after)]),
+        p,
+      )
+      if (!s.tables) return [line, steps]
+      return [line, steps, table(['table', 'bytes'], s.tables.map((t) => [t.table, String(t.bytes)]), p)]
     }
     case 'cleanup': {
       const s = result.summary
@@ -131,6 +136,13 @@ function summaryText(result: JobRunResult, p: Painter): string[] {
       for (const t of s.transitions) lines.push(t.transition === 'down' ? p.bad(`${t.provider} went down (alert event ${t.alert_event_id})`) : p.good(`${t.provider} came back (alert event ${t.alert_event_id})`))
       if (s.notifications > 0) lines.push(`${plural(s.notifications, 'notification')} to ADMINs; webhooks: ${s.webhooks.sent} sent, ${s.webhooks.failed} failed, ${s.webhooks.queued} queued for retry`)
       return lines
+    }
+    case 'profile-refresh': {
+      const s = result.summary
+      if (!s) return []
+      return [
+        `${plural(s.profiles_written, 'vessel profile')} written as of ${s.computed_at} (${plural(s.chunks, 'chunk')}); over the 30 days since ${s.window_since}: ${s.vessels_heard_30d} heard, ${s.vessels_with_events_30d} with events; ${s.vessels_with_calls} with port calls`,
+      ]
     }
   }
 }

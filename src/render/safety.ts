@@ -84,10 +84,36 @@ export function renderVessel(v: VesselDetails, p: Painter): string {
     lines.push(`  ${'position'.padEnd(12)} none accepted yet`)
   }
   lines.push(`  ${'reports'.padEnd(12)} ${v.positions_24h} in the 24 h before its latest`)
+  lines.push('', ...profileLines(v.profile, p))
   if (v.events.length > 0) {
     lines.push('', renderEvents(v.events, p))
   } else {
     lines.push('  no events')
   }
   return lines.join('\n')
+}
+
+/** How old a profile is, in the largest whole unit. */
+function age(seconds: number): string {
+  if (seconds < 90) return `${seconds} s`
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`
+  if (seconds < 129_600) return `${Math.round(seconds / 3600)} h`
+  return `${Math.round(seconds / 86_400)} days`
+}
+
+function profileLines(f: VesselDetails['profile'], p: Painter): string[] {
+  const lines = [
+    f.status === 'stored'
+      ? p.bold(`Profile (computed ${minute(f.computed_at)}, ${age(f.age_seconds)} ago; newer data shows after the next profile-refresh)`)
+      : p.bold(`Profile (computed live: no profile stored yet, the next profile-refresh stores one)`),
+  ]
+  const a = f.activity_30d
+  lines.push(`  ${'30 days'.padEnd(12)} ${a.positions} reports on ${a.days_heard} days, ${a.distance_nm} nm sailed${a.last_heard_at ? `, last heard ${minute(a.last_heard_at)}` : ''}`)
+  const events = Object.entries(f.events_30d.by_type).map(([type, n]) => `${type} ${n}`)
+  lines.push(`  ${'events'.padEnd(12)} ${events.length === 0 ? 'none in 30 days' : events.join(', ')}`)
+  const call = f.last_port_call
+  if (call) lines.push(`  ${'last call'.padEnd(12)} ${call.port}${call.unlocode ? ` (${call.unlocode})` : ''}, arrived ${minute(call.arrived_at)}${call.in_port ? ', in port' : `, left ${minute(call.departed_at)}`}`)
+  if (f.usual_ports.length > 0) lines.push(`  ${'usual ports'.padEnd(12)} ${f.usual_ports.map((u) => `${u.port} (${u.calls} calls)`).join(', ')}`)
+  for (const i of f.identity_history) lines.push(`  ${i.field.padEnd(12)} ${i.value}, seen ${minute(i.first_seen_at)} to ${minute(i.last_seen_at)}`)
+  return lines
 }

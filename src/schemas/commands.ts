@@ -85,6 +85,7 @@ export const COMMAND_RESULTS = {
   'users list': {schema: userList},
   'users remove': {schema: userRemoved},
   'vessels list': {schema: vesselList},
+  'vessels profiles refresh': {schema: jobRunResults['profile-refresh']},
   'vessels show': {schema: vesselDetails},
   'vessels track': {schema: z.union([vesselTrack, trackGeoJson]).describe('vessels track --json: the reports; with --format geojson a FeatureCollection with the track line and a point per report')},
   'watch add': {schema: watch},

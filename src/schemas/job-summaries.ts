@@ -6,6 +6,7 @@ import {BEHAVIOUR_EVENT_TYPES, CONGESTION_LEVELS, PROBE_STATUSES, SEVERITIES} fr
 import type {RecordedJobName} from '../services/jobs/names.js'
 import {EXCLUSION_REASONS, PIRACY_TYPES} from '../services/piracy/incident-types.js'
 import {count, countsByName, dataSource, utcTime} from './common.js'
+import {maintenanceStep} from './maintenance.js'
 
 /** An object with a count under each of `keys`. */
 function tally<const K extends readonly string[]>(keys: K) {
@@ -175,6 +176,7 @@ export type BackupJobSummary = z.infer<typeof backupJobSummary>
 
 export const maintainJobSummary = jobSummaryBase.extend({
   integrity: z.literal('ok'),
+  steps: z.array(maintenanceStep).describe('each upkeep step in the order it ran, with its time and the database size before and after it'),
   bytes_before: count,
   bytes_after: count,
   reclaimed_bytes: z.number().int(),
@@ -278,6 +280,17 @@ export const healthCheckJobSummary = jobSummaryBase.extend({
   webhooks: webhookDelivery,
 })
 export type HealthCheckJobSummary = z.infer<typeof healthCheckJobSummary>
+export const profileRefreshJobSummary = jobSummaryBase.extend({
+  computed_at: utcTime,
+  window_since: utcTime.describe('activity and events are counted from this time (30 days back)'),
+  vessels: count.describe('vessels stored'),
+  profiles_written: count,
+  vessels_heard_30d: count,
+  vessels_with_calls: count,
+  vessels_with_events_30d: count,
+  chunks: count.describe('chunks of vessels computed and written together'),
+})
+export type ProfileRefreshJobSummary = z.infer<typeof profileRefreshJobSummary>
 
 /** Every job's summary by the name its runs are recorded under. */
 export const JOB_SUMMARIES = {
@@ -291,6 +304,7 @@ export const JOB_SUMMARIES = {
   behaviour: behaviourJobSummary,
   'check-events': checkEventsJobSummary,
   'health-check': healthCheckJobSummary,
+  'profile-refresh': profileRefreshJobSummary,
 } as const satisfies Record<RecordedJobName, z.ZodType>
 
 export type JobSummaries = {[N in keyof typeof JOB_SUMMARIES]: z.infer<(typeof JOB_SUMMARIES)[N]>}

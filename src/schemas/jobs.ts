@@ -44,6 +44,7 @@ export const jobRunResults = {
   cleanup: runResultOf('cleanup'),
   'usage-report': runResultOf('usage-report'),
   'health-check': runResultOf('health-check'),
+  'profile-refresh': runResultOf('profile-refresh'),
 } as const satisfies Record<JobName, z.ZodType>
 
 export type JobRunResult<N extends JobName = JobName> = {[K in JobName]: z.infer<(typeof jobRunResults)[K]>}[N]
@@ -173,6 +174,7 @@ export const scheduleEntry = z.object({
   description: z.string(),
   in_words: z.string(),
   next_runs: z.array(utcTime),
+  depends_on: z.array(z.string()).describe('jobs that must have succeeded within their period for this one to run (skipped with the reason otherwise)'),
 })
 export type ScheduleEntry = z.infer<typeof scheduleEntry>
 export const scheduleList = z.object({schedules: z.array(scheduleEntry)})

@@ -1,4 +1,5 @@
-// Database upkeep and the shipped fallback dataset: ensure-fallback-data, db migrate, db restore.
+// Database upkeep and the shipped fallback dataset: ensure-fallback-data, db migrate, db restore, and the
+// steps of db maintain.
 import {z} from 'zod'
 
 import {count} from './common.js'
@@ -57,3 +58,15 @@ export const copyResult = z.object({
 
 export const restoreResult = z.object({restored: z.string().describe('the database replaced'), from: z.string().describe('the backup'), tables: count})
 export type RestoreResult = z.infer<typeof restoreResult>
+
+export const MAINTENANCE_STEPS = ['integrity_check', 'reindex', 'analyze', 'optimize', 'vacuum', 'vacuum_analyze'] as const
+
+/** One step of `db maintain`: what it took and the database size (`db_bytes`) either side of it. */
+export const maintenanceStep = z.object({
+  step: z.enum(MAINTENANCE_STEPS),
+  detail: z.string().describe('what ran: the statement, or how (REINDEX TABLE CONCURRENTLY per table on PostgreSQL)'),
+  duration_seconds: z.number().nonnegative(),
+  bytes_before: count,
+  bytes_after: count,
+})
+export type MaintenanceStep = z.infer<typeof maintenanceStep>

@@ -3,8 +3,46 @@
 import {z} from 'zod'
 
 import {SHIP_TYPE_CLASSES} from '../services/ais/ship-types.js'
+import {IDENTITY_FIELDS} from '../services/db/model.js'
 import {count, dataSource, utcTime} from './common.js'
 import {eventRow} from './safety.js'
+
+/** A vessel's profile (profile-refresh), as `vessels show` prints it. */
+export const vesselProfile = z.object({
+  status: z
+    .enum(['stored', 'live'])
+    .describe('stored: computed by the last profile-refresh run (see age_seconds); live: no profile was stored yet, computed for this answer'),
+  computed_at: utcTime,
+  age_seconds: count.describe('how old the profile is: newer positions, calls and events show at the next refresh'),
+  window_since: utcTime.describe('the start of the 30 days the activity and events are counted over'),
+  identity_history: z
+    .array(z.object({field: z.enum(IDENTITY_FIELDS), value: z.string(), first_seen_at: utcTime, last_seen_at: utcTime}))
+    .describe("every IMO number, name, call sign and AIS ship type its static reports gave, each vessel's oldest first"),
+  usual_ports: z
+    .array(z.object({port_id: z.number().int(), port: z.string(), unlocode: z.string().nullable(), country: z.string().nullable(), calls: count, last_arrived_at: utcTime}))
+    .describe('the ports it called at most (calls of 3 h or more), most calls first'),
+  last_port_call: z
+    .object({
+      port_id: z.number().int(),
+      port: z.string(),
+      unlocode: z.string().nullable(),
+      country: z.string().nullable(),
+      arrived_at: utcTime,
+      departed_at: utcTime.nullable(),
+      in_port: z.boolean().describe('the visit went on when the profile was computed'),
+    })
+    .nullable()
+    .describe('its latest call, or the visit it was on'),
+  activity_30d: z.object({
+    positions: count,
+    distance_nm: z.number().nonnegative().describe('between successive fixes, estimated fixes left out'),
+    days_heard: count.describe('UTC days with at least one report'),
+    first_heard_at: utcTime.nullable(),
+    last_heard_at: utcTime.nullable(),
+  }),
+  events_30d: z.object({total: count, by_type: z.record(z.string(), count)}).describe('its events observed in the 30 days, by type'),
+})
+export type VesselProfile = z.infer<typeof vesselProfile>
 
 export const vesselDetails = z.object({
   mmsi: z.number().int(),
@@ -32,8 +70,9 @@ export const vesselDetails = z.object({
       source: dataSource.nullable(),
     })
     .nullable(),
-  positions_24h: count.describe('reports in the 24 h before its latest'),
+  positions_24h: count.describe("reports in the 24 h before its latest (the profile's figure)"),
   events: z.array(eventRow),
+  profile: vesselProfile,
 })
 export type VesselDetails = z.infer<typeof vesselDetails>
 

@@ -26,7 +26,7 @@ afterAll(() => tmp.cleanup())
 
 /** The command id at the start of `args` (the longest that is one). */
 function commandOf(args: string[]): CommandId {
-  for (let n = Math.min(args.length, 2); n > 0; n--) {
+  for (let n = Math.min(args.length, 3); n > 0; n--) {
     const id = args.slice(0, n).join(' ')
     if ((COMMAND_IDS as string[]).includes(id)) return id as CommandId
   }
@@ -141,6 +141,7 @@ describe('--json output of every command against its schema', () => {
     await json('cleanup')
     await json('usage-report')
     await json('providers', 'probe')
+    await json('vessels', 'profiles', 'refresh', '--force')
     await json('jobs', 'run', 'vessels')
     await json('jobs', 'run-due')
     const pauses = await json<{pauses: unknown[]}>('jobs', 'pause', 'safety', '--reason', 'maintenance')
@@ -148,7 +149,7 @@ describe('--json output of every command against its schema', () => {
     expect((await json<{status: string}>('jobs', 'run', 'safety')).status).toBe('skipped')
     await json('jobs', 'resume', 'safety')
     const history = await json<{runs: Array<{job: string}>}>('jobs', 'history', '--limit', '200')
-    expect(new Set(history.runs.map((r) => r.job))).toEqual(new Set(['vessels', 'ports', 'behaviour', 'safety', 'check-events', 'backup', 'maintain', 'cleanup', 'usage-report', 'health-check']))
+    expect(new Set(history.runs.map((r) => r.job))).toEqual(new Set(['vessels', 'ports', 'behaviour', 'safety', 'check-events', 'backup', 'maintain', 'cleanup', 'usage-report', 'health-check', 'profile-refresh']))
     await json('jobs', 'list')
     await json('schedule', 'list')
     await json('schedule', 'crontab')
@@ -164,6 +165,7 @@ describe('--json output of every command against its schema', () => {
       cleanup: await text('cleanup'),
       usage: await text('usage-report'),
       probes: await text('providers', 'probe'),
+      profiles: await text('vessels', 'profiles', 'refresh', '--force'),
       seed: await text('run-background-jobs'),
       rules: await text('alerts', 'list'),
       plan: await text('alert-worker', '--dry-run'),

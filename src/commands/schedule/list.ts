@@ -14,7 +14,8 @@ export default class ScheduleList extends BaseCommand<typeof ScheduleList> {
     const entries = scheduleList(Date.now(), this.flags.count)
     if (!this.jsonEnabled()) {
       const {table} = await import('../../render/terminal.js')
-      this.log(table(['job', 'schedule', 'in words', 'next runs (UTC)'], entries.map((e) => [e.name, e.schedule, e.in_words, e.next_runs.join(', ')]), this.painter(process.stdout)))
+      const rows = entries.map((e) => [e.name, e.schedule, e.in_words, e.depends_on.join(', ') || '-', e.next_runs.join(', ')])
+      this.log(table(['job', 'schedule', 'in words', 'after', 'next runs (UTC)'], rows, this.painter(process.stdout)))
     }
     return {schedules: entries}
   }

@@ -4,6 +4,7 @@
 import {and, asc, count, desc, eq, gte, inArray, isNull, type SQL, sql} from 'drizzle-orm'
 
 import {type EventRow, hotStatements, storedEvent} from './hot-statements.js'
+import {hotRows} from './pg-batch.js'
 import {affectedRows, rawRows} from './query.js'
 import {SAFETY_EVENT_TYPES} from './model.js'
 import type {BehaviourEventType, DataSource, EventType, SafetyEvent} from './schema.js'
@@ -185,4 +186,15 @@ export async function touchOpenEvent(
     .set({lat: update.lat, lon: update.lon, observedAt: update.observedAt, title: update.title, lastSeenAt: update.now})
     .where(and(eq(safetyEvents.dedupeKey, dedupeKey), isNull(safetyEvents.resolvedAt)))
   return affectedRows(result) > 0
+}
+
+/** Events of every vessel with an MMSI in [lo, hi] observed in [since, until], counted by vessel and type. */
+export async function eventCountsByTypeIn(db: AnyDb, lo: number, hi: number, since: number, until: number): Promise<Array<{mmsi: number; type: EventType; events: number}>> {
+  const rows = await hotRows<{mmsi: number | string; type: EventType; events: number | string}>(
+    db,
+    `SELECT mmsi, type, count(*) AS events FROM safety_events WHERE mmsi BETWEEN ? AND ? AND observed_at >= ? AND observed_at <= ?
+     GROUP BY mmsi, type ORDER BY mmsi, type`,
+    [lo, hi, since, until],
+  )
+  return rows.map((r) => ({mmsi: Number(r.mmsi), type: r.type, events: Number(r.events)}))
 }

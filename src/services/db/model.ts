@@ -26,7 +26,7 @@ export const FINDING_CHECKS = ['identity', 'analysis'] as const
 export type FindingCheck = (typeof FINDING_CHECKS)[number]
 
 /** The identity fields of static reports whose every value is kept (vessel_identity_values). */
-export const IDENTITY_FIELDS = ['imo', 'name', 'callsign'] as const
+export const IDENTITY_FIELDS = ['imo', 'name', 'callsign', 'ship_type'] as const
 export type IdentityField = (typeof IDENTITY_FIELDS)[number]
 
 /** Events the safety job raises and resolves while their condition holds. */

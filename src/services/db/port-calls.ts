@@ -245,3 +245,62 @@ export async function anchorageWaitsSince(db: AnyDb, since: number): Promise<{wa
   for (const w of waits) w.isCall = asBoolean(w.isCall)
   return {waits, ports: new Set(ports.map((p) => Number(p.portId)))}
 }
+
+/** A port a vessel calls at, with how often: part of its profile. */
+export interface PortCallTally {
+  mmsi: number
+  portId: number
+  port: string
+  unlocode: string | null
+  country: string | null
+  calls: number
+  lastArrivedAt: number
+}
+
+/** Calls (3 h or more) of every vessel with an MMSI in [lo, hi], counted by port: each vessel's most called port first. */
+export async function callsByPortIn(db: AnyDb, lo: number, hi: number): Promise<PortCallTally[]> {
+  const rows = await hotRows<PortCallTally>(
+    db,
+    `SELECT c.mmsi, c.port_id AS "portId", p.name AS port, p.unlocode, p.country, count(*) AS calls, max(c.arrived_at) AS "lastArrivedAt"
+     FROM port_calls c JOIN ports p ON p.id = c.port_id
+     WHERE c.mmsi BETWEEN ? AND ? AND c.is_call = ?
+     GROUP BY c.mmsi, c.port_id, p.name, p.unlocode, p.country
+     ORDER BY c.mmsi, calls DESC, "lastArrivedAt" DESC, c.port_id`,
+    [lo, hi, db.dialect === 'postgres' ? true : 1],
+  )
+  return rows.map((r) => ({...r, mmsi: Number(r.mmsi), portId: Number(r.portId), calls: Number(r.calls), lastArrivedAt: Number(r.lastArrivedAt)}))
+}
+
+/** A vessel's latest call, or the visit it is on now. */
+export interface LastPortCall {
+  mmsi: number
+  portId: number
+  port: string
+  unlocode: string | null
+  country: string | null
+  arrivedAt: number
+  departedAt: number | null
+  isCall: boolean | null
+}
+
+/** The latest call (or visit going on) of every vessel with an MMSI in [lo, hi] that has one. */
+export async function lastCallsIn(db: AnyDb, lo: number, hi: number): Promise<LastPortCall[]> {
+  const rows = await hotRows<LastPortCall>(
+    db,
+    `SELECT mmsi, "portId", port, unlocode, country, "arrivedAt", "departedAt", "isCall" FROM (
+       SELECT c.mmsi, c.port_id AS "portId", p.name AS port, p.unlocode, p.country, c.arrived_at AS "arrivedAt", c.departed_at AS "departedAt",
+         c.is_call AS "isCall", row_number() OVER (PARTITION BY c.mmsi ORDER BY c.arrived_at DESC) AS newest
+       FROM port_calls c JOIN ports p ON p.id = c.port_id
+       WHERE c.mmsi BETWEEN ? AND ? AND (c.is_call = ? OR c.departed_at IS NULL)
+     ) l WHERE newest = 1`,
+    [lo, hi, db.dialect === 'postgres' ? true : 1],
+  )
+  return rows.map((r) => ({
+    ...r,
+    mmsi: Number(r.mmsi),
+    portId: Number(r.portId),
+    arrivedAt: Number(r.arrivedAt),
+    departedAt: r.departedAt === null ? null : Number(r.departedAt),
+    isCall: asBoolean(r.isCall),
+  }))
+}

@@ -6,6 +6,7 @@ import type {AnySQLiteColumn} from 'drizzle-orm/sqlite-core'
 
 import type {StoredRunSummary} from '../../schemas/job-summaries.js'
 import type {TableKit} from './kit-sqlite.js'
+import type {ProfileIdentityValue, ProfilePort, ProfilePortCall} from './vessel-profiles.js'
 import {
   ALERT_OPERATORS,
   AREA_CELL_KINDS,
@@ -400,6 +401,8 @@ export function defineTables(d: TableKit) {
         .on(t.dedupeKey)
         .where(sql.raw(`type IN (${BEHAVIOUR_EVENT_TYPES.map((type) => `'${type}'`).join(', ')})`)),
       d.index('safety_events_created_idx').on(t.createdAt),
+      // A vessel's events over a window (its profile), read without scanning every vessel's.
+      d.index('safety_events_mmsi_observed_idx').on(t.mmsi, t.observedAt),
     ],
   )
 
@@ -808,7 +811,28 @@ export function defineTables(d: TableKit) {
     ],
   )
 
-  return {ports, portCongestion, portCongestionDaily, portAreaCells, vesselStops, portCalls, vessels, vesselPositions, positionSuspects, discardedPositions, behaviourEpisodes, safetyZones, safetyEvents, users, watchlists, notifications, jobRuns, jobLocks, apiCache, settings, providerUsage, providerState, portWeather, alertRules, alertEvents, apiTasks, pendingStormAlerts, tableRows, queueJobs, queueWorkers, vesselFindings, vesselIdentityValues, providerProbes}
+  /**
+   * Each vessel's profile as the profile-refresh job last computed it (`vessels show` reads it): identity
+   * history, usual ports, last port call, activity and events over the 30 days before `computed_at`.
+   */
+  const vesselProfiles = d.table('vessel_profiles', {
+    mmsi: d.int('mmsi').primaryKey(),
+    computedAt: d.int('computed_at').notNull(),
+    /** The start of the activity and events window (30 days before computed_at). */
+    windowStart: d.int('window_start').notNull(),
+    positions24h: d.int('positions_24h').notNull(),
+    positions: d.int('positions').notNull(),
+    distanceNm: d.real('distance_nm').notNull(),
+    daysHeard: d.int('days_heard').notNull(),
+    firstHeardAt: d.int('first_heard_at'),
+    lastHeardAt: d.int('last_heard_at'),
+    identity: d.json('identity').$type<ProfileIdentityValue[]>().notNull(),
+    usualPorts: d.json('usual_ports').$type<ProfilePort[]>().notNull(),
+    lastPortCall: d.json('last_port_call').$type<ProfilePortCall | null>(),
+    eventsByType: d.json('events_by_type').$type<Record<string, number>>().notNull(),
+  })
+
+  return {ports, portCongestion, portCongestionDaily, portAreaCells, vesselStops, portCalls, vessels, vesselPositions, positionSuspects, discardedPositions, behaviourEpisodes, safetyZones, safetyEvents, users, watchlists, notifications, jobRuns, jobLocks, apiCache, settings, providerUsage, providerState, portWeather, alertRules, alertEvents, apiTasks, pendingStormAlerts, tableRows, queueJobs, queueWorkers, vesselFindings, vesselIdentityValues, providerProbes, vesselProfiles}
 }
 
 export type Tables = ReturnType<typeof defineTables>

@@ -1,6 +1,6 @@
 // The database as a whole: how big it is (and each table, on PostgreSQL), how many connections it has, its
-// integrity check, and the upkeep that keeps it fast (SQLite: ANALYZE, PRAGMA optimize, VACUUM; PostgreSQL:
-// VACUUM (ANALYZE)).
+// integrity check, and the upkeep that keeps it fast, step by step (SQLite: REINDEX, ANALYZE, PRAGMA optimize,
+// VACUUM; PostgreSQL: REINDEX TABLE CONCURRENTLY, VACUUM (ANALYZE)).
 import {existsSync, statSync} from 'node:fs'
 
 import {sql} from 'drizzle-orm'
@@ -73,34 +73,73 @@ export function sqliteIntegrityFindings(db: Pick<Db, 'sqlite'>): string[] {
   }
 }
 
+/** One upkeep step as it ran: what ran, how long it took, and the database's size either side of it. */
+export interface UpkeepStep {
+  step: 'integrity_check' | 'reindex' | 'analyze' | 'optimize' | 'vacuum' | 'vacuum_analyze'
+  detail: string
+  ms: number
+  bytesBefore: number
+  bytesAfter: number
+}
+
+/** Runs one step between two measures of the database's size. */
+export async function measuredStep(db: AnyDb, step: UpkeepStep['step'], detail: string, run: () => unknown): Promise<UpkeepStep> {
+  const bytesBefore = await databaseBytes(db)
+  const started = performance.now()
+  await run()
+  const ms = performance.now() - started
+  return {step, detail, ms, bytesBefore, bytesAfter: await databaseBytes(db)}
+}
+
 /**
- * The weekly upkeep, with the database's size before and after. SQLite: the log folded in, ANALYZE,
- * PRAGMA optimize, VACUUM (the file rewritten without its free pages). PostgreSQL: VACUUM (ANALYZE) on a
- * connection of its own without the statement timeout (it reads every table); space it frees is reused by
- * the tables, so the database rarely shrinks.
+ * The weekly upkeep, step by step, with the database's size before and after each and overall. SQLite:
+ * REINDEX (every index rebuilt from its table), ANALYZE, PRAGMA optimize, VACUUM (the file rewritten without
+ * its free pages), the log folded into the file after each so the sizes are the file's. PostgreSQL, on a
+ * connection of its own without the statement timeout (each step reads every table): REINDEX TABLE
+ * CONCURRENTLY table by table (writes go on meanwhile; it cannot run in a transaction, nor REINDEX DATABASE
+ * on a role that does not own the database), then VACUUM (ANALYZE), whose freed space the tables reuse, so
+ * the database rarely shrinks.
  */
-export async function compact(db: AnyDb): Promise<{before: number; after: number}> {
+export async function compact(db: AnyDb): Promise<{before: number; after: number; steps: UpkeepStep[]}> {
   if (db.dialect === 'sqlite') {
-    const {sqlite, path} = db
-    sqlite.pragma('wal_checkpoint(TRUNCATE)')
-    const before = sqliteFileBytes(path)
-    sqlite.exec('ANALYZE')
-    sqlite.pragma('optimize')
-    sqlite.exec('VACUUM')
-    sqlite.pragma('wal_checkpoint(TRUNCATE)')
-    return {before, after: sqliteFileBytes(path)}
+    const {sqlite} = db
+    const folded = (statement: () => void) => () => {
+      statement()
+      sqlite.pragma('wal_checkpoint(TRUNCATE)')
+    }
+    folded(() => undefined)()
+    const before = await databaseBytes(db)
+    const steps = [
+      await measuredStep(db, 'reindex', 'REINDEX', folded(() => sqlite.exec('REINDEX'))),
+      await measuredStep(db, 'analyze', 'ANALYZE', folded(() => sqlite.exec('ANALYZE'))),
+      await measuredStep(db, 'optimize', 'PRAGMA optimize', folded(() => sqlite.pragma('optimize'))),
+      await measuredStep(db, 'vacuum', 'VACUUM', folded(() => sqlite.exec('VACUUM'))),
+    ]
+    return {before, after: await databaseBytes(db), steps}
   }
   const before = await databaseBytes(db)
   const client = await db.pool.connect()
   let broken: Error | undefined
+  const steps: UpkeepStep[] = []
   try {
     await client.query('SET statement_timeout = 0')
+    // The current schema's tables this role may reindex (its own; a superuser's are all).
+    const tables = await client.query<{name: string}>(
+      `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = current_schema() AND c.relkind = 'r' AND pg_has_role(current_user, c.relowner, 'MEMBER') ORDER BY c.relname`,
+    )
+    steps.push(
+      await measuredStep(db, 'reindex', `REINDEX TABLE CONCURRENTLY, ${tables.rows.length} tables`, async () => {
+        // Outside any transaction, one table at a time: REINDEX CONCURRENTLY cannot run inside one.
+        for (const {name} of tables.rows) await client.query(`REINDEX TABLE CONCURRENTLY "${name.replaceAll('"', '""')}"`)
+      }),
+    )
     // Outside any transaction: VACUUM cannot run inside one.
-    await client.query('VACUUM (ANALYZE)')
+    steps.push(await measuredStep(db, 'vacuum_analyze', 'VACUUM (ANALYZE)', () => client.query('VACUUM (ANALYZE)')))
   } finally {
     // A connection that cannot take its timeout back is closed, not returned to the pool.
     await client.query('RESET statement_timeout').catch((error: Error) => (broken = error))
     client.release(broken)
   }
-  return {before, after: await databaseBytes(db)}
+  return {before, after: await databaseBytes(db), steps}
 }

@@ -1,13 +1,12 @@
-// Every identity value (IMO number, name, call sign) a vessel's static reports have given, on either
+// Every identity value (IMO number, name, call sign, ship type) a vessel's static reports have given, on either
 // database: recorded by intake inside its batch transaction (one prepared statement per value on SQLite, one
-// statement per batch on PostgreSQL), read back by the identity check.
+// statement per batch on PostgreSQL), read back by the identity check and the vessel profiles.
 import type {Statement} from 'better-sqlite3'
 
-import {pgExec, textArray, int8Array} from './pg-batch.js'
+import {hotRows, pgExec, textArray, int8Array} from './pg-batch.js'
 import {preparedOnce} from './prepared.js'
 import type {IdentityField} from './schema.js'
 import type {AnyDb} from './transaction.js'
-import {asc, eq} from 'drizzle-orm'
 
 /** The identity a static report gave (null: the report did not carry that field). */
 export interface ReportedIdentity {
@@ -15,6 +14,8 @@ export interface ReportedIdentity {
   imo: number | null
   name: string | null
   callsign: string | null
+  /** AIS ship type; 0 is "not available". */
+  shipType?: number | null
 }
 
 export interface IdentityValue {
@@ -37,6 +38,7 @@ function valuesOf(rows: ReportedIdentity[]): Array<[number, IdentityField, strin
     if (name) out.push([r.mmsi, 'name', name])
     const callsign = r.callsign?.trim()
     if (callsign) out.push([r.mmsi, 'callsign', callsign])
+    if (r.shipType !== null && r.shipType !== undefined && r.shipType !== 0) out.push([r.mmsi, 'ship_type', String(r.shipType)])
   }
   return out
 }
@@ -62,10 +64,16 @@ export async function recordIdentities(db: AnyDb, rows: ReportedIdentity[], at: 
 
 /** A vessel's identity values, oldest first. */
 export async function identityValuesOf(db: AnyDb, mmsi: number): Promise<IdentityValue[]> {
-  const {vesselIdentityValues: t} = db.t
-  return db.orm
-    .select({field: t.field, value: t.value, firstSeenAt: t.firstSeenAt, lastSeenAt: t.lastSeenAt})
-    .from(t)
-    .where(eq(t.mmsi, mmsi))
-    .orderBy(asc(t.firstSeenAt), asc(t.id))
+  return (await identityValuesIn(db, mmsi, mmsi)).map(({mmsi: _, ...value}) => value)
+}
+
+/** The identity values of every vessel with an MMSI in [lo, hi], by vessel, each vessel's oldest first. */
+export async function identityValuesIn(db: AnyDb, lo: number, hi: number): Promise<Array<IdentityValue & {mmsi: number}>> {
+  const rows = await hotRows<IdentityValue & {mmsi: number}>(
+    db,
+    `SELECT mmsi, field, value, first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt" FROM vessel_identity_values
+     WHERE mmsi BETWEEN ? AND ? ORDER BY mmsi, first_seen_at, id`,
+    [lo, hi],
+  )
+  return rows.map((r) => ({mmsi: Number(r.mmsi), field: r.field, value: r.value, firstSeenAt: Number(r.firstSeenAt), lastSeenAt: Number(r.lastSeenAt)}))
 }

@@ -3,6 +3,7 @@
 // the vessels heard in a period by where their positions came from.
 import {and, asc, between, count, desc, eq, gte, isNotNull, isNull, lte, not, or, type SQL, sql} from 'drizzle-orm'
 
+import {hotRows} from './pg-batch.js'
 import {preparedOnce} from './prepared.js'
 import type {DataSource, Vessel} from './schema.js'
 import type {AnyDb} from './transaction.js'
@@ -15,14 +16,71 @@ export async function vesselByMmsi(db: AnyDb, mmsi: number): Promise<Vessel | un
   return row
 }
 
-/** Positions stored for a vessel observed at or after `since`. */
-export async function positionCountSince(db: AnyDb, mmsi: number, since: number): Promise<number> {
-  const {vesselPositions} = db.t
-  const [row] = await db.orm
-    .select({n: count()})
-    .from(vesselPositions)
-    .where(and(eq(vesselPositions.mmsi, mmsi), gte(vesselPositions.observedAt, since)))
-  return row?.n ?? 0
+/** One vessel's reports over a window, as its profile counts them. */
+export interface VesselActivity {
+  mmsi: number
+  positions: number
+  /** Distance between successive fixes (estimated fixes left out), nautical miles. */
+  distanceNm: number
+  /** UTC days with at least one report. */
+  daysHeard: number
+  firstAt: number
+  lastAt: number
+}
+
+/**
+ * Great-circle km between a row's (lat, lon) and its predecessor's (plat, plon), written for both databases
+ * (the haversine of geo/geometry.ts; `least` is PostgreSQL's two-argument min, SQLite's is `min`).
+ */
+const haversineSql = (db: AnyDb) => `2 * 6371.0088 * asin(${db.dialect === 'postgres' ? 'least' : 'min'}(1, sqrt(
+  power(sin(radians(lat - plat) / 2), 2) + cos(radians(plat)) * cos(radians(lat)) * power(sin(radians(lon - plon) / 2), 2))))`
+
+/**
+ * The activity of every vessel with an MMSI in [lo, hi] heard in [since, until], in one statement: reports,
+ * days heard, and the distance sailed between successive fixes. Time stamp seconds 62 and 63 are estimates
+ * (isEstimatedFix in vessels/track.ts): counted as reports, but the distance runs from fix to fix.
+ */
+export async function activityIn(db: AnyDb, lo: number, hi: number, since: number, until: number): Promise<VesselActivity[]> {
+  const rows = await hotRows<Record<keyof VesselActivity, number | string>>(
+    db,
+    `SELECT mmsi, count(*) AS positions, count(DISTINCT observed_at / 86400000) AS "daysHeard", min(observed_at) AS "firstAt",
+       max(observed_at) AS "lastAt", coalesce(sum(CASE WHEN fix = 1 AND plat IS NOT NULL THEN ${haversineSql(db)} END), 0) / 1.852 AS "distanceNm"
+     FROM (
+       SELECT mmsi, observed_at, lat, lon, fix, lag(lat) OVER w AS plat, lag(lon) OVER w AS plon
+       FROM (
+         SELECT mmsi, observed_at, lat, lon, CASE WHEN utc_second IN (62, 63) THEN 0 ELSE 1 END AS fix
+         FROM vessel_positions WHERE mmsi BETWEEN ? AND ? AND observed_at >= ? AND observed_at <= ?
+       ) p
+       WINDOW w AS (PARTITION BY mmsi, fix ORDER BY observed_at)
+     ) t
+     GROUP BY mmsi`,
+    [lo, hi, since, until],
+  )
+  return rows.map((r) => ({
+    mmsi: Number(r.mmsi),
+    positions: Number(r.positions),
+    distanceNm: Number(r.distanceNm),
+    daysHeard: Number(r.daysHeard),
+    firstAt: Number(r.firstAt),
+    lastAt: Number(r.lastAt),
+  }))
+}
+
+/** Reports in the 24 h up to each vessel's latest position, for every vessel with an MMSI in [lo, hi] that has one. */
+export async function positionsBeforeLatestIn(db: AnyDb, lo: number, hi: number): Promise<Map<number, number>> {
+  const rows = await hotRows<{mmsi: number | string; n: number | string}>(
+    db,
+    `SELECT v.mmsi, count(*) AS n FROM vessels v JOIN vessel_positions p ON p.mmsi = v.mmsi AND p.observed_at >= v.position_at - 86400000
+     WHERE v.mmsi BETWEEN ? AND ? GROUP BY v.mmsi`,
+    [lo, hi],
+  )
+  return new Map(rows.map((r) => [Number(r.mmsi), Number(r.n)]))
+}
+
+/** Every stored vessel's MMSI, ascending. */
+export async function vesselMmsis(db: AnyDb): Promise<number[]> {
+  const rows = await hotRows<{mmsi: number | string}>(db, 'SELECT mmsi FROM vessels ORDER BY mmsi')
+  return rows.map((r) => Number(r.mmsi))
 }
 
 const newestQuery = (db: AnyDb) =>

@@ -18,6 +18,7 @@ const runMaintain = async (ctx: Context) => (await import('../maintenance/mainta
 const runCleanup = async (ctx: Context) => (await import('../maintenance/cleanup.js')).runCleanup(ctx)
 const usageReport = async (ctx: Context) => (await import('../maintenance/usage-report.js')).usageReport(ctx)
 const runHealthCheck = async (ctx: Context) => (await import('../providers/probes.js')).runHealthCheck(ctx)
+const refreshProfiles = async (ctx: Context) => (await import('../vessels/profile.js')).refreshProfiles(ctx)
 
 export type Priority = 'critical' | 'high' | 'medium' | 'low'
 
@@ -115,7 +116,7 @@ export const JOB_SPECS = {
   },
   maintain: {
     name: 'maintain',
-    description: 'integrity check, ANALYZE, PRAGMA optimize and VACUUM',
+    description: 'integrity check, REINDEX, ANALYZE, PRAGMA optimize and VACUUM',
     schedule: '0 2 * * 6',
     priority: 'medium',
     timeoutSeconds: 3600,
@@ -160,6 +161,19 @@ export const JOB_SPECS = {
     command: 'providers probe',
     log: 'health-check',
     work: runHealthCheck,
+  },
+  'profile-refresh': {
+    name: 'profile-refresh',
+    description: 'vessel profiles: identity history, usual ports, last port call, activity and events over 30 days',
+    schedule: '0 4 * * *',
+    priority: 'low',
+    timeoutSeconds: 1800,
+    // After the nightly backup: the heavy read of 30 days of positions waits until the backup is safe.
+    dependsOn: ['backup'],
+    enabled: true,
+    command: 'vessels profiles refresh',
+    log: 'profile-refresh',
+    work: refreshProfiles,
   },
 } as const satisfies {[N in JobName]: JobSpec<N, JobSummaries[N]>}
 

@@ -63,8 +63,8 @@ export async function jobHistory(ctx: Context, options: {job?: string; limit?: n
 
 export function scheduleList(now: number, count = 3): ScheduleEntry[] {
   return [
-    ...JOBS.map((j) => ({name: j.name, schedule: j.schedule, command: j.command, description: j.description})),
-    ...EXTRA_SCHEDULES.map((e) => ({name: e.name, schedule: e.schedule, command: e.command, description: e.description})),
+    ...JOBS.map((j) => ({name: j.name, schedule: j.schedule, command: j.command, description: j.description, depends_on: [...j.dependsOn]})),
+    ...EXTRA_SCHEDULES.map((e) => ({name: e.name, schedule: e.schedule, command: e.command, description: e.description, depends_on: []})),
   ].map((entry) => ({
     ...entry,
     in_words: describeSchedule(entry.schedule),

@@ -1,13 +1,14 @@
-// Weekly upkeep, reporting the space reclaimed. SQLite: integrity check, ANALYZE, PRAGMA optimize, then
-// VACUUM; a damaged database is found before anything writes to it and reported with the backup to restore.
-// PostgreSQL: VACUUM (ANALYZE), with the size of every table.
+// Weekly upkeep, reporting each step's time and the database's size before and after it. SQLite: integrity
+// check, REINDEX, ANALYZE, PRAGMA optimize, then VACUUM; a damaged database is found before anything writes
+// to it and reported with the backup to restore. PostgreSQL: REINDEX TABLE CONCURRENTLY and VACUUM (ANALYZE),
+// with the size of every table.
 import type {MaintainJobSummary} from '../../schemas/job-summaries.js'
 
 import type {Config} from '../config.js'
 import type {Context} from '../context.js'
 import {openDatabase} from '../db/client.js'
 import {isPostgresUrl} from '../db/location.js'
-import {compact, sqliteIntegrityFindings, tableBytes} from '../db/upkeep.js'
+import {compact, measuredStep, sqliteIntegrityFindings, tableBytes, type UpkeepStep} from '../db/upkeep.js'
 import {HarbormasterError} from '../errors.js'
 import {newestBackup} from './backup.js'
 
@@ -52,13 +53,26 @@ export function assertIntact(config: Pick<Config, 'dbPath' | 'backupDir'>): void
 
 export async function runMaintain(ctx: Context): Promise<MaintainJobSummary> {
   const {db} = ctx
+  const checked: UpkeepStep[] = []
   if (db.dialect === 'sqlite') {
-    const findings = sqliteIntegrityFindings(db)
-    if (findings.join('') !== 'ok') throw damaged(db.path, findings, ctx.config)
+    checked.push(
+      await measuredStep(db, 'integrity_check', 'PRAGMA integrity_check', () => {
+        const findings = sqliteIntegrityFindings(db)
+        if (findings.join('') !== 'ok') throw damaged(db.path, findings, ctx.config)
+      }),
+    )
   }
-  const {before, after} = await compact(db)
+  const {before, after, steps} = await compact(db)
+  const ran = [...checked, ...steps].map((s) => ({
+    step: s.step,
+    detail: s.detail,
+    duration_seconds: Math.round(s.ms) / 1000,
+    bytes_before: s.bytesBefore,
+    bytes_after: s.bytesAfter,
+  }))
+  for (const s of ran) ctx.logger.info(`maintenance step ${s.step}: ${s.duration_seconds} s, ${s.bytes_before} bytes before, ${s.bytes_after} after`, s)
   ctx.logger.info(`maintenance reclaimed ${before - after} bytes`, {before, after})
-  const summary: MaintainJobSummary = {success: true, integrity: 'ok', bytes_before: before, bytes_after: after, reclaimed_bytes: before - after}
+  const summary: MaintainJobSummary = {success: true, integrity: 'ok', bytes_before: before, bytes_after: after, reclaimed_bytes: before - after, steps: ran}
   if (db.dialect === 'sqlite') return summary
   return {...summary, integrity_note: POSTGRES_INTEGRITY, tables: await tableBytes(db)}
 }

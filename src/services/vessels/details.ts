@@ -1,13 +1,14 @@
 // One vessel as `vessels show` tells it: identity, its latest accepted position and where that came from,
-// and its recent events.
+// its recent events, and its profile (the stored one, or computed live before the first refresh).
 import type {VesselDetails} from '../../schemas/vessels.js'
 import {shipTypeText} from '../ais/ship-types.js'
 import {iso} from '../clock.js'
 import type {Context} from '../context.js'
-import {positionCountSince, vesselByMmsi} from '../db/vessels.js'
+import {vesselByMmsi} from '../db/vessels.js'
 import {HarbormasterError} from '../errors.js'
 import {distressDevice} from '../safety/distress.js'
 import {eventListing} from '../safety/catalog.js'
+import {vesselProfile} from './profile.js'
 
 export type {VesselDetails} from '../../schemas/vessels.js'
 
@@ -18,7 +19,7 @@ export async function vesselDetails(ctx: Context, mmsi: number, options: {events
       hint: 'check the MMSI; a vessel is stored once the vessels job has accepted a report of it',
     })
   }
-  const now = ctx.clock.now()
+  const profile = await vesselProfile(ctx, mmsi)
   return {
     mmsi: v.mmsi,
     imo: v.imo,
@@ -46,7 +47,8 @@ export async function vesselDetails(ctx: Context, mmsi: number, options: {events
             observed_at: iso(v.positionAt),
             source: v.positionSource,
           },
-    positions_24h: await positionCountSince(ctx.db, mmsi, (v.positionAt ?? now) - 86_400_000),
+    positions_24h: profile.row.positions24h,
     events: await eventListing(ctx, {mmsi, limit: options.events ?? 20}),
+    profile: profile.view,
   }
 }
