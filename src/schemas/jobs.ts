@@ -43,6 +43,8 @@ export const jobRunResults = {
   maintain: runResultOf('maintain'),
   cleanup: runResultOf('cleanup'),
   'usage-report': runResultOf('usage-report'),
+  'quota-monitor': runResultOf('quota-monitor'),
+  'quota-reset': runResultOf('quota-reset'),
 } as const satisfies Record<JobName, z.ZodType>
 
 export type JobRunResult<N extends JobName = JobName> = {[K in JobName]: z.infer<(typeof jobRunResults)[K]>}[N]

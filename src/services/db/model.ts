@@ -51,3 +51,10 @@ export type StormAlertState = (typeof STORM_ALERT_STATES)[number]
 /** A queued job's row: queued is scheduled, pending or retry by its due time and failures (the embedded queue engine). */
 export const QUEUE_JOB_ROW_STATES = ['queued', 'active', 'completed', 'dead'] as const
 export type QueueJobRowState = (typeof QUEUE_JOB_ROW_STATES)[number]
+
+/** A provider's quota window: the calendar month is UTC's. */
+export const QUOTA_WINDOWS = ['minute', 'hour', 'day', 'month'] as const
+export type QuotaWindow = (typeof QUOTA_WINDOWS)[number]
+/** Where a provider stands against its quota, mildest first: warned at 80 %, on its fallback at 95 %, not called at 100 %. */
+export const QUOTA_MONITOR_STATES = ['ok', 'warn', 'switch', 'blocked'] as const
+export type QuotaMonitorState = (typeof QUOTA_MONITOR_STATES)[number]
