@@ -54,7 +54,10 @@ export async function runQuotaMonitor(ctx: Context): Promise<QuotaMonitorJobSumm
   const now = ctx.clock.now()
   const quotas = quotasOf(ctx.config)
   const stored = await quotaVerdicts(ctx.db)
-  const rules = await thresholdRules(ctx)
+  // Providers with a quota, and any the monitor judged before whose quota has since been removed.
+  const names = [...new Set([...Object.keys(PROVIDERS).filter((name) => quotas.has(name)), ...stored.keys()])]
+  // Without a quota there is nothing to judge: no rules are added to a database that never had one.
+  const rules = names.length > 0 ? await thresholdRules(ctx) : []
   const ruleIds = new Set(rules.map((r) => r.rule.id))
   // The open quota events, by rule, then provider.
   const open = new Map<number, Map<string, AlertEvent>>()
@@ -69,8 +72,6 @@ export async function runQuotaMonitor(ctx: Context): Promise<QuotaMonitorJobSumm
   const opening: Trigger[] = []
   const resolving: Resolution[] = []
   const verdicts = new Map<string, QuotaVerdict | null>()
-  // Providers with a quota, and any the monitor judged before whose quota has since been removed.
-  const names = [...new Set([...Object.keys(PROVIDERS).filter((name) => quotas.has(name)), ...stored.keys()])]
   for (const provider of names) {
     const previous = stored.get(provider)?.state
     const check = await checkQuota(ctx, provider)
