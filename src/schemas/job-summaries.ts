@@ -198,6 +198,7 @@ export const CLEANED_TABLES = [
   'safety_events',
   'alert_events',
   'job_runs',
+  'provider_usage',
 ] as const
 
 export const cleanupJobSummary = jobSummaryBase.extend({

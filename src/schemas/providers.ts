@@ -47,7 +47,7 @@ const month = z.string().regex(/^\d{4}-\d{2}$/).describe('a calendar month, UTC 
 
 /** `providers usage`: calls per provider and month, the closed months as quota-reset recorded them. */
 export const providerUsageMonths = z.object({
-  since: month.describe('the first month shown'),
+  first_month: month.describe('the first month shown'),
   totals: z.array(
     z.object({
       month,

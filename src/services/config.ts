@@ -101,6 +101,12 @@ export const SETTINGS = {
   retentionNotificationsDays: setting({env: 'HARBORMASTER_RETENTION_NOTIFICATIONS_DAYS', type: positiveInt, default: '90', description: 'cleanup: days notifications are kept'}),
   retentionJobRunsDays: setting({env: 'HARBORMASTER_RETENTION_JOB_RUNS_DAYS', type: positiveInt, default: '90', description: 'cleanup: days job runs are kept'}),
   retentionSnapshotsDays: setting({env: 'HARBORMASTER_RETENTION_SNAPSHOTS_DAYS', type: positiveInt, default: '90', description: 'cleanup: days congestion snapshots are kept'}),
+  retentionProviderUsageDays: setting({
+    env: 'HARBORMASTER_RETENTION_PROVIDER_USAGE_DAYS',
+    type: positiveInt,
+    default: '90',
+    description: "cleanup: days providers' per-window call counts are kept (only those of months quota-reset has closed go; the monthly totals stay)",
+  }),
   jobRetryBaseMs: setting({env: 'HARBORMASTER_JOB_RETRY_BASE_MS', type: count, default: '1000', description: "first delay between a failed job's retries (doubling, jittered, capped at 30 s)"}),
   jobTimeouts: setting({
     env: 'HARBORMASTER_JOB_TIMEOUTS',

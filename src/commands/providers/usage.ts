@@ -23,7 +23,7 @@ export default class ProvidersUsage extends BaseCommand<typeof ProvidersUsage> {
     if (!this.jsonEnabled()) {
       const {table} = await import('../../render/terminal.js')
       const p = this.painter(process.stdout)
-      if (usage.totals.length === 0) this.log(`no provider calls counted since ${usage.since}`)
+      if (usage.totals.length === 0) this.log(`no provider calls counted since ${usage.first_month}`)
       else {
         const rows = usage.totals.map((t) => [t.month, t.provider, String(t.requests), String(t.windows), String(t.peak_window_requests), t.quota ?? '-', t.closed ? 'closed' : p.dim('so far')])
         this.log(table(['month', 'provider', 'requests', 'windows', 'busiest window', 'quota', ''], rows, p))

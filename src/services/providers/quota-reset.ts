@@ -81,5 +81,5 @@ export async function providerUsageMonths(ctx: Context, months: number): Promise
     closed: isClosed,
     closed_at: isClosed ? new Date(r.closedAt).toISOString() : null,
   })
-  return {since: monthName(since.getTime()), totals: [...open.map((r) => row(r, false)), ...closed.filter((r) => r.monthStart < thisMonth.start).map((r) => row(r, true))]}
+  return {first_month: monthName(since.getTime()), totals: [...open.map((r) => row(r, false)), ...closed.filter((r) => r.monthStart < thisMonth.start).map((r) => row(r, true))]}
 }
