@@ -149,20 +149,20 @@ describe('quota-reset', () => {
     const november = Date.parse('2026-11-01T00:00:00Z')
     const october = count(db, `SELECT count(*) FROM provider_usage WHERE window_start < ?`, november)
     expect(october).toBeGreaterThan(0)
-    const cleanup = await runInProcess(['cleanup', '--json', '--db', db], {env: {HARBORMASTER_NOW: '2026-11-01T00:04:00Z', HARBORMASTER_RETENTION_PROVIDER_USAGE_DAYS: '1'}})
+    const cleanup = await runInProcess(['cleanup', '--json', '--db', db], {env: {HARBORMASTER_NOW: '2026-11-03T00:00:00Z', HARBORMASTER_RETENTION_PROVIDER_USAGE_DAYS: '1'}})
     expect(cleanup.code, cleanup.stderr).toBe(0)
     expect(JSON.parse(cleanup.stdout).summary.deleted.provider_usage).toBe(october)
     expect(count(db, `SELECT count(*) FROM provider_usage`)).toBe(0)
-    expect((await cli(db, quotas, '2026-11-01T00:05:00Z', ['providers', 'quota-reset'])).summary).toMatchObject({months_closed: [], totals_recorded: 0})
-    expect((await refresh(db, quotas, '2026-11-01T00:10:00Z')).source).toBe('live')
-    const usage = await cli(db, quotas, '2026-11-01T00:20:00Z', ['providers', 'usage', '--months', '3'])
+    expect((await cli(db, quotas, '2026-11-03T00:05:00Z', ['providers', 'quota-reset'])).summary).toMatchObject({months_closed: [], totals_recorded: 0})
+    expect((await refresh(db, quotas, '2026-11-03T00:10:00Z')).source).toBe('live')
+    const usage = await cli(db, quotas, '2026-11-03T00:20:00Z', ['providers', 'usage', '--months', '3'])
     expect(usage.first_month).toBe('2026-09')
     expect(usage.totals.filter((t: {provider: string}) => t.provider === 'nws')).toEqual([
       {month: '2026-11', provider: 'nws', requests: 1, windows: 1, peak_window_requests: 1, quota: '2/month', closed: false, closed_at: null},
       {month: '2026-10', provider: 'nws', requests: 2, windows: 1, peak_window_requests: 2, quota: '2/month', closed: true, closed_at: '2026-11-01T00:00:00.000Z'},
     ])
 
-    const schedule = await cli(db, quotas, '2026-11-01T00:30:00Z', ['schedule', 'list'])
+    const schedule = await cli(db, quotas, '2026-11-03T00:30:00Z', ['schedule', 'list'])
     const jobs = JSON.stringify(schedule)
     expect(jobs).toContain('quota-monitor')
     expect(jobs).toContain('quota-reset')
