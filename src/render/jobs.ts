@@ -144,6 +144,29 @@ function summaryText(result: JobRunResult, p: Painter): string[] {
         `${plural(s.profiles_written, 'vessel profile')} written as of ${s.computed_at} (${plural(s.chunks, 'chunk')}); over the 30 days since ${s.window_since}: ${s.vessels_heard_30d} heard, ${s.vessels_with_events_30d} with events; ${s.vessels_with_calls} with port calls`,
       ]
     }
+    case 'quota-monitor': {
+      const s = result.summary
+      if (!s) return []
+      const lines = [`${plural(s.failovers_started, 'failover')} started, ${s.failovers_lifted} lifted; ${plural(s.alerts_opened, 'alert event')} raised, ${s.alerts_resolved} resolved, ${plural(s.notifications, 'notification')}`]
+      if (s.providers.length > 0) {
+        const state = (v: string) => (v === 'blocked' ? p.bad(v) : v === 'switch' || v === 'warn' ? p.warn(v) : v)
+        lines.push(
+          table(
+            ['provider', 'used', 'quota', '%', 'state', 'window resets at', 'action'],
+            s.providers.map((r) => [r.provider, String(r.used), str(r.limit), str(r.percent), state(r.state), str(r.window_resets_at), r.action]),
+            p,
+          ),
+        )
+      } else lines.push('no provider has a quota (HARBORMASTER_QUOTAS)')
+      return lines
+    }
+    case 'quota-reset': {
+      const s = result.summary
+      if (!s) return []
+      const lines = [s.months_closed.length === 0 ? 'no month to close' : `closed ${s.months_closed.join(', ')}: ${plural(s.totals_recorded, 'provider total')} recorded; ${s.failovers_lifted} monthly failovers lifted`]
+      if (s.totals.length > 0) lines.push(table(['month', 'provider', 'requests', 'quota'], s.totals.map((t) => [t.month, t.provider, String(t.requests), str(t.quota)]), p))
+      return lines
+    }
   }
 }
 

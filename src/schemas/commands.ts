@@ -11,7 +11,7 @@ import {backgroundJobsSummary, crontab, dueRuns, jobHistory, jobList, jobRunResu
 import {copyResult, fallbackReport, migrateResult, restoreResult} from './maintenance.js'
 import {congestionGeoJson, portCallsReport, portCongestionReport} from './ports.js'
 import {deleted, enqueued, purged, queuedJob, queuedJobList, queuePauses, queueResumed, queueStatsReport, retried} from './queue.js'
-import {providerStatusList} from './providers.js'
+import {providerStatusList, providerUsageMonths} from './providers.js'
 import {reportResult} from './report.js'
 import {eventCheckResult, eventList, eventsGeoJson, zoneList, zonesGeoJson} from './safety.js'
 import {createdUser, userList, userRemoved, watch, watchList, watchRemoved} from './users.js'
@@ -65,6 +65,9 @@ export const COMMAND_RESULTS = {
   'ports congestion': {schema: z.union([portCongestionReport, congestionGeoJson]).describe('ports congestion --json: the report; with --format geojson a FeatureCollection of points')},
   'providers probe': {schema: jobRunResults['health-check']},
   'providers status': {schema: providerStatusList},
+  'providers quota-monitor': {schema: jobRunResults['quota-monitor']},
+  'providers quota-reset': {schema: jobRunResults['quota-reset']},
+  'providers usage': {schema: providerUsageMonths},
   'queue delete': {schema: deleted},
   'queue enqueue': {schema: enqueued.describe('queue enqueue --json: the job enqueued, or (duplicate: true) the one holding its unique key')},
   'queue list': {schema: queuedJobList},

@@ -7,6 +7,7 @@ import type {RecordedJobName} from '../services/jobs/names.js'
 import {EXCLUSION_REASONS, PIRACY_TYPES} from '../services/piracy/incident-types.js'
 import {count, countsByName, dataSource, utcTime} from './common.js'
 import {maintenanceStep} from './maintenance.js'
+import {QUOTA_STATES} from './providers.js'
 
 /** An object with a count under each of `keys`. */
 function tally<const K extends readonly string[]>(keys: K) {
@@ -200,6 +201,7 @@ export const CLEANED_TABLES = [
   'alert_events',
   'job_runs',
   'provider_probes',
+  'provider_usage',
 ] as const
 
 export const cleanupJobSummary = jobSummaryBase.extend({
@@ -291,6 +293,44 @@ export const profileRefreshJobSummary = jobSummaryBase.extend({
   chunks: count.describe('chunks of vessels computed and written together'),
 })
 export type ProfileRefreshJobSummary = z.infer<typeof profileRefreshJobSummary>
+/** One provider with a quota (or a failover left over from one) as the quota monitor judged it. */
+export const QUOTA_MONITOR_ACTIONS = ['unchanged', 'switched', 'blocked', 'lifted'] as const
+export const quotaMonitorJobSummary = jobSummaryBase.extend({
+  providers: z.array(
+    z.object({
+      provider: z.string(),
+      used: count.describe('calls counted in the current window'),
+      limit: count.nullable().describe('the quota; null: the provider no longer has one (its failover was lifted)'),
+      percent: z.number().nonnegative().nullable(),
+      state: z.enum(QUOTA_STATES).describe('ok, warn (80 %), switch (95 %: its fallback serves), blocked (100 %: not called), unlimited'),
+      window_start: utcTime.nullable(),
+      window_resets_at: utcTime.nullable(),
+      action: z.enum(QUOTA_MONITOR_ACTIONS).describe('what this run changed: switched to the fallback, blocked, the failover lifted (the window reset), or nothing'),
+    }),
+  ),
+  failovers_started: count.describe('providers switched to their fallback or blocked by this run'),
+  failovers_lifted: count,
+  alerts_opened: count.describe('alert events raised: one per threshold (80, 95, 100 %) crossed per quota window'),
+  alerts_resolved: count.describe("alert events of a window that is over, or of a threshold no longer crossed"),
+  notifications: count.describe('notifications to ADMINs of the events raised'),
+})
+export type QuotaMonitorJobSummary = z.infer<typeof quotaMonitorJobSummary>
+
+/** quota-reset: the months closed, each provider's total kept. */
+export const quotaResetJobSummary = jobSummaryBase.extend({
+  months_closed: z.array(z.string().regex(/^\d{4}-\d{2}$/)).describe('the months (YYYY-MM, UTC) whose totals this run recorded'),
+  totals_recorded: count.describe('provider-month totals recorded'),
+  totals: z.array(
+    z.object({
+      month: z.string().regex(/^\d{4}-\d{2}$/),
+      provider: z.string(),
+      requests: count,
+      quota: z.string().nullable().describe('the monthly quota that applied (`N/month`), if any'),
+    }),
+  ),
+  failovers_lifted: count.describe('monthly quota failovers lifted as the month closed'),
+})
+export type QuotaResetJobSummary = z.infer<typeof quotaResetJobSummary>
 
 /** Every job's summary by the name its runs are recorded under. */
 export const JOB_SUMMARIES = {
@@ -305,6 +345,8 @@ export const JOB_SUMMARIES = {
   'check-events': checkEventsJobSummary,
   'health-check': healthCheckJobSummary,
   'profile-refresh': profileRefreshJobSummary,
+  'quota-monitor': quotaMonitorJobSummary,
+  'quota-reset': quotaResetJobSummary,
 } as const satisfies Record<RecordedJobName, z.ZodType>
 
 export type JobSummaries = {[N in keyof typeof JOB_SUMMARIES]: z.infer<(typeof JOB_SUMMARIES)[N]>}

@@ -45,6 +45,8 @@ export const jobRunResults = {
   'usage-report': runResultOf('usage-report'),
   'health-check': runResultOf('health-check'),
   'profile-refresh': runResultOf('profile-refresh'),
+  'quota-monitor': runResultOf('quota-monitor'),
+  'quota-reset': runResultOf('quota-reset'),
 } as const satisfies Record<JobName, z.ZodType>
 
 export type JobRunResult<N extends JobName = JobName> = {[K in JobName]: z.infer<(typeof jobRunResults)[K]>}[N]

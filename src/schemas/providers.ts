@@ -1,10 +1,10 @@
 // `providers status`: each outside provider's last success and error, cache, usage and failover.
 import {z} from 'zod'
 
-import {PROBE_STATUSES, STORM_ALERT_STATES} from '../services/db/schema.js'
+import {PROBE_STATUSES, QUOTA_MONITOR_STATES, STORM_ALERT_STATES} from '../services/db/schema.js'
 import {count, dataSource, utcTime} from './common.js'
 
-export const QUOTA_STATES = ['ok', 'warn', 'switch', 'blocked', 'unlimited'] as const
+export const QUOTA_STATES = [...QUOTA_MONITOR_STATES, 'unlimited'] as const
 
 export const zoneOutlineDetails = z.object({
   alerts_waiting: count,
@@ -57,3 +57,23 @@ export const providerStatus = z.object({
 })
 export type ProviderStatus = z.infer<typeof providerStatus>
 export const providerStatusList = z.object({providers: z.array(providerStatus)})
+
+const month = z.string().regex(/^\d{4}-\d{2}$/).describe('a calendar month, UTC (YYYY-MM)')
+
+/** `providers usage`: calls per provider and month, the closed months as quota-reset recorded them. */
+export const providerUsageMonths = z.object({
+  first_month: month.describe('the first month shown'),
+  totals: z.array(
+    z.object({
+      month,
+      provider: z.string(),
+      requests: count,
+      windows: count.describe('quota windows that counted calls in the month'),
+      peak_window_requests: count.describe('the most calls in one of those windows'),
+      quota: z.string().nullable().describe('the quota that applied (`N/minute|hour|day|month`), if any'),
+      closed: z.boolean().describe('false: the month under way, counted so far'),
+      closed_at: utcTime.nullable().describe('when quota-reset recorded the month'),
+    }),
+  ),
+})
+export type ProviderUsageMonths = z.infer<typeof providerUsageMonths>

@@ -9,6 +9,7 @@ import {defaultCacheDir} from './cache/derived-cache.js'
 import type {SettingReport} from '../schemas/config.js'
 import {usageError} from './errors.js'
 import {databasePassword, redactDatabaseUrl} from './db/location.js'
+import type {QuotaWindow} from './db/model.js'
 
 export const DEFAULT_DB_PATH = './var/harbormaster.db'
 
@@ -75,9 +76,9 @@ export const SETTINGS = {
   cacheTtlPortsSeconds: setting({env: 'HARBORMASTER_CACHE_TTL_PORTS_SECONDS', type: count, default: '3600', description: 'time to live of cached port answers'}),
   quotas: setting({
     env: 'HARBORMASTER_QUOTAS',
-    type: z.string().regex(/^([a-z-]+=\d+\/(minute|hour|day))?(,[a-z-]+=\d+\/(minute|hour|day))*$/, 'expected provider=N/minute|hour|day, comma separated'),
+    type: z.string().regex(/^([a-z-]+=\d+\/(minute|hour|day|month))?(,[a-z-]+=\d+\/(minute|hour|day|month))*$/, 'expected provider=N/minute|hour|day|month, comma separated'),
     default: '',
-    description: 'provider quotas, `provider=N/minute|hour|day` comma separated, e.g. `nws=1000/day,open-meteo=10000/day`',
+    description: 'provider quotas, `provider=N/minute|hour|day|month` comma separated, e.g. `nws=1000/day,aishub=100000/month` (a month is the calendar month, UTC)',
   }),
   openMeteoUrl: setting({env: 'HARBORMASTER_OPEN_METEO_URL', type: z.url(), default: 'https://marine-api.open-meteo.com/v1/marine', description: 'Open-Meteo marine API'}),
   portWeatherPorts: setting({env: 'HARBORMASTER_PORT_WEATHER_PORTS', type: count, default: '100', description: 'how many of the busiest ports get sea-state readings each run'}),
@@ -100,6 +101,12 @@ export const SETTINGS = {
   retentionNotificationsDays: setting({env: 'HARBORMASTER_RETENTION_NOTIFICATIONS_DAYS', type: positiveInt, default: '90', description: 'cleanup: days notifications are kept'}),
   retentionJobRunsDays: setting({env: 'HARBORMASTER_RETENTION_JOB_RUNS_DAYS', type: positiveInt, default: '90', description: 'cleanup: days job runs are kept'}),
   retentionSnapshotsDays: setting({env: 'HARBORMASTER_RETENTION_SNAPSHOTS_DAYS', type: positiveInt, default: '90', description: 'cleanup: days congestion snapshots are kept'}),
+  retentionProviderUsageDays: setting({
+    env: 'HARBORMASTER_RETENTION_PROVIDER_USAGE_DAYS',
+    type: positiveInt,
+    default: '90',
+    description: "cleanup: days providers' per-window call counts are kept (only those of months quota-reset has closed go; the monthly totals stay)",
+  }),
   jobRetryBaseMs: setting({env: 'HARBORMASTER_JOB_RETRY_BASE_MS', type: count, default: '1000', description: "first delay between a failed job's retries (doubling, jittered, capped at 30 s)"}),
   jobTimeouts: setting({
     env: 'HARBORMASTER_JOB_TIMEOUTS',
@@ -374,18 +381,16 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 
 export interface Quota {
   limit: number
-  windowMs: number
+  window: QuotaWindow
 }
-
-const WINDOW_MS = {minute: 60_000, hour: 3_600_000, day: 86_400_000}
 
 /** HARBORMASTER_QUOTAS as a map from provider to its limit per window. */
 export function quotasOf(config: Config): Map<string, Quota> {
   const out = new Map<string, Quota>()
   for (const item of config.quotas.split(',').filter(Boolean)) {
     const [provider, rule] = item.split('=')
-    const [limit, window] = rule.split('/') as [string, keyof typeof WINDOW_MS]
-    out.set(provider, {limit: Number(limit), windowMs: WINDOW_MS[window]})
+    const [limit, window] = rule.split('/') as [string, QuotaWindow]
+    out.set(provider, {limit: Number(limit), window})
   }
   return out
 }

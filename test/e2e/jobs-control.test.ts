@@ -15,7 +15,7 @@ const tmp = tempDir()
 afterAll(() => tmp.cleanup())
 let n = 0
 const freshDb = () => firstUseDb(join(tmp.dir, `db-${++n}`, 'harbormaster.db'))
-const JOBS = ['vessels', 'ports', 'safety', 'behaviour', 'backup', 'maintain', 'cleanup', 'usage-report', 'health-check']
+const JOBS = ['vessels', 'ports', 'safety', 'behaviour', 'backup', 'maintain', 'cleanup', 'usage-report', 'health-check', 'profile-refresh', 'quota-monitor', 'quota-reset']
 
 describe('the emergency stop', () => {
   it('pause --all: run-due skips every due job and records each skip; list and history show it; resume lifts it', async () => {

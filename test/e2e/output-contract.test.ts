@@ -149,7 +149,7 @@ describe('--json output of every command against its schema', () => {
     expect((await json<{status: string}>('jobs', 'run', 'safety')).status).toBe('skipped')
     await json('jobs', 'resume', 'safety')
     const history = await json<{runs: Array<{job: string}>}>('jobs', 'history', '--limit', '200')
-    expect(new Set(history.runs.map((r) => r.job))).toEqual(new Set(['vessels', 'ports', 'behaviour', 'safety', 'check-events', 'backup', 'maintain', 'cleanup', 'usage-report', 'health-check', 'profile-refresh']))
+    expect(new Set(history.runs.map((r) => r.job))).toEqual(new Set(['vessels', 'ports', 'behaviour', 'safety', 'check-events', 'backup', 'maintain', 'cleanup', 'usage-report', 'health-check', 'profile-refresh', 'quota-monitor', 'quota-reset']))
     await json('jobs', 'list')
     await json('schedule', 'list')
     await json('schedule', 'crontab')
@@ -215,6 +215,9 @@ describe('--json output of every command against its schema', () => {
   it('health, providers, configuration, schemas', async () => {
     await json('health')
     await json('providers', 'status')
+    await json('providers', 'quota-monitor')
+    await json('providers', 'quota-reset')
+    await json('providers', 'usage')
     await json('config', 'check')
     await json('schema')
     await json('schema', 'run-background-jobs')

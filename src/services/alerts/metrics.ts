@@ -13,7 +13,7 @@ import {type ZoneGeometry, pointInGeometry} from '../geo/geometry.js'
 import {consecutiveFailures} from '../jobs/runs.js'
 import {PROVIDERS} from '../providers/registry.js'
 import {lastProbes} from '../providers/probe-stats.js'
-import {checkQuota} from '../providers/usage.js'
+import {checkQuota, percentUsed} from '../providers/usage.js'
 
 export type TargetKind = 'port' | 'vessel' | 'zone' | 'job' | 'provider'
 
@@ -289,7 +289,7 @@ export const METRICS: Record<string, MetricSpec> = {
       const out = new Map<string, Reading>()
       for (const name of Object.keys(PROVIDERS)) {
         const q = await checkQuota(ctx, name)
-        if (q.limit !== null) out.set(name, {value: Math.round((q.used / q.limit) * 1000) / 10, at: ctx.clock.now()})
+        if (q.limit !== null) out.set(name, {value: percentUsed(q.used, q.limit), at: ctx.clock.now()})
       }
       return fromMap(out)
     },

@@ -2,7 +2,7 @@
 // evaluation cycle reads and writes them, the enabled rules, the open events, events opened and resolved in
 // batches (a cycle is 10,000 rules): prepared statements on SQLite, one statement per batch on PostgreSQL.
 import type {Statement} from 'better-sqlite3'
-import {asc, eq, sql} from 'drizzle-orm'
+import {and, asc, eq, sql} from 'drizzle-orm'
 
 import type {Db} from './client.js'
 import {preparedOnce} from './prepared.js'
@@ -201,4 +201,22 @@ async function insertAlertEventsPostgres(db: AnyDb, rows: NewAlertEvent[], now: 
   for (let k = rows.length - 1; k >= 0; k--) firstRow.set(`${rows[k].alertId}\u0000${rows[k].target}`, k)
   const stored = inserted.map((r) => ({id: Number(r.id), row: firstRow.get(`${r.alert_id}\u0000${r.target}`) as number}))
   return stored.sort((a, b) => a.row - b.row)
+}
+
+/**
+ * The rule named `values.name` watching `values.metric`, added as given when there is none (a rule harbormaster
+ * keeps for itself, such as a quota threshold). An existing one is returned as it is: disabled stays disabled.
+ */
+export async function ensureAlertRule(db: AnyDb, values: NewAlertRule & {name: string}): Promise<AlertRule> {
+  const {alertRules} = db.t
+  const find = async () => {
+    const [row] = await db.orm
+      .select()
+      .from(alertRules)
+      .where(and(eq(alertRules.name, values.name), eq(alertRules.metric, values.metric)))
+      .orderBy(asc(alertRules.id))
+      .limit(1)
+    return row
+  }
+  return (await find()) ?? write(db, async () => (await find()) ?? insertAlertRule(db, values))
 }

@@ -54,3 +54,10 @@ export type QueueJobRowState = (typeof QUEUE_JOB_ROW_STATES)[number]
 /** A health-check probe: answered, failed, or not made (its quota is spent or nearly so). */
 export const PROBE_STATUSES = ['up', 'down', 'skipped'] as const
 export type ProbeStatus = (typeof PROBE_STATUSES)[number]
+
+/** A provider's quota window: the calendar month is UTC's. */
+export const QUOTA_WINDOWS = ['minute', 'hour', 'day', 'month'] as const
+export type QuotaWindow = (typeof QUOTA_WINDOWS)[number]
+/** Where a provider stands against its quota, mildest first: warned at 80 %, on its fallback at 95 %, not called at 100 %. */
+export const QUOTA_MONITOR_STATES = ['ok', 'warn', 'switch', 'blocked'] as const
+export type QuotaMonitorState = (typeof QUOTA_MONITOR_STATES)[number]

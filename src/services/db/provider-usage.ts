@@ -1,5 +1,5 @@
 // Calls made to each outside provider per quota window (provider_usage), on either database.
-import {and, eq, sql} from 'drizzle-orm'
+import {and, eq, gte, lt, sql} from 'drizzle-orm'
 
 import {type AnyDb, write} from './transaction.js'
 
@@ -22,4 +22,26 @@ export async function countRequest(db: AnyDb, provider: string, windowStart: num
       .values({provider, windowStart, requests: 1})
       .onConflictDoUpdate({target: [providerUsage.provider, providerUsage.windowStart], set: {requests: sql`${providerUsage.requests} + 1`}})
   })
+}
+
+export interface UsageWindow {
+  provider: string
+  windowStart: number
+  requests: number
+}
+
+/** The counted windows starting at or after `from` and before `until`. */
+export async function usageWindowsBetween(db: AnyDb, from: number, until: number): Promise<UsageWindow[]> {
+  const {providerUsage} = db.t
+  return db.orm
+    .select({provider: providerUsage.provider, windowStart: providerUsage.windowStart, requests: providerUsage.requests})
+    .from(providerUsage)
+    .where(and(gte(providerUsage.windowStart, from), lt(providerUsage.windowStart, until)))
+}
+
+/** When the earliest counted window starts (null: nothing counted). */
+export async function earliestUsageWindow(db: AnyDb): Promise<number | null> {
+  const {providerUsage} = db.t
+  const [row] = await db.orm.select({start: sql<number | null>`min(${providerUsage.windowStart})`.mapWith(Number)}).from(providerUsage)
+  return row?.start ?? null
 }

@@ -44,3 +44,9 @@ export async function deleteJobRunsStartedBefore(db: AnyDb, before: number): Pro
   const {jobRuns} = db.t
   return affectedRows(await db.orm.delete(jobRuns).where(and(ne(jobRuns.status, 'running'), lt(jobRuns.startedAt, before))))
 }
+
+/** Providers' per-window call counts of windows starting before `before`. */
+export async function deleteUsageWindowsBefore(db: AnyDb, before: number): Promise<number> {
+  const {providerUsage} = db.t
+  return affectedRows(await db.orm.delete(providerUsage).where(lt(providerUsage.windowStart, before)))
+}

@@ -20,6 +20,8 @@ import {
   JOB_STATUSES,
   ORIGINS,
   PROBE_STATUSES,
+  QUOTA_MONITOR_STATES,
+  QUOTA_WINDOWS,
   QUEUE_JOB_ROW_STATES,
   ROLES,
   SEVERITIES,
@@ -542,6 +544,14 @@ export function defineTables(d: TableKit) {
     fallbackSince: d.int('fallback_since'),
     lastSource: d.text('last_source', {enum: DATA_SOURCES}),
     updatedAt: d.int('updated_at').notNull(),
+    /** The quota monitor's last verdict on the provider's current quota window (null: never judged, or no quota). */
+    quotaState: d.text('quota_state', {enum: QUOTA_MONITOR_STATES}),
+    quotaWindowStart: d.int('quota_window_start'),
+    quotaResetsAt: d.int('quota_resets_at'),
+    quotaUsed: d.int('quota_used'),
+    quotaLimit: d.int('quota_limit'),
+    /** Since when the monitor has kept the provider on its fallback (switch or blocked); cleared when the window resets. */
+    quotaFailoverSince: d.int('quota_failover_since'),
   })
 
   /**
@@ -605,6 +615,27 @@ export function defineTables(d: TableKit) {
       updatedAt: d.int('updated_at').notNull(),
     },
     (t) => [d.index('alert_rules_metric_idx').on(t.metric)],
+  )
+
+  /**
+   * Each provider's calls in one calendar month (UTC), recorded by quota-reset when the month is over, so
+   * the history outlives the per-window counts; with the monthly quota that applied, if any.
+   */
+  const providerUsageMonths = d.table(
+    'provider_usage_months',
+    {
+      provider: d.text('provider').notNull(),
+      monthStart: d.int('month_start').notNull(),
+      requests: d.int('requests').notNull(),
+      /** Quota windows that counted calls in the month. */
+      windows: d.int('windows').notNull(),
+      /** The most calls in one of those windows. */
+      peakWindowRequests: d.int('peak_window_requests').notNull(),
+      quotaLimit: d.int('quota_limit'),
+      quotaWindow: d.text('quota_window', {enum: QUOTA_WINDOWS}),
+      closedAt: d.int('closed_at').notNull(),
+    },
+    (t) => [d.uniqueIndex('provider_usage_months_provider_month_unique').on(t.provider, t.monthStart)],
   )
 
   /** Threshold crossings: open while the value stays past the threshold, resolved with the value that ended it. */
@@ -832,7 +863,7 @@ export function defineTables(d: TableKit) {
     eventsByType: d.json('events_by_type').$type<Record<string, number>>().notNull(),
   })
 
-  return {ports, portCongestion, portCongestionDaily, portAreaCells, vesselStops, portCalls, vessels, vesselPositions, positionSuspects, discardedPositions, behaviourEpisodes, safetyZones, safetyEvents, users, watchlists, notifications, jobRuns, jobLocks, apiCache, settings, providerUsage, providerState, portWeather, alertRules, alertEvents, apiTasks, pendingStormAlerts, tableRows, queueJobs, queueWorkers, vesselFindings, vesselIdentityValues, providerProbes, vesselProfiles}
+  return {ports, portCongestion, portCongestionDaily, portAreaCells, vesselStops, portCalls, vessels, vesselPositions, positionSuspects, discardedPositions, behaviourEpisodes, safetyZones, safetyEvents, users, watchlists, notifications, jobRuns, jobLocks, apiCache, settings, providerUsage, providerState, portWeather, alertRules, alertEvents, apiTasks, pendingStormAlerts, tableRows, queueJobs, queueWorkers, vesselFindings, vesselIdentityValues, providerProbes, vesselProfiles, providerUsageMonths}
 }
 
 export type Tables = ReturnType<typeof defineTables>

@@ -19,6 +19,8 @@ const runCleanup = async (ctx: Context) => (await import('../maintenance/cleanup
 const usageReport = async (ctx: Context) => (await import('../maintenance/usage-report.js')).usageReport(ctx)
 const runHealthCheck = async (ctx: Context) => (await import('../providers/probes.js')).runHealthCheck(ctx)
 const refreshProfiles = async (ctx: Context) => (await import('../vessels/profile.js')).refreshProfiles(ctx)
+const runQuotaMonitor = async (ctx: Context) => (await import('../providers/quota-monitor.js')).runQuotaMonitor(ctx)
+const runQuotaReset = async (ctx: Context) => (await import('../providers/quota-reset.js')).runQuotaReset(ctx)
 
 export type Priority = 'critical' | 'high' | 'medium' | 'low'
 
@@ -174,6 +176,30 @@ export const JOB_SPECS = {
     command: 'vessels profiles refresh',
     log: 'profile-refresh',
     work: refreshProfiles,
+  },
+  'quota-monitor': {
+    name: 'quota-monitor',
+    description: "providers' use against their quotas: the fallback at 95 %, blocked at 100 %, lifted when the window resets; an alert per threshold",
+    schedule: '* * * * *',
+    priority: 'high',
+    timeoutSeconds: 60,
+    dependsOn: [],
+    enabled: true,
+    command: 'providers quota-monitor',
+    log: 'quota-monitor',
+    work: runQuotaMonitor,
+  },
+  'quota-reset': {
+    name: 'quota-reset',
+    description: "monthly quota windows closed and each provider's month's calls recorded",
+    schedule: '0 0 1 * *',
+    priority: 'medium',
+    timeoutSeconds: 600,
+    dependsOn: [],
+    enabled: true,
+    command: 'providers quota-reset',
+    log: 'quota-reset',
+    work: runQuotaReset,
   },
 } as const satisfies {[N in JobName]: JobSpec<N, JobSummaries[N]>}
 

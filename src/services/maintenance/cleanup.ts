@@ -1,7 +1,7 @@
 // Cleanup every 6 h: expired cache entries, and positions (with the vessel stops made from them and the
 // reports the track rule discarded), congestion snapshots (with their daily medians), resolved events and
-// alert events, notifications, job runs and health-check probes older than their retention. Exactly what
-// is past retention.
+// alert events, notifications, job runs and health-check probes older than their retention, and providers' call
+// counts of closed months. Exactly what is past retention.
 // Positions and snapshots age from when they were stored (a shipped capture of 2023 is not deleted on
 // arrival); events from when they were resolved; the rest from when they were made.
 import type {CleanupJobSummary} from '../../schemas/job-summaries.js'
@@ -17,8 +17,11 @@ import {
   deletePositionsStoredBefore,
   deleteSafetyEventsResolvedBefore,
   deleteSnapshotsStoredBefore,
+  deleteUsageWindowsBefore,
 } from '../db/retention.js'
 import {deleteProbesBefore} from '../db/provider-probes.js'
+import {latestClosedMonth} from '../db/provider-usage-months.js'
+import {quotaWindowOf} from '../providers/usage.js'
 import {write} from '../db/transaction.js'
 import {deleteStopsEndedBefore} from '../db/vessel-stops.js'
 
@@ -33,6 +36,9 @@ export async function runCleanup(ctx: Context): Promise<CleanupJobSummary> {
   const {db} = ctx
   const c = ctx.config
   const apiCache = await purgeExpired(db, now, CACHE_GRACE_MS)
+  // Call counts go only once their month's totals are recorded (quota-reset): the history is never lost.
+  const closedMonth = await latestClosedMonth(db)
+  const usageBefore = closedMonth === null ? 0 : Math.min(days(c.retentionProviderUsageDays), quotaWindowOf('month', closedMonth).end)
   // One transaction, the deletes one after another in this order.
   const deleted: CleanupJobSummary['deleted'] = await write(db, async () => ({
     api_cache: apiCache,
@@ -46,6 +52,7 @@ export async function runCleanup(ctx: Context): Promise<CleanupJobSummary> {
     alert_events: await deleteAlertEventsResolvedBefore(db, days(c.retentionEventsDays)),
     job_runs: await deleteJobRunsStartedBefore(db, days(c.retentionJobRunsDays)),
     provider_probes: await deleteProbesBefore(db, days(c.retentionProbesDays)),
+    provider_usage: await deleteUsageWindowsBefore(db, usageBefore),
   }))
   const total = Object.values(deleted).reduce((a, b) => a + b, 0)
   ctx.logger.info(`cleanup deleted ${total} rows`, deleted)

@@ -7,7 +7,7 @@ import {isFresh, readCache, writeCache} from '../cache/api-cache.js'
 import {createHttpClient, getJson, type HttpRuntime, ProviderError} from '../http/client.js'
 import {isCancelled, sleepUnlessCancelled} from '../cancel.js'
 import {policyFor, ttlSeconds} from './registry.js'
-import {checkQuota, recordOutcome, recordRequest} from './usage.js'
+import {quotaGate, recordOutcome, recordRequest} from './usage.js'
 
 export interface ProviderRequest<T> {
   provider: string
@@ -96,7 +96,7 @@ export async function fetchThroughCache<T>(ctx: Context, request: ProviderReques
     }
   }
 
-  const quota = await checkQuota(ctx, request.provider)
+  const quota = await quotaGate(ctx, request.provider)
   let skip: string | undefined
   if (quota.state === 'blocked') {
     skip = `quota used up (${quota.used}/${quota.limit}); blocked until ${new Date(quota.resetsAt as number).toISOString()}`

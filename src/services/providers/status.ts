@@ -1,15 +1,15 @@
 // `providers status`: for each provider its last success and error, cache age, usage against its quota,
-// and whether it is failed over (serving only fallbacks, and since when).
+// and whether it is failed over (serving only fallbacks, or kept on them by the quota monitor, and since when).
 import type {ProviderProbeFigures, ProviderStatus} from '../../schemas/providers.js'
 import {cacheSummary} from '../cache/api-cache.js'
 import {iso} from '../clock.js'
 import type {Context} from '../context.js'
-import {providerStates} from '../db/provider-state.js'
+import {failedOverSince, providerStates} from '../db/provider-state.js'
 import {zoneOutlineDetails} from '../safety/storms.js'
 import {fallbackOf} from './fallbacks.js'
 import {type ProbeStats, probeStats, uptimePercent} from './probe-stats.js'
 import {disabledProbes, PROVIDERS} from './registry.js'
-import {checkQuota} from './usage.js'
+import {quotaGate} from './usage.js'
 
 export type {ProviderStatus} from '../../schemas/providers.js'
 
@@ -36,8 +36,8 @@ export async function providerStatuses(ctx: Context): Promise<ProviderStatus[]> 
   for (const info of Object.values(PROVIDERS)) {
     const state = states.get(info.name)
     const cache = caches.get(info.name)
-    const quota = await checkQuota(ctx, info.name)
-    const since = state?.fallbackSince ?? null
+    const quota = await quotaGate(ctx, info.name)
+    const since = state ? failedOverSince(state.fallbackSince, state.quotaFailoverSince) : null
     const fallback = fallbackOf(since, now, graceMs)
     statuses.push({
       provider: info.name,
