@@ -115,6 +115,18 @@ function summaryText(result: JobRunResult, p: Painter): string[] {
       lines.push(s.anomalies.length === 0 ? 'no anomalies' : s.anomalies.map((a) => p.warn(`anomaly: ${a}`)).join('\n'))
       return lines
     }
+    case 'archive': {
+      const s = result.summary
+      if (!s) return []
+      if (!s.enabled) return ['archiving is off (HARBORMASTER_ARCHIVE=off): nothing written']
+      if (s.months.length === 0) return [`nothing new to archive in ${s.archive_dir}`]
+      return [`${s.rows} rows (${s.bytes} bytes) archived to ${s.archive_dir}`, table(['month', 'table', 'rows', 'bytes'], s.months.map((m) => [m.month, m.table, String(m.rows), String(m.bytes)]), p)]
+    }
+    case 'weekly-summary': {
+      const s = result.summary
+      if (!s) return []
+      return [`wrote ${s.report_path}: ${s.events_created} new events from ${s.since} to ${s.until}; ${plural(s.notified, 'ADMIN')} notified, ${s.webhooks_queued} webhooks queued; ${plural(s.deleted.length, 'old report')} deleted`]
+    }
   }
 }
 

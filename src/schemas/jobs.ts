@@ -43,6 +43,8 @@ export const jobRunResults = {
   maintain: runResultOf('maintain'),
   cleanup: runResultOf('cleanup'),
   'usage-report': runResultOf('usage-report'),
+  archive: runResultOf('archive'),
+  'weekly-summary': runResultOf('weekly-summary'),
 } as const satisfies Record<JobName, z.ZodType>
 
 export type JobRunResult<N extends JobName = JobName> = {[K in JobName]: z.infer<(typeof jobRunResults)[K]>}[N]

@@ -173,6 +173,25 @@ export const SETTINGS = {
   queuePendingWarnSeconds: setting({env: 'HARBORMASTER_QUEUE_PENDING_WARN_SECONDS', type: positiveInt, default: '300', description: 'health: a job due and not taken for longer than this makes the queue degraded'}),
   queuePendingFailSeconds: setting({env: 'HARBORMASTER_QUEUE_PENDING_FAIL_SECONDS', type: positiveInt, default: '1800', description: 'health: a job due and not taken for longer than this makes the queue unhealthy'}),
   queueDeadFailCount: setting({env: 'HARBORMASTER_QUEUE_DEAD_FAIL_COUNT', type: positiveInt, default: '100', description: 'health: this many jobs gone to the dead letter in 24 h make the queue unhealthy (any one makes it degraded)'}),
+  archiveEnabled: setting({
+    env: 'HARBORMASTER_ARCHIVE',
+    type: z.enum(['on', 'off']),
+    default: 'off',
+    description: '`on`: the `archive` job writes positions, resolved events and notifications past their retention to monthly files, and `cleanup` deletes only rows of months archived; `off`: no archive, cleanup deletes by retention alone',
+  }),
+  archiveDir: setting({
+    env: 'HARBORMASTER_ARCHIVE_DIR',
+    type: z.string().min(1).optional(),
+    shownDefault: '`archive/` beside the backups folder',
+    description: 'where `db archive` writes its monthly files and `db archive restore` reads them',
+  }),
+  reportsDir: setting({
+    env: 'HARBORMASTER_REPORTS_DIR',
+    type: z.string().min(1).optional(),
+    shownDefault: '`reports/` beside the database (`./var/reports` for a PostgreSQL URL)',
+    description: 'where `weekly-summary` writes each week\'s report, in a folder named by the end of the week',
+  }),
+  weeklyReportRetentionWeeks: setting({env: 'HARBORMASTER_WEEKLY_REPORT_RETENTION_WEEKS', type: positiveInt, default: '12', description: 'how many weekly reports are kept (the newest always is)'}),
 } as const satisfies Record<string, SettingSpec>
 
 export type SettingKey = keyof typeof SETTINGS
@@ -352,6 +371,8 @@ export function inspectConfig(options: LoadConfigOptions = {}): ConfigInspection
     config = configSchema.parse(raw)
     if (config.logFile) config.logFile = resolve(cwd, config.logFile)
     if (config.backupDir) config.backupDir = resolve(cwd, config.backupDir)
+    if (config.archiveDir) config.archiveDir = resolve(cwd, config.archiveDir)
+    if (config.reportsDir) config.reportsDir = resolve(cwd, config.reportsDir)
     if (config.pgBinDir) config.pgBinDir = resolve(cwd, config.pgBinDir)
     config.cacheDir = resolve(cwd, config.cacheDir)
   }

@@ -3,7 +3,7 @@
 // is recorded under.
 
 /** Every job in the registry (schedules, crontab, `jobs run`), in the registry's order. */
-export const JOB_NAMES = ['vessels', 'ports', 'safety', 'behaviour', 'backup', 'maintain', 'cleanup', 'usage-report'] as const
+export const JOB_NAMES = ['vessels', 'ports', 'safety', 'behaviour', 'backup', 'maintain', 'cleanup', 'usage-report', 'archive', 'weekly-summary'] as const
 export type JobName = (typeof JOB_NAMES)[number]
 
 /**

@@ -17,6 +17,8 @@ const runBackup = async (ctx: Context) => (await import('../maintenance/backup.j
 const runMaintain = async (ctx: Context) => (await import('../maintenance/maintain.js')).runMaintain(ctx)
 const runCleanup = async (ctx: Context) => (await import('../maintenance/cleanup.js')).runCleanup(ctx)
 const usageReport = async (ctx: Context) => (await import('../maintenance/usage-report.js')).usageReport(ctx)
+const runArchive = async (ctx: Context) => (await import('../maintenance/archive.js')).runArchive(ctx)
+const runWeeklySummary = async (ctx: Context) => (await import('../report/weekly.js')).runWeeklySummary(ctx)
 
 export type Priority = 'critical' | 'high' | 'medium' | 'low'
 
@@ -106,7 +108,8 @@ export const JOB_SPECS = {
     schedule: '0 3 * * *',
     priority: 'critical',
     timeoutSeconds: 1800,
-    dependsOn: [],
+    // After the usage report (01:00): a failed report is looked at before a backup is taken.
+    dependsOn: ['usage-report'],
     enabled: true,
     command: 'db backup',
     log: 'backup',
@@ -147,6 +150,31 @@ export const JOB_SPECS = {
     command: 'usage-report',
     log: 'usage-report',
     work: usageReport,
+  },
+  archive: {
+    name: 'archive',
+    description: 'positions, resolved events and notifications past their retention to monthly gzip files, before cleanup deletes them',
+    schedule: '0 2 15 * *',
+    priority: 'high',
+    timeoutSeconds: 7200,
+    dependsOn: [],
+    enabled: true,
+    command: 'db archive',
+    log: 'archive',
+    work: runArchive,
+  },
+  'weekly-summary': {
+    name: 'weekly-summary',
+    description: "the week's report to the reports folder, ADMINs notified",
+    schedule: '0 0 * * 0',
+    priority: 'low',
+    timeoutSeconds: 1800,
+    // After a successful cleanup: the week is reported from what retention keeps.
+    dependsOn: ['cleanup'],
+    enabled: true,
+    command: 'weekly-summary',
+    log: 'weekly-summary',
+    work: runWeeklySummary,
   },
 } as const satisfies {[N in JobName]: JobSpec<N, JobSummaries[N]>}
 
@@ -219,5 +247,6 @@ export function describeSchedule(schedule: string): string {
   if (minute === '0' && step(hour) && dom === '*' && dow === '*') return `every ${step(hour)} hours, on the hour`
   if (/^\d+$/.test(minute) && /^\d+$/.test(hour) && dom === '*' && month === '*' && dow === '*') return `daily at ${hhmm(hour, minute)}`
   if (/^\d+$/.test(minute) && /^\d+$/.test(hour) && dom === '*' && month === '*' && /^\d$/.test(dow)) return `weekly on ${days[Number(dow)]} at ${hhmm(hour, minute)}`
+  if (/^\d+$/.test(minute) && /^\d+$/.test(hour) && /^\d+$/.test(dom) && month === '*' && dow === '*') return `monthly on day ${dom} at ${hhmm(hour, minute)}`
   return `cron ${schedule} (UTC)`
 }

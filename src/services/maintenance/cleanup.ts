@@ -2,7 +2,8 @@
 // reports the track rule discarded), congestion snapshots (with their daily medians), resolved events and
 // alert events, notifications and job runs older than their retention. Exactly what is past retention.
 // Positions and snapshots age from when they were stored (a shipped capture of 2023 is not deleted on
-// arrival); events from when they were resolved; the rest from when they were made.
+// arrival); events from when they were resolved; the rest from when they were made. With HARBORMASTER_ARCHIVE=on
+// positions, resolved events and notifications of a month not archived yet stay.
 import type {CleanupJobSummary} from '../../schemas/job-summaries.js'
 
 import {purgeExpired} from '../cache/api-cache.js'
@@ -18,6 +19,7 @@ import {
   deleteSnapshotsStoredBefore,
 } from '../db/retention.js'
 import {write} from '../db/transaction.js'
+import {deletableBefore} from './archive.js'
 import {deleteStopsEndedBefore} from '../db/vessel-stops.js'
 
 /** Expired cache entries are kept this long as a stale fallback before they go. */
@@ -31,19 +33,23 @@ export async function runCleanup(ctx: Context): Promise<CleanupJobSummary> {
   const {db} = ctx
   const c = ctx.config
   const apiCache = await purgeExpired(db, now, CACHE_GRACE_MS)
-  // One transaction, the deletes one after another in this order.
-  const deleted: CleanupJobSummary['deleted'] = await write(db, async () => ({
-    api_cache: apiCache,
-    vessel_positions: await deletePositionsStoredBefore(db, days(c.retentionPositionsDays)),
-    discarded_positions: await deleteDiscardedPositionsStoredBefore(db, days(c.retentionPositionsDays)),
-    vessel_stops: await deleteStopsEndedBefore(db, days(c.retentionPositionsDays)),
-    port_congestion: await deleteSnapshotsStoredBefore(db, days(c.retentionSnapshotsDays)),
-    port_congestion_daily: await deleteDailyBefore(db, days(c.retentionSnapshotsDays)),
-    notifications: await deleteNotificationsMadeBefore(db, days(c.retentionNotificationsDays)),
-    safety_events: await deleteSafetyEventsResolvedBefore(db, days(c.retentionEventsDays)),
-    alert_events: await deleteAlertEventsResolvedBefore(db, days(c.retentionEventsDays)),
-    job_runs: await deleteJobRunsStartedBefore(db, days(c.retentionJobRunsDays)),
-  }))
+  // One transaction, the deletes one after another in this order. With archiving on, the archived tables'
+  // rows go only as far as their months are archived (positions hold back what is made from them too).
+  const deleted: CleanupJobSummary['deleted'] = await write(db, async () => {
+    const positionsBefore = await deletableBefore(ctx, 'vessel_positions', days(c.retentionPositionsDays))
+    return {
+      api_cache: apiCache,
+      vessel_positions: await deletePositionsStoredBefore(db, positionsBefore),
+      discarded_positions: await deleteDiscardedPositionsStoredBefore(db, positionsBefore),
+      vessel_stops: await deleteStopsEndedBefore(db, positionsBefore),
+      port_congestion: await deleteSnapshotsStoredBefore(db, days(c.retentionSnapshotsDays)),
+      port_congestion_daily: await deleteDailyBefore(db, days(c.retentionSnapshotsDays)),
+      notifications: await deleteNotificationsMadeBefore(db, await deletableBefore(ctx, 'notifications', days(c.retentionNotificationsDays))),
+      safety_events: await deleteSafetyEventsResolvedBefore(db, await deletableBefore(ctx, 'safety_events', days(c.retentionEventsDays))),
+      alert_events: await deleteAlertEventsResolvedBefore(db, await deletableBefore(ctx, 'alert_events', days(c.retentionEventsDays))),
+      job_runs: await deleteJobRunsStartedBefore(db, days(c.retentionJobRunsDays)),
+    }
+  })
   const total = Object.values(deleted).reduce((a, b) => a + b, 0)
   ctx.logger.info(`cleanup deleted ${total} rows`, deleted)
   return {success: true, deleted}
