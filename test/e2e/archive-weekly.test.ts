@@ -139,6 +139,23 @@ describe('archive, cleanup and restore on SQLite', () => {
   })
 })
 
+describe('a restore after what the rows belong to has gone', () => {
+  it('leaves out the rows whose parent was deleted since, as its cascade would have', async () => {
+    const db = freshDb()
+    arrange(db)
+    await cli(db, ['db', 'archive'], ARCHIVE_NOW)
+    await cli(db, ['cleanup'], ARCHIVE_NOW)
+    withDb(db, (d) => d.prepare("DELETE FROM users WHERE name = 'ada'").run())
+    const restored = await cli(db, ['db', 'archive', 'restore', '2026-07', '--json'], ARCHIVE_NOW)
+    expect(restored.code, restored.stderr).toBe(0)
+    expect(restored.json.tables).toEqual([
+      {table: 'safety_events', rows: 2, inserted: 2, already_present: 0, without_parent: 0, references_cleared: 0},
+      {table: 'notifications', rows: 2, inserted: 0, already_present: 0, without_parent: 2, references_cleared: 0},
+    ])
+    expect(restored.stderr).toMatch(/notifications: 2 archived rows not restored: what they belong to .* has been deleted since/)
+  })
+})
+
 describe('archive, cleanup and restore on PostgreSQL', () => {
   let server: TestPostgres | null
   beforeAll(async () => {

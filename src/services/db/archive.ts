@@ -1,10 +1,12 @@
 // The archive's rows on either database: the tables it archives and by which time each ages, a month's rows
 // read a batch at a time in id order (positions can be millions), rows put back with their ids (a row already
 // there is left alone), and the record of which months of which table are archived.
-import {and, asc, eq, getTableColumns, gt, gte, isNotNull, lt, min, type SQL} from 'drizzle-orm'
-import type {SQLiteColumn, SQLiteTable} from 'drizzle-orm/sqlite-core'
+import {and, asc, eq, getTableColumns, getTableName, gt, gte, inArray, isNotNull, lt, min, type SQL} from 'drizzle-orm'
+import {getTableConfig, type SQLiteColumn, type SQLiteTable} from 'drizzle-orm/sqlite-core'
 
+import type {Tables} from './client.js'
 import {affectedRows} from './query.js'
+import * as sqliteSchema from './schema.js'
 import {type AnyDb, write} from './transaction.js'
 
 /** The archived tables, parents before children (a restore puts events back before their notifications). */
@@ -72,6 +74,51 @@ export async function* rowsAgedBetween(db: AnyDb, table: ArchivedTable, from: nu
     if (rows.length < size) return
     after = Number(rows.at(-1)?.id)
   }
+}
+
+/** A foreign key of an archived table: the child's column (drizzle key), the parent table and column, and what deleting the parent does. */
+interface ParentLink {
+  column: string
+  parent: keyof Tables
+  parentColumn: string
+  onDelete: string | undefined
+}
+
+/** Read from the shared table definitions (the SQLite build stands for both). */
+function parentLinks(table: ArchivedTable): ParentLink[] {
+  const tables = Object.entries(sqliteSchema).filter(([, t]) => typeof t === 'object' && t !== null && Symbol.for('drizzle:IsDrizzleTable') in t) as Array<[string, SQLiteTable]>
+  const child = tables.find(([, t]) => getTableName(t) === table)?.[1] as SQLiteTable
+  const keyIn = (t: SQLiteTable, name: string) => Object.entries(getTableColumns(t) as Record<string, SQLiteColumn>).find(([, c]) => c.name === name)?.[0] as string
+  return getTableConfig(child).foreignKeys.map((fk) => {
+    const ref = fk.reference()
+    const parentName = getTableName(ref.foreignTable)
+    const [parentKey, parent] = tables.find(([, t]) => getTableName(t) === parentName) as [string, SQLiteTable]
+    return {column: keyIn(child, ref.columns[0].name), parent: parentKey as keyof Tables, parentColumn: keyIn(parent, ref.foreignColumns[0].name), onDelete: fk.onDelete}
+  })
+}
+
+/**
+ * Archived rows as the database would hold them had they stayed: a row whose parent has been deleted since
+ * goes as its foreign key's cascade would have taken it, and a reference to a deleted parent is cleared as
+ * `set null` would have cleared it. Returns the rows to insert and how many went or lost a reference.
+ */
+export async function withLivingParents(db: AnyDb, table: ArchivedTable, rows: Row[]): Promise<{rows: Row[]; withoutParent: number; referencesCleared: number}> {
+  let kept = rows
+  let referencesCleared = 0
+  for (const link of parentLinks(table)) {
+    const values = [...new Set(kept.map((r) => r[link.column]).filter((v) => v !== null && v !== undefined))] as number[]
+    if (values.length === 0) continue
+    const parent = db.t[link.parent] as unknown as SQLiteTable
+    const column = (getTableColumns(parent) as Record<string, SQLiteColumn>)[link.parentColumn]
+    const present = new Set((await db.orm.select({v: column}).from(parent).where(inArray(column, values))).map((r) => Number(r.v)))
+    const gone = (r: Row) => r[link.column] !== null && r[link.column] !== undefined && !present.has(Number(r[link.column]))
+    if (link.onDelete === 'set null') {
+      kept = kept.map((r) => (gone(r) ? (referencesCleared++, {...r, [link.column]: null}) : r))
+    } else {
+      kept = kept.filter((r) => !gone(r))
+    }
+  }
+  return {rows: kept, withoutParent: rows.length - kept.length, referencesCleared}
 }
 
 /** Puts archived rows back as they were (ids kept); a row whose id (or unique key) is there already is left alone. Returns the rows inserted. */

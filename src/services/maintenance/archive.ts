@@ -27,6 +27,7 @@ import {
   oldestAgeBefore,
   recordArchivedMonth,
   rowsAgedBetween,
+  withLivingParents,
 } from '../db/archive.js'
 import {write} from '../db/transaction.js'
 import {HarbormasterError, usageError} from '../errors.js'
@@ -304,15 +305,28 @@ export async function restoreArchivedMonth(ctx: Context, month: string): Promise
       const path = join(dir, month, entry.file)
       let rows = 0
       let inserted = 0
+      let withoutParent = 0
+      let referencesCleared = 0
       for await (const batch of archivedRows(path, columnNames(ctx.db, entry.table), BATCH)) {
         ctx.signal?.throwIfAborted()
         rows += batch.length
-        inserted += await insertArchivedRows(ctx.db, entry.table, batch)
+        const living = await withLivingParents(ctx.db, entry.table, batch)
+        withoutParent += living.withoutParent
+        referencesCleared += living.referencesCleared
+        inserted += await insertArchivedRows(ctx.db, entry.table, living.rows)
       }
       if (rows !== entry.rows) {
         throw new HarbormasterError(`archive file ${path} holds ${rows} rows, its manifest ${entry.rows}`, {hint: 'nothing was restored; the file does not match its manifest'})
       }
-      restored.push({table: entry.table, rows, inserted, already_present: rows - inserted})
+      if (withoutParent > 0) ctx.logger.warn(`${entry.table}: ${withoutParent} archived rows not restored: what they belong to (a user, an event, a job run, an alert rule) has been deleted since`)
+      restored.push({
+        table: entry.table,
+        rows,
+        inserted,
+        already_present: rows - withoutParent - inserted,
+        without_parent: withoutParent,
+        references_cleared: referencesCleared,
+      })
     }
     return restored
   })

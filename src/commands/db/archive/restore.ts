@@ -7,7 +7,9 @@ export default class DbArchiveRestore extends BaseCommand<typeof DbArchiveRestor
   static override summary = 'Bring an archived month back into the database (checked first; ids kept; safe to repeat).'
   static override description = `Every file of the month is checked against the SHA-256 its manifest and the database recorded before
 anything is written: a damaged or missing file is refused and nothing changes. The rows then go back in one
-transaction with their ids; a row already stored is left as it is, so a second restore inserts nothing.
+transaction with their ids; a row already stored is left as it is, so a second restore inserts nothing. A row
+whose user, event, job run or alert rule has been deleted since is left out (counted), as that deletion would
+have taken it; a reference to a zone or port deleted since is cleared, as the database clears it.
 Restored rows are still past their retention: cleanup deletes them again at its next run (\`jobs pause cleanup\`
 while you need them).`
 
