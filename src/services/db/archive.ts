@@ -125,6 +125,16 @@ export async function withLivingParents(db: AnyDb, table: ArchivedTable, rows: R
 export async function insertArchivedRows(db: AnyDb, table: ArchivedTable, rows: Row[]): Promise<number> {
   if (rows.length === 0) return 0
   const {t} = tableOf(db, table)
+  if (db.dialect === 'sqlite') {
+    // One prepared statement run per row: building drizzle's multi-row inserts cost 8 times the inserting.
+    const columns = Object.entries(getTableColumns(t) as Record<string, SQLiteColumn>)
+    const statement = db.sqlite.prepare(
+      `INSERT INTO "${table}" (${columns.map(([, c]) => `"${c.name}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT DO NOTHING`,
+    )
+    let inserted = 0
+    for (const row of rows) inserted += statement.run(...columns.map(([key]) => sqliteValue(row[key]))).changes
+    return inserted
+  }
   const perInsert = Math.max(1, Math.floor(30_000 / Object.keys(rows[0]).length))
   let inserted = 0
   for (let k = 0; k < rows.length; k += perInsert) {
@@ -136,6 +146,14 @@ export async function insertArchivedRows(db: AnyDb, table: ArchivedTable, rows: 
     )
   }
   return inserted
+}
+
+/** A value as SQLite stores it: JSON columns as text, booleans as 0 and 1. */
+function sqliteValue(value: unknown): unknown {
+  if (value === undefined) return null
+  if (typeof value === 'boolean') return value ? 1 : 0
+  if (value !== null && typeof value === 'object') return JSON.stringify(value)
+  return value
 }
 
 /** Every archived month of every table, oldest first. */
