@@ -11,10 +11,10 @@ export default class DbArchiveList extends BaseCommand<typeof DbArchiveList> {
     const ctx = await this.context({readonly: 'unless-writable'})
     const {listArchive} = await import('../../../services/maintenance/archive.js')
     const result = await listArchive(ctx)
-    if (result.months.length === 0) this.log(`no archived month in ${result.archive_dir}`)
+    if (result.months.length === 0) this.logAlways(`no archived month in ${result.archive_dir}`)
     for (const month of result.months) {
       const tables = month.tables.map((t) => `${t.table} ${t.rows.toLocaleString('en-US')}`).join(', ')
-      this.log(`${month.month}  ${month.rows.toLocaleString('en-US')} rows  ${month.bytes.toLocaleString('en-US')} bytes  (${tables})`)
+      this.logAlways(`${month.month}  ${month.rows.toLocaleString('en-US')} rows  ${month.bytes.toLocaleString('en-US')} bytes  (${tables})`)
     }
     return result
   }
