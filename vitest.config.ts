@@ -43,6 +43,8 @@ export const BOTH_BACKENDS: string[] = [
   // port-calls hold to the same answers; a second run would cost half a minute of the suite.
   'test/e2e/behaviour-pass.test.ts',
   'test/e2e/vessel-profiles.test.ts',
+  // archive-weekly runs its archive round trip on both; its other cases are SQLite only.
+  'test/e2e/archive-weekly.test.ts',
 ]
 
 /** HARBORMASTER_PG_ALL=1 offers every end-to-end file to the `postgres` project (for trying one there). */

@@ -167,6 +167,18 @@ function summaryText(result: JobRunResult, p: Painter): string[] {
       if (s.totals.length > 0) lines.push(table(['month', 'provider', 'requests', 'quota'], s.totals.map((t) => [t.month, t.provider, String(t.requests), str(t.quota)]), p))
       return lines
     }
+    case 'archive': {
+      const s = result.summary
+      if (!s) return []
+      if (!s.enabled) return ['archiving is off (HARBORMASTER_ARCHIVE=off): nothing written']
+      if (s.months.length === 0) return [`nothing new to archive in ${s.archive_dir}`]
+      return [`${s.rows} rows (${s.bytes} bytes) archived to ${s.archive_dir}`, table(['month', 'table', 'rows', 'bytes'], s.months.map((m) => [m.month, m.table, String(m.rows), String(m.bytes)]), p)]
+    }
+    case 'weekly-summary': {
+      const s = result.summary
+      if (!s) return []
+      return [`wrote ${s.report_path}: ${s.events_created} new events from ${s.since} to ${s.until}; ${plural(s.notified, 'ADMIN')} notified, ${s.webhooks_queued} webhooks queued; ${plural(s.deleted.length, 'old report')} deleted`]
+    }
   }
 }
 

@@ -7,6 +7,7 @@ import {decodedAisMessage} from './ais.js'
 import {count} from './common.js'
 import {systemCheck} from './config.js'
 import {healthReport} from './health.js'
+import {archiveList, archiveRestoreResult} from './archive.js'
 import {backgroundJobsSummary, crontab, dueRuns, jobHistory, jobList, jobRunResult, jobRunResults, pauses, resumed, scheduleList} from './jobs.js'
 import {copyResult, fallbackReport, migrateResult, restoreResult} from './maintenance.js'
 import {congestionGeoJson, portCallsReport, portCongestionReport} from './ports.js'
@@ -47,6 +48,9 @@ export const COMMAND_RESULTS = {
   'check-events': {schema: eventCheckResult},
   cleanup: {schema: jobRunResults.cleanup},
   'config check': {schema: systemCheck},
+  'db archive': {schema: jobRunResults.archive},
+  'db archive list': {schema: archiveList},
+  'db archive restore': {schema: archiveRestoreResult},
   'db backup': {schema: jobRunResults.backup},
   'db maintain': {schema: jobRunResults.maintain},
   'db copy': {schema: copyResult.describe('db copy --json: what was copied, table by table')},
@@ -92,6 +96,7 @@ export const COMMAND_RESULTS = {
   'vessels show': {schema: vesselDetails},
   'vessels track': {schema: z.union([vesselTrack, trackGeoJson]).describe('vessels track --json: the reports; with --format geojson a FeatureCollection with the track line and a point per report')},
   'watch add': {schema: watch},
+  'weekly-summary': {schema: jobRunResults['weekly-summary']},
   'watch list': {schema: watchList},
   'watch remove': {schema: watchRemoved},
   worker: {schema: workerRunStats.describe('worker --json: what the worker did, printed when it stops')},

@@ -331,6 +331,28 @@ export const quotaResetJobSummary = jobSummaryBase.extend({
   failovers_lifted: count.describe('monthly quota failovers lifted as the month closed'),
 })
 export type QuotaResetJobSummary = z.infer<typeof quotaResetJobSummary>
+export const archiveJobSummary = jobSummaryBase.extend({
+  enabled: z.boolean().describe('HARBORMASTER_ARCHIVE=on; off: nothing written'),
+  archive_dir: z.string(),
+  months: z.array(
+    z.object({month: z.string().describe('UTC month, YYYY-MM'), table: z.string(), rows: count, bytes: count, sha256: z.string(), file: z.string()}),
+  ).describe('the months of each table written by this run'),
+  rows: count,
+  bytes: count,
+})
+export type ArchiveJobSummary = z.infer<typeof archiveJobSummary>
+
+export const weeklySummaryJobSummary = jobSummaryBase.extend({
+  since: utcTime,
+  until: utcTime,
+  report_dir: z.string(),
+  report_path: z.string().describe('the HTML report'),
+  events_created: count.describe("the week's new safety events"),
+  deleted: z.array(z.string()).describe('weekly reports deleted as past the retention'),
+  notified: count.describe('ADMINs given a notification of the report'),
+  webhooks_queued: count,
+})
+export type WeeklySummaryJobSummary = z.infer<typeof weeklySummaryJobSummary>
 
 /** Every job's summary by the name its runs are recorded under. */
 export const JOB_SUMMARIES = {
@@ -347,6 +369,8 @@ export const JOB_SUMMARIES = {
   'profile-refresh': profileRefreshJobSummary,
   'quota-monitor': quotaMonitorJobSummary,
   'quota-reset': quotaResetJobSummary,
+  archive: archiveJobSummary,
+  'weekly-summary': weeklySummaryJobSummary,
 } as const satisfies Record<RecordedJobName, z.ZodType>
 
 export type JobSummaries = {[N in keyof typeof JOB_SUMMARIES]: z.infer<(typeof JOB_SUMMARIES)[N]>}

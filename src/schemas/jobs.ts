@@ -47,6 +47,8 @@ export const jobRunResults = {
   'profile-refresh': runResultOf('profile-refresh'),
   'quota-monitor': runResultOf('quota-monitor'),
   'quota-reset': runResultOf('quota-reset'),
+  archive: runResultOf('archive'),
+  'weekly-summary': runResultOf('weekly-summary'),
 } as const satisfies Record<JobName, z.ZodType>
 
 export type JobRunResult<N extends JobName = JobName> = {[K in JobName]: z.infer<(typeof jobRunResults)[K]>}[N]

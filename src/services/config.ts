@@ -187,6 +187,25 @@ export const SETTINGS = {
     description: 'health-check: providers not probed, comma separated, e.g. `nws,aishub` (their probes neither call nor count against quotas)',
   }),
   retentionProbesDays: setting({env: 'HARBORMASTER_RETENTION_PROBES_DAYS', type: z.coerce.number().int().min(7), default: '30', description: 'cleanup: days health-check probes are kept (7 at least: `providers status` shows uptime over 7 days)'}),
+  archiveEnabled: setting({
+    env: 'HARBORMASTER_ARCHIVE',
+    type: z.enum(['on', 'off']),
+    default: 'off',
+    description: '`on`: the `archive` job writes positions, resolved events and notifications past their retention to monthly files, and `cleanup` deletes only rows of months archived; `off`: no archive, cleanup deletes by retention alone',
+  }),
+  archiveDir: setting({
+    env: 'HARBORMASTER_ARCHIVE_DIR',
+    type: z.string().min(1).optional(),
+    shownDefault: '`archive/` beside the backups folder',
+    description: 'where `db archive` writes its monthly files and `db archive restore` reads them',
+  }),
+  reportsDir: setting({
+    env: 'HARBORMASTER_REPORTS_DIR',
+    type: z.string().min(1).optional(),
+    shownDefault: '`reports/` beside the database (`./var/reports` for a PostgreSQL URL)',
+    description: 'where `weekly-summary` writes each week\'s report, in a folder named by the end of the week',
+  }),
+  weeklyReportRetentionWeeks: setting({env: 'HARBORMASTER_WEEKLY_REPORT_RETENTION_WEEKS', type: positiveInt, default: '12', description: 'how many weekly reports are kept (the newest always is)'}),
 } as const satisfies Record<string, SettingSpec>
 
 export type SettingKey = keyof typeof SETTINGS
@@ -366,6 +385,8 @@ export function inspectConfig(options: LoadConfigOptions = {}): ConfigInspection
     config = configSchema.parse(raw)
     if (config.logFile) config.logFile = resolve(cwd, config.logFile)
     if (config.backupDir) config.backupDir = resolve(cwd, config.backupDir)
+    if (config.archiveDir) config.archiveDir = resolve(cwd, config.archiveDir)
+    if (config.reportsDir) config.reportsDir = resolve(cwd, config.reportsDir)
     if (config.pgBinDir) config.pgBinDir = resolve(cwd, config.pgBinDir)
     config.cacheDir = resolve(cwd, config.cacheDir)
   }

@@ -20,4 +20,6 @@ export interface Context {
    * (the reason is a `Cancelled`). Long loops check it between batches; outside calls pass it on.
    */
   signal?: AbortSignal
+  /** The job_runs row of the run this work belongs to, when the runner runs it (what its notifications point at). */
+  runId?: number
 }

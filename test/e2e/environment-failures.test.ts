@@ -45,6 +45,8 @@ function overwritePages(path: string, pages: number[], from = 0): void {
 async function populated(): Promise<{db: string; backup: string}> {
   const db = firstUseDb(freshDb())
   expect((await runInProcess(['run-background-jobs', '--db', db], {env: {HARBORMASTER_NOW: NOW}})).code).toBe(0)
+  // Backup runs after the usage report (its dependency).
+  expect((await runInProcess(['usage-report', '--db', db], {env: {HARBORMASTER_NOW: NOW}})).code).toBe(0)
   const backup = await runInProcess(['db', 'backup', '--json', '--db', db], {env: {HARBORMASTER_NOW: NOW}})
   expect(backup.code, backup.stderr).toBe(0)
   withDb(db, (d) => d.pragma('wal_checkpoint(TRUNCATE)'))

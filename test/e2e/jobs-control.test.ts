@@ -15,7 +15,9 @@ const tmp = tempDir()
 afterAll(() => tmp.cleanup())
 let n = 0
 const freshDb = () => firstUseDb(join(tmp.dir, `db-${++n}`, 'harbormaster.db'))
-const JOBS = ['vessels', 'ports', 'safety', 'behaviour', 'backup', 'maintain', 'cleanup', 'usage-report', 'health-check', 'profile-refresh', 'quota-monitor', 'quota-reset']
+const JOBS = ['vessels', 'ports', 'safety', 'behaviour', 'backup', 'maintain', 'cleanup', 'usage-report', 'health-check', 'profile-refresh', 'quota-monitor', 'quota-reset', 'archive', 'weekly-summary']
+/** The order run-due runs them in: each one's dependencies first (backup after usage-report, profile-refresh after backup). */
+const DUE_ORDER = ['vessels', 'ports', 'safety', 'behaviour', 'usage-report', 'backup', 'maintain', 'cleanup', 'health-check', 'profile-refresh', 'quota-monitor', 'quota-reset', 'archive', 'weekly-summary']
 
 describe('the emergency stop', () => {
   it('pause --all: run-due skips every due job and records each skip; list and history show it; resume lifts it', async () => {
@@ -28,12 +30,12 @@ describe('the emergency stop', () => {
     const due = await runInProcess(['jobs', 'run-due', '--json', '--db', db], {env})
     expect(due.code, due.stderr).toBe(0)
     const {ran} = JSON.parse(due.stdout) as {ran: Array<{job: string; status: string; reason?: string}>}
-    expect(ran.map((r) => r.job)).toEqual(JOBS)
+    expect(ran.map((r) => r.job)).toEqual(DUE_ORDER)
     for (const r of ran) expect(r).toEqual({job: r.job, status: 'skipped', reason: expect.stringMatching(new RegExp(`^${r.job} is paused by .+ since ${NOW}: database migration$`))})
 
     const history = JSON.parse((await runInProcess(['jobs', 'history', '--json', '--db', db], {env})).stdout).runs as Array<Record<string, unknown>>
     // Newest first: every skip was at the same (fake) time, so the later id first.
-    expect(history.map((r) => r.job)).toEqual([...JOBS].reverse())
+    expect(history.map((r) => r.job)).toEqual([...DUE_ORDER].reverse())
     for (const r of history) {
       expect(r).toMatchObject({status: 'skipped', started_at: NOW, completed_at: NOW, duration_seconds: 0, peak_rss_mb: null, trigger: 'cli', summary: null})
       expect(r.error).toMatch(/is paused by .+: database migration$/)

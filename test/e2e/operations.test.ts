@@ -225,14 +225,14 @@ describe('missed runs', () => {
       Object.fromEntries(
         (withDb(db, (d) => d.prepare(`SELECT job, count(*) AS n FROM job_runs WHERE status != 'skipped' GROUP BY job`).all()) as Array<{job: string; n: number}>).map((r) => [r.job, r.n]),
       )
-    expect(runs()).toEqual({vessels: 1, ports: 1, behaviour: 1, safety: 1, backup: 1, maintain: 1, cleanup: 1, 'usage-report': 1, 'health-check': 1, 'profile-refresh': 1, 'quota-monitor': 1, 'quota-reset': 1})
+    expect(runs()).toEqual({vessels: 1, ports: 1, behaviour: 1, safety: 1, backup: 1, maintain: 1, cleanup: 1, 'usage-report': 1, 'health-check': 1, 'profile-refresh': 1, 'quota-monitor': 1, 'quota-reset': 1, archive: 1, 'weekly-summary': 1})
     // Half a minute on: not even the every-minute quota monitor is due.
     const again = await runInProcess(['jobs', 'run-due', '--db', db], {env: at(NOW + 30_000)})
     expect(again.stdout).toMatch(/no job is due/)
     const later = await runInProcess(['jobs', 'run-due', '--db', db], {env: at(NOW + 6 * 3_600_000)})
     expect(later.code, later.stderr).toBe(0)
     // 24 vessels and behaviour slots, 12 ports slots, 72 health-check slots and 360 quota-monitor slots were missed; each job runs once. The daily, weekly and monthly jobs were not due.
-    expect(runs()).toEqual({vessels: 2, ports: 2, behaviour: 2, safety: 2, backup: 1, maintain: 1, cleanup: 2, 'usage-report': 1, 'health-check': 2, 'profile-refresh': 1, 'quota-monitor': 2, 'quota-reset': 1})
+    expect(runs()).toEqual({vessels: 2, ports: 2, behaviour: 2, safety: 2, backup: 1, maintain: 1, cleanup: 2, 'usage-report': 1, 'health-check': 2, 'profile-refresh': 1, 'quota-monitor': 2, 'quota-reset': 1, archive: 1, 'weekly-summary': 1})
     expect(later.stderr).toMatch(/catching up: last success 2026-11-24T12:00:00.000Z, 23 scheduled run\(s\) missed; running once now \(job=vessels\)/)
   })
 })
@@ -263,6 +263,8 @@ describe('backup and restore', () => {
   it('a backup restored gives identical table contents', async () => {
     const db = firstUseDb(freshDb())
     await runInProcess(['run-background-jobs', '--db', db])
+    // Backup runs after the usage report (its dependency).
+    await runInProcess(['usage-report', '--db', db])
     const backup = await runInProcess(['db', 'backup', '--json', '--db', db])
     expect(backup.code, backup.stderr).toBe(0)
     const {summary} = JSON.parse(backup.stdout)
@@ -293,6 +295,7 @@ describe('backup and restore', () => {
     mkdirSync(mountPoint)
     const db = firstUseDb(freshDb())
     await runInProcess(['run-background-jobs', '--db', db])
+    await runInProcess(['usage-report', '--db', db])
     // A disk with room for one backup and a half: a SQLite backup is the size of the file; a PostgreSQL
     // archive, compressed, is measured by writing one elsewhere first.
     const measured = backend() === 'sqlite' ? undefined : await runInProcess(['db', 'backup', '--json', '--db', db], {env: {HARBORMASTER_BACKUP_DIR: join(tmp.dir, 'measure')}})

@@ -35,8 +35,13 @@ function commandOf(args: string[]): CommandId {
 
 /** Runs a command with --json in-process; returns what it printed, after checking it against the schema. */
 async function json<T = Record<string, unknown>>(...args: string[]): Promise<T> {
+  return jsonWith<T>({}, ...args)
+}
+
+/** As json, with settings of its own on top of the test's. */
+async function jsonWith<T = Record<string, unknown>>(settings: Record<string, string>, ...args: string[]): Promise<T> {
   const id = commandOf(args)
-  const result = await runInProcess([...args, '--json', '--db', db], {env})
+  const result = await runInProcess([...args, '--json', '--db', db], {env: {...env, ...settings}})
   // Commands report through the exit code (health degraded: 1); the test reads the document instead.
   expect([0, 1], `${args.join(' ')}: ${result.stderr}`).toContain(result.code)
   const documents = id === 'ais decode' ? result.stdout.trim().split('\n') : [result.stdout]
@@ -135,6 +140,8 @@ describe('--json output of every command against its schema', () => {
   })
 
   it('the runner: jobs, history, schedules, pauses, maintenance', async () => {
+    // The usage report first: backup runs after it (its dependency).
+    await json('usage-report')
     await json('db', 'backup')
     await json('db', 'maintain')
     await json('db', 'copy', '--from', db, '--to', join(tmp.dir, 'copy.db'))
@@ -142,6 +149,8 @@ describe('--json output of every command against its schema', () => {
     await json('usage-report')
     await json('providers', 'probe')
     await json('vessels', 'profiles', 'refresh', '--force')
+    await json('weekly-summary')
+    await json('db', 'archive')
     await json('jobs', 'run', 'vessels')
     await json('jobs', 'run-due')
     const pauses = await json<{pauses: unknown[]}>('jobs', 'pause', 'safety', '--reason', 'maintenance')
@@ -149,10 +158,19 @@ describe('--json output of every command against its schema', () => {
     expect((await json<{status: string}>('jobs', 'run', 'safety')).status).toBe('skipped')
     await json('jobs', 'resume', 'safety')
     const history = await json<{runs: Array<{job: string}>}>('jobs', 'history', '--limit', '200')
-    expect(new Set(history.runs.map((r) => r.job))).toEqual(new Set(['vessels', 'ports', 'behaviour', 'safety', 'check-events', 'backup', 'maintain', 'cleanup', 'usage-report', 'health-check', 'profile-refresh', 'quota-monitor', 'quota-reset']))
+    expect(new Set(history.runs.map((r) => r.job))).toEqual(
+      new Set(['vessels', 'ports', 'behaviour', 'safety', 'check-events', 'backup', 'maintain', 'cleanup', 'usage-report', 'health-check', 'profile-refresh', 'quota-monitor', 'quota-reset', 'weekly-summary', 'archive']),
+    )
     await json('jobs', 'list')
     await json('schedule', 'list')
     await json('schedule', 'crontab')
+    // Seven months on, November's positions and notifications are past retention: archived, then restored (all there already).
+    const later = {HARBORMASTER_ARCHIVE: 'on', HARBORMASTER_NOW: '2027-06-20T02:00:00.000Z'}
+    const archived = await jsonWith<{summary: {months: Array<{month: string}>}}>(later, 'db', 'archive')
+    expect(archived.summary.months.map((m) => m.month)).toContain('2026-11')
+    await json('db', 'archive', 'list')
+    const restored = await jsonWith<{inserted: number}>(later, 'db', 'archive', 'restore', '2026-11')
+    expect(restored.inserted).toBe(0)
   })
 
   it('for people: job outcomes and summaries as sentences and tables, no JSON', async () => {

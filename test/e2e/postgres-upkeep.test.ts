@@ -150,6 +150,8 @@ describe('db backup on PostgreSQL', () => {
     // Older than the 30 days kept: deleted. Younger: kept. A SQLite backup: another kind, left alone.
     for (const name of ['harbormaster-20260101T000000Z.dump', 'harbormaster-20261120T000000Z.dump', 'harbormaster-20250101T000000Z.db']) writeFileSync(join(dir, name), 'x')
     const tools = loggingTools()
+    // Backup runs after the usage report (its dependency).
+    expect((await runInProcess(['usage-report', '--db', url], {env: {HARBORMASTER_NOW: NOW}})).code).toBe(0)
     const result = await runInProcess(['db', 'backup', '--json', '--db', url], {env: {HARBORMASTER_NOW: NOW, HARBORMASTER_BACKUP_DIR: dir, HARBORMASTER_PG_BIN_DIR: tools.dir}})
     expect(result.code, result.stderr + result.stdout).toBe(0)
     const document = JSON.parse(result.stdout)
@@ -183,6 +185,7 @@ describe('db restore on PostgreSQL', () => {
     if (!server) return
     const url = await filledDatabase('restored')
     const env = {HARBORMASTER_NOW: NOW, HARBORMASTER_BACKUP_DIR: join(tmp.dir, 'restore-backups')}
+    expect((await runInProcess(['usage-report', '--db', url], {env})).code).toBe(0)
     const before = await contents('restored')
     // The tools found without HARBORMASTER_PG_BIN_DIR (PATH, or Debian's folder).
     const backup = await runInProcess(['db', 'backup', '--json', '--db', url], {env})

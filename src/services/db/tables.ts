@@ -863,7 +863,27 @@ export function defineTables(d: TableKit) {
     eventsByType: d.json('events_by_type').$type<Record<string, number>>().notNull(),
   })
 
-  return {ports, portCongestion, portCongestionDaily, portAreaCells, vesselStops, portCalls, vessels, vesselPositions, positionSuspects, discardedPositions, behaviourEpisodes, safetyZones, safetyEvents, users, watchlists, notifications, jobRuns, jobLocks, apiCache, settings, providerUsage, providerState, portWeather, alertRules, alertEvents, apiTasks, pendingStormAlerts, tableRows, queueJobs, queueWorkers, vesselFindings, vesselIdentityValues, providerProbes, vesselProfiles, providerUsageMonths}
+  /**
+   * Each table's months written to the archive folder (`archive`): cleanup deletes a table's rows of a month
+   * only once it is here (HARBORMASTER_ARCHIVE=on), and `db archive restore` checks a file against its digest.
+   */
+  const archivedMonths = d.table(
+    'archived_months',
+    {
+      /** The UTC calendar month, `YYYY-MM`. */
+      month: d.text('month').notNull(),
+      tableName: d.text('table_name').notNull(),
+      rows: d.int('rows').notNull(),
+      /** The file's name in the month's folder. */
+      file: d.text('file').notNull(),
+      sha256: d.text('sha256').notNull(),
+      bytes: d.int('bytes').notNull(),
+      archivedAt: d.int('archived_at').notNull(),
+    },
+    (t) => [d.primaryKey({columns: [t.month, t.tableName]})],
+  )
+
+  return {ports, portCongestion, portCongestionDaily, portAreaCells, vesselStops, portCalls, vessels, vesselPositions, positionSuspects, discardedPositions, behaviourEpisodes, safetyZones, safetyEvents, users, watchlists, notifications, jobRuns, jobLocks, apiCache, settings, providerUsage, providerState, portWeather, alertRules, alertEvents, apiTasks, pendingStormAlerts, tableRows, queueJobs, queueWorkers, vesselFindings, vesselIdentityValues, providerProbes, vesselProfiles, providerUsageMonths, archivedMonths}
 }
 
 export type Tables = ReturnType<typeof defineTables>

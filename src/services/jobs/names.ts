@@ -3,7 +3,7 @@
 // is recorded under.
 
 /** Every job in the registry (schedules, crontab, `jobs run`), in the registry's order. */
-export const JOB_NAMES = ['vessels', 'ports', 'safety', 'behaviour', 'backup', 'maintain', 'cleanup', 'usage-report', 'health-check', 'profile-refresh', 'quota-monitor', 'quota-reset'] as const
+export const JOB_NAMES = ['vessels', 'ports', 'safety', 'behaviour', 'backup', 'maintain', 'cleanup', 'usage-report', 'health-check', 'profile-refresh', 'quota-monitor', 'quota-reset', 'archive', 'weekly-summary'] as const
 export type JobName = (typeof JOB_NAMES)[number]
 
 /**

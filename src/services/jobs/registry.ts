@@ -21,6 +21,8 @@ const runHealthCheck = async (ctx: Context) => (await import('../providers/probe
 const refreshProfiles = async (ctx: Context) => (await import('../vessels/profile.js')).refreshProfiles(ctx)
 const runQuotaMonitor = async (ctx: Context) => (await import('../providers/quota-monitor.js')).runQuotaMonitor(ctx)
 const runQuotaReset = async (ctx: Context) => (await import('../providers/quota-reset.js')).runQuotaReset(ctx)
+const runArchive = async (ctx: Context) => (await import('../maintenance/archive.js')).runArchive(ctx)
+const runWeeklySummary = async (ctx: Context) => (await import('../report/weekly.js')).runWeeklySummary(ctx)
 
 export type Priority = 'critical' | 'high' | 'medium' | 'low'
 
@@ -110,7 +112,8 @@ export const JOB_SPECS = {
     schedule: '0 3 * * *',
     priority: 'critical',
     timeoutSeconds: 1800,
-    dependsOn: [],
+    // After the usage report (01:00): a failed report is looked at before a backup is taken.
+    dependsOn: ['usage-report'],
     enabled: true,
     command: 'db backup',
     log: 'backup',
@@ -201,6 +204,31 @@ export const JOB_SPECS = {
     log: 'quota-reset',
     work: runQuotaReset,
   },
+  archive: {
+    name: 'archive',
+    description: 'positions, resolved events and notifications past their retention to monthly gzip files, before cleanup deletes them',
+    schedule: '0 2 15 * *',
+    priority: 'high',
+    timeoutSeconds: 7200,
+    dependsOn: [],
+    enabled: true,
+    command: 'db archive',
+    log: 'archive',
+    work: runArchive,
+  },
+  'weekly-summary': {
+    name: 'weekly-summary',
+    description: "the week's report to the reports folder, ADMINs notified",
+    schedule: '0 0 * * 0',
+    priority: 'low',
+    timeoutSeconds: 1800,
+    // After a successful cleanup: the week is reported from what retention keeps.
+    dependsOn: ['cleanup'],
+    enabled: true,
+    command: 'weekly-summary',
+    log: 'weekly-summary',
+    work: runWeeklySummary,
+  },
 } as const satisfies {[N in JobName]: JobSpec<N, JobSummaries[N]>}
 
 /** A job's summary type, by its name. */
@@ -272,5 +300,6 @@ export function describeSchedule(schedule: string): string {
   if (minute === '0' && step(hour) && dom === '*' && dow === '*') return `every ${step(hour)} hours, on the hour`
   if (/^\d+$/.test(minute) && /^\d+$/.test(hour) && dom === '*' && month === '*' && dow === '*') return `daily at ${hhmm(hour, minute)}`
   if (/^\d+$/.test(minute) && /^\d+$/.test(hour) && dom === '*' && month === '*' && /^\d$/.test(dow)) return `weekly on ${days[Number(dow)]} at ${hhmm(hour, minute)}`
+  if (/^\d+$/.test(minute) && /^\d+$/.test(hour) && /^\d+$/.test(dom) && month === '*' && dow === '*') return `monthly on day ${dom} at ${hhmm(hour, minute)}`
   return `cron ${schedule} (UTC)`
 }

@@ -47,7 +47,11 @@ export interface RunOptions {
   ignoreDependencies?: boolean
 }
 
-/** Dependencies that have not succeeded within their period plus half of it; empty when all have. */
+/**
+ * Dependencies whose latest turn failed (failed, timed out or crashed), or that have not succeeded within
+ * their period plus half of it; empty when all have. A success before the failure does not count: a backup
+ * after a failed usage report waits for the next good one.
+ */
 export async function unmetDependencies(ctx: Context, spec: JobSpec): Promise<string[]> {
   const now = ctx.clock.now()
   const unmet: string[] = []
@@ -55,9 +59,13 @@ export async function unmetDependencies(ctx: Context, spec: JobSpec): Promise<st
     const depSpec = jobSpec(dep)
     if (!depSpec) continue
     const last = await lastRun(ctx, dep, ['success'])
+    const turn = await lastRun(ctx, dep, [...HAD_ITS_TURN])
     const allowed = periodMs(depSpec.schedule, now) * 1.5
     if (!last) unmet.push(`${dep} has never succeeded`)
-    else if (now - (last.completedAt ?? last.startedAt) > allowed) {
+    else if (turn && turn.status !== 'success') {
+      const when = new Date(turn.completedAt ?? turn.startedAt).toISOString()
+      unmet.push(`${dep} ${turn.status === 'timeout' ? 'timed out' : turn.status} at ${when}${turn.error ? ` (${turn.error})` : ''}`)
+    } else if (now - (last.completedAt ?? last.startedAt) > allowed) {
       unmet.push(`${dep} last succeeded ${Math.round((now - (last.completedAt ?? last.startedAt)) / 60_000)} min ago (allowed ${Math.round(allowed / 60_000)} min)`)
     }
   }
@@ -158,7 +166,7 @@ export async function runJob<S extends JobSummary, N extends string = string>(ct
     lease.releaseAtOnce()
     return `${job} run ${runId} recorded as cancelled`
   })
-  const jobCtx: Context = {...ctx, signal: stop.signal}
+  const jobCtx: Context = {...ctx, signal: stop.signal, runId}
   let attempt = 0
   try {
     for (;;) {
@@ -290,6 +298,23 @@ async function ensureMinimumDataset(ctx: Context): Promise<void> {
   ctx.logger.info('fallback dataset loaded', {ports: report.ports.created, safety_zones: report.safety_zones.created})
 }
 
+/** The jobs with each one's dependencies before it (otherwise in the order given): due together, a dependant runs after what it needs. */
+export function inDependencyOrder(specs: readonly JobSpec[]): JobSpec[] {
+  const ordered: JobSpec[] = []
+  const placed = new Set<string>()
+  const place = (spec: JobSpec, path: readonly string[]) => {
+    if (placed.has(spec.name) || path.includes(spec.name)) return
+    for (const dep of spec.dependsOn) {
+      const depSpec = specs.find((s) => s.name === dep)
+      if (depSpec) place(depSpec, [...path, spec.name])
+    }
+    placed.add(spec.name)
+    ordered.push(spec)
+  }
+  for (const spec of specs) place(spec, [])
+  return ordered
+}
+
 /** Runs that count as a job's turn at its slot: one that failed, timed out or crashed had it; one an operator stopped runs again when due. */
 export const HAD_ITS_TURN = ['success', 'failed', 'timeout', 'crashed'] as const
 
@@ -300,7 +325,7 @@ export const HAD_ITS_TURN = ['success', 'failed', 'timeout', 'crashed'] as const
 export async function dueJobs(ctx: Context): Promise<JobSpec[]> {
   const now = ctx.clock.now()
   const due: JobSpec[] = []
-  for (const spec of JOBS) {
+  for (const spec of inDependencyOrder(JOBS)) {
     if (!spec.enabled) continue
     const last = await lastRun(ctx, spec.name, [...HAD_ITS_TURN])
     if (!last || last.startedAt < scheduleTimes(spec.schedule, now).previous) due.push(spec)

@@ -33,6 +33,11 @@ export function deliverable(d: PendingDelivery): boolean {
   return Boolean(d.url) && (d.event !== null || d.alert !== null || d.run !== null)
 }
 
+/** A copy about a run still going (the weekly summary notifies from within its run) waits for the run's end and summary. */
+export function runStillGoing(d: PendingDelivery): boolean {
+  return d.run?.status === 'running'
+}
+
 /**
  * The pending webhook copies (new ones, and those the queue could not take before): each tried once; those
  * that fail are handed to the queue for their retries.
@@ -45,7 +50,7 @@ export async function deliverWebhooks(ctx: Context): Promise<DeliveryResult> {
   for (const d of pending) {
     // Asked to stop: what is left stays pending for the next run, no attempt counted.
     if (ctx.signal?.aborted) break
-    if (!deliverable(d)) continue
+    if (!deliverable(d) || runStillGoing(d)) continue
     result.attempted++
     const runs = d.n.attempts + 1
     try {
@@ -107,5 +112,7 @@ function runPayload(run: JobRun) {
     host: run.host,
     started_at: new Date(run.startedAt).toISOString(),
     completed_at: run.completedAt === null ? null : new Date(run.completedAt).toISOString(),
+    // What the run did: the weekly summary's names its report (report_path).
+    summary: run.summary,
   }
 }

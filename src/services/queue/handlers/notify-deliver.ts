@@ -7,7 +7,7 @@ import {z} from 'zod'
 import {isCancelled} from '../../cancel.js'
 import {recordDelivery, webhookCopy} from '../../db/notifications.js'
 import {errorMessage, HarbormasterError} from '../../errors.js'
-import {deliverable, postDelivery} from '../../safety/webhooks.js'
+import {deliverable, postDelivery, runStillGoing} from '../../safety/webhooks.js'
 import type {JobHandler} from '../job-types.js'
 
 const payload = z.strictObject({
@@ -24,6 +24,8 @@ export const handler: JobHandler<z.infer<typeof payload>> = {
       return {notification_id: id, status: 'already_sent', delivered_at: copy.n.deliveredAt === null ? null : new Date(copy.n.deliveredAt).toISOString()}
     }
     const attempts = copy.n.attempts + 1
+    // Thrown before any POST: the queue's backoff brings it back once the run has finished.
+    if (runStillGoing(copy)) throw new HarbormasterError(`job run ${copy.run?.id} is still running: its notification goes out once it has finished`)
     if (!deliverable(copy)) {
       await recordDelivery(ctx.db, id, {status: 'failed', attempts: copy.n.attempts, lastError: copy.url ? 'nothing left to notify about' : `${copy.user} has no webhook any more`})
       return {notification_id: id, status: 'undeliverable', user: copy.user}
