@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import type {Browser, BrowserContext, Page} from 'playwright-core'
 import {afterAll, beforeAll, expect, it} from 'vitest'
 
-import {tempDir} from '../helpers/cli.js'
+import {tempDir, withDb} from '../helpers/cli.js'
 import {describeInBrowser, launchBrowser, screenshot, signIn, startWebServer, VIEWPORTS, watchConsole, type WebServer} from '../helpers/browser.js'
 import {runInProcess} from '../helpers/in-process.js'
 import {firstUseDb} from '../helpers/template.js'
@@ -48,10 +48,39 @@ describeInBrowser('web page: sign-in, sessions and the Overview', () => {
       expect(added.code).toBe(0)
       tokens[name] = JSON.parse(added.stdout).token
     }
+    arrangeActivity(Date.now())
     browser = await launchBrowser()
-    web = await startWebServer(db, {HARBORMASTER_WEB_SESSION_HOURS: String(SESSION_HOURS), HARBORMASTER_API_RATE_LIMIT: '40'})
+    // The worker placed below stays live for the file's length.
+    web = await startWebServer(db, {HARBORMASTER_WEB_SESSION_HOURS: String(SESSION_HOURS), HARBORMASTER_API_RATE_LIMIT: '40', HARBORMASTER_WORKER_HEARTBEAT_SECONDS: '3600'})
     tokens.admin = web.adminToken
   })
+
+  /** What the Overview has to show: two failed runs of ports in a row after a success of vessels, a queue's
+   * last hour of work (twenty completed, two dead), three jobs waiting, and a live worker. */
+  function arrangeActivity(now: number) {
+    const MIN = 60_000
+    withDb(db, (d) => {
+      const run = d.prepare('INSERT INTO job_runs (job, status, started_at, completed_at, duration_ms, error, host, pid, "trigger") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      run.run('vessels', 'success', now - 30 * MIN, now - 30 * MIN + 12_400, 12_400, null, 'web-test-host', 4242, 'cli')
+      run.run('ports', 'failed', now - 40 * MIN, now - 40 * MIN + 1500, 1500, 'provider answered 503', 'web-test-host', 4242, 'cli')
+      run.run('ports', 'failed', now - 10 * MIN, now - 10 * MIN + 1500, 1500, 'provider answered 503', 'web-test-host', 4242, 'cli')
+      const job = d.prepare(
+        `INSERT INTO queue_jobs (type, queue, payload, state, attempts, failures, max_retries, timeout_seconds, created_at, run_at, started_at, finished_at, errors, last_failed_at)
+         VALUES (?, ?, '{}', ?, ?, ?, 3, 60, ?, ?, ?, ?, ?, ?)`,
+      )
+      // All within the last 25 minutes: still inside the charts' hour whenever the tests below look.
+      for (let k = 0; k < 20; k++) job.run('provider:refresh', 'analysis', 'completed', 1, 0, now - (k + 2) * MIN, now - (k + 2) * MIN, now - (k + 2) * MIN, now - (k + 1) * MIN, null, null)
+      for (const ago of [5, 25]) {
+        const errors = JSON.stringify([{attempt: 1, at: now - ago * MIN, message: 'port feed refused'}])
+        job.run('provider:refresh', 'critical', 'dead', 1, 1, now - (ago + 1) * MIN, now - (ago + 1) * MIN, now - (ago + 1) * MIN, now - ago * MIN, errors, now - ago * MIN)
+      }
+      for (let k = 0; k < 3; k++) job.run('provider:refresh', 'default', 'queued', 0, 0, now - MIN, now - MIN, null, null, null, null)
+      d.prepare(
+        `INSERT INTO queue_workers (id, host, pid, queues, strict, concurrency, scheduler, started_at, heartbeat_at, stopped_at, current_jobs, processed, failed)
+         VALUES ('web-test-host:4242:a1', 'web-test-host', 4242, '{"critical":6,"default":1}', 0, 4, 1, ?, ?, NULL, '[]', 20, 2)`,
+      ).run(now - 60 * MIN, now)
+    })
+  }
 
   afterAll(async () => {
     await browser?.close()
@@ -168,9 +197,26 @@ describeInBrowser('web page: sign-in, sessions and the Overview', () => {
       const shown = await page.$$eval('table.jobs tbody tr', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent?.trim() ?? '')))
       expect(shown.map((row) => row[0])).toEqual(listed.jobs.map((j) => j.job))
       for (const [i, job] of listed.jobs.entries()) expect(shown[i][1]).toContain(job.schedule_in_words)
+      // Job, schedule, last run, took, when, next run, failures in a row, paused.
+      const ports = shown.find((row) => row[0] === 'ports')!
+      expect([ports[2], ports[3], ports[6], ports[7]]).toEqual(['failed', '1.5 s', '2', 'no'])
+      expect(ports[4]).toMatch(/^\d+ min ago$/)
+      const vesselsJob = shown.find((row) => row[0] === 'vessels')!
+      expect([vesselsJob[2], vesselsJob[3], vesselsJob[6]]).toEqual(['success', '12.4 s', '0'])
+      expect(healthRows.some(([check, status]) => /ports/.test(check) && status !== 'healthy')).toBe(true)
 
-      await expect(page.$$eval('table.queues tbody tr', (rows) => rows.length)).resolves.toBe(4)
-      await expect(page.textContent('table.workers')).resolves.toMatch(/No worker is running/)
+      const queues = await page.$$eval('table.queues tbody tr', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent?.trim() ?? '')))
+      // Queue, scheduled, pending, active, retry, dead, completed, oldest pending, paused.
+      expect(queues.map((q) => q[0])).toEqual(['critical', 'analysis', 'compliance', 'default'])
+      expect(queues[0][5]).toBe('2')
+      expect(queues[1][6]).toBe('20')
+      expect(queues[3][2]).toBe('3')
+      await expect(page.textContent('#chart-processed figcaption')).resolves.toMatch(/Processed per minute: 20 in the last hour/)
+      await expect(page.textContent('#chart-failed figcaption')).resolves.toMatch(/Failed per minute: 2 in the last hour/)
+      const worker = await page.textContent('table.workers tbody')
+      expect(worker).toContain('web-test-host')
+      expect(worker).toContain('critical=6, default=1')
+      expect(worker).toMatch(/0 of 4/)
 
       // The region is replaced by fresh markup without a reload.
       await page.evaluate(() => document.getElementById('overview')?.setAttribute('data-before-refresh', '1'))
