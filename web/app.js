@@ -94,7 +94,7 @@
           legend: {show: false},
           cursor: {show: true, drag: {x: false, y: false}},
           scales: {x: {time: true}, y: {range: function (u, min, max) { return [0, Math.max(1, max)] }}},
-          axes: [{size: 28, space: 70, font: '11px system-ui'}, {size: 36, space: 24, font: '11px system-ui'}],
+          axes: [{size: 28, space: 70, font: '11px system-ui'}, {size: 36, space: 24, font: '11px system-ui', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000]}],
           series: [{}, {label: spec.label, stroke: colour, fill: colour + '22', width: 1.5, points: {show: false}}],
         },
         [spec.t, spec.v],
