@@ -476,6 +476,8 @@ export function defineTables(d: TableKit) {
       /** The job's own summary (schemas/job-summaries.ts) with the attempts it took. */
       summary: d.json('summary').$type<StoredRunSummary>(),
       error: d.text('error'),
+      /** Where a failure was thrown (the error's stack), for the web page's run view. */
+      errorStack: d.text('error_stack'),
       /** The process's peak resident memory by the end of the run. */
       peakRssBytes: d.int('peak_rss_bytes'),
       /** Resident memory when the run started: peak minus this is what the run itself took. */
@@ -484,7 +486,14 @@ export function defineTables(d: TableKit) {
       pid: d.int('pid').notNull(),
       trigger: d.text('trigger').notNull().default('cli'),
     },
-    (t) => [d.index('job_runs_job_started_idx').on(t.job, t.startedAt)],
+    // The history pages newest first through whichever filter is set (none, a status, a trigger), each by
+    // (started_at, id) so a page is a range of one index; runs in progress are found through the status one.
+    (t) => [
+      d.index('job_runs_job_started_idx').on(t.job, t.startedAt),
+      d.index('job_runs_started_idx').on(t.startedAt, t.id),
+      d.index('job_runs_status_started_idx').on(t.status, t.startedAt, t.id),
+      d.index('job_runs_trigger_started_idx').on(t.trigger, t.startedAt, t.id),
+    ],
   )
 
   const jobLocks = d.table('job_locks', {
