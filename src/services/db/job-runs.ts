@@ -2,7 +2,7 @@
 // records them; a job's latest runs as the runner, health and crash accounting read them (on SQLite prepared
 // once per connection: health asks for every job's latest runs on every check); runs in progress with the
 // leases that carry them; and the history as `jobs history` lists it.
-import {and, asc, desc, eq, gte, inArray, like, ne, or, type Placeholder, type SQL, sql} from 'drizzle-orm'
+import {and, asc, desc, eq, gt, gte, inArray, lt, lte, ne, or, type Placeholder, type SQL, sql} from 'drizzle-orm'
 
 import type {StoredRunSummary} from '../../schemas/job-summaries.js'
 import {writeTransaction} from './client.js'
@@ -28,7 +28,7 @@ export async function insertRunningRun(db: AnyDb, run: NewRun): Promise<number> 
   return write(db, async () => {
     const [row] = await db.orm
       .insert(jobRuns)
-      .values({...run, status: 'running'})
+      .values({...run, triggerKind: triggerKind(run.trigger), status: 'running'})
       .returning({id: jobRuns.id})
     return row.id
   })
@@ -83,7 +83,7 @@ export async function insertSkippedRun(db: AnyDb, run: {job: string; at: number;
   await write(db, async () => {
     await db.orm
       .insert(jobRuns)
-      .values({job: run.job, status: 'skipped', startedAt: run.at, completedAt: run.at, durationMs: 0, error: run.reason, host: run.host, pid: run.pid, trigger: run.trigger})
+      .values({job: run.job, status: 'skipped', startedAt: run.at, completedAt: run.at, durationMs: 0, error: run.reason, host: run.host, pid: run.pid, trigger: run.trigger, triggerKind: triggerKind(run.trigger)})
   })
 }
 
@@ -217,6 +217,9 @@ export async function recentRunsOfEveryJob(db: AnyDb, perJob: number): Promise<M
   return out
 }
 
+/** A trigger's kind, as the history filters on it: its first word (`scheduler 2026-…` is a scheduler run). */
+export const triggerKind = (trigger: string): string => trigger.split(' ', 1)[0]
+
 /** Which runs a history page lists: any of these left out means every value. */
 export interface RunFilter {
   job?: string
@@ -234,7 +237,7 @@ export interface RunKey {
 }
 
 /** A history row as a page lists it: everything but the summary and the stack. */
-export type RunListRow = Omit<JobRun, 'summary' | 'errorStack' | 'startRssBytes'>
+export type RunListRow = Omit<JobRun, 'summary' | 'errorStack' | 'startRssBytes' | 'triggerKind'>
 
 /**
  * One page of the history, newest first, by keyset: the runs older than `before` (or, with `after`, the
@@ -250,12 +253,13 @@ export async function runPage(
   const where: SQL[] = []
   if (filter.job) where.push(eq(jobRuns.job, filter.job))
   if (filter.status) where.push(eq(jobRuns.status, filter.status))
-  // `scheduler 2026-…` is a scheduler run: the kind is the trigger's first word.
-  if (filter.trigger) where.push(or(eq(jobRuns.trigger, filter.trigger), like(jobRuns.trigger, `${filter.trigger} %`)) as SQL)
+  if (filter.trigger) where.push(eq(jobRuns.triggerKind, filter.trigger))
   if (filter.since !== undefined) where.push(gte(jobRuns.startedAt, filter.since))
   const keyed = page.after ?? page.before
   const backwards = page.after !== undefined
-  if (keyed) where.push(backwards ? sql`(${jobRuns.startedAt}, ${jobRuns.id}) > (${keyed.startedAt}, ${keyed.id})` : sql`(${jobRuns.startedAt}, ${jobRuns.id}) < (${keyed.startedAt}, ${keyed.id})`)
+  // Written out rather than as a row value: a bound on started_at that every index ending in it can range over.
+  if (keyed && backwards) where.push(gte(jobRuns.startedAt, keyed.startedAt), or(gt(jobRuns.startedAt, keyed.startedAt), gt(jobRuns.id, keyed.id)) as SQL)
+  if (keyed && !backwards) where.push(lte(jobRuns.startedAt, keyed.startedAt), or(lt(jobRuns.startedAt, keyed.startedAt), lt(jobRuns.id, keyed.id)) as SQL)
   const order = backwards ? [asc(jobRuns.startedAt), asc(jobRuns.id)] : [desc(jobRuns.startedAt), desc(jobRuns.id)]
   const rows = await db.orm
     .select({

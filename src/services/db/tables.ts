@@ -485,14 +485,18 @@ export function defineTables(d: TableKit) {
       host: d.text('host').notNull(),
       pid: d.int('pid').notNull(),
       trigger: d.text('trigger').notNull().default('cli'),
+      /** The trigger's first word (`scheduler` for `scheduler <slot>`): what the history filters on, through its indexes. */
+      triggerKind: d.text('trigger_kind'),
     },
-    // The history pages newest first through whichever filter is set (none, a status, a trigger), each by
-    // (started_at, id) so a page is a range of one index; runs in progress are found through the status one.
+    // The history pages newest first through the filters set (job, status, the trigger's kind), each ending in (started_at, id) so that a page is a range of one index; runs in
+    // progress are found through the status one.
     (t) => [
       d.index('job_runs_job_started_idx').on(t.job, t.startedAt),
       d.index('job_runs_started_idx').on(t.startedAt, t.id),
       d.index('job_runs_status_started_idx').on(t.status, t.startedAt, t.id),
-      d.index('job_runs_trigger_started_idx').on(t.trigger, t.startedAt, t.id),
+      d.index('job_runs_trigger_kind_started_idx').on(t.triggerKind, t.startedAt, t.id),
+      d.index('job_runs_job_status_started_idx').on(t.job, t.status, t.startedAt, t.id),
+      d.index('job_runs_job_trigger_kind_started_idx').on(t.job, t.triggerKind, t.startedAt, t.id),
     ],
   )
 
