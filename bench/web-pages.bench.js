@@ -32,7 +32,7 @@ function fillStatements(dialect) {
   const counter = (n) =>
     dialect === 'sqlite'
       ? {with: `WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i + 1 < ${n})`, from: 's'}
-      : {with: '', from: `generate_series(0, ${n - 1}) AS s(i)`}
+      : {with: '', from: `generate_series(0::bigint, ${n - 1}) AS s(i)`}
   const iso = (ms) => (dialect === 'sqlite' ? `strftime('%Y-%m-%dT%H:%M:00Z', (${ms}) / 1000, 'unixepoch')` : `to_char(to_timestamp((${ms}) / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:00"Z"')`)
   const json = (text) => (dialect === 'sqlite' ? `'${text}'` : `'${text}'::jsonb`)
   const jobs = ['vessels', 'ports', 'safety', 'behaviour', 'backup', 'maintain', 'cleanup', 'usage-report', 'check-events']
