@@ -98,7 +98,7 @@
           legend: {show: false},
           cursor: {show: true, drag: {x: false, y: false}},
           scales: {x: {time: true}, y: {range: function (u, min, max) { return [0, Math.max(1, max)] }}},
-          axes: [{size: 28, font: '11px system-ui'}, {size: 36, font: '11px system-ui'}],
+          axes: [{size: 28, space: 70, font: '11px system-ui'}, {size: 36, space: 24, font: '11px system-ui'}],
           series: [{}, {label: spec.label, stroke: colour, fill: colour + '22', width: 1.5, points: {show: false}}],
         },
         [spec.t, spec.v],

@@ -4,10 +4,14 @@ import {BaseCommand} from '../cli/base-command.js'
 import type {ResultOf} from '../schemas/commands.js'
 
 export default class Serve extends BaseCommand<typeof Serve> {
-  static override summary = 'Serve the HTTP API: jobs, health, events, congestion, live vessels, cache.'
-  static override description = `Bearer tokens from \`users add\` (or HARBORMASTER_ADMIN_TOKEN) with roles ADMIN, OPERATOR, VIEWER. Job runs
-started over HTTP go through the same runner and leases as cron: a job already running answers 409 with its
-holder. Each client (a bearer token, else an address) may make HARBORMASTER_API_RATE_LIMIT requests a minute
+  static override summary = 'Serve the monitoring web page at / and the HTTP API: jobs, health, events, congestion, live vessels, cache.'
+  static override description = `The web page at / (Overview, Jobs, Queues, Workers, Schedules, Providers, Map) asks for an API token at
+/sign-in (a user's from \`users add\`, or HARBORMASTER_ADMIN_TOKEN) and keeps the browser signed in with a session
+cookie for HARBORMASTER_WEB_SESSION_HOURS; its tables refresh every few seconds and it says when the server cannot
+be reached. The API under /api/ takes bearer tokens from \`users add\` (or HARBORMASTER_ADMIN_TOKEN) with roles
+ADMIN, OPERATOR, VIEWER. Job runs started over HTTP go through the same runner and leases as cron: a job already
+running answers 409 with its holder. Each client (a bearer token, else a web session, else an address) may make
+HARBORMASTER_API_RATE_LIMIT requests a minute
 (429 with Retry-After past it); a request whose client has gone before its work starts is dropped undone.
 SIGINT/SIGTERM stop accepting connections, let requests in flight finish, stop background runs at their next
 batch boundary, then exit 0. The access log (one line per request answered) goes where the other log lines go,
@@ -18,6 +22,7 @@ run (on SQLite they read through a second, read-only connection while its write 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --host 0.0.0.0 --port 8080',
+    'HARBORMASTER_ADMIN_TOKEN=$(openssl rand -hex 24) <%= config.bin %> <%= command.id %>   # then open http://127.0.0.1:8000/ and sign in with that token',
     'curl -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:8000/api/ports/congestion/?country=Greece"',
   ]
 

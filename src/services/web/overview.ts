@@ -76,18 +76,18 @@ async function jobsSection(ctx: Context, now: number): Promise<Html> {
   const rows = jobs.map(
     (job) => html`<tr>
 <th scope="row">${job.job}</th>
-<td>${job.schedule_in_words}<br><code class="cron">${job.schedule}</code></td>
-<td>${job.last_status ? statusBadge(job.last_status) : html`<span class="none">never run</span>`}</td>
-<td class="num">${durationText(job.last_duration_seconds === null ? null : job.last_duration_seconds * 1000)}</td>
-<td>${timeAgo(job.last_run_at, now)}</td>
-<td>${timeAgo(job.next_run, now)}</td>
-<td class="num">${job.consecutive_failures > 0 ? html`<strong class="bad-text">${job.consecutive_failures}</strong>` : '0'}</td>
-<td>${job.paused ? html`${statusBadge('paused')} <span class="detail">${job.paused}</span>` : job.enabled ? 'no' : statusBadge('disabled')}</td>
+<td data-label="Schedule">${job.schedule_in_words} <code class="cron">${job.schedule}</code></td>
+<td data-label="Last run">${job.last_status ? statusBadge(job.last_status) : html`<span class="none">never run</span>`}</td>
+<td data-label="Took" class="num">${durationText(job.last_duration_seconds === null ? null : job.last_duration_seconds * 1000)}</td>
+<td data-label="When">${timeAgo(job.last_run_at, now)}</td>
+<td data-label="Next run">${timeAgo(job.next_run, now)}</td>
+<td data-label="Failures in a row" class="num">${job.consecutive_failures > 0 ? html`<strong class="bad-text">${job.consecutive_failures}</strong>` : '0'}</td>
+<td data-label="Paused">${job.paused ? html`${statusBadge('paused')} <span class="detail">${job.paused}</span>` : job.enabled ? 'no' : statusBadge('disabled')}</td>
 </tr>`,
   )
   return html`<section aria-labelledby="jobs-title">
 <h2 id="jobs-title">Jobs</h2>
-<div class="scroll"><table class="jobs">
+<div class="scroll"><table class="jobs stack">
 <caption>Every scheduled job: its last run and its next (times in UTC on hover)</caption>
 <thead><tr><th scope="col">Job</th><th scope="col">Schedule</th><th scope="col">Last run</th><th scope="col">Took</th><th scope="col">When</th><th scope="col">Next run</th><th scope="col">Failures in a row</th><th scope="col">Paused</th></tr></thead>
 <tbody>${rows.length ? rows : emptyRow('No jobs are registered.', 8)}</tbody>
@@ -138,16 +138,16 @@ async function workersSection(ctx: Context, now: number): Promise<Html> {
   const rows = liveOnes.map(
     (w) => html`<tr>
 <th scope="row">${w.host} <span class="detail">pid ${w.pid}</span></th>
-<td>${Object.entries(w.queues).map(([queue, weight], i) => html`${i ? ', ' : ''}${queue}=${weight}`)}${w.strict ? ' (strict)' : ''}</td>
-<td class="num">${w.current_jobs.length} of ${w.concurrency}</td>
-<td class="num">${w.processed} <span class="detail">(${w.failed} failed)</span></td>
-<td>${timeAgo(w.started_at, now)}</td>
-<td>${timeAgo(w.heartbeat_at, now)}</td>
+<td data-label="Queues and weights">${Object.entries(w.queues).map(([queue, weight], i) => html`${i ? ', ' : ''}${queue}=${weight}`)}${w.strict ? ' (strict)' : ''}</td>
+<td data-label="Busy" class="num">${w.current_jobs.length} of ${w.concurrency}</td>
+<td data-label="Processed" class="num">${w.processed} <span class="detail">(${w.failed} failed)</span></td>
+<td data-label="Started">${timeAgo(w.started_at, now)}</td>
+<td data-label="Heartbeat">${timeAgo(w.heartbeat_at, now)}</td>
 </tr>`,
   )
   return html`<section aria-labelledby="workers-title">
 <h2 id="workers-title">Live workers</h2>
-<div class="scroll"><table class="workers">
+<div class="scroll"><table class="workers stack">
 <caption>Workers with a recent heartbeat${gone ? html`; ${gone} more stopped or lost in the last day (see Workers)` : ''}</caption>
 <thead><tr><th scope="col">Host</th><th scope="col">Queues and weights</th><th scope="col" class="num">Busy</th><th scope="col" class="num">Processed</th><th scope="col">Started</th><th scope="col">Heartbeat</th></tr></thead>
 <tbody>${rows.length ? rows : emptyRow('No worker is running: queued jobs wait until one starts (harbormaster worker).', 6)}</tbody>
