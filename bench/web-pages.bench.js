@@ -78,7 +78,8 @@ export async function buildDatabase(location) {
     await ensureFallbackData(ctx, {skipVessels: true})
     for (const statement of fillStatements(db.dialect)) {
       if (db.dialect === 'sqlite') db.sqlite.exec(statement)
-      else await rawExec(db, sql.raw(statement))
+      // One statement of a million rows outlasts the connection's statement timeout on a busy machine.
+      else await rawExec(db, sql.raw(`SET statement_timeout = 0; ${statement}`))
     }
     if (db.dialect === 'sqlite') db.sqlite.exec('ANALYZE')
     else await rawExec(db, sql.raw('ANALYZE'))
