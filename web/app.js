@@ -66,7 +66,11 @@
       if (isNaN(date.getTime())) continue
       var local = date.toLocaleString([], {dateStyle: 'medium', timeStyle: 'medium'}) + ' (your time)'
       t.setAttribute('title', t.getAttribute('title') ? t.getAttribute('title') + ' · ' + local : local)
+      // A time marked data-local is written in the viewer's time zone (the Schedules page's second column).
+      if (t.hasAttribute('data-local')) t.textContent = date.toLocaleString([], {dateStyle: 'medium', timeStyle: 'short'})
     }
+    var zones = root.querySelectorAll ? root.querySelectorAll('[data-local-zone]') : []
+    for (var z = 0; z < zones.length; z++) zones[z].textContent = Intl.DateTimeFormat().resolvedOptions().timeZone || 'your time zone'
   }
 
   var TONES = {good: '#1a7f37', bad: '#c62828'}

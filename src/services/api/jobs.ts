@@ -7,9 +7,12 @@ import {iso} from '../clock.js'
 import type {Context} from '../context.js'
 import {taskById} from '../db/api-tasks.js'
 import {leaseHolder} from '../jobs/lease.js'
-import {runBackgroundJobs, SEED_JOB_NAMES, type SeedJobName} from '../jobs/runner.js'
+import {BACKGROUND_JOB_NAMES, type BackgroundJobName, type JobName} from '../jobs/names.js'
+import {type JobSpec, jobSpec} from '../jobs/registry.js'
+import {runBackgroundJobs, runJob, SEED_JOB_NAMES, type SeedJobName} from '../jobs/runner.js'
+import {outcomeResult} from '../queue/handlers/registry-run.js'
 import {requireRole} from './auth.js'
-import type {ResourceRoutes} from './plugin.js'
+import type {ApiOptions, ResourceRoutes} from './plugin.js'
 import {errorBody, errorBodySchema, utcTime} from './schemas.js'
 
 export const runAcceptedSchema = z.object({
@@ -59,6 +62,41 @@ function inSchemaOrder(kind: 'jobs' | 'refresh', result: Record<string, unknown>
   return parsed.success ? (parsed.data as unknown as Record<string, unknown>) : result
 }
 
+const isBackgroundJob = (job: JobName): job is BackgroundJobName => (BACKGROUND_JOB_NAMES as readonly string[]).includes(job)
+
+export type StartedRuns = {started: true; id: number} | {started: false; job: JobName; holder: string}
+
+/**
+ * Starts runs of registry jobs over HTTP (the API's POST, the web page's Run now): refused while one of them
+ * is running (the lease's holder says who runs it), else recorded as a task and run after the reply
+ * through the runner and leases cron uses; the background jobs together (run-background-jobs' summary),
+ * any other one job on its own.
+ */
+export async function startJobRuns(
+  {ctx, runs, tasks}: Pick<ApiOptions, 'ctx' | 'runs' | 'tasks'>,
+  jobs: readonly JobName[],
+  request: {target: string; requestedBy: string; trigger: string},
+): Promise<StartedRuns> {
+  for (const job of jobs) {
+    const holder = await leaseHolder(ctx, job)
+    if (holder) return {started: false, job, holder}
+  }
+  const background = jobs.filter(isBackgroundJob)
+  if (background.length !== jobs.length && jobs.length !== 1) throw new Error(`only background jobs run together: ${jobs.join(', ')}`)
+  const id = await tasks.start({kind: 'jobs', target: request.target, requestedBy: request.requestedBy}, async () => {
+    if (background.length === jobs.length) {
+      const {summary, outcomes} = await runBackgroundJobs(runs, background, {}, {trigger: request.trigger})
+      const status = outcomes.some((o) => o.status !== 'success' && o.status !== 'skipped') ? 'failed' : outcomes.every((o) => o.status === 'skipped') ? 'skipped' : 'success'
+      return {status, result: summary as unknown as Record<string, unknown>}
+    }
+    const spec: JobSpec = jobSpec(jobs[0])
+    const outcome = await runJob(runs, spec.name, spec.work, {trigger: request.trigger})
+    const status = outcome.status === 'success' || outcome.status === 'skipped' ? outcome.status : 'failed'
+    return {status, result: outcomeResult(outcome), ...(outcome.error ? {error: outcome.error} : {})}
+  })
+  return {started: true, id}
+}
+
 export const jobRoutes: ResourceRoutes = async (api, {ctx, runs, tasks}) => {
   api.post(
     '/api/jobs/run/',
@@ -72,16 +110,9 @@ export const jobRoutes: ResourceRoutes = async (api, {ctx, runs, tasks}) => {
     async (req, reply) => {
       const {job} = req.query
       const jobs: SeedJobName[] = job === 'all' ? [...SEED_JOB_NAMES] : [job]
-      for (const j of jobs) {
-        const holder = await leaseHolder(ctx, j)
-        if (holder) return reply.code(409).send(errorBody(`${j} is already running`, {holder}))
-      }
-      const id = await tasks.start({kind: 'jobs', target: job, requestedBy: req.user?.name ?? 'unknown'}, async () => {
-        const {summary, outcomes} = await runBackgroundJobs(runs, jobs, {}, {trigger: 'api'})
-        const status = outcomes.some((o) => o.status !== 'success' && o.status !== 'skipped') ? 'failed' : outcomes.every((o) => o.status === 'skipped') ? 'skipped' : 'success'
-        return {status, result: summary as unknown as Record<string, unknown>}
-      })
-      return reply.code(202).send({run_id: id, status_url: `/api/jobs/runs/${id}/`, status: 'running', jobs})
+      const started = await startJobRuns({ctx, runs, tasks}, jobs, {target: job, requestedBy: req.user?.name ?? 'unknown', trigger: 'api'})
+      if (!started.started) return reply.code(409).send(errorBody(`${started.job} is already running`, {holder: started.holder}))
+      return reply.code(202).send({run_id: started.id, status_url: `/api/jobs/runs/${started.id}/`, status: 'running', jobs})
     },
   )
 

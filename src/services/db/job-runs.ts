@@ -2,7 +2,7 @@
 // records them; a job's latest runs as the runner, health and crash accounting read them (on SQLite prepared
 // once per connection: health asks for every job's latest runs on every check); runs in progress with the
 // leases that carry them; and the history as `jobs history` lists it.
-import {and, desc, eq, inArray, ne, type Placeholder, sql} from 'drizzle-orm'
+import {and, asc, desc, eq, gt, gte, inArray, lt, lte, ne, or, type Placeholder, type SQL, sql} from 'drizzle-orm'
 
 import type {StoredRunSummary} from '../../schemas/job-summaries.js'
 import {writeTransaction} from './client.js'
@@ -28,7 +28,7 @@ export async function insertRunningRun(db: AnyDb, run: NewRun): Promise<number> 
   return write(db, async () => {
     const [row] = await db.orm
       .insert(jobRuns)
-      .values({...run, status: 'running'})
+      .values({...run, triggerKind: triggerKind(run.trigger), status: 'running'})
       .returning({id: jobRuns.id})
     return row.id
   })
@@ -41,6 +41,8 @@ export interface RunEnd {
   /** The job's summary with the attempts it took (any job's: the row's `job` says which). */
   summary?: StoredRunSummary
   error?: string
+  /** Where the failure was thrown, when it was an exception. */
+  errorStack?: string
   peakRssBytes: number
 }
 
@@ -50,7 +52,7 @@ export async function finishRunRow(db: AnyDb, id: number, end: RunEnd): Promise<
   await write(db, async () => {
     await db.orm
       .update(jobRuns)
-      .set({status: end.status, completedAt: end.completedAt, durationMs: end.durationMs, summary: end.summary, error: end.error, peakRssBytes: end.peakRssBytes})
+      .set({status: end.status, completedAt: end.completedAt, durationMs: end.durationMs, summary: end.summary, error: end.error, errorStack: end.errorStack, peakRssBytes: end.peakRssBytes})
       .where(eq(jobRuns.id, id))
   })
 }
@@ -81,7 +83,7 @@ export async function insertSkippedRun(db: AnyDb, run: {job: string; at: number;
   await write(db, async () => {
     await db.orm
       .insert(jobRuns)
-      .values({job: run.job, status: 'skipped', startedAt: run.at, completedAt: run.at, durationMs: 0, error: run.reason, host: run.host, pid: run.pid, trigger: run.trigger})
+      .values({job: run.job, status: 'skipped', startedAt: run.at, completedAt: run.at, durationMs: 0, error: run.reason, host: run.host, pid: run.pid, trigger: run.trigger, triggerKind: triggerKind(run.trigger)})
   })
 }
 
@@ -213,4 +215,79 @@ export async function recentRunsOfEveryJob(db: AnyDb, perJob: number): Promise<M
     )
   }
   return out
+}
+
+/** A trigger's kind, as the history filters on it: its first word (`scheduler 2026-…` is a scheduler run). */
+export const triggerKind = (trigger: string): string => trigger.split(' ', 1)[0]
+
+/** Which runs a history page lists: any of these left out means every value. */
+export interface RunFilter {
+  job?: string
+  status?: JobStatus
+  /** The trigger's first word: `cli`, `api`, `web`, `queue`, `scheduler` (stored as `scheduler <slot>`). */
+  trigger?: string
+  /** Runs started at or after this time. */
+  since?: number
+}
+
+/** A place in the history, newest first: a run's start and id (ids break ties between equal starts). */
+export interface RunKey {
+  startedAt: number
+  id: number
+}
+
+/** A history row as a page lists it: everything but the summary and the stack. */
+export type RunListRow = Omit<JobRun, 'summary' | 'errorStack' | 'startRssBytes' | 'triggerKind'>
+
+/**
+ * One page of the history, newest first, by keyset: the runs older than `before` (or, with `after`, the
+ * page of runs just newer than it), at most `limit`, and whether more lie beyond either end. Each filter is
+ * served by an index on (filter, started_at, id), so a page reads about `limit` rows however long the history.
+ */
+export async function runPage(
+  db: AnyDb,
+  filter: RunFilter,
+  page: {before?: RunKey; after?: RunKey; limit: number},
+): Promise<{runs: RunListRow[]; older: boolean; newer: boolean}> {
+  const {jobRuns} = db.t
+  const where: SQL[] = []
+  if (filter.job) where.push(eq(jobRuns.job, filter.job))
+  if (filter.status) where.push(eq(jobRuns.status, filter.status))
+  if (filter.trigger) where.push(eq(jobRuns.triggerKind, filter.trigger))
+  if (filter.since !== undefined) where.push(gte(jobRuns.startedAt, filter.since))
+  const keyed = page.after ?? page.before
+  const backwards = page.after !== undefined
+  // Written out rather than as a row value: a bound on started_at that every index ending in it can range over.
+  if (keyed && backwards) where.push(gte(jobRuns.startedAt, keyed.startedAt), or(gt(jobRuns.startedAt, keyed.startedAt), gt(jobRuns.id, keyed.id)) as SQL)
+  if (keyed && !backwards) where.push(lte(jobRuns.startedAt, keyed.startedAt), or(lt(jobRuns.startedAt, keyed.startedAt), lt(jobRuns.id, keyed.id)) as SQL)
+  const order = backwards ? [asc(jobRuns.startedAt), asc(jobRuns.id)] : [desc(jobRuns.startedAt), desc(jobRuns.id)]
+  const rows = await db.orm
+    .select({
+      id: jobRuns.id,
+      job: jobRuns.job,
+      status: jobRuns.status,
+      startedAt: jobRuns.startedAt,
+      completedAt: jobRuns.completedAt,
+      durationMs: jobRuns.durationMs,
+      error: jobRuns.error,
+      peakRssBytes: jobRuns.peakRssBytes,
+      host: jobRuns.host,
+      pid: jobRuns.pid,
+      trigger: jobRuns.trigger,
+    })
+    .from(jobRuns)
+    .where(where.length > 0 ? and(...where) : undefined)
+    .orderBy(...order)
+    .limit(page.limit + 1)
+  const more = rows.length > page.limit
+  const runs = rows.slice(0, page.limit)
+  if (backwards) runs.reverse()
+  // A page reached from one side has the other side behind it.
+  return backwards ? {runs, newer: more, older: true} : {runs, older: more, newer: keyed !== undefined}
+}
+
+/** One run with everything recorded about it. */
+export async function runById(db: AnyDb, id: number): Promise<JobRun | undefined> {
+  const [row] = await db.orm.select().from(db.t.jobRuns).where(eq(db.t.jobRuns.id, id))
+  return row
 }

@@ -482,6 +482,8 @@ export function defineTables(d: TableKit) {
       /** The job's own summary (schemas/job-summaries.ts) with the attempts it took. */
       summary: d.json('summary').$type<StoredRunSummary>(),
       error: d.text('error'),
+      /** Where a failure was thrown (the error's stack), for the web page's run view. */
+      errorStack: d.text('error_stack'),
       /** The process's peak resident memory by the end of the run. */
       peakRssBytes: d.int('peak_rss_bytes'),
       /** Resident memory when the run started: peak minus this is what the run itself took. */
@@ -489,8 +491,19 @@ export function defineTables(d: TableKit) {
       host: d.text('host').notNull(),
       pid: d.int('pid').notNull(),
       trigger: d.text('trigger').notNull().default('cli'),
+      /** The trigger's first word (`scheduler` for `scheduler <slot>`): what the history filters on, through its indexes. */
+      triggerKind: d.text('trigger_kind'),
     },
-    (t) => [d.index('job_runs_job_started_idx').on(t.job, t.startedAt)],
+    // The history pages newest first through the filters set (job, status, the trigger's kind), each ending in (started_at, id) so that a page is a range of one index; runs in
+    // progress are found through the status one.
+    (t) => [
+      d.index('job_runs_job_started_idx').on(t.job, t.startedAt),
+      d.index('job_runs_started_idx').on(t.startedAt, t.id),
+      d.index('job_runs_status_started_idx').on(t.status, t.startedAt, t.id),
+      d.index('job_runs_trigger_kind_started_idx').on(t.triggerKind, t.startedAt, t.id),
+      d.index('job_runs_job_status_started_idx').on(t.job, t.status, t.startedAt, t.id),
+      d.index('job_runs_job_trigger_kind_started_idx').on(t.job, t.triggerKind, t.startedAt, t.id),
+    ],
   )
 
   const jobLocks = d.table('job_locks', {

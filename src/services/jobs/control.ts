@@ -23,10 +23,11 @@ export function operator(host: string): string {
   }
 }
 
-export async function pauseJobs(ctx: Context, job: string | undefined, reason: string): Promise<Pause[]> {
+/** Pauses one job (all when `job` is undefined); `by` is who pauses it (the OS user at this host unless said). */
+export async function pauseJobs(ctx: Context, job: string | undefined, reason: string, by = operator(ctx.config.host)): Promise<Pause[]> {
   if (!reason.trim()) throw usageError('a pause needs a reason', 'pass --reason "…" (it is shown to everyone whose run is skipped)')
   if (job && !isRecordedJob(job)) throw usageError(`no job ${job}`, `choose one of ${RECORDED_JOB_NAMES.join(', ')}`)
-  const value: Pause = {job: (job as RecordedJobName | undefined) ?? ALL, by: operator(ctx.config.host), reason: reason.trim(), since: new Date(ctx.clock.now()).toISOString()}
+  const value: Pause = {job: (job as RecordedJobName | undefined) ?? ALL, by, reason: reason.trim(), since: new Date(ctx.clock.now()).toISOString()}
   await jobPauses.save(ctx.db, value, ctx.clock.now())
   return listPauses(ctx)
 }

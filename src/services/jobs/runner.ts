@@ -211,7 +211,8 @@ export async function runJob<S extends JobSummary, N extends string = string>(ct
       }
       const message = errorMessage(failure)
       if (attempt > retries || (failure as HarbormasterError).exitCode === 2) {
-        await finishRun(ctx.db, runId, {status: 'failed', startedAt, completedAt, error: message})
+        const errorStack = failure instanceof Error ? failure.stack : undefined
+        await finishRun(ctx.db, runId, {status: 'failed', startedAt, completedAt, error: message, errorStack})
         const streak = await consecutiveFailures(ctx, job)
         log.error(`failed: ${message}`, {run: runId, attempts: attempt, consecutive_failures: streak})
         if (!(failure instanceof HarbormasterError)) log.debug((failure as Error).stack ?? message)

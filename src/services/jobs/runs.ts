@@ -27,6 +27,8 @@ export interface RunOutcome<S extends JobSummary> {
   startedAt: number
   summary?: S & {attempts: number}
   error?: string
+  /** The stack of the exception that failed the run. */
+  errorStack?: string
 }
 
 /** The run's end as recorded: its duration, and the process's peak memory by now (maxRSS is in kilobytes). */
@@ -38,6 +40,7 @@ function runEnd<S extends JobSummary>(outcome: RunOutcome<S>) {
     // The row holds whichever job's summary; `job` says which (see the history schema).
     summary: outcome.summary as StoredRunSummary | undefined,
     error: outcome.error,
+    errorStack: outcome.errorStack,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
   }
 }

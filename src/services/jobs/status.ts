@@ -3,9 +3,10 @@
 import type {HistoryRow, JobListEntry, ScheduleEntry} from '../../schemas/jobs.js'
 import {iso} from '../clock.js'
 import type {Context} from '../context.js'
-import {runHistory} from '../db/job-runs.js'
+import {type JobRun, type RunFilter, type RunKey, type RunListRow, runById, runHistory, runPage} from '../db/job-runs.js'
 import {read} from '../db/query.js'
 import {describePause, pauseOf} from './control.js'
+import {leaseHolder} from './lease.js'
 import {describeSchedule, EXTRA_SCHEDULES, JOBS, scheduleTimes} from './registry.js'
 import {consecutiveFailures, lastRun, markCrashedRuns} from './runs.js'
 
@@ -71,4 +72,54 @@ export function scheduleList(now: number, count = 3): ScheduleEntry[] {
     in_words: describeSchedule(entry.schedule),
     next_runs: scheduleTimes(entry.schedule, now, count).next.map((t) => new Date(t).toISOString()),
   }))
+}
+
+export type {RunFilter} from '../db/job-runs.js'
+
+/** A place in the history as a link carries it: `<started_at ms>.<id>`. */
+export function cursorText(key: RunKey): string {
+  return `${key.startedAt}.${key.id}`
+}
+
+export function parseCursor(text: string | undefined): RunKey | undefined {
+  const m = /^(\d{1,16})\.(\d{1,16})$/.exec(text ?? '')
+  return m ? {startedAt: Number(m[1]), id: Number(m[2])} : undefined
+}
+
+export interface HistoryPage {
+  runs: RunListRow[]
+  /** The cursor of the page of older runs (`before`), null on the last page. */
+  older: string | null
+  /** The cursor of the page of newer runs (`after`), null on the first page. */
+  newer: string | null
+}
+
+/**
+ * A page of the run history through the filters, newest first, by keyset (runs left `running` by a dead
+ * owner recorded as crashed first, as `jobs history` does).
+ */
+export async function historyPage(ctx: Context, filter: RunFilter, page: {before?: string; after?: string; limit?: number} = {}): Promise<HistoryPage> {
+  await markCrashedRuns(ctx)
+  const after = parseCursor(page.after)
+  const before = after ? undefined : parseCursor(page.before)
+  const {runs, older, newer} = await runPage(ctx.db, filter, {before, after, limit: page.limit ?? 50})
+  return {
+    runs,
+    older: older && runs.length > 0 ? cursorText(runs[runs.length - 1]) : null,
+    newer: newer && runs.length > 0 ? cursorText(runs[0]) : null,
+  }
+}
+
+export interface RunDetail {
+  run: JobRun
+  /** For a run in progress: who holds its job's lease (host, pid, since when). */
+  holder: string | null
+}
+
+/** One run with its summary, error and stack; a run in progress says who holds its lease. */
+export async function runDetail(ctx: Context, id: number): Promise<RunDetail | undefined> {
+  await markCrashedRuns(ctx)
+  const run = await runById(ctx.db, id)
+  if (!run) return undefined
+  return {run, holder: run.status === 'running' ? await leaseHolder(ctx, run.job) : null}
 }
