@@ -4,8 +4,10 @@ import type {FastifyPluginAsyncZod} from 'fastify-type-provider-zod'
 
 import type {ApiOptions} from '../api/plugin.js'
 import {overviewPage} from './overview.js'
+import {queuesPage} from './queues.js'
+import {workersPage} from './workers.js'
 
 /** One page's routes (its page, its fragments and its actions), with the API's options. */
 export type WebRoutes = FastifyPluginAsyncZod<ApiOptions> | FastifyPluginAsync<ApiOptions>
 
-export const PAGE_ROUTES: WebRoutes[] = [overviewPage]
+export const PAGE_ROUTES: WebRoutes[] = [overviewPage, queuesPage, workersPage]
