@@ -54,10 +54,10 @@ export interface WebServer {
 /** The admin token the web servers of the tests start with. */
 export const WEB_ADMIN_TOKEN = 'web-admin-token-0123456789abcdef'
 
-/** The real `serve` on port 0 over the database at `db`; resolves once it listens. */
-export async function startWebServer(db: string, env: Record<string, string> = {}): Promise<WebServer> {
+/** The real `serve` over the database at `db` (on a free port unless given one); resolves once it listens. */
+export async function startWebServer(db: string, env: Record<string, string> = {}, port = '0'): Promise<WebServer> {
   const adminToken = env.HARBORMASTER_ADMIN_TOKEN ?? WEB_ADMIN_TOKEN
-  const server = watchCli(['serve', '--port', '0', '--db', db], {env: {HARBORMASTER_ADMIN_TOKEN: adminToken, ...env}})
+  const server = watchCli(['serve', '--port', port, '--db', db], {env: {HARBORMASTER_ADMIN_TOKEN: adminToken, ...env}})
   const [, base] = await server.stderrMatching(/listening on (http:\/\/127\.0\.0\.1:\d+)/)
   return {
     base,

@@ -60,6 +60,18 @@ function wantsPage(req: FastifyRequest): boolean {
   return (req.method === 'GET' || req.method === 'HEAD') && req.headers['hx-request'] === undefined && /text\/html/.test(String(req.headers.accept ?? ''))
 }
 
+/** The page the browser shows: the request's own URL, or for an htmx request the page it was made from. */
+function pageOf(req: FastifyRequest): string {
+  const current = req.headers['hx-current-url']
+  if (typeof current !== 'string') return req.url
+  try {
+    const url = new URL(current)
+    return `${url.pathname}${url.search}`
+  } catch {
+    return '/'
+  }
+}
+
 function signInForm(opts: {next: string; problem?: string}): Html {
   return publicDocument(
     'Sign in',
@@ -87,7 +99,7 @@ export function webAuth(ctx: Context, minimum: Role): preHandlerAsyncHookHandler
     const token = req.cookies?.[SESSION_COOKIE]
     const session = token ? await liveWebSession(ctx.db, sha256(token), ctx.clock.now()) : undefined
     if (!token || !session) {
-      const signIn = `/sign-in?next=${encodeURIComponent(localPath(req.url))}`
+      const signIn = `/sign-in?next=${encodeURIComponent(localPath(pageOf(req)))}`
       if (wantsPage(req)) return reply.redirect(signIn, 303)
       return sendHtml(reply.header('hx-redirect', signIn), html`<p class="problem">Your session has ended: sign in again.</p>`, 401)
     }
