@@ -55,6 +55,10 @@ describeInBrowser('web page: queues and workers', () => {
     const context = await browser.newContext({viewport: VIEWPORTS[0]})
     const page = await context.newPage()
     const watch = watchConsole(page)
+    // Which address a refused load was (the console line alone does not say).
+    page.on('response', (response) => {
+      if (response.status() >= 400) watch.problems.push(`HTTP ${response.status()}: ${response.url()}`)
+    })
     // The confirmations (hx-confirm) are accepted, as an operator would.
     page.on('dialog', (dialog) => void dialog.accept())
     await signIn(page, server.base, token)
