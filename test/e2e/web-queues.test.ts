@@ -137,7 +137,7 @@ describeInBrowser('web page: queues and workers', () => {
     await untilState(engine, job.id, 'dead')
     const {page, problems} = await signedIn(viewerToken)
     await page.goto(`${server.base}/queues`)
-    await see(page.locator('#queue-depths'), 'running')
+    await see(page.locator('#queue-depths'), 'not paused')
     expect(await page.locator('form[action$="/pause"], form[action$="/resume"], form[action="/queues/retry-dead"]').count()).toBe(0)
     await page.goto(`${server.base}/queues/jobs/${job.id}`)
     await see(page.locator('h1'), job.id)

@@ -54,19 +54,23 @@ function refused(req: FastifyRequest, reply: FastifyReply, view: PageView, error
 
 const actionProblem = html`<div id="action-problem" aria-live="polite"></div>`
 
-function pauseCell(view: PageView, q: QueueStatsReport['queues'][number]): Html {
-  if (q.paused) {
-    const resume = may(view, 'ADMIN')
-      ? confirmButton(view, {url: `/queues/${q.queue}/resume`, label: `Resume ${q.queue}`, question: `Resume the ${q.queue} queue? Workers take its jobs again.`, danger: false})
-      : ''
-    return html`${statusBadge('paused')} <span class="detail">by ${q.paused.by} since ${utc(q.paused.since)}: ${q.paused.reason}</span> ${resume}`
-  }
-  if (!may(view, 'ADMIN')) return statusBadge('running')
-  return html`${statusBadge('running')}
-<form method="post" action="/queues/${q.queue}/pause" class="inline pause">${csrfField(view)}
+function pauseCell(q: QueueStatsReport['queues'][number]): Html {
+  if (!q.paused) return statusBadge('not paused')
+  return html`${statusBadge('paused')} <span class="detail">by ${q.paused.by} since ${utc(q.paused.since)}: ${q.paused.reason}</span>`
+}
+
+/** ADMIN only: a form per queue, pause (asking why) or resume (asking to confirm). */
+function pauseControls(view: PageView, stats: QueueStatsReport): Html {
+  if (!may(view, 'ADMIN')) return html``
+  const controls = stats.queues.map((q) =>
+    q.paused
+      ? html`<li>${confirmButton(view, {url: `/queues/${q.queue}/resume`, label: `Resume ${q.queue}`, question: `Resume the ${q.queue} queue? Workers take its jobs again.`, danger: false})}</li>`
+      : html`<li><form method="post" action="/queues/${q.queue}/pause" class="inline">${csrfField(view)}
 <label for="reason-${q.queue}">Reason to pause ${q.queue}</label>
 <input id="reason-${q.queue}" name="reason" required maxlength="500" placeholder="why (operators see it)">
-<button type="submit">Pause ${q.queue}</button></form>`
+<button type="submit">Pause ${q.queue}</button></form></li>`,
+  )
+  return html`<h2>Pause or resume</h2><p class="detail">A paused queue still takes new jobs; workers leave them waiting (those running finish).</p><ul class="controls">${controls}</ul>`
 }
 
 /** The depths table: one row per queue, a count per state linking to that state's jobs. */
@@ -77,11 +81,12 @@ function depthsTable(view: PageView, stats: QueueStatsReport): Html {
 <td class="num">${q.weight}</td>
 ${QUEUED_JOB_STATES.map((s) => html`<td class="num"><a href="${queueUrl(q.queue, s)}" aria-label="${q.queue} ${s}: ${q.states[s]}">${q.states[s].toLocaleString('en')}</a></td>`)}
 <td class="num">${q.oldest_pending_seconds === null ? html`<span class="none">—</span>` : `${Math.round(q.oldest_pending_seconds)} s`}</td>
-<td>${pauseCell(view, q)}</td>
+<td>${pauseCell(q)}</td>
 </tr>`,
   )
-  return html`<div class="scroll"><table>
-<caption>Jobs per queue and state (${stats.engine} engine); ${stats.processed_per_minute} processed and ${stats.failed_per_minute} failed per minute over the last ${stats.window_minutes} min</caption>
+  return html`<p class="detail">${stats.processed_per_minute} jobs processed and ${stats.failed_per_minute} attempts failed per minute over the last ${stats.window_minutes} min (${stats.engine} engine).</p>
+<div class="scroll"><table>
+<caption>Jobs per queue and state</caption>
 <thead><tr><th scope="col">Queue</th><th scope="col" class="num">Weight</th>${QUEUED_JOB_STATES.map((s) => html`<th scope="col" class="num">${s}</th>`)}<th scope="col" class="num">Oldest pending</th><th scope="col">Paused</th></tr></thead>
 <tbody>${rows}</tbody>
 </table></div>`
@@ -188,7 +193,7 @@ export const queuesPage: FastifyPluginAsync<ApiOptions> = async (app, {ctx}) => 
   app.get('/queues', {preHandler: webAuth(ctx, 'VIEWER')}, async (req, reply) => {
     const view = pageView(req, ctx)
     const stats = await queueStats(ctx)
-    const body = html`${actionProblem}${live('queue-depths', '/queues/live', depthsTable(view, stats))}${deadActions(view, stats)}`
+    const body = html`${actionProblem}${live('queue-depths', '/queues/live', depthsTable(view, stats))}${deadActions(view, stats)}${pauseControls(view, stats)}`
     return sendHtml(reply, pageDocument(view, {key: 'queues', title: 'Queues', body}))
   })
 
