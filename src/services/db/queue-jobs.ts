@@ -126,9 +126,6 @@ const COLUMNS = `id, type, queue, payload, state, attempts, failures, max_retrie
   created_at AS createdAt, run_at AS runAt, started_at AS startedAt, finished_at AS finishedAt, unique_key AS uniqueKey,
   worker_id AS workerId, errors, result`
 
-/** How a queued row shows, as SQL over the row and `:now`. */
-const SHOWN = `CASE WHEN state <> 'queued' THEN state WHEN run_at <= :now THEN 'pending' WHEN failures > 0 THEN 'retry' ELSE 'scheduled' END`
-
 /** The rows of one shown state, as a condition over `:now`. */
 const SHOWN_CONDITION: Record<ShownState, string> = {
   scheduled: `state = 'queued' AND run_at > :now AND failures = 0`,
