@@ -449,6 +449,42 @@ export function queueEngineContract(): void {
       expect(await engine.list({state: 'dead'})).toEqual([])
     })
 
+    it("pages one queue's jobs in one state by cursor: waiting ones next due first, the others newest first, ties by id", async () => {
+      const {ctx, engine, timeline} = await open()
+      const t0 = await timeline.now()
+      // Enqueued in an order unlike their due times, two due at the same time.
+      const pending = []
+      for (const s of [5, 1, 3, 3, 4, 2, 7]) pending.push(await enqueue(ctx, canary({runAt: t0 - s * 1000})))
+      await enqueue(ctx, canary({queue: 'critical', runAt: t0 - 9000}))
+      const scheduled = [await enqueue(ctx, canary({runAt: t0 + 2 * HOUR})), await enqueue(ctx, canary({runAt: t0 + HOUR}))]
+      const byId = (a: string, b: string) => (/^\d+$/.test(a) ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0)
+      const all = async (state: 'pending' | 'scheduled' | 'completed', limit: number) => {
+        const seen: string[] = []
+        let after
+        for (let pages = 0; pages < 20; pages++) {
+          const page = await engine.page({queue: 'default', state, limit, after})
+          expect(page.jobs.length).toBeLessThanOrEqual(limit)
+          seen.push(...ids(page.jobs))
+          if (!page.next) return seen
+          after = page.next
+        }
+        throw new Error('the pages never end')
+      }
+      const due = [...pending].sort((a, b) => a.runAt - b.runAt || byId(a.id, b.id))
+      expect(await all('pending', 2)).toEqual(ids(due))
+      expect(await all('pending', 7)).toEqual(ids(due))
+      expect(await all('scheduled', 1)).toEqual([scheduled[1].id, scheduled[0].id])
+
+      for (const job of await engine.fetch('default', 3, 'w1')) await engine.complete(job.id, {ok: true})
+      const done = await Promise.all(due.slice(0, 3).map(async (j) => (await engine.get(j.id))!))
+      expect(done.map((j) => j.state)).toEqual(['completed', 'completed', 'completed'])
+      const newest = done.sort((a, b) => b.createdAt - a.createdAt || byId(b.id, a.id))
+      expect(await all('completed', 2)).toEqual(ids(newest))
+      expect(await all('pending', 3)).toEqual(ids(due.slice(3)))
+      expect((await engine.page({queue: 'default', state: 'dead', limit: 10})).jobs).toEqual([])
+      await expect(engine.page({queue: 'default', state: 'pending', limit: 2, after: {key: 'x', id: 'y'}})).rejects.toThrow(/no page starts after/)
+    })
+
     it('counts jobs per queue and state, the oldest pending age, and jobs processed and attempts failed per minute', async () => {
       const {ctx, engine, timeline} = await open()
       const empty = await engine.stats(5)

@@ -154,6 +154,50 @@ export async function listJobs(sql: PgBossSql, queues: readonly string[], filter
   return rows
 }
 
+export interface JobPageFilter {
+  queue: string
+  state: PgBossJobState
+  limit: number
+  /** The previous page's last job: its sort time as an ISO text with microseconds, and its id. */
+  after?: {key: string; id: string}
+}
+
+/** A job of a page, with its exact sort time (the next page's cursor when it is the last). */
+export type PagedJobRow = PgBossJobRow & {sort_key: string}
+
+const WAITING: ReadonlySet<PgBossJobState> = new Set(['scheduled', 'pending', 'retry'])
+
+/** An exact UTC time with microseconds: the cursor's key goes back to the same timestamptz. */
+const exactTime = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+
+/**
+ * One queue's jobs in one state after a cursor: waiting ones by due time, the next to run first (pg-boss's
+ * job_i5 on name and start_after), the others newest enqueued first (job_harbormaster_listing). The
+ * queue's name alone also prunes the partitions to its own.
+ */
+export async function pageJobs(sql: PgBossSql, filter: JobPageFilter): Promise<PagedJobRow[]> {
+  const waiting = WAITING.has(filter.state)
+  const column = waiting ? 'start_after' : 'created_on'
+  const values: unknown[] = [filter.queue, filter.limit]
+  const where = ['name = $1', STATE_CONDITIONS[filter.state]]
+  if (filter.after) {
+    values.push(filter.after.key, filter.after.id)
+    // The plain bound first: the index's range; the row comparison then drops the ties already shown.
+    where.push(waiting ? `${column} >= $3::timestamptz AND (${column}, id) > ($3::timestamptz, $4::uuid)` : `${column} <= $3::timestamptz AND (${column}, id) < ($3::timestamptz, $4::uuid)`)
+  }
+  const direction = waiting ? 'ASC' : 'DESC'
+  const {rows} = await sql.executeSql(
+    `SELECT ${JOB_COLUMNS}, ${exactTime(column)} AS sort_key FROM pgboss.job WHERE ${where.join(' AND ')} ORDER BY ${column} ${direction}, id ${direction} LIMIT $2`,
+    values,
+  )
+  return rows
+}
+
+/** A cursor key: what exactTime writes. */
+export function isExactTime(key: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(key)
+}
+
 /**
  * Unique keys: a transaction advisory lock per key (sorted, so two batches never wait on each other in a
  * circle), held until the transaction that looks the key up and inserts its job commits.
@@ -211,6 +255,8 @@ export async function installPgBoss(db: PostgresDb, construction: string, queues
         if (!existing.has(queue.name)) await client.query(`SELECT pgboss.create_queue($1, $2::json)`, [queue.name, JSON.stringify(queue.options)])
       }
       await client.query(`CREATE INDEX IF NOT EXISTS job_harbormaster_unique_key ON pgboss.job (singleton_key) WHERE singleton_key IS NOT NULL AND state < 'completed'`)
+      // The pages of active, completed and dead jobs, newest first (pageJobs).
+      await client.query(`CREATE INDEX IF NOT EXISTS job_harbormaster_listing ON pgboss.job (name, state, created_on, id)`)
     } finally {
       await client.query(`SELECT pg_advisory_unlock(hashtextextended('harbormaster pg-boss install', 0))`)
     }

@@ -92,6 +92,28 @@ export interface QueueJobFilter {
   offset: number
 }
 
+/** One queue's jobs in one state after a cursor, in the state's order (see `page`). */
+export interface QueueJobPageFilter {
+  queue: string
+  state: ShownState
+  limit: number
+  /** The sort time (run_at or created_at) and id of the previous page's last row. */
+  after?: {at: number; id: number}
+}
+
+/**
+ * Waiting rows by due time, the next to run first (the claim's order, on queue_jobs_fetch_idx); the others
+ * newest enqueued first (on queue_jobs_listing_idx). Either way a range of one index: no OFFSET, no sort.
+ */
+export const PAGE_SORT: Record<ShownState, {column: 'run_at' | 'created_at'; descending: boolean}> = {
+  scheduled: {column: 'run_at', descending: false},
+  pending: {column: 'run_at', descending: false},
+  retry: {column: 'run_at', descending: false},
+  active: {column: 'created_at', descending: true},
+  completed: {column: 'created_at', descending: true},
+  dead: {column: 'created_at', descending: true},
+}
+
 export interface QueueCount {
   queue: string
   state: ShownState
@@ -103,9 +125,6 @@ export interface QueueCount {
 const COLUMNS = `id, type, queue, payload, state, attempts, failures, max_retries AS maxRetries, timeout_seconds AS timeoutSeconds,
   created_at AS createdAt, run_at AS runAt, started_at AS startedAt, finished_at AS finishedAt, unique_key AS uniqueKey,
   worker_id AS workerId, errors, result`
-
-/** How a queued row shows, as SQL over the row and `:now`. */
-const SHOWN = `CASE WHEN state <> 'queued' THEN state WHEN run_at <= :now THEN 'pending' WHEN failures > 0 THEN 'retry' ELSE 'scheduled' END`
 
 /** The rows of one shown state, as a condition over `:now`. */
 const SHOWN_CONDITION: Record<ShownState, string> = {
@@ -129,6 +148,7 @@ export interface QueueJobStore {
   failLost(liveWorkerIds: readonly string[], message: string, now: number, delay: RetryDelay): Promise<number>
   get(id: number): QueueJobRow | undefined
   list(filter: QueueJobFilter, now: number): QueueJobRow[]
+  page(filter: QueueJobPageFilter, now: number): QueueJobRow[]
   counts(now: number): QueueCount[]
   /** Jobs completed since `since`, per minute start. */
   processedPerMinute(since: number): Map<number, number>
@@ -286,6 +306,10 @@ function sqliteQueueJobStore(db: Db): QueueJobStore {
       const statement = reads().listing(filter)
       return statement.all(named(statement, {...filter, now})) as QueueJobRow[]
     },
+    page: (filter, now) => {
+      const statement = reads().paging(filter)
+      return statement.all(named(statement, {queue: filter.queue, limit: filter.limit, now, at: filter.after?.at, id: filter.after?.id})) as QueueJobRow[]
+    },
     counts: (now) => reads().counts.all({now}) as QueueCount[],
     processedPerMinute: (since) => perMinute(reads().processed.all({since})),
     failedPerMinute: (since) => perMinute(reads().failed.all({since})),
@@ -298,10 +322,31 @@ function sqliteQueueJobStore(db: Db): QueueJobStore {
 
 function readStatements(c: Database.Database) {
   const get: Statement = c.prepare(`SELECT ${COLUMNS} FROM queue_jobs WHERE id = ?`)
-  const counts: Statement = c.prepare(
-    `SELECT queue, ${SHOWN} AS state, count(*) AS jobs, min(CASE WHEN state = 'queued' AND run_at <= :now THEN run_at END) AS oldestRunAt
-     FROM queue_jobs GROUP BY queue, 2`,
-  )
+  // Depths from queue_depths (kept by triggers); only the waiting rows not yet due are counted, on the
+  // covering queue_jobs_fetch_idx, to split waiting rows into pending, scheduled and retry at `now`.
+  const depths: Statement = c.prepare(`SELECT queue, state, failed, jobs FROM queue_depths WHERE jobs <> 0`)
+  const notDue: Statement = c.prepare(`SELECT failures > 0 AS failed, count(*) AS jobs FROM queue_jobs WHERE queue = ? AND state = 'queued' AND run_at > ? GROUP BY 1`)
+  const firstDue: Statement = c.prepare(`SELECT min(run_at) FROM queue_jobs WHERE queue = ? AND state = 'queued'`).pluck()
+  const counts = {
+    all: ({now}: {now: number}): QueueCount[] => {
+      const out: QueueCount[] = []
+      const waiting = new Map<string, number>()
+      for (const d of depths.all() as Array<{queue: string; state: QueueJobRow['state']; failed: number; jobs: number}>) {
+        if (d.state === 'queued') waiting.set(d.queue, (waiting.get(d.queue) ?? 0) + d.jobs)
+        else out.push({queue: d.queue, state: d.state, jobs: d.jobs, oldestRunAt: null})
+      }
+      for (const [queue, jobs] of waiting) {
+        let later = 0
+        for (const n of notDue.all(queue, now) as Array<{failed: number; jobs: number}>) {
+          out.push({queue, state: n.failed ? 'retry' : 'scheduled', jobs: n.jobs, oldestRunAt: null})
+          later += n.jobs
+        }
+        const first = firstDue.get(queue) as number | null
+        if (jobs > later) out.push({queue, state: 'pending', jobs: jobs - later, oldestRunAt: first !== null && first <= now ? first : null})
+      }
+      return out
+    },
+  }
   const processed: Statement = c.prepare(
     `SELECT finished_at / 60000 * 60000 AS minute, count(*) AS jobs FROM queue_jobs WHERE state = 'completed' AND finished_at >= :since GROUP BY 1`,
   )
@@ -321,7 +366,21 @@ function readStatements(c: Database.Database) {
     }
     return statement
   }
-  return {get, counts, processed, failed, listing}
+  const pagings = new Map<string, Statement>()
+  const paging = (filter: QueueJobPageFilter): Statement => {
+    const key = `${filter.state}|${filter.after === undefined ? '' : 'after'}`
+    let statement = pagings.get(key)
+    if (!statement) {
+      const {column, descending} = PAGE_SORT[filter.state]
+      const where = ['queue = :queue', SHOWN_CONDITION[filter.state]]
+      if (filter.after !== undefined) where.push(`(${column}, id) ${descending ? '<' : '>'} (:at, :id)`)
+      const direction = descending ? 'DESC' : 'ASC'
+      statement = c.prepare(`SELECT ${COLUMNS} FROM queue_jobs WHERE ${where.join(' AND ')} ORDER BY ${column} ${direction}, id ${direction} LIMIT :limit`)
+      pagings.set(key, statement)
+    }
+    return statement
+  }
+  return {get, counts, processed, failed, listing, paging}
 }
 
 /** The parameters `statement` names (better-sqlite3 refuses any it does not use). */

@@ -859,8 +859,11 @@ export function defineTables(d: TableKit) {
       result: d.json('result'),
     },
     (t) => [
-      d.index('queue_jobs_fetch_idx').on(t.queue, t.state, t.runAt),
+      // The claim's order; `failures` tells a page of scheduled jobs from retrying ones without reading rows.
+      d.index('queue_jobs_fetch_idx').on(t.queue, t.state, t.runAt, t.failures),
       d.index('queue_jobs_state_idx').on(t.state),
+      // A queue's active, completed or dead jobs a page at a time, newest first (the web page's keyset paging).
+      d.index('queue_jobs_listing_idx').on(t.queue, t.state, t.createdAt),
       d.index('queue_jobs_finished_idx')
         .on(t.state, t.finishedAt)
         .where(sql`finished_at IS NOT NULL`),
@@ -914,7 +917,23 @@ export function defineTables(d: TableKit) {
     (t) => [d.primaryKey({columns: [t.month, t.tableName]})],
   )
 
-  return {ports, portCongestion, portCongestionDaily, portAreaCells, vesselStops, portCalls, vessels, vesselPositions, positionSuspects, discardedPositions, behaviourEpisodes, safetyZones, safetyEvents, users, watchlists, notifications, jobRuns, jobLocks, apiCache, settings, providerUsage, providerState, portWeather, alertRules, alertEvents, apiTasks, pendingStormAlerts, tableRows, queueJobs, queueWorkers, vesselFindings, vesselIdentityValues, providerProbes, vesselProfiles, providerUsageMonths, archivedMonths, webSessions}
+  /**
+   * The embedded queue's rows per queue, stored state and whether they failed an attempt (`failed` 0 or 1),
+   * kept by triggers on queue_jobs (SQLite only, drizzle/sqlite's queue-depths migration): a queue's depths
+   * without counting a million rows. Waiting rows split into pending, scheduled and retry by their due time.
+   */
+  const queueDepths = d.table(
+    'queue_depths',
+    {
+      queue: d.text('queue').notNull(),
+      state: d.text('state', {enum: QUEUE_JOB_ROW_STATES}).notNull(),
+      failed: d.int('failed').notNull(),
+      jobs: d.int('jobs').notNull(),
+    },
+    (t) => [d.primaryKey({columns: [t.queue, t.state, t.failed]})],
+  )
+
+  return {ports, portCongestion, portCongestionDaily, portAreaCells, vesselStops, portCalls, vessels, vesselPositions, positionSuspects, discardedPositions, behaviourEpisodes, safetyZones, safetyEvents, users, watchlists, notifications, jobRuns, jobLocks, apiCache, settings, providerUsage, providerState, portWeather, alertRules, alertEvents, apiTasks, pendingStormAlerts, tableRows, queueJobs, queueWorkers, vesselFindings, vesselIdentityValues, providerProbes, vesselProfiles, providerUsageMonths, archivedMonths, webSessions, queueDepths}
 }
 
 export type Tables = ReturnType<typeof defineTables>

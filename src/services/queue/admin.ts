@@ -10,7 +10,7 @@ import type {QueuePause} from '../../schemas/workers.js'
 import {isJobType} from './job-types.js'
 import {queuePauses} from './pauses.js'
 import {enqueue, parseQueueWeights, queueEngine} from './queue.js'
-import {JOB_TYPES, type JsonObject, type ListFilter, QUEUE_NAMES, type QueuedJob, type QueuedJobState, QUEUED_JOB_STATES, type QueueName} from './types.js'
+import {JOB_TYPES, type JsonObject, type ListFilter, type PageCursor, QUEUE_NAMES, type QueuedJob, type QueuedJobState, QUEUED_JOB_STATES, type QueueName} from './types.js'
 
 const isoTime = (ms: number) => new Date(ms).toISOString()
 
@@ -142,6 +142,47 @@ export async function listQueuedJobs(ctx: Context, input: ListInput = {}): Promi
     filter.type = input.type
   }
   return (await (await queueEngine(ctx)).list(filter)).map(jobRow)
+}
+
+/** Where a page starts, as it goes in a page link: the cursor's key and id joined by `_` (neither holds one). */
+export function pageCursorText(cursor: PageCursor): string {
+  return `${cursor.key}_${cursor.id}`
+}
+
+function parsePageCursor(text: string): PageCursor {
+  const cut = text.indexOf('_')
+  if (cut <= 0 || cut === text.length - 1) throw usageError(`no page starts after ${text}`, 'follow the page links from the first page')
+  return {key: text.slice(0, cut), id: text.slice(cut + 1)}
+}
+
+export interface PageInput {
+  queue: string
+  state: string
+  limit?: number
+  /** A previous page's `next`. */
+  after?: string
+}
+
+export interface QueuedJobPage {
+  queue: QueueName
+  state: QueuedJobState
+  jobs: QueuedJobRow[]
+  /** Where the next page starts (pass it as `after`); null on the last page. */
+  next: string | null
+}
+
+/** One queue's jobs in one state, a page at a time (keyset: as fast on the thousandth page as on the first). */
+export async function queueJobPage(ctx: Context, input: PageInput): Promise<QueuedJobPage> {
+  const queue = checkQueueName(input.queue)
+  if (!(QUEUED_JOB_STATES as readonly string[]).includes(input.state)) throw usageError(`no state ${input.state}`, `states are ${QUEUED_JOB_STATES.join(', ')}`)
+  const state = input.state as QueuedJobState
+  const page = await (await queueEngine(ctx)).page({
+    queue,
+    state,
+    limit: Math.min(Math.max(input.limit ?? 50, 1), LIST_LIMIT_MAX),
+    after: input.after === undefined ? undefined : parsePageCursor(input.after),
+  })
+  return {queue, state, jobs: page.jobs.map(jobRow), next: page.next && pageCursorText(page.next)}
 }
 
 /** One job in full; undefined when there is none with that id. */

@@ -106,6 +106,37 @@ export interface ListFilter {
   offset?: number
 }
 
+/**
+ * Where a page of one queue's jobs in one state starts: after the job with this sort key and id, in the
+ * state's order (PAGE_ORDER). Keyset paging: each page costs the same however deep it is. The key is the
+ * engine's exact sort time as text (epoch ms on the embedded engine; an ISO time with microseconds on
+ * pg-boss, whose times are finer than a millisecond).
+ */
+export interface PageCursor {
+  key: string
+  id: string
+}
+
+export interface PageFilter {
+  queue: QueueName
+  state: QueuedJobState
+  /** At most 1000. */
+  limit: number
+  after?: PageCursor
+}
+
+export interface JobPage {
+  jobs: QueuedJob[]
+  /** Where the next page starts; null on the last page. */
+  next: PageCursor | null
+}
+
+/**
+ * The order of a state's page. Waiting jobs (scheduled, pending, retry): by due time, the next to run first,
+ * as workers take them. Active, completed and dead: by enqueue time, newest first.
+ */
+export const PAGE_ORDER: Readonly<Record<QueuedJobState, 'due' | 'newest'>> = {scheduled: 'due', pending: 'due', retry: 'due', active: 'newest', completed: 'newest', dead: 'newest'}
+
 export interface QueueDepth {
   queue: QueueName
   paused: boolean
@@ -153,6 +184,8 @@ export interface QueueEngine {
   recoverLost(liveWorkerIds: readonly string[]): Promise<number>
   get(id: string): Promise<QueuedJob | undefined>
   list(filter: ListFilter): Promise<QueuedJob[]>
+  /** One queue's jobs in one state, keyset paged in the state's PAGE_ORDER (indexed on both engines). */
+  page(filter: PageFilter): Promise<JobPage>
   /** Depth per queue and state, and processed/failed per minute over the last `minutes` minutes. */
   stats(minutes: number): Promise<Omit<QueueStats, 'queues'> & {queues: Omit<QueueDepth, 'paused'>[]}>
   /** A dead (or retry) job back to pending, its attempts kept; false when it is not dead or retrying. */

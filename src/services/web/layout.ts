@@ -27,6 +27,7 @@ function head(title: string, csrf?: string): Html {
   return html`<head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${title} · harbormaster</title>
 ${csrf ? html`<meta name="csrf-token" content="${csrf}">` : ''}
 <link rel="stylesheet" href="${assetUrl('uPlot.min.css')}">

@@ -6,8 +6,10 @@ import type {ApiOptions} from '../api/plugin.js'
 import {jobsPage} from './jobs.js'
 import {overviewPage} from './overview.js'
 import {schedulesPage} from './schedules.js'
+import {queuesPage} from './queues.js'
+import {workersPage} from './workers.js'
 
 /** One page's routes (its page, its fragments and its actions), with the API's options. */
 export type WebRoutes = FastifyPluginAsyncZod<ApiOptions> | FastifyPluginAsync<ApiOptions>
 
-export const PAGE_ROUTES: WebRoutes[] = [overviewPage, jobsPage, schedulesPage]
+export const PAGE_ROUTES: WebRoutes[] = [overviewPage, jobsPage, schedulesPage, queuesPage, workersPage]

@@ -21,8 +21,8 @@
 //   completions by finish time, failed per minute every failed attempt by its time (purged jobs drop out).
 import type {Context} from '../../context.js'
 import type {Db} from '../../db/client.js'
-import {type QueueJobRow, queueJobStore, type RetryDelay} from '../../db/queue-jobs.js'
-import {HarbormasterError} from '../../errors.js'
+import {PAGE_SORT, type QueueJobRow, queueJobStore, type RetryDelay} from '../../db/queue-jobs.js'
+import {HarbormasterError, usageError} from '../../errors.js'
 import {JOB_TYPE_SPECS} from '../job-types.js'
 import {
   type AttemptError,
@@ -161,6 +161,25 @@ export function embeddedEngine(ctx: Context): QueueEngine {
         at,
       )
       return rows.map((r) => toJob(r, at))
+    },
+    async page(filter) {
+      const at = now()
+      let after: {at: number; id: number} | undefined
+      if (filter.after !== undefined) {
+        const id = rowId(filter.after.id)
+        if (id === undefined || !/^-?\d{1,15}$/.test(filter.after.key)) throw usageError(`no page starts after ${filter.after.key}_${filter.after.id}`, 'follow the page links from the first page')
+        after = {at: Number(filter.after.key), id}
+      }
+      const limit = Math.min(LIST_LIMIT, Math.max(1, filter.limit))
+      // One row more than the page tells whether another page follows.
+      const rows = store().page({queue: filter.queue, state: filter.state, limit: limit + 1, after}, at)
+      const shown = rows.slice(0, limit)
+      const last = shown.at(-1)
+      const more = rows.length > limit && last !== undefined
+      return {
+        jobs: shown.map((r) => toJob(r, at)),
+        next: more ? {key: String(PAGE_SORT[filter.state].column === 'run_at' ? last.runAt : last.createdAt), id: String(last.id)} : null,
+      }
     },
     async stats(minutes) {
       const at = now()

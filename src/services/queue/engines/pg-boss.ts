@@ -46,7 +46,7 @@ import PgBoss from 'pg-boss'
 import type {Context} from '../../context.js'
 import type {PostgresDb} from '../../db/pg-client.js'
 import * as jobs from '../../db/pgboss-jobs.js'
-import {HarbormasterError} from '../../errors.js'
+import {HarbormasterError, usageError} from '../../errors.js'
 import {JOB_TYPE_SPECS} from '../job-types.js'
 import {
   type ClaimedJob,
@@ -247,6 +247,18 @@ export function pgBossEngine(ctx: Context): QueueEngine {
         offset: Math.max(filter.offset ?? 0, 0),
       })
       return rows.map(toQueuedJob)
+    },
+
+    async page(filter) {
+      if (filter.after !== undefined && !(jobs.isExactTime(filter.after.key) && jobs.isUuid(filter.after.id))) {
+        throw usageError(`no page starts after ${filter.after.key}_${filter.after.id}`, 'follow the page links from the first page')
+      }
+      const limit = Math.min(Math.max(filter.limit, 1), 1000)
+      // One row more than the page tells whether another page follows.
+      const rows = await jobs.pageJobs(sql(), {queue: filter.queue, state: filter.state, limit: limit + 1, after: filter.after})
+      const shown = rows.slice(0, limit)
+      const last = shown.at(-1)
+      return {jobs: shown.map(toQueuedJob), next: rows.length > limit && last !== undefined ? {key: last.sort_key, id: last.id} : null}
     },
 
     async stats(minutes) {
