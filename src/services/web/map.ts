@@ -10,7 +10,7 @@ import type {PortCongestionEntry} from '../ports/congestion-report.js'
 import {EVENT_STYLES, PORT_STYLES, portStyle, ZONE_FILL_OPACITY, ZONE_STYLES} from '../report/palette.js'
 import {drawWorldMap, landDescription, type LandScale, mapBackground} from '../report/world-map.js'
 import {html, type Html, raw} from './html.js'
-import {emptyRow, live, pageDocument, sendHtml, timeAgo} from './layout.js'
+import {agoText, emptyRow, live, pageDocument, pager, sendHtml, timeAgo, utc} from './layout.js'
 import {
   detailsHref,
   EVENT_MARKERS_MAX,
@@ -49,10 +49,13 @@ ${Object.values(EVENT_STYLES).map((s) => html`<li>${swatch(s.colour, 'diamond')}
 
 const num = (n: number | null, unit = '') => (n === null ? 'unknown' : `${n.toLocaleString('en-US')}${unit}`)
 const level = (l: PortCongestionEntry['level']) => html`<span class="level level-${l}">${swatch(portStyle(l).fill, 'dot')}${portStyle(l).word}</span>`
-const time = (ms: number | null) => (ms === null ? 'never' : timeAgo(new Date(ms).toISOString()))
-const isoTime = (at: string | null) => (at === null ? 'unknown' : timeAgo(at))
+/** A time in a table: how long ago, the UTC time in its title. */
+const ago = (at: number | string | null, now: number, empty = 'never') => timeAgo(at, now, empty)
+/** A time in the details panel: UTC and how long ago. */
+const when = (at: number | string | null, now: number, empty = 'never') =>
+  at === null ? empty : html`${utc(at)} (${agoText(typeof at === 'number' ? at : Date.parse(at), now)})`
 
-function portDetails(p: PortCongestionEntry): Html {
+function portDetails(p: PortCongestionEntry, now: number): Html {
   const rows: Array<[string, Html | string]> = [
     ['Congestion level', level(p.level)],
     ['Vessels waiting', num(p.waiting)],
@@ -61,9 +64,9 @@ function portDetails(p: PortCongestionEntry): Html {
     ['Usual number waiting', p.baseline === null ? 'not known yet' : `${num(p.baseline)} (over ${p.baseline_days} days)`],
     ['Median wait', p.median_wait_hours === null ? 'unknown' : `${num(p.median_wait_hours, ' h')} (${num(p.waits_counted)} waits)`],
     ['Trend', words(p.trend)],
-    ['Congested since', p.episode_started_at === null ? 'not congested' : isoTime(p.episode_started_at)],
+    ['Congested since', when(p.episode_started_at, now, 'not congested')],
     ['Source', p.source],
-    ['Observed', isoTime(p.observed_at)],
+    ['Observed', when(p.observed_at, now, 'unknown')],
   ]
   const code = [p.unlocode, p.wpi_number && `WPI ${p.wpi_number}`, p.country].filter(Boolean).join(', ')
   return html`<h2 id="details-title">Port ${p.name}</h2>
@@ -86,23 +89,23 @@ function metadataRows(metadata: Record<string, unknown> | null): Array<[string, 
     .map(([k, v]) => [words(k), (typeof v === 'string' ? v : JSON.stringify(v)).slice(0, 400)])
 }
 
-function zoneDetails(z: SafetyZone, inForce: boolean): Html {
+function zoneDetails(z: SafetyZone, inForce: boolean, now: number): Html {
   const style = ZONE_STYLES[z.kind]
   return html`<h2 id="details-title">${style.word[0].toUpperCase() + style.word.slice(1)} zone ${z.name}</h2>
 <p class="details-sub">${swatch(style.colour, 'square', ZONE_FILL_OPACITY + 0.3)}${inForce ? 'in force' : 'not in force'}</p>
 ${figures('What the zone is', [
   ['Kind', style.word],
   ['Severity', z.severity],
-  ['Valid from', time(z.validFrom)],
-  ['Valid until', z.validTo === null ? 'until replaced' : time(z.validTo)],
+  ['Valid from', when(z.validFrom, now, 'always')],
+  ['Valid until', when(z.validTo, now, 'until replaced')],
   ['Source', z.source],
-  ['Observed', time(z.observedAt)],
+  ['Observed', when(z.observedAt, now)],
   ['Identifier', z.externalId],
   ...metadataRows(z.metadata ?? null),
 ])}`
 }
 
-function eventDetails(e: ListedEvent): Html {
+function eventDetails(e: ListedEvent, now: number): Html {
   const style = EVENT_STYLES[e.type]
   return html`<h2 id="details-title">${e.title}</h2>
 <p class="details-sub">${swatch(style.colour, 'diamond')}${style.word} event, ${e.resolvedAt === null ? 'open' : 'resolved'}</p>
@@ -113,62 +116,66 @@ ${figures('What happened', [
   ['Port', e.portName === null ? 'none' : `${e.portName}${e.portUnlocode ? ` (${e.portUnlocode})` : ''}`],
   ['Zone', e.zoneExternalId ?? 'none'],
   ['Position', e.lat === null || e.lon === null ? 'none' : `${e.lat.toFixed(3)}, ${e.lon.toFixed(3)}`],
-  ['Created', time(e.createdAt)],
-  ['Last seen', time(e.lastSeenAt)],
-  ['Resolved', e.resolvedAt === null ? 'not yet' : time(e.resolvedAt)],
+  ['Created', when(e.createdAt, now)],
+  ['Last seen', when(e.lastSeenAt, now)],
+  ['Resolved', when(e.resolvedAt, now, 'not yet')],
   ['Source', e.source],
   ...metadataRows(e.metadata ?? null),
 ])}`
 }
 
-function details(d: MapDetails | null): Html {
+function details(d: MapDetails | null, now: number): Html {
   let body: Html
   if (d === null) body = html`<h2 id="details-title">Details</h2><p>Choose a port, zone or event on the map or in the tables below for its details.</p>`
-  else if (d.kind === 'port') body = portDetails(d.port)
-  else if (d.kind === 'zone') body = zoneDetails(d.zone, d.inForce)
-  else if (d.kind === 'event') body = eventDetails(d.event)
+  else if (d.kind === 'port') body = portDetails(d.port, now)
+  else if (d.kind === 'zone') body = zoneDetails(d.zone, d.inForce, now)
+  else if (d.kind === 'event') body = eventDetails(d.event, now)
   else body = html`<h2 id="details-title">Not found</h2><p>There is no ${d.selection.kind} ${d.selection.id} with data to show.</p>`
   return html`<section id="details" class="map-details" aria-labelledby="details-title" tabindex="-1">${body}${d ? html`<p><a href="/map">Close details</a></p>` : ''}</section>`
 }
 
-function portsTable(ports: PortCongestionEntry[]): Html {
+function portsTable(ports: PortCongestionEntry[], now: number): Html {
   const shown = ports.slice(0, PORTS_LISTED)
   return html`<table class="data"><caption>Ports with congestion data, worst first (${shown.length} of ${ports.length})</caption>
 <thead><tr><th scope="col">Port</th><th scope="col">Level</th><th scope="col">Waiting</th><th scope="col">Median wait</th><th scope="col">Observed</th></tr></thead>
 <tbody>${
     shown.length === 0
-      ? emptyRow('No port has congestion data yet: the ports job computes it from vessel positions.')
+      ? emptyRow('No port has congestion data yet: the ports job computes it from vessel positions.', 5)
       : shown.map(
-          (p) => html`<tr><td><a href="${detailsHref('port', p.port_id)}">${p.name}</a> ${p.unlocode ?? ''}</td><td>${level(p.level)}</td><td class="num">${num(p.waiting)}</td><td class="num">${p.median_wait_hours === null ? 'unknown' : `${p.median_wait_hours} h`}</td><td>${isoTime(p.observed_at)}</td></tr>`,
+          (p) => html`<tr><td><a href="${detailsHref('port', p.port_id)}">${p.name}</a> ${p.unlocode ?? ''}</td><td>${level(p.level)}</td><td class="num">${num(p.waiting)}</td><td class="num">${p.median_wait_hours === null ? 'unknown' : `${p.median_wait_hours} h`}</td><td>${ago(p.observed_at, now, 'unknown')}</td></tr>`,
         )
   }</tbody></table>`
 }
 
-function zonesTable(zones: SafetyZone[]): Html {
+function zonesTable(zones: SafetyZone[], now: number): Html {
   return html`<table class="data"><caption>Zones in force (${zones.length})</caption>
 <thead><tr><th scope="col">Zone</th><th scope="col">Kind</th><th scope="col">Severity</th><th scope="col">Until</th><th scope="col">Source</th></tr></thead>
 <tbody>${
     zones.length === 0
-      ? emptyRow('No storm, piracy or congestion zone is in force.')
+      ? emptyRow('No storm, piracy or congestion zone is in force.', 5)
       : zones.map(
-          (z) => html`<tr><td><a href="${detailsHref('zone', z.id)}">${z.name}</a></td><td>${swatch(ZONE_STYLES[z.kind].colour, 'square', ZONE_FILL_OPACITY + 0.3)}${ZONE_STYLES[z.kind].word}</td><td>${z.severity}</td><td>${z.validTo === null ? 'until replaced' : time(z.validTo)}</td><td>${z.source}</td></tr>`,
+          (z) => html`<tr><td><a href="${detailsHref('zone', z.id)}">${z.name}</a></td><td>${swatch(ZONE_STYLES[z.kind].colour, 'square', ZONE_FILL_OPACITY + 0.3)}${ZONE_STYLES[z.kind].word}</td><td>${z.severity}</td><td>${ago(z.validTo, now, 'until replaced')}</td><td>${z.source}</td></tr>`,
         )
   }</tbody></table>`
 }
 
-function eventsTable(events: ListedEvent[], next: string | null, query: URLSearchParams): Html {
+function eventsTable(events: ListedEvent[], next: string | null, query: URLSearchParams, now: number): Html {
   const older = new URLSearchParams(query)
   if (next) older.set('before', next)
+  // Keyset paging goes one way; back is to the newest page.
+  const first = new URLSearchParams(query)
+  first.delete('before')
+  const newest = query.has('before') ? `/map${first.toString() ? `?${first.toString()}` : ''}#map-events-title` : null
   return html`<table class="data"><caption>Events of the last ${RECENT_EVENTS_HOURS} hours, newest first</caption>
 <thead><tr><th scope="col">Event</th><th scope="col">Type</th><th scope="col">Severity</th><th scope="col">Created</th><th scope="col">State</th></tr></thead>
 <tbody>${
     events.length === 0
-      ? emptyRow(`No event in the last ${RECENT_EVENTS_HOURS} hours.`)
+      ? emptyRow(`No event in the last ${RECENT_EVENTS_HOURS} hours.`, 5)
       : events.map(
-          (e) => html`<tr><td><a href="${detailsHref('event', e.id)}">${e.title}</a></td><td>${swatch(EVENT_STYLES[e.type].colour, 'diamond')}${EVENT_STYLES[e.type].word}</td><td>${e.severity}</td><td>${time(e.createdAt)}</td><td>${e.resolvedAt === null ? 'open' : 'resolved'}</td></tr>`,
+          (e) => html`<tr><td><a href="${detailsHref('event', e.id)}">${e.title}</a></td><td>${swatch(EVENT_STYLES[e.type].colour, 'diamond')}${EVENT_STYLES[e.type].word}</td><td>${e.severity}</td><td>${ago(e.createdAt, now)}</td><td>${e.resolvedAt === null ? 'open' : 'resolved'}</td></tr>`,
         )
   }</tbody></table>
-<nav class="pager" aria-label="Events pages">${query.has('before') ? html`<a href="/map">Newest events</a> ` : ''}${next ? html`<a href="${`/map?${older.toString()}`}">Older events</a>` : ''}</nav>`
+${pager({label: 'Pages of events', previous: newest, next: next ? `/map?${older.toString()}#map-events-title` : null})}`
 }
 
 function caption(data: MapPageData): string {
@@ -191,11 +198,11 @@ async function liveRegion(view: PageView, query: URLSearchParams): Promise<Html>
   const drawn = drawWorldMap(data.layers, {land: PAGE_LAND, legend: false, markerScale: MARKER_SCALE})
   const body = html`<div class="map-layout">
 <figure class="world-map">${raw(drawn.svg)}<figcaption>${caption(data)}</figcaption></figure>
-${details(data.details)}
+${details(data.details, data.now)}
 </div>
-<section aria-labelledby="map-ports-title"><h2 id="map-ports-title">Ports</h2>${portsTable(data.ports)}</section>
-<section aria-labelledby="map-zones-title"><h2 id="map-zones-title">Zones</h2>${zonesTable(data.zones)}</section>
-<section aria-labelledby="map-events-title"><h2 id="map-events-title">Events</h2>${eventsTable(events.events, events.next, query)}</section>`
+<section aria-labelledby="map-ports-title"><h2 id="map-ports-title">Ports</h2>${portsTable(data.ports, data.now)}</section>
+<section aria-labelledby="map-zones-title"><h2 id="map-zones-title">Zones</h2>${zonesTable(data.zones, data.now)}</section>
+<section aria-labelledby="map-events-title"><h2 id="map-events-title">Events</h2>${eventsTable(events.events, events.next, query, data.now)}</section>`
   const q = query.toString()
   return live('map-live', `/map/live${q ? `?${q}` : ''}`, body)
 }
@@ -216,8 +223,7 @@ export const mapPage: FastifyPluginAsync<ApiOptions> = async (app, {ctx}) => {
   mapBackground(PAGE_LAND)
   app.get('/map', {preHandler: webAuth(ctx, 'VIEWER')}, async (req, reply) => {
     const view = pageView(req, ctx)
-    const body = html`<h1>Map</h1>
-${await liveRegion(view, pageQuery(req.query))}
+    const body = html`${await liveRegion(view, pageQuery(req.query))}
 ${legend()}`
     return sendHtml(reply, pageDocument(view, {key: 'map', title: 'Map', body}))
   })

@@ -10,7 +10,6 @@ import {emptyRow, live, pageDocument, sendHtml, statusBadge, timeAgo} from './la
 import {pageView, webAuth} from './session.js'
 import type {PageView} from './types.js'
 
-const when = (at: string | null) => (at === null ? 'never' : timeAgo(at))
 
 /** Seconds as the largest whole unit that fits: 45 s, 12 min, 3 h, 2 d. */
 export function ageInWords(seconds: number): string {
@@ -21,27 +20,27 @@ export function ageInWords(seconds: number): string {
 }
 
 /** Quota use: a bar and the percentage and counts written; a provider without a quota shows its count only. */
-function quotaCell(usage: ProviderStatus['usage']): Html {
+function quotaCell(usage: ProviderStatus['usage'], now: number): Html {
   if (usage.limit === null) return html`<span class="quota-none">${usage.used.toLocaleString('en-US')} requests, no quota</span>`
   const percent = usage.limit === 0 ? 100 : Math.round((usage.used / usage.limit) * 1000) / 10
   const label = `${percent}% of quota used (${usage.used.toLocaleString('en-US')} of ${usage.limit.toLocaleString('en-US')})`
   return html`<div class="quota quota-${usage.state}">
 <meter min="0" max="${usage.limit}" low="${Math.floor(usage.limit * 0.8)}" high="${Math.floor(usage.limit * 0.95)}" optimum="0" value="${Math.min(usage.used, usage.limit)}" aria-label="${label}">${percent}%</meter>
 <span class="quota-text">${percent}% (${usage.used.toLocaleString('en-US')} / ${usage.limit.toLocaleString('en-US')})${usage.state === 'ok' ? '' : `, ${usage.state}`}</span>
-${usage.window_resets_at ? html`<span class="quota-reset">resets ${timeAgo(usage.window_resets_at)}</span>` : ''}
+${usage.window_resets_at ? html`<span class="quota-reset">resets ${timeAgo(usage.window_resets_at, now)}</span>` : ''}
 </div>`
 }
 
-function providerRow(s: ProviderStatus): Html {
+function providerRow(s: ProviderStatus, now: number): Html {
   const condition = providerCondition(s)
   return html`<tr id="${`provider-${s.provider}`}" data-provider="${s.provider}">
 <th scope="row">${s.provider}<div class="provider-description">${s.description}</div></th>
 <td data-field="condition">${statusBadge(condition.replace('_', ' '))}</td>
-<td data-field="last-success">${when(s.last_success_at)}${s.last_source ? html`<div class="provider-source">last served: ${s.last_source}</div>` : ''}</td>
-<td data-field="last-error">${s.last_error_at === null ? 'none' : html`${timeAgo(s.last_error_at)}<div class="provider-error">${s.last_error ?? ''}</div>`}</td>
+<td data-field="last-success">${timeAgo(s.last_success_at, now, 'never')}${s.last_source ? html`<div class="provider-source">last served: ${s.last_source}</div>` : ''}</td>
+<td data-field="last-error">${s.last_error_at === null ? 'none' : html`${timeAgo(s.last_error_at, now)}<div class="provider-error">${s.last_error ?? ''}</div>`}</td>
 <td data-field="cache">${s.cache_age_seconds === null ? 'empty' : `${ageInWords(s.cache_age_seconds)} old (${s.cache_entries.toLocaleString('en-US')} entries)`}</td>
-<td data-field="quota">${quotaCell(s.usage)}</td>
-<td data-field="failed-over">${s.failed_over ? html`since ${when(s.failed_over_since)}${s.degraded ? ' (degraded)' : ''}` : 'no'}</td>
+<td data-field="quota">${quotaCell(s.usage, now)}</td>
+<td data-field="failed-over">${s.failed_over ? html`since ${timeAgo(s.failed_over_since, now, 'unknown')}${s.degraded ? ' (degraded)' : ''}` : 'no'}</td>
 </tr>`
 }
 
@@ -55,13 +54,14 @@ function zoneOutlines(statuses: ProviderStatus[]): Html {
 
 async function providersRegion(view: PageView): Promise<Html> {
   const statuses = await providerStatuses(view.ctx)
+  const now = view.ctx.clock.now()
   return live(
     'providers-live',
     '/providers/live',
-    html`<div class="table-scroll"><table class="data providers">
+    html`<div class="scroll"><table class="data providers">
 <caption>Outside providers: condition, last success and error, cache age, quota use and failover</caption>
 <thead><tr><th scope="col">Provider</th><th scope="col">Status</th><th scope="col">Last success</th><th scope="col">Last error</th><th scope="col">Cache age</th><th scope="col">Quota use</th><th scope="col">Failed over</th></tr></thead>
-<tbody>${statuses.length === 0 ? emptyRow('No provider is configured.') : statuses.map(providerRow)}</tbody>
+<tbody>${statuses.length === 0 ? emptyRow('No provider is configured.', 7) : statuses.map((s) => providerRow(s, now))}</tbody>
 </table></div>
 ${zoneOutlines(statuses)}`,
   )
@@ -70,8 +70,7 @@ ${zoneOutlines(statuses)}`,
 export const providersPage: FastifyPluginAsync<ApiOptions> = async (app, {ctx}) => {
   app.get('/providers', {preHandler: webAuth(ctx, 'VIEWER')}, async (req, reply) => {
     const view = pageView(req, ctx)
-    const body = html`<h1>Providers</h1>
-<p>A provider is failed over when its last answer was not live (it served the cache, the database or shipped data); after the grace period it is degraded.</p>
+    const body = html`<p>A provider is failed over when its last answer was not live (it served the cache, the database or shipped data); after the grace period it is degraded.</p>
 ${await providersRegion(view)}`
     return sendHtml(reply, pageDocument(view, {key: 'providers', title: 'Providers', body}))
   })
