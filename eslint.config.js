@@ -30,6 +30,11 @@ export default tseslint.config(
     },
   },
   {
+    // The web page's own script runs in the browser.
+    files: ['web/**/*.js'],
+    languageOptions: {globals: {...globals.browser}, sourceType: 'script'},
+  },
+  {
     // Tests read untyped JSON output and look for terminal escape codes in it.
     files: ['test/**/*.ts'],
     rules: {'@typescript-eslint/no-explicit-any': 'off', 'no-control-regex': 'off'},

@@ -111,6 +111,7 @@ export const jobListEntry = z.object({
   paused: z.string().nullable().describe('who paused it, since when and why'),
   last_status: z.enum(JOB_STATUSES).nullable(),
   last_run_at: utcTime.nullable(),
+  last_duration_seconds: z.number().nonnegative().nullable().describe('how long the last finished run took'),
   consecutive_failures: count,
 })
 export type JobListEntry = z.infer<typeof jobListEntry>

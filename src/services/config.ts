@@ -150,6 +150,7 @@ export const SETTINGS = {
     description: 'where data derived from shipped data (built piracy risk areas) is cached',
   }),
   apiRateLimitPerMinute: setting({env: 'HARBORMASTER_API_RATE_LIMIT', type: count, default: '600', description: 'HTTP API requests a minute per client (bearer token, else address); `0`: no limit'}),
+  webSessionHours: setting({env: 'HARBORMASTER_WEB_SESSION_HOURS', type: z.coerce.number().int().min(1).max(24 * 30), default: '12', description: 'hours a web page session lasts after sign-in (then the page asks for a token again)'}),
   learnedCellMinVessels: setting({
     env: 'HARBORMASTER_LEARNED_CELL_MIN_VESSELS',
     type: z.coerce.number().int().min(1),

@@ -23,26 +23,44 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest())
 }
 
+/** Who holds `token`: the bootstrap admin (no user id) or a user; undefined for a token that is not valid. */
+export async function tokenHolder(ctx: Context, token: string): Promise<{name: string; role: Role; userId: number | null} | undefined> {
+  const admin = ctx.config.adminToken
+  if (admin && sameSecret(token, admin)) return {name: 'admin-token', role: 'ADMIN', userId: null}
+  const user = await userForToken(ctx, token)
+  return user ? {name: user.name, role: user.role, userId: user.id} : undefined
+}
+
+/** Whether `role` carries at least `minimum`. */
+export function roleAtLeast(role: Role, minimum: Role): boolean {
+  return RANK[role] >= RANK[minimum]
+}
+
 /** A preHandler admitting requests whose token carries at least `minimum`: 401 without a valid token, 403 below the role. */
 export function requireRole(ctx: Context, minimum: Role): preHandlerAsyncHookHandler {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const match = BEARER.exec(req.headers.authorization ?? '')
     if (!match) return reply.code(401).header('www-authenticate', 'Bearer').send(errorBody('a bearer token is required'))
-    const token = match[1]
-    const admin = ctx.config.adminToken
-    if (admin && sameSecret(token, admin)) {
-      req.user = {name: 'admin-token', role: 'ADMIN'}
-    } else {
-      const user = await userForToken(ctx, token)
-      if (!user) return reply.code(401).header('www-authenticate', 'Bearer').send(errorBody('the token is not valid'))
-      req.user = {name: user.name, role: user.role}
-    }
+    const holder = await tokenHolder(ctx, match[1])
+    if (!holder) return reply.code(401).header('www-authenticate', 'Bearer').send(errorBody('the token is not valid'))
+    req.user = {name: holder.name, role: holder.role}
     if (RANK[req.user.role] < RANK[minimum]) return reply.code(403).send(errorBody(`${minimum} role required; ${req.user.name} is ${req.user.role}`))
   }
 }
 
-/** What identifies a client for its rate limit: its bearer token (hashed; never kept), else its address. */
+/** The web page's session cookie (see web/session.ts). */
+export const SESSION_COOKIE = 'harbormaster_session'
+const SESSION_IN_COOKIE = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([^;\\s]+)`)
+
+/**
+ * What identifies a client for its rate limit: its bearer token, else its web session (a browser polling
+ * the page is one client however many browsers share an address), else its address. Secrets are hashed, never kept.
+ */
 export function clientKey(req: FastifyRequest): string {
   const match = BEARER.exec(req.headers.authorization ?? '')
-  return match ? `token:${createHash('sha256').update(match[1]).digest('hex').slice(0, 32)}` : `address:${req.ip}`
+  if (match) return `token:${createHash('sha256').update(match[1]).digest('hex').slice(0, 32)}`
+  // Sign-in attempts count against the address: a made-up cookie must not buy more guesses.
+  const session = req.url.startsWith('/sign-in') ? null : SESSION_IN_COOKIE.exec(req.headers.cookie ?? '')
+  if (session) return `session:${createHash('sha256').update(session[1]).digest('hex').slice(0, 32)}`
+  return `address:${req.ip}`
 }

@@ -21,6 +21,7 @@ import {queueRoutes} from './queues.js'
 import {errorBody} from './schemas.js'
 import {taskRoutes} from './tasks.js'
 import {vesselRoutes} from './vessels.js'
+import {webRoutes} from '../web/plugin.js'
 
 /** Every resource's routes, registered in this order. */
 const RESOURCES = [jobRoutes, healthRoutes, eventRoutes, portRoutes, vesselRoutes, cacheRoutes, taskRoutes, queueRoutes]
@@ -134,6 +135,8 @@ export function buildServer(serverCtx: Context, options: ServerOptions = {}): Fa
   // Registered after the rate limit, so the limit applies to every route.
   const api: ApiOptions = {ctx, runs: serverCtx, tasks, mask, healthMaxAgeMs: options.healthMaxAgeMs}
   for (const routes of RESOURCES) void app.register(routes, api)
+  // The web page (sign-in, assets, pages) after the API: the same rate limit, context and access log.
+  void app.register(webRoutes, api)
 
   return app as unknown as FastifyInstance
 }

@@ -625,6 +625,24 @@ export function defineTables(d: TableKit) {
 
 
   /**
+   * Web page sessions: a session token exchanged for an API token at sign-in, kept only as its hash; the
+   * user's row (null for the bootstrap admin token) ends its sessions when the user is removed.
+   */
+  const webSessions = d.table(
+    'web_sessions',
+    {
+      id: d.id('id'),
+      tokenHash: d.text('token_hash').notNull(),
+      userId: d.int('user_id').references(() => users.id, {onDelete: 'cascade'}),
+      userName: d.text('user_name').notNull(),
+      role: d.text('role', {enum: ROLES}).notNull(),
+      createdAt: d.int('created_at').notNull(),
+      expiresAt: d.int('expires_at').notNull(),
+    },
+    (t) => [d.uniqueIndex('web_sessions_token_hash_unique').on(t.tokenHash), d.index('web_sessions_expires_idx').on(t.expiresAt)],
+  )
+
+  /**
    * Marine alerts whose zone outlines could not all be had: kept with the alert itself, so a later run
    * retries them even when NWS is down, until they are completed, expire or NWS stops listing them.
    */
@@ -786,7 +804,7 @@ export function defineTables(d: TableKit) {
     ],
   )
 
-  return {ports, portCongestion, portCongestionDaily, portAreaCells, vesselStops, portCalls, vessels, vesselPositions, positionSuspects, discardedPositions, behaviourEpisodes, safetyZones, safetyEvents, users, watchlists, notifications, jobRuns, jobLocks, apiCache, settings, providerUsage, providerState, portWeather, alertRules, alertEvents, apiTasks, pendingStormAlerts, tableRows, queueJobs, queueWorkers, vesselFindings, vesselIdentityValues}
+  return {ports, portCongestion, portCongestionDaily, portAreaCells, vesselStops, portCalls, vessels, vesselPositions, positionSuspects, discardedPositions, behaviourEpisodes, safetyZones, safetyEvents, users, watchlists, notifications, jobRuns, jobLocks, apiCache, settings, providerUsage, providerState, portWeather, alertRules, alertEvents, apiTasks, pendingStormAlerts, tableRows, queueJobs, queueWorkers, vesselFindings, vesselIdentityValues, webSessions}
 }
 
 export type Tables = ReturnType<typeof defineTables>

@@ -31,6 +31,7 @@ export async function jobStatuses(ctx: Context): Promise<JobListEntry[]> {
         paused: pause ? describePause(pause) : null,
         last_status: last?.status ?? null,
         last_run_at: iso(last?.startedAt),
+        last_duration_seconds: last?.durationMs == null ? null : last.durationMs / 1000,
         consecutive_failures: await consecutiveFailures(ctx, spec.name),
       })
     }
