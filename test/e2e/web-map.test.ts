@@ -91,12 +91,24 @@ async function screenPoint(page: Page, lon: number, lat: number): Promise<{x: nu
   const xy = mapFrame().projection([lon, lat])
   if (!xy) throw new Error(`${lon},${lat} is not on the map`)
   return page.evaluate(([px, py]) => {
-    const svg = document.querySelector('figure.world-map svg') as SVGSVGElement
+    const svg = document.querySelector('figure.world-map svg')
     const box = svg.getBoundingClientRect()
     const view = svg.viewBox.baseVal
     return {x: box.left + (px * box.width) / view.width, y: box.top + (py * box.height) / view.height}
   }, xy)
 }
+
+// What the callbacks run by page.evaluate find in the browser (the tests' TypeScript has no DOM library).
+interface BrowserElement {
+  id: string
+  innerText: string
+  getAttribute(name: string): string | null
+  closest(selector: string): BrowserElement | null
+  querySelector(selector: string): BrowserElement | null
+}
+declare const document: {querySelector(selector: string): any; elementFromPoint(x: number, y: number): BrowserElement | null}
+declare function getComputedStyle(element: unknown): {fill: string}
+
 
 const rgb = (hex: string) => `rgb(${rgbOf(hex).join(', ')})`
 
@@ -120,7 +132,7 @@ describeInBrowser('web map and providers pages', () => {
       await signIn(page, server.base, server.adminToken)
       await page.goto(`${server.base}/map`)
       const markers = await page.$$eval('figure.world-map a.marker[data-kind="port"]', (links) =>
-        links.map((a) => ({id: a.id, level: a.getAttribute('data-level'), fill: getComputedStyle(a.querySelector('circle') as Element).fill})),
+        links.map((a) => ({id: a.id, level: a.getAttribute('data-level'), fill: getComputedStyle(a.querySelector('circle')).fill})),
       )
       expect(markers.map((m) => m.id).sort()).toEqual(congestion.ports.map((p) => `port-${p.port_id}`).sort())
       expect(markers).toHaveLength(3)
@@ -131,7 +143,7 @@ describeInBrowser('web map and providers pages', () => {
       // The port whose snapshot says no data has no marker; the levels are written in the legend and the ports table.
       expect(await page.locator(`#port-${ids.ports.get('USNYC')}`).count()).toBe(0)
       await expect(page.locator('.map-legend').innerText()).resolves.toMatch(/Port: severe[\s\S]*Port: high[\s\S]*Zone: storm/)
-      const rows = await page.$$eval('#map-ports-title + table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent?.trim())))
+      const rows = await page.$$eval('#map-ports-title + .scroll table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent?.trim())))
       expect(rows.map(([, level]) => level)).toEqual(['severe', 'high', 'normal'])
 
       // The storm zone: what the browser finds at a point inside PKZ413 is the zone's link, filled in the storm colour.
@@ -143,7 +155,7 @@ describeInBrowser('web map and providers pages', () => {
       }, at)
       expect(hit).toEqual({id: `zone-${ids.zone}`, kind: 'storm', fill: rgb(ZONE_STYLES.storm.colour), href: `/map?zone=${ids.zone}#details`})
       // The event with a position is drawn, the one without is counted.
-      expect(await page.locator('a.marker[data-kind="event"]').evaluateAll((links) => links.map((a) => getComputedStyle(a.querySelector('path') as Element).fill))).toEqual([
+      expect(await page.locator('a.marker[data-kind="event"]').evaluateAll((links) => links.map((a) => getComputedStyle(a.querySelector('path')).fill))).toEqual([
         rgb(EVENT_STYLES.distress.colour),
       ])
       await expect(page.locator('figure.world-map figcaption').innerText()).resolves.toContain('(1 without)')
@@ -174,7 +186,7 @@ describeInBrowser('web map and providers pages', () => {
       await screenshot(page, 'map-details', viewport)
 
       // The zone's details: from the zones table.
-      await Promise.all([page.waitForURL(`**/map?zone=${ids.zone}#details`), page.click(`#map-zones-title + table a[href="/map?zone=${ids.zone}#details"]`)])
+      await Promise.all([page.waitForURL(`**/map?zone=${ids.zone}#details`), page.click(`#map-zones-title + .scroll table a[href="/map?zone=${ids.zone}#details"]`)])
       await expect(details.innerText()).resolves.toContain(PKZ413.properties.name)
       expect(watch.problems).toEqual([])
       await page.close()
@@ -187,7 +199,7 @@ describeInBrowser('web map and providers pages', () => {
       await page.goto(`${server.base}/providers`)
       const shown = await page.$$eval('table.providers tbody tr', (trs) =>
         trs.map((tr) => {
-          const field = (name: string) => (tr.querySelector(`[data-field="${name}"]`) as HTMLElement | null)?.innerText.trim() ?? ''
+          const field = (name: string) => (tr.querySelector(`[data-field="${name}"]`) as unknown as BrowserElement | null)?.innerText.trim() ?? ''
           const meter = tr.querySelector('meter')
           return {
             provider: tr.getAttribute('data-provider'),

@@ -166,7 +166,7 @@ function eventsTable(events: ListedEvent[], next: string | null, query: URLSearc
   const first = new URLSearchParams(query)
   first.delete('before')
   const newest = query.has('before') ? `/map${first.toString() ? `?${first.toString()}` : ''}#map-events-title` : null
-  return html`<table class="data"><caption>Events of the last ${RECENT_EVENTS_HOURS} hours, newest first</caption>
+  return html`<div class="scroll"><table class="data"><caption>Events of the last ${RECENT_EVENTS_HOURS} hours, newest first</caption>
 <thead><tr><th scope="col">Event</th><th scope="col">Type</th><th scope="col">Severity</th><th scope="col">Created</th><th scope="col">State</th></tr></thead>
 <tbody>${
     events.length === 0
@@ -174,7 +174,7 @@ function eventsTable(events: ListedEvent[], next: string | null, query: URLSearc
       : events.map(
           (e) => html`<tr><td><a href="${detailsHref('event', e.id)}">${e.title}</a></td><td>${swatch(EVENT_STYLES[e.type].colour, 'diamond')}${EVENT_STYLES[e.type].word}</td><td>${e.severity}</td><td>${ago(e.createdAt, now)}</td><td>${e.resolvedAt === null ? 'open' : 'resolved'}</td></tr>`,
         )
-  }</tbody></table>
+  }</tbody></table></div>
 ${pager({label: 'Pages of events', previous: newest, next: next ? `/map?${older.toString()}#map-events-title` : null})}`
 }
 
@@ -200,8 +200,8 @@ async function liveRegion(view: PageView, query: URLSearchParams): Promise<Html>
 <figure class="world-map">${raw(drawn.svg)}<figcaption>${caption(data)}</figcaption></figure>
 ${details(data.details, data.now)}
 </div>
-<section aria-labelledby="map-ports-title"><h2 id="map-ports-title">Ports</h2>${portsTable(data.ports, data.now)}</section>
-<section aria-labelledby="map-zones-title"><h2 id="map-zones-title">Zones</h2>${zonesTable(data.zones, data.now)}</section>
+<section aria-labelledby="map-ports-title"><h2 id="map-ports-title">Ports</h2><div class="scroll">${portsTable(data.ports, data.now)}</div></section>
+<section aria-labelledby="map-zones-title"><h2 id="map-zones-title">Zones</h2><div class="scroll">${zonesTable(data.zones, data.now)}</div></section>
 <section aria-labelledby="map-events-title"><h2 id="map-events-title">Events</h2>${eventsTable(events.events, events.next, query, data.now)}</section>`
   const q = query.toString()
   return live('map-live', `/map/live${q ? `?${q}` : ''}`, body)
