@@ -57,7 +57,7 @@ beforeAll(async () => {
     const zone = d
       .prepare(
         `INSERT INTO safety_zones (kind, external_id, name, severity, geometry, min_lon, min_lat, max_lon, max_lat, valid_from, valid_to, source, observed_at, origin, created_at, updated_at)
-         VALUES ('storm', 'web-map-test:PKZ413', ?, 'severe', ?, ?, ?, ?, ?, ?, ?, 'live', ?, 'ingest', ?, ?)`,
+         VALUES ('storm', 'web-map-test:PKZ413', ?, 'critical', ?, ?, ?, ?, ?, ?, ?, 'live', ?, 'ingest', ?, ?)`,
       )
       .run(`Gale warning: ${PKZ413.properties.name}`, JSON.stringify(PKZ413.geometry), Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats), NOW - 6 * HOUR, NOW + 6 * HOUR, NOW - 6 * HOUR, NOW, NOW)
     ids.zone = Number(zone.lastInsertRowid)
@@ -110,6 +110,24 @@ declare const document: {querySelector(selector: string): any; elementFromPoint(
 declare function getComputedStyle(element: unknown): {fill: string}
 
 
+/**
+ * What the page showed that it should not. Chromium asks a fresh browser for /favicon.ico, which serve does not
+ * have (the layout links no icon): that one 404 is left to the layout; any other missing resource counts.
+ */
+function watchPage(page: Page): {problems: () => string} {
+  const watch = watchConsole(page)
+  const missing: string[] = []
+  page.on('response', (response) => {
+    if (response.status() === 404) missing.push(new URL(response.url()).pathname)
+  })
+  return {
+    problems: () =>
+      watch.problems
+        .filter((p) => !(p.includes('status of 404') && missing.every((path) => path === '/favicon.ico')))
+        .join('\n'),
+  }
+}
+
 const rgb = (hex: string) => `rgb(${rgbOf(hex).join(', ')})`
 
 describeInBrowser('web map and providers pages', () => {
@@ -128,7 +146,7 @@ describeInBrowser('web map and providers pages', () => {
   for (const viewport of VIEWPORTS) {
     it(`draws one marker per port with congestion data, coloured by level, and the storm zone (${viewport.name})`, async () => {
       const page = await browser.newPage({viewport})
-      const watch = watchConsole(page)
+      const watch = watchPage(page)
       await signIn(page, server.base, server.adminToken)
       await page.goto(`${server.base}/map`)
       const markers = await page.$$eval('figure.world-map a.marker[data-kind="port"]', (links) =>
@@ -160,13 +178,13 @@ describeInBrowser('web map and providers pages', () => {
       ])
       await expect(page.locator('figure.world-map figcaption').innerText()).resolves.toContain('(1 without)')
       await screenshot(page, 'map', viewport)
-      expect(watch.problems).toEqual([])
+      expect(watch.problems()).toBe('')
       await page.close()
     })
 
     it(`a port marker leads to the port's congestion figures, by mouse and by keyboard (${viewport.name})`, async () => {
       const page = await browser.newPage({viewport})
-      const watch = watchConsole(page)
+      const watch = watchPage(page)
       await signIn(page, server.base, server.adminToken)
       await page.goto(`${server.base}/map`)
       const varna = ids.ports.get('BGVAR')
@@ -188,13 +206,13 @@ describeInBrowser('web map and providers pages', () => {
       // The zone's details: from the zones table.
       await Promise.all([page.waitForURL(`**/map?zone=${ids.zone}#details`), page.click(`#map-zones-title + .scroll table a[href="/map?zone=${ids.zone}#details"]`)])
       await expect(details.innerText()).resolves.toContain(PKZ413.properties.name)
-      expect(watch.problems).toEqual([])
+      expect(watch.problems()).toBe('')
       await page.close()
     })
 
     it(`the providers page says what providers status --json says (${viewport.name})`, async () => {
       const page = await browser.newPage({viewport})
-      const watch = watchConsole(page)
+      const watch = watchPage(page)
       await signIn(page, server.base, server.adminToken)
       await page.goto(`${server.base}/providers`)
       const shown = await page.$$eval('table.providers tbody tr', (trs) =>
@@ -225,7 +243,7 @@ describeInBrowser('web map and providers pages', () => {
           expect(row?.quota).toContain(`${p.usage.used} requests, no quota`)
         } else {
           expect(row?.meter).toEqual({value: p.usage.used, max: p.usage.limit})
-          expect(row?.quota).toContain(`${Math.round((p.usage.used / p.usage.limit) * 1000) / 10}% (${p.usage.used} / ${p.usage.limit})`)
+          expect(row?.quota).toContain(`${Math.round((p.usage.used / p.usage.limit) * 1000) / 10}% (${p.usage.used.toLocaleString('en-US')} / ${p.usage.limit.toLocaleString('en-US')})`)
         }
         expect(row?.failedOver.startsWith(p.failed_over ? 'since' : 'no'), p.provider).toBe(true)
       }
@@ -233,7 +251,7 @@ describeInBrowser('web map and providers pages', () => {
       expect(shown.find((s) => s.provider === 'open-meteo')).toMatchObject({condition: 'degraded', quota: expect.stringContaining('75% (150 / 200)'), failedOver: 'since 3 h ago (degraded)'})
       expect(shown.find((s) => s.provider === 'nws')).toMatchObject({condition: 'ok', quota: expect.stringContaining('4% (40 / 1,000)')})
       await screenshot(page, 'providers', viewport)
-      expect(watch.problems).toEqual([])
+      expect(watch.problems()).toBe('')
       await page.close()
     })
   }

@@ -18,6 +18,7 @@ export const EVENT_MARKERS_MAX = 500
 /** Rows of the ports and events tables under the map. */
 export const PORTS_LISTED = 20
 export const EVENTS_LISTED = 20
+export const ZONES_LISTED = 25
 
 export type MapItemKind = 'port' | 'zone' | 'event'
 export interface MapSelection {

@@ -5,6 +5,7 @@ import type {FastifyPluginAsync} from 'fastify'
 
 import type {ApiOptions} from '../api/plugin.js'
 import type {ListedEvent} from '../db/events.js'
+import {SEVERITIES} from '../db/model.js'
 import type {SafetyZone} from '../db/schema.js'
 import type {PortCongestionEntry} from '../ports/congestion-report.js'
 import {EVENT_STYLES, PORT_STYLES, portStyle, ZONE_FILL_OPACITY, ZONE_STYLES} from '../report/palette.js'
@@ -18,6 +19,7 @@ import {
   type MapPageData,
   mapPageData,
   PORTS_LISTED,
+  ZONES_LISTED,
   RECENT_EVENTS_HOURS,
   recentEventsPage,
   selectionOf,
@@ -147,8 +149,16 @@ function portsTable(ports: PortCongestionEntry[], now: number): Html {
   }</tbody></table>`
 }
 
-function zonesTable(zones: SafetyZone[], now: number): Html {
-  return html`<table class="data"><caption>Zones in force (${zones.length})</caption>
+const KIND_ORDER = ['storm', 'congestion', 'piracy'] as const
+const SEVERITY_ORDER = [...SEVERITIES].reverse()
+const rankOf = (list: readonly string[], value: string) => (list.includes(value) ? list.indexOf(value) : list.length)
+
+/** Zones in force, storms first (they pass; piracy risk areas stay for years), the most severe first. */
+function zonesTable(all: SafetyZone[], now: number): Html {
+  const zones = [...all]
+    .sort((a, b) => rankOf(KIND_ORDER, a.kind) - rankOf(KIND_ORDER, b.kind) || rankOf(SEVERITY_ORDER, a.severity) - rankOf(SEVERITY_ORDER, b.severity) || a.id - b.id)
+    .slice(0, ZONES_LISTED)
+  return html`<table class="data"><caption>Zones in force, storms first (${zones.length} of ${all.length}; every zone is on the map)</caption>
 <thead><tr><th scope="col">Zone</th><th scope="col">Kind</th><th scope="col">Severity</th><th scope="col">Until</th><th scope="col">Source</th></tr></thead>
 <tbody>${
     zones.length === 0
