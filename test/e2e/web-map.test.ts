@@ -237,7 +237,7 @@ describeInBrowser('web map and providers pages', () => {
         expect(row?.condition, p.provider).toBe(condition)
         if (p.last_error) expect(row?.lastError).toContain(p.last_error)
         else expect(row?.lastError).toBe('none')
-        expect(row?.cache).toEqual(p.cache_age_seconds === null ? 'empty' : expect.stringContaining(`(${p.cache_entries} entries)`))
+        expect(row?.cache).toEqual(p.cache_age_seconds === null ? 'empty' : expect.stringContaining(`(${p.cache_entries} ${p.cache_entries === 1 ? 'entry' : 'entries'})`))
         if (p.usage.limit === null) {
           expect(row?.meter).toBeNull()
           expect(row?.quota).toContain(`${p.usage.used} requests, no quota`)

@@ -38,7 +38,7 @@ function providerRow(s: ProviderStatus, now: number): Html {
 <td data-field="condition">${statusBadge(condition.replace('_', ' '))}</td>
 <td data-field="last-success">${timeAgo(s.last_success_at, now, 'never')}${s.last_source ? html`<div class="provider-source">last served: ${s.last_source}</div>` : ''}</td>
 <td data-field="last-error">${s.last_error_at === null ? 'none' : html`${timeAgo(s.last_error_at, now)}<div class="provider-error">${s.last_error ?? ''}</div>`}</td>
-<td data-field="cache">${s.cache_age_seconds === null ? 'empty' : `${ageInWords(s.cache_age_seconds)} old (${s.cache_entries.toLocaleString('en-US')} entries)`}</td>
+<td data-field="cache">${s.cache_age_seconds === null ? 'empty' : `${ageInWords(s.cache_age_seconds)} old (${s.cache_entries.toLocaleString('en-US')} ${s.cache_entries === 1 ? 'entry' : 'entries'})`}</td>
 <td data-field="quota">${quotaCell(s.usage, now)}</td>
 <td data-field="failed-over">${s.failed_over ? html`since ${timeAgo(s.failed_over_since, now, 'unknown')}${s.degraded ? ' (degraded)' : ''}` : 'no'}</td>
 </tr>`
