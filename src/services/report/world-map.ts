@@ -43,7 +43,13 @@ export interface MapZone {
   label: string
   geometry: ZoneGeometry
   link?: MapLink
+  /** What identifies this geometry (a stored zone's id and update time): its projected outline is kept under it. */
+  key?: string
 }
+
+/** Projected zone outlines by key: the page draws the same zones at every refresh. Emptied when it grows past the cap. */
+const zonePaths = new Map<string, string>()
+const ZONE_PATHS_KEPT = 5000
 
 export interface MapEvent {
   lon: number
@@ -178,9 +184,16 @@ export function drawWorldMap(layers: MapLayers, options: DrawOptions = {}): Draw
     const {colour} = ZONE_STYLES[kind]
     out.push(`<g class="zones-${kind}" fill="${colour}" fill-opacity="${ZONE_FILL_OPACITY}" stroke="${colour}" stroke-width="1.2" stroke-linejoin="round">`)
     for (const zone of zones) {
-      const d = sphericalPolygons(zone.geometry)
-        .map((p) => path(p) ?? '')
-        .join('')
+      let d = zone.key === undefined ? undefined : zonePaths.get(zone.key)
+      if (d === undefined) {
+        d = sphericalPolygons(zone.geometry)
+          .map((p) => path(p) ?? '')
+          .join('')
+        if (zone.key !== undefined) {
+          if (zonePaths.size >= ZONE_PATHS_KEPT) zonePaths.clear()
+          zonePaths.set(zone.key, d)
+        }
+      }
       if (!d) continue
       zonesDrawn++
       out.push(item(`<path d="${d}"/>`, zone.label, zone.link, {kind: 'zone', zone: kind}))

@@ -93,7 +93,7 @@ export async function mapPageData(ctx: Context, selection: MapSelection | null):
   const mapZones: MapZone[] = []
   for (const z of rows.zones) {
     const zone = zoneOnMap(z)
-    if (zone) mapZones.push({...zone, link: link('zone', z.id)})
+    if (zone) mapZones.push({...zone, link: link('zone', z.id), key: `${z.id}:${z.updatedAt}`})
   }
   const mapEvents: MapEvent[] = []
   for (const e of rows.events) {
