@@ -1,7 +1,7 @@
 // Safety events in the database, on either database: listing with filters, the open events detection
 // weighs, new events stored unless one with their key is open (SQLite's prepared batch, PostgreSQL's
 // unnest), resolutions and last-seen times set-based, and moving an open event along.
-import {and, asc, count, desc, eq, gte, inArray, isNull, type SQL, sql} from 'drizzle-orm'
+import {and, asc, count, desc, eq, gte, inArray, isNull, lt, or, type SQL, sql} from 'drizzle-orm'
 
 import {type EventRow, hotStatements, storedEvent} from './hot-statements.js'
 import {hotRows} from './pg-batch.js'
@@ -19,6 +19,10 @@ export interface EventFilter {
   /** Created at or after this time (epoch ms). */
   since?: number
   mmsi?: number
+  /** The one event with this id. */
+  id?: number
+  /** Keyset paging: only events older than this one (created earlier, or at the same time with a smaller id). */
+  before?: {createdAt: number; id: number}
   limit?: number
 }
 
@@ -40,6 +44,11 @@ export async function listEvents(db: AnyDb, filter: EventFilter = {}): Promise<L
   if (filter.open) where.push(isNull(safetyEvents.resolvedAt))
   if (filter.since !== undefined) where.push(gte(safetyEvents.createdAt, filter.since))
   if (filter.mmsi !== undefined) where.push(eq(safetyEvents.mmsi, filter.mmsi))
+  if (filter.id !== undefined) where.push(eq(safetyEvents.id, filter.id))
+  if (filter.before) {
+    const {createdAt, id} = filter.before
+    where.push(or(lt(safetyEvents.createdAt, createdAt), and(eq(safetyEvents.createdAt, createdAt), lt(safetyEvents.id, id))) as SQL)
+  }
   const rows = await db.orm
     .select({event: safetyEvents, portName: ports.name, portUnlocode: ports.unlocode, zoneExternalId: safetyZones.externalId, vesselName: vessels.name})
     .from(safetyEvents)

@@ -34,6 +34,12 @@ export async function listZones(db: AnyDb, filter: ZoneFilter = {}): Promise<Saf
     .orderBy(asc(safetyZones.kind), asc(safetyZones.id))
 }
 
+export async function zoneById(db: AnyDb, id: number): Promise<SafetyZone | undefined> {
+  const {safetyZones} = db.t
+  const [row] = await db.orm.select().from(safetyZones).where(eq(safetyZones.id, id))
+  return row
+}
+
 /** Active zones of these kinds, whatever their validity (detection compares each position's time with it), by kind and id. */
 export async function activeZones(db: AnyDb, kinds: ZoneKind[]): Promise<SafetyZone[]> {
   const {safetyZones} = db.t

@@ -11,14 +11,13 @@ import {read} from '../db/query.js'
 import {CONGESTION_LEVELS, type CongestionLevel, type DataSource, EVENT_TYPES, ZONE_KINDS, type ZoneKind} from '../db/schema.js'
 import {positionSourcesSince} from '../db/vessels.js'
 import {listZones} from '../db/zones.js'
-import {asZoneGeometry} from '../geo/geometry.js'
 import {jobStatuses} from '../jobs/status.js'
 import {congestionReport} from '../ports/congestion-report.js'
 import {portCallsReport} from '../ports/port-calls-report.js'
 import {worstSource} from '../provenance.js'
 import {providerCondition, providerStatuses} from '../providers/status.js'
-import {ZONE_STYLES} from './palette.js'
-import type {MapLayers} from './world-map.js'
+import {eventOnMap, portOnMap, zoneOnMap} from './map-layers.js'
+import type {MapEvent, MapLayers, MapZone} from './world-map.js'
 
 /** Rows of the congested ports table. */
 export const CONGESTED_PORTS_SHOWN = 15
@@ -61,20 +60,19 @@ export async function gatherReport(ctx: Context, options: {sinceMs: number}): Pr
   const mapPorts = rows.ports.map((p) => {
     const level = levelOf.get(p.id) ?? 'no_data'
     portsByLevel[level]++
-    return {lon: p.lon, lat: p.lat, level, label: `${p.name} (${p.unlocode ?? p.wpiNumber ?? p.country ?? p.id})`}
+    return portOnMap(p, level)
   })
 
   const zonesByKind = Object.fromEntries(ZONE_KINDS.map((k) => [k, 0])) as Record<ZoneKind, number>
-  const mapZones = []
+  const mapZones: MapZone[] = []
   for (const z of rows.zones) {
-    const geometry = asZoneGeometry(z.geometry)
-    if (!geometry) continue
+    const zone = zoneOnMap(z)
+    if (!zone) continue
     zonesByKind[z.kind]++
-    mapZones.push({kind: z.kind, geometry, label: `${ZONE_STYLES[z.kind].word}: ${z.name ?? z.externalId} (${z.severity}, ${z.source})`})
+    mapZones.push(zone)
   }
 
-  const placed = rows.events.filter((e) => e.lat !== null && e.lon !== null)
-  const mapEvents = placed.map((e) => ({lon: e.lon as number, lat: e.lat as number, type: e.type, label: `${e.title} (${e.severity}, ${utc(e.createdAt)} UTC)`}))
+  const mapEvents = rows.events.map(eventOnMap).filter((e): e is MapEvent => e !== null)
 
   const figures: ReportFigures = {
     generated_at: new Date(until).toISOString(),
@@ -136,7 +134,7 @@ export async function gatherReport(ctx: Context, options: {sinceMs: number}): Pr
     zones: mapZones,
     events: mapEvents,
   }
-  return {figures, layers, portsByLevel, zonesByKind, eventsWithoutPosition: rows.events.length - placed.length}
+  return {figures, layers, portsByLevel, zonesByKind, eventsWithoutPosition: rows.events.length - mapEvents.length}
 }
 
 /** A dataset's rows by source (vessels whose source was not recorded as `unknown`), labelled with the least trustworthy source. */

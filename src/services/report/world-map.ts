@@ -1,6 +1,6 @@
-// The report's world map: Natural Earth land (world-atlas, 1:50m) in the Natural Earth projection (d3-geo),
-// open safety zones, ports by congestion level and the period's events, with a legend in words, as one SVG;
-// and that SVG as a PNG rendered by resvg, with no browser.
+// The world map of the report and the web page: Natural Earth land (world-atlas) in the Natural Earth projection
+// (d3-geo), open safety zones, ports by congestion level and events, with a legend in words, as one SVG; on the
+// page each marker and zone is a link to its details; and that SVG as a PNG rendered by resvg, with no browser.
 import {readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 
@@ -11,13 +11,23 @@ import type {CongestionLevel, EventType, ZoneKind} from '../db/schema.js'
 import type {Ring, ZoneGeometry} from '../geo/geometry.js'
 import {COASTLINE, EVENT_STYLES, GRATICULE, LAND, PORT_STYLES, SEA, ZONE_FILL_OPACITY, ZONE_STYLES} from './palette.js'
 
+/** Natural Earth's scales shipped in world-atlas: the land outline's detail. */
+export type LandScale = '50m' | '110m'
 /** 1:50m: coasts stay sharp at this width (1:110m loses straits and islands), and it projects in tens of ms. */
-export const LAND_SCALE = '50m'
+export const LAND_SCALE: LandScale = '50m'
 export const MAP_WIDTH = 1600
 const PAD = 10
 const LEGEND_HEIGHT = 96
 const FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 const SPHERE = {type: 'Sphere'} as const
+
+/** Where a marker or zone leads on the web page (its details), and the element's id there. */
+export interface MapLink {
+  href: string
+  id: string
+  /** Marked as the one whose details are shown. */
+  current?: boolean
+}
 
 export interface MapPort {
   lon: number
@@ -25,19 +35,28 @@ export interface MapPort {
   level: CongestionLevel
   /** Name and code, shown on hover. */
   label: string
+  link?: MapLink
 }
 
 export interface MapZone {
   kind: ZoneKind
   label: string
   geometry: ZoneGeometry
+  link?: MapLink
+  /** What identifies this geometry (a stored zone's id and update time): its projected outline is kept under it. */
+  key?: string
 }
+
+/** Projected zone outlines by key: the page draws the same zones at every refresh. Emptied when it grows past the cap. */
+const zonePaths = new Map<string, string>()
+const ZONE_PATHS_KEPT = 5000
 
 export interface MapEvent {
   lon: number
   lat: number
   type: EventType
   label: string
+  link?: MapLink
 }
 
 export interface MapLayers {
@@ -69,23 +88,27 @@ export function mapFrame(): MapFrame {
   return frame
 }
 
-export function landDescription(): string {
+export function landDescription(scale: LandScale = LAND_SCALE): string {
   const require = createRequire(import.meta.url)
   const version = (JSON.parse(readFileSync(require.resolve('world-atlas/package.json'), 'utf8')) as {version: string}).version
-  return `world-atlas ${version} land-${LAND_SCALE} (Natural Earth 1:50m)`
+  return `world-atlas ${version} land-${scale} (Natural Earth 1:${scale})`
 }
 
-let landPath: string | undefined
+/** The map's unchanging layers (sphere, graticule, land) as SVG paths, per land scale. */
+const backgrounds = new Map<LandScale, {sphere: string; graticule: string; land: string}>()
 
-/** The land as one SVG path in the map's projection, made once per process (the projection never changes). */
-function projectedLand(): string {
-  if (landPath !== undefined) return landPath
+/** Made once per process and scale (the projection never changes): the page's server time stays in milliseconds. */
+export function mapBackground(scale: LandScale = LAND_SCALE): {sphere: string; graticule: string; land: string} {
+  const kept = backgrounds.get(scale)
+  if (kept) return kept
   const require = createRequire(import.meta.url)
   type Topology = Parameters<typeof feature>[0] & {objects: {land: Parameters<typeof feature>[1]}}
-  const topology = JSON.parse(readFileSync(require.resolve(`world-atlas/land-${LAND_SCALE}.json`), 'utf8')) as Topology
+  const topology = JSON.parse(readFileSync(require.resolve(`world-atlas/land-${scale}.json`), 'utf8')) as Topology
   const land = feature(topology, topology.objects.land) as unknown as GeoPermissibleObjects
-  landPath = geoPath(mapFrame().projection).digits(1)(land) ?? ''
-  return landPath
+  const path = geoPath(mapFrame().projection).digits(1)
+  const made = {sphere: path(SPHERE) ?? '', graticule: path(geoGraticule().step([30, 30])()) ?? '', land: path(land) ?? ''}
+  backgrounds.set(scale, made)
+  return made
 }
 
 /**
@@ -113,18 +136,45 @@ export interface DrawnMap {
   eventsDrawn: number
 }
 
-/** The map as a standalone SVG document (also inlined as is in the HTML page). */
-export function drawWorldMap(layers: MapLayers): DrawnMap {
-  const {projection, width, height, mapHeight} = mapFrame()
+export interface DrawOptions {
+  /** The land's detail: the report's 1:50m by default; the web page sends 1:110m (a tenth of the bytes). */
+  land?: LandScale
+  /** The legend strip under the map (the page writes its legend in HTML, readable on a phone). */
+  legend?: boolean
+  /** Markers this many times the report's size (the page's map is drawn smaller than 1600 px). */
+  markerScale?: number
+}
+
+/**
+ * A marker or zone: on the page a link (focusable, with its label for screen readers and its kind and level
+ * as data attributes), in the report the shape with its hover title.
+ */
+function item(shape: string, label: string, link: MapLink | undefined, data: Record<string, string>): string {
+  const title = `<title>${escapeXml(label)}</title>`
+  if (!link) return shape.endsWith('/>') ? `${shape.slice(0, -2)}>${title}</${shape.slice(1, shape.indexOf(' '))}>` : shape
+  const attrs = Object.entries(data)
+    .map(([k, v]) => ` data-${k}="${escapeXml(v)}"`)
+    .join('')
+  const current = link.current ? ' aria-current="true"' : ''
+  return `<a href="${escapeXml(link.href)}" id="${escapeXml(link.id)}" class="marker"${attrs} aria-label="${escapeXml(label)}"${current}>${title}${shape}</a>`
+}
+
+/** The map as a standalone SVG document (also inlined as is in the report's HTML and the web page). */
+export function drawWorldMap(layers: MapLayers, options: DrawOptions = {}): DrawnMap {
+  const {projection, width, mapHeight} = mapFrame()
+  const withLegend = options.legend ?? true
+  const height = withLegend ? mapHeight + LEGEND_HEIGHT : mapHeight
+  const scale = options.markerScale ?? 1
+  const background = mapBackground(options.land ?? LAND_SCALE)
   const path = geoPath(projection).digits(1)
   const out: string[] = []
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="map-title" font-family="${FONT}">`,
     `<title id="map-title">${escapeXml(layers.title)}</title>`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<path d="${path(SPHERE)}" fill="${SEA}"/>`,
-    `<path d="${path(geoGraticule().step([30, 30])())}" fill="none" stroke="${GRATICULE}" stroke-width="0.6"/>`,
-    `<path d="${projectedLand()}" fill="${LAND}" stroke="${COASTLINE}" stroke-width="0.5" stroke-linejoin="round"/>`,
+    `<path d="${background.sphere}" fill="${SEA}"/>`,
+    `<path d="${background.graticule}" fill="none" stroke="${GRATICULE}" stroke-width="0.6"/>`,
+    `<path d="${background.land}" fill="${LAND}" stroke="${COASTLINE}" stroke-width="0.5" stroke-linejoin="round"/>`,
   )
 
   let zonesDrawn = 0
@@ -134,12 +184,19 @@ export function drawWorldMap(layers: MapLayers): DrawnMap {
     const {colour} = ZONE_STYLES[kind]
     out.push(`<g class="zones-${kind}" fill="${colour}" fill-opacity="${ZONE_FILL_OPACITY}" stroke="${colour}" stroke-width="1.2" stroke-linejoin="round">`)
     for (const zone of zones) {
-      const d = sphericalPolygons(zone.geometry)
-        .map((p) => path(p) ?? '')
-        .join('')
+      let d = zone.key === undefined ? undefined : zonePaths.get(zone.key)
+      if (d === undefined) {
+        d = sphericalPolygons(zone.geometry)
+          .map((p) => path(p) ?? '')
+          .join('')
+        if (zone.key !== undefined) {
+          if (zonePaths.size >= ZONE_PATHS_KEPT) zonePaths.clear()
+          zonePaths.set(zone.key, d)
+        }
+      }
       if (!d) continue
       zonesDrawn++
-      out.push(`<path d="${d}"><title>${escapeXml(zone.label)}</title></path>`)
+      out.push(item(`<path d="${d}"/>`, zone.label, zone.link, {kind: 'zone', zone: kind}))
     }
     out.push('</g>')
   }
@@ -156,8 +213,8 @@ export function drawWorldMap(layers: MapLayers): DrawnMap {
       const xy = projection([port.lon, port.lat])
       if (!xy) continue
       portsDrawn++
-      const circle = `<circle cx="${round(xy[0])}" cy="${round(xy[1])}" r="${style.radius}"`
-      out.push(labelled ? `${circle}><title>${escapeXml(`${port.label}: ${style.word}`)}</title></circle>` : `${circle}/>`)
+      const circle = `<circle cx="${round(xy[0])}" cy="${round(xy[1])}" r="${round(style.radius * scale)}"/>`
+      out.push(labelled || port.link ? item(circle, `${port.label}: ${style.word}`, port.link, {kind: 'port', level: style.level}) : circle)
     }
     out.push('</g>')
   }
@@ -171,14 +228,14 @@ export function drawWorldMap(layers: MapLayers): DrawnMap {
       const xy = projection([event.lon, event.lat])
       if (!xy) continue
       eventsDrawn++
-      const [x, y] = [round(xy[0]), round(xy[1])]
-      out.push(`<path d="M${x} ${y - 5.5}l5.5 5.5-5.5 5.5-5.5-5.5z"><title>${escapeXml(`${style.word}: ${event.label}`)}</title></path>`)
+      const [x, y, r] = [round(xy[0]), round(xy[1]), round(5.5 * scale)]
+      out.push(item(`<path d="M${x} ${round(y - r)}l${r} ${r}-${r} ${r}-${r}-${r}z"/>`, `${style.word}: ${event.label}`, event.link, {kind: 'event', event: type}))
     }
     out.push('</g>')
   }
 
-  out.push(`<path d="${path(SPHERE)}" fill="none" stroke="#7a8a99" stroke-width="1"/>`)
-  out.push(legend(mapHeight, layers))
+  out.push(`<path d="${background.sphere}" fill="none" stroke="#7a8a99" stroke-width="1"/>`)
+  if (withLegend) out.push(legend(mapHeight, layers))
   out.push('</svg>')
   return {svg: out.join('\n'), width, height, portsDrawn, zonesDrawn, eventsDrawn}
 }

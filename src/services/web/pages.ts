@@ -4,12 +4,15 @@ import type {FastifyPluginAsyncZod} from 'fastify-type-provider-zod'
 
 import type {ApiOptions} from '../api/plugin.js'
 import {jobsPage} from './jobs.js'
+import {mapPage} from './map.js'
 import {overviewPage} from './overview.js'
-import {schedulesPage} from './schedules.js'
+import {providersPage} from './providers.js'
 import {queuesPage} from './queues.js'
+import {schedulesPage} from './schedules.js'
 import {workersPage} from './workers.js'
 
 /** One page's routes (its page, its fragments and its actions), with the API's options. */
 export type WebRoutes = FastifyPluginAsyncZod<ApiOptions> | FastifyPluginAsync<ApiOptions>
 
-export const PAGE_ROUTES: WebRoutes[] = [overviewPage, jobsPage, schedulesPage, queuesPage, workersPage]
+/** In the navigation's order (WEB_PAGES). */
+export const PAGE_ROUTES: WebRoutes[] = [overviewPage, jobsPage, queuesPage, workersPage, schedulesPage, providersPage, mapPage]
