@@ -130,6 +130,12 @@ export async function queueOfJob(sql: PgBossSql, queues: readonly string[], id: 
   return (rows[0] as {name: string} | undefined)?.name
 }
 
+/** Jobs gone dead (pg-boss's failed) at or after `since`, ms. */
+export async function countDeadSince(sql: PgBossSql, queues: readonly string[], since: number): Promise<number> {
+  const {rows} = await sql.executeSql(`SELECT count(*)::int AS n FROM pgboss.job WHERE ${OURS} AND state = 'failed' AND completed_on >= to_timestamp($2::double precision / 1000)`, [queues, since])
+  return (rows[0] as {n: number}).n
+}
+
 export interface JobListFilter {
   state?: PgBossJobState
   queue?: string

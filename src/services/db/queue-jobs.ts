@@ -154,6 +154,8 @@ export interface QueueJobStore {
   processedPerMinute(since: number): Map<number, number>
   /** Attempts failed since `since`, per minute start. */
   failedPerMinute(since: number): Map<number, number>
+  /** Jobs gone dead at or after `since` (queue_jobs_finished_idx). */
+  deadSince(since: number): number
   /** A dead job, or one waiting for its retry, due now again; false for any other. */
   retry(id: number, now: number): Promise<boolean>
   retryAllDead(now: number): Promise<number>
@@ -313,6 +315,7 @@ function sqliteQueueJobStore(db: Db): QueueJobStore {
     counts: (now) => reads().counts.all({now}) as QueueCount[],
     processedPerMinute: (since) => perMinute(reads().processed.all({since})),
     failedPerMinute: (since) => perMinute(reads().failed.all({since})),
+    deadSince: (since) => reads().deadSince.get(since) as number,
     retry: (id, now) => transact(db, () => retry.run({id, now}).changes > 0, true),
     retryAllDead: (now) => transact(db, () => retryAllDead.run(now).changes, true),
     delete: (id) => transact(db, () => remove.run(id).changes > 0, true),
@@ -355,6 +358,7 @@ function readStatements(c: Database.Database) {
        SELECT json_extract(e.value, '$.at') AS at FROM queue_jobs, json_each(queue_jobs.errors) AS e WHERE last_failed_at >= :since
      ) WHERE at >= :since GROUP BY 1`,
   )
+  const deadSince: Statement = c.prepare(`SELECT count(*) FROM queue_jobs WHERE state = 'dead' AND finished_at >= ?`).pluck()
   const listings = new Map<string, Statement>()
   const listing = (filter: QueueJobFilter): Statement => {
     const key = `${filter.state ?? ''}|${filter.queue === undefined ? '' : 'q'}|${filter.type === undefined ? '' : 't'}`
@@ -380,7 +384,7 @@ function readStatements(c: Database.Database) {
     }
     return statement
   }
-  return {get, counts, processed, failed, listing, paging}
+  return {get, counts, processed, failed, deadSince, listing, paging}
 }
 
 /** The parameters `statement` names (better-sqlite3 refuses any it does not use). */

@@ -6,34 +6,16 @@ import type {QueueHealth} from '../../schemas/health.js'
 import type {Context} from '../context.js'
 import {queueHoldsJobs} from '../db/queue-presence.js'
 import {queuePauses} from './pauses.js'
-import type {QueueEngine} from './types.js'
 import {liveWorkerIds} from './workers.js'
 
 type HealthStatus = QueueHealth['status']
 type QueueCheck = QueueHealth['checks'][number]
 
 const DAY_MS = 86_400_000
-/** Dead jobs read per page while counting those of the last 24 h. */
-const PAGE = 1000
-
 const order: Record<HealthStatus, number> = {healthy: 0, degraded: 1, unhealthy: 2}
 const worst = (statuses: HealthStatus[]) => statuses.reduce<HealthStatus>((a, b) => (order[b] > order[a] ? b : a), 'healthy')
 
 const minutes = (seconds: number) => (seconds < 120 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`)
-
-/** At most this many dead jobs are read to count those of the last 24 h: past it the count says "at least". */
-const DEAD_READ_MAX = 10_000
-
-/** Jobs that went dead at or after `since`. */
-async function deadSince(engine: QueueEngine, since: number): Promise<number> {
-  let n = 0
-  for (let offset = 0; offset < DEAD_READ_MAX; offset += PAGE) {
-    const page = await engine.list({state: 'dead', limit: PAGE, offset})
-    n += page.filter((job) => (job.finishedAt ?? 0) >= since).length
-    if (page.length < PAGE) break
-  }
-  return n
-}
 
 export async function queueHealth(ctx: Context): Promise<QueueHealth> {
   const paused = (await queuePauses(ctx)).map((p) => p.queue)
@@ -48,7 +30,7 @@ export async function queueHealth(ctx: Context): Promise<QueueHealth> {
   const pending = served.reduce((n, q) => n + q.states.pending, 0)
   const oldestMs = Math.max(0, ...served.map((q) => q.oldestPendingMs ?? 0))
   const oldest = pending > 0 ? Math.round(oldestMs / 100) / 10 : null
-  const dead = await deadSince(engine, ctx.clock.now() - DAY_MS)
+  const dead = await engine.deadSince(ctx.clock.now() - DAY_MS)
   const live = (await liveWorkerIds(ctx)).length
   const {queuePendingWarnSeconds: warnAt, queuePendingFailSeconds: failAt, queueDeadFailCount: deadFail} = ctx.config
 

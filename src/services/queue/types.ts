@@ -188,6 +188,8 @@ export interface QueueEngine {
   page(filter: PageFilter): Promise<JobPage>
   /** Depth per queue and state, and processed/failed per minute over the last `minutes` minutes. */
   stats(minutes: number): Promise<Omit<QueueStats, 'queues'> & {queues: Omit<QueueDepth, 'paused'>[]}>
+  /** Jobs that went to the dead letter at or after `since` (counted by the database, on an index). */
+  deadSince(since: number): Promise<number>
   /** A dead (or retry) job back to pending, its attempts kept; false when it is not dead or retrying. */
   retry(id: string): Promise<boolean>
   retryAllDead(): Promise<number>

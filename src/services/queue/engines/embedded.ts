@@ -202,6 +202,7 @@ export function embeddedEngine(ctx: Context): QueueEngine {
       })
       return {queues: [...queues.values()], perMinute}
     },
+    deadSince: async (since) => store().deadSince(since),
     async retry(id) {
       const row = rowId(id)
       return row === undefined ? false : store().retry(row, now())

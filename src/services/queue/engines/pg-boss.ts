@@ -249,6 +249,8 @@ export function pgBossEngine(ctx: Context): QueueEngine {
       return rows.map(toQueuedJob)
     },
 
+    deadSince: (since) => jobs.countDeadSince(sql(), QUEUE_NAMES, since),
+
     async page(filter) {
       if (filter.after !== undefined && !(jobs.isExactTime(filter.after.key) && jobs.isUuid(filter.after.id))) {
         throw usageError(`no page starts after ${filter.after.key}_${filter.after.id}`, 'follow the page links from the first page')
