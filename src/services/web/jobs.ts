@@ -118,15 +118,15 @@ async function jobsTable(view: PageView): Promise<Html> {
     const state = holder ? html`${statusBadge('running')} <span class="holder">${holder}</span>` : j.paused ? html`${statusBadge('paused')} <span>${j.paused}</span>` : html`${statusBadge(j.enabled ? 'scheduled' : 'disabled')}`
     return html`<tr data-job="${j.job}">
 <th scope="row"><a href="${historyUrl('/jobs', {job: j.job})}">${j.job}</a></th>
-<td>${j.schedule_in_words}</td>
-<td>${j.last_status ? html`${statusBadge(j.last_status)} ${timeAgo(j.last_run_at, now)}` : html`<span class="none">never run</span>`}</td>
-<td>${utc(j.next_run)}</td>
-<td class="num">${j.consecutive_failures}</td>
-<td>${state}</td>
-${may(view, 'OPERATOR') ? html`<td class="actions">${jobActions(view, j.job, pauses.some((p) => p.job === j.job), holder !== undefined)}</td>` : ''}
+<td data-label="Schedule">${j.schedule_in_words}</td>
+<td data-label="Last run">${j.last_status ? html`${statusBadge(j.last_status)} ${timeAgo(j.last_run_at, now)}` : html`<span class="none">never run</span>`}</td>
+<td data-label="Next run">${utc(j.next_run)}</td>
+<td data-label="Failures in a row" class="num">${j.consecutive_failures}</td>
+<td data-label="State">${state}</td>
+${may(view, 'OPERATOR') ? html`<td data-label="Actions" class="actions">${jobActions(view, j.job, pauses.some((p) => p.job === j.job), holder !== undefined)}</td>` : ''}
 </tr>`
   })
-  return html`<div class="scroll"><table class="jobs">
+  return html`<div class="scroll"><table class="jobs stack">
 <caption>Every job${all ? html`: <strong>all jobs are paused</strong> by ${all.by} since ${all.since} (${all.reason})` : ''}</caption>
 <thead><tr><th scope="col">Job</th><th scope="col">Schedule</th><th scope="col">Last run</th><th scope="col">Next run</th><th scope="col" class="num">Failures in a row</th><th scope="col">State</th>${
     may(view, 'OPERATOR') ? html`<th scope="col">Actions</th>` : ''
@@ -157,18 +157,18 @@ async function historyTable(ctx: Context, q: HistoryQuery): Promise<Html> {
   const page = await historyPage(ctx, filter, {before: q.before, after: q.after, limit: PAGE_SIZE})
   const rows = page.runs.map(
     (r) => html`<tr>
-<td><a href="/jobs/runs/${r.id}">#${r.id}</a></td>
-<td>${r.job}</td>
-<td>${statusBadge(r.status)}</td>
-<td>${utc(r.startedAt)}</td>
-<td class="num">${durationText(r.durationMs)}</td>
-<td>${r.trigger}</td>
-<td>${r.host}:${r.pid}</td>
-<td class="error">${r.error ? (r.error.length > 160 ? `${r.error.slice(0, 160)}…` : r.error) : ''}</td>
+<td data-label="Run"><a href="/jobs/runs/${r.id}">#${r.id}</a></td>
+<td data-label="Job">${r.job}</td>
+<td data-label="Status">${statusBadge(r.status)}</td>
+<td data-label="Started">${utc(r.startedAt)}</td>
+<td data-label="Duration" class="num">${durationText(r.durationMs)}</td>
+<td data-label="Trigger">${r.trigger}</td>
+<td data-label="Host and pid">${r.host}:${r.pid}</td>
+<td data-label="Error" class="error">${r.error ? (r.error.length > 160 ? `${r.error.slice(0, 160)}…` : r.error) : ''}</td>
 </tr>`,
   )
   const filtered = Object.values(filter).some((v) => v !== undefined)
-  return html`<div class="scroll"><table class="history">
+  return html`<div class="scroll"><table class="history stack">
 <caption>Runs, newest first${filtered ? ' (filtered)' : ''}</caption>
 <thead><tr><th scope="col">Run</th><th scope="col">Job</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col" class="num">Duration</th><th scope="col">Trigger</th><th scope="col">Host and pid</th><th scope="col">Error</th></tr></thead>
 <tbody>${rows.length ? rows : emptyRow(filtered ? 'No run matches these filters.' : 'No job has run yet.', 8)}</tbody>
