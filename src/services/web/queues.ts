@@ -78,14 +78,14 @@ function depthsTable(view: PageView, stats: QueueStatsReport): Html {
   const rows = stats.queues.map(
     (q) => html`<tr>
 <th scope="row"><a href="/queues/${q.queue}">${q.queue}</a></th>
-<td class="num">${q.weight}</td>
-${QUEUED_JOB_STATES.map((s) => html`<td class="num"><a href="${queueUrl(q.queue, s)}" aria-label="${q.queue} ${s}: ${q.states[s]}">${q.states[s].toLocaleString('en')}</a></td>`)}
-<td class="num">${q.oldest_pending_seconds === null ? html`<span class="none">—</span>` : `${Math.round(q.oldest_pending_seconds)} s`}</td>
-<td>${pauseCell(q)}</td>
+<td data-label="Weight" class="num">${q.weight}</td>
+${QUEUED_JOB_STATES.map((s) => html`<td data-label="${s}" class="num"><a href="${queueUrl(q.queue, s)}" aria-label="${q.queue} ${s}: ${q.states[s]}">${q.states[s].toLocaleString('en')}</a></td>`)}
+<td data-label="Oldest pending" class="num">${q.oldest_pending_seconds === null ? html`<span class="none">—</span>` : `${Math.round(q.oldest_pending_seconds)} s`}</td>
+<td data-label="Paused">${pauseCell(q)}</td>
 </tr>`,
   )
   return html`<p class="detail">${stats.processed_per_minute} jobs processed and ${stats.failed_per_minute} attempts failed per minute over the last ${stats.window_minutes} min (${stats.engine} engine).</p>
-<div class="scroll"><table>
+<div class="scroll"><table class="stack">
 <caption>Jobs per queue and state</caption>
 <thead><tr><th scope="col">Queue</th><th scope="col" class="num">Weight</th>${QUEUED_JOB_STATES.map((s) => html`<th scope="col" class="num">${s}</th>`)}<th scope="col" class="num">Oldest pending</th><th scope="col">Paused</th></tr></thead>
 <tbody>${rows}</tbody>
@@ -107,16 +107,16 @@ function jobsTable(queue: QueueName, state: QueuedJobState, jobs: QueuedJobRow[]
     ? jobs.map(
         (j) => html`<tr>
 <th scope="row"><a href="${jobUrl(j.id)}">${j.id}</a></th>
-<td>${j.type}</td>
-<td>${statusBadge(j.state)}</td>
-<td class="num">${j.attempts} of ${j.max_retries + 1}</td>
-<td>${timeAgo(j.created_at, now)}</td>
-<td>${timeAgo(j.run_at, now)}</td>
-<td>${j.last_error ? html`<span class="bad-text">${j.last_error.length > 120 ? `${j.last_error.slice(0, 119)}…` : j.last_error}</span>` : html`<span class="none">—</span>`}</td>
+<td data-label="Type">${j.type}</td>
+<td data-label="State">${statusBadge(j.state)}</td>
+<td data-label="Attempts" class="num">${j.attempts} of ${j.max_retries + 1}</td>
+<td data-label="Enqueued">${timeAgo(j.created_at, now)}</td>
+<td data-label="Due">${timeAgo(j.run_at, now)}</td>
+<td data-label="Last error">${j.last_error ? html`<span class="bad-text">${j.last_error.length > 120 ? `${j.last_error.slice(0, 119)}…` : j.last_error}</span>` : html`<span class="none">—</span>`}</td>
 </tr>`,
       )
     : emptyRow(`No ${state} jobs in ${queue}.`, 7)
-  return html`<div class="scroll"><table>
+  return html`<div class="scroll"><table class="stack">
 <caption>${queue}: ${state} jobs, ${STATE_WORDS[state]}</caption>
 <thead><tr><th scope="col">Id</th><th scope="col">Type</th><th scope="col">State</th><th scope="col" class="num">Attempts</th><th scope="col">Enqueued</th><th scope="col">Due</th><th scope="col">Last error</th></tr></thead>
 <tbody>${rows}</tbody>
