@@ -35,12 +35,13 @@ function providerRow(s: ProviderStatus, now: number): Html {
   const condition = providerCondition(s)
   return html`<tr id="${`provider-${s.provider}`}" data-provider="${s.provider}">
 <th scope="row">${s.provider}<div class="provider-description">${s.description}</div></th>
-<td data-field="condition">${statusBadge(condition.replace('_', ' '))}</td>
-<td data-field="last-success">${timeAgo(s.last_success_at, now, 'never')}${s.last_source ? html`<div class="provider-source">last served: ${s.last_source}</div>` : ''}</td>
-<td data-field="last-error">${s.last_error_at === null ? 'none' : html`${timeAgo(s.last_error_at, now)}<div class="provider-error">${s.last_error ?? ''}</div>`}</td>
-<td data-field="cache">${s.cache_age_seconds === null ? 'empty' : `${ageInWords(s.cache_age_seconds)} old (${s.cache_entries.toLocaleString('en-US')} ${s.cache_entries === 1 ? 'entry' : 'entries'})`}</td>
-<td data-field="quota">${quotaCell(s.usage, now)}</td>
-<td data-field="failed-over">${s.failed_over ? html`since ${timeAgo(s.failed_over_since, now, 'unknown')}${s.degraded ? ' (degraded)' : ''}` : 'no'}</td>
+<td data-label="Status" data-field="condition">${statusBadge(condition.replace('_', ' '))}</td>
+<td data-label="Last success" data-field="last-success">${timeAgo(s.last_success_at, now, 'never')}${s.last_source ? html`<div class="provider-source">last served: ${s.last_source}</div>` : ''}</td>
+<td data-label="Last error" data-field="last-error">${s.last_error_at === null ? 'none' : html`${timeAgo(s.last_error_at, now)}<div class="provider-error">${s.last_error ?? ''}</div>`}</td>
+<td data-label="Cache age" data-field="cache">${s.cache_age_seconds === null ? 'empty' : `${ageInWords(s.cache_age_seconds)} old (${s.cache_entries.toLocaleString('en-US')} ${s.cache_entries === 1 ? 'entry' : 'entries'})`}</td>
+<td data-label="Quota use" data-field="quota">${quotaCell(s.usage, now)}</td>
+<td data-label="Failed over" data-field="failed-over">${s.failed_over ? html`since ${timeAgo(s.failed_over_since, now, 'unknown')}${s.degraded ? ' (degraded)' : ''}` : 'no'}</td>
+<td data-label="Uptime (probes)" data-field="uptime">${uptimeCell(s)}</td>
 </tr>`
 }
 
@@ -52,16 +53,25 @@ function zoneOutlines(statuses: ProviderStatus[]): Html {
 <ul>${zones.warnings_without_outline.map((w) => html`<li>${w.event} (${w.alert_id}): ${w.reason ?? w.state}</li>`)}</ul>`
 }
 
+/** The health-check job's probes: uptime over 24 h and 7 d and the median response, written out. */
+function uptimeCell(s: ProviderStatus): Html | string {
+  const p = s.probes
+  if (!p.enabled) return 'probes off'
+  if (p.probes_7d === 0) return html`<span class="none">not probed</span>`
+  const pct = (v: number | null) => (v === null ? '—' : `${v} %`)
+  return html`${pct(p.uptime_24h_percent)} over 24 h (${p.probes_24h}), ${pct(p.uptime_7d_percent)} over 7 d${p.response_ms_p50 === null ? '' : html`<div class="provider-source">median ${Math.round(p.response_ms_p50)} ms</div>`}`
+}
+
 async function providersRegion(view: PageView): Promise<Html> {
   const statuses = await providerStatuses(view.ctx)
   const now = view.ctx.clock.now()
   return live(
     'providers-live',
     '/providers/live',
-    html`<div class="scroll"><table class="data providers">
+    html`<div class="scroll"><table class="data providers stack">
 <caption>Outside providers: condition, last success and error, cache age, quota use and failover</caption>
-<thead><tr><th scope="col">Provider</th><th scope="col">Status</th><th scope="col">Last success</th><th scope="col">Last error</th><th scope="col">Cache age</th><th scope="col">Quota use</th><th scope="col">Failed over</th></tr></thead>
-<tbody>${statuses.length === 0 ? emptyRow('No provider is configured.', 7) : statuses.map((s) => providerRow(s, now))}</tbody>
+<thead><tr><th scope="col">Provider</th><th scope="col">Status</th><th scope="col">Last success</th><th scope="col">Last error</th><th scope="col">Cache age</th><th scope="col">Quota use</th><th scope="col">Failed over</th><th scope="col">Uptime (probes)</th></tr></thead>
+<tbody>${statuses.length === 0 ? emptyRow('No provider is configured.', 8) : statuses.map((s) => providerRow(s, now))}</tbody>
 </table></div>
 ${zoneOutlines(statuses)}`,
   )
