@@ -41,7 +41,7 @@ function providerRow(s: ProviderStatus, now: number): Html {
 <td data-label="Cache age" data-field="cache">${s.cache_age_seconds === null ? 'empty' : `${ageInWords(s.cache_age_seconds)} old (${s.cache_entries.toLocaleString('en-US')} ${s.cache_entries === 1 ? 'entry' : 'entries'})`}</td>
 <td data-label="Quota use" data-field="quota">${quotaCell(s.usage, now)}</td>
 <td data-label="Failed over" data-field="failed-over">${s.failed_over ? html`since ${timeAgo(s.failed_over_since, now, 'unknown')}${s.degraded ? ' (degraded)' : ''}` : 'no'}</td>
-<td data-label="Uptime (probes)" data-field="uptime">${uptimeCell(s)}</td>
+<td data-label="Uptime" data-field="uptime">${uptimeCell(s)}</td>
 </tr>`
 }
 
