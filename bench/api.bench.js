@@ -4,13 +4,13 @@
 // runs, the targets measured in alternation so all see the same machine. Prints requests per second, p99
 // latency and the ratios to the hello-world. BENCH_RUNS (default 3) and BENCH_SECONDS (default 5) set the
 // runs; BENCH_API_DB=<path> keeps the built database there and reuses it next time.
-import {execFileSync, spawn} from 'node:child_process'
+import {execFileSync} from 'node:child_process'
 import {existsSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {benchContext, dist, root} from './world.js'
-import {autocannon, freePort, mulberry} from './harness.js'
+import {autocannon, mulberry, startBare, startServe} from './harness.js'
 
 const VESSELS = 200_000
 const REPORTS = 5
@@ -87,42 +87,6 @@ async function buildDatabase(path, now) {
   }
 }
 
-function stopper(child) {
-  return () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.on('close', resolve), child.kill('SIGTERM'))))
-}
-
-/**
- * `serve` in its own process, ready once it answers: the rate limiter on but with a limit the load never
- * reaches (its cost counts, its 429s do not), and no access log (the baseline logs nothing either).
- */
-async function startServe(db) {
-  const port = await freePort()
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--quiet', '--db', db], {
-    env: {...process.env, HARBORMASTER_API_RATE_LIMIT: '1000000000'},
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  let stderr = ''
-  child.stderr.on('data', (d) => (stderr += d))
-  const address = `http://127.0.0.1:${port}`
-  for (let i = 0; ; i++) {
-    try {
-      await (await fetch(`${address}/api/system/health/`)).text()
-      return {address, stop: stopper(child)}
-    } catch (error) {
-      if (i > 600 || child.exitCode !== null) throw new Error(`serve did not start: ${error.message}\n${stderr}`)
-      await new Promise((r) => setTimeout(r, 100))
-    }
-  }
-}
-
-async function startBare() {
-  const child = spawn(process.execPath, [join(root, 'bench', 'bare-fastify.js')], {stdio: ['ignore', 'pipe', 'inherit']})
-  const address = await new Promise((resolve, reject) => {
-    child.stdout.once('data', (d) => resolve(String(d).trim()))
-    child.on('error', reject)
-  })
-  return {address, stop: stopper(child)}
-}
 
 const load = (url, headers, seconds = DURATION) => autocannon(url, {connections: CONNECTIONS, seconds, headers})
 

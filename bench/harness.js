@@ -4,7 +4,10 @@
 import {spawn, spawnSync} from 'node:child_process'
 import {copyFileSync, existsSync, rmSync} from 'node:fs'
 import {availableParallelism, loadavg} from 'node:os'
+import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+
+import {freePort} from '../scripts/throwaway-postgres.js'
 
 /** How many times each side runs (BENCH_RUNS); the figures are medians. */
 export const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5))
@@ -96,7 +99,7 @@ export function mulberry(seed) {
 }
 
 /** A TCP port nothing listens on right now. */
-export {freePort} from '../scripts/throwaway-postgres.js'
+export {freePort}
 
 const AUTOCANNON = fileURLToPath(new URL('../node_modules/autocannon/autocannon.js', import.meta.url))
 
@@ -120,4 +123,45 @@ export function autocannon(url, {connections, seconds, headers = {}, timeoutSeco
       }
     })
   })
+}
+
+/** Stops a child process and resolves once it has closed. */
+function stopper(child) {
+  return () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.on('close', resolve), child.kill('SIGTERM'))))
+}
+
+/**
+ * `serve` in its own process, ready once it answers: the rate limiter on but with a limit the load never
+ * reaches (its cost counts, its 429s do not), and no access log (the baseline logs nothing either). `env`
+ * adds settings (an admin token, a fixed clock).
+ */
+export async function startServe(db, env = {}) {
+  const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'run.js')
+  const port = await freePort()
+  const child = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--quiet', '--db', db], {
+    env: {...process.env, HARBORMASTER_API_RATE_LIMIT: '1000000000', ...env},
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr.on('data', (d) => (stderr += d))
+  const address = `http://127.0.0.1:${port}`
+  for (let i = 0; ; i++) {
+    try {
+      await (await fetch(`${address}/api/system/health/`)).text()
+      return {address, stop: stopper(child)}
+    } catch (error) {
+      if (i > 600 || child.exitCode !== null) throw new Error(`serve did not start: ${error.message}\n${stderr}`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+}
+
+/** The baseline: a bare fastify hello-world in its own process (bench/bare-fastify.js). */
+export async function startBare() {
+  const child = spawn(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'bare-fastify.js')], {stdio: ['ignore', 'pipe', 'inherit']})
+  const address = await new Promise((resolve, reject) => {
+    child.stdout.once('data', (d) => resolve(String(d).trim()))
+    child.on('error', reject)
+  })
+  return {address, stop: stopper(child)}
 }

@@ -6,18 +6,16 @@
 // median time in ms and its ratio to the hello-world; a page that has not landed (404) is reported as
 // missing. Target: every page under 100 ms. BENCH_WEB_REQUESTS (default 30) sets the requests per page;
 // BENCH_WEB_DB=<path> keeps the built SQLite database there and reuses it next time.
-import {spawn} from 'node:child_process'
 import {existsSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {freePort, median} from './harness.js'
-import {benchContext, dist, root} from './world.js'
+import {median, startBare, startServe} from './harness.js'
+import {benchContext, dist} from './world.js'
 
 const RUNS = 1_000_000
 const QUEUED = 1_000_000
 const REQUESTS = Number(process.env.BENCH_WEB_REQUESTS ?? 30)
-const BIN = join(root, 'bin', 'run.js')
 const ADMIN_TOKEN = 'bench-web-pages-admin-token-0123456789'
 const NOW = Date.parse('2026-11-29T12:00:00Z')
 /** A run every 30 s before NOW: about a year of history. */
@@ -89,39 +87,6 @@ export async function buildDatabase(location) {
   }
 }
 
-function stopper(child) {
-  return () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.on('close', resolve), child.kill('SIGTERM'))))
-}
-
-/** `serve` in its own process with the bootstrap admin token and no access log, ready once it answers. */
-async function startServe(db) {
-  const port = await freePort()
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--quiet', '--db', db], {
-    env: {...process.env, HARBORMASTER_API_RATE_LIMIT: '1000000000', HARBORMASTER_ADMIN_TOKEN: ADMIN_TOKEN, HARBORMASTER_NOW: new Date(NOW).toISOString()},
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  let stderr = ''
-  child.stderr.on('data', (d) => (stderr += d))
-  const address = `http://127.0.0.1:${port}`
-  for (let i = 0; ; i++) {
-    try {
-      await (await fetch(`${address}/api/system/health/`)).text()
-      return {address, stop: stopper(child)}
-    } catch (error) {
-      if (i > 600 || child.exitCode !== null) throw new Error(`serve did not start: ${error.message}\n${stderr}`)
-      await new Promise((r) => setTimeout(r, 100))
-    }
-  }
-}
-
-async function startBare() {
-  const child = spawn(process.execPath, [join(root, 'bench', 'bare-fastify.js')], {stdio: ['ignore', 'pipe', 'inherit']})
-  const address = await new Promise((resolve, reject) => {
-    child.stdout.once('data', (d) => resolve(String(d).trim()))
-    child.on('error', reject)
-  })
-  return {address, stop: stopper(child)}
-}
 
 /** The session cookie of the bootstrap admin, from the sign-in form. */
 async function signIn(address) {
@@ -168,7 +133,7 @@ async function measure(location, label) {
   try {
     const bare = await startBare()
     servers.push(bare)
-    const serve = await startServe(location)
+    const serve = await startServe(location, {HARBORMASTER_ADMIN_TOKEN: ADMIN_TOKEN, HARBORMASTER_NOW: new Date(NOW).toISOString()})
     servers.push(serve)
     const {WEB_PAGES} = await dist('web/types.js')
     const cookie = await signIn(serve.address)
