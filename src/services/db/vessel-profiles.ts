@@ -5,6 +5,7 @@ import type {Statement} from 'better-sqlite3'
 import {float8Array, hotRows, int8Array, pgExec, textArray} from './pg-batch.js'
 import {preparedOnce} from './prepared.js'
 import type {IdentityField} from './model.js'
+import type {LastPortCall} from './port-calls.js'
 import type {AnyDb} from './transaction.js'
 
 export interface ProfileIdentityValue {
@@ -23,15 +24,8 @@ export interface ProfilePort {
   lastArrivedAt: number
 }
 
-export interface ProfilePortCall {
-  portId: number
-  port: string
-  unlocode: string | null
-  country: string | null
-  arrivedAt: number
-  departedAt: number | null
-  isCall: boolean | null
-}
+/** A vessel's latest call (or the visit it is on now), as its profile keeps it. */
+export type ProfilePortCall = Omit<LastPortCall, 'mmsi'>
 
 /** One vessel's profile, as stored. */
 export interface VesselProfileRow {
