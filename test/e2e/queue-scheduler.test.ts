@@ -69,13 +69,20 @@ describe('worker --scheduler', () => {
     const unique = await service.engine.list({type: 'registry:run', limit: 1000})
     expect(new Set(unique.map((j) => j.uniqueKey))).toEqual(new Set(expected.map((e) => `schedule:${e.replace(' ', ':')}`)))
 
-    // Three hours later, after downtime: twelve vessels slots were missed; only the latest runs. Jobs whose
+    // Three hours later, after downtime: twelve vessels slots (and many more health-check and quota-monitor ones) were missed; only the latest runs. Jobs whose
     // slot has not moved (cleanup every 6 h, the daily and weekly ones) get nothing new.
     const later = await runCli(['worker', '--scheduler', '--drain', '--queues', 'critical', '--json', '--db', db], {env: {HARBORMASTER_NOW: iso(T2)}})
     expect(later.code, later.stderr).toBe(0)
     const stats = workerRunStats.parse(JSON.parse(later.stdout))
     const fresh = slotsAt(T2).filter((slot) => !expected.includes(slot)).sort()
-    expect(fresh).toEqual(['behaviour 2026-11-24T15:00:00.000Z', 'ports 2026-11-24T15:00:00.000Z', 'safety 2026-11-24T15:00:00.000Z', 'vessels 2026-11-24T15:00:00.000Z'])
+    expect(fresh).toEqual([
+      'behaviour 2026-11-24T15:00:00.000Z',
+      'health-check 2026-11-24T15:05:00.000Z',
+      'ports 2026-11-24T15:00:00.000Z',
+      'quota-monitor 2026-11-24T15:07:00.000Z',
+      'safety 2026-11-24T15:00:00.000Z',
+      'vessels 2026-11-24T15:00:00.000Z',
+    ])
     expect(stats.scheduler).toEqual({led: true, enqueued: fresh.length, duplicates: 0})
     expect(await scheduled(service)).toEqual([...expected, ...fresh].sort())
     expect((await scheduled(service)).filter((s) => s.startsWith('vessels '))).toEqual(['vessels 2026-11-24T12:00:00.000Z', 'vessels 2026-11-24T15:00:00.000Z'])

@@ -14,7 +14,7 @@ import {type AnyDb, write} from './transaction.js'
 type TableKey = keyof Tables
 
 /** Kept by triggers in each database from the rows inserted: never copied. */
-const DERIVED: ReadonlySet<string> = new Set(['table_rows'])
+const DERIVED: ReadonlySet<string> = new Set(['table_rows', 'queue_depths'])
 
 export interface TableCopy {
   table: string
