@@ -5,7 +5,7 @@ import type {Statement} from 'better-sqlite3'
 import {float8Array, hotRows, int8Array, pgExec, textArray} from './pg-batch.js'
 import {preparedOnce} from './prepared.js'
 import type {IdentityField} from './model.js'
-import type {LastPortCall} from './port-calls.js'
+import type {LastPortCall, PortCallTally} from './port-calls.js'
 import type {AnyDb} from './transaction.js'
 
 export interface ProfileIdentityValue {
@@ -15,14 +15,8 @@ export interface ProfileIdentityValue {
   lastSeenAt: number
 }
 
-export interface ProfilePort {
-  portId: number
-  port: string
-  unlocode: string | null
-  country: string | null
-  calls: number
-  lastArrivedAt: number
-}
+/** A port a vessel calls at, with how often, as its profile keeps it. */
+export type ProfilePort = Omit<PortCallTally, 'mmsi'>
 
 /** A vessel's latest call (or the visit it is on now), as its profile keeps it. */
 export type ProfilePortCall = Omit<LastPortCall, 'mmsi'>

@@ -105,16 +105,22 @@ export function parseAishubReply(payload: unknown, onReject: (rejection: Rejecti
   return out
 }
 
-/**
- * One AISHub reply through the cache. AISHub allows one request a minute: answers are cached for at least
- * that long, so a second run within the minute is served from the cache without a call.
- */
-export async function readAishub(ctx: Context, username: string): Promise<AisBatch> {
+/** AISHub's web service URL for `username`: human-readable JSON, uncompressed. */
+function aishubUrl(ctx: Context, username: string): URL {
   const url = new URL(ctx.config.aishubUrl)
   url.searchParams.set('username', username)
   url.searchParams.set('format', '1')
   url.searchParams.set('output', 'json')
   url.searchParams.set('compress', '0')
+  return url
+}
+
+/**
+ * One AISHub reply through the cache. AISHub allows one request a minute: answers are cached for at least
+ * that long, so a second run within the minute is served from the cache without a call.
+ */
+export async function readAishub(ctx: Context, username: string): Promise<AisBatch> {
+  const url = aishubUrl(ctx, username)
   const stats = emptyStats()
   const served = await fetchThroughCache(
     {...ctx, config: {...ctx.config, cacheTtlAisSeconds: Math.max(ctx.config.cacheTtlAisSeconds, AISHUB_MIN_INTERVAL_MS / 1000)}},
@@ -146,11 +152,7 @@ const PROBE_BOX = {latmin: 51.0, latmax: 51.1, lonmin: 1.4, lonmax: 1.5}
  * header is a failure, an empty box is not. Throws what went wrong; says how many records came.
  */
 export async function probeAishub(ctx: Context, username: string): Promise<string> {
-  const url = new URL(ctx.config.aishubUrl)
-  url.searchParams.set('username', username)
-  url.searchParams.set('format', '1')
-  url.searchParams.set('output', 'json')
-  url.searchParams.set('compress', '0')
+  const url = aishubUrl(ctx, username)
   for (const [key, value] of Object.entries(PROBE_BOX)) url.searchParams.set(key, String(value))
   const {body} = await callProvider(ctx, 'aishub', url.toString(), undefined, {retries: 0})
   const head = replyHeader(body)
