@@ -12,10 +12,11 @@ import {parseTimeOrAgo} from '../duration.js'
 import {errorMessage} from '../errors.js'
 import {listPauses, pauseJobs, resumeJobs} from '../jobs/control.js'
 import {leaseHolder} from '../jobs/lease.js'
-import {JOB_NAMES, type JobName, RECORDED_JOB_NAMES} from '../jobs/names.js'
+import {JOB_NAMES, RECORDED_JOB_NAMES} from '../jobs/names.js'
+import {isJobName} from '../jobs/registry.js'
 import {historyPage, jobStatuses, type RunFilter, runDetail} from '../jobs/status.js'
 import {html, type Html} from './html.js'
-import {csrfField, durationText, emptyRow, live, pageDocument, pager, sendHtml, statusBadge, timeAgo, utc} from './layout.js'
+import {csrfField, durationText, emptyRow, goTo, live, may, pageDocument, pager, sendHtml, statusBadge, timeAgo, utc} from './layout.js'
 import {pageView, webAuth} from './session.js'
 import type {PageView} from './types.js'
 
@@ -24,11 +25,6 @@ export const TRIGGER_KINDS = ['cli', 'api', 'web', 'queue', 'scheduler'] as cons
 
 /** Runs per history page. */
 const PAGE_SIZE = 50
-
-const RANK = {VIEWER: 0, OPERATOR: 1, ADMIN: 2} as const
-const may = (view: PageView, role: keyof typeof RANK) => RANK[view.user.role] >= RANK[role]
-
-const isJobName = (name: string): name is JobName => (JOB_NAMES as readonly string[]).includes(name)
 
 /** The history's query as the filter form and paging links carry it. */
 interface HistoryQuery {
@@ -214,12 +210,6 @@ ${run.error ? html`<pre class="error-text">${run.error}</pre>` : html`<p class="
 ${run.errorStack ? html`<details open><summary>Stack</summary><pre class="stack">${run.errorStack}</pre></details>` : ''}
 </section>`,
   )
-}
-
-/** The answer to a plain form's action: back to a page (htmx: through HX-Redirect). */
-function goTo(req: FastifyRequest, reply: FastifyReply, location: string): FastifyReply {
-  if (req.headers['hx-request']) return reply.header('hx-redirect', location).code(204).send()
-  return reply.redirect(location, 303)
 }
 
 /** An action refused (already running, no reason given): said on a page with the way back. */

@@ -1,6 +1,8 @@
 // The web page's frame and the markup every page shares: the document (navigation, user, sign-out, the
 // connection banner, assets), live regions, status words, times, paging, confirmations and empty tables.
-import type {FastifyReply} from 'fastify'
+import type {FastifyReply, FastifyRequest} from 'fastify'
+
+import {type Role, roleAtLeast} from '../api/auth.js'
 
 import {assetUrl} from './assets.js'
 import {html, type Html, type HtmlValue} from './html.js'
@@ -82,6 +84,18 @@ ${body}
 }
 
 /** Sends markup as an HTML answer that no one caches and no other site frames. */
+/** Whether the signed-in user holds `role` or a higher one (what a page shows controls for). */
+export const may = (view: PageView, role: Role): boolean => roleAtLeast(view.user.role, role)
+
+/** Whether a request came from htmx (rather than a plain form or link). */
+export const isHtmx = (req: FastifyRequest): boolean => req.headers['hx-request'] === 'true'
+
+/** After an action: the page to show next. A plain form is redirected (303); an htmx request is told where to go. */
+export function goTo(req: FastifyRequest, reply: FastifyReply, url: string): FastifyReply {
+  if (isHtmx(req)) return reply.header('hx-redirect', url).code(204).send()
+  return reply.redirect(url, 303)
+}
+
 export function sendHtml(reply: FastifyReply, markup: Html, status = 200): FastifyReply {
   return reply
     .code(status)

@@ -5,14 +5,13 @@ import type {FastifyPluginAsync, FastifyReply, FastifyRequest} from 'fastify'
 
 import type {QueuedJobDetails, QueuedJobRow, QueueStatsReport} from '../../schemas/queue.js'
 import type {ApiOptions} from '../api/plugin.js'
-import {type Role, roleAtLeast} from '../api/auth.js'
 import type {Context} from '../context.js'
 import {HarbormasterError} from '../errors.js'
 import {deleteQueuedJob, findQueuedJob, isQueueName, queueJobPage, queueStats, retryAllDead, retryQueuedJob} from '../queue/admin.js'
 import {pauseQueue, resumeQueue} from '../queue/pauses.js'
 import {QUEUE_NAMES, QUEUED_JOB_STATES, type QueuedJobState, type QueueName} from '../queue/types.js'
 import {html, type Html} from './html.js'
-import {confirmButton, csrfField, emptyRow, live, pageDocument, sendHtml, statusBadge, timeAgo, utc} from './layout.js'
+import {confirmButton, csrfField, emptyRow, goTo, isHtmx, live, may, pageDocument, sendHtml, statusBadge, timeAgo, utc} from './layout.js'
 import {pageView, webAuth} from './session.js'
 import type {PageView} from './types.js'
 
@@ -31,18 +30,6 @@ const STATE_WORDS: Record<QueuedJobState, string> = {
 const jobUrl = (id: string) => `/queues/jobs/${encodeURIComponent(id)}`
 const queueUrl = (queue: string, state: QueuedJobState, after?: string | null) =>
   `/queues/${queue}?state=${state}${after ? `&after=${encodeURIComponent(after)}` : ''}`
-
-const may = (view: PageView, role: Role) => roleAtLeast(view.user.role, role)
-
-const isHtmx = (req: FastifyRequest) => req.headers['hx-request'] === 'true'
-
-/**
- * After an action: the page to show next. A plain form is redirected (303); an htmx request is told where to go.
- */
-function goTo(req: FastifyRequest, reply: FastifyReply, url: string): FastifyReply {
-  if (isHtmx(req)) return reply.header('hx-redirect', url).code(204).send()
-  return reply.redirect(url, 303)
-}
 
 /** An action the job's or queue's state refused: said in the page (htmx swaps it where the action was). */
 function refused(req: FastifyRequest, reply: FastifyReply, view: PageView, error: HarbormasterError, back: string, status = 409): FastifyReply {
