@@ -1,9 +1,11 @@
 // The one configuration module: environment first (cron lines stay one-liners), then an optional
-// harbormaster.config.json beside the database, validated with zod; secrets are masked when shown.
+// harbormaster.config.json beside the database, validated with zod; secrets are masked when shown. zod's mini
+// build: every command loads this module, and the mini build is a twentieth of the full one to load.
 import {existsSync, readFileSync} from 'node:fs'
 import {hostname} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
-import {z} from 'zod'
+import * as z from 'zod/mini'
+import en from 'zod/v4/locales/en.js'
 
 import {defaultCacheDir} from './cache/derived-cache.js'
 import type {SettingReport} from '../schemas/config.js'
@@ -16,7 +18,7 @@ export const DEFAULT_DB_PATH = './var/harbormaster.db'
 const aisSourcePattern = /^(sample|aisstream|aishub|nmea-file:.+|nmea-tcp:[^:]+:\d+|nmea-udp:\d+)$/
 
 /** One setting: the variable that sets it, its zod type, its default, whether it is a credential, and what it is for. */
-export interface SettingSpec<T extends z.ZodType = z.ZodType> {
+export interface SettingSpec<T extends z.ZodMiniType = z.ZodMiniType> {
   env: string
   type: T
   /** The value when nothing sets it (a function: computed from the environment); none: the setting stays unset. */
@@ -28,46 +30,52 @@ export interface SettingSpec<T extends z.ZodType = z.ZodType> {
   description: string
 }
 
-const setting = <T extends z.ZodType>(spec: SettingSpec<T>) => spec
-const count = z.coerce.number().int().min(0)
-const positiveInt = z.coerce.number().int().positive()
+// Messages in English, as the full build has by default (the mini build loads no locale by itself).
+z.config(en())
+
+const setting = <T extends z.ZodMiniType>(spec: SettingSpec<T>) => spec
+/** A whole number from min (to max), given as text. */
+const integer = (min: number, max?: number) => z.coerce.number().check(z.int(), z.gte(min), ...(max === undefined ? [] : [z.lte(max)]))
+const count = integer(0)
+const positiveInt = z.coerce.number().check(z.int(), z.positive())
+const text = (...checks: Parameters<ReturnType<typeof z.string>['check']>) => z.string().check(...checks)
 
 /**
  * Every setting harbormaster reads, in one table: the configuration's schema, the environment names, the
  * defaults, the credentials, `config check` and the README's configuration table all come from it.
  */
 export const SETTINGS = {
-  dbPath: setting({env: 'HARBORMASTER_DB', type: z.string().min(1), default: DEFAULT_DB_PATH, description: 'SQLite database file (created, with its directory, by writing commands only) or a PostgreSQL URL (`postgres://user:pass@host:5432/db`, password masked as ***); `--db` wins over it'}),
-  logFile: setting({env: 'HARBORMASTER_LOG_FILE', type: z.string().min(1).optional(), description: 'JSON-lines log file (every record from DEBUG up), in addition to stderr'}),
+  dbPath: setting({env: 'HARBORMASTER_DB', type: text(z.minLength(1)), default: DEFAULT_DB_PATH, description: 'SQLite database file (created, with its directory, by writing commands only) or a PostgreSQL URL (`postgres://user:pass@host:5432/db`, password masked as ***); `--db` wins over it'}),
+  logFile: setting({env: 'HARBORMASTER_LOG_FILE', type: z.optional(text(z.minLength(1))), description: 'JSON-lines log file (every record from DEBUG up), in addition to stderr'}),
   logFormat: setting({env: 'HARBORMASTER_LOG_FORMAT', type: z.enum(['text', 'json']), default: 'text', description: 'log lines on stderr: `text` (ISO time first when stderr is not a terminal) or `json` (one object per line, for log shippers); `--log-format` wins over it'}),
   aisSource: setting({
     env: 'HARBORMASTER_AIS_SOURCE',
-    type: z.string().regex(aisSourcePattern, 'expected sample, nmea-file:PATH, nmea-tcp:HOST:PORT, nmea-udp:PORT, aisstream or aishub'),
+    type: text(z.regex(aisSourcePattern, 'expected sample, nmea-file:PATH, nmea-tcp:HOST:PORT, nmea-udp:PORT, aisstream or aishub')),
     default: 'sample',
     description: 'where vessel positions come from: `sample`, `nmea-file:PATH`, `nmea-tcp:HOST:PORT`, `nmea-udp:PORT`, `aisstream`, `aishub`',
   }),
-  aisstreamApiKey: setting({env: 'AISSTREAM_API_KEY', type: z.string().min(1).optional(), secret: true, description: 'aisstream.io API key'}),
+  aisstreamApiKey: setting({env: 'AISSTREAM_API_KEY', type: z.optional(text(z.minLength(1))), secret: true, description: 'aisstream.io API key'}),
   aisstreamUrl: setting({env: 'HARBORMASTER_AISSTREAM_URL', type: z.url(), default: 'wss://stream.aisstream.io/v0/stream', description: 'aisstream.io WebSocket URL'}),
   aisstreamBoxes: setting({
     env: 'HARBORMASTER_AISSTREAM_BBOXES',
-    type: z.string().regex(/^-?[\d.]+,-?[\d.]+,-?[\d.]+,-?[\d.]+(;-?[\d.]+,-?[\d.]+,-?[\d.]+,-?[\d.]+)*$/, 'expected minLon,minLat,maxLon,maxLat[;...]'),
+    type: text(z.regex(/^-?[\d.]+,-?[\d.]+,-?[\d.]+,-?[\d.]+(;-?[\d.]+,-?[\d.]+,-?[\d.]+,-?[\d.]+)*$/, 'expected minLon,minLat,maxLon,maxLat[;...]')),
     default: '-180,-90,180,90',
     description: 'aisstream boxes, `minLon,minLat,maxLon,maxLat` separated by `;`',
   }),
-  aisWindowSeconds: setting({env: 'HARBORMASTER_AIS_WINDOW_SECONDS', type: z.coerce.number().positive(), default: '60', description: 'how long streaming AIS sources (TCP, UDP, aisstream) are read per run; `--duration` wins over it'}),
-  aishubUsername: setting({env: 'AISHUB_USERNAME', type: z.string().min(1).optional(), secret: true, description: "AISHub web service user (AISHub's credential)"}),
+  aisWindowSeconds: setting({env: 'HARBORMASTER_AIS_WINDOW_SECONDS', type: z.coerce.number().check(z.positive()), default: '60', description: 'how long streaming AIS sources (TCP, UDP, aisstream) are read per run; `--duration` wins over it'}),
+  aishubUsername: setting({env: 'AISHUB_USERNAME', type: z.optional(text(z.minLength(1))), secret: true, description: "AISHub web service user (AISHub's credential)"}),
   aishubUrl: setting({env: 'HARBORMASTER_AISHUB_URL', type: z.url(), default: 'https://data.aishub.net/ws.php', description: 'AISHub web service URL'}),
   nwsUrl: setting({env: 'HARBORMASTER_NWS_URL', type: z.url(), default: 'https://api.weather.gov', description: 'NWS API base URL'}),
   // Every marine zone NWS has (coastal, offshore, high seas) and the coastal land zones surf warnings name,
   // with room for retries: a national storm day on an empty cache fits in one run.
   nwsZoneFetchBudget: setting({env: 'HARBORMASTER_NWS_ZONE_FETCH_BUDGET', type: count, default: '2000', description: 'network requests for NWS zone outlines per run (retries count, cached outlines do not)'}),
   portsSource: setting({env: 'HARBORMASTER_PORTS_SOURCE', type: z.enum(['ais', 'simulated']), default: 'ais', description: '`ais` (congestion derived from positions) or `simulated` (demo, labelled)'}),
-  pingUrl: setting({env: 'HARBORMASTER_PING_URL', type: z.url().optional(), secret: true, description: "dead-man's-switch URL pinged on start, success and failure (`{job}` is the job's name)"}),
-  adminToken: setting({env: 'HARBORMASTER_ADMIN_TOKEN', type: z.string().min(16, 'must be at least 16 characters').optional(), secret: true, description: 'bootstrap admin token for the HTTP API'}),
-  now: setting({env: 'HARBORMASTER_NOW', type: z.iso.datetime({offset: true}).optional(), description: 'a fixed "now" (ISO 8601) for reproducible runs and tests; unset in production'}),
+  pingUrl: setting({env: 'HARBORMASTER_PING_URL', type: z.optional(z.url()), secret: true, description: "dead-man's-switch URL pinged on start, success and failure (`{job}` is the job's name)"}),
+  adminToken: setting({env: 'HARBORMASTER_ADMIN_TOKEN', type: z.optional(text(z.minLength(16, 'must be at least 16 characters'))), secret: true, description: 'bootstrap admin token for the HTTP API'}),
+  now: setting({env: 'HARBORMASTER_NOW', type: z.optional(z.iso.datetime({offset: true})), description: 'a fixed "now" (ISO 8601) for reproducible runs and tests; unset in production'}),
   httpTimeoutMs: setting({env: 'HARBORMASTER_HTTP_TIMEOUT_MS', type: positiveInt, default: '15000', description: 'read timeout of outside calls (per provider defaults are capped by it)'}),
   httpConnectTimeoutMs: setting({env: 'HARBORMASTER_HTTP_CONNECT_TIMEOUT_MS', type: positiveInt, default: '5000', description: 'connect timeout of outside calls'}),
-  httpRetries: setting({env: 'HARBORMASTER_HTTP_RETRIES', type: z.coerce.number().int().min(0).max(10), default: '3', description: 'retries after a failed call (timeouts, connection errors, 429, 5xx)'}),
+  httpRetries: setting({env: 'HARBORMASTER_HTTP_RETRIES', type: integer(0, 10), default: '3', description: 'retries after a failed call (timeouts, connection errors, 429, 5xx)'}),
   httpMaxBytes: setting({env: 'HARBORMASTER_HTTP_MAX_BYTES', type: positiveInt, default: String(20 * 1024 * 1024), description: 'largest response accepted'}),
   httpMaxRetryAfterSeconds: setting({env: 'HARBORMASTER_HTTP_MAX_RETRY_AFTER_SECONDS', type: count, default: '30', description: 'longest `Retry-After` waited for (a longer one falls back instead)'}),
   httpDeadlineMs: setting({env: 'HARBORMASTER_HTTP_DEADLINE_MS', type: positiveInt, default: '20000', description: 'overall deadline of one outside call: all its attempts and the waits between them'}),
@@ -76,7 +84,7 @@ export const SETTINGS = {
   cacheTtlPortsSeconds: setting({env: 'HARBORMASTER_CACHE_TTL_PORTS_SECONDS', type: count, default: '3600', description: 'time to live of cached port answers'}),
   quotas: setting({
     env: 'HARBORMASTER_QUOTAS',
-    type: z.string().regex(/^([a-z-]+=\d+\/(minute|hour|day|month))?(,[a-z-]+=\d+\/(minute|hour|day|month))*$/, 'expected provider=N/minute|hour|day|month, comma separated'),
+    type: text(z.regex(/^([a-z-]+=\d+\/(minute|hour|day|month))?(,[a-z-]+=\d+\/(minute|hour|day|month))*$/, 'expected provider=N/minute|hour|day|month, comma separated')),
     default: '',
     description: 'provider quotas, `provider=N/minute|hour|day|month` comma separated, e.g. `nws=1000/day,aishub=100000/month` (a month is the calendar month, UTC)',
   }),
@@ -85,13 +93,13 @@ export const SETTINGS = {
   providerFallbackGraceMinutes: setting({env: 'HARBORMASTER_PROVIDER_FALLBACK_GRACE_MINUTES', type: positiveInt, default: '120', description: 'a provider serving only fallbacks for longer than this makes health degraded'}),
   backupDir: setting({
     env: 'HARBORMASTER_BACKUP_DIR',
-    type: z.string().min(1).optional(),
+    type: z.optional(text(z.minLength(1))),
     shownDefault: '`backups/` beside the database (`./var/backups` for a PostgreSQL URL)',
     description: 'where `db backup` writes',
   }),
   pgBinDir: setting({
     env: 'HARBORMASTER_PG_BIN_DIR',
-    type: z.string().min(1).optional(),
+    type: z.optional(text(z.minLength(1))),
     shownDefault: "`PATH`, then Debian's newest `/usr/lib/postgresql/<version>/bin`",
     description: 'PostgreSQL: the folder of `pg_dump` and `pg_restore` (`db backup`, `db restore`), as new as the server or newer',
   }),
@@ -110,16 +118,16 @@ export const SETTINGS = {
   jobRetryBaseMs: setting({env: 'HARBORMASTER_JOB_RETRY_BASE_MS', type: count, default: '1000', description: "first delay between a failed job's retries (doubling, jittered, capped at 30 s)"}),
   jobTimeouts: setting({
     env: 'HARBORMASTER_JOB_TIMEOUTS',
-    type: z.string().regex(/^([a-z-]+=\d+)?(,[a-z-]+=\d+)*$/, 'expected job=seconds, comma separated'),
+    type: text(z.regex(/^([a-z-]+=\d+)?(,[a-z-]+=\d+)*$/, 'expected job=seconds, comma separated')),
     default: '',
     shownDefault: "the registry's",
     description: "per-job timeouts overriding the registry's, `job=seconds` comma separated (a job past it is stopped at its next batch boundary)",
   }),
-  dbPoolSize: setting({env: 'HARBORMASTER_DB_POOL_SIZE', type: z.coerce.number().int().min(1).max(100), default: '5', description: 'PostgreSQL: connections each process keeps at most'}),
+  dbPoolSize: setting({env: 'HARBORMASTER_DB_POOL_SIZE', type: integer(1, 100), default: '5', description: 'PostgreSQL: connections each process keeps at most'}),
   dbStatementTimeoutMs: setting({env: 'HARBORMASTER_DB_STATEMENT_TIMEOUT_MS', type: positiveInt, default: '60000', description: 'PostgreSQL: the longest one statement may run before the server cancels it'}),
   host: setting({
     env: 'HARBORMASTER_HOST',
-    type: z.string().min(1).max(200),
+    type: text(z.minLength(1), z.maxLength(200)),
     default: () => hostname(),
     shownDefault: "the machine's host name",
     description: "this host's name in leases, job runs and pauses (a lease's pid is checked only on its own host); give each host of a shared database its own",
@@ -138,39 +146,39 @@ export const SETTINGS = {
     description:
       'behaviour pass: new positions analysed per slice, each slice committed whole with its events and the watermark (lower it to hold less in memory on a large backlog)',
   }),
-  piracyClusterKm: setting({env: 'HARBORMASTER_PIRACY_CLUSTER_KM', type: z.coerce.number().positive(), default: '100', description: 'piracy risk areas: incidents closer than this chain into one area'}),
-  piracyMaxGapKm: setting({env: 'HARBORMASTER_PIRACY_MAX_GAP_KM', type: z.coerce.number().positive(), default: '150', description: "piracy risk areas: the farthest an area's hull may lie (plus the buffer) from the incidents that anchor it"}),
-  piracyCoreWeight: setting({env: 'HARBORMASTER_PIRACY_CORE_WEIGHT', type: z.coerce.number().positive(), default: '3', description: 'piracy risk areas: the weighted incidents within the cluster distance an anchoring incident needs'}),
-  piracyHalfLifeDays: setting({env: 'HARBORMASTER_PIRACY_HALF_LIFE_DAYS', type: z.coerce.number().positive(), default: '1095', description: "piracy risk areas: an incident's weight halves every this many days before the newest incident of the data"}),
+  piracyClusterKm: setting({env: 'HARBORMASTER_PIRACY_CLUSTER_KM', type: z.coerce.number().check(z.positive()), default: '100', description: 'piracy risk areas: incidents closer than this chain into one area'}),
+  piracyMaxGapKm: setting({env: 'HARBORMASTER_PIRACY_MAX_GAP_KM', type: z.coerce.number().check(z.positive()), default: '150', description: "piracy risk areas: the farthest an area's hull may lie (plus the buffer) from the incidents that anchor it"}),
+  piracyCoreWeight: setting({env: 'HARBORMASTER_PIRACY_CORE_WEIGHT', type: z.coerce.number().check(z.positive()), default: '3', description: 'piracy risk areas: the weighted incidents within the cluster distance an anchoring incident needs'}),
+  piracyHalfLifeDays: setting({env: 'HARBORMASTER_PIRACY_HALF_LIFE_DAYS', type: z.coerce.number().check(z.positive()), default: '1095', description: "piracy risk areas: an incident's weight halves every this many days before the newest incident of the data"}),
   piracyBufferQuantile: setting({
     env: 'HARBORMASTER_PIRACY_BUFFER_QUANTILE',
-    type: z.coerce.number().gt(0).lt(1),
+    type: z.coerce.number().check(z.gt(0), z.lt(1)),
     default: '0.6',
     description: "piracy risk areas: the buffer is this quantile of the distances from each year's incidents to earlier years' incidents",
   }),
-  piracyPositionToleranceKm: setting({env: 'HARBORMASTER_PIRACY_POSITION_TOLERANCE_KM', type: z.coerce.number().min(0), default: '2', description: 'piracy risk areas: the disc kept around incidents the land outline puts ashore'}),
+  piracyPositionToleranceKm: setting({env: 'HARBORMASTER_PIRACY_POSITION_TOLERANCE_KM', type: z.coerce.number().check(z.gte(0)), default: '2', description: 'piracy risk areas: the disc kept around incidents the land outline puts ashore'}),
   cacheDir: setting({
     env: 'HARBORMASTER_CACHE_DIR',
-    type: z.string().min(1),
+    type: text(z.minLength(1)),
     default: (env) => defaultCacheDir(env),
     shownDefault: '`$XDG_CACHE_HOME/harbormaster`, else `~/.cache/harbormaster`',
     description: 'where data derived from shipped data (built piracy risk areas) is cached',
   }),
   apiRateLimitPerMinute: setting({env: 'HARBORMASTER_API_RATE_LIMIT', type: count, default: '600', description: 'HTTP API requests a minute per client (bearer token, else address); `0`: no limit'}),
-  webSessionHours: setting({env: 'HARBORMASTER_WEB_SESSION_HOURS', type: z.coerce.number().int().min(1).max(24 * 30), default: '12', description: 'hours a web page session lasts after sign-in (then the page asks for a token again)'}),
+  webSessionHours: setting({env: 'HARBORMASTER_WEB_SESSION_HOURS', type: integer(1, 24 * 30), default: '12', description: 'hours a web page session lasts after sign-in (then the page asks for a token again)'}),
   learnedCellMinVessels: setting({
     env: 'HARBORMASTER_LEARNED_CELL_MIN_VESSELS',
-    type: z.coerce.number().int().min(1),
+    type: integer(1),
     default: '3',
     description: "distinct vessels stopped 3 h or more in a cell before it becomes a port's anchorage (or berth) cell",
   }),
   queueWeights: setting({
     env: 'HARBORMASTER_QUEUE_WEIGHTS',
-    type: z.string().regex(/^(critical|analysis|compliance|default)=\d+(,(critical|analysis|compliance|default)=\d+)*$/, 'expected queue=weight, comma separated (critical, analysis, compliance, default)'),
+    type: text(z.regex(/^(critical|analysis|compliance|default)=\d+(,(critical|analysis|compliance|default)=\d+)*$/, 'expected queue=weight, comma separated (critical, analysis, compliance, default)')),
     default: 'critical=6,analysis=2,compliance=1,default=1',
     description: "workers: each queue's share of worker slots when all are busy; `worker --queues` wins over it",
   }),
-  workerConcurrency: setting({env: 'HARBORMASTER_WORKER_CONCURRENCY', type: z.coerce.number().int().min(1).max(256), default: '10', description: 'workers: jobs one worker runs at once; `worker --concurrency` wins over it'}),
+  workerConcurrency: setting({env: 'HARBORMASTER_WORKER_CONCURRENCY', type: integer(1, 256), default: '10', description: 'workers: jobs one worker runs at once; `worker --concurrency` wins over it'}),
   workerHeartbeatSeconds: setting({
     env: 'HARBORMASTER_WORKER_HEARTBEAT_SECONDS',
     type: positiveInt,
@@ -183,11 +191,11 @@ export const SETTINGS = {
   queueDeadFailCount: setting({env: 'HARBORMASTER_QUEUE_DEAD_FAIL_COUNT', type: positiveInt, default: '100', description: 'health: this many jobs gone to the dead letter in 24 h make the queue unhealthy (any one makes it degraded)'}),
   probesDisabled: setting({
     env: 'HARBORMASTER_PROBES_DISABLED',
-    type: z.string().regex(/^([a-z-]+)?(,[a-z-]+)*$/, 'expected provider names, comma separated'),
+    type: text(z.regex(/^([a-z-]+)?(,[a-z-]+)*$/, 'expected provider names, comma separated')),
     default: '',
     description: 'health-check: providers not probed, comma separated, e.g. `nws,aishub` (their probes neither call nor count against quotas)',
   }),
-  retentionProbesDays: setting({env: 'HARBORMASTER_RETENTION_PROBES_DAYS', type: z.coerce.number().int().min(7), default: '30', description: 'cleanup: days health-check probes are kept (7 at least: `providers status` shows uptime over 7 days)'}),
+  retentionProbesDays: setting({env: 'HARBORMASTER_RETENTION_PROBES_DAYS', type: integer(7), default: '30', description: 'cleanup: days health-check probes are kept (7 at least: `providers status` shows uptime over 7 days)'}),
   archiveEnabled: setting({
     env: 'HARBORMASTER_ARCHIVE',
     type: z.enum(['on', 'off']),
@@ -196,13 +204,13 @@ export const SETTINGS = {
   }),
   archiveDir: setting({
     env: 'HARBORMASTER_ARCHIVE_DIR',
-    type: z.string().min(1).optional(),
+    type: z.optional(text(z.minLength(1))),
     shownDefault: '`archive/` beside the backups folder',
     description: 'where `db archive` writes its monthly files and `db archive restore` reads them',
   }),
   reportsDir: setting({
     env: 'HARBORMASTER_REPORTS_DIR',
-    type: z.string().min(1).optional(),
+    type: z.optional(text(z.minLength(1))),
     shownDefault: '`reports/` beside the database (`./var/reports` for a PostgreSQL URL)',
     description: 'where `weekly-summary` writes each week\'s report, in a folder named by the end of the week',
   }),
@@ -213,8 +221,6 @@ export type SettingKey = keyof typeof SETTINGS
 export type Config = {[K in SettingKey]: z.infer<(typeof SETTINGS)[K]['type']>}
 
 const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[]
-
-const configSchema = z.object(Object.fromEntries(SETTING_KEYS.map((key) => [key, SETTINGS[key].type]))) as unknown as z.ZodType<Config>
 
 /** A setting's name where people see it (config check, harbormaster.config.json): snake_case. */
 export function settingName(key: SettingKey): string {
@@ -383,7 +389,8 @@ export function inspectConfig(options: LoadConfigOptions = {}): ConfigInspection
 
   let config: Config | undefined
   if (!error) {
-    config = configSchema.parse(raw)
+    // Every setting parsed above, one by one: together they are the configuration.
+    config = {...parsed} as Config
     if (config.logFile) config.logFile = resolve(cwd, config.logFile)
     if (config.backupDir) config.backupDir = resolve(cwd, config.backupDir)
     if (config.archiveDir) config.archiveDir = resolve(cwd, config.archiveDir)

@@ -1,8 +1,9 @@
 // Where the datasets shipped with harbormaster live (data/ at the package root, beside dist/ and src/).
-import {dirname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {join} from 'node:path'
 
-export const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'data')
+import {PACKAGE_ROOT} from '../package-root.js'
+
+export const DATA_DIR = join(PACKAGE_ROOT, 'data')
 
 export const shippedFiles = {
   ports: join(DATA_DIR, 'ports', 'nga-wpi-UpdatedPub150.csv'),

@@ -2,17 +2,19 @@
 // applied under a write lock, and the one way to write: BEGIN IMMEDIATE with busy retries.
 import {accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync} from 'node:fs'
 import {dirname, join} from 'node:path'
-import {fileURLToPath, pathToFileURL} from 'node:url'
+import {pathToFileURL} from 'node:url'
 
 import Database from 'better-sqlite3'
 import {type BetterSQLite3Database, drizzle} from 'drizzle-orm/better-sqlite3'
 import {type MigrationMeta, readMigrationFiles} from 'drizzle-orm/migrator'
 
 import {HarbormasterError, usageError} from '../errors.js'
+import {PACKAGE_ROOT} from '../package-root.js'
 import type * as model from './model.js'
 import * as schema from './schema.js'
 
-export type Orm = BetterSQLite3Database<typeof schema>
+// No relational queries (`orm.query`): the ORM is made without the schema, which it would walk on creation.
+export type Orm = BetterSQLite3Database
 /** Every table of the schema (the vocabularies it re-exports from model.ts left out). */
 export type Tables = Omit<typeof schema, keyof typeof model>
 
@@ -36,7 +38,7 @@ export interface Db {
   close(): void
 }
 
-export const MIGRATIONS_FOLDER = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'drizzle', 'sqlite')
+export const MIGRATIONS_FOLDER = join(PACKAGE_ROOT, 'drizzle', 'sqlite')
 const MIGRATIONS_TABLE = '__drizzle_migrations'
 const SQLITE_HEADER = 'SQLite format 3\u0000'
 
@@ -105,7 +107,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     dialect: 'sqlite',
     t: schema,
     get orm() {
-      orm ??= drizzle(sqlite, {schema})
+      orm ??= drizzle(sqlite)
       return orm
     },
     sqlite,

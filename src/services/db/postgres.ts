@@ -1,10 +1,11 @@
 // Connecting to PostgreSQL: a pool named after the command (application_name), a statement timeout,
 // integers read as JS numbers, the URL shown with its password masked, which errors are worth a retry, and
 // migrations applied once under an advisory lock however many hosts start at the same moment.
-import {dirname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {join} from 'node:path'
 
 import pg from 'pg'
+
+import {PACKAGE_ROOT} from '../package-root.js'
 
 export {databaseLocation, type DatabaseLocation, databasePassword, isPostgresUrl, redactDatabaseUrl} from './location.js'
 
@@ -42,7 +43,7 @@ export function createPool(url: string, options: PoolOptions): pg.Pool {
   return pool
 }
 
-export const POSTGRES_MIGRATIONS_FOLDER = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'drizzle', 'postgres')
+export const POSTGRES_MIGRATIONS_FOLDER = join(PACKAGE_ROOT, 'drizzle', 'postgres')
 
 /** A fixed key for pg_advisory_lock: every harbormaster process migrating the same database queues on it. */
 export const MIGRATION_LOCK_KEY = 0x6862_6d67 // "hbmg"

@@ -6,7 +6,6 @@ import Database from 'better-sqlite3'
 import {drizzle} from 'drizzle-orm/better-sqlite3'
 
 import type {Db, Orm} from './client.js'
-import * as schema from './schema.js'
 import {asyncWriteOpen, currentTransaction} from './transaction.js'
 
 /**
@@ -41,7 +40,7 @@ export function withReadConnection(db: Db, options: {busyTimeoutMs?: number} = {
       return asyncWriteOpen(writer) ? reader : writer
     },
     get orm(): Orm {
-      if (routed.sqlite === reader) return (readerOrm ??= drizzle(reader, {schema}))
+      if (routed.sqlite === reader) return (readerOrm ??= drizzle(reader))
       return db.orm
     },
     close() {

@@ -2,11 +2,11 @@
 // and applying the pending ones. No driver is loaded here for SQLite: PostgreSQL's code is imported when a
 // PostgreSQL database asks.
 import {readFileSync} from 'node:fs'
-import {dirname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {join} from 'node:path'
 
 import {getTableName, is, sql, Table} from 'drizzle-orm'
 
+import {PACKAGE_ROOT} from '../package-root.js'
 import {migrate as migrateSqlite, migrationStatus as sqliteMigrationStatus, type MigrationStatus} from './client.js'
 import {rawRows} from './query.js'
 import type {PostgresDb} from './pg-client.js'
@@ -14,7 +14,7 @@ import type {AnyDb} from './transaction.js'
 
 export type {MigrationStatus} from './client.js'
 
-const POSTGRES_JOURNAL = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'drizzle', 'postgres', 'meta', '_journal.json')
+const POSTGRES_JOURNAL = join(PACKAGE_ROOT, 'drizzle', 'postgres', 'meta', '_journal.json')
 
 /** Migrations applied, in all, and the tags of those pending. */
 export async function migrationStatus(db: AnyDb): Promise<MigrationStatus> {

@@ -1,7 +1,7 @@
 // Piracy risk zones from the shipped NGA ASAM incidents: the type filter, the risk areas as zone drafts
 // with their metadata and severity, and the build cached by the data, the settings and the code.
 import {readFileSync} from 'node:fs'
-import {dirname, extname, join} from 'node:path'
+import {extname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {cacheKey, readDerived, writeDerived} from '../cache/derived-cache.js'
@@ -14,6 +14,7 @@ import type {DataSource, Origin, Severity} from '../db/schema.js'
 import {polygonsAreaKm2} from '../geo/area.js'
 import {polygonsOf} from '../geo/geometry.js'
 import {type LandOutline, landOutline, landOutlineVersion} from '../geo/land.js'
+import {PACKAGE_ROOT} from '../package-root.js'
 import type {ZoneDraft} from '../safety/zones.js'
 import {EXCLUSION_REASONS, type ExclusionReason, PIRACY_TYPES, type PiracyType, classifyIncident} from './incident-types.js'
 import {type RiskArea, type RiskAreaSettings, type TypedIncident, buildRiskAreas} from './risk-areas.js'
@@ -193,10 +194,10 @@ export interface ShippedPiracyZones extends PiracyZoneBuild {
 }
 
 const CACHE_NAME = 'piracy-zones'
-const self = fileURLToPath(import.meta.url)
-const here = dirname(self)
-// .js when built, .ts when run from the sources (bin/dev.js, tests).
-const ext = extname(self)
+// .js when built, .ts when run from the sources (bin/dev.js, tests). The built commands are bundled, so
+// the compiled modules are found under dist/ by name rather than beside this code.
+const ext = extname(fileURLToPath(import.meta.url))
+const here = join(PACKAGE_ROOT, ext === '.ts' ? 'src' : 'dist', 'services', 'piracy')
 /** The code a build depends on: a change to any of these makes a new cache key. */
 const BUILD_CODE = [
   join(here, `incident-types${ext}`),

@@ -4,14 +4,16 @@
 import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
-import {join, resolve} from 'node:path'
+import {join} from 'node:path'
 import {gzipSync} from 'node:zlib'
 
 import type {FastifyPluginAsync} from 'fastify'
 
+import {PACKAGE_ROOT} from '../package-root.js'
+
 const require = createRequire(import.meta.url)
-/** The package's web/ folder: three levels up from src/services/web and from dist/services/web alike. */
-const WEB_DIR = resolve(import.meta.dirname, '..', '..', '..', 'web')
+/** The package's web/ folder. */
+const WEB_DIR = join(PACKAGE_ROOT, 'web')
 
 /** Every asset the page may load, by the name it is served under. */
 export const WEB_ASSETS = {
