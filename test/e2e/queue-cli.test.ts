@@ -1,4 +1,4 @@
-// The queue as operators use it, through the real CLI on this run's backend: enqueue now, after a delay, at a
+// The queue as operators use it, through the real commands on this run's backend: enqueue now, after a delay, at a
 // time, with a unique key; list, show and stats in their --json schemas and as tables for people; a worker
 // draining what is due into completed jobs and the dead letter; retry, retry --all-dead, delete, purge, pause
 // and resume; workers list; and health's queue checks turning degraded and unhealthy on real queued jobs.
@@ -7,8 +7,9 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import type {CommandId} from '../../src/schemas/commands.js'
-import {runCli, tempDir} from '../helpers/cli.js'
+import {tempDir} from '../helpers/cli.js'
 import {contractProblems} from '../helpers/contract.js'
+import {runInProcess} from '../helpers/in-process.js'
 import {seededDb} from '../helpers/template.js'
 
 // The clock of every command: this minute, so that the engine's times (PostgreSQL's are the server's) and
@@ -34,7 +35,8 @@ interface Row {
 const jsonLike = (stdout: string) => stdout.split('\n').filter((line) => /^\s*[[{]/.test(line) || /"[a-z_]+":/.test(line))
 
 function cliOn(db: string) {
-  const cli = (args: string[], env: Record<string, string> = {}) => runCli([...args, '--db', db], {env: {HARBORMASTER_NOW: iso(NOW), ...env}})
+  // In the test's process through oclif (test/helpers/in-process.ts): the same commands, without a process start each.
+  const cli = (args: string[], env: Record<string, string> = {}) => runInProcess([...args, '--db', db], {env: {HARBORMASTER_NOW: iso(NOW), ...env}})
   /** Runs with --json, expects `codes`, checks the document against the command's schema. */
   const json = async <T = Record<string, unknown>>(id: CommandId, args: string[], options: {env?: Record<string, string>; codes?: number[]} = {}): Promise<T> => {
     const result = await cli([...args, '--json'], options.env)
