@@ -1,6 +1,7 @@
 // Raw statements for the hot paths (batch ingest, congestion, detection): on PostgreSQL whole columns sent
-// as array parameters that `unnest` turns back into rows, and rows read back as arrays, on the open
-// transaction's connection (inside `write`/`read`) or the pool; and reads written once for both databases.
+// as array parameters that `unnest` turns back into rows, rows streamed by binary COPY, and rows read back as
+// arrays, on the open transaction's connection (inside `write`/`read`) or the pool; and reads written once
+// for both databases.
 import type pg from 'pg'
 import copyStreams from 'pg-copy-streams'
 
@@ -157,7 +158,7 @@ const COPY_TRAILER = Buffer.from([0xff, 0xff])
  * trailer, so a COPY can be sent a chunk at a time): the server takes numbers as they are instead of
  * parsing text. Per row its field count, then each field as its byte length (-1 for null) and its bytes.
  */
-export function copyBinaryRows<T>(rows: ArrayLike<T>, columns: readonly CopyColumn<T>[]): Buffer {
+function copyBinaryRows<T>(rows: ArrayLike<T>, columns: readonly CopyColumn<T>[]): Buffer {
   const n = rows.length
   // Text columns repeat a handful of values (the source): each encoded once, and measured before writing.
   const encoded = new Map<string, Buffer>()

@@ -1,7 +1,8 @@
 // Hot-path writes and reads of vessel intake, on either database: position history with dedupe on
 // (mmsi, observed_at), the latest position per vessel moved only by a newer report, static data merged,
 // reports held back by the track rule and those it discarded. On SQLite each is a statement prepared once per connection and run
-// per row; on PostgreSQL each is one statement per batch over whole columns (INSERT ... SELECT FROM unnest),
+// per row; on PostgreSQL positions stream by COPY as intake accepts them (INSERT … ON CONFLICT when a batch
+// holds stored ones), the rest is one statement per batch over whole columns (INSERT ... SELECT FROM unnest),
 // and what the track rule reads is read ahead for the whole batch in one query.
 import type {Statement} from 'better-sqlite3'
 
