@@ -1,7 +1,9 @@
 // AIS ingest on PostgreSQL: 200,000 positions through the vessels service (validate, dedupe, jump check,
-// latest position, batches of 5,000 each committed whole, one unnest statement per table per batch) against
-// a raw COPY of the same rows into vessel_positions through psql, both on one throwaway server started for
-// this run, each run on a fresh database cloned from one migrated template. Target: at least half COPY's rate.
+// latest position, batches of 5,000 each committed whole: each batch's positions streamed by binary COPY into
+// vessel_positions as they are judged, inside a savepoint that sends a batch holding stored rows to INSERT …
+// ON CONFLICT, then one unnest statement moving each vessel's latest position) against a raw COPY of the
+// same rows into vessel_positions through psql, both on one throwaway server started for this run, each run
+// on a fresh database cloned from one migrated template. Target: at least half COPY's rate.
 import {spawn} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'

@@ -133,6 +133,53 @@ describe.each([sqliteBackend, postgresBackend])('ingestMessages on $name', (back
     expect(await rows('SELECT count(*) AS n FROM vessel_positions')).toEqual([{n: 2}])
   })
 
+  it('stores the new reports of a batch that also brings stored ones, and a report given again after a newer one once', async () => {
+    const a = 237000001
+    const b = 237000002
+    await ingest([position(a, 37.9, 23.6, T0), position(b, 37.8, 23.5, T0)], options())
+    // Stored already, new, given again out of order within the batch, and a new vessel.
+    const batch = [
+      position(a, 37.9, 23.6, T0),
+      position(a, 37.901, 23.6, T0 + 60_000),
+      position(b, 37.801, 23.5, T0 + 60_000),
+      position(a, 37.902, 23.6, T0 + 120_000),
+      position(a, 37.901, 23.6, T0 + 60_000),
+      position(237000003, 37.7, 23.4, T0),
+    ]
+    expect(await ingest(batch, options())).toMatchObject({positions_stored: 4, duplicates: 2, vessels_updated: 3})
+    expect(await rows('SELECT mmsi, count(*) AS n, max(observed_at) AS newest FROM vessel_positions GROUP BY mmsi ORDER BY mmsi')).toEqual([
+      {mmsi: a, n: 3, newest: T0 + 120_000},
+      {mmsi: b, n: 2, newest: T0 + 60_000},
+      {mmsi: 237000003, n: 1, newest: T0},
+    ])
+    expect(await rows('SELECT mmsi, lat, position_at FROM vessels ORDER BY mmsi')).toEqual([
+      {mmsi: a, lat: 37.902, position_at: T0 + 120_000},
+      {mmsi: b, lat: 37.801, position_at: T0 + 60_000},
+      {mmsi: 237000003, lat: 37.7, position_at: T0},
+    ])
+    // Batches of new reports after batches of stored ones: each stored once, whichever way the store takes.
+    const again = Array.from({length: 12}, (_, i) => position(a, 37.902 + (i + 1) * 0.001, 23.6, T0 + (i + 3) * 60_000))
+    const result = await ingest([...batch, ...batch, ...again], options({batchSize: 3}))
+    expect(result).toMatchObject({positions_stored: 12, duplicates: 12})
+    expect(await rows('SELECT count(*) AS n FROM vessel_positions')).toEqual([{n: 18}])
+    expect(await rows(`SELECT position_at FROM vessels WHERE mmsi = ${a}`)).toEqual([{position_at: T0 + 14 * 60_000}])
+  })
+
+  it('a batch that fails while being judged stores none of it, and the next intake stores it whole', async () => {
+    const batch = Array.from({length: 20}, (_, i) => position(237000000 + i, 37 + i * 0.01, 23, T0))
+    const failing = options({
+      batchSize: 10,
+      observedAtOf: (m) => {
+        if (m.mmsi === 237000015) throw new Error('unreadable time')
+        return m.received_at ?? T0
+      },
+    })
+    await expect(ingest(batch, failing)).rejects.toThrow(/unreadable time/)
+    expect(await rows('SELECT count(*) AS n FROM vessel_positions')).toEqual([{n: 10}])
+    expect(await ingest(batch, options())).toMatchObject({positions_stored: 10, duplicates: 10})
+    expect(await rows('SELECT count(*) AS n FROM vessels')).toEqual([{n: 20}])
+  })
+
   it('moves the latest position only for a newer report, keeping older ones in the history', async () => {
     await ingest([position(237000001, 37.9, 23.6, T0 + 60_000)], options())
     const late = await ingest([position(237000001, 37.89, 23.6, T0)], options())

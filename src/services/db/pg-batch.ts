@@ -1,10 +1,12 @@
 // Raw statements for the hot paths (batch ingest, congestion, detection): on PostgreSQL whole columns sent
-// as array parameters that `unnest` turns back into rows, and rows read back as arrays, on the open
-// transaction's connection (inside `write`/`read`) or the pool; and reads written once for both databases.
+// as array parameters that `unnest` turns back into rows, rows streamed by binary COPY, and rows read back as
+// arrays, on the open transaction's connection (inside `write`/`read`) or the pool; and reads written once
+// for both databases.
 import type pg from 'pg'
+import copyStreams from 'pg-copy-streams'
 
 import type {PostgresDb} from './pg-client.js'
-import type {AnyDb} from './transaction.js'
+import {type AnyDb, currentTransaction} from './transaction.js'
 
 type Queryable = Pick<pg.Pool, 'query'>
 
@@ -141,4 +143,127 @@ export function columnsOf<T>(rows: Iterable<T>, keys: readonly (keyof T)[]): unk
   const columns: unknown[][] = keys.map(() => [])
   for (const row of rows) for (let k = 0; k < keys.length; k++) columns[k].push(row[keys[k]])
   return columns
+}
+
+/** One column of a binary COPY: its type and how to read it from a row (null or undefined for NULL). */
+export type CopyColumn<T> = {type: 'int8' | 'float8'; get: Get<T, number>} | {type: 'text'; get: Get<T, string>}
+
+/** What a binary COPY's data starts with: signature, flags and header extension length. */
+const COPY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)])
+/** And ends with: a field count of -1. */
+const COPY_TRAILER = Buffer.from([0xff, 0xff])
+
+/**
+ * Rows in COPY's binary format, one field per column in the columns' order (without the header and
+ * trailer, so a COPY can be sent a chunk at a time): the server takes numbers as they are instead of
+ * parsing text. Per row its field count, then each field as its byte length (-1 for null) and its bytes.
+ */
+function copyBinaryRows<T>(rows: ArrayLike<T>, columns: readonly CopyColumn<T>[]): Buffer {
+  const n = rows.length
+  // Text columns repeat a handful of values (the source): each encoded once, and measured before writing.
+  const encoded = new Map<string, Buffer>()
+  let size = n * (2 + columns.length * 12)
+  for (const column of columns) {
+    if (column.type !== 'text') continue
+    for (let i = 0; i < n; i++) {
+      const v = column.get(rows[i])
+      if (v == null) continue
+      let bytes = encoded.get(v)
+      if (!bytes) encoded.set(v, (bytes = Buffer.from(v, 'utf8')))
+      size += bytes.length
+    }
+  }
+  const buf = Buffer.allocUnsafe(size)
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
+  let o = 0
+  const fields = columns.length
+  for (let i = 0; i < n; i++) {
+    const row = rows[i]
+    view.setInt16(o, fields)
+    o += 2
+    for (let c = 0; c < fields; c++) {
+      const column = columns[c]
+      const v = column.get(row)
+      if (v == null) {
+        view.setInt32(o, -1)
+        o += 4
+      } else if (column.type === 'float8') {
+        view.setInt32(o, 8)
+        view.setFloat64(o + 4, v as number)
+        o += 12
+      } else if (column.type === 'int8') {
+        const high = Math.floor((v as number) / 4_294_967_296)
+        view.setInt32(o, 8)
+        view.setInt32(o + 4, high)
+        view.setUint32(o + 8, (v as number) - high * 4_294_967_296)
+        o += 12
+      } else {
+        const bytes = encoded.get(v as string) as Buffer
+        view.setInt32(o, bytes.length)
+        bytes.copy(buf, o + 4)
+        o += 4 + bytes.length
+      }
+    }
+  }
+  return buf.subarray(0, o)
+}
+
+/** A binary COPY in progress: rows sent as they come, a chunk at a time, while the caller goes on. */
+export interface CopyIn<T> {
+  add(row: T): void
+  /** Sends what is left and ends the COPY: the rows copied, or the server's error. */
+  end(): Promise<number>
+  /** Gives the COPY up (the server fails it), so the connection can run the next statement. */
+  abort(): Promise<void>
+}
+
+/** Rows per chunk sent: small enough that the server works on one while the next is made. */
+const COPY_CHUNK_ROWS = 1000
+
+/**
+ * Starts `COPY … FROM STDIN (FORMAT binary)` on the connection of the transaction open on `db`: rows added
+ * go to the server a chunk at a time, so it stores them while the caller works out the next ones. Nothing
+ * else runs on the connection until `end` or `abort`. A failed COPY fails the transaction: callers that mean
+ * to go on start it inside a savepoint.
+ */
+export function pgCopyIn<T>(db: PostgresDb, text: string, columns: readonly CopyColumn<T>[]): CopyIn<T> {
+  if (currentTransaction(db) === undefined) throw new Error('COPY runs inside a write transaction')
+  const client = connection(db) as pg.ClientBase
+  const stream = client.query(copyStreams.from(text))
+  let failed = false
+  const done = new Promise<number>((resolve, reject) => {
+    stream.on('error', (error) => {
+      failed = true
+      reject(error)
+    })
+    stream.on('finish', () => resolve(stream.rowCount))
+  })
+  // Seen by `end` or `abort`; until then a failure only stops the sending.
+  done.catch(() => undefined)
+  stream.write(COPY_HEADER)
+  let pending: T[] = []
+  const send = () => {
+    if (!failed && pending.length > 0) stream.write(copyBinaryRows(pending, columns))
+    pending = []
+  }
+  return {
+    add(row) {
+      pending.push(row)
+      if (pending.length >= COPY_CHUNK_ROWS) send()
+    },
+    end() {
+      send()
+      if (!failed) stream.end(COPY_TRAILER)
+      return done
+    },
+    async abort() {
+      if (!failed) stream.destroy(new Error('COPY given up'))
+      await done.catch(() => undefined)
+    },
+  }
+}
+
+/** Whether a write transaction is open on `db` in this async context (a savepoint or a COPY needs one). */
+export function inTransaction(db: PostgresDb): boolean {
+  return currentTransaction(db) !== undefined
 }

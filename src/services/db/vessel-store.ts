@@ -1,7 +1,8 @@
 // Hot-path writes and reads of vessel intake, on either database: position history with dedupe on
 // (mmsi, observed_at), the latest position per vessel moved only by a newer report, static data merged,
 // reports held back by the track rule and those it discarded. On SQLite each is a statement prepared once per connection and run
-// per row; on PostgreSQL each is one statement per batch over whole columns (INSERT ... SELECT FROM unnest),
+// per row; on PostgreSQL positions stream by COPY as intake accepts them (INSERT … ON CONFLICT when a batch
+// holds stored ones), the rest is one statement per batch over whole columns (INSERT ... SELECT FROM unnest),
 // and what the track rule reads is read ahead for the whole batch in one query.
 import type {Statement} from 'better-sqlite3'
 
@@ -9,7 +10,7 @@ import type {Fix, TrackState, TrackStore} from '../vessels/track.js'
 import type {Db} from './client.js'
 import {preparedOnce} from './prepared.js'
 import type {PostgresDb} from './pg-client.js'
-import {columnsOf, float8Array, int8Array, pgArrays, pgObjects, textArray} from './pg-batch.js'
+import {columnsOf, type CopyColumn, float8Array, inTransaction, int8Array, pgArrays, pgCopyIn, pgExec, pgObjects, textArray} from './pg-batch.js'
 import type {DataSource, Origin} from './schema.js'
 import type {AnyDb} from './transaction.js'
 
@@ -54,6 +55,23 @@ export interface PositionsStored {
 }
 
 /**
+ * A batch's positions stored as they are accepted, while the rest of the batch is judged: for positions none
+ * of which is stored yet (the usual case of a live feed), each (mmsi, observed_at) taken once.
+ */
+export interface PositionCopy {
+  add(row: PositionRow): void
+  /**
+   * Ends the copy (nothing else runs on the transaction's connection until then): the rows stored, or null
+   * when one of them was stored already, and then nothing was (`storePositions` stores them instead).
+   */
+  end(): Promise<number | null>
+  /** After `end` stored the rows: each vessel's newest of them moved into the vessel, as `storePositions` does. */
+  moveLatest(flagOf: (mmsi: number) => string | null, origin: Origin, now: number): Promise<number[]>
+  /** Gives the copy up (a batch that failed half way): the connection is free for the rollback. */
+  abort(): Promise<void>
+}
+
+/**
  * What intake writes, a batch at a time, inside the batch's write transaction; and what the track rule reads
  * (as `TrackStore`). Rows are handled in the order given, as one statement per row would handle them.
  */
@@ -66,6 +84,11 @@ export interface VesselStore extends TrackStore {
    * per vessel per batch, not per report.
    */
   storePositions(rows: PositionRow[], flagOf: (mmsi: number) => string | null, origin: Origin, now: number): Promise<PositionsStored>
+  /**
+   * Starts storing the batch's positions as intake accepts them (PostgreSQL: COPY streams them to the server
+   * while intake judges the rest); undefined when positions are stored at the end with `storePositions`.
+   */
+  copyPositions?(): PositionCopy | undefined
   /** Replaces these vessels' held reports. */
   replaceSuspects(holds: Array<[number, PositionRow[]]>): Promise<void>
   /** Keeps reports the track rule discarded (each (mmsi, observed_at) once), apart from the track. */
@@ -235,7 +258,148 @@ type StaticFields = Pick<StaticRow, (typeof STATIC_FIELDS)[number]>
 /** A report's identity: its vessel and time. */
 const key = (mmsi: number, at: number) => `${mmsi}:${at}`
 
+const UNIQUE_VIOLATION = '23505'
+
+/** A failed COPY (a row stored already) sends this many batches straight to INSERT before COPY is tried again. */
+const INSERT_AFTER_DUPLICATE = 8
+
+/**
+ * When to try COPY first: always, until a batch met rows stored already; then the next few batches (an
+ * intake re-reading what it stored, or overlapping another) go straight to INSERT, so a stream of
+ * duplicates pays for a failed COPY once in INSERT_AFTER_DUPLICATE + 1 batches.
+ */
+class CopyFirst {
+  private skip = 0
+
+  worthTrying(): boolean {
+    if (this.skip === 0) return true
+    this.skip--
+    return false
+  }
+
+  record(copied: boolean): void {
+    this.skip = copied ? 0 : INSERT_AFTER_DUPLICATE
+  }
+}
+
+const POSITION_COPY_COLUMNS: readonly CopyColumn<PositionRow>[] = [
+  {type: 'int8', get: (r) => r.mmsi},
+  {type: 'int8', get: (r) => r.observedAt},
+  {type: 'float8', get: (r) => r.lat},
+  {type: 'float8', get: (r) => r.lon},
+  {type: 'float8', get: (r) => r.sog},
+  {type: 'float8', get: (r) => r.cog},
+  {type: 'int8', get: (r) => r.heading},
+  {type: 'int8', get: (r) => r.navStatus},
+  {type: 'int8', get: (r) => r.utcSecond},
+  {type: 'text', get: (r) => r.source},
+  {type: 'int8', get: (r) => r.receivedAt},
+]
+
+/**
+ * Positions none of which is stored yet, stored by COPY (binary) straight into vessel_positions, the server's
+ * fastest way in, as they are added, each (mmsi, observed_at) the first time it is given; then each vessel's
+ * newest of them moved into the vessel. COPY has no ON CONFLICT: a row stored already fails it on the unique
+ * (mmsi, observed_at) index, the savepoint undoes it, and `end` says so.
+ */
+function copyNewPositions(db: PostgresDb, copyFirst: CopyFirst): PositionCopy {
+  // Queued behind the statements before it: the COPY starts as soon as the connection is free.
+  const savepoint = pgExec(db, 'SAVEPOINT copy_positions')
+  savepoint.catch(() => undefined)
+  const copy = pgCopyIn(db, `COPY vessel_positions (${POSITION_COLUMNS}) FROM STDIN (FORMAT binary)`, POSITION_COPY_COLUMNS)
+  const newest = new Map<number, PositionRow>()
+  // Keys of the rows added, made only once a vessel's report is not newer than its newest so far (reports
+  // mostly come in time order per vessel, and a newer one cannot have been given before).
+  let keys: Set<string> | null = null
+  const added: PositionRow[] = []
+  return {
+    add(r) {
+      const held = newest.get(r.mmsi)
+      if (held === undefined || r.observedAt > held.observedAt) {
+        newest.set(r.mmsi, r)
+        keys?.add(key(r.mmsi, r.observedAt))
+      } else {
+        if (!keys) keys = new Set(added.map((u) => key(u.mmsi, u.observedAt)))
+        const k = key(r.mmsi, r.observedAt)
+        if (keys.has(k)) return
+        keys.add(k)
+      }
+      added.push(r)
+      copy.add(r)
+    },
+    async end() {
+      await savepoint
+      try {
+        const stored = await copy.end()
+        await pgExec(db, 'RELEASE SAVEPOINT copy_positions')
+        copyFirst.record(true)
+        return stored
+      } catch (error) {
+        if ((error as {code?: string}).code !== UNIQUE_VIOLATION) throw error
+        await pgExec(db, 'ROLLBACK TO SAVEPOINT copy_positions')
+        copyFirst.record(false)
+        return null
+      }
+    },
+    async moveLatest(flagOf, origin, now) {
+      if (newest.size === 0) return []
+      // In mmsi order, as the INSERT's DISTINCT ON moves them: concurrent intakes lock vessels in one order.
+      const latest = [...newest.values()].sort((a, b) => a.mmsi - b.mmsi)
+      const moved = await pgArrays<[number]>(
+        db,
+        `INSERT INTO vessels (mmsi, flag, lat, lon, sog, cog, heading, nav_status, utc_second, position_at, position_source, origin, created_at, updated_at)
+         SELECT l.mmsi, l.flag, l.lat, l.lon, l.sog, l.cog, l.heading, l.nav_status, l.utc_second, l.observed_at, l.source, $13::text, $14::bigint, $14::bigint
+         FROM unnest($1::bigint[], $2::bigint[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::bigint[], $8::bigint[], $9::bigint[], $10::text[], $11::bigint[], $12::text[])
+           AS l(${POSITION_COLUMNS}, flag)
+         ${MOVE_LATEST}
+         RETURNING mmsi`,
+        [...positionColumns(latest), textArray(latest, (r) => flagOf(r.mmsi)), origin, now],
+      )
+      return moved.map(([mmsi]) => mmsi)
+    },
+    async abort() {
+      await copy.abort()
+      await savepoint.catch(() => undefined)
+    },
+  }
+}
+
+/**
+ * Stores positions some of which may be stored already (or given twice): one INSERT … ON CONFLICT DO NOTHING
+ * in the order given (a row given twice meets its own first insert and is skipped), each vessel's newest
+ * inserted row moved into the vessel, and only counts and the vessels moved sent back.
+ */
+async function insertPositions(db: PostgresDb, rows: PositionRow[], flagOf: (mmsi: number) => string | null, origin: Origin, now: number): Promise<PositionsStored> {
+  const vessels = [...new Set(rows.map((r) => r.mmsi))]
+  const out = await pgArrays<[string, number]>(
+    db,
+    `WITH inserted AS (
+       INSERT INTO vessel_positions (${POSITION_COLUMNS}) ${POSITION_ROWS}
+       ON CONFLICT (mmsi, observed_at) DO NOTHING
+       RETURNING ${POSITION_COLUMNS}
+     ), latest AS (
+       SELECT DISTINCT ON (mmsi) * FROM inserted ORDER BY mmsi, observed_at DESC
+     ), moved AS (
+       INSERT INTO vessels (mmsi, flag, lat, lon, sog, cog, heading, nav_status, utc_second, position_at, position_source, origin, created_at, updated_at)
+       SELECT l.mmsi, f.flag, l.lat, l.lon, l.sog, l.cog, l.heading, l.nav_status, l.utc_second, l.observed_at, l.source, $14::text, $15::bigint, $15::bigint
+       FROM latest l JOIN unnest($12::bigint[], $13::text[]) AS f(mmsi, flag) ON f.mmsi = l.mmsi
+       ${MOVE_LATEST}
+       RETURNING mmsi
+     )
+     SELECT 'stored', count(*) FROM inserted UNION ALL SELECT 'moved', mmsi FROM moved`,
+    [...positionColumns(rows), int8Array(vessels), textArray(vessels.map(flagOf)), origin, now],
+  )
+  let stored = 0
+  const moved: number[] = []
+  for (const [kind, value] of out) {
+    if (kind === 'stored') stored = value
+    else moved.push(value)
+  }
+  return {stored, moved}
+}
+
 function postgresStore(db: PostgresDb): VesselStore {
+  const copyFirst = new CopyFirst()
   const readAheadOnly = (): never => {
     throw new Error('vessel store on PostgreSQL: track states are read ahead for the batch (trackStates), not one vessel at a time')
   }
@@ -325,35 +489,11 @@ function postgresStore(db: PostgresDb): VesselStore {
 
     async storePositions(rows, flagOf, origin, now) {
       if (rows.length === 0) return {stored: 0, moved: []}
-      const vessels = [...new Set(rows.map((r) => r.mmsi))]
-      // One statement: the rows inserted in the order given (a row given twice meets its own first insert and
-      // is skipped), each vessel's newest inserted row moved into the vessel, and only counts and the vessels
-      // moved sent back.
-      const out = await pgArrays<[string, number]>(
-        db,
-        `WITH inserted AS (
-           INSERT INTO vessel_positions (${POSITION_COLUMNS}) ${POSITION_ROWS}
-           ON CONFLICT (mmsi, observed_at) DO NOTHING
-           RETURNING ${POSITION_COLUMNS}
-         ), latest AS (
-           SELECT DISTINCT ON (mmsi) * FROM inserted ORDER BY mmsi, observed_at DESC
-         ), moved AS (
-           INSERT INTO vessels (mmsi, flag, lat, lon, sog, cog, heading, nav_status, utc_second, position_at, position_source, origin, created_at, updated_at)
-           SELECT l.mmsi, f.flag, l.lat, l.lon, l.sog, l.cog, l.heading, l.nav_status, l.utc_second, l.observed_at, l.source, $14::text, $15::bigint, $15::bigint
-           FROM latest l JOIN unnest($12::bigint[], $13::text[]) AS f(mmsi, flag) ON f.mmsi = l.mmsi
-           ${MOVE_LATEST}
-           RETURNING mmsi
-         )
-         SELECT 'stored', count(*) FROM inserted UNION ALL SELECT 'moved', mmsi FROM moved`,
-        [...positionColumns(rows), int8Array(vessels), textArray(vessels.map(flagOf)), origin, now],
-      )
-      let stored = 0
-      const moved: number[] = []
-      for (const [kind, value] of out) {
-        if (kind === 'stored') stored = value
-        else moved.push(value)
-      }
-      return {stored, moved}
+      return insertPositions(db, rows, flagOf, origin, now)
+    },
+
+    copyPositions() {
+      return inTransaction(db) && copyFirst.worthTrying() ? copyNewPositions(db, copyFirst) : undefined
     },
 
     async replaceSuspects(holds) {

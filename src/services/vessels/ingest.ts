@@ -12,6 +12,8 @@ import {distressDevice} from '../safety/distress.js'
 import {impossibleFix, isEstimatedFix, MAX_PLAUSIBLE_KNOTS, TrackKeeper} from './track.js'
 
 const FUTURE_TOLERANCE_MS = 5 * 60_000
+/** Messages judged between yields to the event loop while a batch's positions stream to the database. */
+const YIELD_EVERY = 1000
 
 const POSITION_TYPES = new Set([1, 2, 3, 18, 19, 27])
 const STATIC_TYPES = new Set([5, 19, 24])
@@ -159,76 +161,89 @@ export class Ingest {
         // Reports the track went on without: kept apart as the evidence of one MMSI heard in two places.
         const discarded: PositionRow[] = []
         const statics: StaticUpdate[] = []
+        // Stored as they are accepted where the store streams them (PostgreSQL's COPY): the server stores one
+        // chunk while the next is judged, the loop yielding now and then so the connection's traffic flows.
+        const copy = store.copyPositions?.()
         const accept = (row: PositionRow) => {
           if (counts.newest < row.observedAt) counts.newest = row.observedAt
           if (distressDevice(row.mmsi) !== null) counts.distress.push(row)
           accepted.push(row)
+          copy?.add(row)
         }
-        for (const m of batch) {
-          const isPosition = POSITION_TYPES.has(m.msg_type)
-          const isStatic = STATIC_TYPES.has(m.msg_type)
-          if (!isPosition && !isStatic) {
-            counts.skipped++
-            continue
-          }
-          if (!trackedMmsi(m.mmsi)) {
-            counts.rejected.push('not a ship MMSI')
-            continue
-          }
-          if (isStatic) {
-            const length = m.to_bow != null && m.to_stern != null ? m.to_bow + m.to_stern : null
-            const beam = m.to_port != null && m.to_starboard != null ? m.to_port + m.to_starboard : null
-            statics.push({
-              mmsi: m.mmsi,
-              flag: flagOf(m.mmsi),
-              imo: m.imo ?? null,
-              name: m.shipname ?? null,
-              callsign: m.callsign ?? null,
-              shipType: m.shiptype ?? null,
-              lengthM: length,
-              beamM: beam,
-              draughtM: m.draught ?? null,
-              destination: m.destination ?? null,
-            })
-            if (!isPosition) continue
-          }
+        let judged = 0
+        try {
+          for (const m of batch) {
+            if (copy && ++judged % YIELD_EVERY === 0) await yieldToEventLoop()
+            const isPosition = POSITION_TYPES.has(m.msg_type)
+            const isStatic = STATIC_TYPES.has(m.msg_type)
+            if (!isPosition && !isStatic) {
+              counts.skipped++
+              continue
+            }
+            if (!trackedMmsi(m.mmsi)) {
+              counts.rejected.push('not a ship MMSI')
+              continue
+            }
+            if (isStatic) {
+              const length = m.to_bow != null && m.to_stern != null ? m.to_bow + m.to_stern : null
+              const beam = m.to_port != null && m.to_starboard != null ? m.to_port + m.to_starboard : null
+              statics.push({
+                mmsi: m.mmsi,
+                flag: flagOf(m.mmsi),
+                imo: m.imo ?? null,
+                name: m.shipname ?? null,
+                callsign: m.callsign ?? null,
+                shipType: m.shiptype ?? null,
+                lengthM: length,
+                beamM: beam,
+                draughtM: m.draught ?? null,
+                destination: m.destination ?? null,
+              })
+              if (!isPosition) continue
+            }
 
-          const impossible = impossibleFix(m.lat, m.lon)
-          if (impossible) {
-            counts.rejected.push(impossible)
-            continue
+            const impossible = impossibleFix(m.lat, m.lon)
+            if (impossible) {
+              counts.rejected.push(impossible)
+              continue
+            }
+            const observedAt = options.observedAtOf(m)
+            if (observedAt > options.now + FUTURE_TOLERANCE_MS) {
+              counts.rejected.push('timestamp in the future')
+              continue
+            }
+            const row: PositionRow = {
+              mmsi: m.mmsi,
+              observedAt,
+              lat: m.lat as number,
+              lon: m.lon as number,
+              sog: m.sog ?? null,
+              cog: m.cog ?? null,
+              heading: m.heading ?? null,
+              navStatus: m.nav_status ?? null,
+              utcSecond: m.second ?? null,
+              source: options.source,
+              receivedAt: options.now,
+            }
+            if (isEstimatedFix(row.utcSecond)) {
+              counts.estimated++
+              accept(row)
+              continue
+            }
+            const verdict = track.judge(row)
+            for (const r of verdict.discarded) {
+              counts.rejected.push(teleport)
+              discarded.push(r)
+            }
+            if (verdict.moved) counts.moves++
+            for (const r of verdict.accept) accept(r)
           }
-          const observedAt = options.observedAtOf(m)
-          if (observedAt > options.now + FUTURE_TOLERANCE_MS) {
-            counts.rejected.push('timestamp in the future')
-            continue
-          }
-          const row: PositionRow = {
-            mmsi: m.mmsi,
-            observedAt,
-            lat: m.lat as number,
-            lon: m.lon as number,
-            sog: m.sog ?? null,
-            cog: m.cog ?? null,
-            heading: m.heading ?? null,
-            navStatus: m.nav_status ?? null,
-            utcSecond: m.second ?? null,
-            source: options.source,
-            receivedAt: options.now,
-          }
-          if (isEstimatedFix(row.utcSecond)) {
-            counts.estimated++
-            accept(row)
-            continue
-          }
-          const verdict = track.judge(row)
-          for (const r of verdict.discarded) {
-            counts.rejected.push(teleport)
-            discarded.push(r)
-          }
-          if (verdict.moved) counts.moves++
-          for (const r of verdict.accept) accept(r)
+        } catch (error) {
+          // The COPY holds the connection: given up first, so the rollback can run.
+          await copy?.abort()
+          throw error
         }
+        const copied = copy ? await copy.end() : null
 
         // Vessels this batch may create, looked up before it writes (only when someone listens, and each vessel once per intake).
         let unknown: number[] = []
@@ -252,7 +267,10 @@ export class Ingest {
         }
         // Every IMO number, name and call sign a vessel has given (the identity check reads changes from them).
         await recordIdentities(this.db, changedStatics, options.now)
-        const {stored, moved} = await store.storePositions(accepted, flagOf, options.origin, options.now)
+        const {stored, moved} =
+          copy && copied !== null
+            ? {stored: copied, moved: await copy.moveLatest(flagOf, options.origin, options.now)}
+            : await store.storePositions(accepted, flagOf, options.origin, options.now)
         counts.stored = stored
         counts.duplicates = accepted.length - stored
         for (const mmsi of moved) counts.updated.push(mmsi)
