@@ -2,13 +2,19 @@
 // as array parameters that `unnest` turns back into rows, rows streamed by binary COPY, and rows read back as
 // arrays, on the open transaction's connection (inside `write`/`read`) or the pool; and reads written once
 // for both databases.
+import {createRequire} from 'node:module'
+
 import type pg from 'pg'
-import copyStreams from 'pg-copy-streams'
+import type copyStreamsModule from 'pg-copy-streams'
 
 import type {PostgresDb} from './pg-client.js'
 import {type AnyDb, currentTransaction} from './transaction.js'
 
 type Queryable = Pick<pg.Pool, 'query'>
+
+/** pg-copy-streams, loaded on the first COPY: commands on SQLite never load PostgreSQL's code. */
+let copyStreams: typeof copyStreamsModule | undefined
+const copyFrom = (text: string) => (copyStreams ??= createRequire(import.meta.url)('pg-copy-streams') as typeof copyStreamsModule).from(text)
 
 /** The connection of the transaction open on `db` in this async context, else the pool. */
 function connection(db: PostgresDb): Queryable {
@@ -229,7 +235,7 @@ const COPY_CHUNK_ROWS = 1000
 export function pgCopyIn<T>(db: PostgresDb, text: string, columns: readonly CopyColumn<T>[]): CopyIn<T> {
   if (currentTransaction(db) === undefined) throw new Error('COPY runs inside a write transaction')
   const client = connection(db) as pg.ClientBase
-  const stream = client.query(copyStreams.from(text))
+  const stream = client.query(copyFrom(text))
   let failed = false
   const done = new Promise<number>((resolve, reject) => {
     stream.on('error', (error) => {
