@@ -51,6 +51,39 @@ describe('the settings table', () => {
   })
 })
 
+describe('the settings\' types', () => {
+  const bad = (key: SettingKey, raw: unknown) => {
+    const result = spec(key).type.safeParse(raw)
+    return result.success ? `took ${JSON.stringify(result.data)}` : result.error.issues[0]?.message
+  }
+
+  it('take what is valid, as the value the configuration holds', () => {
+    const config = loadConfig({
+      env: {HARBORMASTER_HTTP_RETRIES: '7', HARBORMASTER_PIRACY_BUFFER_QUANTILE: '0.5', HARBORMASTER_NOW: '2026-11-24T12:00:00.5+01:00', HARBORMASTER_LOG_FORMAT: 'json', HARBORMASTER_NWS_URL: 'http://127.0.0.1:8080/nws'},
+      dbPath: '/tmp/h.db',
+    })
+    expect(config).toMatchObject({httpRetries: 7, piracyBufferQuantile: 0.5, now: '2026-11-24T12:00:00.5+01:00', logFormat: 'json', nwsUrl: 'http://127.0.0.1:8080/nws'})
+  })
+
+  it('refuse what is not, saying why', () => {
+    expect(bad('httpRetries', '3.5')).toBe('Invalid input: expected int, received number')
+    expect(bad('httpRetries', 'three')).toBe('Invalid input: expected number, received NaN')
+    expect(bad('httpRetries', '11')).toBe('Too big: expected number to be <=10')
+    expect(bad('httpRetries', '-1')).toBe('Too small: expected number to be >=0')
+    expect(bad('httpTimeoutMs', '0')).toBe('Too small: expected number to be >0')
+    expect(bad('piracyBufferQuantile', '1')).toBe('Too big: expected number to be <1')
+    expect(bad('nwsUrl', 'api.weather.gov')).toBe('Invalid URL')
+    expect(bad('logFormat', 'xml')).toBe('Invalid option: expected one of "text"|"json"')
+    expect(bad('now', '24/11/2026')).toBe('Invalid ISO datetime')
+    expect(bad('now', '2026-11-24T12:00:00')).toBe('Invalid ISO datetime')
+    expect(bad('adminToken', 'short')).toBe('must be at least 16 characters')
+    expect(bad('aisSource', 'carrier-pigeon')).toMatch(/^expected sample, nmea-file:PATH/)
+    expect(bad('aisSource', 42)).toBe('Invalid input: expected string, received number')
+    expect(bad('nwsUrl', undefined)).toBe('Invalid input: expected string, received undefined')
+    expect(bad('adminToken', undefined)).toBe('took undefined')
+  })
+})
+
 describe('harbormaster.config.json', () => {
   const dir = mkdtempSync(join(tmpdir(), 'harbormaster-config-'))
   afterAll(() => rmSync(dir, {recursive: true, force: true}))

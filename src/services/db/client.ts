@@ -76,7 +76,6 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   // loads at the first connection, which is this one.
   process.env.SQLITE_USE_URI ??= '1'
   if (path !== ':memory:') assertUsablePath(path, readonly)
-  if (readonly && (options.migrate ?? true)) applyPendingMigrationsIfWritable(path)
 
   let sqlite: Database.Database
   try {
@@ -126,6 +125,12 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     const pending = migrationStatus(db).pending.length
     if (pending > 0) {
       db.close()
+      // A read-only command on a database older than this version: migrated first when the file may be
+      // written, then opened for reading again.
+      if (isWritableDatabase(path)) {
+        openDatabase(path).close()
+        return openDatabase(path, options)
+      }
       throw usageError(
         `database ${path} needs ${pending} migration(s) and this user may not write it`,
         'run `harbormaster db migrate` as a user who may write the file and its directory',
@@ -153,30 +158,6 @@ function openForReading(path: string): Database.Database {
   return new Database(`${pathToFileURL(path).href}?immutable=1`, {readonly: true, fileMustExist: true})
 }
 
-/** A read-only command on a database older than this version: migrate it first when the file may be written. */
-function applyPendingMigrationsIfWritable(path: string): void {
-  if (!mayWrite(path)) return
-  const probe = new Database(path, {readonly: true, fileMustExist: true})
-  let pending: number
-  try {
-    probe.pragma('busy_timeout = 5000')
-    pending = migrationStatus({sqlite: probe}).pending.length
-  } finally {
-    probe.close()
-  }
-  if (pending > 0) openDatabase(path).close()
-}
-
-function mayWrite(path: string): boolean {
-  try {
-    accessSync(path, constants.W_OK)
-    accessSync(dirname(path), constants.W_OK)
-    return true
-  } catch {
-    return false
-  }
-}
-
 function assertUsablePath(path: string, readonly: boolean): void {
   const dir = dirname(path)
   if (existsSync(path)) {
@@ -185,7 +166,7 @@ function assertUsablePath(path: string, readonly: boolean): void {
     if (stat.size > 0 && !hasSqliteHeader(path)) {
       throw usageError(`database ${path} is not a SQLite file (refusing to overwrite it)`, 'pass --db or move the file')
     }
-    if (!readonly && !mayWrite(path)) {
+    if (!readonly && !isWritableDatabase(path)) {
       throw usageError(`database ${path} is not writable`, "fix its permissions (and its directory's) or pass --db; read-only commands (health, jobs list, config check, ...) work without writing")
     }
     return
