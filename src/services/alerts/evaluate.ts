@@ -2,12 +2,12 @@
 // and open an alert event where a threshold is crossed (one open event per rule and target) or resolve the
 // open one when the value is back. Planning only reads, so a dry run shows what applying would write.
 import type {Context} from '../context.js'
-import {type AlertEvent, type AlertOperator, type AlertRule, enabledAlertRules, insertAlertEvents, type NewAlertEvent, openAlertEvents, resolveAlertEvents} from '../db/alerts.js'
+import {type AlertOperator, type AlertRule, enabledAlertRules, insertAlertEvents, type NewAlertEvent, type OpenAlertEvent, openAlertEventKeys, resolveAlertEvents} from '../db/alerts.js'
 import {type NotificationOf, storeNotifications} from '../db/notifications.js'
 import {write} from '../db/transaction.js'
 import {adminIds, allWatches} from '../db/users.js'
 import {watchersOf} from '../safety/notify.js'
-import {CycleData, METRICS, type Reading, type ReadingsWanted} from './metrics.js'
+import {CycleData, METRICS, type MetricSpec, type Reading, type ReadingsWanted, type ValueRange} from './metrics.js'
 
 export interface Trigger {
   rule: AlertRule
@@ -16,7 +16,7 @@ export interface Trigger {
 }
 
 export interface Resolution {
-  event: AlertEvent
+  event: OpenAlertEvent
   value: number
 }
 
@@ -47,59 +47,100 @@ export function compare(value: number, operator: AlertOperator, threshold: numbe
   }
 }
 
+/** Widens `range` to the values `operator` `threshold` holds for (a superset: `==` as at least the threshold). */
+function widenToCrossings(range: ValueRange, operator: AlertOperator, threshold: number): void {
+  switch (operator) {
+    case '>':
+    case '>=':
+    case '==':
+      range.atLeast = Math.min(range.atLeast, threshold)
+      return
+    case '<':
+    case '<=':
+      range.atMost = Math.max(range.atMost, threshold)
+      return
+    case '!=':
+      range.atLeast = Number.NEGATIVE_INFINITY
+  }
+}
+
 export async function planCycle(ctx: Context): Promise<CyclePlan> {
   const now = ctx.clock.now()
   const rules = await enabledAlertRules(ctx.db)
   // Open events by rule, then target: a rule over every vessel looks up tens of thousands of targets.
-  const open = new Map<number, Map<string, AlertEvent>>()
-  for (const e of await openAlertEvents(ctx.db)) {
+  const open = new Map<number, Map<string, OpenAlertEvent>>()
+  for (const e of await openAlertEventKeys(ctx.db)) {
     const byTarget = open.get(e.alertId)
     if (byTarget) byTarget.set(e.target, e)
     else open.set(e.alertId, new Map([[e.target, e]]))
   }
   const plan: CyclePlan = {rulesEvaluated: 0, open: [], resolve: [], skippedStale: 0, skippedMissing: 0}
 
-  const cycle = new CycleData(ctx)
   const byMetric = new Map<string, AlertRule[]>()
   for (const rule of rules) {
     const list = byMetric.get(rule.metric)
     if (list) list.push(rule)
     else byMetric.set(rule.metric, [rule])
   }
+  // Read only what the rules ask for: the targets they name (and those of a rule over every target with an
+  // open event: its resolution) and, for rules over every target, what is fresh enough and can cross.
+  const freshMsOf = (rule: AlertRule, metric: MetricSpec) => (rule.freshnessSeconds ?? metric.freshnessSeconds) * 1000
+  const asked: Array<{metric: MetricSpec; rules: AlertRule[]; wanted: ReadingsWanted}> = []
+  const namedVessels = new Set<string>()
   for (const [metricName, metricRules] of byMetric) {
     const metric = METRICS[metricName]
     if (!metric) continue
-    const freshMsOf = (rule: AlertRule) => (rule.freshnessSeconds ?? metric.freshnessSeconds) * 1000
-    // Read only what the rules ask for: the targets they name and, for rules over every target, what is fresh enough.
-    const wanted: ReadingsWanted = {targets: new Set(), everySince: null}
+    const wanted: ReadingsWanted = {targets: new Set(), everySince: null, crossing: {atLeast: Number.POSITIVE_INFINITY, atMost: Number.NEGATIVE_INFINITY}}
     for (const rule of metricRules) {
       if (rule.targetId !== null) wanted.targets.add(rule.targetId)
-      else wanted.everySince = Math.min(wanted.everySince ?? Infinity, now - freshMsOf(rule))
+      else {
+        wanted.everySince = Math.min(wanted.everySince ?? Infinity, now - freshMsOf(rule, metric))
+        widenToCrossings(wanted.crossing, rule.operator, rule.threshold)
+        open.get(rule.id)?.forEach((_, target) => wanted.targets.add(target))
+      }
     }
+    if (metric.kind === 'vessel') for (const target of wanted.targets) namedVessels.add(target)
+    asked.push({metric, rules: metricRules, wanted})
+  }
+
+  const cycle = new CycleData(ctx, namedVessels)
+  for (const {metric, rules: metricRules, wanted} of asked) {
     const readings = await metric.read(ctx, cycle, wanted)
     for (const rule of metricRules) {
       plan.rulesEvaluated++
-      const freshMs = freshMsOf(rule)
+      const freshMs = freshMsOf(rule, metric)
       const openOfRule = open.get(rule.id)
-      const judge = (target: string, reading: Reading | undefined) => {
-        if (!reading) {
-          plan.skippedMissing++
-          return
-        }
-        if (now - reading.at > freshMs) {
-          plan.skippedStale++
-          return
-        }
-        const crossed = compare(reading.value, rule.operator, rule.threshold)
-        const existing = openOfRule?.get(target)
-        if (crossed && !existing) plan.open.push({rule, target, reading})
-        else if (!crossed && existing) plan.resolve.push({event: existing, value: reading.value})
-      }
-      // With no open event of the rule, only crossings matter: the readings that do not cross are not built.
-      const onlyCrossings = openOfRule === undefined || openOfRule.size === 0
+      const crosses = (value: number) => compare(value, rule.operator, rule.threshold)
       if (rule.targetId === null) {
-        plan.skippedStale += readings.forEachFresh(now - freshMs, judge, onlyCrossings ? (value) => compare(value, rule.operator, rule.threshold) : undefined)
-      } else judge(rule.targetId, readings.get(rule.targetId))
+        // The crossings of every target; then the open events whose target no longer crosses, by their reading.
+        const crossed = openOfRule && openOfRule.size > 0 ? new Set<string>() : undefined
+        plan.skippedStale += await readings.forEachCrossing(now - freshMs, crosses, (target, reading) => {
+          crossed?.add(target)
+          if (!openOfRule?.has(target)) plan.open.push({rule, target, reading})
+        })
+        if (crossed) {
+          for (const [target, event] of openOfRule as Map<string, OpenAlertEvent>) {
+            if (crossed.has(target)) continue
+            const reading = readings.get(target)
+            // No reading, or a stale one (counted above): the event stays open.
+            if (reading && now - reading.at <= freshMs && !crosses(reading.value)) plan.resolve.push({event, value: reading.value})
+          }
+        }
+        continue
+      }
+      const reading = readings.get(rule.targetId)
+      if (!reading) {
+        plan.skippedMissing++
+        continue
+      }
+      if (now - reading.at > freshMs) {
+        plan.skippedStale++
+        continue
+      }
+      const crossed = crosses(reading.value)
+      const existing = openOfRule?.get(rule.targetId)
+      if (crossed && !existing) plan.open.push({rule, target: rule.targetId, reading})
+      else if (!crossed && existing) plan.resolve.push({event: existing, value: reading.value})
     }
   }
   return plan

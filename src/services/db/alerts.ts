@@ -57,6 +57,7 @@ export interface StoredAlertEvent {
 interface AlertStatements {
   rules: Statement
   open: Statement
+  openKeys: Statement
   resolve: Statement
   insert: Statement
 }
@@ -77,6 +78,7 @@ function statements(db: Db): AlertStatements {
            FROM alert_events WHERE is_resolved = 0 ORDER BY id`,
         )
         .raw(),
+      openKeys: db.sqlite.prepare(`SELECT id, alert_id, target, metric FROM alert_events WHERE is_resolved = 0 ORDER BY id`).raw(),
       resolve: db.sqlite.prepare(`UPDATE alert_events SET is_resolved = 1, resolved_at = ?, resolution_value = ? WHERE id = ? AND is_resolved = 0`),
       insert: db.sqlite.prepare(
         `INSERT INTO alert_events (alert_id, target, triggered_at, current_value, threshold_value, operator, metric, is_resolved, metadata)
@@ -132,6 +134,22 @@ export async function openAlertEvents(db: AnyDb): Promise<AlertEvent[]> {
     resolutionValue: r[10],
     metadata: r[11] === null ? null : (JSON.parse(r[11]) as Record<string, unknown>),
   }))
+}
+
+/** What the cycle needs of an open event: which rule and target it is for. */
+export type OpenAlertEvent = Pick<AlertEvent, 'id' | 'alertId' | 'target' | 'metric'>
+
+/** The events still open, in the order opened, without their values and metadata (a cycle judges thousands). */
+export async function openAlertEventKeys(db: AnyDb): Promise<OpenAlertEvent[]> {
+  if (db.dialect === 'postgres') {
+    const {alertEvents} = db.t
+    return db.orm
+      .select({id: alertEvents.id, alertId: alertEvents.alertId, target: alertEvents.target, metric: alertEvents.metric})
+      .from(alertEvents)
+      .where(eq(alertEvents.isResolved, false))
+      .orderBy(asc(alertEvents.id))
+  }
+  return (statements(db).openKeys.all() as Array<[number, number, string, string]>).map((r) => ({id: r[0], alertId: r[1], target: r[2], metric: r[3]}))
 }
 
 /** An open event and the value that ended it. */

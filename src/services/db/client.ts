@@ -86,6 +86,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
       sqlite.pragma('synchronous = NORMAL')
     }
     sqlite.pragma('foreign_keys = ON')
+    mapForReading(sqlite)
   } catch (error) {
     const code = (error as {code?: string}).code
     if (code === 'SQLITE_NOTADB') {
@@ -138,6 +139,18 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
  * user may not create one (a read-only directory), the file is read as immutable: nothing is locked or
  * created, and only what has been checkpointed into the file is seen (no writer is active then).
  */
+/** The most of a database file a connection maps into memory (beyond it, pages are read as before). */
+const MMAP_BYTES = 1024 ** 3
+
+/**
+ * Reads pages from the file mapped into memory instead of copying each into the connection's page cache:
+ * a fresh process (every scheduled command) otherwise fills that cache with freshly allocated memory on its
+ * first pass over a large table, which costs about three times the mapping. Writes go through the WAL as before.
+ */
+export function mapForReading(sqlite: Database.Database): void {
+  sqlite.pragma(`mmap_size = ${MMAP_BYTES}`)
+}
+
 function openForReading(path: string): Database.Database {
   const plain = new Database(path, {readonly: true, fileMustExist: true})
   try {

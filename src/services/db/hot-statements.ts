@@ -57,10 +57,17 @@ export interface HotStatements {
   positionColumns(since: number): PositionColumns
   /** The same through the index on the position time: for a narrow window (readings fresh enough to judge). */
   freshPositionColumns(since: number): PositionColumns
+  /**
+   * The same, only the vessels whose speed is at least `atLeast` or at most `atMost`: what rules over every
+   * vessel's speed can cross (most vessels cross none, and are not read).
+   */
+  freshPositionColumnsAtSpeed(since: number, atLeast: number, atMost: number): PositionColumns
   /** The same for the vessels named (by MMSI) only: what rules on one vessel each read. */
   namedPositionColumns(mmsis: number[], since: number): PositionColumns
   /** How many vessels have a latest position observed at or after `since`. */
   countPositionsSince(since: number): number
+  /** The same through the index on the position time: for a narrow window. */
+  countFreshPositions(since: number): number
   /** When the newest stored latest position was observed, or null with none. */
   newestPositionAt(): number | null
   /**
@@ -118,6 +125,9 @@ function prepareHotStatements(db: Db): HotStatements {
     .raw()
   const columns: Statement = s.prepare(`SELECT mmsi, lat, lon, sog, position_at FROM vessels WHERE +position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL`).raw()
   const fresh: Statement = s.prepare(`SELECT mmsi, lat, lon, sog, position_at FROM vessels WHERE position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL`).raw()
+  const freshAtSpeed: Statement = s
+    .prepare(`SELECT mmsi, lat, lon, sog, position_at FROM vessels WHERE position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL AND (sog >= ? OR sog <= ?)`)
+    .raw()
   // A handful of vessels out of hundreds of thousands: a lookup by MMSI each, in one statement.
   const named: Statement = s
     .prepare(
@@ -126,6 +136,7 @@ function prepareHotStatements(db: Db): HotStatements {
     )
     .raw()
   const count: Statement = s.prepare(`SELECT count(*) FROM vessels WHERE +position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL`).pluck()
+  const countFresh: Statement = s.prepare(`SELECT count(*) FROM vessels WHERE position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL`).pluck()
   const newest: Statement = s.prepare(`SELECT max(position_at) FROM vessels`).pluck()
   const eventInserts = new Map<number, Statement>()
   const insertOf = (count: number) => {
@@ -171,8 +182,10 @@ function prepareHotStatements(db: Db): HotStatements {
     },
     positionColumns: (since) => toColumns(columns.iterate(since) as Iterable<ColumnRow>),
     freshPositionColumns: (since) => toColumns(fresh.iterate(since) as Iterable<ColumnRow>),
+    freshPositionColumnsAtSpeed: (since, atLeast, atMost) => toColumns(freshAtSpeed.iterate(since, atLeast, atMost) as Iterable<ColumnRow>),
     namedPositionColumns: (mmsis, since) => toColumns(named.iterate(JSON.stringify(mmsis), since) as Iterable<ColumnRow>),
     countPositionsSince: (since) => count.get(since) as number,
+    countFreshPositions: (since) => countFresh.get(since) as number,
     newestPositionAt: () => (newest.get() as number | null) ?? null,
     insertEvents(rows, now) {
       const stored: SafetyEvent[] = []

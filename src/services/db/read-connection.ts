@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3'
 import {drizzle} from 'drizzle-orm/better-sqlite3'
 
-import type {Db, Orm} from './client.js'
+import {type Db, mapForReading, type Orm} from './client.js'
 import * as schema from './schema.js'
 import {asyncWriteOpen, currentTransaction} from './transaction.js'
 
@@ -19,6 +19,7 @@ export function withReadConnection(db: Db, options: {busyTimeoutMs?: number} = {
   const reader = new Database(db.path, {readonly: true, fileMustExist: true})
   try {
     reader.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
+    mapForReading(reader)
   } catch (error) {
     reader.close()
     throw error
