@@ -2,7 +2,19 @@
 // and open an alert event where a threshold is crossed (one open event per rule and target) or resolve the
 // open one when the value is back. Planning only reads, so a dry run shows what applying would write.
 import type {Context} from '../context.js'
-import {type AlertOperator, type AlertRule, enabledAlertRules, insertAlertEvents, type NewAlertEvent, type OpenAlertEvent, openAlertEventKeys, resolveAlertEvents} from '../db/alerts.js'
+import {
+  type AlertOperator,
+  type AlertRule,
+  alertRulesWithIds,
+  enabledRulesToJudge,
+  insertAlertEvents,
+  type MetadataParts,
+  type NewAlertEvent,
+  type OpenAlertEvent,
+  openAlertEventKeys,
+  resolveAlertEvents,
+  type RuleToJudge,
+} from '../db/alerts.js'
 import {type NotificationOf, storeNotifications} from '../db/notifications.js'
 import {write} from '../db/transaction.js'
 import {adminIds, allWatches} from '../db/users.js'
@@ -66,7 +78,7 @@ function widenToCrossings(range: ValueRange, operator: AlertOperator, threshold:
 
 export async function planCycle(ctx: Context): Promise<CyclePlan> {
   const now = ctx.clock.now()
-  const rules = await enabledAlertRules(ctx.db)
+  const rules = await enabledRulesToJudge(ctx.db)
   // Open events by rule, then target: a rule over every vessel looks up tens of thousands of targets.
   const open = new Map<number, Map<string, OpenAlertEvent>>()
   for (const e of await openAlertEventKeys(ctx.db)) {
@@ -75,8 +87,10 @@ export async function planCycle(ctx: Context): Promise<CyclePlan> {
     else open.set(e.alertId, new Map([[e.target, e]]))
   }
   const plan: CyclePlan = {rulesEvaluated: 0, open: [], resolve: [], skippedStale: 0, skippedMissing: 0}
+  // Crossings name the rule as judged; the whole rule is read for those that trigger only (below).
+  const opening: Array<{rule: RuleToJudge | AlertRule; target: string; reading: Reading}> = []
 
-  const byMetric = new Map<string, AlertRule[]>()
+  const byMetric = new Map<string, RuleToJudge[]>()
   for (const rule of rules) {
     const list = byMetric.get(rule.metric)
     if (list) list.push(rule)
@@ -84,8 +98,8 @@ export async function planCycle(ctx: Context): Promise<CyclePlan> {
   }
   // Read only what the rules ask for: the targets they name (and those of a rule over every target with an
   // open event: its resolution) and, for rules over every target, what is fresh enough and can cross.
-  const freshMsOf = (rule: AlertRule, metric: MetricSpec) => (rule.freshnessSeconds ?? metric.freshnessSeconds) * 1000
-  const asked: Array<{metric: MetricSpec; rules: AlertRule[]; wanted: ReadingsWanted}> = []
+  const freshMsOf = (rule: RuleToJudge, metric: MetricSpec) => (rule.freshnessSeconds ?? metric.freshnessSeconds) * 1000
+  const asked: Array<{metric: MetricSpec; rules: RuleToJudge[]; wanted: ReadingsWanted}> = []
   const namedVessels = new Set<string>()
   for (const [metricName, metricRules] of byMetric) {
     const metric = METRICS[metricName]
@@ -116,7 +130,7 @@ export async function planCycle(ctx: Context): Promise<CyclePlan> {
         const crossed = openOfRule && openOfRule.size > 0 ? new Set<string>() : undefined
         plan.skippedStale += await readings.forEachCrossing(now - freshMs, crosses, (target, reading) => {
           crossed?.add(target)
-          if (!openOfRule?.has(target)) plan.open.push({rule, target, reading})
+          if (!openOfRule?.has(target)) opening.push({rule, target, reading})
         })
         if (crossed) {
           for (const [target, event] of openOfRule as Map<string, OpenAlertEvent>) {
@@ -139,9 +153,19 @@ export async function planCycle(ctx: Context): Promise<CyclePlan> {
       }
       const crossed = crosses(reading.value)
       const existing = openOfRule?.get(rule.targetId)
-      if (crossed && !existing) plan.open.push({rule, target: rule.targetId, reading})
+      if (crossed && !existing) opening.push({rule, target: rule.targetId, reading})
       else if (!crossed && existing) plan.resolve.push({event: existing, value: reading.value})
     }
+  }
+  const triggered = new Set<number>()
+  for (const o of opening) triggered.add(o.rule.id)
+  const whole = new Map((await alertRulesWithIds(ctx.db, [...triggered])).map((r) => [r.id, r]))
+  for (const o of opening) {
+    const rule = whole.get(o.rule.id)
+    // A rule removed since it was judged opens nothing.
+    if (!rule) continue
+    o.rule = rule
+    plan.open.push(o as Trigger)
   }
   return plan
 }
@@ -159,26 +183,28 @@ export interface CycleResult {
 }
 
 /**
- * Each event's metadata as JSON text, the same as JSON.stringify of {severity, rule, observed_at,
- * target_kind}: the parts around the time are constant per rule, so they are written once per rule.
+ * Each event's metadata as JSON text in parts, the same joined as JSON.stringify of {severity, rule,
+ * observed_at, target_kind}: the parts around the time are constant per rule, so they are written once per
+ * rule, and one observation time's parts are shared by its events.
  */
-function metadataWriter(): (rule: AlertRule, at: number) => string {
+function metadataWriter(): (rule: AlertRule, at: number) => MetadataParts {
   let lastRule: AlertRule | undefined
   let head = ''
   let tail = ''
   let lastAt = Number.NaN
-  let lastIso = ''
+  let parts: MetadataParts = ['', '', '']
   return (rule, at) => {
     if (rule !== lastRule) {
       lastRule = rule
       head = `{"severity":${JSON.stringify(rule.severity)},"rule":${JSON.stringify(rule.name)},"observed_at":"`
       tail = `","target_kind":${JSON.stringify(rule.targetKind)}}`
+      lastAt = Number.NaN
     }
     if (at !== lastAt) {
       lastAt = at
-      lastIso = new Date(at).toISOString()
+      parts = [head, new Date(at).toISOString(), tail]
     }
-    return head + lastIso + tail
+    return parts
   }
 }
 

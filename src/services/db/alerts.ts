@@ -44,9 +44,17 @@ export interface NewAlertEvent {
   thresholdValue: number
   operator: AlertOperator
   metric: string
-  /** The metadata as JSON text: the cycle writes it from per-rule constants, not an object per event. */
-  metadata: string
+  /**
+   * The metadata as JSON text, or as parts stored joined (the cycle's are constant per rule around the time:
+   * no string per event is built for them).
+   */
+  metadata: string | MetadataParts
 }
+
+/** JSON text in three parts, stored as one. */
+export type MetadataParts = readonly [string, string, string]
+
+const metadataText = (m: string | MetadataParts): string => (typeof m === 'string' ? m : m[0] + m[1] + m[2])
 
 /** An event insertAlertEvents stored: its id, and the index of its row in the rows given. */
 export interface StoredAlertEvent {
@@ -55,23 +63,28 @@ export interface StoredAlertEvent {
 }
 
 interface AlertStatements {
-  rules: Statement
+  rulesToJudge: Statement
+  rulesWithIds: Statement
   open: Statement
   openKeys: Statement
   resolve: Statement
-  insert: Statement
+  lastEventId: Statement
+  openEventId: Statement
+  insertOf(rows: number): Statement
 }
+
+/** Rows per INSERT: one statement per hundred events instead of one per event. */
+const EVENT_BATCH = 100
+/** Parameters per inserted row: the metadata's three parts are joined by SQLite. */
+const INSERTED_COLUMNS = 10
 
 function statements(db: Db): AlertStatements {
   // Per connection: with a read connection beside the write one (serve) the same database has two.
   return preparedOnce(db, 'alerts', () => {
+    const inserts = new Map<number, Statement>()
     return {
-      rules: db.sqlite
-        .prepare(
-          `SELECT id, name, metric, target_kind, target_id, operator, threshold, severity, enabled, freshness_seconds, created_at, updated_at
-           FROM alert_rules WHERE enabled = 1 ORDER BY id`,
-        )
-        .raw(),
+      rulesToJudge: db.sqlite.prepare(`SELECT id, metric, target_id, operator, threshold, freshness_seconds FROM alert_rules WHERE enabled = 1 ORDER BY id`).raw(),
+      rulesWithIds: db.sqlite.prepare(`SELECT ${RULE_COLUMNS} FROM alert_rules WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`).raw(),
       open: db.sqlite
         .prepare(
           `SELECT id, alert_id, target, triggered_at, current_value, threshold_value, operator, metric, is_resolved, resolved_at, resolution_value, metadata
@@ -80,36 +93,76 @@ function statements(db: Db): AlertStatements {
         .raw(),
       openKeys: db.sqlite.prepare(`SELECT id, alert_id, target, metric FROM alert_events WHERE is_resolved = 0 ORDER BY id`).raw(),
       resolve: db.sqlite.prepare(`UPDATE alert_events SET is_resolved = 1, resolved_at = ?, resolution_value = ? WHERE id = ? AND is_resolved = 0`),
-      insert: db.sqlite.prepare(
-        `INSERT INTO alert_events (alert_id, target, triggered_at, current_value, threshold_value, operator, metric, is_resolved, metadata)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT DO NOTHING`,
-      ),
+      lastEventId: db.sqlite.prepare(`SELECT max(id) FROM alert_events`).pluck(),
+      openEventId: db.sqlite.prepare(`SELECT id FROM alert_events WHERE alert_id = ? AND target = ? AND NOT is_resolved`).pluck(),
+      insertOf: (rows: number) => {
+        let statement = inserts.get(rows)
+        if (!statement) {
+          const values = Array.from({length: rows}, () => '(?, ?, ?, ?, ?, ?, ?, 0, ? || ? || ?)').join(', ')
+          statement = db.sqlite.prepare(
+            `INSERT INTO alert_events (alert_id, target, triggered_at, current_value, threshold_value, operator, metric, is_resolved, metadata)
+             VALUES ${values} ON CONFLICT DO NOTHING`,
+          )
+          inserts.set(rows, statement)
+        }
+        return statement
+      },
     }
   })
 }
 
 type RuleRow = [number, string | null, string, string, string | null, AlertOperator, number, Severity, number, number | null, number, number]
 
-/** The enabled rules, in the order added. */
-export async function enabledAlertRules(db: AnyDb): Promise<AlertRule[]> {
+const RULE_COLUMNS = 'id, name, metric, target_kind, target_id, operator, threshold, severity, enabled, freshness_seconds, created_at, updated_at'
+
+const ruleOf = (r: RuleRow): AlertRule => ({
+  id: r[0],
+  name: r[1],
+  metric: r[2],
+  targetKind: r[3],
+  targetId: r[4],
+  operator: r[5],
+  threshold: r[6],
+  severity: r[7],
+  enabled: r[8] === 1,
+  freshnessSeconds: r[9],
+  createdAt: r[10],
+  updatedAt: r[11],
+})
+
+/** What judging a rule needs of it; the rest is read only for the rules that trigger (alertRulesWithIds). */
+export type RuleToJudge = Pick<AlertRule, 'id' | 'metric' | 'targetId' | 'operator' | 'threshold' | 'freshnessSeconds'>
+
+/** The enabled rules as the cycle judges them, in the order added. */
+export async function enabledRulesToJudge(db: AnyDb): Promise<RuleToJudge[]> {
+  if (db.dialect === 'postgres') {
+    const {alertRules: r} = db.t
+    return db.orm
+      .select({id: r.id, metric: r.metric, targetId: r.targetId, operator: r.operator, threshold: r.threshold, freshnessSeconds: r.freshnessSeconds})
+      .from(r)
+      .where(eq(r.enabled, true))
+      .orderBy(asc(r.id))
+  }
+  // Row by row: each row's array is garbage at once, and only the rule is kept (10,000 of them a cycle).
+  const rules: RuleToJudge[] = []
+  for (const r of statements(db).rulesToJudge.iterate() as Iterable<[number, string, string | null, AlertOperator, number, number | null]>) {
+    rules.push({id: r[0], metric: r[1], targetId: r[2], operator: r[3], threshold: r[4], freshnessSeconds: r[5]})
+  }
+  return rules
+}
+
+/** The rules with these ids, in the order added. */
+export async function alertRulesWithIds(db: AnyDb, ids: number[]): Promise<AlertRule[]> {
+  if (ids.length === 0) return []
   if (db.dialect === 'postgres') {
     const {alertRules} = db.t
-    return db.orm.select().from(alertRules).where(eq(alertRules.enabled, true)).orderBy(asc(alertRules.id))
+    return db.orm
+      .select()
+      .from(alertRules)
+      .where(sql`${alertRules.id} = ANY(${sql.param(ids)}::bigint[])`)
+      .orderBy(asc(alertRules.id))
   }
-  return (statements(db).rules.all() as RuleRow[]).map((r) => ({
-    id: r[0],
-    name: r[1],
-    metric: r[2],
-    targetKind: r[3],
-    targetId: r[4],
-    operator: r[5],
-    threshold: r[6],
-    severity: r[7],
-    enabled: r[8] === 1,
-    freshnessSeconds: r[9],
-    createdAt: r[10],
-    updatedAt: r[11],
-  }))
+  return (statements(db).rulesWithIds.all(JSON.stringify(ids)) as RuleRow[]).map(ruleOf)
 }
 
 type EventRow = [number, number, string, number, number, number, AlertOperator, string, number, number | null, number | null, string | null]
@@ -186,14 +239,52 @@ export async function insertAlertEvents(db: AnyDb, rows: NewAlertEvent[], now: n
   if (rows.length === 0) return []
   return write(db, async () => {
     if (db.dialect === 'postgres') return insertAlertEventsPostgres(db, rows, now)
-    // One prepared row at a time: measured cheaper than hundred-row statements with RETURNING matched by key
-    // (no statement of 800 parameters to prepare, no key strings), and the new id comes with each run.
-    const insert = statements(db).insert
+    const {insertOf, lastEventId, openEventId} = statements(db)
     const stored: StoredAlertEvent[] = []
-    for (let k = 0; k < rows.length; k++) {
-      const r = rows[k]
-      const result = insert.run(r.alertId, r.target, now, r.currentValue, r.thresholdValue, r.operator, r.metric, r.metadata)
-      if (result.changes > 0) stored.push({id: Number(result.lastInsertRowid), row: k})
+    // New ids only grow (AUTOINCREMENT) and the write transaction is ours: a batch whose rows were all stored
+    // and whose last id is as many past the last one before it took exactly the ids in between, in order.
+    let before = (lastEventId.get() as number | null) ?? 0
+    const params: unknown[] = []
+    for (let start = 0; start < rows.length; start += EVENT_BATCH) {
+      const end = Math.min(rows.length, start + EVENT_BATCH)
+      params.length = (end - start) * INSERTED_COLUMNS
+      for (let k = start, o = 0; k < end; k++, o += INSERTED_COLUMNS) {
+        const r = rows[k]
+        params[o] = r.alertId
+        params[o + 1] = r.target
+        params[o + 2] = now
+        params[o + 3] = r.currentValue
+        params[o + 4] = r.thresholdValue
+        params[o + 5] = r.operator
+        params[o + 6] = r.metric
+        const m = r.metadata
+        if (typeof m === 'string') {
+          params[o + 7] = m
+          params[o + 8] = ''
+          params[o + 9] = ''
+        } else {
+          params[o + 7] = m[0]
+          params[o + 8] = m[1]
+          params[o + 9] = m[2]
+        }
+      }
+      const {changes, lastInsertRowid} = insertOf(end - start).run(params)
+      if (changes === 0) continue
+      const last = Number(lastInsertRowid)
+      if (changes === end - start && last - before === changes) {
+        for (let k = start; k < end; k++) stored.push({id: before + 1 + k - start, row: k})
+      } else {
+        // Some were open already (or named twice): a stored row's event is its open one newer than the batch.
+        const taken = new Set<number>()
+        for (let k = start; k < end; k++) {
+          const id = openEventId.get(rows[k].alertId, rows[k].target) as number | undefined
+          if (id !== undefined && id > before && !taken.has(id)) {
+            taken.add(id)
+            stored.push({id, row: k})
+          }
+        }
+      }
+      before = last
     }
     return stored
   })
@@ -208,7 +299,7 @@ async function insertAlertEventsPostgres(db: AnyDb, rows: NewAlertEvent[], now: 
         SELECT alert_id, target, ${now}::bigint, current_value, threshold_value, operator, metric, false, metadata::jsonb
         FROM unnest(${column((r) => r.alertId)}::bigint[], ${column((r) => r.target)}::text[], ${column((r) => r.currentValue)}::float8[],
                     ${column((r) => r.thresholdValue)}::float8[], ${column((r) => r.operator)}::text[], ${column((r) => r.metric)}::text[],
-                    ${column((r) => r.metadata)}::text[])
+                    ${column((r) => metadataText(r.metadata))}::text[])
              WITH ORDINALITY AS r(alert_id, target, current_value, threshold_value, operator, metric, metadata, n)
         ORDER BY n
         ON CONFLICT DO NOTHING
