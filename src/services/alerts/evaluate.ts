@@ -96,24 +96,26 @@ export async function planCycle(ctx: Context): Promise<CyclePlan> {
     if (list) list.push(rule)
     else byMetric.set(rule.metric, [rule])
   }
-  // Read only what the rules ask for: the targets they name (and those of a rule over every target with an
-  // open event: its resolution) and, for rules over every target, what is fresh enough and can cross.
+  // Read only what the rules ask for: the vessels they name (and those of a rule over every vessel with an
+  // open event: its resolution), read together, and, for rules over every target, what is fresh enough and
+  // can cross.
   const freshMsOf = (rule: RuleToJudge, metric: MetricSpec) => (rule.freshnessSeconds ?? metric.freshnessSeconds) * 1000
   const asked: Array<{metric: MetricSpec; rules: RuleToJudge[]; wanted: ReadingsWanted}> = []
-  const namedVessels = new Set<string>()
+  const namedVessels: number[] = []
   for (const [metricName, metricRules] of byMetric) {
     const metric = METRICS[metricName]
     if (!metric) continue
-    const wanted: ReadingsWanted = {targets: new Set(), everySince: null, crossing: {atLeast: Number.POSITIVE_INFINITY, atMost: Number.NEGATIVE_INFINITY}}
+    const wanted: ReadingsWanted = {everySince: null, crossing: {atLeast: Number.POSITIVE_INFINITY, atMost: Number.NEGATIVE_INFINITY}}
+    const isVessel = metric.kind === 'vessel'
     for (const rule of metricRules) {
-      if (rule.targetId !== null) wanted.targets.add(rule.targetId)
-      else {
+      if (rule.targetId !== null) {
+        if (isVessel) namedVessels.push(Number(rule.targetId))
+      } else {
         wanted.everySince = Math.min(wanted.everySince ?? Infinity, now - freshMsOf(rule, metric))
         widenToCrossings(wanted.crossing, rule.operator, rule.threshold)
-        open.get(rule.id)?.forEach((_, target) => wanted.targets.add(target))
+        if (isVessel) open.get(rule.id)?.forEach((_, target) => namedVessels.push(Number(target)))
       }
     }
-    if (metric.kind === 'vessel') for (const target of wanted.targets) namedVessels.add(target)
     asked.push({metric, rules: metricRules, wanted})
   }
 

@@ -43,12 +43,10 @@ export interface ValueRange {
 }
 
 /**
- * What the cycle's rules of one metric ask for: the targets they name, and, when some rule covers every
- * target, the earliest time a reading may be observed and still count for one of those rules, and the values
+ * What the cycle's rules of one metric ask for, when some rule covers every target: the earliest time a reading may be observed and still count for one of those rules, and the values
  * those rules can cross (a metric may read only those).
  */
 export interface ReadingsWanted {
-  targets: Set<string>
   everySince: number | null
   crossing: ValueRange
 }
@@ -63,26 +61,25 @@ const SEEN_WITHIN_MS = 86_400_000
  */
 export class CycleData {
   private readonly since: number
-  private namedRead?: Promise<{columns: PositionColumns; byMmsi: Map<number, number>}>
+  private namedRead?: Promise<PositionColumns>
   private readonly recent = new Map<string, Promise<PositionColumns>>()
   private readonly counts = new Map<number, Promise<number>>()
   private congestion?: Promise<LatestLevel[]>
-  /** `namedVessels`: the targets (MMSIs) of every vessel metric's rules, read together once. */
+  /** `namedVessels`: the MMSIs the rules of every vessel metric name, read together once. */
   constructor(
     private readonly ctx: Context,
-    private readonly namedVessels: Iterable<string> = [],
+    private readonly namedVessels: number[] = [],
   ) {
     this.since = ctx.clock.now() - SEEN_WITHIN_MS
   }
 
-  /** The named vessels seen in the last day (older ones have no current value), as columns, by MMSI. */
-  named(): Promise<{columns: PositionColumns; byMmsi: Map<number, number>}> {
+  /** The named vessels seen in the last day (older ones have no current value), as columns in MMSI order. */
+  named(): Promise<PositionColumns> {
     this.namedRead ??= (async () => {
-      const mmsis = [...new Set([...this.namedVessels].map(Number).filter(Number.isSafeInteger))]
-      const columns = mmsis.length > 0 ? await namedPositionColumns(this.ctx.db, mmsis, this.since) : emptyColumns()
-      const byMmsi = new Map<number, number>()
-      for (let i = 0; i < columns.length; i++) byMmsi.set(columns.mmsi[i], i)
-      return {columns, byMmsi}
+      const sorted = Float64Array.from(this.namedVessels).sort()
+      const mmsis: number[] = []
+      for (const m of sorted) if (Number.isSafeInteger(m) && m !== mmsis.at(-1)) mmsis.push(m)
+      return mmsis.length > 0 ? namedPositionColumns(this.ctx.db, mmsis, this.since) : emptyColumns()
     })()
     return this.namedRead
   }
@@ -145,6 +142,20 @@ interface VesselValue {
   isSpeed?: boolean
 }
 
+/** Where `value` is in the first `length` of `sorted`, or -1. */
+function indexOf(sorted: Float64Array, length: number, value: number): number {
+  let lo = 0
+  let hi = length - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1
+    const v = sorted[mid]
+    if (v === value) return mid
+    if (v < value) lo = mid + 1
+    else hi = mid - 1
+  }
+  return -1
+}
+
 /**
  * Readings of vessels, computed per vessel on demand: the named ones from the cycle's lookup of those only,
  * and for rules over every vessel those observed at or after the rule's freshness bound, read through the
@@ -166,10 +177,10 @@ async function vesselReadings(cycle: CycleData, wanted: ReadingsWanted, metric: 
   }
   return {
     get: (target) => {
-      const i = named.byMmsi.get(Number(target))
-      if (i === undefined) return undefined
-      const value = metric.value(named.columns, i)
-      return Number.isNaN(value) ? undefined : metric.reading(named.columns, i, value)
+      const i = indexOf(named.mmsi, named.length, Number(target))
+      if (i < 0) return undefined
+      const value = metric.value(named, i)
+      return Number.isNaN(value) ? undefined : metric.reading(named, i, value)
     },
     forEachCrossing: async (freshSince, crosses, fn) => {
       const from = alwaysCurrent ? cycle.seenFrom : Math.max(freshSince, cycle.seenFrom)
