@@ -63,7 +63,7 @@ export class CycleData {
   private readonly since: number
   private namedRead?: Promise<PositionColumns>
   private readonly recent = new Map<string, Promise<PositionColumns>>()
-  private readonly counts = new Map<number, Promise<number>>()
+  private readonly counts = new Map<number, Promise<[number, number]>>()
   private congestion?: Promise<LatestLevel[]>
   /** `namedVessels`: the MMSIs the rules of every vessel metric name, read together once. */
   constructor(
@@ -100,15 +100,15 @@ export class CycleData {
     return columns
   }
 
-  /** How many vessels were seen at or after `since` (and within the last day). */
-  countSeenSince(since: number): Promise<number> {
+  /** How many vessels were seen in the last day, and how many of them at or after `since`. */
+  countSeen(since: number): Promise<[number, number]> {
     const from = Math.max(since, this.since)
-    let count = this.counts.get(from)
-    if (!count) {
-      count = countPositionsSince(this.ctx.db, from, from !== this.since)
-      this.counts.set(from, count)
+    let counts = this.counts.get(from)
+    if (!counts) {
+      counts = countPositionsSince(this.ctx.db, this.since, from)
+      this.counts.set(from, counts)
     }
-    return count
+    return counts
   }
 
   /** Each port's latest congestion level and vessels waiting, read once for both port metrics. */
@@ -193,8 +193,10 @@ async function vesselReadings(cycle: CycleData, wanted: ReadingsWanted, metric: 
         if (Number.isNaN(value) || !crosses(value)) continue
         fn((targets[i] ??= String(columns.mmsi[i])), (readings[i] ??= metric.reading(columns, i, value)))
       }
+      if (alwaysCurrent) return 0
       // The vessels seen in the day before the bound are this rule's stale readings.
-      return alwaysCurrent ? 0 : (await cycle.countSeenSince(cycle.seenFrom)) - (await cycle.countSeenSince(from))
+      const [inDay, fresh] = await cycle.countSeen(from)
+      return inDay - fresh
     },
   }
 }

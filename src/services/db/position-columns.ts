@@ -69,9 +69,16 @@ export async function namedPositionColumns(db: AnyDb, mmsis: number[], since: nu
   )
 }
 
-/** How many vessels have a latest position observed at or after `since`. `narrow`: as for positionColumnsSince. */
-export async function countPositionsSince(db: AnyDb, since: number, narrow = false): Promise<number> {
-  if (db.dialect === 'sqlite') return narrow ? hotStatements(db).countFreshPositions(since) : hotStatements(db).countPositionsSince(since)
-  const [row] = await rawRows<{n: number}>(db, sql`SELECT count(*)::int AS n FROM vessels WHERE position_at >= ${since} AND lat IS NOT NULL AND lon IS NOT NULL`)
-  return Number(row.n)
+/**
+ * How many vessels have a latest position observed at or after `since`, and how many of them at or after
+ * `alsoSince`: one pass over the table.
+ */
+export async function countPositionsSince(db: AnyDb, since: number, alsoSince: number): Promise<[number, number]> {
+  if (db.dialect === 'sqlite') return hotStatements(db).countPositionsSince(since, alsoSince)
+  const [row] = await rawRows<{n: number; also: number}>(
+    db,
+    sql`SELECT count(*)::int AS n, (count(*) FILTER (WHERE position_at >= ${alsoSince}))::int AS also FROM vessels
+        WHERE position_at >= ${since} AND lat IS NOT NULL AND lon IS NOT NULL`,
+  )
+  return [Number(row.n), Number(row.also)]
 }
