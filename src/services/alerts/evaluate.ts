@@ -6,14 +6,14 @@ import {
   type AlertOperator,
   type AlertRule,
   alertRulesWithIds,
-  enabledRulesToJudge,
+  enabledRulesByMetric,
   insertAlertEvents,
   type MetadataParts,
   type NewAlertEvent,
   type OpenAlertEvent,
   openAlertEventKeys,
   resolveAlertEvents,
-  type RuleToJudge,
+  type RulesOfMetric,
 } from '../db/alerts.js'
 import {type NotificationOf, storeNotifications} from '../db/notifications.js'
 import {write} from '../db/transaction.js'
@@ -78,7 +78,7 @@ function widenToCrossings(range: ValueRange, operator: AlertOperator, threshold:
 
 export async function planCycle(ctx: Context): Promise<CyclePlan> {
   const now = ctx.clock.now()
-  const rules = await enabledRulesToJudge(ctx.db)
+  const byMetric = await enabledRulesByMetric(ctx.db)
   // Open events by rule, then target: a rule over every vessel looks up tens of thousands of targets.
   const open = new Map<number, Map<string, OpenAlertEvent>>()
   for (const e of await openAlertEventKeys(ctx.db)) {
@@ -87,52 +87,50 @@ export async function planCycle(ctx: Context): Promise<CyclePlan> {
     else open.set(e.alertId, new Map([[e.target, e]]))
   }
   const plan: CyclePlan = {rulesEvaluated: 0, open: [], resolve: [], skippedStale: 0, skippedMissing: 0}
-  // Crossings name the rule as judged; the whole rule is read for those that trigger only (below).
-  const opening: Array<{rule: RuleToJudge | AlertRule; target: string; reading: Reading}> = []
+  // Crossings by rule id; the whole rule is read for those that trigger only (below).
+  const opening: Array<{ruleId: number; target: string; reading: Reading}> = []
 
-  const byMetric = new Map<string, RuleToJudge[]>()
-  for (const rule of rules) {
-    const list = byMetric.get(rule.metric)
-    if (list) list.push(rule)
-    else byMetric.set(rule.metric, [rule])
-  }
   // Read only what the rules ask for: the vessels they name (and those of a rule over every vessel with an
   // open event: its resolution), read together, and, for rules over every target, what is fresh enough and
   // can cross.
-  const freshMsOf = (rule: RuleToJudge, metric: MetricSpec) => (rule.freshnessSeconds ?? metric.freshnessSeconds) * 1000
-  const asked: Array<{metric: MetricSpec; rules: RuleToJudge[]; wanted: ReadingsWanted}> = []
+  const asked: Array<{metric: MetricSpec; rules: RulesOfMetric; wanted: ReadingsWanted}> = []
   const namedVessels: number[] = []
-  for (const [metricName, metricRules] of byMetric) {
-    const metric = METRICS[metricName]
+  for (const rules of byMetric) {
+    const metric = METRICS[rules.metric]
     if (!metric) continue
     const wanted: ReadingsWanted = {everySince: null, crossing: {atLeast: Number.POSITIVE_INFINITY, atMost: Number.NEGATIVE_INFINITY}}
     const isVessel = metric.kind === 'vessel'
-    for (const rule of metricRules) {
-      if (rule.targetId !== null) {
-        if (isVessel) namedVessels.push(Number(rule.targetId))
+    for (let k = 0; k < rules.id.length; k++) {
+      const targetId = rules.targetId[k]
+      if (targetId !== null) {
+        if (isVessel) namedVessels.push(Number(targetId))
       } else {
-        wanted.everySince = Math.min(wanted.everySince ?? Infinity, now - freshMsOf(rule, metric))
-        widenToCrossings(wanted.crossing, rule.operator, rule.threshold)
-        if (isVessel) open.get(rule.id)?.forEach((_, target) => namedVessels.push(Number(target)))
+        wanted.everySince = Math.min(wanted.everySince ?? Infinity, now - (rules.freshnessSeconds[k] ?? metric.freshnessSeconds) * 1000)
+        widenToCrossings(wanted.crossing, rules.operator[k], rules.threshold[k])
+        if (isVessel) open.get(rules.id[k])?.forEach((_, target) => namedVessels.push(Number(target)))
       }
     }
-    asked.push({metric, rules: metricRules, wanted})
+    asked.push({metric, rules, wanted})
   }
 
   const cycle = new CycleData(ctx, namedVessels)
-  for (const {metric, rules: metricRules, wanted} of asked) {
+  for (const {metric, rules, wanted} of asked) {
     const readings = await metric.read(ctx, cycle, wanted)
-    for (const rule of metricRules) {
+    for (let k = 0; k < rules.id.length; k++) {
       plan.rulesEvaluated++
-      const freshMs = freshMsOf(rule, metric)
-      const openOfRule = open.get(rule.id)
-      const crosses = (value: number) => compare(value, rule.operator, rule.threshold)
-      if (rule.targetId === null) {
+      const ruleId = rules.id[k]
+      const targetId = rules.targetId[k]
+      const operator = rules.operator[k]
+      const threshold = rules.threshold[k]
+      const freshMs = (rules.freshnessSeconds[k] ?? metric.freshnessSeconds) * 1000
+      const openOfRule = open.get(ruleId)
+      if (targetId === null) {
         // The crossings of every target; then the open events whose target no longer crosses, by their reading.
+        const crosses = (value: number) => compare(value, operator, threshold)
         const crossed = openOfRule && openOfRule.size > 0 ? new Set<string>() : undefined
         plan.skippedStale += await readings.forEachCrossing(now - freshMs, crosses, (target, reading) => {
           crossed?.add(target)
-          if (!openOfRule?.has(target)) opening.push({rule, target, reading})
+          if (!openOfRule?.has(target)) opening.push({ruleId, target, reading})
         })
         if (crossed) {
           for (const [target, event] of openOfRule as Map<string, OpenAlertEvent>) {
@@ -144,7 +142,7 @@ export async function planCycle(ctx: Context): Promise<CyclePlan> {
         }
         continue
       }
-      const reading = readings.get(rule.targetId)
+      const reading = readings.get(targetId)
       if (!reading) {
         plan.skippedMissing++
         continue
@@ -153,21 +151,19 @@ export async function planCycle(ctx: Context): Promise<CyclePlan> {
         plan.skippedStale++
         continue
       }
-      const crossed = crosses(reading.value)
-      const existing = openOfRule?.get(rule.targetId)
-      if (crossed && !existing) opening.push({rule, target: rule.targetId, reading})
+      const crossed = compare(reading.value, operator, threshold)
+      const existing = openOfRule?.get(targetId)
+      if (crossed && !existing) opening.push({ruleId, target: targetId, reading})
       else if (!crossed && existing) plan.resolve.push({event: existing, value: reading.value})
     }
   }
   const triggered = new Set<number>()
-  for (const o of opening) triggered.add(o.rule.id)
+  for (const o of opening) triggered.add(o.ruleId)
   const whole = new Map((await alertRulesWithIds(ctx.db, [...triggered])).map((r) => [r.id, r]))
-  for (const o of opening) {
-    const rule = whole.get(o.rule.id)
+  for (const {ruleId, target, reading} of opening) {
+    const rule = whole.get(ruleId)
     // A rule removed since it was judged opens nothing.
-    if (!rule) continue
-    o.rule = rule
-    plan.open.push(o as Trigger)
+    if (rule) plan.open.push({rule, target, reading})
   }
   return plan
 }
