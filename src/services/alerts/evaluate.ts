@@ -8,7 +8,7 @@ import {
   alertRulesWithIds,
   enabledRulesByMetric,
   insertAlertEvents,
-  type MetadataParts,
+  type MetadataAround,
   type NewAlertEvent,
   type OpenAlertEvent,
   openAlertEventKeys,
@@ -181,28 +181,20 @@ export interface CycleResult {
 }
 
 /**
- * Each event's metadata as JSON text in parts, the same joined as JSON.stringify of {severity, rule,
- * observed_at, target_kind}: the parts around the time are constant per rule, so they are written once per
- * rule, and one observation time's parts are shared by its events.
+ * Each event's metadata, the same as JSON.stringify of {severity, rule, observed_at, target_kind}: the text
+ * around the time is constant per rule, so it is written once per rule, and the time goes as a number.
  */
-function metadataWriter(): (rule: AlertRule, at: number) => MetadataParts {
+function metadataWriter(): (rule: AlertRule, at: number) => MetadataAround {
   let lastRule: AlertRule | undefined
   let head = ''
   let tail = ''
-  let lastAt = Number.NaN
-  let parts: MetadataParts = ['', '', '']
   return (rule, at) => {
     if (rule !== lastRule) {
       lastRule = rule
       head = `{"severity":${JSON.stringify(rule.severity)},"rule":${JSON.stringify(rule.name)},"observed_at":"`
       tail = `","target_kind":${JSON.stringify(rule.targetKind)}}`
-      lastAt = Number.NaN
     }
-    if (at !== lastAt) {
-      lastAt = at
-      parts = [head, new Date(at).toISOString(), tail]
-    }
-    return parts
+    return {head, at, tail}
   }
 }
 

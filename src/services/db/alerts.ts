@@ -45,16 +45,23 @@ export interface NewAlertEvent {
   operator: AlertOperator
   metric: string
   /**
-   * The metadata as JSON text, or as parts stored joined (the cycle's are constant per rule around the time:
-   * no string per event is built for them).
+   * The metadata as JSON text, or as the text around an observation time (the cycle's is constant per rule:
+   * no string per event is built for it).
    */
-  metadata: string | MetadataParts
+  metadata: string | MetadataAround
 }
 
-/** JSON text in three parts, stored as one. */
-export type MetadataParts = readonly [string, string, string]
+/** JSON text: `head`, the time `at` (epoch ms) in ISO 8601 UTC as Date's toISOString writes it, then `tail`. */
+export interface MetadataAround {
+  head: string
+  at: number
+  tail: string
+}
 
-const metadataText = (m: string | MetadataParts): string => (typeof m === 'string' ? m : m[0] + m[1] + m[2])
+const metadataText = (m: string | MetadataAround): string => (typeof m === 'string' ? m : m.head + new Date(m.at).toISOString() + m.tail)
+
+/** Times SQLite writes exactly as toISOString does (whole seconds and milliseconds apart): 1970 to 9999. */
+const LAST_SQLITE_ISO_MS = 253_402_300_799_999
 
 /** An event insertAlertEvents stored: its id, and the index of its row in the rows given. */
 export interface StoredAlertEvent {
@@ -80,8 +87,8 @@ interface AlertStatements {
 
 /** Rows per INSERT: one statement per hundred events instead of one per event. */
 const EVENT_BATCH = 100
-/** Parameters per inserted row: the metadata's three parts are joined by SQLite. */
-const INSERTED_COLUMNS = 10
+/** Parameters per inserted row: the metadata's parts are joined by SQLite. */
+const INSERTED_COLUMNS = 12
 
 function statements(db: Db): AlertStatements {
   // Per connection: with a read connection beside the write one (serve) the same database has two.
@@ -109,7 +116,9 @@ function statements(db: Db): AlertStatements {
       insertOf: (rows: number) => {
         let statement = inserts.get(rows)
         if (!statement) {
-          const values = Array.from({length: rows}, () => '(?, ?, ?, ?, ?, ?, ?, 0, ? || ? || ?)').join(', ')
+          // The metadata: its text, or the text around a time SQLite writes in ISO 8601 (no string per event in JavaScript).
+          const iso = `strftime('%Y-%m-%dT%H:%M:%S', CAST(? AS INTEGER) / 1000, 'unixepoch') || printf('.%03dZ', CAST(? AS INTEGER) % 1000)`
+          const values = Array.from({length: rows}, () => `(?, ?, ?, ?, ?, ?, ?, 0, ? || coalesce(?, ${iso}) || ?)`).join(', ')
           statement = db.sqlite.prepare(
             `INSERT INTO alert_events (alert_id, target, triggered_at, current_value, threshold_value, operator, metric, is_resolved, metadata)
              VALUES ${values} ON CONFLICT DO NOTHING`,
@@ -300,11 +309,16 @@ export async function insertAlertEvents(db: AnyDb, rows: NewAlertEvent[], now: n
         if (typeof m === 'string') {
           params[o + 7] = m
           params[o + 8] = ''
-          params[o + 9] = ''
+          params[o + 9] = null
+          params[o + 10] = null
+          params[o + 11] = ''
         } else {
-          params[o + 7] = m[0]
-          params[o + 8] = m[1]
-          params[o + 9] = m[2]
+          const inRange = m.at >= 0 && m.at <= LAST_SQLITE_ISO_MS
+          params[o + 7] = m.head
+          params[o + 8] = inRange ? null : new Date(m.at).toISOString()
+          params[o + 9] = inRange ? m.at : null
+          params[o + 10] = params[o + 9]
+          params[o + 11] = m.tail
         }
       }
       const {changes, lastInsertRowid} = insertOf(end - start).run(params)
