@@ -64,7 +64,7 @@ export class CycleData {
   private namedRead?: Promise<PositionColumns>
   private readonly recent = new Map<string, Promise<PositionColumns>>()
   private readonly counts = new Map<number, Promise<[number, number]>>()
-  private congestion?: Promise<LatestLevel[]>
+  private congestion?: Promise<{levels: LatestLevel[]; byPort: Map<string, number>}>
   /** `namedVessels`: the MMSIs the rules of every vessel metric name, read together once. */
   constructor(
     private readonly ctx: Context,
@@ -111,9 +111,9 @@ export class CycleData {
     return counts
   }
 
-  /** Each port's latest congestion level and vessels waiting, read once for both port metrics. */
-  portLevels(): Promise<LatestLevel[]> {
-    this.congestion ??= latestLevels(this.ctx.db)
+  /** Each port's latest congestion level and vessels waiting, read once for both port metrics, and where each port's is by target key. */
+  portLevels(): Promise<{levels: LatestLevel[]; byPort: Map<string, number>}> {
+    this.congestion ??= latestLevels(this.ctx.db).then((levels) => ({levels, byPort: new Map(levels.map((c, i) => [String(c.portId), i]))}))
     return this.congestion
   }
 
@@ -216,13 +216,27 @@ const fromMap = (map: Map<string, Reading>): Readings => ({
 const LEVELS: Record<string, number> = {normal: 0, elevated: 1, high: 2, severe: 3}
 const FIVE_MINUTES = 300
 
-async function portReadings(cycle: CycleData, pick: (c: LatestLevel) => number | null) {
-  const out = new Map<string, Reading>()
-  for (const c of await cycle.portLevels()) {
-    const value = pick(c)
-    if (value !== null) out.set(String(c.portId), {value, at: c.observedAt, lat: c.lat, lon: c.lon})
+/** A port metric's readings, built when asked for (most ports are no rule's target). */
+async function portReadings(cycle: CycleData, pick: (c: LatestLevel) => number | null): Promise<Readings> {
+  const {levels, byPort} = await cycle.portLevels()
+  const reading = (c: LatestLevel, value: number): Reading => ({value, at: c.observedAt, lat: c.lat, lon: c.lon})
+  return {
+    get: (target) => {
+      const i = byPort.get(target)
+      const value = i === undefined ? null : pick(levels[i])
+      return value === null ? undefined : reading(levels[i as number], value)
+    },
+    forEachCrossing: async (freshSince, crosses, fn) => {
+      let stale = 0
+      for (const c of levels) {
+        const value = pick(c)
+        if (value === null) continue
+        if (c.observedAt < freshSince) stale++
+        else if (crosses(value)) fn(String(c.portId), reading(c, value))
+      }
+      return stale
+    },
   }
-  return fromMap(out)
 }
 
 async function jobReadings(ctx: Context, pick: (runs: FinishedRun[], job: string) => number | null | Promise<number | null>) {
