@@ -120,6 +120,39 @@ describe('alert worker', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({cycles: 1, skipped: 1, triggered: 0})
   })
 
+  it('rules over every vessel: fresh readings that cross open events, each stale vessel is counted per rule, an event resolves when its vessel slows', async () => {
+    const db = seededDb(freshDb())
+    const add = async (...args: string[]) => expect((await runInProcess(['alerts', 'add', ...args, '--db', db], {env})).code).toBe(0)
+    await add('--metric', 'vessel.speed', '--target', 'all', '--operator', '>', '--threshold', '20')
+    await add('--metric', 'vessel.speed', '--target', 'all', '--operator', '<=', '--threshold', '1')
+    const dryRun = async () => JSON.parse((await runInProcess(['alert-worker', '--dry-run', '--json', '--db', db], {env})).stdout)
+    const mine = (opens: Array<{target: string}>) => opens.filter((o) => o.target.startsWith('3660001'))
+    const before = await dryRun()
+    placeVessel(db, {mmsi: 366000101, lat: 29.3, lon: -94.7, at: NOW - 60_000, sog: 25})
+    placeVessel(db, {mmsi: 366000102, lat: 29.3, lon: -94.8, at: NOW - 60_000, sog: 0.5})
+    placeVessel(db, {mmsi: 366000103, lat: 29.3, lon: -94.9, at: NOW - 60_000, sog: 10})
+    placeVessel(db, {mmsi: 366000104, lat: 29.4, lon: -94.7, at: NOW - 20 * 60_000, sog: 30})
+    const plan = await dryRun()
+    expect(plan.skipped_stale - before.skipped_stale).toBe(2)
+    expect(mine(plan.would_open)).toEqual([
+      {rule: 1, metric: 'vessel.speed', target: '366000101', value: 25, operator: '>', threshold: 20, severity: 'medium'},
+      {rule: 2, metric: 'vessel.speed', target: '366000102', value: 0.5, operator: '<=', threshold: 1, severity: 'medium'},
+    ])
+    expect((await runInProcess(['alert-worker', '--once', '--json', '--db', db], {env})).code).toBe(0)
+    // The fast vessel slows down: its event is resolved with its new speed; the slow vessel's stays open.
+    placeVessel(db, {mmsi: 366000101, lat: 29.31, lon: -94.7, at: NOW - 30_000, sog: 12})
+    expect(JSON.parse((await runInProcess(['alert-worker', '--once', '--json', '--db', db], {env})).stdout)).toMatchObject({triggered: 0, resolved: 1})
+    const events = withDb(db, (d) =>
+      d
+        .prepare(`SELECT alert_id, target, CASE WHEN is_resolved THEN 1 ELSE 0 END AS is_resolved, resolution_value FROM alert_events WHERE target LIKE '3660001%' ORDER BY alert_id`)
+        .all(),
+    )
+    expect(events).toEqual([
+      {alert_id: 1, target: '366000101', is_resolved: 1, resolution_value: 12},
+      {alert_id: 2, target: '366000102', is_resolved: 0, resolution_value: null},
+    ])
+  })
+
   it('a database locked by another process delays a cycle but does not crash the worker', async () => {
     const db = await databaseWithRules()
     placeVessel(db, {mmsi: 366000001, lat: 29.3, lon: -94.7, at: NOW - 60_000, sog: 12.5})

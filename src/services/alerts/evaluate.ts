@@ -2,12 +2,24 @@
 // and open an alert event where a threshold is crossed (one open event per rule and target) or resolve the
 // open one when the value is back. Planning only reads, so a dry run shows what applying would write.
 import type {Context} from '../context.js'
-import {type AlertEvent, type AlertOperator, type AlertRule, enabledAlertRules, insertAlertEvents, type NewAlertEvent, openAlertEvents, resolveAlertEvents} from '../db/alerts.js'
+import {
+  type AlertOperator,
+  type AlertRule,
+  alertRulesWithIds,
+  enabledRulesByMetric,
+  insertAlertEvents,
+  type MetadataAround,
+  type NewAlertEvent,
+  type OpenAlertEvent,
+  openAlertEventKeys,
+  resolveAlertEvents,
+  type RulesOfMetric,
+} from '../db/alerts.js'
 import {type NotificationOf, storeNotifications} from '../db/notifications.js'
 import {write} from '../db/transaction.js'
 import {adminIds, allWatches} from '../db/users.js'
 import {watchersOf} from '../safety/notify.js'
-import {CycleData, METRICS, type Reading, type ReadingsWanted} from './metrics.js'
+import {CycleData, METRICS, type MetricSpec, type Reading, type ReadingsWanted, type ValueRange} from './metrics.js'
 
 export interface Trigger {
   rule: AlertRule
@@ -16,7 +28,7 @@ export interface Trigger {
 }
 
 export interface Resolution {
-  event: AlertEvent
+  event: OpenAlertEvent
   value: number
 }
 
@@ -47,60 +59,111 @@ export function compare(value: number, operator: AlertOperator, threshold: numbe
   }
 }
 
+/** Widens `range` to the values `operator` `threshold` holds for (a superset: `==` as at least the threshold). */
+function widenToCrossings(range: ValueRange, operator: AlertOperator, threshold: number): void {
+  switch (operator) {
+    case '>':
+    case '>=':
+    case '==':
+      range.atLeast = Math.min(range.atLeast, threshold)
+      return
+    case '<':
+    case '<=':
+      range.atMost = Math.max(range.atMost, threshold)
+      return
+    case '!=':
+      range.atLeast = Number.NEGATIVE_INFINITY
+  }
+}
+
 export async function planCycle(ctx: Context): Promise<CyclePlan> {
   const now = ctx.clock.now()
-  const rules = await enabledAlertRules(ctx.db)
+  const byMetric = await enabledRulesByMetric(ctx.db)
   // Open events by rule, then target: a rule over every vessel looks up tens of thousands of targets.
-  const open = new Map<number, Map<string, AlertEvent>>()
-  for (const e of await openAlertEvents(ctx.db)) {
+  const open = new Map<number, Map<string, OpenAlertEvent>>()
+  for (const e of await openAlertEventKeys(ctx.db)) {
     const byTarget = open.get(e.alertId)
     if (byTarget) byTarget.set(e.target, e)
     else open.set(e.alertId, new Map([[e.target, e]]))
   }
   const plan: CyclePlan = {rulesEvaluated: 0, open: [], resolve: [], skippedStale: 0, skippedMissing: 0}
+  // Crossings by rule id; the whole rule is read for those that trigger only (below).
+  const opening: Array<{ruleId: number; target: string; reading: Reading}> = []
 
-  const cycle = new CycleData(ctx)
-  const byMetric = new Map<string, AlertRule[]>()
-  for (const rule of rules) {
-    const list = byMetric.get(rule.metric)
-    if (list) list.push(rule)
-    else byMetric.set(rule.metric, [rule])
-  }
-  for (const [metricName, metricRules] of byMetric) {
-    const metric = METRICS[metricName]
+  // Read only what the rules ask for: the vessels they name (and those of a rule over every vessel with an
+  // open event: its resolution), read together, and, for rules over every target, what is fresh enough and
+  // can cross.
+  const asked: Array<{metric: MetricSpec; rules: RulesOfMetric; wanted: ReadingsWanted}> = []
+  const namedVessels: number[] = []
+  for (const rules of byMetric) {
+    const metric = METRICS[rules.metric]
     if (!metric) continue
-    const freshMsOf = (rule: AlertRule) => (rule.freshnessSeconds ?? metric.freshnessSeconds) * 1000
-    // Read only what the rules ask for: the targets they name and, for rules over every target, what is fresh enough.
-    const wanted: ReadingsWanted = {targets: new Set(), everySince: null}
-    for (const rule of metricRules) {
-      if (rule.targetId !== null) wanted.targets.add(rule.targetId)
-      else wanted.everySince = Math.min(wanted.everySince ?? Infinity, now - freshMsOf(rule))
-    }
-    const readings = await metric.read(ctx, cycle, wanted)
-    for (const rule of metricRules) {
-      plan.rulesEvaluated++
-      const freshMs = freshMsOf(rule)
-      const openOfRule = open.get(rule.id)
-      const judge = (target: string, reading: Reading | undefined) => {
-        if (!reading) {
-          plan.skippedMissing++
-          return
-        }
-        if (now - reading.at > freshMs) {
-          plan.skippedStale++
-          return
-        }
-        const crossed = compare(reading.value, rule.operator, rule.threshold)
-        const existing = openOfRule?.get(target)
-        if (crossed && !existing) plan.open.push({rule, target, reading})
-        else if (!crossed && existing) plan.resolve.push({event: existing, value: reading.value})
+    const wanted: ReadingsWanted = {everySince: null, crossing: {atLeast: Number.POSITIVE_INFINITY, atMost: Number.NEGATIVE_INFINITY}}
+    const isVessel = metric.kind === 'vessel'
+    for (let k = 0; k < rules.id.length; k++) {
+      const targetId = rules.targetId[k]
+      if (targetId !== null) {
+        if (isVessel) namedVessels.push(Number(targetId))
+      } else {
+        wanted.everySince = Math.min(wanted.everySince ?? Infinity, now - (rules.freshnessSeconds[k] ?? metric.freshnessSeconds) * 1000)
+        widenToCrossings(wanted.crossing, rules.operator[k], rules.threshold[k])
+        if (isVessel) open.get(rules.id[k])?.forEach((_, target) => namedVessels.push(Number(target)))
       }
-      // With no open event of the rule, only crossings matter: the readings that do not cross are not built.
-      const onlyCrossings = openOfRule === undefined || openOfRule.size === 0
-      if (rule.targetId === null) {
-        plan.skippedStale += readings.forEachFresh(now - freshMs, judge, onlyCrossings ? (value) => compare(value, rule.operator, rule.threshold) : undefined)
-      } else judge(rule.targetId, readings.get(rule.targetId))
     }
+    asked.push({metric, rules, wanted})
+  }
+
+  const cycle = new CycleData(ctx, namedVessels)
+  for (const {metric, rules, wanted} of asked) {
+    const readings = await metric.read(ctx, cycle, wanted)
+    for (let k = 0; k < rules.id.length; k++) {
+      plan.rulesEvaluated++
+      const ruleId = rules.id[k]
+      const targetId = rules.targetId[k]
+      const operator = rules.operator[k]
+      const threshold = rules.threshold[k]
+      const freshMs = (rules.freshnessSeconds[k] ?? metric.freshnessSeconds) * 1000
+      const openOfRule = open.get(ruleId)
+      if (targetId === null) {
+        // The crossings of every target; then the open events whose target no longer crosses, by their reading.
+        const crosses = (value: number) => compare(value, operator, threshold)
+        const crossed = openOfRule && openOfRule.size > 0 ? new Set<string>() : undefined
+        plan.skippedStale += await readings.forEachCrossing(now - freshMs, crosses, (target, reading) => {
+          crossed?.add(target)
+          if (!openOfRule?.has(target)) opening.push({ruleId, target, reading})
+        })
+        if (crossed) {
+          for (const [target, event] of openOfRule as Map<string, OpenAlertEvent>) {
+            if (crossed.has(target)) continue
+            const reading = readings.get(target)
+            // No reading, or a stale one (counted above): the event stays open.
+            if (reading && now - reading.at <= freshMs && !crosses(reading.value)) plan.resolve.push({event, value: reading.value})
+          }
+        }
+        continue
+      }
+      const reading = readings.get(targetId)
+      if (!reading) {
+        plan.skippedMissing++
+        continue
+      }
+      if (now - reading.at > freshMs) {
+        plan.skippedStale++
+        continue
+      }
+      const crossed = compare(reading.value, operator, threshold)
+      const existing = openOfRule?.get(targetId)
+      if (crossed && !existing) opening.push({ruleId, target: targetId, reading})
+      else if (!crossed && existing) plan.resolve.push({event: existing, value: reading.value})
+    }
+  }
+  const triggered = new Set<number>()
+  for (const o of opening) triggered.add(o.ruleId)
+  const whole = new Map((await alertRulesWithIds(ctx.db, [...triggered])).map((r) => [r.id, r]))
+  for (const {ruleId, target, reading} of opening) {
+    const rule = whole.get(ruleId)
+    // A rule removed since it was judged opens nothing.
+    if (rule) plan.open.push({rule, target, reading})
   }
   return plan
 }
@@ -118,26 +181,20 @@ export interface CycleResult {
 }
 
 /**
- * Each event's metadata as JSON text, the same as JSON.stringify of {severity, rule, observed_at,
- * target_kind}: the parts around the time are constant per rule, so they are written once per rule.
+ * Each event's metadata, the same as JSON.stringify of {severity, rule, observed_at, target_kind}: the text
+ * around the time is constant per rule, so it is written once per rule, and the time goes as a number.
  */
-function metadataWriter(): (rule: AlertRule, at: number) => string {
+function metadataWriter(): (rule: AlertRule, at: number) => MetadataAround {
   let lastRule: AlertRule | undefined
   let head = ''
   let tail = ''
-  let lastAt = Number.NaN
-  let lastIso = ''
   return (rule, at) => {
     if (rule !== lastRule) {
       lastRule = rule
       head = `{"severity":${JSON.stringify(rule.severity)},"rule":${JSON.stringify(rule.name)},"observed_at":"`
       tail = `","target_kind":${JSON.stringify(rule.targetKind)}}`
     }
-    if (at !== lastAt) {
-      lastAt = at
-      lastIso = new Date(at).toISOString()
-    }
-    return head + lastIso + tail
+    return {head, at, tail}
   }
 }
 

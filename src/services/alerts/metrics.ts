@@ -7,7 +7,7 @@ import type {Context} from '../context.js'
 import {eachCurrentPosition} from '../db/current-positions.js'
 import {type FinishedRun, recentRunsOfEveryJob} from '../db/job-runs.js'
 import {type LatestLevel, latestLevels} from '../db/port-congestion.js'
-import {countPositionsSince, namedPositionColumns, type PositionColumns, positionColumnsSince} from '../db/position-columns.js'
+import {countPositionsSince, namedPositionColumns, type PositionColumns, positionColumnsAtSpeedSince, positionColumnsSince} from '../db/position-columns.js'
 import {activeZonesById} from '../db/zones.js'
 import {type ZoneGeometry, pointInGeometry} from '../geo/geometry.js'
 import {consecutiveFailures} from '../jobs/runs.js'
@@ -30,68 +30,90 @@ export interface Reading {
 export interface Readings {
   get(target: string): Reading | undefined
   /**
-   * Calls `fn` for each reading observed at or after `freshSince` (only those whose value passes `worth`,
-   * when given: the others are not built); returns how many were older.
+   * Calls `fn` for each reading observed at or after `freshSince` whose value `crosses` (a rule over every
+   * target's threshold: one of those `ReadingsWanted.crossing` asked for); returns how many readings were older.
    */
-  forEachFresh(freshSince: number, fn: (target: string, reading: Reading) => void, worth?: (value: number) => boolean): number
+  forEachCrossing(freshSince: number, crosses: (value: number) => boolean, fn: (target: string, reading: Reading) => void): Promise<number>
+}
+
+/** Values at least `atLeast` or at most `atMost` (either may be infinite; with neither, no value). */
+export interface ValueRange {
+  atLeast: number
+  atMost: number
 }
 
 /**
- * What the cycle's rules of one metric ask for: the targets they name, and, when some rule covers every
- * target, the earliest time a reading may be observed and still count for one of those rules.
+ * What the cycle's rules of one metric ask for, when some rule covers every target: the earliest time a reading may be observed and still count for one of those rules, and the values
+ * those rules can cross (a metric may read only those).
  */
 export interface ReadingsWanted {
-  targets: Set<string>
   everySince: number | null
+  crossing: ValueRange
 }
 
 /** Vessels with a latest position seen within this are the vessels with a current value. */
 const SEEN_WITHIN_MS = 86_400_000
 
 /**
- * What one cycle reads once and shares between metrics: the vessels the rules name, the vessels seen
- * recently enough for rules over every vessel (through the position-time index: not every vessel), how
- * many vessels were seen in the last day at all, and the latest congestion snapshots.
+ * What one cycle reads once and shares between metrics: the vessels any rule names (one read for every vessel
+ * metric), the vessels seen recently enough for rules over every vessel (through the position-time index: not
+ * every vessel), how many vessels were seen since a time, and the latest congestion snapshots.
  */
 export class CycleData {
   private readonly since: number
-  private readonly recent = new Map<number, Promise<PositionColumns>>()
-  private seen?: Promise<number>
-  private congestion?: Promise<LatestLevel[]>
-  constructor(private readonly ctx: Context) {
+  private namedRead?: Promise<PositionColumns>
+  private readonly recent = new Map<string, Promise<PositionColumns>>()
+  private readonly counts = new Map<number, Promise<[number, number]>>()
+  private congestion?: Promise<{levels: LatestLevel[]; byPort: Map<string, number>}>
+  /** `namedVessels`: the MMSIs the rules of every vessel metric name, read together once. */
+  constructor(
+    private readonly ctx: Context,
+    private readonly namedVessels: number[] = [],
+  ) {
     this.since = ctx.clock.now() - SEEN_WITHIN_MS
   }
 
-  /** The named vessels seen in the last day (older ones have no current value), as columns, by MMSI. */
-  async named(targets: Iterable<string>): Promise<{columns: PositionColumns; byMmsi: Map<number, number>}> {
-    const mmsis = [...new Set([...targets].map(Number).filter(Number.isSafeInteger))]
-    const columns = mmsis.length > 0 ? await namedPositionColumns(this.ctx.db, mmsis, this.since) : emptyColumns()
-    const byMmsi = new Map<number, number>()
-    for (let i = 0; i < columns.length; i++) byMmsi.set(columns.mmsi[i], i)
-    return {columns, byMmsi}
+  /** The named vessels seen in the last day (older ones have no current value), as columns in MMSI order. */
+  named(): Promise<PositionColumns> {
+    this.namedRead ??= (async () => {
+      const sorted = Float64Array.from(this.namedVessels).sort()
+      const mmsis: number[] = []
+      for (const m of sorted) if (Number.isSafeInteger(m) && m !== mmsis.at(-1)) mmsis.push(m)
+      return mmsis.length > 0 ? namedPositionColumns(this.ctx.db, mmsis, this.since) : emptyColumns()
+    })()
+    return this.namedRead
   }
 
-  /** Every vessel whose latest position was observed at or after `since` (and within the last day). */
-  seenSince(since: number): Promise<PositionColumns> {
+  /**
+   * Every vessel whose latest position was observed at or after `since` (and within the last day); with
+   * `speeds`, only those whose speed is in that range.
+   */
+  seenSince(since: number, speeds?: ValueRange): Promise<PositionColumns> {
     const from = Math.max(since, this.since)
-    let columns = this.recent.get(from)
+    const key = speeds ? `${from} ${speeds.atLeast} ${speeds.atMost}` : String(from)
+    let columns = this.recent.get(key)
     if (!columns) {
       // A narrow window reads a few rows through the index; the whole day reads most of the table in order.
-      columns = positionColumnsSince(this.ctx.db, from, from !== this.since)
-      this.recent.set(from, columns)
+      columns = speeds ? positionColumnsAtSpeedSince(this.ctx.db, from, speeds.atLeast, speeds.atMost) : positionColumnsSince(this.ctx.db, from, from !== this.since)
+      this.recent.set(key, columns)
     }
     return columns
   }
 
-  /** How many vessels were seen in the last day: those of them not fresh enough for a rule are its stale readings. */
-  seenInDay(): Promise<number> {
-    this.seen ??= countPositionsSince(this.ctx.db, this.since)
-    return this.seen
+  /** How many vessels were seen in the last day, and how many of them at or after `since`. */
+  countSeen(since: number): Promise<[number, number]> {
+    const from = Math.max(since, this.since)
+    let counts = this.counts.get(from)
+    if (!counts) {
+      counts = countPositionsSince(this.ctx.db, this.since, from)
+      this.counts.set(from, counts)
+    }
+    return counts
   }
 
-  /** Each port's latest congestion level and vessels waiting, read once for both port metrics. */
-  portLevels(): Promise<LatestLevel[]> {
-    this.congestion ??= latestLevels(this.ctx.db)
+  /** Each port's latest congestion level and vessels waiting, read once for both port metrics, and where each port's is by target key. */
+  portLevels(): Promise<{levels: LatestLevel[]; byPort: Map<string, number>}> {
+    this.congestion ??= latestLevels(this.ctx.db).then((levels) => ({levels, byPort: new Map(levels.map((c, i) => [String(c.portId), i]))}))
     return this.congestion
   }
 
@@ -116,60 +138,76 @@ export interface MetricSpec {
 interface VesselValue {
   value(c: PositionColumns, i: number): number
   reading(c: PositionColumns, i: number, value: number): Reading
+  /** The value is the stored speed: rules over every vessel then read only the speeds they can cross. */
+  isSpeed?: boolean
+}
+
+/** Where `value` is in the first `length` of `sorted`, or -1. */
+function indexOf(sorted: Float64Array, length: number, value: number): number {
+  let lo = 0
+  let hi = length - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1
+    const v = sorted[mid]
+    if (v === value) return mid
+    if (v < value) lo = mid + 1
+    else hi = mid - 1
+  }
+  return -1
 }
 
 /**
- * Readings of vessels, computed per vessel on demand: the named ones from a lookup of those only, and for
- * rules over every vessel those observed at or after the rule's freshness bound, read through the index on
- * the position time (the vessels seen in the last day but before that bound are counted, not read).
+ * Readings of vessels, computed per vessel on demand: the named ones from the cycle's lookup of those only,
+ * and for rules over every vessel those observed at or after the rule's freshness bound, read through the
+ * index on the position time (the vessels seen in the last day but before that bound are counted, not read).
  * `alwaysCurrent`: the reading is taken now (the AIS gap), so every vessel seen in the last day is read.
  */
 async function vesselReadings(cycle: CycleData, wanted: ReadingsWanted, metric: VesselValue, alwaysCurrent = false): Promise<Readings> {
-  const named = await cycle.named(wanted.targets)
-  // Rules over every vessel (there are some when `everySince` is set) share one pass's columns, and count
-  // the vessels seen in the day before their bound as stale; a vessel's target key and reading are built the
-  // first time a rule wants them (a threshold most vessels do not cross builds few).
+  const named = await cycle.named()
+  // Rules over every vessel (there are some when `everySince` is set) share one pass's columns; a vessel's
+  // target key and reading are built the first time a rule wants them (a threshold most vessels do not cross
+  // builds few).
   let every: {columns: PositionColumns; values: Float64Array; targets: Array<string | undefined>; readings: Array<Reading | undefined>} | undefined
-  let seenInDay = 0
   if (wanted.everySince !== null) {
-    const columns = await cycle.seenSince(alwaysCurrent ? cycle.seenFrom : Math.max(wanted.everySince, cycle.seenFrom))
+    const since = alwaysCurrent ? cycle.seenFrom : wanted.everySince
+    const columns = await cycle.seenSince(since, metric.isSpeed ? wanted.crossing : undefined)
     const values = new Float64Array(columns.length)
     for (let i = 0; i < columns.length; i++) values[i] = metric.value(columns, i)
     every = {columns, values, targets: new Array(columns.length), readings: new Array(columns.length)}
-    if (!alwaysCurrent) seenInDay = await cycle.seenInDay()
   }
   return {
     get: (target) => {
-      const i = named.byMmsi.get(Number(target))
-      if (i === undefined) return undefined
-      const value = metric.value(named.columns, i)
-      return Number.isNaN(value) ? undefined : metric.reading(named.columns, i, value)
+      const i = indexOf(named.mmsi, named.length, Number(target))
+      if (i < 0) return undefined
+      const value = metric.value(named, i)
+      return Number.isNaN(value) ? undefined : metric.reading(named, i, value)
     },
-    forEachFresh: (freshSince, fn, worth) => {
+    forEachCrossing: async (freshSince, crosses, fn) => {
       const from = alwaysCurrent ? cycle.seenFrom : Math.max(freshSince, cycle.seenFrom)
       if (!every) throw new Error('readings of every vessel were not asked for')
       const {columns, values, targets, readings} = every
       const at = columns.at
-      let fresh = 0
       for (let i = 0; i < values.length; i++) {
         if (at[i] < from) continue
-        fresh++
         const value = values[i]
-        if (Number.isNaN(value) || (worth && !worth(value))) continue
+        if (Number.isNaN(value) || !crosses(value)) continue
         fn((targets[i] ??= String(columns.mmsi[i])), (readings[i] ??= metric.reading(columns, i, value)))
       }
-      return alwaysCurrent ? 0 : seenInDay - fresh
+      if (alwaysCurrent) return 0
+      // The vessels seen in the day before the bound are this rule's stale readings.
+      const [inDay, fresh] = await cycle.countSeen(from)
+      return inDay - fresh
     },
   }
 }
 
 const fromMap = (map: Map<string, Reading>): Readings => ({
   get: (t) => map.get(t),
-  forEachFresh: (freshSince, fn) => {
+  forEachCrossing: async (freshSince, crosses, fn) => {
     let stale = 0
     map.forEach((r, t) => {
       if (r.at < freshSince) stale++
-      else fn(t, r)
+      else if (crosses(r.value)) fn(t, r)
     })
     return stale
   },
@@ -178,13 +216,27 @@ const fromMap = (map: Map<string, Reading>): Readings => ({
 const LEVELS: Record<string, number> = {normal: 0, elevated: 1, high: 2, severe: 3}
 const FIVE_MINUTES = 300
 
-async function portReadings(cycle: CycleData, pick: (c: LatestLevel) => number | null) {
-  const out = new Map<string, Reading>()
-  for (const c of await cycle.portLevels()) {
-    const value = pick(c)
-    if (value !== null) out.set(String(c.portId), {value, at: c.observedAt, lat: c.lat, lon: c.lon})
+/** A port metric's readings, built when asked for (most ports are no rule's target). */
+async function portReadings(cycle: CycleData, pick: (c: LatestLevel) => number | null): Promise<Readings> {
+  const {levels, byPort} = await cycle.portLevels()
+  const reading = (c: LatestLevel, value: number): Reading => ({value, at: c.observedAt, lat: c.lat, lon: c.lon})
+  return {
+    get: (target) => {
+      const i = byPort.get(target)
+      const value = i === undefined ? null : pick(levels[i])
+      return value === null ? undefined : reading(levels[i as number], value)
+    },
+    forEachCrossing: async (freshSince, crosses, fn) => {
+      let stale = 0
+      for (const c of levels) {
+        const value = pick(c)
+        if (value === null) continue
+        if (c.observedAt < freshSince) stale++
+        else if (crosses(value)) fn(String(c.portId), reading(c, value))
+      }
+      return stale
+    },
   }
-  return fromMap(out)
 }
 
 async function jobReadings(ctx: Context, pick: (runs: FinishedRun[], job: string) => number | null | Promise<number | null>) {
@@ -218,7 +270,7 @@ export const METRICS: Record<string, MetricSpec> = {
     description: 'speed over ground of the latest report, knots',
     freshnessSeconds: FIVE_MINUTES,
     read: async (_, cycle, wanted) =>
-      vesselReadings(cycle, wanted, {value: (c, i) => c.sog[i], reading: (c, i, value) => ({value, at: c.at[i], lat: c.lat[i], lon: c.lon[i]})}),
+      vesselReadings(cycle, wanted, {value: (c, i) => c.sog[i], reading: (c, i, value) => ({value, at: c.at[i], lat: c.lat[i], lon: c.lon[i]}), isSpeed: true}),
   },
   'vessel.ais_gap_minutes': {
     name: 'vessel.ais_gap_minutes',

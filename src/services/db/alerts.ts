@@ -44,9 +44,24 @@ export interface NewAlertEvent {
   thresholdValue: number
   operator: AlertOperator
   metric: string
-  /** The metadata as JSON text: the cycle writes it from per-rule constants, not an object per event. */
-  metadata: string
+  /**
+   * The metadata as JSON text, or as the text around an observation time (the cycle's is constant per rule:
+   * no string per event is built for it).
+   */
+  metadata: string | MetadataAround
 }
+
+/** JSON text: `head`, the time `at` (epoch ms) in ISO 8601 UTC as Date's toISOString writes it, then `tail`. */
+export interface MetadataAround {
+  head: string
+  at: number
+  tail: string
+}
+
+const metadataText = (m: string | MetadataAround): string => (typeof m === 'string' ? m : m.head + new Date(m.at).toISOString() + m.tail)
+
+/** Times SQLite writes exactly as toISOString does (whole seconds and milliseconds apart): 1970 to 9999. */
+const LAST_SQLITE_ISO_MS = 253_402_300_799_999
 
 /** An event insertAlertEvents stored: its id, and the index of its row in the rows given. */
 export interface StoredAlertEvent {
@@ -55,59 +70,147 @@ export interface StoredAlertEvent {
 }
 
 interface AlertStatements {
-  rules: Statement
+  ruleMetrics: Statement
+  ruleIds: Statement
+  ruleTargets: Statement
+  ruleOperators: Statement
+  ruleThresholds: Statement
+  ruleFreshness: Statement
+  rulesWithIds: Statement
   open: Statement
+  openKeys: Statement
   resolve: Statement
-  insert: Statement
+  lastEventId: Statement
+  openEventId: Statement
+  insertOf(rows: number): Statement
 }
+
+/** Rows per INSERT: one statement per hundred events instead of one per event. */
+const EVENT_BATCH = 100
+/** Parameters per inserted row: the metadata's parts are joined by SQLite. */
+const INSERTED_COLUMNS = 12
 
 function statements(db: Db): AlertStatements {
   // Per connection: with a read connection beside the write one (serve) the same database has two.
   return preparedOnce(db, 'alerts', () => {
+    const inserts = new Map<number, Statement>()
+    const ruleColumn = (column: string) => db.sqlite.prepare(`SELECT ${column} FROM alert_rules WHERE enabled = 1 AND metric = ? ORDER BY id`).pluck()
     return {
-      rules: db.sqlite
-        .prepare(
-          `SELECT id, name, metric, target_kind, target_id, operator, threshold, severity, enabled, freshness_seconds, created_at, updated_at
-           FROM alert_rules WHERE enabled = 1 ORDER BY id`,
-        )
-        .raw(),
+      ruleMetrics: db.sqlite.prepare(`SELECT metric FROM alert_rules WHERE enabled = 1 GROUP BY metric ORDER BY min(id)`).pluck(),
+      ruleIds: ruleColumn('id'),
+      ruleTargets: ruleColumn('target_id'),
+      ruleOperators: ruleColumn('operator'),
+      ruleThresholds: ruleColumn('threshold'),
+      ruleFreshness: ruleColumn('freshness_seconds'),
+      rulesWithIds: db.sqlite.prepare(`SELECT ${RULE_COLUMNS} FROM alert_rules WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`).raw(),
       open: db.sqlite
         .prepare(
           `SELECT id, alert_id, target, triggered_at, current_value, threshold_value, operator, metric, is_resolved, resolved_at, resolution_value, metadata
            FROM alert_events WHERE is_resolved = 0 ORDER BY id`,
         )
         .raw(),
+      openKeys: db.sqlite.prepare(`SELECT id, alert_id, target, metric FROM alert_events WHERE is_resolved = 0 ORDER BY id`).raw(),
       resolve: db.sqlite.prepare(`UPDATE alert_events SET is_resolved = 1, resolved_at = ?, resolution_value = ? WHERE id = ? AND is_resolved = 0`),
-      insert: db.sqlite.prepare(
-        `INSERT INTO alert_events (alert_id, target, triggered_at, current_value, threshold_value, operator, metric, is_resolved, metadata)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT DO NOTHING`,
-      ),
+      lastEventId: db.sqlite.prepare(`SELECT max(id) FROM alert_events`).pluck(),
+      openEventId: db.sqlite.prepare(`SELECT id FROM alert_events WHERE alert_id = ? AND target = ? AND NOT is_resolved`).pluck(),
+      insertOf: (rows: number) => {
+        let statement = inserts.get(rows)
+        if (!statement) {
+          // The metadata: its text, or the text around a time SQLite writes in ISO 8601 (no string per event in JavaScript).
+          const iso = `strftime('%Y-%m-%dT%H:%M:%S', CAST(? AS INTEGER) / 1000, 'unixepoch') || printf('.%03dZ', CAST(? AS INTEGER) % 1000)`
+          const values = Array.from({length: rows}, () => `(?, ?, ?, ?, ?, ?, ?, 0, ? || coalesce(?, ${iso}) || ?)`).join(', ')
+          statement = db.sqlite.prepare(
+            `INSERT INTO alert_events (alert_id, target, triggered_at, current_value, threshold_value, operator, metric, is_resolved, metadata)
+             VALUES ${values} ON CONFLICT DO NOTHING`,
+          )
+          inserts.set(rows, statement)
+        }
+        return statement
+      },
     }
   })
 }
 
 type RuleRow = [number, string | null, string, string, string | null, AlertOperator, number, Severity, number, number | null, number, number]
 
-/** The enabled rules, in the order added. */
-export async function enabledAlertRules(db: AnyDb): Promise<AlertRule[]> {
+const RULE_COLUMNS = 'id, name, metric, target_kind, target_id, operator, threshold, severity, enabled, freshness_seconds, created_at, updated_at'
+
+const ruleOf = (r: RuleRow): AlertRule => ({
+  id: r[0],
+  name: r[1],
+  metric: r[2],
+  targetKind: r[3],
+  targetId: r[4],
+  operator: r[5],
+  threshold: r[6],
+  severity: r[7],
+  enabled: r[8] === 1,
+  freshnessSeconds: r[9],
+  createdAt: r[10],
+  updatedAt: r[11],
+})
+
+/**
+ * The enabled rules of one metric as the cycle judges them: columns (no object per rule: a cycle judges
+ * 10,000), in the order the rules were added. The rest of a rule is read for those that trigger only
+ * (alertRulesWithIds).
+ */
+export interface RulesOfMetric {
+  metric: string
+  id: number[]
+  targetId: Array<string | null>
+  operator: AlertOperator[]
+  threshold: number[]
+  freshnessSeconds: Array<number | null>
+}
+
+/** The enabled rules by metric, the metrics in the order their first rule was added. */
+export async function enabledRulesByMetric(db: AnyDb): Promise<RulesOfMetric[]> {
+  if (db.dialect === 'postgres') {
+    const {alertRules: r} = db.t
+    const rows = await db.orm
+      .select({id: r.id, metric: r.metric, targetId: r.targetId, operator: r.operator, threshold: r.threshold, freshnessSeconds: r.freshnessSeconds})
+      .from(r)
+      .where(eq(r.enabled, true))
+      .orderBy(asc(r.id))
+    const byMetric = new Map<string, RulesOfMetric>()
+    for (const row of rows) {
+      let rules = byMetric.get(row.metric)
+      if (!rules) byMetric.set(row.metric, (rules = {metric: row.metric, id: [], targetId: [], operator: [], threshold: [], freshnessSeconds: []}))
+      rules.id.push(row.id)
+      rules.targetId.push(row.targetId)
+      rules.operator.push(row.operator)
+      rules.threshold.push(row.threshold)
+      rules.freshnessSeconds.push(row.freshnessSeconds)
+    }
+    return [...byMetric.values()]
+  }
+  // A column at a time (a value per row, no array per row), all in one read transaction so they line up.
+  const s = statements(db)
+  return db.sqlite.transaction(() =>
+    (s.ruleMetrics.all() as string[]).map((metric) => ({
+      metric,
+      id: s.ruleIds.all(metric) as number[],
+      targetId: s.ruleTargets.all(metric) as Array<string | null>,
+      operator: s.ruleOperators.all(metric) as AlertOperator[],
+      threshold: s.ruleThresholds.all(metric) as number[],
+      freshnessSeconds: s.ruleFreshness.all(metric) as Array<number | null>,
+    })),
+  )()
+}
+
+/** The rules with these ids, in the order added. */
+export async function alertRulesWithIds(db: AnyDb, ids: number[]): Promise<AlertRule[]> {
+  if (ids.length === 0) return []
   if (db.dialect === 'postgres') {
     const {alertRules} = db.t
-    return db.orm.select().from(alertRules).where(eq(alertRules.enabled, true)).orderBy(asc(alertRules.id))
+    return db.orm
+      .select()
+      .from(alertRules)
+      .where(sql`${alertRules.id} = ANY(${sql.param(ids)}::bigint[])`)
+      .orderBy(asc(alertRules.id))
   }
-  return (statements(db).rules.all() as RuleRow[]).map((r) => ({
-    id: r[0],
-    name: r[1],
-    metric: r[2],
-    targetKind: r[3],
-    targetId: r[4],
-    operator: r[5],
-    threshold: r[6],
-    severity: r[7],
-    enabled: r[8] === 1,
-    freshnessSeconds: r[9],
-    createdAt: r[10],
-    updatedAt: r[11],
-  }))
+  return (statements(db).rulesWithIds.all(JSON.stringify(ids)) as RuleRow[]).map(ruleOf)
 }
 
 type EventRow = [number, number, string, number, number, number, AlertOperator, string, number, number | null, number | null, string | null]
@@ -132,6 +235,22 @@ export async function openAlertEvents(db: AnyDb): Promise<AlertEvent[]> {
     resolutionValue: r[10],
     metadata: r[11] === null ? null : (JSON.parse(r[11]) as Record<string, unknown>),
   }))
+}
+
+/** What the cycle needs of an open event: which rule and target it is for. */
+export type OpenAlertEvent = Pick<AlertEvent, 'id' | 'alertId' | 'target' | 'metric'>
+
+/** The events still open, in the order opened, without their values and metadata (a cycle judges thousands). */
+export async function openAlertEventKeys(db: AnyDb): Promise<OpenAlertEvent[]> {
+  if (db.dialect === 'postgres') {
+    const {alertEvents} = db.t
+    return db.orm
+      .select({id: alertEvents.id, alertId: alertEvents.alertId, target: alertEvents.target, metric: alertEvents.metric})
+      .from(alertEvents)
+      .where(eq(alertEvents.isResolved, false))
+      .orderBy(asc(alertEvents.id))
+  }
+  return (statements(db).openKeys.all() as Array<[number, number, string, string]>).map((r) => ({id: r[0], alertId: r[1], target: r[2], metric: r[3]}))
 }
 
 /** An open event and the value that ended it. */
@@ -168,14 +287,57 @@ export async function insertAlertEvents(db: AnyDb, rows: NewAlertEvent[], now: n
   if (rows.length === 0) return []
   return write(db, async () => {
     if (db.dialect === 'postgres') return insertAlertEventsPostgres(db, rows, now)
-    // One prepared row at a time: measured cheaper than hundred-row statements with RETURNING matched by key
-    // (no statement of 800 parameters to prepare, no key strings), and the new id comes with each run.
-    const insert = statements(db).insert
+    const {insertOf, lastEventId, openEventId} = statements(db)
     const stored: StoredAlertEvent[] = []
-    for (let k = 0; k < rows.length; k++) {
-      const r = rows[k]
-      const result = insert.run(r.alertId, r.target, now, r.currentValue, r.thresholdValue, r.operator, r.metric, r.metadata)
-      if (result.changes > 0) stored.push({id: Number(result.lastInsertRowid), row: k})
+    // New ids only grow (AUTOINCREMENT) and the write transaction is ours: a batch whose rows were all stored
+    // and whose last id is as many past the last one before it took exactly the ids in between, in order.
+    let before = (lastEventId.get() as number | null) ?? 0
+    const params: unknown[] = []
+    for (let start = 0; start < rows.length; start += EVENT_BATCH) {
+      const end = Math.min(rows.length, start + EVENT_BATCH)
+      params.length = (end - start) * INSERTED_COLUMNS
+      for (let k = start, o = 0; k < end; k++, o += INSERTED_COLUMNS) {
+        const r = rows[k]
+        params[o] = r.alertId
+        params[o + 1] = r.target
+        params[o + 2] = now
+        params[o + 3] = r.currentValue
+        params[o + 4] = r.thresholdValue
+        params[o + 5] = r.operator
+        params[o + 6] = r.metric
+        const m = r.metadata
+        if (typeof m === 'string') {
+          params[o + 7] = m
+          params[o + 8] = ''
+          params[o + 9] = null
+          params[o + 10] = null
+          params[o + 11] = ''
+        } else {
+          const inRange = m.at >= 0 && m.at <= LAST_SQLITE_ISO_MS
+          params[o + 7] = m.head
+          params[o + 8] = inRange ? null : new Date(m.at).toISOString()
+          params[o + 9] = inRange ? m.at : null
+          params[o + 10] = params[o + 9]
+          params[o + 11] = m.tail
+        }
+      }
+      const {changes, lastInsertRowid} = insertOf(end - start).run(params)
+      if (changes === 0) continue
+      const last = Number(lastInsertRowid)
+      if (changes === end - start && last - before === changes) {
+        for (let k = start; k < end; k++) stored.push({id: before + 1 + k - start, row: k})
+      } else {
+        // Some were open already (or named twice): a stored row's event is its open one newer than the batch.
+        const taken = new Set<number>()
+        for (let k = start; k < end; k++) {
+          const id = openEventId.get(rows[k].alertId, rows[k].target) as number | undefined
+          if (id !== undefined && id > before && !taken.has(id)) {
+            taken.add(id)
+            stored.push({id, row: k})
+          }
+        }
+      }
+      before = last
     }
     return stored
   })
@@ -190,7 +352,7 @@ async function insertAlertEventsPostgres(db: AnyDb, rows: NewAlertEvent[], now: 
         SELECT alert_id, target, ${now}::bigint, current_value, threshold_value, operator, metric, false, metadata::jsonb
         FROM unnest(${column((r) => r.alertId)}::bigint[], ${column((r) => r.target)}::text[], ${column((r) => r.currentValue)}::float8[],
                     ${column((r) => r.thresholdValue)}::float8[], ${column((r) => r.operator)}::text[], ${column((r) => r.metric)}::text[],
-                    ${column((r) => r.metadata)}::text[])
+                    ${column((r) => metadataText(r.metadata))}::text[])
              WITH ORDINALITY AS r(alert_id, target, current_value, threshold_value, operator, metric, metadata, n)
         ORDER BY n
         ON CONFLICT DO NOTHING

@@ -57,10 +57,15 @@ export interface HotStatements {
   positionColumns(since: number): PositionColumns
   /** The same through the index on the position time: for a narrow window (readings fresh enough to judge). */
   freshPositionColumns(since: number): PositionColumns
+  /**
+   * The same, only the vessels whose speed is at least `atLeast` or at most `atMost`: what rules over every
+   * vessel's speed can cross (most vessels cross none, and are not read).
+   */
+  freshPositionColumnsAtSpeed(since: number, atLeast: number, atMost: number): PositionColumns
   /** The same for the vessels named (by MMSI) only: what rules on one vessel each read. */
   namedPositionColumns(mmsis: number[], since: number): PositionColumns
-  /** How many vessels have a latest position observed at or after `since`. */
-  countPositionsSince(since: number): number
+  /** How many vessels have a latest position observed at or after `since`, and how many of them at or after `alsoSince`, in one pass. */
+  countPositionsSince(since: number, alsoSince: number): [number, number]
   /** When the newest stored latest position was observed, or null with none. */
   newestPositionAt(): number | null
   /**
@@ -77,8 +82,10 @@ const EVENT_BATCH = 100
 
 type ColumnRow = [number, number, number, number | null, number]
 
-function toColumns(rows: Iterable<ColumnRow>): PositionColumns {
-  const cols: PositionColumns = {length: 0, mmsi: new Float64Array(1024), lat: new Float64Array(1024), lon: new Float64Array(1024), sog: new Float64Array(1024), at: new Float64Array(1024)}
+/** `capacity`: the rows expected at most (the columns grow past it if need be). */
+function toColumns(rows: Iterable<ColumnRow>, capacity = 1024): PositionColumns {
+  const n = Math.max(1, capacity)
+  const cols: PositionColumns = {length: 0, mmsi: new Float64Array(n), lat: new Float64Array(n), lon: new Float64Array(n), sog: new Float64Array(n), at: new Float64Array(n)}
   const grow = () => {
     for (const k of ['mmsi', 'lat', 'lon', 'sog', 'at'] as const) {
       const next = new Float64Array(cols[k].length * 2)
@@ -118,6 +125,9 @@ function prepareHotStatements(db: Db): HotStatements {
     .raw()
   const columns: Statement = s.prepare(`SELECT mmsi, lat, lon, sog, position_at FROM vessels WHERE +position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL`).raw()
   const fresh: Statement = s.prepare(`SELECT mmsi, lat, lon, sog, position_at FROM vessels WHERE position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL`).raw()
+  const freshAtSpeed: Statement = s
+    .prepare(`SELECT mmsi, lat, lon, sog, position_at FROM vessels WHERE position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL AND (sog >= ? OR sog <= ?)`)
+    .raw()
   // A handful of vessels out of hundreds of thousands: a lookup by MMSI each, in one statement.
   const named: Statement = s
     .prepare(
@@ -125,7 +135,9 @@ function prepareHotStatements(db: Db): HotStatements {
        WHERE mmsi IN (SELECT value FROM json_each(?)) AND position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL ORDER BY mmsi`,
     )
     .raw()
-  const count: Statement = s.prepare(`SELECT count(*) FROM vessels WHERE +position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL`).pluck()
+  const count: Statement = s
+    .prepare(`SELECT count(*), count(*) FILTER (WHERE position_at >= ?) FROM vessels WHERE +position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL`)
+    .raw()
   const newest: Statement = s.prepare(`SELECT max(position_at) FROM vessels`).pluck()
   const eventInserts = new Map<number, Statement>()
   const insertOf = (count: number) => {
@@ -171,8 +183,9 @@ function prepareHotStatements(db: Db): HotStatements {
     },
     positionColumns: (since) => toColumns(columns.iterate(since) as Iterable<ColumnRow>),
     freshPositionColumns: (since) => toColumns(fresh.iterate(since) as Iterable<ColumnRow>),
-    namedPositionColumns: (mmsis, since) => toColumns(named.iterate(JSON.stringify(mmsis), since) as Iterable<ColumnRow>),
-    countPositionsSince: (since) => count.get(since) as number,
+    freshPositionColumnsAtSpeed: (since, atLeast, atMost) => toColumns(freshAtSpeed.iterate(since, atLeast, atMost) as Iterable<ColumnRow>),
+    namedPositionColumns: (mmsis, since) => toColumns(named.iterate(JSON.stringify(mmsis), since) as Iterable<ColumnRow>, mmsis.length),
+    countPositionsSince: (since, alsoSince) => count.get(alsoSince, since) as [number, number],
     newestPositionAt: () => (newest.get() as number | null) ?? null,
     insertEvents(rows, now) {
       const stored: SafetyEvent[] = []

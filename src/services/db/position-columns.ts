@@ -42,6 +42,21 @@ export async function positionColumnsSince(db: AnyDb, since: number, narrow: boo
   )
 }
 
+/**
+ * The same, only the vessels whose speed is at least `atLeast` or at most `atMost` (either may be infinite),
+ * through the index on the position time: the readings rules over every vessel's speed can cross.
+ */
+export async function positionColumnsAtSpeedSince(db: AnyDb, since: number, atLeast: number, atMost: number): Promise<PositionColumns> {
+  if (db.dialect === 'sqlite') return hotStatements(db).freshPositionColumnsAtSpeed(since, atLeast, atMost)
+  return columnsOf(
+    await rawRows<PositionRow>(
+      db,
+      sql`SELECT mmsi, lat, lon, sog, position_at FROM vessels
+          WHERE position_at >= ${since} AND lat IS NOT NULL AND lon IS NOT NULL AND (sog >= ${atLeast}::float8 OR sog <= ${atMost}::float8)`,
+    ),
+  )
+}
+
 /** The same for the vessels named (by MMSI) only, in MMSI order. */
 export async function namedPositionColumns(db: AnyDb, mmsis: number[], since: number): Promise<PositionColumns> {
   if (db.dialect === 'sqlite') return hotStatements(db).namedPositionColumns(mmsis, since)
@@ -54,9 +69,16 @@ export async function namedPositionColumns(db: AnyDb, mmsis: number[], since: nu
   )
 }
 
-/** How many vessels have a latest position observed at or after `since`. */
-export async function countPositionsSince(db: AnyDb, since: number): Promise<number> {
-  if (db.dialect === 'sqlite') return hotStatements(db).countPositionsSince(since)
-  const [row] = await rawRows<{n: number}>(db, sql`SELECT count(*)::int AS n FROM vessels WHERE position_at >= ${since} AND lat IS NOT NULL AND lon IS NOT NULL`)
-  return Number(row.n)
+/**
+ * How many vessels have a latest position observed at or after `since`, and how many of them at or after
+ * `alsoSince`: one pass over the table.
+ */
+export async function countPositionsSince(db: AnyDb, since: number, alsoSince: number): Promise<[number, number]> {
+  if (db.dialect === 'sqlite') return hotStatements(db).countPositionsSince(since, alsoSince)
+  const [row] = await rawRows<{n: number; also: number}>(
+    db,
+    sql`SELECT count(*)::int AS n, (count(*) FILTER (WHERE position_at >= ${alsoSince}))::int AS also FROM vessels
+        WHERE position_at >= ${since} AND lat IS NOT NULL AND lon IS NOT NULL`,
+  )
+  return [Number(row.n), Number(row.also)]
 }

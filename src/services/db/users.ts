@@ -2,7 +2,9 @@
 // their user's and port's names, added and removed; and what notifying needs (every watch, the ADMINs).
 import {and, eq} from 'drizzle-orm'
 
+import type {Db} from './client.js'
 import {dataVersion} from './data-version.js'
+import {preparedOnce} from './prepared.js'
 import {affectedRows} from './query.js'
 import type {users, watchlists} from './schema.js'
 import {type AnyDb, write} from './transaction.js'
@@ -61,7 +63,19 @@ export async function usersVersion(db: AnyDb): Promise<string | null> {
 }
 
 /** The ids of the ADMIN users. */
+// What notifying reads on every alert cycle and detection run, prepared once per SQLite connection: the query
+// builder is then not made at all for a cycle that only reads and stores through prepared statements.
+const notifyingReads = (db: Db) =>
+  preparedOnce(db, 'users-notifying', () => ({
+    admins: db.sqlite.prepare(`SELECT id FROM users WHERE role = 'ADMIN'`).pluck(),
+    watches: db.sqlite.prepare(
+      `SELECT id, user_id AS userId, kind, mmsi, port_id AS portId, min_lon AS minLon, min_lat AS minLat, max_lon AS maxLon, max_lat AS maxLat,
+         created_at AS createdAt FROM watchlists`,
+    ),
+  }))
+
 export async function adminIds(db: AnyDb): Promise<number[]> {
+  if (db.dialect === 'sqlite') return notifyingReads(db).admins.all() as number[]
   const rows = await db.orm.select({id: db.t.users.id}).from(db.t.users).where(eq(db.t.users.role, 'ADMIN'))
   return rows.map((u) => u.id)
 }
@@ -97,6 +111,7 @@ export async function listedWatches(db: AnyDb, userId?: number): Promise<ListedW
 
 /** Every watch of every user: what notifying reads once per batch of events. */
 export async function allWatches(db: AnyDb): Promise<Watchlist[]> {
+  if (db.dialect === 'sqlite') return notifyingReads(db).watches.all() as Watchlist[]
   return db.orm.select().from(db.t.watchlists)
 }
 
