@@ -16,6 +16,7 @@ import {
   type RulesOfMetric,
 } from '../db/alerts.js'
 import {type NotificationOf, storeNotifications} from '../db/notifications.js'
+import {mapForCycles} from '../db/position-columns.js'
 import {write} from '../db/transaction.js'
 import {adminIds, allWatches} from '../db/users.js'
 import {watchersOf} from '../safety/notify.js'
@@ -78,6 +79,7 @@ function widenToCrossings(range: ValueRange, operator: AlertOperator, threshold:
 
 export async function planCycle(ctx: Context): Promise<CyclePlan> {
   const now = ctx.clock.now()
+  mapForCycles(ctx.db)
   const byMetric = await enabledRulesByMetric(ctx.db)
   // Open events by rule, then target: a rule over every vessel looks up tens of thousands of targets.
   const open = new Map<number, Map<string, OpenAlertEvent>>()
