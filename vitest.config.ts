@@ -1,4 +1,5 @@
 import {defineConfig} from 'vitest/config'
+import {BaseSequencer, type TestSpecification} from 'vitest/node'
 
 /**
  * The end-to-end files that run a second time on PostgreSQL (the `postgres` project): each test gets a
@@ -50,6 +51,35 @@ export const BOTH_BACKENDS: string[] = [
 /** HARBORMASTER_PG_ALL=1 offers every end-to-end file to the `postgres` project (for trying one there). */
 const onPostgres = process.env.HARBORMASTER_PG_ALL ? ['test/e2e/**/*.test.ts'] : BOTH_BACKENDS
 
+/**
+ * The files that take longest (project, file; as a clean CI run measured them), started first: the others fill
+ * the second worker around them, and no long file is left running alone at the end. Without this a run with
+ * no timing cache (CI's clean checkout) started them by file size, and the PostgreSQL Jepsen check ran last.
+ */
+const LONGEST: Array<[string, string]> = [
+  ['postgres', 'queue-jepsen'],
+  ['sqlite', 'operations'],
+  ['sqlite', 'several-hosts'],
+  ['sqlite', 'long-runs'],
+  ['sqlite', 'queue-jepsen'],
+  ['sqlite', 'behaviour-pass'],
+  ['postgres', 'behaviour-pass'],
+  ['sqlite', 'seed-commands'],
+  ['postgres', 'outside-services'],
+  ['sqlite', 'db-copy'],
+]
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files)
+    const rank = (f: TestSpecification) => {
+      const k = LONGEST.findIndex(([project, file]) => f.project.name === project && f.moduleId.endsWith(`/${file}.test.ts`))
+      return k < 0 ? LONGEST.length : k
+    }
+    return sorted.map((f, k) => ({f, k, r: rank(f)})).sort((a, b) => a.r - b.r || a.k - b.k).map(({f}) => f)
+  }
+}
+
 const shared = {
   globalSetup: ['test/global-setup.ts'],
   setupFiles: ['test/setup.ts'],
@@ -64,6 +94,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: end-to-end tests spawn the CLI, so keep parallel files to what the machine can carry.
     maxWorkers: 2,
+    sequence: {sequencer: LongestFirst},
     // Commands run in-process (test/helpers/in-process.ts) write to the real stdout, which the helper captures.
     disableConsoleIntercept: true,
     projects: [

@@ -35,11 +35,11 @@ describe('kill -9 in the middle of a vessels ingest', () => {
   let total: number
 
   beforeAll(async () => {
-    // The real sentences of the Piraeus capture, each stamped (NMEA 4.0 tag block) a second apart: 30,000
-    // reports, so the ingest takes six batches.
-    writeCapture(capture, {firstSecond: Math.floor(NOW / 1000) - 86_400, lines: 30_000})
+    // The real sentences of the Piraeus capture, each stamped (NMEA 4.0 tag block) a second apart: 15,000
+    // reports, so the ingest takes three batches, and the kills land before, between and after them.
+    writeCapture(capture, {firstSecond: Math.floor(NOW / 1000) - 86_400, lines: 15_000})
     ;({boundaries, total} = await batchBoundaries(capture, join(tmp.dir, 'boundaries.db'), NOW))
-    expect(boundaries.length).toBeGreaterThan(5)
+    expect(boundaries.length).toBeGreaterThan(3)
   })
 
 
