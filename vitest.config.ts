@@ -92,8 +92,9 @@ export default defineConfig({
     // busy two-core machine.
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    // Two cores: end-to-end tests spawn the CLI, so keep parallel files to what the machine can carry.
-    maxWorkers: 2,
+    // Two cores, three files at once: a file's own start (its fork, imports and templates) leaves a core idle
+    // that a third file fills; the tests wait for events, so a busier machine makes them slower, never wrong.
+    maxWorkers: 3,
     sequence: {sequencer: LongestFirst},
     // Commands run in-process (test/helpers/in-process.ts) write to the real stdout, which the helper captures.
     disableConsoleIntercept: true,

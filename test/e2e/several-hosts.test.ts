@@ -20,7 +20,7 @@ const NOW = Date.parse('2026-11-24T12:00:00Z')
 const tmp = tempDir()
 const aishub = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'ais', 'aishub-examples.json'), 'utf8')) as Record<string, unknown>
 /** Kills of the kill -9 test on PostgreSQL (a count, not a time). */
-const KILL_ITERATIONS = Number(process.env.PG_KILL_ITERATIONS ?? 12)
+const KILL_ITERATIONS = Number(process.env.PG_KILL_ITERATIONS ?? 7)
 
 let server: TestPostgres | null = null
 let made = 0
