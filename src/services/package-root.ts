@@ -5,12 +5,23 @@ import {existsSync, readFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-function findPackageRoot(from: string): string {
+interface PackageJson {
+  name: string
+  version: string
+}
+
+function findPackage(from: string): {root: string; json: PackageJson} {
   for (let dir = from; ; dir = dirname(dir)) {
     const file = join(dir, 'package.json')
-    if (existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as {name?: string}).name === 'harbormaster') return dir
+    if (existsSync(file)) {
+      const json = JSON.parse(readFileSync(file, 'utf8')) as PackageJson
+      if (json.name === 'harbormaster') return {root: dir, json}
+    }
     if (dirname(dir) === dir) throw new Error(`harbormaster's package.json was not found above ${from}`)
   }
 }
 
-export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)))
+const found = findPackage(dirname(fileURLToPath(import.meta.url)))
+export const PACKAGE_ROOT = found.root
+/** harbormaster's package.json, read once while finding the folder. */
+export const PACKAGE_JSON: PackageJson = found.json

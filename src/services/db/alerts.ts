@@ -82,7 +82,6 @@ interface AlertStatements {
   resolve: Statement
   lastEventId: Statement
   openEventId: Statement
-  insertOf(rows: number): Statement
 }
 
 /** Rows per INSERT: one statement per hundred events instead of one per event. */
@@ -93,7 +92,6 @@ const INSERTED_COLUMNS = 12
 function statements(db: Db): AlertStatements {
   // Per connection: with a read connection beside the write one (serve) the same database has two.
   return preparedOnce(db, 'alerts', () => {
-    const inserts = new Map<number, Statement>()
     const ruleColumn = (column: string) => db.sqlite.prepare(`SELECT ${column} FROM alert_rules WHERE enabled = 1 AND metric = ? ORDER BY id`).pluck()
     return {
       ruleMetrics: db.sqlite.prepare(`SELECT metric FROM alert_rules WHERE enabled = 1 GROUP BY metric ORDER BY min(id)`).pluck(),
@@ -113,21 +111,20 @@ function statements(db: Db): AlertStatements {
       resolve: db.sqlite.prepare(`UPDATE alert_events SET is_resolved = 1, resolved_at = ?, resolution_value = ? WHERE id = ? AND is_resolved = 0`),
       lastEventId: db.sqlite.prepare(`SELECT max(id) FROM alert_events`).pluck(),
       openEventId: db.sqlite.prepare(`SELECT id FROM alert_events WHERE alert_id = ? AND target = ? AND NOT is_resolved`).pluck(),
-      insertOf: (rows: number) => {
-        let statement = inserts.get(rows)
-        if (!statement) {
-          // The metadata: its text, or the text around a time SQLite writes in ISO 8601 (no string per event in JavaScript).
-          const iso = `strftime('%Y-%m-%dT%H:%M:%S', CAST(? AS INTEGER) / 1000, 'unixepoch') || printf('.%03dZ', CAST(? AS INTEGER) % 1000)`
-          const values = Array.from({length: rows}, () => `(?, ?, ?, ?, ?, ?, ?, 0, ? || coalesce(?, ${iso}) || ?)`).join(', ')
-          statement = db.sqlite.prepare(
-            `INSERT INTO alert_events (alert_id, target, triggered_at, current_value, threshold_value, operator, metric, is_resolved, metadata)
-             VALUES ${values} ON CONFLICT DO NOTHING`,
-          )
-          inserts.set(rows, statement)
-        }
-        return statement
-      },
     }
+  })
+}
+
+/** The INSERT of `rows` events, prepared once per connection for each batch size. */
+function insertOf(db: Db, rows: number): Statement {
+  return preparedOnce(db, `alerts:insert:${rows}`, () => {
+    // The metadata: its text, or the text around a time SQLite writes in ISO 8601 (no string per event in JavaScript).
+    const iso = `strftime('%Y-%m-%dT%H:%M:%S', CAST(? AS INTEGER) / 1000, 'unixepoch') || printf('.%03dZ', CAST(? AS INTEGER) % 1000)`
+    const values = Array.from({length: rows}, () => `(?, ?, ?, ?, ?, ?, ?, 0, ? || coalesce(?, ${iso}) || ?)`).join(', ')
+    return db.sqlite.prepare(
+      `INSERT INTO alert_events (alert_id, target, triggered_at, current_value, threshold_value, operator, metric, is_resolved, metadata)
+       VALUES ${values} ON CONFLICT DO NOTHING`,
+    )
   })
 }
 
@@ -287,7 +284,7 @@ export async function insertAlertEvents(db: AnyDb, rows: NewAlertEvent[], now: n
   if (rows.length === 0) return []
   return write(db, async () => {
     if (db.dialect === 'postgres') return insertAlertEventsPostgres(db, rows, now)
-    const {insertOf, lastEventId, openEventId} = statements(db)
+    const {lastEventId, openEventId} = statements(db)
     const stored: StoredAlertEvent[] = []
     // New ids only grow (AUTOINCREMENT) and the write transaction is ours: a batch whose rows were all stored
     // and whose last id is as many past the last one before it took exactly the ids in between, in order.
@@ -321,7 +318,7 @@ export async function insertAlertEvents(db: AnyDb, rows: NewAlertEvent[], now: n
           params[o + 11] = m.tail
         }
       }
-      const {changes, lastInsertRowid} = insertOf(end - start).run(params)
+      const {changes, lastInsertRowid} = insertOf(db, end - start).run(params)
       if (changes === 0) continue
       const last = Number(lastInsertRowid)
       if (changes === end - start && last - before === changes) {

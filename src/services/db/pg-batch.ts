@@ -268,8 +268,3 @@ export function pgCopyIn<T>(db: PostgresDb, text: string, columns: readonly Copy
     },
   }
 }
-
-/** Whether a write transaction is open on `db` in this async context (a savepoint or a COPY needs one). */
-export function inTransaction(db: PostgresDb): boolean {
-  return currentTransaction(db) !== undefined
-}

@@ -62,7 +62,6 @@ export async function usersVersion(db: AnyDb): Promise<string | null> {
   return db.dialect === 'sqlite' ? dataVersion(db) : null
 }
 
-/** The ids of the ADMIN users. */
 // What notifying reads on every alert cycle and detection run, prepared once per SQLite connection: the query
 // builder is then not made at all for a cycle that only reads and stores through prepared statements.
 const notifyingReads = (db: Db) =>
@@ -74,6 +73,7 @@ const notifyingReads = (db: Db) =>
     ),
   }))
 
+/** The ids of the ADMIN users. */
 export async function adminIds(db: AnyDb): Promise<number[]> {
   if (db.dialect === 'sqlite') return notifyingReads(db).admins.all() as number[]
   const rows = await db.orm.select({id: db.t.users.id}).from(db.t.users).where(eq(db.t.users.role, 'ADMIN'))

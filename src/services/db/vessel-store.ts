@@ -10,9 +10,9 @@ import type {Fix, TrackState, TrackStore} from '../vessels/track.js'
 import type {Db} from './client.js'
 import {preparedOnce} from './prepared.js'
 import type {PostgresDb} from './pg-client.js'
-import {columnsOf, type CopyColumn, float8Array, inTransaction, int8Array, pgArrays, pgCopyIn, pgExec, pgObjects, textArray} from './pg-batch.js'
+import {columnsOf, type CopyColumn, float8Array, int8Array, pgArrays, pgCopyIn, pgExec, pgObjects, textArray} from './pg-batch.js'
 import type {DataSource, Origin} from './schema.js'
-import type {AnyDb} from './transaction.js'
+import {type AnyDb, currentTransaction} from './transaction.js'
 
 export interface PositionRow {
   mmsi: number
@@ -493,7 +493,8 @@ function postgresStore(db: PostgresDb): VesselStore {
     },
 
     copyPositions() {
-      return inTransaction(db) && copyFirst.worthTrying() ? copyNewPositions(db, copyFirst) : undefined
+      // COPY needs the batch's write transaction (its savepoint undoes a failed one).
+      return currentTransaction(db) !== undefined && copyFirst.worthTrying() ? copyNewPositions(db, copyFirst) : undefined
     },
 
     async replaceSuspects(holds) {
