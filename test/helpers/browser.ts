@@ -4,7 +4,7 @@
 import {existsSync, mkdirSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {type Browser, chromium, type ConsoleMessage, type Page} from 'playwright-core'
+import {type Browser, chromium, type ConsoleMessage, type Page, type Request} from 'playwright-core'
 import {describe} from 'vitest'
 
 import {ROOT, type WatchedCli, watchCli} from './cli.js'
@@ -90,8 +90,23 @@ export function watchConsole(page: Page): ConsoleWatch {
     if (message.type() === 'error') watch.problems.push(`console: ${message.text()}`)
   })
   page.on('pageerror', (error) => watch.problems.push(`page error: ${error.message}`))
-  page.on('requestfailed', (request) => watch.problems.push(`request failed: ${request.method()} ${request.url()} (${request.failure()?.errorText})`))
+  // A request the page's own navigation cut off is no problem: an htmx POST answered with HX-Redirect moves the
+  // page on from within its load handler, and the browser may report that request (already answered) or a
+  // refresh still in flight as aborted. Such a request either got its answer or was sent before the navigation.
+  const answered = new WeakSet<Request>()
+  const navigationsBefore = new WeakMap<Request, number>()
+  let navigations = 0
+  page.on('request', (request) => {
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) navigations++
+    navigationsBefore.set(request, navigations)
+  })
+  page.on('requestfailed', (request) => {
+    const error = request.failure()?.errorText
+    const cutOffByNavigation = error === 'net::ERR_ABORTED' && (answered.has(request) || navigations > (navigationsBefore.get(request) ?? navigations))
+    if (!cutOffByNavigation) watch.problems.push(`request failed: ${request.method()} ${request.url()} (${error})`)
+  })
   page.on('response', (response) => {
+    if (response.status() < 400) answered.add(response.request())
     if (response.status() >= 500) watch.problems.push(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`)
   })
   return watch
