@@ -1,12 +1,11 @@
 // Answers kept until the data changes: each computed once per data version (and, for one that also depends
 // on the clock, at most `maxAgeMs` old), serialized and masked once, and sent with a strong ETag; a client
 // that sends the ETag back in If-None-Match gets 304 and no body.
-import {createHash} from 'node:crypto'
-
 import type {FastifyReply, FastifyRequest} from 'fastify'
 
 import {dataVersion} from '../db/data-version.js'
 import type {AnyDb} from '../db/transaction.js'
+import {sha256} from '../sha256.js'
 
 export interface Answer {
   status: number
@@ -31,7 +30,7 @@ export interface AnswerCacheOptions {
 
 /** A strong validator from the body itself: the same answer keeps its ETag across unrelated writes. */
 function etagOf(body: string): string {
-  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`
+  return `"${sha256(body, 'base64url').slice(0, 27)}"`
 }
 
 export class AnswerCache {

@@ -1,11 +1,12 @@
 // Who a request comes from: its bearer token (hashed, compared in constant time; the bootstrap admin token
 // or a user's) and the role it carries; and what identifies a client for its rate limit.
-import {createHash, timingSafeEqual} from 'node:crypto'
+import {timingSafeEqual} from 'node:crypto'
 
 import type {FastifyReply, FastifyRequest, preHandlerAsyncHookHandler} from 'fastify'
 
 import type {Context} from '../context.js'
 import {userForToken} from '../users/users.js'
+import {sha256} from '../sha256.js'
 import {errorBody} from './schemas.js'
 
 export type Role = 'ADMIN' | 'OPERATOR' | 'VIEWER'
@@ -20,7 +21,7 @@ declare module 'fastify' {
 const BEARER = /^Bearer\s+(\S+)$/i
 
 function sameSecret(a: string, b: string): boolean {
-  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest())
+  return timingSafeEqual(sha256(a, 'buffer'), sha256(b, 'buffer'))
 }
 
 /** Who holds `token`: the bootstrap admin (no user id) or a user; undefined for a token that is not valid. */
@@ -58,9 +59,9 @@ const SESSION_IN_COOKIE = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([^;\\s]+)`)
  */
 export function clientKey(req: FastifyRequest): string {
   const match = BEARER.exec(req.headers.authorization ?? '')
-  if (match) return `token:${createHash('sha256').update(match[1]).digest('hex').slice(0, 32)}`
+  if (match) return `token:${sha256(match[1], 'hex').slice(0, 32)}`
   // Sign-in attempts count against the address: a made-up cookie must not buy more guesses.
   const session = req.url.startsWith('/sign-in') ? null : SESSION_IN_COOKIE.exec(req.headers.cookie ?? '')
-  if (session) return `session:${createHash('sha256').update(session[1]).digest('hex').slice(0, 32)}`
+  if (session) return `session:${sha256(session[1], 'hex').slice(0, 32)}`
   return `address:${req.ip}`
 }

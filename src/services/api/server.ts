@@ -5,10 +5,12 @@
 import rateLimit from '@fastify/rate-limit'
 import Fastify, {LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest} from 'fastify'
 import {hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler, type ZodTypeProvider} from 'fastify-type-provider-zod'
+import type {Logger} from 'pino'
 
 import {secretValues} from '../config.js'
 import type {Context} from '../context.js'
 import {redactor, redactRequestUrl, secretFragments} from '../log/redact.js'
+import {requestLogger} from '../log/request-logger.js'
 import {clientKey} from './auth.js'
 import {BackgroundTasks} from './background.js'
 import {cacheRoutes} from './cache.js'
@@ -82,6 +84,7 @@ export function buildServer(serverCtx: Context, options: ServerOptions = {}): Fa
     ) as FastifyBaseLogger,
     // One access log line per request, when it is answered (fastify's default adds one when it arrives).
     logController: new LogController({disableRequestLogging: true}),
+    childLoggerFactory: (logger, bindings, options) => requestLogger(logger as unknown as Logger, bindings, options) as unknown as FastifyBaseLogger,
   }).withTypeProvider<ZodTypeProvider>()
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)

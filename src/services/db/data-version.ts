@@ -4,10 +4,17 @@ import type {Statement} from 'better-sqlite3'
 import {sql} from 'drizzle-orm'
 
 import {rawRows} from './query.js'
-import type {AnyDb} from './transaction.js'
+import {type AnyDb, writesEndedOn} from './transaction.js'
 
 // Per connection.
 const statements = new WeakMap<object, Statement>()
+
+/**
+ * The version read last, per database, kept for the rest of this turn of the event loop unless this process
+ * ends a write meanwhile: the requests answered in one turn (the auth check and the answer cache of each)
+ * share one read, as if they had all arrived together.
+ */
+const thisTurn = new WeakMap<AnyDb, {version: string; writes: number}>()
 
 /**
  * One small statement and no table read, on every call, so a request sees every write committed before it.
@@ -25,6 +32,16 @@ const statements = new WeakMap<object, Statement>()
  * older than the version says.
  */
 export async function dataVersion(db: AnyDb): Promise<string> {
+  const writes = writesEndedOn(db)
+  const kept = thisTurn.get(db)
+  if (kept?.writes === writes) return kept.version
+  const version = await readVersion(db)
+  if (!thisTurn.has(db)) setImmediate(() => thisTurn.delete(db))
+  thisTurn.set(db, {version, writes})
+  return version
+}
+
+async function readVersion(db: AnyDb): Promise<string> {
   if (db.dialect === 'postgres') {
     const [row] = await rawRows<{version: string}>(db, sql`SELECT pg_current_snapshot()::text AS version`)
     return row.version

@@ -126,6 +126,18 @@ export function sqliteTurn<T>(db: object, fn: () => Promise<T>): Promise<T> {
 /** SQLite connections with a write transaction open across awaits (write below): other flows must not read on them. */
 const writing = new WeakSet<object>()
 
+/** Per database: how many write transactions this process has ended on it (data-version.ts keeps a version until this moves). */
+const writesEnded = new WeakMap<object, number>()
+
+function wrote(db: AnyDb): void {
+  writesEnded.set(db, (writesEnded.get(db) ?? 0) + 1)
+}
+
+/** How many write transactions this process has ended on `db` so far. */
+export function writesEndedOn(db: AnyDb): number {
+  return writesEnded.get(db) ?? 0
+}
+
 /**
  * Whether a write transaction of `write` is open on this connection. Only then can another async flow meet
  * uncommitted rows on it: a synchronous transaction runs to its end before anything else does.
@@ -155,7 +167,7 @@ function sqliteRetries(db: Db): RetryOptions {
 export function write<T>(db: AnyDb, fn: () => Promise<T>, options: {attempts?: number} = {}): Promise<T> {
   if (currentTransaction(db) !== undefined) return fn()
   if (db.dialect === 'postgres') {
-    return withRetries(() => db.transaction((tx) => withTransaction(db, tx, fn)), postgresRetries(db.location, options.attempts))
+    return withRetries(() => db.transaction((tx) => withTransaction(db, tx, fn)), postgresRetries(db.location, options.attempts)).finally(() => wrote(db))
   }
   // With a read connection beside it (serve), writes go through the other one.
   const connection = db.writer ?? db.sqlite
@@ -168,6 +180,7 @@ export function write<T>(db: AnyDb, fn: () => Promise<T>, options: {attempts?: n
         try {
           const result = await withTransaction(db, connection, fn)
           connection.exec('COMMIT')
+          wrote(db)
           return result
         } catch (error) {
           if (connection.inTransaction) connection.exec('ROLLBACK')

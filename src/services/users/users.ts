@@ -1,15 +1,16 @@
 // Users of the platform: a role (ADMIN, OPERATOR, VIEWER), an API token stored only as its hash, and an
 // optional webhook for notifications.
 import type {CreatedUser} from '../../schemas/users.js'
-import {createHash, randomBytes, timingSafeEqual} from 'node:crypto'
+import {randomBytes, timingSafeEqual} from 'node:crypto'
 
 import type {Context} from '../context.js'
 import {allUsers, deleteUser, insertUser, type User, userById, userByName, usersByName, usersVersion} from '../db/users.js'
 import {type Role, ROLES} from '../db/model.js'
 import {usageError} from '../errors.js'
+import {sha256} from '../sha256.js'
 
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex')
+  return sha256(token, 'hex')
 }
 
 /** A new API token: 32 random bytes, URL-safe, prefixed so it is recognisable in a secret scanner. */

@@ -1,7 +1,7 @@
 // Signing in to the web page: an API token (a user's, or the bootstrap admin token) exchanged for a session
 // cookie (HttpOnly, SameSite=Strict, Secure behind TLS) that lasts HARBORMASTER_WEB_SESSION_HOURS; the guard of
 // every page (session, role, CSRF token on every state-changing request); signing out.
-import {createHash, randomBytes, timingSafeEqual} from 'node:crypto'
+import {randomBytes, timingSafeEqual} from 'node:crypto'
 
 import type {FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler} from 'fastify'
 
@@ -9,6 +9,7 @@ import {type Role, roleAtLeast, SESSION_COOKIE, tokenHolder} from '../api/auth.j
 import type {ApiOptions} from '../api/plugin.js'
 import type {Context} from '../context.js'
 import {deleteWebSession, insertWebSession, liveWebSession} from '../db/web-sessions.js'
+import {sha256} from '../sha256.js'
 import {html, type Html} from './html.js'
 import {publicDocument, sendHtml} from './layout.js'
 import type {PageView, WebUser} from './types.js'
@@ -24,13 +25,9 @@ declare module 'fastify' {
 
 const HOUR_MS = 3_600_000
 
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex')
-}
-
 /** The session's CSRF token: derived from the session's secret, so it is never stored and no one without the cookie can make it. */
 function csrfOf(sessionToken: string): string {
-  return createHash('sha256').update(`csrf:${sessionToken}`).digest('base64url')
+  return sha256(`csrf:${sessionToken}`, 'base64url')
 }
 
 function sameText(a: string, b: string): boolean {
@@ -97,7 +94,7 @@ ${opts.problem ? html`<p class="problem" role="alert" id="sign-in-problem">${opt
 export function webAuth(ctx: Context, minimum: Role): preHandlerAsyncHookHandler {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const token = req.cookies?.[SESSION_COOKIE]
-    const session = token ? await liveWebSession(ctx.db, sha256(token), ctx.clock.now()) : undefined
+    const session = token ? await liveWebSession(ctx.db, sha256(token, 'hex'), ctx.clock.now()) : undefined
     if (!token || !session) {
       const signIn = `/sign-in?next=${encodeURIComponent(localPath(pageOf(req)))}`
       if (wantsPage(req)) return reply.redirect(signIn, 303)
@@ -146,7 +143,7 @@ export const sessionRoutes: FastifyPluginAsync<ApiOptions> = async (app, {ctx}) 
     const sessionToken = randomBytes(32).toString('base64url')
     await insertWebSession(
       ctx.db,
-      {tokenHash: sha256(sessionToken), userId: holder.userId, userName: holder.name, role: holder.role, createdAt: now, expiresAt: now + ctx.config.webSessionHours * HOUR_MS},
+      {tokenHash: sha256(sessionToken, 'hex'), userId: holder.userId, userName: holder.name, role: holder.role, createdAt: now, expiresAt: now + ctx.config.webSessionHours * HOUR_MS},
       now,
     )
     ctx.logger.info('web sign-in', {user: holder.name, role: holder.role})
@@ -155,7 +152,7 @@ export const sessionRoutes: FastifyPluginAsync<ApiOptions> = async (app, {ctx}) 
 
   app.post('/sign-out', {preHandler: webAuth(ctx, 'VIEWER')}, async (req, reply) => {
     const token = req.cookies[SESSION_COOKIE]
-    if (token) await deleteWebSession(ctx.db, sha256(token))
+    if (token) await deleteWebSession(ctx.db, sha256(token, 'hex'))
     ctx.logger.info('web sign-out', {user: req.webUser?.name})
     return reply.clearCookie(SESSION_COOKIE, cookieOptions(req)).redirect('/sign-in', 303)
   })
