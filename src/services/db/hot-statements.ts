@@ -139,21 +139,17 @@ function prepareHotStatements(db: Db): HotStatements {
     .prepare(`SELECT count(*), count(*) FILTER (WHERE position_at >= ?) FROM vessels WHERE +position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL`)
     .raw()
   const newest: Statement = s.prepare(`SELECT max(position_at) FROM vessels`).pluck()
-  const eventInserts = new Map<number, Statement>()
-  const insertOf = (count: number) => {
-    let statement = eventInserts.get(count)
-    if (!statement) {
+  // One statement per batch size (a full batch and the last, shorter one), prepared once per connection.
+  const insertOf = (count: number): Statement =>
+    preparedOnce(db, `safety-events:insert:${count}`, () => {
       const values = Array.from({length: count}, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')
-      statement = s
+      return s
         .prepare(
           `INSERT INTO safety_events (type, severity, zone_id, port_id, mmsi, dedupe_key, title, lat, lon, source, observed_at, created_at,
              last_seen_at, metadata) VALUES ${values} ON CONFLICT DO NOTHING RETURNING id, dedupe_key`,
         )
         .raw()
-      eventInserts.set(count, statement)
-    }
-    return statement
-  }
+    })
   const statements: HotStatements = {
     async eachCurrentPosition(since, visit, between, chunk = POSITION_CHUNK) {
       // Streamed, not collected: 200,000 rows held at once cost more in garbage collection than in reading.
