@@ -17,9 +17,10 @@ const statements = new WeakMap<object, Statement>()
 const thisTurn = new WeakMap<AnyDb, {version: string; writes: number}>()
 
 /**
- * One small statement and no table read, on every call, so a request sees every write committed before it.
+ * One small statement and no table read, at most once per turn of the event loop (`thisTurn`), so a request
+ * sees every write committed before the turn it is answered in, and every write this process has ended.
  * Over-reports change (a rolled-back write, or on PostgreSQL any transaction that wrote anywhere on the
- * server, moves it too), never under-reports it.
+ * server, moves it too), never under-reports those.
  *
  * SQLite: `data_version` moves when another connection commits; `total_changes()` counts this connection's
  * own writes (which `data_version` does not see). With a read connection beside the write one (serve) the
