@@ -5,6 +5,7 @@ import {join} from 'node:path'
 import Database from 'better-sqlite3'
 import {afterAll, expect, it} from 'vitest'
 
+import {yieldToEventLoop as nextTurn} from '../../src/services/cancel.js'
 import {openDatabase} from '../../src/services/db/client.js'
 import {dataVersion} from '../../src/services/db/data-version.js'
 import {write} from '../../src/services/db/transaction.js'
@@ -13,8 +14,6 @@ import {emptyDb} from '../helpers/template.js'
 
 const tmp = tempDir()
 afterAll(() => tmp.cleanup())
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 it('is kept for the turn, moves at once on a write of this process, and sees another connection from the next turn', async () => {
   const path = emptyDb(join(tmp.dir, 'version.db'))
