@@ -162,7 +162,7 @@ export const SETTINGS = {
     type: text(z.minLength(1)),
     default: (env) => defaultCacheDir(env),
     shownDefault: '`$XDG_CACHE_HOME/harbormaster`, else `~/.cache/harbormaster`',
-    description: 'where data derived from shipped data (built piracy risk areas) is cached',
+    description: "where data derived from shipped data (built piracy risk areas) and the commands' compiled code (from the environment only) are cached",
   }),
   apiRateLimitPerMinute: setting({env: 'HARBORMASTER_API_RATE_LIMIT', type: count, default: '600', description: 'HTTP API requests a minute per client (bearer token, else address); `0`: no limit'}),
   webSessionHours: setting({env: 'HARBORMASTER_WEB_SESSION_HOURS', type: integer(1, 24 * 30), default: '12', description: 'hours a web page session lasts after sign-in (then the page asks for a token again)'}),
