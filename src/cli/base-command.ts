@@ -5,6 +5,7 @@ import {format} from 'node:util'
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
 import {type Painter, plainPainter} from '../render/terminal.js'
+import {alongsideDone} from '../services/alongside.js'
 import type {Context} from '../services/context.js'
 import type {Config} from '../services/config.js'
 import type {AnyDb} from '../services/db/transaction.js'
@@ -333,7 +334,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     error: Error,
     failure: {message: string; hint?: string; exitCode: number; environment?: Error; unexpected: boolean},
   ): Promise<void> {
-    const logger = this.logger ?? this.makeLogger((await import('../services/log/logger.js')).createLogger, undefined, 'error')
+    // Kept, so that the command's end waits for this line too.
+    const logger = (this.logger ??= this.makeLogger((await import('../services/log/logger.js')).createLogger, undefined, 'error'))
     const verbose = Boolean(this.flags?.verbose)
     const cause = failure.environment && verbose ? String((failure.environment.cause as Error)?.message ?? failure.environment.cause) : undefined
     logger.error(failure.message, {
@@ -356,6 +358,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       process.off('SIGINT', this.stopHandler)
       process.off('SIGTERM', this.stopHandler)
     }
+    // What the command sent alongside its work (dead-man's-switch pings) arrives before it ends.
+    await alongsideDone()
     // A queue engine the command started (pg-boss keeps a pool of its own) stops before its database closes.
     if (this.openedContext) await (await import('../services/queue/queue.js')).stopQueueEngine(this.openedContext)
     await this.openedDb?.close()
@@ -363,6 +367,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       const {signalExitCode} = await import('../services/cancel.js')
       process.exitCode = signalExitCode(this.stopSignal)
     }
+    // bin/run.js exits as soon as the command returns: its log lines are written first.
+    await this.logger?.settle()
     await super.finally(error)
   }
 }

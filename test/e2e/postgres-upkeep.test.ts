@@ -319,20 +319,21 @@ describe('db maintain, usage-report and health on PostgreSQL', () => {
 
 describe('health on SQLite', () => {
   it('never loads the PostgreSQL driver', () => {
-    // A module hook that names every module of the driver the process resolves.
-    const hooks = join(tmp.dir, 'hooks.mjs')
+    // A preloaded hook that names every module of the driver the process resolves (the bundled commands are
+    // CommonJS: they require it).
+    const hook = join(tmp.dir, 'driver-hook.cjs')
     writeFileSync(
-      hooks,
-      `export async function resolve(specifier, context, next) {
-  const resolved = await next(specifier, context)
-  if (/node_modules\\/(pg|pg-pool|pg-protocol)\\/|drizzle-orm\\/node-postgres/.test(resolved.url)) process.stderr.write('DRIVER ' + resolved.url + '\\n')
+      hook,
+      `const Module = require('node:module')
+const resolve = Module._resolveFilename
+Module._resolveFilename = function (...args) {
+  const resolved = resolve.apply(this, args)
+  if (/node_modules\\/(pg|pg-pool|pg-protocol)\\/|drizzle-orm\\/node-postgres/.test(resolved)) process.stderr.write('DRIVER ' + resolved + '\\n')
   return resolved
 }\n`,
     )
-    const register = join(tmp.dir, 'register.mjs')
-    writeFileSync(register, `import {register} from 'node:module'\nregister(${JSON.stringify(`file://${hooks}`)})\n`)
     const db = firstUseDb(join(tmp.dir, 'health.db'))
-    const run = (location: string) => spawnSync(process.execPath, ['--import', register, BIN, 'health', '--json', '--db', location], {encoding: 'utf8'})
+    const run = (location: string) => spawnSync(process.execPath, ['--require', hook, BIN, 'health', '--json', '--db', location], {encoding: 'utf8'})
     const sqlite = run(db)
     expect(JSON.parse(sqlite.stdout).components.database.ports).toBe(3766)
     expect(sqlite.stderr).not.toMatch(/DRIVER/)

@@ -128,7 +128,7 @@ export async function runJob<S extends JobSummary, N extends string = string>(ct
     await lease.setRunId(id)
     return id
   })
-  void ping(ctx, job, 'start')
+  ping(ctx, job, 'start')
   const retries = spec ? RETRIES[spec.priority] : 0
   const limitSeconds = timeoutSeconds(ctx, job, spec?.timeoutSeconds ?? 3600)
   const t0 = performance.now()
@@ -196,7 +196,7 @@ export async function runJob<S extends JobSummary, N extends string = string>(ct
         if (status === 'cancelled') log.warn(line, fields)
         else log.error(line, fields)
         if (status !== 'cancelled') {
-          void ping(ctx, job, 'fail')
+          ping(ctx, job, 'fail')
           await jobRunFailed(ctx, {id: runId, job, status})
         }
         return {job, status, error: why.message, summary: partial, runId, durationMs, attempts: attempt}
@@ -206,7 +206,7 @@ export async function runJob<S extends JobSummary, N extends string = string>(ct
         if (stop.signal.aborted) log.warn(`finished its work although asked to stop (${cancellationOf(stop.signal).message})`, {run: runId})
         await finishRun(ctx.db, runId, {status: 'success', startedAt, completedAt, summary: {...done, attempts: attempt}})
         log.info(`finished in ${(durationMs / 1000).toFixed(1)} s${attempt > 1 ? ` (attempt ${attempt})` : ''}`, {run: runId})
-        void ping(ctx, job, 'success')
+        ping(ctx, job, 'success')
         return {job, status: 'success', summary: done, runId, durationMs, attempts: attempt}
       }
       const message = errorMessage(failure)
@@ -216,7 +216,7 @@ export async function runJob<S extends JobSummary, N extends string = string>(ct
         const streak = await consecutiveFailures(ctx, job)
         log.error(`failed: ${message}`, {run: runId, attempts: attempt, consecutive_failures: streak})
         if (!(failure instanceof HarbormasterError)) log.debug((failure as Error).stack ?? message)
-        void ping(ctx, job, 'fail')
+        ping(ctx, job, 'fail')
         await jobRunFailed(ctx, {id: runId, job, status: 'failed'})
         return {job, status: 'failed', error: message, runId, durationMs, attempts: attempt}
       }

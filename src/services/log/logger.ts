@@ -35,6 +35,11 @@ export interface Logger {
   print(text: string): void
   /** Writes out every line still buffered, synchronously (before exiting at once). */
   flush(): void
+  /**
+   * Resolves once every line written so far has reached its destination, or the destination has failed (a
+   * command ends with this, so that the process may exit as soon as it returns).
+   */
+  settle(): Promise<void>
 }
 
 export interface LoggerOptions {
@@ -77,7 +82,7 @@ export function textLine(record: Record<string, unknown>, options: {timestamps?:
 }
 
 type Pino = typeof PinoModule.default
-type Sink = DestinationStream & {flushSync?: () => void}
+type Sink = DestinationStream & {flushSync?: () => void; settle?: () => Promise<void>}
 type AsyncDestination = ReturnType<Pino['destination']>
 
 let loadedPino: Pino | undefined
@@ -110,7 +115,16 @@ function fileDestination(file: string, onError: (error: Error) => void): Sink {
  */
 function guarded(sink: AsyncDestination, onError: (error: Error) => void): Sink {
   let failed = false
+  // Lines handed over since the destination last had nothing left to write ('drain'), and who waits for that.
+  let pending = false
+  const settled: Array<() => void> = []
+  const release = () => {
+    pending = false
+    for (const resolve of settled.splice(0)) resolve()
+  }
+  sink.on('drain', release)
   sink.on('error', (error: Error) => {
+    release()
     if (failed) return
     failed = true
     try {
@@ -123,8 +137,14 @@ function guarded(sink: AsyncDestination, onError: (error: Error) => void): Sink 
   })
   return {
     write: (line: string) => {
-      if (!failed) sink.write(line)
+      if (failed) return
+      pending = true
+      sink.write(line)
     },
+    // Waits for the writes under way, not for new ones: once this resolves, a line either reached the file or
+    // the destination has failed (and is destroyed, so pino's own flush at exit leaves it alone: sonic-boom's
+    // synchronous flush would retry a write to a full disk forever).
+    settle: () => (failed || !pending ? Promise.resolve() : new Promise<void>((resolve) => settled.push(resolve))),
     // Writes what is buffered now. A write already under way finishes on its own, so when the process
     // exits at once (a second signal) the lines are all written, though that one may come after them.
     flushSync: () => {
@@ -155,7 +175,8 @@ export function createLogger(options: LoggerOptions): Logger {
 
   if (options.level !== 'silent') {
     // stderr's writer (and pino with it) is made when the first line is written: most runs of a read-only command write none.
-    const out: Sink = {write: (line: string) => output().write(line), flushSync: () => ((options.destination as Sink | undefined) ?? stderrSink)?.flushSync?.()}
+    const destination = () => (options.destination as Sink | undefined) ?? stderrSink
+    const out: Sink = {write: (line: string) => output().write(line), flushSync: () => destination()?.flushSync?.(), settle: async () => destination()?.settle?.()}
     sinks.push(out)
     const text = (options.format ?? 'text') === 'text'
     streams.push({
@@ -205,11 +226,14 @@ export function createLogger(options: LoggerOptions): Logger {
   const flush = () => {
     for (const sink of sinks) sink.flushSync?.()
   }
-  return facade(root, {print, flush})
+  const settle = async () => {
+    await Promise.all(sinks.map((sink) => sink.settle?.()))
+  }
+  return facade(root, {print, flush, settle})
 }
 
 /** `log` makes the pino logger underneath on first use (children are made from it then too). */
-function facade(log: () => PinoLogger, output: Pick<Logger, 'print' | 'flush'>): Logger {
+function facade(log: () => PinoLogger, output: Pick<Logger, 'print' | 'flush' | 'settle'>): Logger {
   const at = (level: LogLevel) => (message: string, fields?: LogFields) => (fields ? log()[level](fields, message) : log()[level](message))
   return {
     debug: at('debug'),
