@@ -227,7 +227,7 @@ export function createLogger(options: LoggerOptions): Logger {
     for (const sink of sinks) sink.flushSync?.()
   }
   const settle = async () => {
-    await Promise.all(sinks.map((sink) => sink.settle?.()))
+    await Promise.all(sinks.map(async (sink) => sink.settle?.()))
   }
   return facade(root, {print, flush, settle})
 }
