@@ -135,8 +135,11 @@ function prepareHotStatements(db: Db): HotStatements {
        WHERE mmsi IN (SELECT value FROM json_each(?)) AND position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL ORDER BY mmsi`,
     )
     .raw()
+  // Counted in the index on the position time alone, never the table: a latest position is always stored with
+  // its coordinates (the vessel store writes them together), so every vessel with a time has one.
+  // Two plain counts of a range each: a FILTER on one count reads every entry's time (six times the cost).
   const count: Statement = s
-    .prepare(`SELECT count(*), count(*) FILTER (WHERE position_at >= ?) FROM vessels WHERE +position_at >= ? AND lat IS NOT NULL AND lon IS NOT NULL`)
+    .prepare(`SELECT (SELECT count(*) FROM vessels WHERE position_at >= ?), (SELECT count(*) FROM vessels WHERE position_at >= ?)`)
     .raw()
   const newest: Statement = s.prepare(`SELECT max(position_at) FROM vessels`).pluck()
   // One statement per batch size (a full batch and the last, shorter one), prepared once per connection.
@@ -181,7 +184,7 @@ function prepareHotStatements(db: Db): HotStatements {
     freshPositionColumns: (since) => toColumns(fresh.iterate(since) as Iterable<ColumnRow>),
     freshPositionColumnsAtSpeed: (since, atLeast, atMost) => toColumns(freshAtSpeed.iterate(since, atLeast, atMost) as Iterable<ColumnRow>),
     namedPositionColumns: (mmsis, since) => toColumns(named.iterate(JSON.stringify(mmsis), since) as Iterable<ColumnRow>, mmsis.length),
-    countPositionsSince: (since, alsoSince) => count.get(alsoSince, since) as [number, number],
+    countPositionsSince: (since, alsoSince) => count.get(since, alsoSince) as [number, number],
     newestPositionAt: () => (newest.get() as number | null) ?? null,
     insertEvents(rows, now) {
       const stored: SafetyEvent[] = []

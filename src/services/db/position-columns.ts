@@ -88,14 +88,13 @@ export async function namedPositionColumns(db: AnyDb, mmsis: number[], since: nu
 
 /**
  * How many vessels have a latest position observed at or after `since`, and how many of them at or after
- * `alsoSince`: one pass over the table.
+ * `alsoSince`: one pass over the index on the position time (a latest position always has its coordinates).
  */
 export async function countPositionsSince(db: AnyDb, since: number, alsoSince: number): Promise<[number, number]> {
   if (db.dialect === 'sqlite') return hotStatements(db).countPositionsSince(since, alsoSince)
   const [row] = await rawRows<{n: number; also: number}>(
     db,
-    sql`SELECT count(*)::int AS n, (count(*) FILTER (WHERE position_at >= ${alsoSince}))::int AS also FROM vessels
-        WHERE position_at >= ${since} AND lat IS NOT NULL AND lon IS NOT NULL`,
+    sql`SELECT count(*)::int AS n, (count(*) FILTER (WHERE position_at >= ${alsoSince}))::int AS also FROM vessels WHERE position_at >= ${since}`,
   )
   return [Number(row.n), Number(row.also)]
 }
