@@ -10,8 +10,8 @@
 // another V8 or other flags, and the file is then compiled as usual. Entries are written when the process
 // exits, only for files that had none (so they hold what the run compiled, not just the top level), each to a
 // temporary name then renamed (concurrent runs never read half an entry). The folder is the user's own (made
-// 0700; it and its parent owned by the user and writable by no one else) or it is not used: another user able
-// to write there could make harbormaster run their code.
+// 0700, owned by the user and writable by no one else, in a folder of theirs not writable by all) or it is not
+// used: another user able to write there could make harbormaster run their code.
 //
 // It lives beside the derived data, in HARBORMASTER_CACHE_DIR (by default $XDG_CACHE_HOME/harbormaster or
 // ~/.cache/harbormaster), in a folder per V8 version and architecture; HARBORMASTER_COMPILE_CACHE=off turns it
@@ -44,16 +44,21 @@ export function compileCacheDir(env: NodeJS.ProcessEnv = process.env): string | 
   return join(env.HARBORMASTER_CACHE_DIR || defaultCacheDir(env), `compiled-v8-${process.versions.v8}-${process.arch}`)
 }
 
-/** Whether `dir` and the folder holding it are this user's, writable by no one else; a missing `dir` is made so. */
+/**
+ * Whether `dir` is this user's and writable by no one else, and the folder holding it this user's and not
+ * writable by all (a group-writable home folder is usual where each user has a group of their own); a
+ * missing `dir` is made so.
+ */
 function privateFolder(dir: string, create: boolean): boolean {
   try {
     if (create) mkdirSync(dir, {recursive: true, mode: 0o700})
-    return [dir, dirname(dir)].every((folder) => {
+    const owned = (folder: string, notWritableBy: number) => {
       const st = statSync(folder, {throwIfNoEntry: false})
       if (!st?.isDirectory()) return false
       if (process.getuid && st.uid !== process.getuid()) return false
-      return (st.mode & 0o022) === 0
-    })
+      return (st.mode & notWritableBy) === 0
+    }
+    return owned(dir, 0o022) && owned(dirname(dir), 0o002)
   } catch {
     return false
   }

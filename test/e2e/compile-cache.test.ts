@@ -97,11 +97,16 @@ describe('the compile cache', () => {
     await configCheck()
     expect(readdirSync(folder)).toEqual([])
 
-    // Nor when the folder holding it is open to others.
+    // Nor when the folder holding it is open to all.
     chmodSync(folder, 0o700)
     chmodSync(cacheDir, 0o777)
     await configCheck()
     expect(readdirSync(folder)).toEqual([])
+    // A folder holding it that only its group may write to (a user's own group) is fine.
+    chmodSync(cacheDir, 0o775)
+    await configCheck()
+    expect(readdirSync(folder).length).toBeGreaterThan(5)
+    for (const name of readdirSync(folder)) rmSync(join(folder, name))
     chmodSync(cacheDir, 0o700)
     mkdirSync(folder, {recursive: true})
     await configCheck()
