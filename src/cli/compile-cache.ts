@@ -66,10 +66,11 @@ function privateFolder(dir: string, create: boolean): boolean {
 
 /**
  * Compiles the CommonJS files under `bundleDir` with V8's cached code from `dir` and saves what is missing
- * when the process exits. Does nothing when `dir` is undefined or not a private folder.
+ * when the process exits. Does nothing when `dir` is undefined or not a private folder, nor under
+ * --enable-source-maps: Node maps stack traces to the TypeScript sources only for the files it compiles itself.
  */
 export function installCompileCache(bundleDir: string, dir: string | undefined = compileCacheDir()): boolean {
-  if (dir === undefined) return false
+  if (dir === undefined || process.sourceMapsEnabled) return false
   // An existing folder must be private now; a missing one is made private when the first entries are written.
   if (statSync(dir, {throwIfNoEntry: false}) !== undefined && !privateFolder(dir, false)) return false
   const prefix = bundleDir.endsWith(sep) ? bundleDir : bundleDir + sep

@@ -82,11 +82,17 @@ describe('the compile cache', () => {
     expect(existsSync(join(folder, missing))).toBe(true)
   })
 
-  it('is neither read nor written when turned off', async () => {
+  it('is neither read nor written when turned off, nor under --enable-source-maps', async () => {
+    const compiled = () => (existsSync(cacheDir) ? readdirSync(cacheDir).filter((f) => f.startsWith('compiled-')) : [])
     const off = await configCheck({HARBORMASTER_COMPILE_CACHE: 'off'})
-    expect(existsSync(cacheDir) ? readdirSync(cacheDir).filter((f) => f.startsWith('compiled-')) : []).toEqual([])
+    expect(compiled()).toEqual([])
+    // Node maps stack traces to the TypeScript sources only for the files it compiles itself.
+    const mapped = await configCheck({NODE_OPTIONS: '--enable-source-maps'})
+    expect(mapped.stdout).toBe(off.stdout)
+    expect(compiled()).toEqual([])
     const on = await configCheck()
     expect(on.stdout).toBe(off.stdout)
+    expect(compiled()).toHaveLength(1)
   })
 
   it('is not used in a folder other users can write to', async () => {
