@@ -8,8 +8,8 @@ import {installCompileCache} from '../dist/cli/compile-cache.js'
 
 installCompileCache(fileURLToPath(new URL('../dist', import.meta.url)))
 await execute({dir: import.meta.url})
-// A command has awaited all of its work when it returns (its database closed, its log lines handed to pino,
-// which writes them out on exit). Exiting once stdout has drained, instead of when the event loop empties, spares
-// each run the wait for a garbage collection V8 may have begun and would finish first.
+// A command has awaited all of its work when it returns (BaseCommand.finally: what it sent alongside, its
+// database closed, its log lines written). Exiting once stdout has drained, instead of when the event loop
+// empties, spares each run the wait for a garbage collection V8 may have begun and would finish first.
 await flush()
 process.exit()
