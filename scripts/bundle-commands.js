@@ -1,8 +1,8 @@
 // Part of `npm run build`: bundles the compiled commands (dist/commands, from tsc) in place with esbuild, with the
 // code they share split into dist/chunks. A command then loads a few dozen files instead of some three hundred
 // (harbormaster's modules, drizzle-orm's and zod's ESM files), which is most of what starting a command costs
-// beyond oclif itself. Other packages stay outside the bundle and load from node_modules as before: native
-// ones (better-sqlite3), CommonJS ones and oclif's. dist/services stays as tsc wrote it (the benchmarks import it).
+// beyond oclif itself. Other packages stay outside the bundle and load from node_modules as before: CommonJS
+// ones and oclif's. dist/services stays as tsc wrote it (the benchmarks import it).
 //
 // The bundles are then rewritten as CommonJS (esbuild splits code only into ES modules, so it is a second
 // step), with a package.json saying so in each folder. Node 20 keeps no compiled code for ES modules, but it
@@ -16,8 +16,12 @@ import * as esbuild from 'esbuild'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const dist = join(root, 'dist')
-/** ESM packages of many small files, worth bundling; every other package is imported from node_modules. */
-const BUNDLED_PACKAGES = /^(drizzle-orm|zod)(\/|$)/
+/**
+ * Packages of many small files, worth bundling: drizzle-orm's and zod's ES modules, and better-sqlite3's
+ * JavaScript (its addon stays where npm built it; services/db/sqlite-connection.ts tells it where). Every
+ * other package is imported from node_modules.
+ */
+const BUNDLED_PACKAGES = /^(drizzle-orm|zod|better-sqlite3)(\/|$)/
 
 const entryPoints = readdirSync(join(dist, 'commands'), {recursive: true, withFileTypes: true})
   .filter((e) => e.isFile() && e.name.endsWith('.js'))
@@ -59,6 +63,8 @@ const result = await esbuild.build({
     },
   ],
 })
+// BUNDLE_METAFILE=path writes esbuild's account of what went into each chunk (to see what a command loads).
+if (process.env.BUNDLE_METAFILE) writeFileSync(process.env.BUNDLE_METAFILE, JSON.stringify(result.metafile))
 const outputs = result.outputFiles.filter((f) => f.path.endsWith('.js'))
 const maps = new Map(result.outputFiles.filter((f) => f.path.endsWith('.js.map')).map((f) => [f.path, f.text]))
 for (const file of outputs) {

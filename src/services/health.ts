@@ -6,7 +6,6 @@ import {dirname} from 'node:path'
 
 import {iso} from './clock.js'
 import type {Context} from './context.js'
-import {latestRun} from './db/job-runs.js'
 import {read} from './db/query.js'
 import {createdSince, tableCounts} from './db/table-rows.js'
 import type {AnyDb} from './db/transaction.js'
@@ -20,7 +19,7 @@ import {stormAlertsHealth} from './safety/storm-alerts-health.js'
 import type {HealthReport, HealthStatus, JobCheck} from '../schemas/health.js'
 import {JOBS, periodMs} from './jobs/registry.js'
 import {isSeedJob, SEED_JOB_NAMES} from './jobs/names.js'
-import {consecutiveFailures, crashedRuns, lastRun} from './jobs/runs.js'
+import {type CrashedRun, crashedRuns, type JobRunDigest, jobRunDigests} from './jobs/runs.js'
 
 export type {HealthReport, HealthStatus, JobCheck} from '../schemas/health.js'
 type Components = HealthReport['components']
@@ -88,16 +87,19 @@ async function healthNow(ctx: Context): Promise<HealthReport> {
   }
 
   const created = await createdSince(ctx.db, since)
+  // Every job's runs as the checks below read them, in a statement or two. Runs still recorded `running`
+  // whose owner is gone are crashes nobody has recorded yet (health only reads): they count as failures.
+  const unrecorded = await crashedRuns(ctx.db, now, ctx.config.host)
+  const digests = await jobRunDigests(ctx.db, [...new Set([...SEED_JOB_NAMES, ...JOBS.map((spec) => spec.name)])], unrecorded)
+  const digest = (job: string) => digests.get(job) as JobRunDigest
   // The seed jobs' newest success (a job's runs never overlap: its latest start is its latest end).
-  // One after the other: inside read() PostgreSQL's snapshot is one connection, which runs one query at a time.
   let lastSuccessAt: number | null = null
   for (const job of SEED_JOB_NAMES) {
-    const at = (await latestRun(ctx.db, job, ['success']))?.completedAt ?? null
+    const at = digest(job).newest(['success'])?.completedAt ?? null
     if (at !== null && (lastSuccessAt === null || at > lastSuccessAt)) lastSuccessAt = at
   }
   // A job whose last run failed, timed out or crashed (a crash not yet recorded counts too).
-  const failing: string[] = []
-  for (const job of SEED_JOB_NAMES) if ((await consecutiveFailures(ctx, job)) > 0) failing.push(job)
+  const failing = SEED_JOB_NAMES.filter((job) => digest(job).failures > 0)
   const activityBase = {events_24h: created.events, notifications_24h: created.notifications, last_success_at: iso(lastSuccessAt)}
   const activity: Components['recent_activity'] =
     failing.length > 0
@@ -119,7 +121,7 @@ async function healthNow(ctx: Context): Promise<HealthReport> {
       : {status: 'healthy', failed_over: failedOver}
 
   const stormAlerts = await stormAlertsHealth(ctx)
-  const checks = await jobChecks(ctx)
+  const checks = jobChecks(ctx, digest, unrecorded)
   const jobs = {status: worst(...checks.map((c) => c.status)), checks: checks.filter((c) => c.status !== 'healthy')}
   const host = ctx.db.dialect === 'sqlite' ? diskCheck(ctx.db.path) : NO_DISK_CHECK
 
@@ -163,28 +165,27 @@ export function unreachableDatabase(error: unknown, dbPath?: string): HealthRepo
 }
 
 /** Per job: failures in a row, last run time and peak memory against the thresholds, and data freshness. */
-async function jobChecks(ctx: Context): Promise<JobCheck[]> {
+function jobChecks(ctx: Context, digest: (job: string) => JobRunDigest, unrecorded: CrashedRun[]): JobCheck[] {
   const now = ctx.clock.now()
   const checks: JobCheck[] = []
   const t = THRESHOLDS
-  // Runs still recorded `running` whose owner is gone: crashes nobody has recorded yet (health only reads).
-  const unrecorded = await crashedRuns(ctx.db, now, ctx.config.host)
   for (const spec of JOBS) {
-    const streak = await consecutiveFailures(ctx, spec.name)
+    const runs = digest(spec.name)
+    const streak = runs.failures
     checks.push({
       job: spec.name,
       check: 'failures',
       status: streak >= t.consecutiveFailures ? 'unhealthy' : streak > 0 ? 'degraded' : 'healthy',
       reason: `${streak} failed run(s) in a row`,
     })
-    const ended = await lastRun(ctx, spec.name, ['success', 'failed', 'timeout', 'cancelled', 'crashed'])
+    const ended = runs.newest(['success', 'failed', 'timeout', 'cancelled', 'crashed'])
     const crash =
       unrecorded.filter((c) => c.job === spec.name && (!ended || c.startedAt >= ended.startedAt)).sort((a, b) => b.startedAt - a.startedAt)[0] ??
       (ended?.status === 'crashed' ? {id: ended.id, startedAt: ended.startedAt, reason: (ended.error ?? 'crashed').replace(/^crashed: /, '')} : undefined)
     if (crash) {
       checks.push({job: spec.name, check: 'crashed', status: 'degraded', reason: `run ${crash.id} started ${iso(crash.startedAt)} crashed: ${crash.reason}`})
     }
-    const last = await lastRun(ctx, spec.name, ['success', 'failed', 'timeout'])
+    const last = runs.newest(['success', 'failed', 'timeout'])
     if (last?.durationMs != null) {
       const seconds = last.durationMs / 1000
       checks.push({
@@ -205,7 +206,7 @@ async function jobChecks(ctx: Context): Promise<JobCheck[]> {
       })
     }
     // Freshness: the seed jobs must have succeeded within two periods; maintenance jobs once they have run.
-    const success = await lastRun(ctx, spec.name, ['success'])
+    const success = runs.newest(['success'])
     const seed = isSeedJob(spec.name)
     if (success || seed) {
       const allowed = 2 * periodMs(spec.schedule, now)

@@ -4,7 +4,7 @@ import {accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readF
 import {dirname, join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import {type BetterSQLite3Database, drizzle} from 'drizzle-orm/better-sqlite3'
 import {type MigrationMeta, readMigrationFiles} from 'drizzle-orm/migrator'
 
@@ -12,6 +12,7 @@ import {HarbormasterError, usageError} from '../errors.js'
 import {PACKAGE_ROOT} from '../package-root.js'
 import type * as model from './model.js'
 import * as schema from './schema.js'
+import {openSqlite} from './sqlite-connection.js'
 
 // No relational queries (`orm.query`): the ORM is made without the schema, which it would walk on creation.
 export type Orm = BetterSQLite3Database
@@ -79,7 +80,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
 
   let sqlite: Database.Database
   try {
-    sqlite = readonly ? openForReading(path) : new Database(path)
+    sqlite = readonly ? openForReading(path) : openSqlite(path)
     sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
     if (!readonly) {
       const mode = sqlite.pragma('journal_mode', {simple: true})
@@ -146,7 +147,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
  * created, and only what has been checkpointed into the file is seen (no writer is active then).
  */
 function openForReading(path: string): Database.Database {
-  const plain = new Database(path, {readonly: true, fileMustExist: true})
+  const plain = openSqlite(path, {readonly: true, fileMustExist: true})
   try {
     plain.prepare('SELECT count(*) FROM sqlite_master').get()
     return plain
@@ -155,7 +156,7 @@ function openForReading(path: string): Database.Database {
     const code = (error as {code?: string}).code
     if (code !== 'SQLITE_READONLY_DIRECTORY' && code !== 'SQLITE_CANTOPEN' && code !== 'SQLITE_READONLY_CANTINIT') throw error
   }
-  return new Database(`${pathToFileURL(path).href}?immutable=1`, {readonly: true, fileMustExist: true})
+  return openSqlite(`${pathToFileURL(path).href}?immutable=1`, {readonly: true, fileMustExist: true})
 }
 
 function assertUsablePath(path: string, readonly: boolean): void {

@@ -6,17 +6,17 @@ import {spawn} from 'node:child_process'
 import {accessSync, closeSync, constants, existsSync, openSync, readdirSync, readSync, renameSync, rmSync} from 'node:fs'
 import {delimiter, join} from 'node:path'
 
-import Database from 'better-sqlite3'
 
 import {HarbormasterError, usageError} from '../errors.js'
 import type {Db} from './client.js'
 import {databasePassword, redactDatabaseUrl} from './location.js'
+import {openSqlite} from './sqlite-connection.js'
 
 // --- SQLite ---------------------------------------------------------------------------------------------
 
 /** PRAGMA integrity_check of a SQLite file ("ok" when sound); throws when it is no SQLite database. */
 export function sqliteFileIntegrity(path: string, options: {readonly: boolean}): string {
-  const db = new Database(path, {readonly: options.readonly, fileMustExist: true})
+  const db = openSqlite(path, {readonly: options.readonly, fileMustExist: true})
   try {
     // A backup is one self-contained file: no write-ahead log beside it.
     if (!options.readonly) db.pragma('journal_mode = DELETE')
@@ -43,7 +43,7 @@ export function removeSqliteFile(path: string): void {
  */
 export async function restoreSqliteFile(dbPath: string, file: string): Promise<number> {
   const restoring = `${dbPath}.restoring`
-  const source = new Database(file, {readonly: true, fileMustExist: true})
+  const source = openSqlite(file, {readonly: true, fileMustExist: true})
   try {
     await source.backup(restoring)
   } finally {
@@ -51,7 +51,7 @@ export async function restoreSqliteFile(dbPath: string, file: string): Promise<n
   }
   for (const suffix of ['-wal', '-shm']) rmSync(`${dbPath}${suffix}`, {force: true})
   renameSync(restoring, dbPath)
-  const restored = new Database(dbPath, {readonly: true})
+  const restored = openSqlite(dbPath, {readonly: true})
   try {
     return (restored.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'`).get() as {n: number}).n
   } finally {

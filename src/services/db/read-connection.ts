@@ -2,11 +2,12 @@
 // (serve): a write transaction stays open across its awaits on the one write connection, so while it is
 // open every other async flow reads on the second connection and sees committed rows only, as PostgreSQL's
 // pool gives each flow a connection of its own.
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import {drizzle} from 'drizzle-orm/better-sqlite3'
 
 import type {Db, Orm} from './client.js'
 import {asyncWriteOpen, currentTransaction} from './transaction.js'
+import {openSqlite} from './sqlite-connection.js'
 
 /**
  * `db` with a read connection beside its own, which then only writes and reads for the flow holding its write
@@ -15,7 +16,7 @@ import {asyncWriteOpen, currentTransaction} from './transaction.js'
  */
 export function withReadConnection(db: Db, options: {busyTimeoutMs?: number} = {}): Db {
   if (db.path === ':memory:' || db.reader) return db
-  const reader = new Database(db.path, {readonly: true, fileMustExist: true})
+  const reader = openSqlite(db.path, {readonly: true, fileMustExist: true})
   try {
     reader.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
   } catch (error) {

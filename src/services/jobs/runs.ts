@@ -2,7 +2,21 @@
 // accounting: a run left `running` by an owner that is gone is a crash, counted like a failure.
 import {iso} from '../clock.js'
 import type {Context} from '../context.js'
-import {finishRunAtOnce, finishRunRow, insertRunningRun, insertSkippedRun, type JobRun, type JobStatus, latestRun, leasesByRun, recentRuns, recordCrash, runningRuns} from '../db/job-runs.js'
+import {
+  finishRunAtOnce,
+  finishRunRow,
+  insertRunningRun,
+  insertSkippedRun,
+  type JobRun,
+  type JobStatus,
+  latestRun,
+  leasesByRun,
+  newestRunsByStatus,
+  recentRuns,
+  recordCrash,
+  runningRuns,
+} from '../db/job-runs.js'
+import {JOB_STATUSES} from '../db/model.js'
 import {leaseClock} from '../db/leases.js'
 import {type AnyDb, write} from '../db/transaction.js'
 import {jobRunFailed} from '../queue/triggers.js'
@@ -130,14 +144,52 @@ export async function markCrashedRuns(ctx: Context): Promise<CrashedRun[]> {
   return marked
 }
 
-/** Failed, timed-out or crashed runs in a row since the last success (a run in progress or cancelled is neither). */
-export async function consecutiveFailures(ctx: Context, job: string): Promise<number> {
-  const runs = await recentRuns(ctx.db, job, ['success', 'running', ...FAILURE_STATUSES], 100)
-  const crashed = runs.some((r) => r.status === 'running') ? new Set((await crashedRuns(ctx.db, ctx.clock.now(), ctx.config.host)).map((c) => c.id)) : new Set<number>()
+/** The runs a failure streak is counted from: successes, runs in progress and failures, newest first. */
+const STREAK_STATUSES = ['success', 'running', ...FAILURE_STATUSES] as const satisfies readonly JobStatus[]
+/** How far back a streak is counted. */
+const STREAK_RUNS = 100
+
+/** Failures in a row, newest first until a success; a run in progress counts only when it crashed. */
+function streak(runs: ReadonlyArray<{id: number; status: JobStatus}>, crashed: ReadonlySet<number>): number {
   let n = 0
   for (const r of runs) {
     if (r.status === 'success') break
     if (r.status !== 'running' || crashed.has(r.id)) n++
   }
   return n
+}
+
+/** Failed, timed-out or crashed runs in a row since the last success (a run in progress or cancelled is neither). */
+export async function consecutiveFailures(ctx: Context, job: string): Promise<number> {
+  const runs = await recentRuns(ctx.db, job, STREAK_STATUSES, STREAK_RUNS)
+  const crashed = runs.some((r) => r.status === 'running') ? new Set((await crashedRuns(ctx.db, ctx.clock.now(), ctx.config.host)).map((c) => c.id)) : new Set<number>()
+  return streak(runs, crashed)
+}
+
+/** What health reads of one job's runs. */
+export interface JobRunDigest {
+  /** Failed, timed-out or crashed runs in a row since the last success, as consecutiveFailures counts them. */
+  failures: number
+  /** The newest run among these statuses (the later start first; the higher id breaks a tie), as lastRun finds it. */
+  newest(statuses: readonly JobStatus[]): JobRun | undefined
+}
+
+/**
+ * The digest of each of `jobs`: their newest run of every status in one statement, and a job's recent runs
+ * read only when its newest run that counts for a streak is not a success. `crashed`: the runs crashedRuns
+ * found (the caller has them already).
+ */
+export async function jobRunDigests(db: AnyDb, jobs: readonly string[], crashed: ReadonlyArray<{id: number}>): Promise<Map<string, JobRunDigest>> {
+  const byJob = new Map<string, JobRun[]>(jobs.map((job) => [job, []]))
+  for (const run of await newestRunsByStatus(db, jobs, JOB_STATUSES)) byJob.get(run.job)?.push(run)
+  const crashedIds = new Set(crashed.map((c) => c.id))
+  const digests = new Map<string, JobRunDigest>()
+  for (const [job, runs] of byJob) {
+    runs.sort((a, b) => b.startedAt - a.startedAt || b.id - a.id)
+    const newest = (statuses: readonly JobStatus[]) => runs.find((r) => statuses.includes(r.status))
+    const head = newest(STREAK_STATUSES)
+    const failures = !head || head.status === 'success' ? 0 : streak(await recentRuns(db, job, STREAK_STATUSES, STREAK_RUNS), crashedIds)
+    digests.set(job, {failures, newest})
+  }
+  return digests
 }
