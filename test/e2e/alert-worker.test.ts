@@ -10,10 +10,15 @@ import {join} from 'node:path'
 import Database from 'better-sqlite3'
 import {afterAll, describe, expect, it} from 'vitest'
 
+import {type CycleMemory, type CyclePlan, planCycle} from '../../src/services/alerts/evaluate.js'
+import {fixedClock} from '../../src/services/clock.js'
+import {loadConfig} from '../../src/services/config.js'
+import type {Context} from '../../src/services/context.js'
+import {silentLogger} from '../../src/services/log/logger.js'
 import {placeSnapshots, placeVessel} from '../helpers/arrange.js'
 import {count, ROOT, tempDir, tracked, watchCli, withDb} from '../helpers/cli.js'
 import {runInProcess} from '../helpers/in-process.js'
-import {backend, emptyDb, isPostgresLocation, seededDb} from '../helpers/template.js'
+import {backend, emptyDb, isPostgresLocation, openTestDb, seededDb} from '../helpers/template.js'
 import {runPostgres} from '../helpers/test-db.js'
 
 const NOW = Date.parse('2026-11-24T12:00:00Z')
@@ -264,6 +269,48 @@ describe('alert worker', () => {
     expect(result.stderr).toMatch(message)
     // A value the parser refuses stops the command before it opens (or creates) the database.
     expect(isPostgresLocation(db) || existsSync(db) ? count(db, 'SELECT count(*) FROM alert_rules') : 0).toBe(0)
+  })
+
+  it('a worker keeps its rules and ports between cycles and reads them again after each change, also under a fixed clock', async () => {
+    const db = seededDb(freshDb())
+    const cli = async (...args: string[]) => expect((await runInProcess([...args, '--db', db], {env})).code).toBe(0)
+    await cli('alerts', 'add', '--metric', 'port.vessels_waiting', '--target', 'port:GRPIR', '--operator', '>', '--threshold', '5')
+    await cli('alerts', 'add', '--metric', 'port.congestion_level', '--target', 'all', '--operator', '>=', '--threshold', '2')
+    const piraeus = Number((withDb(db, (d) => d.prepare(`SELECT id FROM ports WHERE unlocode = 'GRPIR'`).get()) as {id: number}).id)
+    placeSnapshots(db, [{portId: piraeus, observedAt: NOW - 20 * 60_000, waiting: 7, level: 'high'}])
+    const ctx: Context = {config: loadConfig({dbPath: db, env: {}}), db: await openTestDb(db), logger: silentLogger, clock: fixedClock(NOW)}
+    try {
+      const memory: CycleMemory = {}
+      const opens = (plan: CyclePlan) => plan.open.map((o) => `${o.rule.id}:${o.target}:${o.reading.value}`)
+      // Each cycle planned with the worker's memory, and the same cycle without it: they must agree.
+      const cycle = async () => {
+        const kept = await planCycle(ctx, memory)
+        const fresh = await planCycle(ctx)
+        expect({rules: kept.rulesEvaluated, opens: opens(kept)}).toEqual({rules: fresh.rulesEvaluated, opens: opens(fresh)})
+        return {rules: kept.rulesEvaluated, opens: opens(kept)}
+      }
+      expect(await cycle()).toEqual({rules: 2, opens: [`1:${piraeus}:7`, `2:${piraeus}:2`]})
+      const rulesKept = memory.rules
+      expect(await cycle()).toEqual({rules: 2, opens: [`1:${piraeus}:7`, `2:${piraeus}:2`]})
+      // Nothing changed: the same rules were used, not read again.
+      expect(memory.rules).toBe(rulesKept)
+      // A newer snapshot: Piraeus is back to normal.
+      placeSnapshots(db, [{portId: piraeus, observedAt: NOW - 5 * 60_000, waiting: 2, level: 'normal'}])
+      expect(await cycle()).toEqual({rules: 2, opens: []})
+      placeSnapshots(db, [{portId: piraeus, observedAt: NOW - 60_000, waiting: 9, level: 'severe'}])
+      // Disabled at the same (fixed) time the rules were added: only the enabled ids tell.
+      await cli('alerts', 'disable', '1')
+      expect(await cycle()).toEqual({rules: 1, opens: [`2:${piraeus}:3`]})
+      await cli('alerts', 'enable', '1')
+      expect(await cycle()).toEqual({rules: 2, opens: [`1:${piraeus}:9`, `2:${piraeus}:3`]})
+      await cli('alerts', 'remove', '2')
+      await cli('alerts', 'add', '--metric', 'port.vessels_waiting', '--target', 'port:GRPIR', '--operator', '<', '--threshold', '10', '--severity', 'high')
+      const last = await planCycle(ctx, memory)
+      expect(opens(last)).toEqual([`1:${piraeus}:9`, `3:${piraeus}:9`])
+      expect(last.open.map((o) => o.rule.severity)).toEqual(['medium', 'high'])
+    } finally {
+      await ctx.db.close()
+    }
   })
 
   it('alerts list, disable, enable and remove', async () => {

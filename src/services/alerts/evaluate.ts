@@ -5,6 +5,7 @@ import type {Context} from '../context.js'
 import {
   type AlertOperator,
   type AlertRule,
+  alertRulesVersion,
   alertRulesWithIds,
   enabledRulesByMetric,
   insertAlertEvents,
@@ -20,7 +21,9 @@ import {mapForCycles} from '../db/position-columns.js'
 import {write} from '../db/transaction.js'
 import {adminIds, allWatches} from '../db/users.js'
 import {watchersOf} from '../safety/notify.js'
-import {CycleData, METRICS, type MetricSpec, type Reading, type ReadingsWanted, type ValueRange} from './metrics.js'
+import {CycleData, type CycleMemory, METRICS, type MetricSpec, type Reading, type ReadingsWanted, type ValueRange} from './metrics.js'
+
+export type {CycleMemory} from './metrics.js'
 
 export interface Trigger {
   rule: AlertRule
@@ -77,10 +80,30 @@ function widenToCrossings(range: ValueRange, operator: AlertOperator, threshold:
   }
 }
 
-export async function planCycle(ctx: Context): Promise<CyclePlan> {
+/** The enabled rules, from `memory` while they have not changed since it kept them. */
+async function enabledRules(ctx: Context, memory: CycleMemory | undefined): Promise<RulesOfMetric[]> {
+  if (!memory) return enabledRulesByMetric(ctx.db)
+  const version = await alertRulesVersion(ctx.db)
+  if (memory.rules?.version !== version) memory.rules = {version, byMetric: await enabledRulesByMetric(ctx.db), whole: new Map()}
+  return memory.rules.byMetric
+}
+
+/** The whole rules of these ids, those `memory` keeps from earlier cycles not read again. */
+async function wholeRules(ctx: Context, ids: number[], memory: CycleMemory | undefined): Promise<Map<number, AlertRule>> {
+  const kept = memory?.rules?.whole
+  if (!kept) return new Map((await alertRulesWithIds(ctx.db, ids)).map((r) => [r.id, r]))
+  for (const rule of await alertRulesWithIds(ctx.db, ids.filter((id) => !kept.has(id)))) kept.set(rule.id, rule)
+  return kept
+}
+
+/**
+ * Plans one cycle. `memory`: what a worker keeps between its cycles (the rules and the ports' latest levels,
+ * read again when they change); without it, everything is read.
+ */
+export async function planCycle(ctx: Context, memory?: CycleMemory): Promise<CyclePlan> {
   const now = ctx.clock.now()
   mapForCycles(ctx.db)
-  const byMetric = await enabledRulesByMetric(ctx.db)
+  const byMetric = await enabledRules(ctx, memory)
   // Open events by rule, then target: a rule over every vessel looks up tens of thousands of targets.
   const open = new Map<number, Map<string, OpenAlertEvent>>()
   for (const e of await openAlertEventKeys(ctx.db)) {
@@ -115,7 +138,7 @@ export async function planCycle(ctx: Context): Promise<CyclePlan> {
     asked.push({metric, rules, wanted})
   }
 
-  const cycle = new CycleData(ctx, namedVessels)
+  const cycle = new CycleData(ctx, namedVessels, memory)
   for (const {metric, rules, wanted} of asked) {
     const readings = await metric.read(ctx, cycle, wanted)
     for (let k = 0; k < rules.id.length; k++) {
@@ -161,7 +184,7 @@ export async function planCycle(ctx: Context): Promise<CyclePlan> {
   }
   const triggered = new Set<number>()
   for (const o of opening) triggered.add(o.ruleId)
-  const whole = new Map((await alertRulesWithIds(ctx.db, [...triggered])).map((r) => [r.id, r]))
+  const whole = await wholeRules(ctx, [...triggered], memory)
   for (const {ruleId, target, reading} of opening) {
     const rule = whole.get(ruleId)
     // A rule removed since it was judged opens nothing.

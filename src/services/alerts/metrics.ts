@@ -6,7 +6,8 @@ import {throwIfCancelled, yieldToEventLoop} from '../cancel.js'
 import type {Context} from '../context.js'
 import {eachCurrentPosition} from '../db/current-positions.js'
 import {type FinishedRun, recentRunsOfEveryJob} from '../db/job-runs.js'
-import {type LatestLevel, latestLevels} from '../db/port-congestion.js'
+import type {AlertRule, RulesOfMetric} from '../db/alerts.js'
+import {congestionVersion, type LatestLevel, latestLevels} from '../db/port-congestion.js'
 import {countPositionsSince, namedPositionColumns, type PositionColumns, positionColumnsAtSpeedSince, positionColumnsSince} from '../db/position-columns.js'
 import {activeZonesById} from '../db/zones.js'
 import {type ZoneGeometry, pointInGeometry} from '../geo/geometry.js'
@@ -51,6 +52,23 @@ export interface ReadingsWanted {
   crossing: ValueRange
 }
 
+/** Each port's latest congestion level and vessels waiting, and where each port's is by target key. */
+export interface PortLevels {
+  levels: LatestLevel[]
+  byPort: Map<string, number>
+}
+
+/**
+ * What a worker keeps from one cycle to the next, each with the version it was read at (rules added,
+ * removed, enabled or disabled; a congestion snapshot added or pruned, ports changed): the enabled rules,
+ * the whole rules of those that triggered, and the ports' latest levels. Vessel positions change between
+ * any two cycles and are always read.
+ */
+export interface CycleMemory {
+  rules?: {version: string; byMetric: RulesOfMetric[]; whole: Map<number, AlertRule>}
+  ports?: {version: string; levels: PortLevels}
+}
+
 /** Vessels with a latest position seen within this are the vessels with a current value. */
 const SEEN_WITHIN_MS = 86_400_000
 
@@ -64,11 +82,12 @@ export class CycleData {
   private namedRead?: Promise<PositionColumns>
   private readonly recent = new Map<string, Promise<PositionColumns>>()
   private readonly counts = new Map<number, Promise<[number, number]>>()
-  private congestion?: Promise<{levels: LatestLevel[]; byPort: Map<string, number>}>
+  private congestion?: Promise<PortLevels>
   /** `namedVessels`: the MMSIs the rules of every vessel metric name, read together once. */
   constructor(
     private readonly ctx: Context,
     private readonly namedVessels: number[] = [],
+    private readonly memory?: CycleMemory,
   ) {
     this.since = ctx.clock.now() - SEEN_WITHIN_MS
   }
@@ -112,8 +131,18 @@ export class CycleData {
   }
 
   /** Each port's latest congestion level and vessels waiting, read once for both port metrics, and where each port's is by target key. */
-  portLevels(): Promise<{levels: LatestLevel[]; byPort: Map<string, number>}> {
-    this.congestion ??= latestLevels(this.ctx.db).then((levels) => ({levels, byPort: new Map(levels.map((c, i) => [String(c.portId), i]))}))
+  portLevels(): Promise<PortLevels> {
+    const read = async (): Promise<PortLevels> => {
+      const levels = await latestLevels(this.ctx.db)
+      return {levels, byPort: new Map(levels.map((c, i) => [String(c.portId), i]))}
+    }
+    this.congestion ??= (async () => {
+      const memory = this.memory
+      if (!memory) return read()
+      const version = await congestionVersion(this.ctx.db)
+      if (memory.ports?.version !== version) memory.ports = {version, levels: await read()}
+      return memory.ports.levels
+    })()
     return this.congestion
   }
 

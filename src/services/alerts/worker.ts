@@ -3,7 +3,7 @@
 import type {Context} from '../context.js'
 import {errorMessage} from '../errors.js'
 import {deliverWebhooks} from '../safety/webhooks.js'
-import {applyCycle, planCycle} from './evaluate.js'
+import {applyCycle, type CycleMemory, planCycle} from './evaluate.js'
 
 export interface WorkerStats {
   started_at: string
@@ -50,11 +50,13 @@ export async function runWorker(ctx: Context, options: WorkerOptions): Promise<W
   const sleep = options.sleep ?? interruptibleSleep
   let failuresInARow = 0
   const log = ctx.logger.child({worker: 'alerts'})
+  // The rules and the ports' latest levels, kept from one cycle to the next and read again when they change.
+  const memory: CycleMemory = {}
   log.info(`alert worker started${options.once ? ' (one cycle)' : `, a cycle every ${options.intervalSeconds} s`}`)
   while (!stop()) {
     const t0 = performance.now()
     try {
-      const plan = await planCycle(ctx)
+      const plan = await planCycle(ctx, memory)
       const result = await applyCycle(ctx, plan)
       // Webhook copies of the cycle's notifications (and earlier ones still pending).
       await deliverWebhooks(ctx)

@@ -5,6 +5,7 @@ import type {Statement} from 'better-sqlite3'
 import {and, asc, eq, sql} from 'drizzle-orm'
 
 import type {Db} from './client.js'
+import {pgArrays} from './pg-batch.js'
 import {preparedOnce} from './prepared.js'
 import {affectedRows, rawExec, rawRows} from './query.js'
 import type {AlertEvent, AlertOperator, AlertRule, alertRules, Severity} from './schema.js'
@@ -29,6 +30,17 @@ export async function alertRulesById(db: AnyDb): Promise<AlertRule[]> {
 export async function setAlertRuleEnabled(db: AnyDb, id: number, enabled: boolean, now: number): Promise<boolean> {
   const {alertRules} = db.t
   return write(db, async () => affectedRows(await db.orm.update(alertRules).set({enabled, updatedAt: now}).where(eq(alertRules.id, id))) > 0)
+}
+
+/**
+ * What the enabled rules depend on, cheap enough to ask every cycle: a rule is added, removed, enabled or
+ * disabled, never edited, so the count, the ids, the ids of the enabled ones and the latest change time
+ * move whenever the enabled rules do (the sums even where a fixed clock leaves the time unchanged).
+ */
+export async function alertRulesVersion(db: AnyDb): Promise<string> {
+  const text = `SELECT count(*), max(id), sum(id), sum(CASE WHEN enabled THEN id ELSE 0 END), max(updated_at) FROM alert_rules`
+  const row = db.dialect === 'postgres' ? (await pgArrays<unknown[]>(db, text))[0] : (preparedOnce(db, 'alerts:version', () => db.sqlite.prepare(text).raw()).get() as unknown[])
+  return row.join('.')
 }
 
 /** Removes a rule with its events (foreign keys cascade); returns whether it existed. */
