@@ -249,7 +249,9 @@ export function defineTables(d: TableKit) {
       updatedAt: d.int('updated_at').notNull(),
     },
     (t) => [
-      d.index('vessels_position_at_idx').on(t.positionAt),
+      // Who reported since a time (counts read the index alone); with the speed in the entry, rules over every
+      // vessel's speed look up only the rows whose speed can cross, not every fresh one.
+      d.index('vessels_position_at_idx').on(t.positionAt, t.sog),
       // `vessels list --bbox` and `--in-port`: a range of longitudes, latitudes checked in the index entries.
       d.index('vessels_lon_lat_idx').on(t.lon, t.lat),
     ],

@@ -1,0 +1,2 @@
+DROP INDEX `vessels_position_at_idx`;--> statement-breakpoint
+CREATE INDEX `vessels_position_at_idx` ON `vessels` (`position_at`,`sog`);
