@@ -65,6 +65,14 @@ const result = await esbuild.build({
 })
 // BUNDLE_METAFILE=path writes esbuild's account of what went into each chunk (to see what a command loads).
 if (process.env.BUNDLE_METAFILE) writeFileSync(process.env.BUNDLE_METAFILE, JSON.stringify(result.metafile))
+/**
+ * V8 keeps the source of a file with any character beyond ASCII at two bytes per character (zod's core, 300 KB,
+ * has one em dash). esbuild already writes strings, regular expressions and names as ASCII escapes; what is
+ * left is in comments, where each such character becomes '-' (as many as it takes UTF-16 units, so the source
+ * map's columns still match).
+ */
+const asciiOnly = (code) => code.replace(/[\u0080-\uffff]/g, '-')
+
 const outputs = result.outputFiles.filter((f) => f.path.endsWith('.js'))
 const maps = new Map(result.outputFiles.filter((f) => f.path.endsWith('.js.map')).map((f) => [f.path, f.text]))
 for (const file of outputs) {
@@ -86,7 +94,7 @@ for (const file of outputs) {
     logLevel: 'warning',
   })
   mkdirSync(dirname(file.path), {recursive: true})
-  writeFileSync(file.path, `${cjs.code}//# sourceMappingURL=${basename(file.path)}.map\n`)
+  writeFileSync(file.path, `${asciiOnly(cjs.code)}//# sourceMappingURL=${basename(file.path)}.map\n`)
   writeFileSync(`${file.path}.map`, cjs.map)
 }
 for (const folder of new Set(outputs.map((f) => join(dist, relative(dist, f.path).split(/[\\/]/)[0])))) {
