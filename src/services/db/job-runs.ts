@@ -113,13 +113,13 @@ export async function latestRun(db: AnyDb, job: string, statuses: readonly JobSt
 export async function newestRunsByStatus(db: AnyDb, jobs: readonly string[], statuses: readonly JobStatus[]): Promise<JobRun[]> {
   if (jobs.length === 0 || statuses.length === 0) return []
   const {jobRuns} = db.t
-  const pairs = sql.join(
-    jobs.flatMap((job) => statuses.map((status) => sql`(${job}, ${status})`)),
-    sql`, `,
-  )
-  // A VALUES list's columns are column1, column2 on both databases.
-  const newest = sql`SELECT (SELECT n.id FROM job_runs n WHERE n.job = k.column1 AND n.status = k.column2
-                             ORDER BY n.started_at DESC, n.id DESC LIMIT 1) FROM (VALUES ${pairs}) AS k`
+  // Every (job, status) pair from two list parameters, each list's items named `value` on both databases.
+  const pairs =
+    db.dialect === 'postgres'
+      ? sql`unnest(${sql.param([...jobs])}::text[]) AS j(value) CROSS JOIN unnest(${sql.param([...statuses])}::text[]) AS s(value)`
+      : sql`json_each(${JSON.stringify(jobs)}) AS j CROSS JOIN json_each(${JSON.stringify(statuses)}) AS s`
+  const newest = sql`SELECT (SELECT n.id FROM job_runs n WHERE n.job = j.value AND n.status = s.value
+                             ORDER BY n.started_at DESC, n.id DESC LIMIT 1) FROM ${pairs}`
   return db.orm.select().from(jobRuns).where(sql`${jobRuns.id} IN (${newest})`)
 }
 
