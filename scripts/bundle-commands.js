@@ -12,6 +12,7 @@ import {mkdirSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {basename, dirname, join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import * as acorn from 'acorn'
 import * as esbuild from 'esbuild'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -67,11 +68,22 @@ const result = await esbuild.build({
 if (process.env.BUNDLE_METAFILE) writeFileSync(process.env.BUNDLE_METAFILE, JSON.stringify(result.metafile))
 /**
  * V8 keeps the source of a file with any character beyond ASCII at two bytes per character (zod's core, 300 KB,
- * has one em dash). esbuild already writes strings, regular expressions and names as ASCII escapes; what is
- * left is in comments, where each such character becomes '-' (as many as it takes UTF-16 units, so the source
- * map's columns still match).
+ * has one em dash, in a comment). esbuild writes strings and names as ASCII escapes but keeps comments, regular
+ * expressions and template literals as they are: in comments only (found by acorn), each such character becomes
+ * '-' (as many as it takes UTF-16 units, so the source map's columns still match). Files with one elsewhere keep it.
  */
-const asciiOnly = (code) => code.replace(/[\u0080-\uffff]/g, '-')
+function asciiComments(code) {
+  if (!/[^\0-\x7f]/.test(code)) return code
+  const comments = []
+  acorn.parse(code, {ecmaVersion: 'latest', sourceType: 'script', allowHashBang: true, allowReturnOutsideFunction: true, onComment: (_block, _text, start, end) => comments.push([start, end])})
+  let out = ''
+  let at = 0
+  for (const [start, end] of comments) {
+    out += code.slice(at, start) + code.slice(start, end).replace(/[^\0-\x7f]/g, '-')
+    at = end
+  }
+  return out + code.slice(at)
+}
 
 const outputs = result.outputFiles.filter((f) => f.path.endsWith('.js'))
 const maps = new Map(result.outputFiles.filter((f) => f.path.endsWith('.js.map')).map((f) => [f.path, f.text]))
@@ -94,7 +106,7 @@ for (const file of outputs) {
     logLevel: 'warning',
   })
   mkdirSync(dirname(file.path), {recursive: true})
-  writeFileSync(file.path, `${asciiOnly(cjs.code)}//# sourceMappingURL=${basename(file.path)}.map\n`)
+  writeFileSync(file.path, `${asciiComments(cjs.code)}//# sourceMappingURL=${basename(file.path)}.map\n`)
   writeFileSync(`${file.path}.map`, cjs.map)
 }
 for (const folder of new Set(outputs.map((f) => join(dist, relative(dist, f.path).split(/[\\/]/)[0])))) {
