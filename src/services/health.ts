@@ -90,7 +90,8 @@ async function healthNow(ctx: Context): Promise<HealthReport> {
   // Every job's runs as the checks below read them, in a statement or two. Runs still recorded `running`
   // whose owner is gone are crashes nobody has recorded yet (health only reads): they count as failures.
   const unrecorded = await crashedRuns(ctx.db, now, ctx.config.host)
-  const digests = await jobRunDigests(ctx.db, [...new Set([...SEED_JOB_NAMES, ...JOBS.map((spec) => spec.name)])], unrecorded)
+  // The seed jobs are registry jobs: JOBS names them too.
+  const digests = await jobRunDigests(ctx.db, JOBS.map((spec) => spec.name), unrecorded)
   const digest = (job: string) => digests.get(job) as JobRunDigest
   // The seed jobs' newest success (a job's runs never overlap: its latest start is its latest end).
   let lastSuccessAt: number | null = null

@@ -5,7 +5,7 @@ import type {Statement} from 'better-sqlite3'
 import {and, asc, eq, sql} from 'drizzle-orm'
 
 import type {Db} from './client.js'
-import {pgArrays} from './pg-batch.js'
+import {versionOf} from './pg-batch.js'
 import {preparedOnce} from './prepared.js'
 import {affectedRows, rawExec, rawRows} from './query.js'
 import type {AlertEvent, AlertOperator, AlertRule, alertRules, Severity} from './schema.js'
@@ -38,9 +38,7 @@ export async function setAlertRuleEnabled(db: AnyDb, id: number, enabled: boolea
  * move whenever the enabled rules do (the sums even where a fixed clock leaves the time unchanged).
  */
 export async function alertRulesVersion(db: AnyDb): Promise<string> {
-  const text = `SELECT count(*), max(id), sum(id), sum(CASE WHEN enabled THEN id ELSE 0 END), max(updated_at) FROM alert_rules`
-  const row = db.dialect === 'postgres' ? (await pgArrays<unknown[]>(db, text))[0] : (preparedOnce(db, 'alerts:version', () => db.sqlite.prepare(text).raw()).get() as unknown[])
-  return row.join('.')
+  return versionOf(db, 'alerts:version', `SELECT count(*), max(id), sum(id), sum(CASE WHEN enabled THEN id ELSE 0 END), max(updated_at) FROM alert_rules`)
 }
 
 /** Removes a rule with its events (foreign keys cascade); returns whether it existed. */

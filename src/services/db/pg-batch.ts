@@ -8,6 +8,7 @@ import type pg from 'pg'
 import type copyStreamsModule from 'pg-copy-streams'
 
 import type {PostgresDb} from './pg-client.js'
+import {preparedOnce} from './prepared.js'
 import {type AnyDb, currentTransaction} from './transaction.js'
 
 type Queryable = Pick<pg.Pool, 'query'>
@@ -47,6 +48,15 @@ export async function hotRows<T>(db: AnyDb, text: string, values: unknown[] = []
   if (db.dialect === 'sqlite') return db.sqlite.prepare(text).all(...values) as T[]
   let n = 0
   return pgObjects<T>(db, text.replace(/\?/g, () => `$${++n}`), values)
+}
+
+/**
+ * A row of figures that move whenever some data does (counts, id ends, latest change times), as one text a
+ * caller keeps and compares: written once for both databases, prepared once per SQLite connection as `key`.
+ */
+export async function versionOf(db: AnyDb, key: string, text: string): Promise<string> {
+  const row = db.dialect === 'postgres' ? (await pgArrays<unknown[]>(db, text))[0] : (preparedOnce(db, key, () => db.sqlite.prepare(text).raw()).get() as unknown[])
+  return row.join('.')
 }
 
 // Column arrays sent in PostgreSQL's binary array format (a Buffer parameter goes over the wire as binary):

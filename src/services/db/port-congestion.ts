@@ -1,7 +1,6 @@
 // Port congestion in the database: the snapshots the ports job stores, each port's daily medians of
 // vessels waiting (what baselines are made of), and the latest snapshot per port that readers want.
-import {float8Array, hotRows, int8Array, pgArrays, pgExec, textArray} from './pg-batch.js'
-import {preparedOnce} from './prepared.js'
+import {float8Array, hotRows, int8Array, pgArrays, pgExec, textArray, versionOf} from './pg-batch.js'
 import type {CongestionLevel, DataSource, Trend} from './schema.js'
 import type {AnyDb} from './transaction.js'
 
@@ -280,7 +279,5 @@ export async function latestSnapshots(db: AnyDb, levels?: CongestionLevel[]): Pr
  * removed. Cheap (rowid ends and the ports table), so callers can keep the latest snapshots until it moves.
  */
 export async function congestionVersion(db: AnyDb): Promise<string> {
-  const text = `SELECT min(id), max(id), (SELECT max(updated_at) FROM ports), (SELECT count(*) FROM ports) FROM port_congestion`
-  const row = db.dialect === 'postgres' ? (await pgArrays<unknown[]>(db, text))[0] : (preparedOnce(db, 'port-congestion:version', () => db.sqlite.prepare(text).raw()).get() as unknown[])
-  return row.join('.')
+  return versionOf(db, 'port-congestion:version', `SELECT min(id), max(id), (SELECT max(updated_at) FROM ports), (SELECT count(*) FROM ports) FROM port_congestion`)
 }
